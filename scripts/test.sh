@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Full test run: tooling setup, local moto (EC2 mock), then cargo test.
+#   bash scripts/test.sh                 # what .ci/run does
+#   bash scripts/test.sh -- some_filter  # extra args go to the test binary
+#   VPCE_SKIP_CARGO=1 bash scripts/test.sh   # only check setup + moto (tooling smoke test)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+bash scripts/setup.sh
+
+cleanup() { bash "$ROOT/scripts/moto.sh" stop || true; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+bash scripts/moto.sh start
+
+MOTO_URL="$(bash scripts/moto.sh url)"
+export MOTO_URL
+export VPCE_TF="$ROOT/scripts/tf"
+# dummy credentials/region for the provider and any AWS SDK talking to moto
+export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-testing}"
+export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-testing}"
+export AWS_REGION="${AWS_REGION:-us-east-1}"
+export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-$AWS_REGION}"
+# no network: stop terraform from calling the HashiCorp checkpoint service
+export CHECKPOINT_DISABLE=1
+export TF_IN_AUTOMATION=1
+
+echo "test.sh: MOTO_URL=$MOTO_URL VPCE_TF=$VPCE_TF terraform=$("$VPCE_TF" --which)" >&2
+"$VPCE_TF" version >&2
+
+if [ "${VPCE_SKIP_CARGO:-}" = "1" ]; then
+  echo "test.sh: VPCE_SKIP_CARGO=1, not running cargo test" >&2
+  exit 0
+fi
+
+# ---------------------------------------------------------------------------
+# >>> RUN THE RUST TESTS HERE <<<
+# (tests read MOTO_URL and VPCE_TF from the environment)
+args=()
+if [ "${1:-}" = "--" ]; then shift; args=("$@"); fi
+cargo test --release -- --test-threads 2 "${args[@]}"
+# ---------------------------------------------------------------------------

@@ -1,0 +1,153 @@
+//! Building the EC2 client: region, profile, endpoint, retries, and a request counter.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_sdk_ec2::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_ec2::config::{ConfigBag, Intercept, Region, RuntimeComponents};
+use aws_sdk_ec2::error::BoxError;
+use aws_sdk_ec2::types::VpcEndpoint;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+
+use super::batch::Batcher;
+use super::finders::fetch_endpoints;
+use super::AwsError;
+
+/// Default number of attempts per EC2 call (1 try + 7 retries).
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 8;
+/// Concurrent `find_vpc_endpoint` calls arriving within this window share one DescribeVpcEndpoints.
+pub const BATCH_WINDOW: Duration = Duration::from_millis(10);
+/// At most this many endpoint ids per DescribeVpcEndpoints call.
+pub const BATCH_MAX_IDS: usize = 100;
+
+#[derive(Debug, Clone, Default)]
+pub struct Ec2Config {
+    /// Overrides AWS_REGION / AWS_DEFAULT_REGION / the profile's region.
+    pub region: Option<String>,
+    /// A named profile of the shared config/credentials files (else AWS_PROFILE, else `default`).
+    pub profile: Option<String>,
+    /// Overrides AWS_ENDPOINT_URL_EC2 and AWS_ENDPOINT_URL (which aws-config honours by itself).
+    pub ec2_endpoint: Option<String>,
+    /// Retries after the first attempt; `None` means `DEFAULT_MAX_ATTEMPTS - 1`.
+    pub max_retries: Option<u32>,
+}
+
+/// A cheaply cloneable EC2 handle. Clones share the client, the request counter and the
+/// endpoint-lookup batcher.
+#[derive(Clone)]
+pub struct Ec2 {
+    pub(super) inner: Arc<Inner>,
+}
+
+pub(super) struct Inner {
+    pub(super) client: aws_sdk_ec2::Client,
+    region: String,
+    requests: Arc<AtomicU64>,
+    pub(super) endpoints: Batcher<String, VpcEndpoint>,
+}
+
+impl std::fmt::Debug for Ec2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ec2")
+            .field("region", &self.inner.region)
+            .field("requests_sent", &self.requests_sent())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Counts every HTTP request actually sent, retries included.
+#[derive(Debug)]
+struct CountRequests(Arc<AtomicU64>);
+
+impl Intercept for CountRequests {
+    fn name(&self) -> &'static str {
+        "CountRequests"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// Resolves credentials and region through the standard AWS chain (environment, shared
+/// config/credentials files, SSO, web identity, container and instance metadata) and builds the
+/// EC2 client. Credentials are resolved lazily, on the first call. Must run inside a tokio runtime.
+pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(profile) = cfg.profile.as_deref().filter(|p| !p.is_empty()) {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = cfg.region.as_deref().filter(|r| !r.is_empty()) {
+        loader = loader.region(Region::new(region.to_owned()));
+    }
+    let shared = loader.load().await;
+    let region = shared.region().map(|r| r.as_ref().to_owned()).ok_or_else(|| {
+        AwsError::new(
+            "configure",
+            None,
+            "no AWS region could be determined: set `region` in the provider configuration, \
+             or AWS_REGION / AWS_DEFAULT_REGION, or a region in the AWS profile",
+        )
+    })?;
+
+    let attempts = cfg.max_retries.map_or(DEFAULT_MAX_ATTEMPTS, |r| r.saturating_add(1));
+    let requests = Arc::new(AtomicU64::new(0));
+    let mut builder = aws_sdk_ec2::config::Builder::from(&shared)
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(attempts)
+                .with_initial_backoff(Duration::from_millis(200))
+                .with_max_backoff(Duration::from_secs(20)),
+        )
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .operation_attempt_timeout(Duration::from_secs(60))
+                .build(),
+        )
+        .interceptor(CountRequests(requests.clone()));
+    if let Some(url) = cfg.ec2_endpoint.as_deref().filter(|u| !u.is_empty()) {
+        builder = builder.endpoint_url(url);
+    }
+    let client = aws_sdk_ec2::Client::from_conf(builder.build());
+    Ok(Ec2::from_parts(client, region, requests))
+}
+
+impl Ec2 {
+    fn from_parts(client: aws_sdk_ec2::Client, region: String, requests: Arc<AtomicU64>) -> Self {
+        let fetch_client = client.clone();
+        let endpoints = Batcher::new(BATCH_WINDOW, BATCH_MAX_IDS, move |ids: Vec<String>| {
+            let client = fetch_client.clone();
+            async move {
+                let found = fetch_endpoints(&client, &ids).await?;
+                Ok(found.into_iter().filter_map(|e| Some((e.vpc_endpoint_id.clone()?, e))).collect())
+            }
+        });
+        Ec2 { inner: Arc::new(Inner { client, region, requests, endpoints }) }
+    }
+
+    /// The SDK client, for the create/modify/delete calls (map errors with
+    /// [`SdkResultExt::aws_op`](super::SdkResultExt::aws_op)).
+    pub fn client(&self) -> &aws_sdk_ec2::Client {
+        &self.inner.client
+    }
+
+    /// The resolved region, e.g. `us-east-1`.
+    pub fn region(&self) -> &str {
+        &self.inner.region
+    }
+
+    /// EC2 HTTP requests sent so far by this handle and its clones (retries included).
+    pub fn requests_sent(&self) -> u64 {
+        self.inner.requests.load(Ordering::Relaxed)
+    }
+}

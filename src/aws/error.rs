@@ -1,0 +1,165 @@
+//! [`AwsError`]: a plain, cloneable EC2 error (operation, code, message).
+
+use std::collections::HashSet;
+use std::fmt;
+
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::operation::RequestId;
+
+/// An EC2 call that failed, reduced to what a user needs to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsError {
+    /// The EC2 operation (`DescribeVpcEndpoints`), or a local step (`configure`).
+    pub operation: String,
+    /// The EC2 error code (`InvalidVpcEndpointId.NotFound`); `None` for transport or local errors.
+    pub code: Option<String>,
+    pub message: String,
+    pub request_id: Option<String>,
+}
+
+const THROTTLING_CODES: &[&str] = &[
+    "RequestLimitExceeded",
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "EC2ThrottledException",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "BandwidthLimitExceeded",
+];
+
+impl AwsError {
+    pub fn new(operation: impl Into<String>, code: Option<&str>, message: impl Into<String>) -> Self {
+        AwsError {
+            operation: operation.into(),
+            code: code.map(str::to_owned),
+            message: message.into(),
+            request_id: None,
+        }
+    }
+
+    /// Converts any SDK error; service errors keep their code and message, transport errors
+    /// (timeouts, connection failures) keep the whole cause chain as the message.
+    pub fn from_sdk<E, R>(operation: &str, err: SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: fmt::Debug + 'static,
+    {
+        let code = err.code().map(str::to_owned);
+        let message = match (&code, err.message()) {
+            (Some(_), Some(m)) => m.to_owned(),
+            _ => DisplayErrorContext(&err).to_string(),
+        };
+        let request_id = err.meta().request_id().map(str::to_owned);
+        AwsError { operation: operation.to_owned(), code, message, request_id }
+    }
+
+    pub fn code_is(&self, code: &str) -> bool {
+        self.code.as_deref() == Some(code)
+    }
+
+    /// Any `*.NotFound` / `*NotFound` code (`InvalidVpcEndpointId.NotFound`, `InvalidVpcID.NotFound`).
+    pub fn is_not_found(&self) -> bool {
+        self.code.as_deref().is_some_and(|c| c.ends_with("NotFound"))
+    }
+
+    /// `*.NotFound` or `*.Malformed`: the request named an id that does not (or cannot) exist.
+    pub fn is_invalid_id(&self) -> bool {
+        self.is_not_found() || self.code.as_deref().is_some_and(|c| c.ends_with(".Malformed"))
+    }
+
+    pub fn is_throttling(&self) -> bool {
+        self.code.as_deref().is_some_and(|c| THROTTLING_CODES.contains(&c))
+    }
+
+    /// The ids among `candidates` that the error message names (EC2 and moto write them quoted,
+    /// comma-separated or inside `{'..'}`; exact token match, so `vpce-1` never matches `vpce-12`).
+    pub fn named_ids<'a>(&self, candidates: &'a [String]) -> Vec<&'a String> {
+        let tokens: HashSet<&str> = self
+            .message
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .filter(|t| !t.is_empty())
+            .collect();
+        candidates.iter().filter(|id| tokens.contains(id.as_str())).collect()
+    }
+}
+
+impl fmt::Display for AwsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EC2 {} failed: ", self.operation)?;
+        if let Some(code) = &self.code {
+            write!(f, "{code}: ")?;
+        }
+        f.write_str(self.message.trim())?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for AwsError {}
+
+/// `client.describe_vpcs().send().await.aws_op("DescribeVpcs")?`
+pub trait SdkResultExt<T> {
+    fn aws_op(self, operation: &str) -> Result<T, AwsError>;
+}
+
+impl<T, E, R> SdkResultExt<T> for Result<T, SdkError<E, R>>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: fmt::Debug + 'static,
+{
+    fn aws_op(self, operation: &str) -> Result<T, AwsError> {
+        self.map_err(|e| AwsError::from_sdk(operation, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(code: &str, msg: &str) -> AwsError {
+        AwsError::new("DescribeVpcEndpoints", Some(code), msg)
+    }
+
+    #[test]
+    fn classification() {
+        assert!(err("InvalidVpcEndpointId.NotFound", "x").is_not_found());
+        assert!(err("InvalidVpcID.NotFound", "x").is_not_found());
+        assert!(err("InvalidServiceNameNotFound", "x").is_not_found());
+        assert!(!err("InvalidVpcEndpointId.Malformed", "x").is_not_found());
+        assert!(err("InvalidVpcEndpointId.Malformed", "x").is_invalid_id());
+        assert!(!err("UnauthorizedOperation", "x").is_invalid_id());
+        assert!(err("RequestLimitExceeded", "x").is_throttling());
+        assert!(err("Throttling", "x").is_throttling());
+        assert!(!err("InvalidParameterValue", "x").is_throttling());
+        let local = AwsError::new("configure", None, "no region");
+        assert!(!local.is_not_found() && !local.is_throttling());
+    }
+
+    #[test]
+    fn display_is_one_line() {
+        let mut e = err("InvalidVpcEndpointId.NotFound", "The vpce 'vpce-1' does not exist\n");
+        e.request_id = Some("abc".into());
+        assert_eq!(
+            e.to_string(),
+            "EC2 DescribeVpcEndpoints failed: InvalidVpcEndpointId.NotFound: The vpce 'vpce-1' does not exist (request id abc)"
+        );
+        assert_eq!(AwsError::new("configure", None, "no region").to_string(), "EC2 configure failed: no region");
+    }
+
+    #[test]
+    fn named_ids_exact_tokens() {
+        let ids: Vec<String> = ["vpce-1", "vpce-12", "vpce-3", "sg-9"].map(String::from).into();
+        let e = err("InvalidVpcEndpointId.NotFound", "The VpcEndPoint ID 'vpce-12' does not exist");
+        assert_eq!(e.named_ids(&ids), vec!["vpce-12"]);
+        let e = err("InvalidVpcEndpointId.NotFound", "The vpcEndpoint IDs 'vpce-1, vpce-3' do not exist");
+        assert_eq!(e.named_ids(&ids), vec!["vpce-1", "vpce-3"]);
+        let e = err("InvalidGroup.NotFound", "The security group '{'sg-9'}' does not exist");
+        assert_eq!(e.named_ids(&ids), vec!["sg-9"]);
+    }
+}

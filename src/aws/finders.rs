@@ -1,0 +1,306 @@
+//! Read-only lookups. Each returns plain SDK model types; "not found" is `None` or an absent item.
+
+use std::collections::HashSet;
+use std::future::Future;
+
+use aws_sdk_ec2::types::{
+    Filter, RouteTable, SecurityGroup, ServiceDetail, Subnet, Vpc, VpcAttributeName, VpcEndpoint,
+};
+
+use super::{AwsError, Ec2, SdkResultExt};
+
+/// The endpoint's state as EC2 sends it, lowercased (`available`, `pendingacceptance`,
+/// `deleted`, ...); empty when absent.
+pub fn state_str(endpoint: &VpcEndpoint) -> String {
+    endpoint.state().map(|s| s.as_str().to_ascii_lowercase()).unwrap_or_default()
+}
+
+/// Whether `rt` routes `prefix_list_id` to the gateway endpoint `endpoint_id`.
+pub fn route_table_has_endpoint_route(rt: &RouteTable, prefix_list_id: &str, endpoint_id: &str) -> bool {
+    rt.routes().iter().any(|r| {
+        r.destination_prefix_list_id() == Some(prefix_list_id) && r.gateway_id() == Some(endpoint_id)
+    })
+}
+
+/// Describes `ids` in as few calls as possible and returns the items that exist. EC2 fails a
+/// whole Describe call when one id is missing or malformed, naming it in the message (moto names
+/// only one of several): those ids are dropped and the call repeated; when the error names none
+/// of them, each id is asked alone. Never describes an empty id list (that would list everything).
+pub(super) async fn describe_existing<T, F, Fut>(ids: &[String], describe: F) -> Result<Vec<T>, AwsError>
+where
+    F: Fn(Vec<String>) -> Fut,
+    Fut: Future<Output = Result<Vec<T>, AwsError>>,
+{
+    let mut seen = HashSet::new();
+    let mut pending: Vec<String> =
+        ids.iter().filter(|id| !id.is_empty() && seen.insert(id.as_str())).cloned().collect();
+    while !pending.is_empty() {
+        let err = match describe(pending.clone()).await {
+            Err(e) if e.is_invalid_id() => e,
+            other => return other,
+        };
+        let named: HashSet<String> = err.named_ids(&pending).into_iter().cloned().collect();
+        if !named.is_empty() {
+            pending.retain(|id| !named.contains(id));
+        } else if pending.len() == 1 {
+            break;
+        } else {
+            let mut found = Vec::new();
+            for result in futures::future::join_all(pending.iter().map(|id| describe(vec![id.clone()]))).await {
+                match result {
+                    Ok(items) => found.extend(items),
+                    Err(e) if e.is_invalid_id() => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            return Ok(found);
+        }
+    }
+    Ok(Vec::new())
+}
+
+/// The batcher's fetch: every endpoint of `ids` that exists, in any state (`deleted` included).
+pub(super) async fn fetch_endpoints(client: &aws_sdk_ec2::Client, ids: &[String]) -> Result<Vec<VpcEndpoint>, AwsError> {
+    describe_existing(ids, |ids| async move {
+        let pages = client.describe_vpc_endpoints().set_vpc_endpoint_ids(Some(ids)).into_paginator();
+        pages.items().send().try_collect().await.aws_op("DescribeVpcEndpoints")
+    })
+    .await
+}
+
+fn filter(name: &str, value: &str) -> Filter {
+    Filter::builder().name(name).values(value).build()
+}
+
+impl Ec2 {
+    /// The endpoint, or `None` when it does not exist or is `deleted`. Concurrent calls are
+    /// coalesced into shared DescribeVpcEndpoints calls (see [`super::Batcher`]).
+    pub async fn find_vpc_endpoint(&self, id: &str) -> Result<Option<VpcEndpoint>, AwsError> {
+        Ok(self.find_vpc_endpoint_any_state(id).await?.filter(|e| state_str(e) != "deleted"))
+    }
+
+    /// Like [`Ec2::find_vpc_endpoint`] but also returns `deleted` endpoints (EC2 shows them for a while).
+    pub async fn find_vpc_endpoint_any_state(&self, id: &str) -> Result<Option<VpcEndpoint>, AwsError> {
+        if id.is_empty() {
+            return Ok(None);
+        }
+        self.inner.endpoints.get(id.to_owned()).await
+    }
+
+    /// Unbatched: the endpoints among `ids` that exist, in any state; missing ids are absent.
+    pub async fn find_vpc_endpoints_by_ids(&self, ids: &[String]) -> Result<Vec<VpcEndpoint>, AwsError> {
+        fetch_endpoints(self.client(), ids).await
+    }
+
+    /// All service details EC2 lists under `service_name` (S3 has two: Interface and Gateway);
+    /// empty for an unknown name (EC2 and moto answer `InvalidServiceName`).
+    pub async fn describe_service_details(&self, service_name: &str) -> Result<Vec<ServiceDetail>, AwsError> {
+        Ok(self.endpoint_services(Some(service_name)).await?.0)
+    }
+
+    /// The service, with `service_type` merged across its entries (so S3 lists both Interface and
+    /// Gateway); other fields come from the first entry. Use [`Ec2::describe_service_for_type`]
+    /// for type-specific fields (private DNS name, availability zones).
+    pub async fn describe_service(&self, service_name: &str) -> Result<Option<ServiceDetail>, AwsError> {
+        let mut details = self.describe_service_details(service_name).await?.into_iter();
+        let Some(mut first) = details.next() else { return Ok(None) };
+        for t in details.flat_map(|d| d.service_type.unwrap_or_default()) {
+            let types = first.service_type.get_or_insert_with(Vec::new);
+            if !types.iter().any(|have| have.service_type() == t.service_type()) {
+                types.push(t);
+            }
+        }
+        Ok(Some(first))
+    }
+
+    /// The entry of `service_name` offering `endpoint_type` (`Interface`, `Gateway`,
+    /// `GatewayLoadBalancer`; case-insensitive).
+    pub async fn describe_service_for_type(
+        &self,
+        service_name: &str,
+        endpoint_type: &str,
+    ) -> Result<Option<ServiceDetail>, AwsError> {
+        Ok(self.describe_service_details(service_name).await?.into_iter().find(|d| {
+            d.service_type()
+                .iter()
+                .any(|t| t.service_type().is_some_and(|t| t.as_str().eq_ignore_ascii_case(endpoint_type)))
+        }))
+    }
+
+    /// Every endpoint service name available in the region, sorted and deduplicated.
+    pub async fn list_service_names(&self) -> Result<Vec<String>, AwsError> {
+        let mut names = self.endpoint_services(None).await?.1;
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    /// DescribeVpcEndpointServices, following NextToken (the SDK has no paginator for it).
+    async fn endpoint_services(&self, name: Option<&str>) -> Result<(Vec<ServiceDetail>, Vec<String>), AwsError> {
+        let (mut details, mut names, mut token) = (Vec::new(), Vec::new(), None);
+        loop {
+            let out = self
+                .client()
+                .describe_vpc_endpoint_services()
+                .set_service_names(name.map(|n| vec![n.to_owned()]))
+                .set_next_token(token)
+                .send()
+                .await
+                .aws_op("DescribeVpcEndpointServices");
+            let out = match out {
+                Err(e) if name.is_some() && (e.code_is("InvalidServiceName") || e.is_not_found()) => break,
+                other => other?,
+            };
+            details.extend(out.service_details.unwrap_or_default());
+            names.extend(out.service_names.unwrap_or_default());
+            token = out.next_token.filter(|t| !t.is_empty());
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok((details, names))
+    }
+
+    /// `(enableDnsSupport, enableDnsHostnames)` of the VPC (two concurrent DescribeVpcAttribute calls).
+    pub async fn vpc_dns_attributes(&self, vpc_id: &str) -> Result<(bool, bool), AwsError> {
+        let attribute = |name: VpcAttributeName| async move {
+            let out = self.client().describe_vpc_attribute().vpc_id(vpc_id).attribute(name).send().await;
+            let out = out.aws_op("DescribeVpcAttribute")?;
+            let value = out.enable_dns_support().or(out.enable_dns_hostnames()).and_then(|v| v.value());
+            Ok::<_, AwsError>(value.unwrap_or(false))
+        };
+        tokio::try_join!(attribute(VpcAttributeName::EnableDnsSupport), attribute(VpcAttributeName::EnableDnsHostnames))
+    }
+
+    pub async fn find_vpc(&self, id: &str) -> Result<Option<Vpc>, AwsError> {
+        let vpcs = describe_existing(&[id.to_owned()], |ids| async move {
+            let pages = self.client().describe_vpcs().set_vpc_ids(Some(ids)).into_paginator();
+            pages.items().send().try_collect().await.aws_op("DescribeVpcs")
+        });
+        Ok(vpcs.await?.into_iter().next())
+    }
+
+    /// The subnets among `ids` that exist (the caller reports the missing ones).
+    pub async fn find_subnets(&self, ids: &[String]) -> Result<Vec<Subnet>, AwsError> {
+        describe_existing(ids, |ids| async move {
+            let pages = self.client().describe_subnets().set_subnet_ids(Some(ids)).into_paginator();
+            pages.items().send().try_collect().await.aws_op("DescribeSubnets")
+        })
+        .await
+    }
+
+    /// The security groups among `ids` that exist.
+    pub async fn find_security_groups(&self, ids: &[String]) -> Result<Vec<SecurityGroup>, AwsError> {
+        describe_existing(ids, |ids| async move {
+            let pages = self.client().describe_security_groups().set_group_ids(Some(ids)).into_paginator();
+            pages.items().send().try_collect().await.aws_op("DescribeSecurityGroups")
+        })
+        .await
+    }
+
+    /// The route tables among `ids` that exist.
+    pub async fn find_route_tables(&self, ids: &[String]) -> Result<Vec<RouteTable>, AwsError> {
+        describe_existing(ids, |ids| async move {
+            let pages = self.client().describe_route_tables().set_route_table_ids(Some(ids)).into_paginator();
+            pages.items().send().try_collect().await.aws_op("DescribeRouteTables")
+        })
+        .await
+    }
+
+    /// The id of the VPC's `default` security group.
+    pub async fn default_security_group(&self, vpc_id: &str) -> Result<Option<String>, AwsError> {
+        let pages = self
+            .client()
+            .describe_security_groups()
+            .filters(filter("vpc-id", vpc_id))
+            .filters(filter("group-name", "default"))
+            .into_paginator();
+        let groups = pages.items().send().try_collect().await.aws_op("DescribeSecurityGroups")?;
+        Ok(groups.into_iter().find_map(|g| g.group_id))
+    }
+
+    /// The AWS-managed prefix list of a gateway service (`com.amazonaws.us-east-1.s3` -> `pl-63a5400a`).
+    pub async fn find_prefix_list_id(&self, service_name: &str) -> Result<Option<String>, AwsError> {
+        let pages = self.client().describe_prefix_lists().filters(filter("prefix-list-name", service_name)).into_paginator();
+        let lists = pages.items().send().try_collect().await.aws_op("DescribePrefixLists")?;
+        Ok(lists.into_iter().find(|p| p.prefix_list_name() == Some(service_name)).and_then(|p| p.prefix_list_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::{Route, State};
+    use std::sync::Mutex;
+
+    #[test]
+    fn state_strings_are_lowercased_wire_strings() {
+        let ep = |s: State| VpcEndpoint::builder().state(s).build();
+        assert_eq!(state_str(&ep(State::PendingAcceptance)), "pendingacceptance");
+        assert_eq!(state_str(&ep(State::Available)), "available");
+        assert_eq!(state_str(&ep(State::from("Deleted"))), "deleted");
+        assert_eq!(state_str(&ep(State::from("SomethingNew"))), "somethingnew");
+        assert_eq!(state_str(&VpcEndpoint::builder().build()), "");
+    }
+
+    #[test]
+    fn endpoint_route_check() {
+        let route = |pl: &str, gw: &str| Route::builder().destination_prefix_list_id(pl).gateway_id(gw).build();
+        let local = Route::builder().destination_cidr_block("10.0.0.0/16").gateway_id("local").build();
+        let rt = RouteTable::builder().routes(local).routes(route("pl-1", "vpce-1")).build();
+        assert!(route_table_has_endpoint_route(&rt, "pl-1", "vpce-1"));
+        assert!(!route_table_has_endpoint_route(&rt, "pl-2", "vpce-1"));
+        assert!(!route_table_has_endpoint_route(&rt, "pl-1", "vpce-2"));
+        assert!(!route_table_has_endpoint_route(&RouteTable::builder().build(), "pl-1", "vpce-1"));
+    }
+
+    /// A fake Describe over `existing` that fails like EC2 for missing ids; `name_all` names every
+    /// missing id (EC2), else only the last (moto); `name_none` names none.
+    fn fake<'a>(
+        existing: &'a [&'a str],
+        message: fn(&[String]) -> String,
+        calls: &'a Mutex<Vec<Vec<String>>>,
+    ) -> impl Fn(Vec<String>) -> std::future::Ready<Result<Vec<String>, AwsError>> + 'a {
+        move |ids| {
+            calls.lock().unwrap().push(ids.clone());
+            let missing: Vec<String> = ids.iter().filter(|id| !existing.contains(&id.as_str())).cloned().collect();
+            std::future::ready(if missing.is_empty() {
+                Ok(ids)
+            } else {
+                Err(AwsError::new("DescribeVpcEndpoints", Some("InvalidVpcEndpointId.NotFound"), message(&missing)))
+            })
+        }
+    }
+
+    async fn run(ids: &[&str], message: fn(&[String]) -> String) -> (Vec<String>, usize) {
+        let calls = Mutex::new(Vec::new());
+        let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+        let mut found = describe_existing(&ids, fake(&["a-1", "a-2", "a-3"], message, &calls)).await.unwrap();
+        found.sort();
+        let n = calls.lock().unwrap().len();
+        (found, n)
+    }
+
+    #[tokio::test]
+    async fn describe_existing_drops_missing_ids() {
+        let all = |m: &[String]| format!("The vpcEndpoint IDs '{}' do not exist", m.join(", "));
+        let last = |m: &[String]| format!("The VpcEndPoint ID '{}' does not exist", m[m.len() - 1]);
+        let none = |_: &[String]| "Something does not exist".to_string();
+        let ids = ["a-1", "x-1", "a-2", "x-2", "a-3", "a-1", ""];
+        let want: Vec<String> = vec!["a-1".into(), "a-2".into(), "a-3".into()];
+        assert_eq!(run(&ids, all).await, (want.clone(), 2));
+        assert_eq!(run(&ids, last).await, (want.clone(), 3));
+        assert_eq!(run(&ids, none).await, (want.clone(), 6), "one batch, then one call per id");
+        assert_eq!(run(&["a-1", "a-2"], none).await.1, 1);
+        assert_eq!(run(&["x-1"], none).await, (vec![], 1));
+        assert_eq!(run(&[], none).await, (vec![], 0), "never describes an empty id list");
+    }
+
+    #[tokio::test]
+    async fn describe_existing_propagates_other_errors() {
+        let r = describe_existing(&["a".to_string()], |_| async {
+            Err::<Vec<()>, _>(AwsError::new("DescribeVpcs", Some("UnauthorizedOperation"), "no"))
+        });
+        assert!(r.await.unwrap_err().code_is("UnauthorizedOperation"));
+    }
+}

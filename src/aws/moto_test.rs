@@ -1,0 +1,107 @@
+//! Against moto, only when MOTO_URL is set (e.g. `MOTO_URL=http://127.0.0.1:5600`); passes
+//! without doing anything otherwise.
+
+use std::time::Duration;
+
+use aws_sdk_ec2::types::{ServiceType, VpcEndpointType};
+use tokio_util::sync::CancellationToken;
+
+use super::*;
+
+fn id<T>(value: Option<T>, what: &str) -> T {
+    value.unwrap_or_else(|| panic!("moto returned no {what}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gateway_endpoint_roundtrip_against_moto() {
+    let Ok(url) = std::env::var("MOTO_URL") else {
+        eprintln!("skipping the moto test: MOTO_URL is not set");
+        return;
+    };
+    for (key, value) in
+        [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_EC2_METADATA_DISABLED", "true")]
+    {
+        if std::env::var_os(key).is_none() {
+            std::env::set_var(key, value);
+        }
+    }
+    let cfg = Ec2Config { region: Some("us-east-1".into()), ec2_endpoint: Some(url), ..Default::default() };
+    let ec2 = connect(cfg).await.unwrap();
+    assert_eq!(ec2.region(), "us-east-1");
+    let c = ec2.client();
+    let s3 = "com.amazonaws.us-east-1.s3";
+
+    let vpc = c.create_vpc().cidr_block("10.42.0.0/16").send().await.aws_op("CreateVpc").unwrap();
+    let vpc = id(vpc.vpc.and_then(|v| v.vpc_id), "vpc id");
+    let rt = c.create_route_table().vpc_id(&vpc).send().await.aws_op("CreateRouteTable").unwrap();
+    let rt = id(rt.route_table.and_then(|r| r.route_table_id), "route table id");
+    let subnet = c.create_subnet().vpc_id(&vpc).cidr_block("10.42.1.0/24").send().await.aws_op("CreateSubnet").unwrap();
+    let subnet = id(subnet.subnet.and_then(|s| s.subnet_id), "subnet id");
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        let req = c.create_vpc_endpoint().vpc_id(&vpc).service_name(s3).vpc_endpoint_type(VpcEndpointType::Gateway);
+        let req = if i == 0 { req.route_table_ids(&rt) } else { req };
+        let out = req.send().await.aws_op("CreateVpcEndpoint").unwrap();
+        ids.push(id(out.vpc_endpoint.and_then(|e| e.vpc_endpoint_id), "endpoint id"));
+    }
+
+    // 20 concurrent finds share one DescribeVpcEndpoints; with a missing id among them, two.
+    let missing = "vpce-0123456789abcdef0".to_string();
+    for (extra, want) in [(None, 1), (Some(&missing), 2)] {
+        let before = ec2.requests_sent();
+        let found = futures::future::join_all(ids.iter().chain(extra).map(|i| ec2.find_vpc_endpoint(i))).await;
+        assert_eq!(ec2.requests_sent() - before, want, "DescribeVpcEndpoints calls");
+        for (i, f) in ids.iter().zip(&found) {
+            let ep = f.as_ref().unwrap().as_ref().expect("found");
+            assert_eq!((ep.vpc_endpoint_id(), state_str(ep).as_str()), (Some(i.as_str()), "available"));
+        }
+        if extra.is_some() {
+            assert_eq!(found.last(), Some(&Ok(None)));
+        }
+    }
+    assert_eq!(ec2.find_vpc_endpoints_by_ids(&[ids[0].clone(), missing.clone()]).await.unwrap().len(), 1);
+
+    // Related lookups.
+    let pl = ec2.find_prefix_list_id(s3).await.unwrap().expect("s3 prefix list");
+    let rts = ec2.find_route_tables(&[rt.clone(), "rtb-0000000000000000a".into()]).await.unwrap();
+    assert_eq!(rts.len(), 1);
+    assert!(route_table_has_endpoint_route(&rts[0], &pl, &ids[0]));
+    assert!(!route_table_has_endpoint_route(&rts[0], &pl, &ids[1]));
+    let service = ec2.describe_service(s3).await.unwrap().expect("s3 service");
+    let types: Vec<_> = service.service_type().iter().filter_map(|t| t.service_type().cloned()).collect();
+    assert!(types.contains(&ServiceType::Gateway) && types.contains(&ServiceType::Interface), "{types:?}");
+    assert!(ec2.describe_service_for_type(s3, "gateway").await.unwrap().is_some());
+    assert_eq!(ec2.describe_service("com.amazonaws.us-east-1.nope").await.unwrap(), None);
+    let names = ec2.list_service_names().await.unwrap();
+    assert!(names.iter().any(|n| n == s3) && names.iter().any(|n| n == "com.amazonaws.us-east-1.dynamodb"));
+    assert!(ec2.vpc_dns_attributes(&vpc).await.unwrap().0);
+    assert!(ec2.find_vpc(&vpc).await.unwrap().is_some());
+    assert_eq!(ec2.find_vpc("vpc-0000000000000000a").await.unwrap(), None);
+    let sg = ec2.default_security_group(&vpc).await.unwrap().expect("default security group");
+    assert_eq!(ec2.find_security_groups(&[sg, "sg-0000000000000000a".into()]).await.unwrap().len(), 1);
+    assert_eq!(ec2.find_subnets(&[subnet, "subnet-0000000000000000a".into()]).await.unwrap().len(), 1);
+
+    // Waiters.
+    let (none, short) = (CancellationToken::new(), Duration::from_millis(300));
+    let ep = ec2.wait_for_endpoint(&ids[0], &["available"], &[], Duration::from_secs(10), &none).await.unwrap();
+    assert_eq!(ep.vpc_endpoint_id(), Some(ids[0].as_str()));
+    let r = ec2.wait_for_endpoint(&ids[0], &["pendingacceptance"], &[], short, &none).await;
+    assert_eq!(r.unwrap_err(), WaitError::Timeout("available".into()));
+    let cancelled = CancellationToken::new();
+    cancelled.cancel();
+    let r = ec2.wait_for_endpoint(&ids[0], &["pendingacceptance"], &[], short, &cancelled).await;
+    assert_eq!(r.unwrap_err(), WaitError::Cancelled);
+
+    // Delete all, wait for all concurrently.
+    let out = c.delete_vpc_endpoints().set_vpc_endpoint_ids(Some(ids.clone())).send().await;
+    assert!(out.aws_op("DeleteVpcEndpoints").unwrap().unsuccessful().is_empty());
+    let before = ec2.requests_sent();
+    let waits = ids.iter().map(|i| ec2.wait_for_endpoint_deleted(i, Duration::from_secs(10), &none));
+    assert!(futures::future::join_all(waits).await.iter().all(Result::is_ok));
+    assert_eq!(ec2.requests_sent() - before, 1, "the 20 waiters' polls share one call");
+    assert_eq!(ec2.find_vpc_endpoint(&ids[0]).await.unwrap(), None);
+    let gone = ec2.find_vpc_endpoint_any_state(&ids[0]).await.unwrap().map(|e| state_str(&e));
+    assert!(matches!(gone.as_deref(), None | Some("deleted")));
+    let r = ec2.wait_for_endpoint(&ids[1], &["available"], &[], short, &none).await;
+    assert!(matches!(r, Err(WaitError::Failed(ref s, _)) if s == "deleted") || gone.is_none(), "{r:?}");
+}

@@ -1,0 +1,200 @@
+//! Polling an endpoint until it reaches a state, with short exponential backoff.
+
+use std::fmt;
+use std::future::Future;
+use std::ops::ControlFlow;
+use std::time::Duration;
+
+use aws_sdk_ec2::types::VpcEndpoint;
+use tokio::time::{sleep_until, Instant};
+use tokio_util::sync::CancellationToken;
+
+use super::{state_str, AwsError, Ec2};
+
+const FIRST_DELAY: Duration = Duration::from_millis(50);
+const MAX_DELAY: Duration = Duration::from_secs(2);
+/// How long a just-created endpoint may still be unknown to DescribeVpcEndpoints (eventual consistency).
+const NOT_FOUND_GRACE: Duration = Duration::from_secs(30);
+/// States an endpoint never leaves for a better one: waiting ends on them unless accepted.
+const TERMINAL: &[&str] = &["failed", "rejected", "deleted", "expired"];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaitError {
+    /// The timeout passed; holds the last state seen (`not found` when none was).
+    Timeout(String),
+    Cancelled,
+    /// The endpoint reached a failing state: (state, EC2's LastError message or "").
+    Failed(String, String),
+    /// The endpoint was not found, for longer than eventual consistency explains.
+    NotFound,
+    Aws(AwsError),
+}
+
+impl fmt::Display for WaitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WaitError::Timeout(state) => write!(f, "timed out waiting for the VPC endpoint (last state: {state})"),
+            WaitError::Cancelled => f.write_str("cancelled while waiting for the VPC endpoint"),
+            WaitError::Failed(state, msg) if msg.is_empty() => write!(f, "the VPC endpoint entered state {state}"),
+            WaitError::Failed(state, msg) => write!(f, "the VPC endpoint entered state {state}: {msg}"),
+            WaitError::NotFound => f.write_str("the VPC endpoint was not found"),
+            WaitError::Aws(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for WaitError {}
+
+impl From<AwsError> for WaitError {
+    fn from(e: AwsError) -> Self {
+        WaitError::Aws(e)
+    }
+}
+
+fn is_in(state: &str, states: &[&str]) -> bool {
+    states.iter().any(|s| s.eq_ignore_ascii_case(state))
+}
+
+fn failed(endpoint: &VpcEndpoint, state: String) -> WaitError {
+    let message = endpoint.last_error().map_or(String::new(), |e| {
+        [e.code(), e.message()].into_iter().flatten().collect::<Vec<_>>().join(": ")
+    });
+    WaitError::Failed(state, message)
+}
+
+/// Runs `step` at once, then after 50 ms, 100 ms, ... (at most 2 s) until it breaks, fails, the
+/// timeout passes (a poll in flight is abandoned) or `cancel` fires. `Continue` carries the state seen.
+async fn poll<T, F, Fut>(timeout: Duration, cancel: &CancellationToken, step: F) -> Result<T, WaitError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<ControlFlow<T, String>, WaitError>>,
+{
+    let deadline = Instant::now() + timeout;
+    let (mut delay, mut last) = (FIRST_DELAY, String::from("not found"));
+    loop {
+        tokio::select! {
+            biased;
+            _ = cancel.cancelled() => return Err(WaitError::Cancelled),
+            _ = sleep_until(deadline) => return Err(WaitError::Timeout(last)),
+            result = step() => match result? {
+                ControlFlow::Break(done) => return Ok(done),
+                ControlFlow::Continue(state) => last = state,
+            },
+        }
+        tokio::select! {
+            biased;
+            _ = cancel.cancelled() => return Err(WaitError::Cancelled),
+            _ = sleep_until((Instant::now() + delay).min(deadline)) => {}
+        }
+        delay = (delay * 2).min(MAX_DELAY);
+    }
+}
+
+impl Ec2 {
+    /// Waits until the endpoint's state is one of `accept` (lowercase, e.g. `["available"]`).
+    /// Fails at once on a state of `fail`, or on `failed` / `rejected` / `deleted` / `expired`
+    /// unless accepted, with the endpoint's LastError. A missing endpoint is polled again for
+    /// 30 s (eventual consistency after create), then is [`WaitError::NotFound`].
+    pub async fn wait_for_endpoint(
+        &self,
+        id: &str,
+        accept: &[&str],
+        fail: &[&str],
+        timeout: Duration,
+        cancel: &CancellationToken,
+    ) -> Result<VpcEndpoint, WaitError> {
+        let started = Instant::now();
+        poll(timeout, cancel, || async move {
+            let Some(endpoint) = self.find_vpc_endpoint_any_state(id).await? else {
+                return match started.elapsed() < NOT_FOUND_GRACE {
+                    true => Ok(ControlFlow::Continue("not found".to_owned())),
+                    false => Err(WaitError::NotFound),
+                };
+            };
+            let state = state_str(&endpoint);
+            if is_in(&state, accept) {
+                Ok(ControlFlow::Break(endpoint))
+            } else if is_in(&state, fail) || is_in(&state, TERMINAL) {
+                Err(failed(&endpoint, state))
+            } else {
+                Ok(ControlFlow::Continue(state))
+            }
+        })
+        .await
+    }
+
+    /// Waits until the endpoint is gone or `deleted`; fails at once on `failed`.
+    pub async fn wait_for_endpoint_deleted(
+        &self,
+        id: &str,
+        timeout: Duration,
+        cancel: &CancellationToken,
+    ) -> Result<(), WaitError> {
+        poll(timeout, cancel, || async move {
+            let Some(endpoint) = self.find_vpc_endpoint_any_state(id).await? else {
+                return Ok(ControlFlow::Break(()));
+            };
+            match state_str(&endpoint) {
+                s if s == "deleted" => Ok(ControlFlow::Break(())),
+                s if s == "failed" => Err(failed(&endpoint, s)),
+                s => Ok(ControlFlow::Continue(s)),
+            }
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    fn counting_step(calls: &AtomicU32, done_at: u32) -> impl Fn() -> std::future::Ready<Result<ControlFlow<u32, String>, WaitError>> + '_ {
+        move || {
+            let n = calls.fetch_add(1, Ordering::SeqCst) + 1;
+            std::future::ready(Ok(if n >= done_at { ControlFlow::Break(n) } else { ControlFlow::Continue(format!("pending{n}")) }))
+        }
+    }
+
+    #[tokio::test]
+    async fn poll_backs_off_and_finishes() {
+        let calls = AtomicU32::new(0);
+        let start = Instant::now();
+        let got = poll(Duration::from_secs(5), &CancellationToken::new(), counting_step(&calls, 4)).await;
+        assert_eq!(got, Ok(4));
+        let waited = start.elapsed();
+        // 0 + 50 + 100 + 200 ms of sleeps
+        assert!(waited >= Duration::from_millis(350) && waited < Duration::from_millis(1500), "{waited:?}");
+    }
+
+    #[tokio::test]
+    async fn poll_times_out_with_last_state() {
+        let calls = AtomicU32::new(0);
+        let got = poll(Duration::from_millis(120), &CancellationToken::new(), counting_step(&calls, 1000)).await;
+        assert_eq!(got, Err(WaitError::Timeout("pending2".into())));
+    }
+
+    #[tokio::test]
+    async fn poll_cancels_promptly() {
+        let calls = AtomicU32::new(0);
+        let cancel = CancellationToken::new();
+        let trigger = cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            trigger.cancel();
+        });
+        let start = Instant::now();
+        let got = poll(Duration::from_secs(60), &cancel, counting_step(&calls, 1000)).await;
+        assert_eq!(got, Err(WaitError::Cancelled));
+        assert!(start.elapsed() < Duration::from_millis(500));
+    }
+
+    #[test]
+    fn failed_carries_last_error() {
+        use aws_sdk_ec2::types::LastError;
+        let ep = VpcEndpoint::builder().last_error(LastError::builder().code("Quota").message("too many").build()).build();
+        assert_eq!(failed(&ep, "failed".into()).to_string(), "the VPC endpoint entered state failed: Quota: too many");
+        assert_eq!(failed(&VpcEndpoint::builder().build(), "rejected".into()), WaitError::Failed("rejected".into(), String::new()));
+        assert!(is_in("pendingacceptance", &["pendingAcceptance"]));
+    }
+}

@@ -1,0 +1,28 @@
+use vpce::protocol::{log, plugin};
+use vpce::provider;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--version" || a == "-v") {
+        println!("terraform-provider-vpce {}", env!("CARGO_PKG_VERSION"));
+        return;
+    }
+    log::init_from_env();
+    let mode = if args.iter().any(|a| a == "--debug" || a == "-debug") {
+        plugin::Mode::Debug { provider_address: provider::PROVIDER_ADDRESS.to_string() }
+    } else {
+        plugin::Mode::Plugin
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("terraform-provider-vpce: cannot start the async runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    let routes = tonic::service::Routes::new(provider::service(provider::Provider::new()));
+    if let Err(e) = runtime.block_on(plugin::serve(mode, routes)) {
+        eprintln!("terraform-provider-vpce: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,9 @@
+//! The plugin protocol layer: everything Terraform-facing, nothing AWS-specific.
+
+pub mod diagnostics;
+pub mod log;
+pub mod plugin;
+pub mod schema;
+pub mod tls;
+pub mod values;
+pub mod wire;

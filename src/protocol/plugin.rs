@@ -1,0 +1,375 @@
+//! The go-plugin side of the handshake and the gRPC server around the provider service.
+//!
+//! Normal mode (launched by Terraform): check the magic cookie, negotiate the protocol version from
+//! `PLUGIN_PROTOCOL_VERSIONS`, listen on a unix socket, enable AutoMTLS when `PLUGIN_CLIENT_CERT`
+//! is set, print `1|6|unix|PATH|grpc|CERT` on stdout, then serve the provider, the grpc health
+//! service, go-plugin's controller (Shutdown) and stdio services until Terraform shuts us down.
+//!
+//! Debug mode (`--debug`): no cookie, no TLS; prints `TF_REATTACH_PROVIDERS` for a debugger-run
+//! provider and serves until interrupted.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::{mpsc, watch};
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::service::Routes;
+use tonic::{Request, Response, Status};
+
+use super::tls::ServerTls;
+use super::wire::plugin as gp;
+
+pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
+pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+pub const CORE_PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 6;
+/// Matches Terraform's own limit for provider messages.
+pub const MAX_MESSAGE_SIZE: usize = 256 << 20;
+
+pub enum Mode {
+    /// Started by Terraform.
+    Plugin,
+    /// Started by a developer; prints TF_REATTACH_PROVIDERS.
+    Debug { provider_address: String },
+}
+
+/// Why the process refuses to start as a plugin.
+#[derive(Debug)]
+pub struct HandshakeError(pub String);
+
+impl std::fmt::Display for HandshakeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Checks the magic cookie in the given environment lookup.
+pub fn check_cookie(get: impl Fn(&str) -> Option<String>) -> Result<(), HandshakeError> {
+    match get(MAGIC_COOKIE_KEY) {
+        Some(v) if v == MAGIC_COOKIE_VALUE => Ok(()),
+        _ => Err(HandshakeError(
+            "This binary is a plugin. These are not meant to be executed directly. \
+             Please execute the program that consumes these plugins, which will \
+             load any plugins automatically (or run it with --debug to attach Terraform to it)."
+                .into(),
+        )),
+    }
+}
+
+/// Picks the protocol version from `PLUGIN_PROTOCOL_VERSIONS` (comma separated). We speak 6 only.
+/// When Terraform offers no 6 we still answer 6, as go-plugin does, and Terraform reports the
+/// incompatibility with both version lists in its own words.
+pub fn negotiate_version(offered: Option<&str>) -> (u32, bool) {
+    let Some(offered) = offered.filter(|s| !s.trim().is_empty()) else {
+        return (PROTOCOL_VERSION, true);
+    };
+    let ok = offered.split(',').any(|v| v.trim().parse::<u32>().ok() == Some(PROTOCOL_VERSION));
+    (PROTOCOL_VERSION, ok)
+}
+
+/// The handshake line go-plugin's client parses.
+pub fn handshake_line(version: u32, socket: &Path, tls: Option<&ServerTls>) -> String {
+    format!(
+        "{CORE_PROTOCOL_VERSION}|{version}|unix|{}|grpc|{}",
+        socket.display(),
+        tls.map(|t| t.handshake_cert()).unwrap_or_default()
+    )
+}
+
+/// The JSON Terraform reads from `TF_REATTACH_PROVIDERS`.
+pub fn reattach_json(provider_address: &str, socket: &Path) -> String {
+    serde_json::json!({
+        provider_address: {
+            "Protocol": "grpc",
+            "ProtocolVersion": PROTOCOL_VERSION,
+            "Pid": std::process::id(),
+            "Test": true,
+            "Addr": {"Network": "unix", "String": socket.display().to_string()},
+        }
+    })
+    .to_string()
+}
+
+fn socket_path() -> PathBuf {
+    let dir = std::env::var_os("PLUGIN_UNIX_SOCKET_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    dir.join(format!("plugin{}", uuid::Uuid::new_v4().simple()))
+}
+
+/// One accepted connection, plain (debug mode) or TLS.
+pub enum Conn {
+    Plain(UnixStream),
+    Tls(Box<tokio_rustls::server::TlsStream<UnixStream>>),
+}
+
+impl tonic::transport::server::Connected for Conn {
+    type ConnectInfo = ();
+    fn connect_info(&self) -> Self::ConnectInfo {}
+}
+
+macro_rules! delegate {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self.get_mut() {
+            Conn::Plain($s) => {
+                let $s = Pin::new($s);
+                $e
+            }
+            Conn::Tls($s) => {
+                let $s = Pin::new($s.as_mut());
+                $e
+            }
+        }
+    };
+}
+
+impl AsyncRead for Conn {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        delegate!(self, s => s.poll_read(cx, buf))
+    }
+}
+
+impl AsyncWrite for Conn {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        delegate!(self, s => s.poll_write(cx, buf))
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        delegate!(self, s => s.poll_flush(cx))
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        delegate!(self, s => s.poll_shutdown(cx))
+    }
+}
+
+/// Accepts connections (TLS handshakes run concurrently) and feeds them to the gRPC server.
+fn incoming(listener: UnixListener, tls: Option<Arc<rustls::ServerConfig>>) -> ReceiverStream<Result<Conn, std::io::Error>> {
+    let (tx, rx) = mpsc::channel(16);
+    tokio::spawn(async move {
+        loop {
+            let stream = match listener.accept().await {
+                Ok((s, _)) => s,
+                Err(e) => {
+                    crate::error!(format!("accepting a connection failed: {e}"));
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let tx = tx.clone();
+            match &tls {
+                None => {
+                    if tx.send(Ok(Conn::Plain(stream))).await.is_err() {
+                        return;
+                    }
+                }
+                Some(cfg) => {
+                    let acceptor = tokio_rustls::TlsAcceptor::from(cfg.clone());
+                    tokio::spawn(async move {
+                        match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await {
+                            Ok(Ok(s)) => {
+                                let _ = tx.send(Ok(Conn::Tls(Box::new(s)))).await;
+                            }
+                            Ok(Err(e)) => crate::warn!(format!("TLS handshake refused: {e}")),
+                            Err(_) => crate::warn!("TLS handshake timed out".to_string()),
+                        }
+                    });
+                }
+            }
+        }
+    });
+    ReceiverStream::new(rx)
+}
+
+/// go-plugin's controller: Shutdown stops the server gracefully.
+struct Controller {
+    shutdown: watch::Sender<bool>,
+}
+
+#[tonic::async_trait]
+impl gp::grpc_controller_server::GrpcController for Controller {
+    async fn shutdown(&self, _: Request<gp::Empty>) -> Result<Response<gp::Empty>, Status> {
+        crate::debug!("shutdown requested by the client".to_string());
+        let _ = self.shutdown.send(true);
+        Ok(Response::new(gp::Empty {}))
+    }
+}
+
+/// go-plugin's stdio stream. We write our logs straight to stderr (which go-plugin reads), so the
+/// stream carries nothing and ends when the server shuts down.
+struct Stdio {
+    shutdown: watch::Receiver<bool>,
+}
+
+type StdioStream = Pin<Box<dyn futures::Stream<Item = Result<gp::StdioData, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl gp::grpc_stdio_server::GrpcStdio for Stdio {
+    type StreamStdioStream = StdioStream;
+    async fn stream_stdio(&self, _: Request<()>) -> Result<Response<StdioStream>, Status> {
+        let mut rx = self.shutdown.clone();
+        let stream = futures::stream::once(async move {
+            let _ = rx.wait_for(|v| *v).await;
+            None
+        })
+        .filter_map(futures::future::ready);
+        Ok(Response::new(Box::pin(stream)))
+    }
+}
+
+use futures::StreamExt;
+
+/// Runs the plugin server until Terraform shuts it down (or, in debug mode, until interrupted).
+/// `provider` holds the tfplugin6 Provider service. `on_shutdown` is told when shutdown begins.
+pub async fn serve(mode: Mode, provider: Routes) -> Result<(), HandshakeError> {
+    let (version, compatible) = match &mode {
+        Mode::Plugin => {
+            check_cookie(|k| std::env::var(k).ok())?;
+            negotiate_version(std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok().as_deref())
+        }
+        Mode::Debug { .. } => (PROTOCOL_VERSION, true),
+    };
+    if !compatible {
+        crate::error!(format!(
+            "Terraform offered plugin protocol versions {:?}; this provider speaks only version {PROTOCOL_VERSION}",
+            std::env::var("PLUGIN_PROTOCOL_VERSIONS").unwrap_or_default()
+        ));
+    }
+    let tls = match (&mode, std::env::var("PLUGIN_CLIENT_CERT")) {
+        (Mode::Plugin, Ok(pem)) if !pem.trim().is_empty() => Some(super::tls::server_config(&pem).map_err(HandshakeError)?),
+        _ => None,
+    };
+    let path = socket_path();
+    let listener = UnixListener::bind(&path).map_err(|e| HandshakeError(format!("cannot listen on {}: {e}", path.display())))?;
+
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let (health_reporter, health) = tonic_health::server::health_reporter();
+    health_reporter.set_service_status("plugin", tonic_health::ServingStatus::Serving).await;
+
+    let routes = provider
+        .add_service(health)
+        .add_service(gp::grpc_controller_server::GrpcControllerServer::new(Controller { shutdown: shutdown_tx.clone() }))
+        .add_service(gp::grpc_stdio_server::GrpcStdioServer::new(Stdio { shutdown: shutdown_rx.clone() }))
+        .add_service(gp::grpc_broker_server::GrpcBrokerServer::new(Broker { shutdown: shutdown_rx.clone() }));
+
+    let conns = incoming(listener, tls.as_ref().map(|t| t.config.clone()));
+
+    {
+        let mut out = std::io::stdout().lock();
+        match &mode {
+            Mode::Plugin => {
+                let _ = writeln!(out, "{}", handshake_line(version, &path, tls.as_ref()));
+            }
+            Mode::Debug { provider_address } => {
+                let _ = writeln!(
+                    out,
+                    "Provider started. To attach Terraform CLI, set the TF_REATTACH_PROVIDERS environment variable with the following:\n\n\tTF_REATTACH_PROVIDERS='{}'\n",
+                    reattach_json(provider_address, &path)
+                );
+            }
+        }
+        let _ = out.flush();
+    }
+    crate::info!("plugin server started".to_string(), "socket" => path.display().to_string(), "tls" => tls.is_some());
+
+    // go-plugin plugins ignore SIGINT: Terraform forwards Ctrl-C as StopProvider. In debug mode
+    // SIGINT stops the server.
+    let debug = matches!(mode, Mode::Debug { .. });
+    {
+        let shutdown_tx = shutdown_tx.clone();
+        tokio::spawn(async move {
+            let Ok(mut sig) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) else { return };
+            while sig.recv().await.is_some() {
+                if debug {
+                    let _ = shutdown_tx.send(true);
+                } else {
+                    crate::debug!("ignoring SIGINT; Terraform stops us through the protocol".to_string());
+                }
+            }
+        });
+    }
+
+    let mut rx = shutdown_rx.clone();
+    let shutdown = async move {
+        let _ = rx.wait_for(|v| *v).await;
+    };
+    let result = tonic::transport::Server::builder()
+        .add_routes(routes)
+        .serve_with_incoming_shutdown(conns, shutdown)
+        .await;
+    let _ = std::fs::remove_file(&path);
+    result.map_err(|e| HandshakeError(format!("gRPC server failed: {e}")))
+}
+
+/// go-plugin's broker: Terraform opens the stream at start-up; we never broker connections.
+struct Broker {
+    shutdown: watch::Receiver<bool>,
+}
+
+type BrokerStream = Pin<Box<dyn futures::Stream<Item = Result<gp::ConnInfo, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl gp::grpc_broker_server::GrpcBroker for Broker {
+    type StartStreamStream = BrokerStream;
+    async fn start_stream(
+        &self,
+        req: Request<tonic::Streaming<gp::ConnInfo>>,
+    ) -> Result<Response<BrokerStream>, Status> {
+        let mut inbound = req.into_inner();
+        let mut rx = self.shutdown.clone();
+        let stream = futures::stream::once(async move {
+            // Drain what the client sends until it hangs up or we shut down.
+            loop {
+                tokio::select! {
+                    msg = inbound.next() => if msg.is_none() { break },
+                    _ = rx.wait_for(|v| *v) => break,
+                }
+            }
+            None
+        })
+        .filter_map(futures::future::ready);
+        Ok(Response::new(Box::pin(stream)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_must_match() {
+        assert!(check_cookie(|_| None).is_err());
+        assert!(check_cookie(|_| Some("nope".into())).is_err());
+        assert!(check_cookie(|_| Some(MAGIC_COOKIE_VALUE.into())).is_ok());
+    }
+
+    #[test]
+    fn version_negotiation() {
+        assert_eq!(negotiate_version(Some("5,6")), (6, true));
+        assert_eq!(negotiate_version(Some("6")), (6, true));
+        assert_eq!(negotiate_version(Some("4,5")), (6, false));
+        assert_eq!(negotiate_version(None), (6, true));
+        assert_eq!(negotiate_version(Some(" 5 , 6 ")), (6, true));
+    }
+
+    #[test]
+    fn handshake_line_format() {
+        let line = handshake_line(6, Path::new("/tmp/plugin1"), None);
+        assert_eq!(line, "1|6|unix|/tmp/plugin1|grpc|");
+    }
+
+    #[test]
+    fn reattach_is_json_terraform_reads() {
+        let j: serde_json::Value = serde_json::from_str(&reattach_json("registry.terraform.io/vpce/vpce", Path::new("/tmp/s"))).unwrap();
+        let p = &j["registry.terraform.io/vpce/vpce"];
+        assert_eq!(p["Protocol"], "grpc");
+        assert_eq!(p["ProtocolVersion"], 6);
+        assert_eq!(p["Addr"]["Network"], "unix");
+        assert_eq!(p["Addr"]["String"], "/tmp/s");
+    }
+}

@@ -1,0 +1,131 @@
+//! go-plugin AutoMTLS.
+//!
+//! Terraform generates a self-signed client certificate (ECDSA P-521) and hands it to the plugin
+//! in `PLUGIN_CLIENT_CERT` (PEM). The plugin generates its own self-signed server certificate,
+//! prints it (base64 DER, no padding) in the handshake line, and must accept only the client
+//! holding the private key of exactly that certificate. Terraform's certificate is a CA certificate
+//! used as its own leaf, which WebPKI path building rejects, so the certificate is pinned: the
+//! presented leaf must equal the announced one byte for byte, and the TLS handshake signature is
+//! verified against its public key, which proves possession of the key.
+
+use std::sync::Arc;
+
+use rustls::client::danger::HandshakeSignatureValid;
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, Error, SignatureScheme};
+
+/// The server side of AutoMTLS: the rustls config plus the certificate to announce.
+pub struct ServerTls {
+    pub config: Arc<rustls::ServerConfig>,
+    pub server_cert_der: Vec<u8>,
+}
+
+impl ServerTls {
+    /// The handshake's last field: the server certificate as unpadded standard base64 of its DER.
+    pub fn handshake_cert(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(&self.server_cert_der)
+    }
+}
+
+pub fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+}
+
+/// Parses the first certificate of a PEM string.
+pub fn parse_pem_cert(pem: &str) -> Result<CertificateDer<'static>, String> {
+    let mut reader = std::io::BufReader::new(pem.as_bytes());
+    let first = rustls_pemfile::certs(&mut reader).next();
+    first
+        .ok_or_else(|| "PLUGIN_CLIENT_CERT holds no PEM certificate".to_string())?
+        .map_err(|e| format!("PLUGIN_CLIENT_CERT is not valid PEM: {e}"))
+}
+
+/// Generates a self-signed server certificate like go-plugin's (CA, localhost, server+client auth).
+pub fn generate_server_cert() -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>), String> {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose};
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|e| e.to_string())?;
+    let mut params = CertificateParams::new(vec!["localhost".to_string()]).map_err(|e| e.to_string())?;
+    params.distinguished_name.push(DnType::CommonName, "localhost");
+    params.distinguished_name.push(DnType::OrganizationName, "terraform-provider-vpce");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+        KeyUsagePurpose::KeyAgreement,
+        KeyUsagePurpose::KeyCertSign,
+    ];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
+    let now = std::time::SystemTime::now();
+    params.not_before = (now - std::time::Duration::from_secs(30)).into();
+    params.not_after = (now + std::time::Duration::from_secs(30 * 24 * 3600)).into();
+    let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
+    let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    Ok((cert.der().clone(), key_der))
+}
+
+/// Builds the mutual-TLS server config that only admits the pinned client certificate.
+pub fn server_config(client_cert_pem: &str) -> Result<ServerTls, String> {
+    let client_cert = parse_pem_cert(client_cert_pem)?;
+    let (cert, key) = generate_server_cert()?;
+    let provider = provider();
+    let verifier = Arc::new(PinnedClientCert { expected: client_cert, provider: provider.clone() });
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(vec![cert.clone()], key)
+        .map_err(|e| e.to_string())?;
+    // grpc-go insists on ALPN "h2".
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    Ok(ServerTls { config: Arc::new(config), server_cert_der: cert.to_vec() })
+}
+
+#[derive(Debug)]
+pub struct PinnedClientCert {
+    expected: CertificateDer<'static>,
+    provider: Arc<CryptoProvider>,
+}
+
+impl ClientCertVerifier for PinnedClientCert {
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, Error> {
+        if end_entity.as_ref() == self.expected.as_ref() {
+            Ok(ClientCertVerified::assertion())
+        } else {
+            Err(Error::InvalidCertificate(CertificateError::UnknownIssuer))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider.signature_verification_algorithms.supported_schemes()
+    }
+}

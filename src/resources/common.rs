@@ -1,0 +1,251 @@
+//! Plan, policy, tag and timeout logic shared by both resources.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use crate::protocol::diagnostics::Diagnostics;
+use crate::protocol::schema::Block;
+use crate::protocol::values::{PathStep, Refinements, Value};
+
+/// The strings of a set/list attribute (null or unknown: empty).
+pub fn strings(v: &Value) -> BTreeSet<String> {
+    v.as_list()
+        .map(|items| items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+/// The entries of a map(string) attribute (null or unknown: empty).
+pub fn string_map(v: &Value) -> BTreeMap<String, String> {
+    v.as_map()
+        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+/// Replaces attributes of an object value.
+pub fn with_attrs(obj: &Value, attrs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
+    let mut map = obj.as_map().cloned().unwrap_or_default();
+    for (k, v) in attrs {
+        map.insert(k.to_string(), v);
+    }
+    Value::Object(map)
+}
+
+/// Generic planning for a resource without a framework:
+/// - force-new attributes whose configured value differs from the prior state require replacement;
+/// - on create or replace, computed attributes the configuration leaves null become unknown;
+/// - on update, computed values stay as they were (Terraform's proposal already carries them),
+///   except those listed in `recompute_on_update`, which become unknown.
+pub fn plan_generic(block: &Block, prior: &Value, proposed: &Value, config: &Value, recompute_on_update: &[&str]) -> (Value, Vec<Vec<PathStep>>) {
+    let creating = prior.is_null();
+    let mut replace = Vec::new();
+    if !creating {
+        for a in block.attributes.iter().filter(|a| a.force_new) {
+            let (was, now) = (prior.get(a.name), config.get(a.name));
+            if !(now.is_null() && a.computed) && was != now {
+                replace.push(vec![PathStep::Attr(a.name.to_string())]);
+            }
+        }
+    }
+    let fresh = creating || !replace.is_empty();
+    let mut planned = proposed.as_map().cloned().unwrap_or_default();
+    for a in block.attributes.iter().filter(|a| a.computed) {
+        if !config.get(a.name).is_null() {
+            continue;
+        }
+        if fresh || recompute_on_update.contains(&a.name) {
+            planned.insert(a.name.to_string(), Value::Unknown(Refinements::default()));
+        }
+    }
+    (Value::Object(planned), replace)
+}
+
+/// Compares two policy documents as JSON values: key order and whitespace never matter, and a
+/// one-element array equals its element (IAM normalises `["s3:*"]` to `"s3:*"`).
+pub fn policies_equal(a: &str, b: &str) -> bool {
+    match (serde_json::from_str::<serde_json::Value>(a), serde_json::from_str::<serde_json::Value>(b)) {
+        (Ok(x), Ok(y)) => normalize(x) == normalize(y),
+        _ => a.trim() == b.trim(),
+    }
+}
+
+fn normalize(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        J::Array(items) if items.len() == 1 => normalize(items.into_iter().next().unwrap_or(J::Null)),
+        J::Array(items) => {
+            let mut items: Vec<J> = items.into_iter().map(normalize).collect();
+            items.sort_by_key(|i| i.to_string());
+            J::Array(items)
+        }
+        J::Object(map) => J::Object(map.into_iter().map(|(k, v)| (k, normalize(v))).collect()),
+        other => other,
+    }
+}
+
+/// Checks that `policy` (when known and set) is a JSON object.
+pub fn validate_policy(config: &Value, diags: &mut Diagnostics) {
+    if let Some(p) = config.get("policy").as_str() {
+        match serde_json::from_str::<serde_json::Value>(p) {
+            Ok(serde_json::Value::Object(_)) => {}
+            Ok(_) => diags.attr_error("policy", "Invalid policy document", "The policy must be a JSON object, for example the output of jsonencode({...}) or data.aws_iam_policy_document.x.json."),
+            Err(e) => diags.attr_error("policy", "Invalid policy document", format!("The policy is not valid JSON: {e}.")),
+        }
+    }
+}
+
+/// In the plan: keep the prior policy string when the configured one means the same, so that
+/// reformatting a policy never shows a diff.
+pub fn plan_policy(prior: &Value, config: &Value) -> Option<Value> {
+    match (prior.get("policy").as_str(), config.get("policy").as_str()) {
+        (Some(old), Some(new)) if policies_equal(old, new) => Some(Value::string(old)),
+        _ => None,
+    }
+}
+
+/// After reading a policy from AWS: keep the string the user wrote when it means the same.
+pub fn reconcile_policy(current: &Value, from_aws: Option<&str>) -> Value {
+    match (current.as_str(), from_aws) {
+        (Some(mine), Some(theirs)) if policies_equal(mine, theirs) => Value::string(mine),
+        (_, Some(theirs)) => Value::string(theirs),
+        _ => Value::Null,
+    }
+}
+
+/// Parses a Go-style duration ("90s", "10m", "1h30m", "1.5h").
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let mut total = 0f64;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        if num_len == 0 {
+            return None;
+        }
+        let n: f64 = rest[..num_len].parse().ok()?;
+        rest = &rest[num_len..];
+        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit = match &rest[..unit_len] {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        total += n * unit;
+    }
+    (total.is_finite() && total <= 7.0 * 24.0 * 3600.0).then(|| Duration::from_secs_f64(total))
+}
+
+/// Validates every timeout in the `timeouts` block.
+pub fn validate_timeouts(config: &Value, diags: &mut Diagnostics) {
+    if let Some(map) = config.get("timeouts").as_map() {
+        for (op, v) in map {
+            if let Some(s) = v.as_str() {
+                if parse_duration(s).is_none() {
+                    diags.attr_error(
+                        vec![PathStep::Attr("timeouts".into()), PathStep::Attr(op.clone())],
+                        "Invalid timeout",
+                        format!("\"{s}\" is not a duration. Use a number with a unit, for example \"30s\", \"10m\" or \"1h30m\" (at most 168h)."),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The timeout for an operation from the state/plan value, else the default.
+pub fn timeout(v: &Value, op: &str, default: Duration) -> Duration {
+    v.get("timeouts").get(op).as_str().and_then(parse_duration).unwrap_or(default)
+}
+
+/// Validates that every element of a set of ids has the expected prefix.
+pub fn validate_ids(config: &Value, attr: &str, prefix: &str, what: &str, diags: &mut Diagnostics) {
+    for id in strings(config.get(attr)) {
+        if !id.starts_with(prefix) {
+            diags.attr_error(attr, format!("Invalid {what} ID"), format!("\"{id}\" is not a {what} ID: those look like \"{prefix}0123456789abcdef0\"."));
+        }
+    }
+}
+
+pub fn validate_id(config: &Value, attr: &str, prefix: &str, what: &str, diags: &mut Diagnostics) {
+    if let Some(id) = config.get(attr).as_str() {
+        if !id.starts_with(prefix) {
+            diags.attr_error(attr, format!("Invalid {what} ID"), format!("\"{id}\" is not a {what} ID: those look like \"{prefix}0123456789abcdef0\"."));
+        }
+    }
+}
+
+/// Tag changes: (to set, keys to remove).
+pub fn tag_changes(old: &Value, new: &Value) -> (BTreeMap<String, String>, Vec<String>) {
+    let (old, new) = (string_map(old), string_map(new));
+    let set = new.iter().filter(|(k, v)| old.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let remove = old.keys().filter(|k| !new.contains_key(*k)).cloned().collect();
+    (set, remove)
+}
+
+/// Resolves `s3` / `dynamodb` short names against the region; full names pass through.
+pub fn resolve_service_name(name: &str, region: &str) -> String {
+    if name.contains('.') {
+        name.to_string()
+    } else {
+        format!("com.amazonaws.{region}.{name}")
+    }
+}
+
+/// The region a `com.amazonaws.REGION.service` name refers to, if it has that form.
+pub fn service_region(name: &str) -> Option<&str> {
+    let mut parts = name.split('.');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("com"), Some("amazonaws"), Some(region)) if region.contains('-') => Some(region),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policies_compare_semantically() {
+        let a = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":"*"}]}"#;
+        let b = "{\n  \"Statement\": [{\"Resource\": \"*\", \"Action\": \"s3:GetObject\", \"Principal\": \"*\", \"Effect\": \"Allow\"}],\n  \"Version\": \"2012-10-17\"\n}";
+        assert!(policies_equal(a, b));
+        let c = a.replace("GetObject", "PutObject");
+        assert!(!policies_equal(a, &c));
+    }
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(parse_duration("10m"), Some(Duration::from_secs(600)));
+        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("1.5s"), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("ten minutes"), None);
+        assert_eq!(parse_duration("10"), None);
+        assert_eq!(parse_duration(""), None);
+        assert_eq!(parse_duration("9999h"), None);
+    }
+
+    #[test]
+    fn service_names() {
+        assert_eq!(resolve_service_name("s3", "eu-west-1"), "com.amazonaws.eu-west-1.s3");
+        assert_eq!(resolve_service_name("com.amazonaws.us-east-1.s3", "eu-west-1"), "com.amazonaws.us-east-1.s3");
+        assert_eq!(service_region("com.amazonaws.us-east-1.s3"), Some("us-east-1"));
+        assert_eq!(service_region("com.amazonaws.vpce.us-east-1.vpce-svc-123"), None);
+    }
+
+    #[test]
+    fn tags_diff() {
+        let old = Value::map_of_strings([("a".to_string(), "1".to_string()), ("b".to_string(), "2".to_string())]);
+        let new = Value::map_of_strings([("a".to_string(), "1".to_string()), ("b".to_string(), "3".to_string()), ("c".to_string(), "4".to_string())]);
+        let (set, remove) = tag_changes(&old, &new);
+        assert_eq!(set.len(), 2);
+        assert!(remove.is_empty());
+        let (set, remove) = tag_changes(&new, &Value::Null);
+        assert!(set.is_empty());
+        assert_eq!(remove.len(), 3);
+    }
+}
