@@ -73,6 +73,10 @@ provider "vpce" {
     ec2 = "127.0.0.1:5000"
   }
 }
+resource "vpce_gateway" "s3" {
+  vpc_id       = "vpc-0123456789abcdef0"
+  service_name = "s3"
+}
 "#,
     );
     tf.plan().fails_with(&["Invalid region", "\"Not A Region\"", "Invalid endpoint URL", "must be an http:// or https:// URL"]);

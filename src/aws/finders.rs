@@ -176,8 +176,9 @@ impl Ec2 {
         let vpcs = describe_existing(&[id.to_owned()], |ids| async move {
             let pages = self.client().describe_vpcs().set_vpc_ids(Some(ids)).into_paginator();
             pages.items().send().try_collect().await.aws_op("DescribeVpcs")
-        });
-        Ok(vpcs.await?.into_iter().next())
+        })
+        .await?;
+        Ok(vpcs.into_iter().next())
     }
 
     /// The subnets among `ids` that exist (the caller reports the missing ones).
