@@ -8,6 +8,7 @@ mod batch;
 mod client;
 mod error;
 mod finders;
+pub mod gateway_finders;
 mod waiters;
 #[cfg(test)]
 mod moto_test;
