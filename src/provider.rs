@@ -26,7 +26,7 @@ pub fn provider_schema() -> Schema {
             attributes: vec![
                 Attribute::optional("region", Type::String, "AWS region, e.g. `us-east-1`. Defaults to the standard AWS configuration (`AWS_REGION`, profile)."),
                 Attribute::optional("profile", Type::String, "Named profile from the shared AWS config/credentials files."),
-                Attribute::optional("max_retries", Type::Number, "Maximum attempts for a throttled or failed EC2 request (default 8)."),
+                Attribute::optional("max_retries", Type::Number, "How many times a throttled or failed EC2 request is retried, 1 to 100 (default 7)."),
             ],
             blocks: vec![NestedBlock {
                 name: "endpoints",

@@ -247,7 +247,7 @@ resource "vpce_interface" "e" {{
     };
 
     // Create (private_dns_enabled left to its default: false).
-    let body = resource(&s[..1], &g[..1], "  tags = { Name = \"first\" }", &policy("ssm:GetParameter"));
+    let body = resource(&[s[0].id.clone()], &g[..1], "  tags = { Name = \"first\" }", &policy("ssm:GetParameter"));
     tf.write_raw(&config_with_endpoint(&rec.url, &body));
     tf.apply().ok();
     let st = tf.resource("vpce_interface.e");
@@ -321,13 +321,15 @@ resource "vpce_interface" "e" {{
     let out = tf.plan();
     assert_eq!(out.code, 0, "{}", out.all());
 
-    // Remove a subnet and every tag.
-    let body = resource(&s[1..2], &g[1..2], "", heredoc);
+    // Remove a subnet and every tag; `security_group_ids = []` means the VPC's default group.
+    let body = resource(&[s[1].id.clone()], &[], "", heredoc);
     tf.write_raw(&config_with_endpoint(&moto_url(), &body));
     tf.apply().ok();
     let ep = rt.block_on(endpoint(&ec2, &id)).expect("endpoint in EC2");
     assert_eq!(subnets_of(&ep), vec![s[1].id.clone()]);
     assert!(tags_of(&ep).is_empty(), "{:?}", tags_of(&ep));
+    assert_eq!(groups_of(&ep), vec![vpc.default_security_group.clone()]);
+    assert_eq!(tf.resource("vpce_interface.e")["security_group_ids"], serde_json::json!([]));
     let out = tf.plan();
     assert_eq!(out.code, 0, "{}", out.all());
 
@@ -554,7 +556,11 @@ fn enabling_private_dns_later_is_checked_too() {
     tf.apply().ok();
     tf.write(&res(true));
     tf.plan().fails_with(&[&format!("VPC {} has enableDnsSupport = false.", v.id), "enable_dns_support = true"]);
-    tf.destroy().ok();
+    // Terraform runs a normal plan before destroying: with the failing configuration, destroy
+    // fails too unless it skips the refresh.
+    tf.destroy().fails_with(&["enableDnsSupport = false"]);
+    tf.run(&["destroy", "-auto-approve", "-no-color", "-input=false", "-refresh=false"]).ok();
+    assert!(rt.block_on(endpoints_in_vpc(&ec2, &v.id)).is_empty());
 }
 
 // ---------------------------------------------------------------------------------------------

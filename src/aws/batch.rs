@@ -116,10 +116,10 @@ mod tests {
     async fn concurrent_gets_share_one_fetch_and_are_demultiplexed() {
         let calls = Calls::default();
         let b = Batcher::new(Duration::from_millis(20), 100, fake(calls.clone()));
-        // 20 distinct keys, each asked twice.
+        // 20 distinct keys (20..40), each asked twice.
         let results = futures::future::join_all((0..40u32).map(|i| {
             let b = b.clone();
-            async move { (i % 20, b.get(i % 20).await) }
+            async move { (20 + i % 20, b.get(20 + i % 20).await) }
         }))
         .await;
         for (k, r) in results {

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::operation::RequestId;
 
 /// An EC2 call that failed, reduced to what a user needs to read.
@@ -51,7 +51,7 @@ impl AwsError {
         let code = err.code().map(str::to_owned);
         let message = match (&code, err.message()) {
             (Some(_), Some(m)) => m.to_owned(),
-            _ => DisplayErrorContext(&err).to_string(),
+            _ => cause_chain(&err),
         };
         let request_id = err.meta().request_id().map(str::to_owned);
         AwsError { operation: operation.to_owned(), code, message, request_id }
@@ -85,6 +85,21 @@ impl AwsError {
             .collect();
         candidates.iter().filter(|id| tokens.contains(id.as_str())).collect()
     }
+}
+
+/// "dispatch failure: io error: ...: Connection refused (os error 111)": each cause's Display,
+/// skipping causes already contained in the text.
+fn cause_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            text = format!("{text}: {part}");
+        }
+        source = cause.source();
+    }
+    text
 }
 
 impl fmt::Display for AwsError {
@@ -150,6 +165,16 @@ mod tests {
             "EC2 DescribeVpcEndpoints failed: InvalidVpcEndpointId.NotFound: The vpce 'vpce-1' does not exist (request id abc)"
         );
         assert_eq!(AwsError::new("configure", None, "no region").to_string(), "EC2 configure failed: no region");
+    }
+
+    #[test]
+    fn transport_errors_keep_their_causes() {
+        use aws_sdk_ec2::operation::describe_vpcs::DescribeVpcsError;
+        use aws_smithy_runtime_api::http::Response;
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection reset by peer");
+        let sdk = SdkError::<DescribeVpcsError, Response>::timeout_error(io);
+        let e = AwsError::from_sdk("DescribeVpcs", sdk);
+        assert_eq!((e.code.as_deref(), e.message.as_str()), (None, "request has timed out: connection reset by peer"));
     }
 
     #[test]

@@ -22,10 +22,12 @@ pub fn route_table_has_endpoint_route(rt: &RouteTable, prefix_list_id: &str, end
     })
 }
 
-/// Describes `ids` in as few calls as possible and returns the items that exist. EC2 fails a
-/// whole Describe call when one id is missing or malformed, naming it in the message (moto names
-/// only one of several): those ids are dropped and the call repeated; when the error names none
-/// of them, each id is asked alone. Never describes an empty id list (that would list everything).
+/// Describes `ids` and returns the items that exist, in one call when all do. EC2 fails a whole
+/// Describe call when one id is missing or malformed, naming it in the message; moto's messages
+/// are less reliable (one of several missing ids; every requested id; even an existing one). So
+/// the ids the error names are each asked alone (all ids when it names none or all of them), and
+/// the rest asked again together, until a call succeeds. Never describes an empty id list (that
+/// would list everything).
 pub(super) async fn describe_existing<T, F, Fut>(ids: &[String], describe: F) -> Result<Vec<T>, AwsError>
 where
     F: Fn(Vec<String>) -> Fut,
@@ -34,29 +36,35 @@ where
     let mut seen = HashSet::new();
     let mut pending: Vec<String> =
         ids.iter().filter(|id| !id.is_empty() && seen.insert(id.as_str())).cloned().collect();
+    let mut found = Vec::new();
     while !pending.is_empty() {
         let err = match describe(pending.clone()).await {
-            Err(e) if e.is_invalid_id() => e,
-            other => return other,
-        };
-        let named: HashSet<String> = err.named_ids(&pending).into_iter().cloned().collect();
-        if !named.is_empty() {
-            pending.retain(|id| !named.contains(id));
-        } else if pending.len() == 1 {
-            break;
-        } else {
-            let mut found = Vec::new();
-            for result in futures::future::join_all(pending.iter().map(|id| describe(vec![id.clone()]))).await {
-                match result {
-                    Ok(items) => found.extend(items),
-                    Err(e) if e.is_invalid_id() => {}
-                    Err(e) => return Err(e),
-                }
+            Ok(items) => {
+                found.extend(items);
+                break;
             }
-            return Ok(found);
+            Err(e) if e.is_invalid_id() => e,
+            Err(e) => return Err(e),
+        };
+        if pending.len() == 1 {
+            break;
+        }
+        let named: HashSet<String> = err.named_ids(&pending).into_iter().cloned().collect();
+        let suspects = if named.is_empty() || named.len() == pending.len() {
+            std::mem::take(&mut pending)
+        } else {
+            pending.retain(|id| !named.contains(id));
+            named.into_iter().collect()
+        };
+        for result in futures::future::join_all(suspects.into_iter().map(|id| describe(vec![id]))).await {
+            match result {
+                Ok(items) => found.extend(items),
+                Err(e) if e.is_invalid_id() => {}
+                Err(e) => return Err(e),
+            }
         }
     }
-    Ok(Vec::new())
+    Ok(found)
 }
 
 /// The batcher's fetch: every endpoint of `ids` that exists, in any state (`deleted` included).
@@ -255,11 +263,13 @@ mod tests {
         assert!(!route_table_has_endpoint_route(&RouteTable::builder().build(), "pl-1", "vpce-1"));
     }
 
-    /// A fake Describe over `existing` that fails like EC2 for missing ids; `name_all` names every
-    /// missing id (EC2), else only the last (moto); `name_none` names none.
+    type Message = fn(&[String], &[String]) -> String;
+
+    /// A fake Describe over `existing` that fails like EC2 when ids are missing, with
+    /// `message(missing ids, requested ids)`.
     fn fake<'a>(
         existing: &'a [&'a str],
-        message: fn(&[String]) -> String,
+        message: Message,
         calls: &'a Mutex<Vec<Vec<String>>>,
     ) -> impl Fn(Vec<String>) -> std::future::Ready<Result<Vec<String>, AwsError>> + 'a {
         move |ids| {
@@ -268,12 +278,12 @@ mod tests {
             std::future::ready(if missing.is_empty() {
                 Ok(ids)
             } else {
-                Err(AwsError::new("DescribeVpcEndpoints", Some("InvalidVpcEndpointId.NotFound"), message(&missing)))
+                Err(AwsError::new("DescribeVpcEndpoints", Some("InvalidVpcEndpointId.NotFound"), message(&missing, &ids)))
             })
         }
     }
 
-    async fn run(ids: &[&str], message: fn(&[String]) -> String) -> (Vec<String>, usize) {
+    async fn run(ids: &[&str], message: Message) -> (Vec<String>, usize) {
         let calls = Mutex::new(Vec::new());
         let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
         let mut found = describe_existing(&ids, fake(&["a-1", "a-2", "a-3"], message, &calls)).await.unwrap();
@@ -284,15 +294,21 @@ mod tests {
 
     #[tokio::test]
     async fn describe_existing_drops_missing_ids() {
-        let all = |m: &[String]| format!("The vpcEndpoint IDs '{}' do not exist", m.join(", "));
-        let last = |m: &[String]| format!("The VpcEndPoint ID '{}' does not exist", m[m.len() - 1]);
-        let none = |_: &[String]| "Something does not exist".to_string();
+        // EC2 names every missing id; moto names only the last one, or every requested id, or
+        // (DescribeSubnets) the first requested id even when it exists.
+        let all = |m: &[String], _: &[String]| format!("The vpcEndpoint IDs '{}' do not exist", m.join(", "));
+        let last = |m: &[String], _: &[String]| format!("The VpcEndPoint ID '{}' does not exist", m[m.len() - 1]);
+        let asked = |_: &[String], ids: &[String]| format!("VpcID {{'{}'}} does not exist.", ids.join("', '"));
+        let first = |_: &[String], ids: &[String]| format!("The subnet ID '{}' does not exist", ids[0]);
+        let none = |_: &[String], _: &[String]| "Something does not exist".to_string();
         let ids = ["a-1", "x-1", "a-2", "x-2", "a-3", "a-1", ""];
         let want: Vec<String> = vec!["a-1".into(), "a-2".into(), "a-3".into()];
-        assert_eq!(run(&ids, all).await, (want.clone(), 2));
-        assert_eq!(run(&ids, last).await, (want.clone(), 3));
-        assert_eq!(run(&ids, none).await, (want.clone(), 6), "one batch, then one call per id");
-        assert_eq!(run(&["a-1", "a-2"], none).await.1, 1);
+        assert_eq!(run(&ids, all).await, (want.clone(), 4), "fail, x-1 and x-2 alone, the rest");
+        assert_eq!(run(&ids, last).await, (want.clone(), 5));
+        assert_eq!(run(&ids, asked).await, (want.clone(), 6), "fail, then each alone");
+        assert_eq!(run(&ids, first).await.0, want);
+        assert_eq!(run(&ids, none).await, (want.clone(), 6));
+        assert_eq!(run(&["a-1", "a-2"], none).await, (want[..2].to_vec(), 1));
         assert_eq!(run(&["x-1"], none).await, (vec![], 1));
         assert_eq!(run(&[], none).await, (vec![], 0), "never describes an empty id list");
     }
@@ -301,7 +317,8 @@ mod tests {
     async fn describe_existing_propagates_other_errors() {
         let r = describe_existing(&["a".to_string()], |_| async {
             Err::<Vec<()>, _>(AwsError::new("DescribeVpcs", Some("UnauthorizedOperation"), "no"))
-        });
-        assert!(r.await.unwrap_err().code_is("UnauthorizedOperation"));
+        })
+        .await;
+        assert!(r.unwrap_err().code_is("UnauthorizedOperation"));
     }
 }

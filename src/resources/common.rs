@@ -249,3 +249,41 @@ mod tests {
         assert_eq!(remove.len(), 3);
     }
 }
+
+/// The ARN partition of a region (`aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`).
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else {
+        "aws"
+    }
+}
+
+/// A VPC endpoint's ARN (EC2 returns none): `arn:PARTITION:ec2:REGION:OWNER:vpc-endpoint/ID`.
+pub fn endpoint_arn(region: &str, owner: &str, id: &str) -> String {
+    format!("arn:{}:ec2:{region}:{owner}:vpc-endpoint/{id}", partition(region))
+}
+
+/// EC2 tags as the `tags` state value: AWS-reserved `aws:*` tags are left out; without tags the
+/// value keeps the form of `current` (an empty map stays empty, anything else is null), so
+/// neither `tags = {}` nor no `tags` shows a diff.
+pub fn tags_from_ec2(current: &Value, tags: &[aws_sdk_ec2::types::Tag]) -> Value {
+    let tags: BTreeMap<String, String> = tags
+        .iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+        .filter(|(k, _)| !k.to_ascii_lowercase().starts_with("aws:"))
+        .collect();
+    if tags.is_empty() {
+        return match current.as_map() {
+            Some(m) if m.is_empty() => Value::Map(BTreeMap::new()),
+            _ => Value::Null,
+        };
+    }
+    Value::map_of_strings(tags)
+}

