@@ -3,6 +3,7 @@
 
     python3 scripts/ec2proxy.py --target http://127.0.0.1:5555 [--port 0] [--fault-rate 0.3]
         [--latency-ms 0-50] [--seed 42] [--fail-action DescribeVpcEndpoints[:Code[:HTTP status]]]...
+        [--log FILE]
 
 Prints the port it listens on (127.0.0.1) as the first line of stdout, then serves until killed.
 Python 3 standard library only.
@@ -17,7 +18,9 @@ one of these faults (equal shares):
   reset_after   the request IS forwarded and executed by moto, then the connection is reset
                 instead of answering: the client sees a failure for a call that took effect
 
-Latency (--latency-ms A-B, uniform) is added to every EC2 call.
+Latency (--latency-ms A-B, uniform) is added to every EC2 call. --seed fixes the random draws;
+their order, hence which call gets which fault, still depends on how concurrent calls interleave.
+--log FILE appends one line per EC2 call: start time, duration, client port, action, outcome.
 
 --fail-action ACTION[:CODE[:STATUS]] makes every call of ACTION fail with a non-retryable error
 (default UnauthorizedOperation, HTTP 403), e.g. to fail the step after a successful create.
@@ -172,6 +175,8 @@ class State:
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Answer without waiting for a delayed ACK (Nagle would add ~40 ms to every request).
+    disable_nagle_algorithm = True
     server_version = "ec2proxy"
 
     def log_message(self, fmt, *args):  # quiet

@@ -216,7 +216,7 @@ fn apply_40_endpoints_through_30_percent_faults() {
     }
     let expected = VPCS * (GATEWAYS_PER_VPC + INTERFACE_SERVICES.len());
 
-    let proxy = Proxy::start(&["--fault-rate", "0.5", "--latency-ms", "0-50", "--seed", "7"]);
+    let proxy = Proxy::start(&["--fault-rate", "0.3", "--latency-ms", "0-50", "--seed", "7"]);
     let tf = Tf::new();
     tf.write_raw(&format!("{}{body}", provider_block(&proxy.url())));
     let mut report = Vec::new();
@@ -261,7 +261,7 @@ fn apply_40_endpoints_through_30_percent_faults() {
     }
     let ec2_requests = n(&apply_stats["ec2_requests"]) as f64;
     let rate = n(&apply_stats["faults_total"]) as f64 / ec2_requests;
-    assert!((0.4..0.6).contains(&rate), "fault rate {rate:.2} over {ec2_requests} calls");
+    assert!((0.2..0.4).contains(&rate), "fault rate {rate:.2} over {ec2_requests} calls");
     let creates_reset_after = n(&apply_stats["faults_by_action"]["CreateVpcEndpoint"]["reset_after"]);
     assert!(
         n(&apply_stats["idempotent_replays"]) >= creates_reset_after,
@@ -330,6 +330,9 @@ fn created_then_failed_is_saved_tainted_and_replaced() {
     assert_eq!(n(&stats["by_action"]["CreateVpcEndpoint"]), 2, "{stats}");
     let text = unwrap_lines(&out.all());
     assert!(text.contains("UnauthorizedOperation"), "the error reaches the user:\n{}", out.all());
+    let all = out.all();
+    let errors: Vec<&str> = all.lines().filter(|l| l.contains("Error:")).map(str::trim).collect();
+    println!("\npartial failure (DescribeVpcEndpoints denied after CreateVpcEndpoint): apply exit {}, {errors:?}", out.code);
 
     let resources = state_resources(&tf);
     assert_eq!(resources.len(), 2, "both created endpoints are in the state: {resources:?}\n{}", out.all());
@@ -345,6 +348,7 @@ fn created_then_failed_is_saved_tainted_and_replaced() {
     }
     let live = rt.block_on(live_endpoints(&ec2, &vpcs));
     assert_eq!(sorted(live), sorted(first.values().cloned().collect()), "EC2 holds exactly what the state holds");
+    println!("  saved in the state, tainted: {first:?}");
 
     // Recovery: DescribeVpcEndpoints works again; each new CreateVpcEndpoint is executed by moto
     // but its answer lost (twice), so the provider only gets it through a ClientToken retry.
@@ -366,7 +370,8 @@ fn created_then_failed_is_saved_tainted_and_replaced() {
     }
     let live = rt.block_on(live_endpoints(&ec2, &vpcs));
     let ids: Vec<String> = resources.iter().map(|(_, id, _)| id.clone()).collect();
-    assert_eq!(sorted(live), sorted(ids), "exactly one live endpoint per resource");
+    assert_eq!(sorted(live), sorted(ids.clone()), "exactly one live endpoint per resource");
+    println!("  replaced by {ids:?}; the replacing CreateVpcEndpoint calls were reset after executing twice, answered by {} ClientToken replays", stats["idempotent_replays"]);
     let out = tf.plan();
     assert_eq!(out.code, 0, "plan after the replacement is not empty:\n{}", out.all());
 

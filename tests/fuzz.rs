@@ -406,7 +406,7 @@ fn codec_survives_garbage_for_both_resource_schemas() {
     for res in &resources {
         let ty = res.schema().ty();
         let mut s = Stats::new();
-        fuzz_type(&mut r, &ty, 6000 * scale(), deadline, &mut s, res.type_name());
+        fuzz_type(&mut r, &ty, 40_000 * scale(), deadline, &mut s, res.type_name());
         assert!(s.tried > 500, "{}: too few inputs tried ({})", res.type_name(), s.tried);
         // Mutations must keep reaching the decoder's inner paths, not only fail at byte 0.
         eprintln!("{}: {} inputs, {} decoded", res.type_name(), s.tried, s.decoded);
@@ -425,7 +425,7 @@ fn codec_survives_garbage_for_random_types() {
     let deadline = start + budget(3);
     let mut r = Rng::new(seed().wrapping_add(1));
     let mut stats = Stats::new();
-    for _ in 0..60 * scale() {
+    for _ in 0..300 * scale() {
         if Instant::now() > deadline {
             break;
         }
@@ -552,7 +552,18 @@ fn type_json_survives_garbage() {
 // ---------------------------------------------------------------------------
 
 fn dv(r: &mut Rng, ty: &Type, corpus: &(Vec<Vec<u8>>, Vec<Vec<u8>>)) -> Option<pb::DynamicValue> {
-    Some(match r.below(8) {
+    let choice = r.below(8);
+    dv_of(r, ty, corpus, choice)
+}
+
+/// Mostly well-typed values, so that more calls get past decoding into the resource code.
+fn dv_typed(r: &mut Rng, ty: &Type, corpus: &(Vec<Vec<u8>>, Vec<Vec<u8>>)) -> Option<pb::DynamicValue> {
+    let choice = if r.chance(70) { 6 + r.below(2) } else { r.below(8) };
+    dv_of(r, ty, corpus, choice)
+}
+
+fn dv_of(r: &mut Rng, ty: &Type, corpus: &(Vec<Vec<u8>>, Vec<Vec<u8>>), choice: usize) -> Option<pb::DynamicValue> {
+    Some(match choice {
         0 => return None,
         1 => {
             let n = r.below(40) + 1;
@@ -680,9 +691,19 @@ macro_rules! call {
     }};
 }
 
-async fn hammer(provider: std::sync::Arc<vpce::provider::Provider>, seed: u64, rounds: usize, configured: bool) -> Vec<String> {
+/// What a hammer run saw: failures, and how many calls reached resource code and EC2.
+#[derive(Default)]
+struct Hammered {
+    failures: Vec<String>,
+    plans_reaching_resource: usize,
+    aws_errors_seen: usize,
+}
+
+async fn hammer(provider: std::sync::Arc<vpce::provider::Provider>, seed: u64, rounds: usize, configured: bool) -> Hammered {
     let mut r = Rng::new(seed);
     let mut failures = Vec::new();
+    let (mut plans_reaching_resource, mut aws_errors_seen) = (0, 0);
+    let saw_aws = |diags: &[pb::Diagnostic]| usize::from(diags.iter().any(|d| d.detail.contains("fuzz: refused") || d.summary.contains("fuzz: refused")));
     let resources = vpce::resources::all();
     let corpora: Vec<_> = resources.iter().map(|res| seeds(&mut r, &res.schema().ty(), 20)).collect();
     for round in 0..rounds {
@@ -693,7 +714,9 @@ async fn hammer(provider: std::sync::Arc<vpce::provider::Provider>, seed: u64, r
         let known = type_name == res.type_name();
         let tag = |m: &str, inputs: &dyn std::fmt::Debug| format!("{m} on {type_name} (round {round}, configured {configured}) with {inputs:?}");
 
-        let config = dv(&mut r, &ty, corpus);
+        let typed = configured && r.chance(50);
+        let pick = |r: &mut Rng| if typed { dv_typed(r, &ty, corpus) } else { dv(r, &ty, corpus) };
+        let config = pick(&mut r);
         let what = tag("ValidateResourceConfig", &config);
         if let Some(resp) = call!(failures, what, provider.validate_resource_config(Request::new(pb::validate_resource_config::Request {
             type_name: type_name.clone(),
@@ -705,7 +728,7 @@ async fn hammer(provider: std::sync::Arc<vpce::provider::Provider>, seed: u64, r
             }
         }
 
-        let (prior, proposed) = (dv(&mut r, &ty, corpus), dv(&mut r, &ty, corpus));
+        let (prior, proposed) = (pick(&mut r), pick(&mut r));
         let what = tag("PlanResourceChange", &(&prior, &proposed, &config));
         if let Some(resp) = call!(failures, what, provider.plan_resource_change(Request::new(pb::plan_resource_change::Request {
             type_name: type_name.clone(),
@@ -716,6 +739,15 @@ async fn hammer(provider: std::sync::Arc<vpce::provider::Provider>, seed: u64, r
             ..Default::default()
         }))) {
             let all_decode = known && decodes(&prior, &ty) && decodes(&proposed, &ty) && decodes(&config, &ty);
+            let proposed_null = match &proposed {
+                Some(d) if !d.msgpack.is_empty() => decode_msgpack(&d.msgpack, &ty).map(|v| v.is_null()).unwrap_or(false),
+                Some(d) if !d.json.is_empty() => decode_json(&d.json, &ty).map(|v| v.is_null()).unwrap_or(false),
+                _ => true,
+            };
+            if all_decode && configured && !proposed_null {
+                plans_reaching_resource += 1;
+            }
+            aws_errors_seen += saw_aws(&resp.diagnostics);
             if !all_decode && !has_error(&resp.diagnostics) {
                 failures.push(format!("{what}: undecodable input but no error diagnostic"));
             }
@@ -727,7 +759,7 @@ async fn hammer(provider: std::sync::Arc<vpce::provider::Provider>, seed: u64, r
             }
         }
 
-        let state = dv(&mut r, &ty, corpus);
+        let state = pick(&mut r);
         let what = tag("ReadResource", &state);
         if let Some(resp) = call!(failures, what, provider.read_resource(Request::new(pb::read_resource::Request {
             type_name: type_name.clone(),
@@ -738,9 +770,10 @@ async fn hammer(provider: std::sync::Arc<vpce::provider::Provider>, seed: u64, r
             if (!known || !decodes(&state, &ty) || !configured) && !has_error(&resp.diagnostics) {
                 failures.push(format!("{what}: expected an error diagnostic"));
             }
+            aws_errors_seen += saw_aws(&resp.diagnostics);
         }
 
-        let (prior, planned) = (dv(&mut r, &ty, corpus), dv(&mut r, &ty, corpus));
+        let (prior, planned) = (pick(&mut r), pick(&mut r));
         let what = tag("ApplyResourceChange", &(&prior, &planned));
         if let Some(resp) = call!(failures, what, provider.apply_resource_change(Request::new(pb::apply_resource_change::Request {
             type_name: type_name.clone(),
@@ -752,6 +785,7 @@ async fn hammer(provider: std::sync::Arc<vpce::provider::Provider>, seed: u64, r
             if (!known || !configured) && !has_error(&resp.diagnostics) {
                 failures.push(format!("{what}: expected an error diagnostic"));
             }
+            aws_errors_seen += saw_aws(&resp.diagnostics);
         }
 
         // RawState JSON: garbage, mutated JSON states, states with unknown attributes, flatmap.
@@ -804,9 +838,10 @@ async fn hammer(provider: std::sync::Arc<vpce::provider::Provider>, seed: u64, r
             if !configured && !has_error(&resp.diagnostics) {
                 failures.push(format!("{what}: unconfigured import must be an error"));
             }
+            aws_errors_seen += saw_aws(&resp.diagnostics);
         }
     }
-    failures
+    Hammered { failures, plans_reaching_resource, aws_errors_seen }
 }
 
 #[test]
@@ -846,7 +881,9 @@ fn provider_service_answers_garbage_with_diagnostics() {
 
         // Unconfigured: everything must still be a diagnostic.
         let unconfigured = std::sync::Arc::new(vpce::provider::Provider::new());
-        failures.extend(hammer(unconfigured, seed().wrapping_add(4), 250 * scale(), false).await);
+        let h = hammer(unconfigured, seed().wrapping_add(4), 250 * scale(), false).await;
+        assert_eq!(h.aws_errors_seen, 0, "an unconfigured provider cannot have called EC2");
+        failures.extend(h.failures);
 
         // Configured against an EC2 that refuses every call: the resource code runs on garbage.
         let endpoint = refusing_ec2().await;
@@ -858,12 +895,20 @@ fn provider_service_answers_garbage_with_diagnostics() {
             .into_inner();
         assert!(!has_error(&resp.diagnostics), "{:?}", resp.diagnostics);
         let tasks: Vec<_> = (0..4).map(|i| tokio::spawn(hammer(configured.clone(), seed().wrapping_add(10 + i), 40 * scale(), true))).collect();
+        let (mut reached, mut aws) = (0, 0);
         for t in tasks {
             match t.await {
-                Ok(f) => failures.extend(f),
+                Ok(h) => {
+                    failures.extend(h.failures);
+                    reached += h.plans_reaching_resource;
+                    aws += h.aws_errors_seen;
+                }
                 Err(e) => failures.push(format!("hammer task failed: {e}")),
             }
         }
+        eprintln!("configured provider: {reached} plans reached resource code, {aws} answers carried the EC2 error");
+        assert!(reached >= 25, "too few plans reached the resources ({reached})");
+        assert!(aws >= 10, "too few calls reached (refusing) EC2 ({aws})");
         failures
     });
     assert!(

@@ -623,6 +623,15 @@ fn plan_time_validation_against_ec2() {
     let out = tf.plan();
     assert_eq!(out.code, 2, "{}", out.all());
     assert!(rt.block_on(endpoints_in_vpc(&client, &vpc.id)).is_empty(), "plans create nothing");
+    // ...and applies: b's policy was unknown at plan time.
+    tf.apply().ok();
+    assert_eq!(rt.block_on(endpoints_in_vpc(&client, &vpc.id)).len(), 2);
+    let (a, b) = (tf.resource("vpce_gateway.a"), tf.resource("vpce_gateway.b"));
+    assert_eq!(json(a["policy"].as_str().unwrap_or_default()), json(DEFAULT_POLICY));
+    assert_eq!(a["policy"], b["policy"]);
+    assert_eq!(tf.plan().code, 0);
+    tf.destroy().ok();
+    assert!(rt.block_on(endpoints_in_vpc(&client, &vpc.id)).is_empty());
 }
 
 /// `vpc` under another name, for a second VPC inside a test that already binds `vpc`.

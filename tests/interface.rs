@@ -333,6 +333,18 @@ resource "vpce_interface" "e" {{
     let out = tf.plan();
     assert_eq!(out.code, 0, "{}", out.all());
 
+    // Removing the policy resets AWS's default (moto ignores ResetPolicy: checked on the wire).
+    rec.clear();
+    let body = resource(&[s[1].id.clone()], &[], "", "null");
+    tf.write_raw(&config_with_endpoint(&rec.url, &body));
+    let changes = tf.plan_changes();
+    assert_eq!(actions(&changes, "vpce_interface.e"), vec!["update"]);
+    tf.apply().ok();
+    let modify = rec.calls("ModifyVpcEndpoint");
+    assert_eq!(modify.len(), 1, "{modify:?}");
+    assert_eq!(param(&modify[0], "ResetPolicy"), Some("true"), "{:?}", modify[0]);
+    assert_eq!(param(&modify[0], "PolicyDocument"), None);
+
     tf.destroy().ok();
     assert!(rt.block_on(endpoint(&ec2, &id)).is_none(), "deleted in EC2");
     assert!(rt.block_on(endpoints_in_vpc(&ec2, &vpc.id)).is_empty());
@@ -616,7 +628,7 @@ fn plan_time_checks_against_ec2() {
         "com.amazonaws.us-east-1.dynamodb supports only Gateway endpoints",
         "vpce_gateway",
         &format!("Subnet {} belongs to {}, not to {}", other.subnets[0].id, other.id, v.id),
-        &format!("{s0} and {twin}"),
+        &sorted(vec![s0.clone(), twin.clone()]).join(" and "),
         &format!("both in {az_a}"),
         "at most one subnet per Availability Zone",
         &format!("Subnet {} is in {}", v.subnets[2].id, v.subnets[2].az),
@@ -650,6 +662,7 @@ resource "vpce_interface" "ids" {
   service_name       = "com.amazonaws.us-east-1.ssm"
   subnet_ids         = ["sub-1"]
   security_group_ids = ["group-1"]
+  tags               = { "aws:owner" = "me" }
 }
 
 resource "vpce_interface" "options" {
@@ -687,6 +700,8 @@ resource "vpce_interface" "mismatch" {
         "\"sub-1\"",
         "Invalid security group ID",
         "\"group-1\"",
+        "Invalid tag key",
+        "\"aws:owner\" cannot be set",
         "Invalid ip_address_type",
         "\"ipv5\"",
         "Invalid policy document",

@@ -31,7 +31,7 @@ impl Ec2 {
             let pages = self.client().get_managed_prefix_list_entries().prefix_list_id(&id).into_paginator();
             match pages.items().send().try_collect().await.aws_op("GetManagedPrefixListEntries") {
                 Ok(entries) => cidrs = entries.iter().filter_map(|e| e.cidr().map(str::to_owned)).collect(),
-                Err(e) => crate::debug!("cannot list prefix list entries".to_string(), "prefix_list_id" => id.clone(), "error" => e.to_string()),
+                Err(e) => crate::debug!("cannot list prefix list entries", "prefix_list_id" => id.clone(), "error" => e.to_string()),
             }
         }
         cidrs.sort();

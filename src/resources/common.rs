@@ -287,3 +287,45 @@ pub fn tags_from_ec2(current: &Value, tags: &[aws_sdk_ec2::types::Tag]) -> Value
     }
     Value::map_of_strings(tags)
 }
+
+/// Whether a policy is AWS's default full-access endpoint policy (any `Version`, optional `Sid`).
+pub fn is_default_policy(policy: &str) -> bool {
+    use serde_json::Value as J;
+    let Ok(J::Object(doc)) = serde_json::from_str::<J>(policy) else { return false };
+    if doc.keys().any(|k| k != "Version" && k != "Statement" && k != "Id") {
+        return false;
+    }
+    let statements = match doc.get("Statement") {
+        Some(J::Array(items)) => items.clone(),
+        Some(s @ J::Object(_)) => vec![s.clone()],
+        _ => return false,
+    };
+    let star = |v: Option<&J>| match v {
+        Some(J::String(s)) => s == "*",
+        Some(J::Array(items)) => items.len() == 1 && items[0] == J::String("*".into()),
+        _ => false,
+    };
+    let [J::Object(st)] = statements.as_slice() else { return false };
+    let principal_any = match st.get("Principal") {
+        Some(J::Object(p)) => p.len() == 1 && star(p.get("AWS")),
+        other => star(other),
+    };
+    st.keys().all(|k| ["Effect", "Principal", "Action", "Resource", "Sid"].contains(&k.as_str()))
+        && st.get("Effect") == Some(&J::String("Allow".into()))
+        && principal_any
+        && star(st.get("Action"))
+        && star(st.get("Resource"))
+}
+
+/// Tag keys starting with `aws:` are reserved by AWS: an error on each such key of `tags`.
+pub fn validate_tag_keys(config: &Value, diags: &mut Diagnostics) {
+    for key in string_map(config.get("tags")).keys() {
+        if key.to_ascii_lowercase().starts_with("aws:") {
+            diags.attr_error(
+                vec![PathStep::Attr("tags".into()), PathStep::Key(key.clone())],
+                "Invalid tag key",
+                format!("Tag keys starting with \"aws:\" are reserved for AWS; \"{key}\" cannot be set."),
+            );
+        }
+    }
+}

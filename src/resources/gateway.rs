@@ -12,7 +12,7 @@ use super::*;
 use crate::aws::{route_table_has_endpoint_route, state_str, AwsError, SdkResultExt, WaitError};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::schema::{timeouts_block, Attribute, Block, Schema};
-use crate::protocol::values::{PathStep, Type, Value};
+use crate::protocol::values::{Type, Value};
 
 const TYPE_NAME: &str = "vpce_gateway";
 const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
@@ -102,7 +102,7 @@ impl Resource for Gateway {
             match read_endpoint(ctx, &state).await {
                 Ok(Some((new_state, diags))) => ReadResponse { new_state, diags },
                 Ok(None) => {
-                    crate::info!("gateway endpoint no longer exists; removing it from the state".to_string(), "id" => state.get("id").as_str().unwrap_or_default());
+                    crate::info!("gateway endpoint no longer exists; removing it from the state", "id" => state.get("id").as_str().unwrap_or_default());
                     ReadResponse { new_state: Value::Null, diags: Diagnostics::new() }
                 }
                 Err(e) => {
@@ -132,15 +132,7 @@ fn validate(config: &Value) -> Diagnostics {
     if let Some(name) = config.get("service_name").as_str() {
         validate_service_name(name, &mut d);
     }
-    for key in string_map(config.get("tags")).keys() {
-        if key.to_ascii_lowercase().starts_with("aws:") {
-            d.attr_error(
-                vec![PathStep::Attr("tags".into()), PathStep::Key(key.clone())],
-                "Invalid tag key",
-                format!("Tag keys starting with \"aws:\" are reserved for AWS; \"{key}\" cannot be set."),
-            );
-        }
-    }
+    common::validate_tag_keys(config, &mut d);
     d
 }
 
@@ -184,7 +176,7 @@ async fn plan(block: &Block, ctx: &Ctx, req: PlanRequest) -> PlanResponse {
         Some(kept)
     } else if config.get("policy").is_null() && !fresh {
         match prior.get("policy").as_str() {
-            Some(old) if !is_default_policy(old) => Some(Value::unknown()),
+            Some(old) if !common::is_default_policy(old) => Some(Value::unknown()),
             _ => None,
         }
     } else {
@@ -316,57 +308,9 @@ async fn check_with_aws(ctx: &Ctx, prior: &Value, planned: &Value, fresh: bool) 
     d
 }
 
-/// Whether a policy is AWS's default full-access policy (any `Version`, optional `Sid`).
-fn is_default_policy(policy: &str) -> bool {
-    use serde_json::Value as J;
-    let Ok(J::Object(doc)) = serde_json::from_str::<J>(policy) else { return false };
-    if doc.keys().any(|k| k != "Version" && k != "Statement" && k != "Id") {
-        return false;
-    }
-    let statements = match doc.get("Statement") {
-        Some(J::Array(items)) => items.clone(),
-        Some(s @ J::Object(_)) => vec![s.clone()],
-        _ => return false,
-    };
-    let star = |v: Option<&J>| match v {
-        Some(J::String(s)) => s == "*",
-        Some(J::Array(items)) => items.len() == 1 && items[0] == J::String("*".into()),
-        _ => false,
-    };
-    let [J::Object(st)] = statements.as_slice() else { return false };
-    let principal_any = match st.get("Principal") {
-        Some(J::Object(p)) => p.len() == 1 && star(p.get("AWS")),
-        other => star(other),
-    };
-    st.keys().all(|k| ["Effect", "Principal", "Action", "Resource", "Sid"].contains(&k.as_str()))
-        && st.get("Effect") == Some(&J::String("Allow".into()))
-        && principal_any
-        && star(st.get("Action"))
-        && star(st.get("Resource"))
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reading
 // ---------------------------------------------------------------------------------------------
-
-/// The ARN partition of a region.
-fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else if region.starts_with("us-isob-") {
-        "aws-iso-b"
-    } else if region.starts_with("us-iso-") {
-        "aws-iso"
-    } else {
-        "aws"
-    }
-}
-
-fn arn(region: &str, owner: &str, id: &str) -> String {
-    format!("arn:{}:ec2:{region}:{owner}:vpc-endpoint/{id}", partition(region))
-}
 
 /// A set/map attribute from AWS: empty stays as the current value (null or empty) to avoid a
 /// null-vs-empty diff.
@@ -375,22 +319,6 @@ fn set_or_current(current: &Value, items: BTreeSet<String>) -> Value {
         return if current.is_null() { Value::Null } else { Value::Set(vec![]) };
     }
     Value::set_of_strings(items)
-}
-
-fn tags_value(current: &Value, ep: &VpcEndpoint) -> Value {
-    let tags: Vec<(String, String)> = ep
-        .tags()
-        .iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
-        .filter(|(k, _)| !k.to_ascii_lowercase().starts_with("aws:"))
-        .collect();
-    if tags.is_empty() {
-        return match current.as_map() {
-            Some(m) if m.is_empty() => Value::Map(Default::default()),
-            _ => Value::Null,
-        };
-    }
-    Value::map_of_strings(tags)
 }
 
 /// The state for `ep`, from the endpoint alone (no further calls): `prefix_list_id` and
@@ -410,8 +338,8 @@ fn state_from_endpoint(region: &str, current: &Value, ep: &VpcEndpoint) -> Value
         ("service_name", service_name),
         ("route_table_ids", set_or_current(current.get("route_table_ids"), ep.route_table_ids().iter().cloned().collect())),
         ("policy", common::reconcile_policy(current.get("policy"), ep.policy_document())),
-        ("tags", tags_value(current.get("tags"), ep)),
-        ("arn", if owner.is_empty() { Value::Null } else { Value::string(arn(region, owner, id)) }),
+        ("tags", common::tags_from_ec2(current.get("tags"), ep.tags())),
+        ("arn", if owner.is_empty() { Value::Null } else { Value::string(common::endpoint_arn(region, owner, id)) }),
         ("state", Value::string(state_str(ep))),
         ("prefix_list_id", known(current.get("prefix_list_id"))),
         ("cidr_blocks", known(current.get("cidr_blocks"))),
@@ -595,7 +523,7 @@ async fn create(ctx: &Ctx, planned: &Value, config: &Value) -> ApplyResponse {
         return ApplyResponse { new_state: Value::Null, diags };
     };
     let id = ep.vpc_endpoint_id().unwrap_or_default().to_string();
-    crate::info!("created gateway endpoint".to_string(), "id" => id.clone(), "service" => service.clone());
+    crate::info!("created gateway endpoint", "id" => id.clone(), "service" => service.clone());
 
     // From here on the endpoint exists: every path returns a state holding it.
     let planned = with_attrs(planned, [("id", Value::string(&id))]);
@@ -731,7 +659,7 @@ async fn delete(ctx: &Ctx, prior: &Value) -> ApplyResponse {
         wait_error(&mut diags, e, &id, "to be deleted", "Deletion was requested; the endpoint stays in the state until it is gone.");
         return ApplyResponse { new_state: prior.clone(), diags };
     }
-    crate::info!("deleted gateway endpoint".to_string(), "id" => id);
+    crate::info!("deleted gateway endpoint", "id" => id);
     ApplyResponse { new_state: Value::Null, diags }
 }
 
@@ -777,6 +705,7 @@ mod tests {
 
     #[test]
     fn default_policy_detection() {
+        use common::is_default_policy;
         assert!(is_default_policy(r#"{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#));
         assert!(is_default_policy(r#"{"Statement":[{"Sid":"x","Effect":"Allow","Principal":{"AWS":"*"},"Action":["*"],"Resource":"*"}],"Version":"2012-10-17"}"#));
         assert!(!is_default_policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}"#));
@@ -787,9 +716,10 @@ mod tests {
 
     #[test]
     fn arns_by_partition() {
-        assert_eq!(arn("us-east-1", "123456789012", "vpce-1"), "arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/vpce-1");
-        assert_eq!(arn("cn-north-1", "1", "vpce-1"), "arn:aws-cn:ec2:cn-north-1:1:vpc-endpoint/vpce-1");
-        assert_eq!(arn("us-gov-west-1", "1", "vpce-1"), "arn:aws-us-gov:ec2:us-gov-west-1:1:vpc-endpoint/vpce-1");
+        use common::endpoint_arn;
+        assert_eq!(endpoint_arn("us-east-1", "123456789012", "vpce-1"), "arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/vpce-1");
+        assert_eq!(endpoint_arn("cn-north-1", "1", "vpce-1"), "arn:aws-cn:ec2:cn-north-1:1:vpc-endpoint/vpce-1");
+        assert_eq!(endpoint_arn("us-gov-west-1", "1", "vpce-1"), "arn:aws-us-gov:ec2:us-gov-west-1:1:vpc-endpoint/vpce-1");
     }
 
     fn errors(d: &Diagnostics) -> Vec<String> {

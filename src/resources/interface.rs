@@ -88,10 +88,10 @@ fn schema() -> Schema {
                 Attribute::optional_computed(
                     "policy",
                     Type::String,
-                    "The endpoint policy (JSON). Compared semantically: reformatting never shows a diff. When not set, AWS's default full-access policy is kept.",
+                    "The endpoint policy (JSON). Compared semantically: reformatting never shows a diff. When not set, the endpoint has AWS's default full-access policy; removing it from the configuration resets that default.",
                 ),
                 Attribute::optional("tags", Type::Map(Box::new(Type::String)), "Tags of the endpoint."),
-                Attribute::computed("state", Type::String, "The endpoint state, e.g. `available` or `pendingAcceptance`."),
+                Attribute::computed("state", Type::String, "The endpoint state as EC2 reports it, lowercased, e.g. `available` or `pendingacceptance`."),
                 Attribute::computed("dns_entry", Type::List(Box::new(dns_entry_type())), "The endpoint's DNS names and their hosted zones."),
                 Attribute::computed("network_interface_ids", string_set(), "The endpoint's network interfaces."),
                 Attribute::computed("owner_id", Type::String, "The account that owns the endpoint."),
@@ -264,7 +264,7 @@ fn state_from_endpoint(ep: &VpcEndpoint, base: &Value, region: &str) -> Value {
         ("ip_address_type", ip_address_type),
         ("policy", common::reconcile_policy(base.get("policy"), ep.policy_document())),
         ("tags", common::tags_from_ec2(base.get("tags"), ep.tags())),
-        ("state", opt_string(ep.state().map(|s| s.as_str()))),
+        ("state", Value::string(crate::aws::state_str(ep))),
         ("dns_entry", dns_entry),
         ("network_interface_ids", string_set_value(ep.network_interface_ids().iter().cloned())),
         ("owner_id", opt_string(ep.owner_id())),
@@ -319,6 +319,7 @@ fn validate_config(config: &Value) -> Diagnostics {
     }
     common::validate_policy(config, &mut d);
     common::validate_timeouts(config, &mut d);
+    common::validate_tag_keys(config, &mut d);
     validate_enum(config.get("ip_address_type"), attr_path(&["ip_address_type"]), "ip_address_type", IP_ADDRESS_TYPES, &mut d);
     let dns = config.get("dns_options");
     validate_enum(
@@ -475,6 +476,8 @@ async fn check_aws(ctx: &Ctx, v: &Value, checks: Checks, diags: &mut Diagnostics
     let mut interface_detail: Option<ServiceDetail> = None;
     if let (Some(name), Some(r)) = (&service, svc_r) {
         match r {
+            // A vanished service is not this update's business (EC2 reports what it must).
+            Ok(details) if details.is_empty() && !(checks.service || checks.at_apply) => {}
             Ok(details) if details.is_empty() => {
                 let mut detail = format!("There is no VPC endpoint service {name} in {region}.");
                 if let Some(other) = common::service_region(name).filter(|r| *r != region) {
@@ -737,8 +740,13 @@ fn plan(block: &Block, region: &str, prior: &Value, proposed: &Value, config: &V
     if config.get("private_dns_enabled").is_null() {
         set(&mut planned, "private_dns_enabled", Value::Bool(false));
     }
-    if let Some(p) = common::plan_policy(prior, config) {
-        set(&mut planned, "policy", p);
+    // Policy: compared as JSON; removing it from the configuration resets AWS's default policy.
+    if let Some(kept) = common::plan_policy(prior, config) {
+        set(&mut planned, "policy", kept);
+    } else if config.get("policy").is_null() && !fresh {
+        if prior.get("policy").as_str().is_some_and(|old| !common::is_default_policy(old)) {
+            set(&mut planned, "policy", unknown());
+        }
     }
     let dns = plan_dns_options(if fresh { &Value::Null } else { prior }, proposed, config, fresh);
     set(&mut planned, "dns_options", dns);
@@ -984,12 +992,19 @@ async fn update(ctx: &Ctx, prior: &Value, planned: &Value) -> ApplyResponse {
             modify = true;
         }
     }
-    if let Some(p) = planned.get("policy").as_str() {
-        let same = prior.get("policy").as_str().is_some_and(|old| common::policies_equal(old, p));
-        if !same {
-            req = req.policy_document(p);
+    match planned.get("policy") {
+        Value::String(p) => {
+            if !prior.get("policy").as_str().is_some_and(|old| common::policies_equal(old, p)) {
+                req = req.policy_document(p);
+                modify = true;
+            }
+        }
+        // Planned unknown only when the policy was removed from the configuration.
+        Value::Unknown(_) => {
+            req = req.reset_policy(true);
             modify = true;
         }
+        _ => {}
     }
 
     if enabling_private_dns {
@@ -1340,6 +1355,14 @@ mod tests {
         let (planned, _) = plan_for(&prior, &c);
         let checks = checks_for(&prior, &planned, false);
         assert!(checks.private_dns && !checks.subnets);
+
+        // A policy removed from the configuration: reset to the default (unknown until applied),
+        // unless it already is the default.
+        let custom = common::with_attrs(&prior, [("policy", Value::string(r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"ssm:*","Resource":"*"}]}"#))]);
+        let (planned, _) = plan_for(&custom, &base);
+        assert!(!planned.get("policy").is_known());
+        let (planned, _) = plan_for(&prior, &base);
+        assert_eq!(planned.get("policy"), prior.get("policy"));
 
         // Private DNS left out of the configuration of an endpoint that has it: planned off.
         let on = common::with_attrs(&prior, [("private_dns_enabled", Value::Bool(true))]);

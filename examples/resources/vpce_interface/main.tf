@@ -30,7 +30,7 @@ resource "vpce_interface" "ssm" {
   vpc_id              = var.vpc_id
   service_name        = "com.amazonaws.us-east-1.ssm"
   subnet_ids          = var.subnet_ids
-  security_group_ids  = length(var.security_group_ids) > 0 ? var.security_group_ids : null
+  security_group_ids  = var.security_group_ids # [] = the VPC's default security group
   private_dns_enabled = true
 
   dns_options {
