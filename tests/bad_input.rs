@@ -214,6 +214,8 @@ fn cases(w: &World) -> Vec<Case> {
     let missing_rtb = "rtb-0123456789abcdef0";
     let missing_subnet = "subnet-0123456789abcdef0";
     let missing_sg = "sg-0123456789abcdef0";
+    // Terraform only configures a provider some resource uses.
+    let user = format!("resource \"vpce_gateway\" \"ok\" {{\n  vpc_id       = \"{a}\"\n  service_name = \"s3\"\n}}\n");
     vec![
         // ---------------- vpce_gateway ----------------
         case("gateway: vpc_id is a subnet id", Validate,
@@ -240,6 +242,9 @@ fn cases(w: &World) -> Vec<Case> {
         case("gateway: nonexistent VPC", Plan,
             format!("resource \"vpce_gateway\" \"x\" {{\n  vpc_id       = \"{missing_vpc}\"\n  service_name = \"s3\"\n}}\n"),
             "VPC not found", d![&format!("VPC {missing_vpc} does not exist")], GW, Attr("vpc_id")),
+        case("gateway: unknown full service name", Plan,
+            format!("resource \"vpce_gateway\" \"x\" {{\n  vpc_id       = \"{a}\"\n  service_name = \"com.amazonaws.us-east-1.nosuchservice\"\n}}\n"),
+            "Unknown endpoint service", d!["com.amazonaws.us-east-1.nosuchservice is not an endpoint service in us-east-1"], GW, Attr("service_name")),
         case("gateway: policy that is not JSON", Validate,
             gw("  policy = \"{\\\"Statement\\\": [\""),
             "Invalid policy document", d!["not valid JSON"], GW, Attr("policy")),
@@ -280,6 +285,9 @@ fn cases(w: &World) -> Vec<Case> {
         case("interface: nonexistent security group", Plan,
             iface(a, &format!("  security_group_ids = [\"{missing_sg}\"]")),
             "Security group not found", d![&format!("Security group {missing_sg} does not exist")], IF, Attr("security_group_ids")),
+        case("interface: security group of another VPC", Plan,
+            iface(a, &format!("  security_group_ids = [\"{}\", \"{}\"]", w.a.security_groups[0], w.b.security_groups[0])),
+            "Security group in another VPC", d![&w.b.security_groups[0], &format!("belongs to {}", w.b.id), &format!("not to {a}")], IF, Attr("security_group_ids")),
         case("interface: subnet of another VPC", Plan,
             iface(a, &format!("  subnet_ids = [\"{}\"]", w.b.subnets[0].id)),
             "Subnet in another VPC", d![&w.b.subnets[0].id, &format!("belongs to {}", w.b.id)], IF, Attr("subnet_ids")),
@@ -310,23 +318,23 @@ fn cases(w: &World) -> Vec<Case> {
         // ---------------- provider "vpce" ----------------
         Case {
             provider: provider_with(&format!("  region = \"US East 1\"\n  endpoints {{\n    ec2 = \"{}\"\n  }}", moto_url())),
-            ..case("provider: bad region", Plan, "", "Invalid region", d!["\"US East 1\" is not an AWS region name"], PROV, Attr("region"))
+            ..case("provider: bad region", Plan, &user, "Invalid region", d!["\"US East 1\" is not an AWS region name"], PROV, Attr("region"))
         },
         Case {
             provider: provider_with("  region = \"us-east-1\"\n  endpoints {\n    ec2 = \"localhost:5000\"\n  }"),
-            ..case("provider: endpoint URL without a scheme", Plan, "", "Invalid endpoint URL", d!["\"localhost:5000\" must be an http:// or https:// URL"], PROV, Attr("ec2"))
+            ..case("provider: endpoint URL without a scheme", Plan, &user, "Invalid endpoint URL", d!["\"localhost:5000\" must be an http:// or https:// URL"], PROV, Attr("ec2"))
         },
         Case {
             provider: provider_with(&format!("  region      = \"us-east-1\"\n  max_retries = 0\n  endpoints {{\n    ec2 = \"{}\"\n  }}", moto_url())),
-            ..case("provider: max_retries 0", Plan, "", "Invalid max_retries", d!["from 1 to 100"], PROV, Attr("max_retries"))
+            ..case("provider: max_retries 0", Plan, &user, "Invalid max_retries", d!["from 1 to 100"], PROV, Attr("max_retries"))
         },
         Case {
             provider: provider_with(&format!("  region      = \"us-east-1\"\n  max_retries = 2.5\n  endpoints {{\n    ec2 = \"{}\"\n  }}", moto_url())),
-            ..case("provider: fractional max_retries", Plan, "", "Invalid max_retries", d!["whole number"], PROV, Attr("max_retries"))
+            ..case("provider: fractional max_retries", Plan, &user, "Invalid max_retries", d!["whole number"], PROV, Attr("max_retries"))
         },
         Case {
             provider: provider_with(&format!("  region = \"us-east-1\"\n  regoin = \"us-east-2\"\n  endpoints {{\n    ec2 = \"{}\"\n  }}", moto_url())),
-            ..case("provider: misspelt argument", Validate, "", "Unsupported argument", d!["An argument named \"regoin\" is not expected here"], PROV, Attr("regoin"))
+            ..case("provider: misspelt argument", Validate, &user, "Unsupported argument", d!["An argument named \"regoin\" is not expected here"], PROV, Attr("regoin"))
         },
     ]
 }

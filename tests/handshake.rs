@@ -103,9 +103,13 @@ impl ServerCertVerifier for PinnedServer {
 }
 
 fn client_tls(server_cert: &[u8], identity: Option<&Identity>) -> Arc<rustls::ClientConfig> {
+    client_tls_versions(server_cert, identity, rustls::DEFAULT_VERSIONS)
+}
+
+fn client_tls_versions(server_cert: &[u8], identity: Option<&Identity>, versions: &[&'static rustls::SupportedProtocolVersion]) -> Arc<rustls::ClientConfig> {
     let provider = crypto();
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(versions)
         .expect("protocol versions")
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(PinnedServer { expected: CertificateDer::from(server_cert.to_vec()), provider }));
@@ -120,7 +124,10 @@ fn client_tls(server_cert: &[u8], identity: Option<&Identity>) -> Arc<rustls::Cl
 /// A tonic channel over TLS on the plugin's unix socket (lazy: errors surface on the first RPC
 /// or at connect).
 async fn channel(socket: &Path, server_cert: &[u8], identity: Option<&Identity>) -> Result<Channel, String> {
-    let cfg = client_tls(server_cert, identity);
+    channel_with(socket, client_tls(server_cert, identity)).await
+}
+
+async fn channel_with(socket: &Path, cfg: Arc<rustls::ClientConfig>) -> Result<Channel, String> {
     let socket = socket.to_path_buf();
     let connector = tower::service_fn(move |_: tonic::codegen::http::Uri| {
         let cfg = cfg.clone();
@@ -322,6 +329,11 @@ fn mutual_tls_with_the_announced_certificates() {
         assert_eq!(st.status, ServingStatus::Serving as i32);
         let unknown = health.check(tonic_health::pb::HealthCheckRequest { service: "no-such-service".into() }).await;
         assert_eq!(unknown.expect_err("unknown service").code(), tonic::Code::NotFound);
+
+        // go-plugin's client allows TLS 1.2 (MinVersion): mutual auth with the P-521 key works there too.
+        let tls12 = client_tls_versions(&plugin.server_cert, Some(&id), &[&rustls::version::TLS12]);
+        let ch12 = channel_with(&plugin.socket, tls12).await.expect("TLS 1.2 connect");
+        assert_eq!(schema_resources(ch12).await.expect("schema over TLS 1.2").len(), 2);
     });
 }
 
@@ -515,6 +527,33 @@ fn tf_log_debug_writes_hclog_json() {
     );
 }
 
+/// Without PLUGIN_CLIENT_CERT (a client without AutoMTLS) the plugin serves plaintext gRPC and the
+/// handshake's certificate field is empty, as go-plugin's is.
+#[test]
+fn without_automtls_the_socket_is_plaintext() {
+    let mut plugin = Plugin::spawn("", "6", &[]);
+    assert!(plugin.server_cert.is_empty(), "no certificate announced without PLUGIN_CLIENT_CERT");
+    let socket = plugin.socket.clone();
+    runtime().block_on(async {
+        let ch = Endpoint::try_from("http://[::]:50051")
+            .unwrap()
+            .connect_with_connector(tower::service_fn(move |_: tonic::codegen::http::Uri| {
+                let socket = socket.clone();
+                async move { Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(tokio::net::UnixStream::connect(socket).await?)) }
+            }))
+            .await
+            .expect("plaintext connect");
+        assert_eq!(schema_resources(ch.clone()).await.expect("schema").len(), 2);
+        gp::grpc_controller_client::GrpcControllerClient::new(ch).shutdown(gp::Empty {}).await.expect("shutdown");
+    });
+    assert!(plugin.wait_exit(Duration::from_secs(3)).is_some_and(|s| s.success()));
+    assert!(
+        plugin.stderr().iter().any(|l| l.contains("plugin server started") && l.contains("\"tls\":false")),
+        "{:?}",
+        plugin.stderr()
+    );
+}
+
 /// Without the magic cookie there is no handshake, and an unusable PLUGIN_CLIENT_CERT is an error
 /// on stderr, not a panic.
 #[test]
@@ -531,4 +570,42 @@ fn a_garbage_client_certificate_is_a_clean_error() {
     assert!(out.stdout.is_empty(), "no handshake line with a bad certificate: {}", String::from_utf8_lossy(&out.stdout));
     assert!(err.contains("PLUGIN_CLIENT_CERT"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
+}
+
+/// (d) Shutdown also completes while other clients hold connections that never speak: one raw
+/// unix connection (no TLS bytes), one with TLS established but no HTTP/2 preface, and one that
+/// keeps its stdio/broker streams open without ever half-closing them.
+#[test]
+fn shutdown_is_not_held_up_by_silent_or_lingering_clients() {
+    let id = Identity::generate();
+    let mut plugin = Plugin::spawn(&id.pem, "5,6", &[]);
+    let rt = runtime();
+    let held = rt.block_on(async {
+        let raw = tokio::net::UnixStream::connect(&plugin.socket).await.expect("raw connect");
+        let s = tokio::net::UnixStream::connect(&plugin.socket).await.expect("connect");
+        let silent_tls = tokio_rustls::TlsConnector::from(client_tls(&plugin.server_cert, Some(&id)))
+            .connect(ServerName::try_from("localhost").unwrap(), s)
+            .await
+            .expect("TLS handshake");
+        let ch = plugin.channel(Some(&id)).await.expect("connect");
+        let stdio = gp::grpc_stdio_client::GrpcStdioClient::new(ch.clone()).stream_stdio(()).await.expect("StreamStdio").into_inner();
+        let (broker_tx, broker_rx) = tokio::sync::mpsc::channel::<gp::ConnInfo>(1);
+        let broker = gp::grpc_broker_client::GrpcBrokerClient::new(ch.clone())
+            .start_stream(tokio_stream::wrappers::ReceiverStream::new(broker_rx))
+            .await
+            .expect("StartStream")
+            .into_inner();
+        // Let the server see the silent TLS connection as established.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        gp::grpc_controller_client::GrpcControllerClient::new(ch.clone()).shutdown(gp::Empty {}).await.expect("Shutdown");
+        (raw, silent_tls, ch, stdio, broker_tx, broker)
+    });
+    let start = Instant::now();
+    let status = plugin.wait_exit(Duration::from_secs(5));
+    drop(held);
+    let status = status.unwrap_or_else(|| panic!("provider still running 5s after Shutdown with idle clients connected; stderr: {:?}", plugin.stderr()));
+    assert!(status.success(), "{status:?}");
+    // Before go-plugin's 2s kill deadline.
+    assert!(start.elapsed() < Duration::from_secs(2), "took {:?}", start.elapsed());
+    assert!(!plugin.socket.exists(), "socket {:?} must be removed", plugin.socket);
 }

@@ -1,11 +1,13 @@
-//! A small request coalescer: lookups arriving within a short window share one fetch.
+//! Request coalescing: a [`Batcher`] merges concurrent lookups by key into shared fetches, and a
+//! [`Memo`] runs each keyed fetch once per process (concurrent callers share it; errors are not kept).
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures::future::{BoxFuture, FutureExt, Shared};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
@@ -13,13 +15,14 @@ use super::AwsError;
 
 type Reply<V> = oneshot::Sender<Result<Option<V>, AwsError>>;
 
-/// Coalesces concurrent `get(key)` calls into one `fetch(keys)` call per window.
+/// Coalesces concurrent `get(key)` calls into one `fetch(keys)` call per batch.
 ///
-/// A batch is closed `window` after its first key arrives, or as soon as it holds `max_batch`
-/// distinct keys; its fetch then runs in its own task while the next batch collects. `fetch`
-/// returns the values found; keys absent from its map resolve to `None`, and a failed fetch
-/// fails every key of the batch with a clone of its error. The background task ends when the
-/// last `Batcher` clone is dropped.
+/// A batch stays open while keys keep arriving: it closes once no key has arrived for `gap`,
+/// `max_wait` after its first key at the latest, or as soon as it holds `max_batch` distinct
+/// keys. Its fetch then runs in its own task while the next batch collects. `fetch` returns the
+/// values found; keys absent from its map resolve to `None`, and a failed fetch fails every key
+/// of the batch with a clone of its error. The background task ends when the last `Batcher`
+/// clone is dropped.
 pub struct Batcher<K, V> {
     tx: mpsc::UnboundedSender<(K, Reply<V>)>,
 }
@@ -36,13 +39,13 @@ where
     V: Clone + Send + 'static,
 {
     /// Spawns the collecting task: must be called inside a tokio runtime.
-    pub fn new<F, Fut>(window: Duration, max_batch: usize, fetch: F) -> Self
+    pub fn new<F, Fut>(gap: Duration, max_wait: Duration, max_batch: usize, fetch: F) -> Self
     where
         F: Fn(Vec<K>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
     {
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(collect(rx, window, max_batch.max(1), fetch));
+        tokio::spawn(collect(rx, gap, max_wait.max(gap), max_batch.max(1), fetch));
         Batcher { tx }
     }
 
@@ -52,11 +55,18 @@ where
         self.tx.send((key, reply)).map_err(|_| stopped())?;
         rx.await.map_err(|_| stopped())?
     }
+
+    /// The values of the `keys` that exist (one batched lookup each, concurrently).
+    pub async fn get_all(&self, keys: &[K]) -> Result<Vec<V>, AwsError> {
+        let found = futures::future::try_join_all(keys.iter().map(|k| self.get(k.clone()))).await?;
+        Ok(found.into_iter().flatten().collect())
+    }
 }
 
 async fn collect<K, V, F, Fut>(
     mut rx: mpsc::UnboundedReceiver<(K, Reply<V>)>,
-    window: Duration,
+    gap: Duration,
+    max_wait: Duration,
     max_batch: usize,
     fetch: F,
 ) where
@@ -66,11 +76,11 @@ async fn collect<K, V, F, Fut>(
     Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
 {
     while let Some((key, reply)) = rx.recv().await {
-        let deadline = Instant::now() + window;
+        let close_by = Instant::now() + max_wait;
         let mut waiters: HashMap<K, Vec<Reply<V>>> = HashMap::new();
         waiters.entry(key).or_default().push(reply);
         while waiters.len() < max_batch {
-            match tokio::time::timeout_at(deadline, rx.recv()).await {
+            match tokio::time::timeout_at((Instant::now() + gap).min(close_by), rx.recv()).await {
                 Ok(Some((key, reply))) => waiters.entry(key).or_default().push(reply),
                 Ok(None) | Err(_) => break,
             }
@@ -88,6 +98,47 @@ async fn collect<K, V, F, Fut>(
                 }
             }
         });
+    }
+}
+
+type SharedFetch<V> = Shared<BoxFuture<'static, Result<V, AwsError>>>;
+
+/// A per-key single-flight cache: the first `get` of a key runs its fetch, concurrent `get`s of
+/// the same key await that same fetch, later ones get the stored value. A failed fetch is
+/// reported to everyone awaiting it and then forgotten, so the next `get` fetches again.
+pub struct Memo<K, V> {
+    entries: Mutex<HashMap<K, SharedFetch<V>>>,
+}
+
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Memo { entries: Mutex::default() }
+    }
+}
+
+impl<K, V> Memo<K, V>
+where
+    K: Eq + Hash + Clone,
+    V: Clone + Send + Sync + 'static,
+{
+    /// The value of `key`, running `fetch()` only when it is neither stored nor being fetched.
+    pub async fn get<F, Fut>(&self, key: K, fetch: F) -> Result<V, AwsError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V, AwsError>> + Send + 'static,
+    {
+        let shared = {
+            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            entries.entry(key.clone()).or_insert_with(|| fetch().boxed().shared()).clone()
+        };
+        let result = shared.clone().await;
+        if result.is_err() {
+            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            if entries.get(&key).is_some_and(|current| current.ptr_eq(&shared)) {
+                entries.remove(&key);
+            }
+        }
+        result
     }
 }
 
@@ -115,7 +166,7 @@ mod tests {
     #[tokio::test]
     async fn concurrent_gets_share_one_fetch_and_are_demultiplexed() {
         let calls = Calls::default();
-        let b = Batcher::new(Duration::from_millis(20), 100, fake(calls.clone()));
+        let b = Batcher::new(Duration::from_millis(20), Duration::from_millis(50), 100, fake(calls.clone()));
         // 20 distinct keys (20..40), each asked twice.
         let results = futures::future::join_all((0..40u32).map(|i| {
             let b = b.clone();
@@ -133,7 +184,7 @@ mod tests {
     #[tokio::test]
     async fn max_batch_splits_and_errors_reach_only_their_batch() {
         let calls = Calls::default();
-        let b = Batcher::new(Duration::from_millis(20), 5, fake(calls.clone()));
+        let b = Batcher::new(Duration::from_millis(20), Duration::from_millis(50), 5, fake(calls.clone()));
         let results =
             futures::future::join_all((10..20u32).map(|k| { let b = b.clone(); async move { (k, b.get(k).await) } })).await;
         let calls = calls.lock().unwrap().clone();
@@ -150,9 +201,89 @@ mod tests {
     #[tokio::test]
     async fn sequential_gets_use_separate_fetches() {
         let calls = Calls::default();
-        let b = Batcher::new(Duration::from_millis(1), 100, fake(calls.clone()));
+        let b = Batcher::new(Duration::from_millis(1), Duration::from_millis(1), 100, fake(calls.clone()));
         assert_eq!(b.get(2).await.unwrap(), Some(20));
         assert_eq!(b.get(3).await.unwrap(), None);
         assert_eq!(calls.lock().unwrap().len(), 2);
+    }
+
+    /// `count` gets of keys `first..`, one every `every`, each on its own task.
+    async fn staggered(b: &Batcher<u32, u32>, first: u32, count: u32, every: Duration) -> Vec<Option<u32>> {
+        let tasks: Vec<_> = (first..first + count)
+            .map(|k| {
+                let b = b.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(every * (k - first)).await;
+                    b.get(k).await.unwrap()
+                })
+            })
+            .collect();
+        futures::future::join_all(tasks).await.into_iter().map(Result::unwrap).collect()
+    }
+
+    #[tokio::test]
+    async fn batch_stays_open_while_keys_keep_coming_up_to_max_wait() {
+        // Keys 5 ms apart: a 30 ms gap never expires between them, so only max_wait closes a batch.
+        let calls = Calls::default();
+        let b = Batcher::new(Duration::from_millis(30), Duration::from_millis(500), 100, fake(calls.clone()));
+        let got = staggered(&b, 100, 10, Duration::from_millis(5)).await;
+        assert_eq!(got, (100..110).map(|k| (k % 2 == 0).then_some(k * 10)).collect::<Vec<_>>());
+        assert_eq!(calls.lock().unwrap().len(), 1, "a 45 ms stream within one gap-extended batch");
+
+        let calls = Calls::default();
+        let b = Batcher::new(Duration::from_millis(30), Duration::from_millis(60), 100, fake(calls.clone()));
+        staggered(&b, 100, 40, Duration::from_millis(5)).await;
+        let n = calls.lock().unwrap().len();
+        assert!((3..=8).contains(&n), "a 200 ms stream is cut every ~60 ms: {n} fetches");
+    }
+
+    #[tokio::test]
+    async fn get_all_returns_the_found_values_in_one_batch() {
+        let calls = Calls::default();
+        let b = Batcher::new(Duration::from_millis(5), Duration::from_millis(50), 100, fake(calls.clone()));
+        assert_eq!(b.get_all(&[1, 2, 3, 4, 4]).await.unwrap(), vec![20, 40, 40]);
+        assert_eq!(calls.lock().unwrap().len(), 1);
+        assert!(b.get_all(&[12, 13]).await.unwrap_err().code_is("Boom"));
+        assert_eq!(b.get_all(&[]).await.unwrap(), Vec::<u32>::new());
+        assert_eq!(calls.lock().unwrap().len(), 2, "no fetch for no keys");
+    }
+
+    #[tokio::test]
+    async fn memo_fetches_once_per_key_and_forgets_errors() {
+        use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
+        let memo: Arc<Memo<&str, u32>> = Arc::default();
+        let fetches = Arc::new(AtomicU32::new(0));
+        // Fails while `fail` is set; sleeps so that concurrent callers overlap.
+        let fail = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let get = |key: &'static str| {
+            let (memo, fetches, fail) = (memo.clone(), fetches.clone(), fail.clone());
+            async move {
+                memo.get(key, || async move {
+                    fetches.fetch_add(1, SeqCst);
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    match fail.load(SeqCst) {
+                        true => Err(AwsError::new("Fake", Some("Throttling"), "slow down")),
+                        false => Ok(key.len() as u32),
+                    }
+                })
+                .await
+            }
+        };
+        // Ten concurrent callers share one failing fetch, and all see its error.
+        let r = futures::future::join_all((0..10).map(|_| get("abc"))).await;
+        assert!(r.iter().all(|r| r.as_ref().unwrap_err().is_throttling()));
+        assert_eq!(fetches.load(SeqCst), 1);
+        // The error was not kept: the next callers fetch again, once, and the value is kept.
+        fail.store(false, SeqCst);
+        let r = futures::future::join_all((0..10).map(|_| get("abc"))).await;
+        assert!(r.iter().all(|r| r == &Ok(3)));
+        assert_eq!(fetches.load(SeqCst), 2);
+        fail.store(true, SeqCst);
+        assert_eq!(get("abc").await, Ok(3), "stored value, no fetch");
+        assert_eq!(fetches.load(SeqCst), 2);
+        // Another key has its own fetch.
+        fail.store(false, SeqCst);
+        assert_eq!(get("abcdef").await, Ok(6));
+        assert_eq!(fetches.load(SeqCst), 3);
     }
 }

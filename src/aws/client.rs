@@ -9,19 +9,22 @@ use aws_sdk_ec2::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_ec2::config::retry::{RetryPartition, TokenBucket};
 use aws_sdk_ec2::config::{ConfigBag, Intercept, Region, RuntimeComponents};
 use aws_sdk_ec2::error::BoxError;
-use aws_sdk_ec2::types::VpcEndpoint;
+use aws_sdk_ec2::types::{RouteTable, ServiceDetail, Vpc, VpcEndpoint};
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 
-use super::batch::Batcher;
-use super::finders::fetch_endpoints;
+use super::batch::{Batcher, Memo};
+use super::finders::{fetch_endpoints, fetch_route_tables, fetch_vpcs};
 use super::AwsError;
 
 /// Default number of attempts per EC2 call (1 try + 7 retries).
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 8;
-/// Concurrent `find_vpc_endpoint` calls arriving within this window share one DescribeVpcEndpoints.
+/// Batched lookups (`find_vpc_endpoint`, `find_vpc`, `find_route_tables`): a batch collects ids
+/// until none has arrived for this long...
 pub const BATCH_WINDOW: Duration = Duration::from_millis(10);
-/// At most this many endpoint ids per DescribeVpcEndpoints call.
+/// ... or this long after its first id at the latest.
+pub const BATCH_MAX_WAIT: Duration = Duration::from_millis(50);
+/// At most this many ids per Describe call.
 pub const BATCH_MAX_IDS: usize = 100;
 
 #[derive(Debug, Clone, Default)]
@@ -36,8 +39,8 @@ pub struct Ec2Config {
     pub max_retries: Option<u32>,
 }
 
-/// A cheaply cloneable EC2 handle. Clones share the client, the request counter and the
-/// endpoint-lookup batcher.
+/// A cheaply cloneable EC2 handle. Clones share the client, the request counter, the lookup
+/// batchers and the per-process caches (endpoint services, prefix lists).
 #[derive(Clone)]
 pub struct Ec2 {
     pub(super) inner: Arc<Inner>,
@@ -48,6 +51,14 @@ pub(super) struct Inner {
     region: String,
     requests: Arc<AtomicU64>,
     pub(super) endpoints: Batcher<String, VpcEndpoint>,
+    pub(super) route_tables: Batcher<String, RouteTable>,
+    pub(super) vpcs: Batcher<String, Vpc>,
+    /// DescribeVpcEndpointServices by service name.
+    pub(super) services: Memo<String, Vec<ServiceDetail>>,
+    /// DescribePrefixLists by prefix list name: (id, CIDRs listed there).
+    pub(super) prefix_lists: Memo<String, Option<(String, Vec<String>)>>,
+    /// GetManagedPrefixListEntries by prefix list id: the CIDRs.
+    pub(super) prefix_list_entries: Memo<String, Vec<String>>,
 }
 
 impl std::fmt::Debug for Ec2 {
@@ -77,6 +88,20 @@ impl Intercept for CountRequests {
         self.0.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
+}
+
+/// A batcher of lookups by id: `fetch(client, ids)` returns the items that exist, `id_of` names them.
+fn batcher<V, F, Fut>(client: &aws_sdk_ec2::Client, fetch: F, id_of: fn(&V) -> Option<&str>) -> Batcher<String, V>
+where
+    V: Clone + Send + 'static,
+    F: Fn(aws_sdk_ec2::Client, Vec<String>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Vec<V>, AwsError>> + Send + 'static,
+{
+    let client = client.clone();
+    Batcher::new(BATCH_WINDOW, BATCH_MAX_WAIT, BATCH_MAX_IDS, move |ids| {
+        let found = fetch(client.clone(), ids);
+        async move { Ok(found.await?.into_iter().filter_map(|v| Some((id_of(&v)?.to_owned(), v))).collect()) }
+    })
 }
 
 /// Resolves credentials and region through the standard AWS chain (environment, shared
@@ -133,15 +158,18 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
 
 impl Ec2 {
     fn from_parts(client: aws_sdk_ec2::Client, region: String, requests: Arc<AtomicU64>) -> Self {
-        let fetch_client = client.clone();
-        let endpoints = Batcher::new(BATCH_WINDOW, BATCH_MAX_IDS, move |ids: Vec<String>| {
-            let client = fetch_client.clone();
-            async move {
-                let found = fetch_endpoints(&client, &ids).await?;
-                Ok(found.into_iter().filter_map(|e| Some((e.vpc_endpoint_id.clone()?, e))).collect())
-            }
-        });
-        Ec2 { inner: Arc::new(Inner { client, region, requests, endpoints }) }
+        let inner = Inner {
+            endpoints: batcher(&client, |c, ids| async move { fetch_endpoints(&c, &ids).await }, |e| e.vpc_endpoint_id()),
+            route_tables: batcher(&client, |c, ids| async move { fetch_route_tables(&c, &ids).await }, |t| t.route_table_id()),
+            vpcs: batcher(&client, |c, ids| async move { fetch_vpcs(&c, &ids).await }, |v| v.vpc_id()),
+            services: Memo::default(),
+            prefix_lists: Memo::default(),
+            prefix_list_entries: Memo::default(),
+            client,
+            region,
+            requests,
+        };
+        Ec2 { inner: Arc::new(inner) }
     }
 
     /// The SDK client, for the create/modify/delete calls (map errors with

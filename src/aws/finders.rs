@@ -76,6 +76,53 @@ pub(super) async fn fetch_endpoints(client: &aws_sdk_ec2::Client, ids: &[String]
     .await
 }
 
+/// The batcher's fetch: the route tables among `ids` that exist.
+pub(super) async fn fetch_route_tables(client: &aws_sdk_ec2::Client, ids: &[String]) -> Result<Vec<RouteTable>, AwsError> {
+    describe_existing(ids, |ids| async move {
+        let pages = client.describe_route_tables().set_route_table_ids(Some(ids)).into_paginator();
+        pages.items().send().try_collect().await.aws_op("DescribeRouteTables")
+    })
+    .await
+}
+
+/// The batcher's fetch: the VPCs among `ids` that exist.
+pub(super) async fn fetch_vpcs(client: &aws_sdk_ec2::Client, ids: &[String]) -> Result<Vec<Vpc>, AwsError> {
+    describe_existing(ids, |ids| async move {
+        let pages = client.describe_vpcs().set_vpc_ids(Some(ids)).into_paginator();
+        pages.items().send().try_collect().await.aws_op("DescribeVpcs")
+    })
+    .await
+}
+
+/// DescribeVpcEndpointServices, following NextToken (the SDK has no paginator for it): the
+/// details and names listed; an unknown `name` lists nothing.
+async fn endpoint_services(
+    client: &aws_sdk_ec2::Client,
+    name: Option<&str>,
+) -> Result<(Vec<ServiceDetail>, Vec<String>), AwsError> {
+    let (mut details, mut names, mut token) = (Vec::new(), Vec::new(), None);
+    loop {
+        let out = client
+            .describe_vpc_endpoint_services()
+            .set_service_names(name.map(|n| vec![n.to_owned()]))
+            .set_next_token(token)
+            .send()
+            .await
+            .aws_op("DescribeVpcEndpointServices");
+        let out = match out {
+            Err(e) if name.is_some() && (e.code_is("InvalidServiceName") || e.is_not_found()) => break,
+            other => other?,
+        };
+        details.extend(out.service_details.unwrap_or_default());
+        names.extend(out.service_names.unwrap_or_default());
+        token = out.next_token.filter(|t| !t.is_empty());
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok((details, names))
+}
+
 fn filter(name: &str, value: &str) -> Filter {
     Filter::builder().name(name).values(value).build()
 }
@@ -101,9 +148,11 @@ impl Ec2 {
     }
 
     /// All service details EC2 lists under `service_name` (S3 has two: Interface and Gateway);
-    /// empty for an unknown name (EC2 and moto answer `InvalidServiceName`).
+    /// empty for an unknown name (EC2 and moto answer `InvalidServiceName`). Fetched once per
+    /// process and name (concurrent callers share the call; failures are not kept).
     pub async fn describe_service_details(&self, service_name: &str) -> Result<Vec<ServiceDetail>, AwsError> {
-        Ok(self.endpoint_services(Some(service_name)).await?.0)
+        let (client, name) = (self.client().clone(), service_name.to_owned());
+        self.inner.services.get(name.clone(), || async move { Ok(endpoint_services(&client, Some(&name)).await?.0) }).await
     }
 
     /// The service, with `service_type` merged across its entries (so S3 lists both Interface and
@@ -137,36 +186,10 @@ impl Ec2 {
 
     /// Every endpoint service name available in the region, sorted and deduplicated.
     pub async fn list_service_names(&self) -> Result<Vec<String>, AwsError> {
-        let mut names = self.endpoint_services(None).await?.1;
+        let mut names = endpoint_services(self.client(), None).await?.1;
         names.sort();
         names.dedup();
         Ok(names)
-    }
-
-    /// DescribeVpcEndpointServices, following NextToken (the SDK has no paginator for it).
-    async fn endpoint_services(&self, name: Option<&str>) -> Result<(Vec<ServiceDetail>, Vec<String>), AwsError> {
-        let (mut details, mut names, mut token) = (Vec::new(), Vec::new(), None);
-        loop {
-            let out = self
-                .client()
-                .describe_vpc_endpoint_services()
-                .set_service_names(name.map(|n| vec![n.to_owned()]))
-                .set_next_token(token)
-                .send()
-                .await
-                .aws_op("DescribeVpcEndpointServices");
-            let out = match out {
-                Err(e) if name.is_some() && (e.code_is("InvalidServiceName") || e.is_not_found()) => break,
-                other => other?,
-            };
-            details.extend(out.service_details.unwrap_or_default());
-            names.extend(out.service_names.unwrap_or_default());
-            token = out.next_token.filter(|t| !t.is_empty());
-            if token.is_none() {
-                break;
-            }
-        }
-        Ok((details, names))
     }
 
     /// `(enableDnsSupport, enableDnsHostnames)` of the VPC (two concurrent DescribeVpcAttribute calls).
@@ -180,13 +203,12 @@ impl Ec2 {
         tokio::try_join!(attribute(VpcAttributeName::EnableDnsSupport), attribute(VpcAttributeName::EnableDnsHostnames))
     }
 
+    /// The VPC, or `None`. Concurrent calls share DescribeVpcs calls (batched like endpoints).
     pub async fn find_vpc(&self, id: &str) -> Result<Option<Vpc>, AwsError> {
-        let vpcs = describe_existing(&[id.to_owned()], |ids| async move {
-            let pages = self.client().describe_vpcs().set_vpc_ids(Some(ids)).into_paginator();
-            pages.items().send().try_collect().await.aws_op("DescribeVpcs")
-        })
-        .await?;
-        Ok(vpcs.into_iter().next())
+        if id.is_empty() {
+            return Ok(None);
+        }
+        self.inner.vpcs.get(id.to_owned()).await
     }
 
     /// The subnets among `ids` that exist (the caller reports the missing ones).
@@ -207,13 +229,12 @@ impl Ec2 {
         .await
     }
 
-    /// The route tables among `ids` that exist.
+    /// The route tables among `ids` that exist. Concurrent calls share DescribeRouteTables calls
+    /// (batched like endpoints).
     pub async fn find_route_tables(&self, ids: &[String]) -> Result<Vec<RouteTable>, AwsError> {
-        describe_existing(ids, |ids| async move {
-            let pages = self.client().describe_route_tables().set_route_table_ids(Some(ids)).into_paginator();
-            pages.items().send().try_collect().await.aws_op("DescribeRouteTables")
-        })
-        .await
+        let mut seen = HashSet::new();
+        let ids: Vec<String> = ids.iter().filter(|id| !id.is_empty() && seen.insert(id.as_str())).cloned().collect();
+        self.inner.route_tables.get_all(&ids).await
     }
 
     /// The id of the VPC's `default` security group.

@@ -1,8 +1,9 @@
 //! EC2 access for VPC endpoints: client construction, errors, finders and waiters.
 //!
 //! Knows nothing about Terraform: plain Rust types, [`aws_sdk_ec2::types`] models and [`AwsError`].
-//! Concurrent endpoint lookups ([`Ec2::find_vpc_endpoint`], and the waiters' polls) are coalesced
-//! into shared `DescribeVpcEndpoints` calls by a [`Batcher`].
+//! Concurrent lookups by id ([`Ec2::find_vpc_endpoint`] and the waiters' polls, [`Ec2::find_vpc`],
+//! [`Ec2::find_route_tables`]) are coalesced into shared Describe calls by [`Batcher`]s; endpoint
+//! services and gateway prefix lists are fetched once per process ([`Memo`]).
 
 mod batch;
 mod client;
@@ -14,8 +15,8 @@ mod waiters;
 mod moto_test;
 
 pub use aws_sdk_ec2::types;
-pub use batch::Batcher;
-pub use client::{connect, Ec2, Ec2Config, BATCH_MAX_IDS, BATCH_WINDOW, DEFAULT_MAX_ATTEMPTS};
+pub use batch::{Batcher, Memo};
+pub use client::{connect, Ec2, Ec2Config, BATCH_MAX_IDS, BATCH_MAX_WAIT, BATCH_WINDOW, DEFAULT_MAX_ATTEMPTS};
 pub use error::{AwsError, SdkResultExt};
 pub use finders::{route_table_has_endpoint_route, state_str};
 pub use waiters::WaitError;

@@ -29,6 +29,11 @@ pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
 pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 pub const CORE_PROTOCOL_VERSION: u32 = 1;
 pub const PROTOCOL_VERSION: u32 = 6;
+/// How long the server drains connections after Shutdown before it stops waiting for them
+/// (below go-plugin's 2s before it kills the plugin).
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
+/// The same in debug mode (SIGINT), where Terraform runs may still be attached.
+pub const SHUTDOWN_GRACE_DEBUG: Duration = Duration::from_secs(5);
 /// Matches Terraform's own limit for provider messages.
 pub const MAX_MESSAGE_SIZE: usize = 256 << 20;
 
@@ -298,10 +303,26 @@ pub async fn serve(mode: Mode, provider: Routes) -> Result<(), HandshakeError> {
     let shutdown = async move {
         let _ = rx.wait_for(|v| *v).await;
     };
-    let result = tonic::transport::Server::builder()
+    let server = tonic::transport::Server::builder()
         .add_routes(routes)
-        .serve_with_incoming_shutdown(conns, shutdown)
-        .await;
+        .serve_with_incoming_shutdown(conns, shutdown);
+    // The graceful drain waits for every connection to close, but hyper cannot close one that
+    // has not sent its HTTP/2 preface yet (it only marks it "close pending"), so a silent client
+    // would keep us alive forever. Bound the drain: Terraform only asks for Shutdown once its
+    // calls are done, and go-plugin kills a plugin still running 2s later.
+    let grace = if debug { SHUTDOWN_GRACE_DEBUG } else { SHUTDOWN_GRACE };
+    let mut rx = shutdown_rx.clone();
+    let drain_deadline = async move {
+        let _ = rx.wait_for(|v| *v).await;
+        tokio::time::sleep(grace).await;
+    };
+    let result = tokio::select! {
+        r = server => r,
+        _ = drain_deadline => {
+            crate::warn!(format!("connections still open {grace:?} after shutdown began; closing them"));
+            Ok(())
+        }
+    };
     let _ = std::fs::remove_file(&path);
     result.map_err(|e| HandshakeError(format!("gRPC server failed: {e}")))
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification, VpcEndpoint, VpcEndpointType};
+use aws_sdk_ec2::types::{ResourceType, RouteTable, Tag, TagSpecification, VpcEndpoint, VpcEndpointType};
 use futures::future::BoxFuture;
 
 use super::common::{self, string_map, strings, with_attrs};
@@ -99,7 +99,7 @@ impl Resource for Gateway {
 
     fn read<'a>(&'a self, ctx: &'a Ctx, state: Value) -> BoxFuture<'a, ReadResponse> {
         Box::pin(async move {
-            match read_endpoint(ctx, &state).await {
+            match read_endpoint(ctx, &state, true).await {
                 Ok(Some((new_state, diags))) => ReadResponse { new_state, diags },
                 Ok(None) => {
                     crate::info!("gateway endpoint no longer exists; removing it from the state", "id" => state.get("id").as_str().unwrap_or_default());
@@ -218,6 +218,7 @@ fn check_service_region(planned: &Value, region: &str, d: &mut Diagnostics) {
 async fn check_with_aws(ctx: &Ctx, prior: &Value, planned: &Value, fresh: bool) -> Diagnostics {
     let region = ctx.ec2.region();
     let vpc_id = planned.get("vpc_id").as_str().map(str::to_owned);
+    let vpc_id = &vpc_id;
     let service = if fresh { planned.get("service_name").as_str().map(|s| common::resolve_service_name(s, region)) } else { None };
     let check_vpc = fresh && vpc_id.is_some();
     // Route tables new to this endpoint (all on create).
@@ -234,8 +235,8 @@ async fn check_with_aws(ctx: &Ctx, prior: &Value, planned: &Value, fresh: bool) 
             None => None,
         }
     };
-    let vpc_check = async {
-        match (&vpc_id, check_vpc) {
+    let vpc_check = |run: bool| async move {
+        match (vpc_id.as_deref(), run) {
             (Some(id), true) => Some(ctx.ec2.find_vpc(id).await),
             _ => None,
         }
@@ -247,7 +248,13 @@ async fn check_with_aws(ctx: &Ctx, prior: &Value, planned: &Value, fresh: bool) 
             Some(ctx.ec2.find_route_tables(&route_tables).await)
         }
     };
-    let (service_found, vpc_found, rts_found) = tokio::join!(service_check, vpc_check, rt_check);
+    // A route table found in the VPC proves that the VPC exists: look the VPC up only otherwise.
+    let (service_found, rts_found, mut vpc_found) =
+        tokio::join!(service_check, rt_check, vpc_check(check_vpc && route_tables.is_empty()));
+    let in_vpc = |t: &RouteTable| vpc_id.is_some() && t.vpc_id() == vpc_id.as_deref();
+    if check_vpc && vpc_found.is_none() && !matches!(&rts_found, Some(Ok(tables)) if tables.iter().any(in_vpc)) {
+        vpc_found = vpc_check(true).await;
+    }
 
     let mut d = Diagnostics::new();
     let could_not = |d: &mut Diagnostics, what: &str, e: &AwsError| {
@@ -349,15 +356,39 @@ fn state_from_endpoint(region: &str, current: &Value, ep: &VpcEndpoint) -> Value
 }
 
 /// Reads the endpoint `current.id` into a full state (None when it is gone), keeping the user's
-/// spelling of equivalent values, and checks that every associated route table really routes the
-/// service's prefix list to the endpoint (warnings on `route_table_ids` otherwise).
-async fn read_endpoint(ctx: &Ctx, current: &Value) -> Result<Option<(Value, Diagnostics)>, AwsError> {
+/// spelling of equivalent values; with `check_routes`, also checks that every associated route
+/// table really routes the service's prefix list to the endpoint (warnings on `route_table_ids`
+/// otherwise; one batched DescribeRouteTables, so skip it where the warnings are not shown).
+async fn read_endpoint(ctx: &Ctx, current: &Value, check_routes: bool) -> Result<Option<(Value, Diagnostics)>, AwsError> {
     let Some(id) = current.get("id").as_str().filter(|s| !s.is_empty()) else { return Ok(None) };
-    let Some(ep) = ctx.ec2.find_vpc_endpoint(id).await? else { return Ok(None) };
-    Ok(Some(describe_fully(ctx, current, &ep).await))
+    // The route tables in the state are (nearly always) those of the endpoint: look them up at
+    // the same time as the endpoint rather than after it.
+    let tables = if check_routes { strings(current.get("route_table_ids")) } else { BTreeSet::new() };
+    let prefetch = async {
+        let ids: Vec<String> = tables.iter().cloned().collect();
+        (!ids.is_empty()).then_some(ctx.ec2.find_route_tables(&ids).await)
+    };
+    let (ep, prefetched) = tokio::join!(ctx.ec2.find_vpc_endpoint(id), prefetch);
+    let Some(ep) = ep? else { return Ok(None) };
+    let route_tables = match prefetched {
+        Some(Ok(found)) if ep.route_table_ids().iter().all(|t| tables.contains(t)) => RouteTables::Prefetched(found),
+        _ if check_routes => RouteTables::Lookup,
+        _ => RouteTables::Skip,
+    };
+    Ok(Some(describe_fully(ctx, current, &ep, route_tables).await))
 }
 
-async fn describe_fully(ctx: &Ctx, current: &Value, ep: &VpcEndpoint) -> (Value, Diagnostics) {
+/// How [`describe_fully`] checks the routes of the endpoint's route tables.
+enum RouteTables {
+    /// Not at all (where the warnings would not be shown anyway).
+    Skip,
+    /// Looks the tables up.
+    Lookup,
+    /// Among these tables, looked up already; a table of the endpoint's missing here does not exist.
+    Prefetched(Vec<RouteTable>),
+}
+
+async fn describe_fully(ctx: &Ctx, current: &Value, ep: &VpcEndpoint, route_tables: RouteTables) -> (Value, Diagnostics) {
     let region = ctx.ec2.region();
     let mut diags = Diagnostics::new();
     let mut state = state_from_endpoint(region, current, ep);
@@ -384,7 +415,12 @@ async fn describe_fully(ctx: &Ctx, current: &Value, ep: &VpcEndpoint) -> (Value,
 
     let tables: Vec<String> = ep.route_table_ids().to_vec();
     if let (Some(pl), false) = (prefix_list, tables.is_empty()) {
-        match ctx.ec2.find_route_tables(&tables).await {
+        let found = match route_tables {
+            RouteTables::Skip => return (state, diags),
+            RouteTables::Lookup => ctx.ec2.find_route_tables(&tables).await,
+            RouteTables::Prefetched(found) => Ok(found),
+        };
+        match found {
             Ok(found) => {
                 for rt in &tables {
                     match found.iter().find(|t| t.route_table_id() == Some(rt.as_str())) {
@@ -531,21 +567,16 @@ async fn create(ctx: &Ctx, planned: &Value, config: &Value) -> ApplyResponse {
     let saved = "The endpoint was created and is saved in the state (marked tainted): the next apply replaces it.";
 
     let timeout = common::timeout(&planned, "create", DEFAULT_CREATE_TIMEOUT);
-    if let Err(e) = ctx.ec2.wait_for_endpoint(&id, &["available"], &[], timeout, &ctx.cancel).await {
-        wait_error(&mut diags, e, &id, "to become available", saved);
-        return ApplyResponse { new_state: partial(), diags };
-    }
-    match read_endpoint(ctx, &read_basis(&planned, config)).await {
-        Ok(Some((read, _warnings))) => ApplyResponse { new_state: nullify_unknowns(&fill_unknowns(&planned, &read)), diags },
-        Ok(None) => {
-            diags.error("Gateway endpoint vanished", format!("VPC endpoint {id} was available but is gone now; it may have been deleted by someone else."));
-            ApplyResponse { new_state: Value::Null, diags }
-        }
+    let available = match ctx.ec2.wait_for_endpoint(&id, &["available"], &[], timeout, &ctx.cancel).await {
+        Ok(available) => available,
         Err(e) => {
-            diags.error("Cannot read the new gateway endpoint", format!("{e}. {saved}"));
-            ApplyResponse { new_state: partial(), diags }
+            wait_error(&mut diags, e, &id, "to become available", saved);
+            return ApplyResponse { new_state: partial(), diags };
         }
-    }
+    };
+    // The waiter's last read is the endpoint as it is now: no need to describe it again.
+    let (read, _warnings) = describe_fully(ctx, &read_basis(&planned, config), &available, RouteTables::Skip).await;
+    ApplyResponse { new_state: nullify_unknowns(&fill_unknowns(&planned, &read)), diags }
 }
 
 async fn update(ctx: &Ctx, prior: &Value, planned: &Value, config: &Value) -> ApplyResponse {
@@ -599,18 +630,27 @@ async fn update(ctx: &Ctx, prior: &Value, planned: &Value, config: &Value) -> Ap
         }
     }
 
+    let mut available = None;
     if modified {
         let timeout = common::timeout(planned, "update", DEFAULT_UPDATE_TIMEOUT);
-        if let Err(e) = ctx.ec2.wait_for_endpoint(&id, &["available"], &[], timeout, &ctx.cancel).await {
-            wait_error(&mut diags, e, &id, "to become available again", "The state holds the endpoint as last read.");
-            return ApplyResponse { new_state: current_state(ctx, planned, prior).await, diags };
+        match ctx.ec2.wait_for_endpoint(&id, &["available"], &[], timeout, &ctx.cancel).await {
+            Ok(ep) => available = Some(ep),
+            Err(e) => {
+                wait_error(&mut diags, e, &id, "to become available again", "The state holds the endpoint as last read.");
+                return ApplyResponse { new_state: current_state(ctx, planned, prior).await, diags };
+            }
         }
     }
 
     if planned.is_wholly_known() {
         return ApplyResponse { new_state: planned.clone(), diags };
     }
-    match read_endpoint(ctx, &read_basis(planned, config)).await {
+    let read = match available {
+        // The waiter read the endpoint after every change above.
+        Some(ep) => Ok(Some(describe_fully(ctx, &read_basis(planned, config), &ep, RouteTables::Skip).await)),
+        None => read_endpoint(ctx, &read_basis(planned, config), false).await,
+    };
+    match read {
         Ok(Some((read, _))) => ApplyResponse { new_state: nullify_unknowns(&fill_unknowns(planned, &read)), diags },
         Ok(None) => {
             diags.error("Gateway endpoint vanished", format!("VPC endpoint {id} disappeared during the update; it may have been deleted by someone else."));
@@ -625,7 +665,7 @@ async fn update(ctx: &Ctx, prior: &Value, planned: &Value, config: &Value) -> Ap
 
 /// What an update returns when a step fails: the endpoint as it now is, else the prior state.
 async fn current_state(ctx: &Ctx, planned: &Value, prior: &Value) -> Value {
-    match read_endpoint(ctx, &nullify_unknowns(planned)).await {
+    match read_endpoint(ctx, &nullify_unknowns(planned), false).await {
         Ok(Some((s, _))) => s,
         _ => prior.clone(),
     }
@@ -694,7 +734,7 @@ async fn import(ctx: &Ctx, id: String) -> ImportResponse {
         diags.error("Not a gateway endpoint", format!("VPC endpoint {id} is a{} {kind} endpoint, not a Gateway endpoint.{hint}", if kind.starts_with(['A', 'E', 'I', 'O', 'U']) { "n" } else { "" }));
         return ImportResponse { state: Value::Null, diags };
     }
-    let (state, warnings) = describe_fully(ctx, &Value::object([("id", Value::string(&id))]), &ep).await;
+    let (state, warnings) = describe_fully(ctx, &Value::object([("id", Value::string(&id))]), &ep, RouteTables::Lookup).await;
     diags.extend(warnings);
     ImportResponse { state, diags }
 }

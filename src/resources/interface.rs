@@ -940,7 +940,7 @@ async fn update(ctx: &Ctx, prior: &Value, planned: &Value) -> ApplyResponse {
 
     let mut req = ctx.ec2.client().modify_vpc_endpoint().vpc_endpoint_id(&id);
     let mut modify = false;
-    if planned.get("subnet_ids").is_known() {
+    if planned.get("subnet_ids").is_wholly_known() {
         let (old, new) = (strings(prior.get("subnet_ids")), strings(planned.get("subnet_ids")));
         let add: Vec<String> = new.difference(&old).cloned().collect();
         let remove: Vec<String> = old.difference(&new).cloned().collect();
