@@ -8,10 +8,11 @@
 //! presented leaf must equal the announced one byte for byte, and the TLS handshake signature is
 //! verified against its public key, which proves possession of the key.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustls::client::danger::HandshakeSignatureValid;
-use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::pki_types::{alg_id, AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, Error, SignatureScheme};
@@ -30,8 +31,45 @@ impl ServerTls {
     }
 }
 
+/// ring for everything (it starts in microseconds, where aws-lc's entropy seeding costs tens of
+/// milliseconds per process), plus ECDSA P-521/SHA-512 signature verification, which ring lacks and
+/// Terraform's client certificate needs.
 pub fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+    static ALGORITHMS: OnceLock<WebPkiSupportedAlgorithms> = OnceLock::new();
+    let mut provider = rustls::crypto::ring::default_provider();
+    provider.signature_verification_algorithms = *ALGORITHMS.get_or_init(|| {
+        static P521: EcdsaP521Sha512 = EcdsaP521Sha512;
+        static P521_ONLY: [&dyn SignatureVerificationAlgorithm; 1] = [&P521];
+        let base = provider.signature_verification_algorithms;
+        let mut all = base.all.to_vec();
+        all.push(&P521);
+        let mut mapping = base.mapping.to_vec();
+        mapping.push((SignatureScheme::ECDSA_NISTP521_SHA512, &P521_ONLY));
+        // Built once per process; the 'static slices rustls wants are leaked on purpose.
+        WebPkiSupportedAlgorithms { all: Box::leak(all.into_boxed_slice()), mapping: Box::leak(mapping.into_boxed_slice()) }
+    });
+    Arc::new(provider)
+}
+
+/// ECDSA with curve P-521 and SHA-512 (RustCrypto's `p521`).
+#[derive(Debug)]
+struct EcdsaP521Sha512;
+
+impl SignatureVerificationAlgorithm for EcdsaP521Sha512 {
+    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
+        alg_id::ECDSA_P521
+    }
+
+    fn signature_alg_id(&self) -> AlgorithmIdentifier {
+        alg_id::ECDSA_SHA512
+    }
+
+    fn verify_signature(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), InvalidSignature> {
+        use p521::ecdsa::signature::Verifier;
+        let key = p521::ecdsa::VerifyingKey::from_sec1_bytes(public_key).map_err(|_| InvalidSignature)?;
+        let sig = p521::ecdsa::Signature::from_der(signature).map_err(|_| InvalidSignature)?;
+        key.verify(message, &sig).map_err(|_| InvalidSignature)
+    }
 }
 
 /// Parses the first certificate of a PEM string.

@@ -217,8 +217,7 @@ fn check_service_region(planned: &Value, region: &str, d: &mut Diagnostics) {
 /// Lookup failures (permissions, throttling) are warnings: they must not block a plan.
 async fn check_with_aws(ctx: &Ctx, prior: &Value, planned: &Value, fresh: bool) -> Diagnostics {
     let region = ctx.ec2.region();
-    let vpc_id = planned.get("vpc_id").as_str().map(str::to_owned);
-    let vpc_id = &vpc_id;
+    let vpc_id: Option<&str> = planned.get("vpc_id").as_str();
     let service = if fresh { planned.get("service_name").as_str().map(|s| common::resolve_service_name(s, region)) } else { None };
     let check_vpc = fresh && vpc_id.is_some();
     // Route tables new to this endpoint (all on create).
@@ -236,7 +235,7 @@ async fn check_with_aws(ctx: &Ctx, prior: &Value, planned: &Value, fresh: bool) 
         }
     };
     let vpc_check = |run: bool| async move {
-        match (vpc_id.as_deref(), run) {
+        match (vpc_id, run) {
             (Some(id), true) => Some(ctx.ec2.find_vpc(id).await),
             _ => None,
         }
@@ -251,7 +250,7 @@ async fn check_with_aws(ctx: &Ctx, prior: &Value, planned: &Value, fresh: bool) 
     // A route table found in the VPC proves that the VPC exists: look the VPC up only otherwise.
     let (service_found, rts_found, mut vpc_found) =
         tokio::join!(service_check, rt_check, vpc_check(check_vpc && route_tables.is_empty()));
-    let in_vpc = |t: &RouteTable| vpc_id.is_some() && t.vpc_id() == vpc_id.as_deref();
+    let in_vpc = |t: &RouteTable| t.vpc_id() == vpc_id;
     if check_vpc && vpc_found.is_none() && !matches!(&rts_found, Some(Ok(tables)) if tables.iter().any(in_vpc)) {
         vpc_found = vpc_check(true).await;
     }
@@ -298,7 +297,7 @@ async fn check_with_aws(ctx: &Ctx, prior: &Value, planned: &Value, fresh: bool) 
                         None => d.attr_error("route_table_ids", "Route table not found", format!("Route table {id} does not exist in {region}.")),
                         Some(t) => {
                             let owner = t.vpc_id().unwrap_or("another VPC");
-                            if let Some(vpc) = vpc_id.as_deref().filter(|v| Some(*v) != t.vpc_id()) {
+                            if let Some(vpc) = vpc_id.filter(|v| Some(*v) != t.vpc_id()) {
                                 d.attr_error(
                                     "route_table_ids",
                                     "Route table is not in the VPC",
