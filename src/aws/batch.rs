@@ -223,15 +223,15 @@ mod tests {
 
     #[tokio::test]
     async fn batch_stays_open_while_keys_keep_coming_up_to_max_wait() {
-        // Keys 5 ms apart: a 30 ms gap never expires between them, so only max_wait closes a batch.
+        // Keys 5 ms apart: a 50 ms gap never expires between them, so only max_wait closes a batch.
         let calls = Calls::default();
-        let b = Batcher::new(Duration::from_millis(30), Duration::from_millis(500), 100, fake(calls.clone()));
+        let b = Batcher::new(Duration::from_millis(50), Duration::from_secs(1), 100, fake(calls.clone()));
         let got = staggered(&b, 100, 10, Duration::from_millis(5)).await;
         assert_eq!(got, (100..110).map(|k| (k % 2 == 0).then_some(k * 10)).collect::<Vec<_>>());
         assert_eq!(calls.lock().unwrap().len(), 1, "a 45 ms stream within one gap-extended batch");
 
         let calls = Calls::default();
-        let b = Batcher::new(Duration::from_millis(30), Duration::from_millis(60), 100, fake(calls.clone()));
+        let b = Batcher::new(Duration::from_millis(50), Duration::from_millis(60), 100, fake(calls.clone()));
         staggered(&b, 100, 40, Duration::from_millis(5)).await;
         let n = calls.lock().unwrap().len();
         assert!((3..=8).contains(&n), "a 200 ms stream is cut every ~60 ms: {n} fetches");

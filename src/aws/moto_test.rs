@@ -68,11 +68,53 @@ async fn gateway_endpoint_roundtrip_against_moto() {
     assert_eq!(rts.len(), 1);
     assert!(route_table_has_endpoint_route(&rts[0], &pl, &ids[0]));
     assert!(!route_table_has_endpoint_route(&rts[0], &pl, &ids[1]));
-    let service = ec2.describe_service(s3).await.unwrap().expect("s3 service");
+
+    // Route tables and VPCs are batched like endpoints: concurrent lookups share one call (three
+    // with a missing id among them), and each caller gets its own tables.
+    let mut vpcs = vec![vpc.clone()];
+    let mut tables = vec![rt.clone()];
+    for i in 0..3 {
+        let v = c.create_vpc().cidr_block(format!("10.{}.0.0/16", 50 + i)).send().await.aws_op("CreateVpc").unwrap();
+        vpcs.push(id(v.vpc.and_then(|v| v.vpc_id), "vpc id"));
+        let t = c.create_route_table().vpc_id(&vpcs[0]).send().await.aws_op("CreateRouteTable").unwrap();
+        tables.push(id(t.route_table.and_then(|t| t.route_table_id), "route table id"));
+    }
+    for (extra, want) in [(None, 1), (Some("rtb-0000000000000000b"), 3)] {
+        let before = ec2.requests_sent();
+        let asked: Vec<Vec<String>> = tables.iter().map(|t| [Some(t.as_str()), extra].into_iter().flatten().map(String::from).collect()).collect();
+        let found = futures::future::join_all(asked.iter().map(|ids| ec2.find_route_tables(ids))).await;
+        assert_eq!(ec2.requests_sent() - before, want, "DescribeRouteTables calls");
+        for (t, f) in tables.iter().zip(found) {
+            let f = f.unwrap();
+            assert_eq!(f.iter().map(|x| x.route_table_id().unwrap_or_default()).collect::<Vec<_>>(), vec![t.as_str()]);
+        }
+    }
+    let before = ec2.requests_sent();
+    let found = futures::future::join_all(vpcs.iter().map(|v| ec2.find_vpc(v))).await;
+    assert_eq!(ec2.requests_sent() - before, 1, "DescribeVpcs calls");
+    for (v, f) in vpcs.iter().zip(found) {
+        assert_eq!(f.unwrap().and_then(|f| f.vpc_id).as_ref(), Some(v));
+    }
+
+    // Endpoint services and prefix lists: one call per name for the whole process.
+    let before = ec2.requests_sent();
+    let (service, _, _) = tokio::join!(ec2.describe_service(s3), ec2.describe_service(s3), ec2.describe_service_details(s3));
+    assert_eq!(ec2.requests_sent() - before, 1, "DescribeVpcEndpointServices calls");
+    let service = service.unwrap().expect("s3 service");
     let types: Vec<_> = service.service_type().iter().filter_map(|t| t.service_type().cloned()).collect();
     assert!(types.contains(&ServiceType::Gateway) && types.contains(&ServiceType::Interface), "{types:?}");
     assert!(ec2.describe_service_for_type(s3, "gateway").await.unwrap().is_some());
+    assert_eq!(ec2.requests_sent() - before, 1, "cached");
     assert_eq!(ec2.describe_service("com.amazonaws.us-east-1.nope").await.unwrap(), None);
+    let before = ec2.requests_sent();
+    let lists = futures::future::join_all((0..10).map(|_| ec2.find_gateway_prefix_list(s3))).await;
+    assert_eq!(ec2.requests_sent() - before, 2, "one DescribePrefixLists and one GetManagedPrefixListEntries");
+    let list = lists[0].clone().unwrap().expect("s3 prefix list");
+    assert!(lists.iter().all(|l| l.as_ref().unwrap().as_ref() == Some(&list)));
+    assert_eq!((list.id.as_str(), list.cidrs.is_empty()), (pl.as_str(), false), "{list:?}");
+    assert_eq!(ec2.find_gateway_prefix_list(s3).await.unwrap(), Some(list));
+    assert_eq!(ec2.requests_sent() - before, 2, "cached");
+    assert_eq!(ec2.find_gateway_prefix_list("com.amazonaws.us-east-1.nope").await.unwrap(), None);
     let names = ec2.list_service_names().await.unwrap();
     assert!(names.iter().any(|n| n == s3) && names.iter().any(|n| n == "com.amazonaws.us-east-1.dynamodb"));
     assert!(ec2.vpc_dns_attributes(&vpc).await.unwrap().0);
