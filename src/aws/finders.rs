@@ -15,6 +15,15 @@ pub fn state_str(endpoint: &VpcEndpoint) -> String {
     endpoint.state().map(|s| s.as_str().to_ascii_lowercase()).unwrap_or_default()
 }
 
+/// The state as EC2 documents it (`available`, `pendingAcceptance`, `deleting`, ...), whichever
+/// casing the SDK's enum parsed it into. For display; compare with [`state_str`].
+pub fn state_display(endpoint: &VpcEndpoint) -> String {
+    match state_str(endpoint).as_str() {
+        "pendingacceptance" => "pendingAcceptance".to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// Whether `rt` routes `prefix_list_id` to the gateway endpoint `endpoint_id`.
 pub fn route_table_has_endpoint_route(rt: &RouteTable, prefix_list_id: &str, endpoint_id: &str) -> bool {
     rt.routes().iter().any(|r| {
@@ -271,6 +280,9 @@ mod tests {
         assert_eq!(state_str(&ep(State::from("Deleted"))), "deleted");
         assert_eq!(state_str(&ep(State::from("SomethingNew"))), "somethingnew");
         assert_eq!(state_str(&VpcEndpoint::builder().build()), "");
+        assert_eq!(state_display(&ep(State::PendingAcceptance)), "pendingAcceptance");
+        assert_eq!(state_display(&ep(State::from("pendingAcceptance"))), "pendingAcceptance");
+        assert_eq!(state_display(&ep(State::Available)), "available");
     }
 
     #[test]

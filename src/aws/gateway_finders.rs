@@ -9,6 +9,8 @@ pub struct GatewayPrefixList {
     pub id: String,
     /// Sorted. Empty when neither DescribePrefixLists nor GetManagedPrefixListEntries lists any.
     pub cidrs: Vec<String>,
+    /// Why the CIDR blocks could not be listed, when GetManagedPrefixListEntries failed.
+    pub cidrs_error: Option<AwsError>,
 }
 
 impl Ec2 {
@@ -26,6 +28,7 @@ impl Ec2 {
             Ok(list.and_then(|p| Some((p.prefix_list_id?, p.cidrs.unwrap_or_default()))))
         });
         let Some((id, mut cidrs)) = list.await? else { return Ok(None) };
+        let mut cidrs_error = None;
         if cidrs.is_empty() {
             let (client, pl) = (self.client().clone(), id.clone());
             let entries = self.inner.prefix_list_entries.get(id.clone(), || async move {
@@ -35,11 +38,11 @@ impl Ec2 {
             });
             match entries.await {
                 Ok(listed) => cidrs = listed,
-                Err(e) => crate::debug!("cannot list prefix list entries", "prefix_list_id" => id.clone(), "error" => e.to_string()),
+                Err(e) => cidrs_error = Some(e),
             }
         }
         cidrs.sort();
         cidrs.dedup();
-        Ok(Some(GatewayPrefixList { id, cidrs }))
+        Ok(Some(GatewayPrefixList { id, cidrs, cidrs_error }))
     }
 }

@@ -18,5 +18,5 @@ pub use aws_sdk_ec2::types;
 pub use batch::{Batcher, Memo};
 pub use client::{connect, Ec2, Ec2Config, BATCH_MAX_IDS, BATCH_MAX_WAIT, BATCH_WINDOW, DEFAULT_MAX_ATTEMPTS};
 pub use error::{AwsError, SdkResultExt};
-pub use finders::{route_table_has_endpoint_route, state_str};
+pub use finders::{route_table_has_endpoint_route, state_display, state_str};
 pub use waiters::WaitError;

@@ -9,7 +9,7 @@ use futures::future::BoxFuture;
 
 use super::common::{self, string_map, strings, with_attrs};
 use super::*;
-use crate::aws::{route_table_has_endpoint_route, state_str, AwsError, SdkResultExt, WaitError};
+use crate::aws::{route_table_has_endpoint_route, state_display, AwsError, SdkResultExt, WaitError};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::schema::{timeouts_block, Attribute, Block, Schema};
 use crate::protocol::values::{Type, Value};
@@ -346,7 +346,7 @@ fn state_from_endpoint(region: &str, current: &Value, ep: &VpcEndpoint) -> Value
         ("policy", common::reconcile_policy(current.get("policy"), ep.policy_document())),
         ("tags", common::tags_from_ec2(current.get("tags"), ep.tags())),
         ("arn", if owner.is_empty() { Value::Null } else { Value::string(common::endpoint_arn(region, owner, id)) }),
-        ("state", Value::string(state_str(ep))),
+        ("state", Value::string(state_display(ep))),
         ("prefix_list_id", known(current.get("prefix_list_id"))),
         ("cidr_blocks", known(current.get("cidr_blocks"))),
         ("owner_id", if owner.is_empty() { Value::Null } else { Value::string(owner) }),
@@ -396,6 +396,9 @@ async fn describe_fully(ctx: &Ctx, current: &Value, ep: &VpcEndpoint, route_tabl
 
     let prefix_list = match ctx.ec2.find_gateway_prefix_list(service).await {
         Ok(Some(pl)) => {
+            if let Some(e) = &pl.cidrs_error {
+                crate::debug!(format!("cannot list the entries of prefix list {}: {e}", pl.id));
+            }
             state = with_attrs(&state, [("prefix_list_id", Value::string(&pl.id)), ("cidr_blocks", Value::list_of_strings(pl.cidrs.clone()))]);
             Some(pl.id)
         }
