@@ -553,10 +553,9 @@ def render(hs):
              "provider's create/delete times are its waiters' sleeps (~5 s per endpoint, 10 in parallel). The "
              "counting proxy adds ~1-3 ms per request. Load average per phase is in the detail tables: other "
              "processes on the 2 cores slow ours (CPU-bound) more than aws (sleep-bound).\n")
-    if any(r["proxy"] == "bench/countproxy.py" for r in res.values()) and os.path.exists(os.path.join(ROOT, "scripts", "ec2proxy.py")):
-        L.append("Proxy: bench/countproxy.py, not scripts/ec2proxy.py: the latter does not set TCP_NODELAY, so each "
-                 "response's body waits for the client's delayed ACK (measured 53 ms per request through it vs 9 ms "
-                 "straight to moto; one line fixes it: `disable_nagle_algorithm = True` on its handler class).\n")
+    if len({r["proxy"] for r in res.values()}) > 1:
+        L.append("Proxies: runs measured at different times used different counting proxies (named per run below); "
+                 "both forward to moto with TCP_NODELAY and count every EC2 call the same way.\n")
     L.append("\n## Per phase detail\n")
     for (prov, n), r in sorted(res.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         L.append("**%s, N=%d** (run %s, proxy %s%s)\n" % (PROVIDERS[prov]["label"], n, r["date"], r["proxy"],

@@ -17,10 +17,6 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
-}
-
 // ---------------------------------------------------------------------------------------------
 // The proxy
 // ---------------------------------------------------------------------------------------------

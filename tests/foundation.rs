@@ -51,10 +51,8 @@ resource "vpce_gateway" "s3" {
     let out = tf.plan();
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(out.stdout.contains("No changes"), "{}", out.all());
-    let text = out.all();
     // The only warning allowed is Terraform's own note about dev_overrides.
-    let warnings: Vec<&str> = text.lines().filter(|l| l.contains("Warning:")).filter(|l| !l.contains("Provider development overrides")).collect();
-    assert!(warnings.is_empty(), "unexpected warnings: {warnings:?}\n{text}");
+    no_warnings(&out);
 }
 
 #[test]

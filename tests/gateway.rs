@@ -13,185 +13,20 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification, VpcEndpointType};
+use common::proxy::{param, param_list, Proxy};
 use common::*;
 
 const S3: &str = "com.amazonaws.us-east-1.s3";
 const DYNAMODB: &str = "com.amazonaws.us-east-1.dynamodb";
 const DEFAULT_POLICY: &str = r#"{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}"#;
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
-}
-
-// ---------------------------------------------------------------------------------------------
-// A recording (and fault-injecting) proxy in front of moto
-// ---------------------------------------------------------------------------------------------
-
-#[derive(Default)]
-struct ProxyState {
-    /// Decoded parameters of every request.
-    calls: Vec<Vec<(String, String)>>,
-    /// Actions answered with an EC2 error instead of being forwarded.
-    fail: Vec<String>,
-    /// Actions held (not answered) until `heal`.
-    hang: Vec<String>,
-}
-
-struct Proxy {
-    url: String,
-    state: Arc<Mutex<ProxyState>>,
-}
-
-impl Proxy {
-    fn start() -> Proxy {
-        let target = moto_url().trim_start_matches("http://").trim_end_matches('/').to_string();
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
-        let url = format!("http://{}", listener.local_addr().expect("proxy addr"));
-        let state = Arc::new(Mutex::new(ProxyState::default()));
-        let shared = state.clone();
-        std::thread::spawn(move || {
-            for conn in listener.incoming().flatten() {
-                let (target, shared) = (target.clone(), shared.clone());
-                std::thread::spawn(move || {
-                    let _ = serve(conn, &target, &shared);
-                });
-            }
-        });
-        Proxy { url, state }
-    }
-
-    fn calls(&self, action: &str) -> Vec<Vec<(String, String)>> {
-        let state = self.state.lock().expect("proxy lock");
-        state.calls.iter().filter(|c| param(c, "Action") == Some(action)).cloned().collect()
-    }
-
-    fn clear(&self) {
-        self.state.lock().expect("proxy lock").calls.clear();
-    }
-
-    fn fail(&self, action: &str) {
-        self.state.lock().expect("proxy lock").fail.push(action.to_string());
-    }
-
-    fn hang(&self, action: &str) {
-        self.state.lock().expect("proxy lock").hang.push(action.to_string());
-    }
-
-    fn heal(&self) {
-        let mut s = self.state.lock().expect("proxy lock");
-        s.fail.clear();
-        s.hang.clear();
-    }
-}
-
-/// One request per connection (answered with `Connection: close`).
-fn serve(client: TcpStream, target: &str, state: &Mutex<ProxyState>) -> std::io::Result<()> {
-    let mut reader = BufReader::new(client.try_clone()?);
-    let mut head = Vec::new();
-    let mut length = 0usize;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 {
-            return Ok(());
-        }
-        if line == "\r\n" {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            if k.trim().eq_ignore_ascii_case("content-length") {
-                length = v.trim().parse().unwrap_or(0);
-            }
-            if k.trim().eq_ignore_ascii_case("connection") {
-                continue;
-            }
-        }
-        head.push(line);
-    }
-    let mut body = vec![0u8; length];
-    reader.read_exact(&mut body)?;
-    let params = form_decode(&String::from_utf8_lossy(&body));
-    let action = param(&params, "Action").unwrap_or_default().to_string();
-    let failing = {
-        let mut s = state.lock().expect("proxy lock");
-        s.calls.push(params);
-        s.fail.contains(&action)
-    };
-    while state.lock().expect("proxy lock").hang.contains(&action) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let mut client = client;
-    if failing {
-        let xml = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>injected failure of {action}</Message></Error></Errors><RequestID>proxy</RequestID></Response>"
-        );
-        write!(client, "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{xml}", xml.len())?;
-        return client.flush();
-    }
-    let mut upstream = TcpStream::connect(target)?;
-    for line in &head {
-        upstream.write_all(line.as_bytes())?;
-    }
-    upstream.write_all(b"Connection: close\r\n\r\n")?;
-    upstream.write_all(&body)?;
-    let mut response = Vec::new();
-    upstream.read_to_end(&mut response)?;
-    client.write_all(&response)?;
-    client.flush()
-}
-
-fn form_decode(body: &str) -> Vec<(String, String)> {
-    fn dec(s: &str) -> String {
-        let bytes = s.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'+' => out.push(b' '),
-                b'%' if i + 2 < bytes.len() => {
-                    match u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                        Ok(b) => out.push(b),
-                        Err(_) => out.push(b'%'),
-                    }
-                    i += 2;
-                }
-                b => out.push(b),
-            }
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    }
-    body.split('&').filter(|p| !p.is_empty()).map(|p| {
-        let (k, v) = p.split_once('=').unwrap_or((p, ""));
-        (dec(k), dec(v))
-    }).collect()
-}
-
-fn param<'a>(call: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    call.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
-}
-
-/// Values of a list parameter (`AddRouteTableId.1`, `AddRouteTableId.2`, ...), sorted.
-fn param_list(call: &[(String, String)], prefix: &str) -> Vec<String> {
-    let mut v: Vec<String> = call.iter().filter(|(k, _)| k.starts_with(&format!("{prefix}."))).map(|(_, v)| v.clone()).collect();
-    v.sort();
-    v
-}
-
 // ---------------------------------------------------------------------------------------------
 // Local helpers
 // ---------------------------------------------------------------------------------------------
-
-/// The harness' provider block, pointed at another EC2 endpoint (the proxy).
-fn config_via(endpoint: &str, body: &str) -> String {
-    format!("{}{body}", Tf::provider_block().replace(&moto_url(), endpoint))
-}
 
 fn vpc_opts(route_tables: usize) -> VpcOpts {
     VpcOpts { route_tables, subnets: 1, security_groups: 0, ..VpcOpts::default() }
@@ -249,12 +84,6 @@ async fn add_endpoint_route(client: &aws_sdk_ec2::Client, rtb: &str, pl: &str, v
         .send()
         .await
         .expect("create route");
-}
-
-fn no_warnings(out: &TfOutput) {
-    let text = out.all();
-    let warnings: Vec<&str> = text.lines().filter(|l| l.contains("Warning:")).filter(|l| !l.contains("Provider development overrides")).collect();
-    assert!(warnings.is_empty(), "unexpected warnings: {warnings:?}\n{text}");
 }
 
 /// `plan -json`: the diagnostics Terraform printed, as JSON objects.
@@ -315,7 +144,7 @@ fn create_noop_update_replace_destroy() {
 
     // --- create
     let read_only = policy("s3:GetObject");
-    tf.write_raw(&config_via(&proxy.url, &body("s3", &[rt0.clone()], Some(&read_only), "{ Name = \"gw\" }")));
+    tf.write_via(&proxy.url, &body("s3", &[rt0.clone()], Some(&read_only), "{ Name = \"gw\" }"));
     tf.apply().ok();
     let creates = proxy.calls("CreateVpcEndpoint");
     assert_eq!(creates.len(), 1, "one CreateVpcEndpoint request");
@@ -352,13 +181,13 @@ fn create_noop_update_replace_destroy() {
     assert_eq!(out.code, 0, "no changes after create:\n{}", out.all());
     no_warnings(&out);
     let reformatted = "{\n  \"Statement\": [\n    {\"Resource\": \"*\", \"Action\": [\"s3:GetObject\"], \"Principal\": \"*\", \"Effect\": \"Allow\"}\n  ],\n  \"Version\": \"2012-10-17\"\n}";
-    tf.write_raw(&config_via(&proxy.url, &body(S3, &[rt0.clone()], Some(reformatted), "{ Name = \"gw\" }")));
+    tf.write_via(&proxy.url, &body(S3, &[rt0.clone()], Some(reformatted), "{ Name = \"gw\" }"));
     let out = tf.plan();
     assert_eq!(out.code, 0, "a reformatted policy and the full service name are no change:\n{}", out.all());
 
     // --- update: add a route table, change policy and tags
     let write_all = policy("s3:*");
-    tf.write_raw(&config_via(&proxy.url, &body("s3", &[rt0.clone(), rt1.clone()], Some(&write_all), "{ Name = \"gw2\", env = \"test\" }")));
+    tf.write_via(&proxy.url, &body("s3", &[rt0.clone(), rt1.clone()], Some(&write_all), "{ Name = \"gw2\", env = \"test\" }"));
     assert_eq!(actions(&tf.plan_changes(), "vpce_gateway.s3"), vec!["update"]);
     proxy.clear();
     tf.apply().ok();
@@ -387,7 +216,7 @@ fn create_noop_update_replace_destroy() {
     no_warnings(&out);
 
     // --- removing the policy resets it to the default (ResetPolicy)
-    tf.write_raw(&config_via(&proxy.url, &body("s3", &[rt0.clone(), rt1.clone()], None, "{ Name = \"gw2\", env = \"test\" }")));
+    tf.write_via(&proxy.url, &body("s3", &[rt0.clone(), rt1.clone()], None, "{ Name = \"gw2\", env = \"test\" }"));
     let out = tf.plan();
     assert_eq!(out.code, 2, "{}", out.all());
     assert!(out.stdout.contains("policy") && out.stdout.contains("(known after apply)"), "{}", out.stdout);
@@ -405,7 +234,7 @@ fn create_noop_update_replace_destroy() {
     assert_eq!(json(tf.resource("vpce_gateway.s3")["policy"].as_str().unwrap_or_default()), json(DEFAULT_POLICY), "refreshed to AWS's policy");
 
     // --- remove a route table
-    tf.write_raw(&config_via(&proxy.url, &body("s3", &[rt1.clone()], None, "{ Name = \"gw2\" }")));
+    tf.write_via(&proxy.url, &body("s3", &[rt1.clone()], None, "{ Name = \"gw2\" }"));
     proxy.clear();
     tf.apply().ok();
     let modifies = proxy.calls("ModifyVpcEndpoint");
@@ -417,7 +246,7 @@ fn create_noop_update_replace_destroy() {
     assert_eq!(tf.plan().code, 0);
 
     // --- replace: another service
-    tf.write_raw(&config_via(&proxy.url, &body("dynamodb", &[rt1.clone()], None, "{ Name = \"gw2\" }")));
+    tf.write_via(&proxy.url, &body("dynamodb", &[rt1.clone()], None, "{ Name = \"gw2\" }"));
     let changes = tf.plan_changes();
     assert_eq!(actions(&changes, "vpce_gateway.s3"), vec!["delete", "create"], "service_name forces replacement");
     proxy.clear();
@@ -665,17 +494,30 @@ fn static_validation_errors() {
     assert_eq!(diags.iter().filter(|d| d["severity"] == "error").count(), 7, "one error each: {diags:#?}");
 }
 
+/// A VPC with one route table and a working directory with one S3 gateway endpoint in it
+/// (`extra` lines added to the resource), whose provider talks to EC2 through a fresh proxy.
+fn s3_gateway_via_proxy(rt: &tokio::runtime::Runtime, client: &aws_sdk_ec2::Client, extra: &str) -> (TestVpc, Proxy, Tf) {
+    let vpc = rt.block_on(vpc(client, vpc_opts(1)));
+    let proxy = Proxy::start();
+    let tf = Tf::new();
+    tf.write_via(
+        &proxy.url,
+        &format!("resource \"vpce_gateway\" \"s3\" {{\n  vpc_id          = \"{}\"\n  service_name    = \"s3\"\n  route_table_ids = [\"{}\"]\n{extra}}}\n", vpc.id, vpc.route_tables[0]),
+    );
+    (vpc, proxy, tf)
+}
+
+/// The only resource in the state (`terraform show -json`), with its address, values and taint.
+fn kept_resource(tf: &Tf) -> serde_json::Value {
+    let state = tf.state();
+    state["values"]["root_module"]["resources"].as_array().and_then(|r| r.first()).cloned().expect("resource kept in state")
+}
+
 #[test]
 fn nothing_is_lost_when_waiting_fails_after_create() {
     let rt = rt();
     let client = rt.block_on(ec2());
-    let vpc = rt.block_on(vpc(&client, vpc_opts(1)));
-    let proxy = Proxy::start();
-    let tf = Tf::new();
-    tf.write_raw(&config_via(
-        &proxy.url,
-        &format!("resource \"vpce_gateway\" \"s3\" {{\n  vpc_id          = \"{}\"\n  service_name    = \"s3\"\n  route_table_ids = [\"{}\"]\n  tags            = {{ Name = \"kept\" }}\n}}\n", vpc.id, vpc.route_tables[0]),
-    ));
+    let (vpc, proxy, tf) = s3_gateway_via_proxy(&rt, &client, "  tags            = { Name = \"kept\" }\n");
     // Creation succeeds; every DescribeVpcEndpoints (the wait) fails.
     proxy.fail("DescribeVpcEndpoints");
     let out = tf.apply().fails_with(&["VPC endpoint failed", "injected failure of DescribeVpcEndpoints", "saved in the state"]);
@@ -684,8 +526,7 @@ fn nothing_is_lost_when_waiting_fails_after_create() {
     let live = rt.block_on(endpoints_in_vpc(&client, &vpc.id));
     assert_eq!(live.len(), 1, "created once");
     let id = live[0].vpc_endpoint_id().expect("id").to_string();
-    let state = tf.state();
-    let resource = state["values"]["root_module"]["resources"].as_array().and_then(|r| r.first()).cloned().expect("resource kept in state");
+    let resource = kept_resource(&tf);
     assert_eq!(resource["values"]["id"], id.as_str(), "{resource}");
     assert_eq!(resource["values"]["vpc_id"], vpc.id.as_str());
     assert_eq!(resource["tainted"], true, "{resource}");
@@ -700,25 +541,11 @@ fn nothing_is_lost_when_waiting_fails_after_create() {
 fn interrupt_while_waiting_keeps_the_endpoint_in_the_state() {
     let rt = rt();
     let client = rt.block_on(ec2());
-    let vpc = rt.block_on(vpc(&client, vpc_opts(1)));
-    let proxy = Proxy::start();
-    let tf = Tf::new();
-    tf.write_raw(&config_via(
-        &proxy.url,
-        &format!("resource \"vpce_gateway\" \"s3\" {{\n  vpc_id          = \"{}\"\n  service_name    = \"s3\"\n  route_table_ids = [\"{}\"]\n}}\n", vpc.id, vpc.route_tables[0]),
-    ));
+    let (vpc, proxy, tf) = s3_gateway_via_proxy(&rt, &client, "");
     // The wait after CreateVpcEndpoint never gets an answer; Ctrl-C ends it.
     proxy.hang("DescribeVpcEndpoints");
-    let child = Command::new(tf_bin())
-        .args(["apply", "-auto-approve", "-no-color", "-input=false"])
-        .current_dir(tf.path())
-        .env("TF_CLI_CONFIG_FILE", tf.path().join("cli.tfrc"))
-        .env("TF_IN_AUTOMATION", "1")
-        .env("CHECKPOINT_DISABLE", "1")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("TF_LOG")
+    let child = tf
+        .command(&["apply", "-auto-approve", "-no-color", "-input=false"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -741,8 +568,7 @@ fn interrupt_while_waiting_keeps_the_endpoint_in_the_state() {
     let live = rt.block_on(endpoints_in_vpc(&client, &vpc.id));
     assert_eq!(live.len(), 1);
     let id = live[0].vpc_endpoint_id().expect("id");
-    let state = tf.state();
-    let resource = state["values"]["root_module"]["resources"].as_array().and_then(|r| r.first()).cloned().expect("resource kept in state");
+    let resource = kept_resource(&tf);
     assert_eq!(resource["values"]["id"], id, "{resource}");
     tf.destroy().ok();
     assert!(rt.block_on(endpoints_in_vpc(&client, &vpc.id)).is_empty());

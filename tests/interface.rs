@@ -8,147 +8,16 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
-
 use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification, VpcEndpointType};
+use common::proxy::{param, param_list, Proxy};
 use common::*;
 
 const SSM: &str = "com.amazonaws.us-east-1.ssm";
 const STS: &str = "com.amazonaws.us-east-1.sts";
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
-}
-
 // ---------------------------------------------------------------------------------------------
 // Local helpers
 // ---------------------------------------------------------------------------------------------
-
-/// A recording HTTP proxy in front of moto: every request body (EC2 query protocol, form
-/// encoded) is kept, so tests can check what the provider sent even where moto ignores it.
-struct Recorder {
-    url: String,
-    bodies: Arc<Mutex<Vec<String>>>,
-}
-
-impl Recorder {
-    fn start() -> Recorder {
-        let target = moto_url().trim_start_matches("http://").trim_end_matches('/').to_string();
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
-        let url = format!("http://{}", listener.local_addr().expect("proxy addr"));
-        let bodies = Arc::new(Mutex::new(Vec::new()));
-        let log = bodies.clone();
-        std::thread::spawn(move || {
-            for conn in listener.incoming().flatten() {
-                let (target, log) = (target.clone(), log.clone());
-                std::thread::spawn(move || {
-                    let _ = forward(conn, &target, &log);
-                });
-            }
-        });
-        Recorder { url, bodies }
-    }
-
-    /// The decoded parameters of every recorded call of `action`.
-    fn calls(&self, action: &str) -> Vec<Vec<(String, String)>> {
-        let bodies = self.bodies.lock().expect("recorder lock").clone();
-        bodies
-            .iter()
-            .map(|b| form_decode(b))
-            .filter(|params| params.iter().any(|(k, v)| k == "Action" && v == action))
-            .collect()
-    }
-
-    fn clear(&self) {
-        self.bodies.lock().expect("recorder lock").clear();
-    }
-}
-
-/// One request per connection: moto answers `Connection: close`, so the client reconnects.
-fn forward(client: TcpStream, target: &str, log: &Mutex<Vec<String>>) -> std::io::Result<()> {
-    let mut reader = BufReader::new(client.try_clone()?);
-    let mut head = String::new();
-    let mut length = 0usize;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 {
-            return Ok(());
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            if k.trim().eq_ignore_ascii_case("content-length") {
-                length = v.trim().parse().unwrap_or(0);
-            }
-            if k.trim().eq_ignore_ascii_case("connection") {
-                continue;
-            }
-        }
-        if line == "\r\n" {
-            head.push_str("Connection: close\r\n\r\n");
-            break;
-        }
-        head.push_str(&line);
-    }
-    let mut body = vec![0u8; length];
-    reader.read_exact(&mut body)?;
-    log.lock().expect("recorder lock").push(String::from_utf8_lossy(&body).into_owned());
-    let mut upstream = TcpStream::connect(target)?;
-    upstream.write_all(head.as_bytes())?;
-    upstream.write_all(&body)?;
-    let mut response = Vec::new();
-    upstream.read_to_end(&mut response)?;
-    let mut client = client;
-    client.write_all(&response)?;
-    client.flush()
-}
-
-fn form_decode(body: &str) -> Vec<(String, String)> {
-    fn dec(s: &str) -> String {
-        let bytes = s.as_bytes();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'+' => out.push(b' '),
-                b'%' if i + 2 < bytes.len() => {
-                    let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
-                    match hex {
-                        Some(b) => {
-                            out.push(b);
-                            i += 2;
-                        }
-                        None => out.push(b'%'),
-                    }
-                }
-                b => out.push(b),
-            }
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    }
-    body.split('&').filter(|p| !p.is_empty()).map(|p| {
-        let (k, v) = p.split_once('=').unwrap_or((p, ""));
-        (dec(k), dec(v))
-    }).collect()
-}
-
-fn param<'a>(call: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    call.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
-}
-
-/// Values of a list parameter (`AddSubnetId.1`, `AddSubnetId.2`, ...), sorted.
-fn param_list(call: &[(String, String)], prefix: &str) -> Vec<String> {
-    let p = format!("{prefix}.");
-    sorted(call.iter().filter(|(k, _)| k.starts_with(&p)).map(|(_, v)| v.clone()).collect())
-}
-
-/// The provider block pointing at `endpoint` (a recorder or moto itself) plus `body`.
-fn config_with_endpoint(endpoint: &str, body: &str) -> String {
-    format!(
-        "terraform {{\n  required_providers {{\n    vpce = {{ source = \"vpce/vpce\" }}\n  }}\n}}\n\nprovider \"vpce\" {{\n  region = \"{REGION}\"\n  endpoints {{\n    ec2 = \"{endpoint}\"\n  }}\n}}\n\n{body}"
-    )
-}
 
 fn policy(action: &str) -> String {
     format!(
@@ -226,7 +95,7 @@ fn create_update_in_place_and_destroy() {
     let ec2 = rt.block_on(ec2());
     let vpc = rt.block_on(vpc(&ec2, vpc_opts(3, 2, true, true)));
     let (s, g) = (&vpc.subnets, &vpc.security_groups);
-    let rec = Recorder::start();
+    let rec = Proxy::start();
     let tf = Tf::new();
     let resource = |subnets: &[String], groups: &[String], extra: &str, pol: &str| {
         format!(
@@ -248,7 +117,7 @@ resource "vpce_interface" "e" {{
 
     // Create (private_dns_enabled left to its default: false).
     let body = resource(&[s[0].id.clone()], &g[..1], "  tags = { Name = \"first\" }", &policy("ssm:GetParameter"));
-    tf.write_raw(&config_with_endpoint(&rec.url, &body));
+    tf.write_via(&rec.url, &body);
     tf.apply().ok();
     let st = tf.resource("vpce_interface.e");
     let id = st["id"].as_str().expect("id").to_string();
@@ -287,7 +156,7 @@ resource "vpce_interface" "e" {{
         "  private_dns_enabled = true\n  tags = { Name = \"second\", env = \"test\" }",
         &policy("ssm:*"),
     );
-    tf.write_raw(&config_with_endpoint(&rec.url, &body));
+    tf.write_via(&rec.url, &body);
     assert_eq!(actions(&tf.plan_changes(), "vpce_interface.e"), vec!["update"]);
     tf.apply().ok();
     let st = tf.resource("vpce_interface.e");
@@ -317,13 +186,13 @@ resource "vpce_interface" "e" {{
     // with private_dns_enabled = false, which is what EC2 reports.
     let heredoc = "<<EOT\n{\"Statement\": [{\"Resource\": \"*\", \"Action\": \"ssm:*\", \"Principal\": \"*\", \"Effect\": \"Allow\"}],\n \"Version\": \"2012-10-17\"}\nEOT";
     let body = resource(&[s[1].id.clone(), s[0].id.clone()], &g[1..2], "  tags = { Name = \"second\", env = \"test\" }", heredoc);
-    tf.write_raw(&config_with_endpoint(&rec.url, &body));
+    tf.write_via(&rec.url, &body);
     let out = tf.plan();
     assert_eq!(out.code, 0, "{}", out.all());
 
     // Remove a subnet and every tag; `security_group_ids = []` means the VPC's default group.
     let body = resource(&[s[1].id.clone()], &[], "", heredoc);
-    tf.write_raw(&config_with_endpoint(&moto_url(), &body));
+    tf.write(&body);
     tf.apply().ok();
     let ep = rt.block_on(endpoint(&ec2, &id)).expect("endpoint in EC2");
     assert_eq!(subnets_of(&ep), vec![s[1].id.clone()]);
@@ -336,7 +205,7 @@ resource "vpce_interface" "e" {{
     // Removing the policy resets AWS's default (moto ignores ResetPolicy: checked on the wire).
     rec.clear();
     let body = resource(&[s[1].id.clone()], &[], "", "null");
-    tf.write_raw(&config_with_endpoint(&rec.url, &body));
+    tf.write_via(&rec.url, &body);
     let changes = tf.plan_changes();
     assert_eq!(actions(&changes, "vpce_interface.e"), vec!["update"]);
     tf.apply().ok();

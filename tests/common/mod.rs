@@ -3,6 +3,8 @@
 //! serving the EC2 API on 127.0.0.1.
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -10,6 +12,11 @@ use std::sync::OnceLock;
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter};
 
 pub const REGION: &str = "us-east-1";
+
+/// A current-thread Tokio runtime for the SDK calls of a test.
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
+}
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -222,6 +229,14 @@ impl TfOutput {
     }
 }
 
+/// Asserts that Terraform printed no warning but its own note about dev_overrides.
+#[track_caller]
+pub fn no_warnings(out: &TfOutput) {
+    let text = out.all();
+    let warnings: Vec<&str> = text.lines().filter(|l| l.contains("Warning:")).filter(|l| !l.contains("Provider development overrides")).collect();
+    assert!(warnings.is_empty(), "unexpected warnings: {warnings:?}\n{text}");
+}
+
 /// Terraform wraps diagnostics in boxes ("│ ") and at terminal width: join them back for matching.
 pub fn unwrap_lines(s: &str) -> String {
     s.lines()
@@ -262,15 +277,24 @@ impl Tf {
 
     /// The provider block this harness prepends to every configuration.
     pub fn provider_block() -> String {
+        Self::provider_block_for(&moto_url())
+    }
+
+    /// The same provider block, pointed at another EC2 endpoint (e.g. a recording proxy).
+    pub fn provider_block_for(ec2_endpoint: &str) -> String {
         format!(
-            "terraform {{\n  required_providers {{\n    vpce = {{ source = \"vpce/vpce\" }}\n  }}\n}}\n\nprovider \"vpce\" {{\n  region = \"{REGION}\"\n  endpoints {{\n    ec2 = \"{}\"\n  }}\n}}\n\n",
-            moto_url()
+            "terraform {{\n  required_providers {{\n    vpce = {{ source = \"vpce/vpce\" }}\n  }}\n}}\n\nprovider \"vpce\" {{\n  region = \"{REGION}\"\n  endpoints {{\n    ec2 = \"{ec2_endpoint}\"\n  }}\n}}\n\n"
         )
     }
 
     /// Writes main.tf: the provider block followed by `body`.
     pub fn write(&self, body: &str) {
-        std::fs::write(self.path().join("main.tf"), format!("{}{body}", Self::provider_block())).expect("write main.tf");
+        self.write_via(&moto_url(), body);
+    }
+
+    /// Writes main.tf: the provider block pointed at `ec2_endpoint`, followed by `body`.
+    pub fn write_via(&self, ec2_endpoint: &str, body: &str) {
+        self.write_raw(&format!("{}{body}", Self::provider_block_for(ec2_endpoint)));
     }
 
     /// Writes main.tf exactly as given (no provider block added).
@@ -278,10 +302,11 @@ impl Tf {
         std::fs::write(self.path().join("main.tf"), text).expect("write main.tf");
     }
 
-    pub fn run(&self, args: &[&str]) -> TfOutput {
+    /// Terraform with `args` in this directory and the harness environment, not started yet.
+    pub fn command(&self, args: &[&str]) -> Command {
         set_test_credentials();
-        let out = Command::new(tf_bin())
-            .args(args)
+        let mut cmd = Command::new(tf_bin());
+        cmd.args(args)
             .current_dir(self.path())
             .env("TF_CLI_CONFIG_FILE", self.path().join("cli.tfrc"))
             .env("TF_IN_AUTOMATION", "1")
@@ -290,7 +315,13 @@ impl Tf {
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
             .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env_remove("TF_LOG")
+            .env_remove("TF_LOG");
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> TfOutput {
+        let out = self
+            .command(args)
             .output()
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", tf_bin().display()));
         TfOutput {
