@@ -3,9 +3,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use crate::aws::{SdkResultExt, WaitError};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::schema::Block;
 use crate::protocol::values::{PathStep, Refinements, Value};
+
+use super::{ApplyResponse, Ctx};
 
 /// The strings of a set/list attribute (null or unknown: empty).
 pub fn strings(v: &Value) -> BTreeSet<String> {
@@ -202,6 +205,56 @@ pub fn service_region(name: &str) -> Option<&str> {
     match (parts.next(), parts.next(), parts.next()) {
         (Some("com"), Some("amazonaws"), Some(region)) if region.contains('-') => Some(region),
         _ => None,
+    }
+}
+
+/// Reports a failed wait as an error diagnostic; `saved` tells what the state now holds.
+pub fn wait_error(diags: &mut Diagnostics, e: WaitError, id: &str, waiting_for: &str, saved: &str) {
+    match e {
+        WaitError::Cancelled => diags.error(
+            "Interrupted",
+            format!("Terraform was interrupted while waiting for VPC endpoint {id} {waiting_for}. {saved}"),
+        ),
+        WaitError::Timeout(last) => diags.error(
+            "Timed out",
+            format!("VPC endpoint {id} was still {last} when the timeout passed while waiting for it {waiting_for}. {saved} Raise the timeout in the `timeouts` block if this service is slow."),
+        ),
+        other => diags.error("VPC endpoint failed", format!("While waiting for VPC endpoint {id} {waiting_for}: {other}. {saved}")),
+    }
+}
+
+/// Deletes the endpoint of `prior` and waits until it is gone (`kind` names it in errors, e.g.
+/// "gateway endpoint"). Already gone counts as deleted; on any failure the prior state stays.
+pub async fn delete_endpoint(ctx: &Ctx, prior: &Value, kind: &str, timeout: Duration) -> ApplyResponse {
+    let mut diags = Diagnostics::new();
+    let Some(id) = prior.get("id").as_str().filter(|s| !s.is_empty()).map(str::to_owned) else {
+        return ApplyResponse::default();
+    };
+    let kept = |diags| ApplyResponse { new_state: prior.clone(), diags };
+    match ctx.ec2.client().delete_vpc_endpoints().vpc_endpoint_ids(&id).send().await.aws_op("DeleteVpcEndpoints") {
+        Err(e) if e.is_not_found() => return ApplyResponse::default(),
+        Err(e) => {
+            diags.error(format!("Cannot delete the {kind}"), e.to_string());
+            return kept(diags);
+        }
+        Ok(out) => {
+            let refused = out.unsuccessful().iter().filter_map(|i| i.error()).find(|e| !e.code().unwrap_or_default().ends_with("NotFound"));
+            if let Some(err) = refused {
+                let (code, message) = (err.code().unwrap_or_default(), err.message().unwrap_or("no reason given"));
+                diags.error(format!("Cannot delete the {kind}"), format!("EC2 did not delete {id}: {code}: {message}"));
+                return kept(diags);
+            }
+        }
+    }
+    match ctx.ec2.wait_for_endpoint_deleted(&id, timeout, &ctx.cancel).await {
+        Ok(()) | Err(WaitError::NotFound) => {
+            crate::info!(format!("deleted {kind}"), "id" => id);
+            ApplyResponse::default()
+        }
+        Err(e) => {
+            wait_error(&mut diags, e, &id, "to be deleted", "Deletion was requested; the endpoint stays in the state until it is gone.");
+            kept(diags)
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use futures::future::BoxFuture;
 
 use super::common::{self, string_map, strings, with_attrs};
 use super::*;
-use crate::aws::{route_table_has_endpoint_route, state_display, AwsError, SdkResultExt, WaitError};
+use crate::aws::{route_table_has_endpoint_route, state_display, AwsError, SdkResultExt};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::schema::{timeouts_block, Attribute, Block, Schema};
 use crate::protocol::values::{Type, Value};
@@ -484,20 +484,6 @@ fn nullify_unknowns(v: &Value) -> Value {
     Value::Object(map)
 }
 
-fn wait_error(diags: &mut Diagnostics, e: WaitError, id: &str, waiting_for: &str, saved: &str) {
-    match e {
-        WaitError::Cancelled => diags.error(
-            "Interrupted",
-            format!("Terraform was interrupted while waiting for VPC endpoint {id} {waiting_for}. {saved}"),
-        ),
-        WaitError::Timeout(last) => diags.error(
-            "Timed out",
-            format!("VPC endpoint {id} was still {last} when the timeout passed while waiting for it {waiting_for}. {saved} Raise the timeout in the `timeouts` block if this service is slow."),
-        ),
-        other => diags.error("VPC endpoint failed", format!("While waiting for VPC endpoint {id} {waiting_for}: {other}. {saved}")),
-    }
-}
-
 /// An AWS error on a create/modify call, pointing at the attribute it is about when possible.
 fn api_error(diags: &mut Diagnostics, summary: &str, e: &AwsError) {
     let code = e.code.as_deref().unwrap_or_default();
@@ -572,7 +558,7 @@ async fn create(ctx: &Ctx, planned: &Value, config: &Value) -> ApplyResponse {
     let available = match ctx.ec2.wait_for_endpoint(&id, &["available"], &[], timeout, &ctx.cancel).await {
         Ok(available) => available,
         Err(e) => {
-            wait_error(&mut diags, e, &id, "to become available", saved);
+            common::wait_error(&mut diags, e, &id, "to become available", saved);
             return ApplyResponse { new_state: partial(), diags };
         }
     };
@@ -638,7 +624,7 @@ async fn update(ctx: &Ctx, prior: &Value, planned: &Value, config: &Value) -> Ap
         match ctx.ec2.wait_for_endpoint(&id, &["available"], &[], timeout, &ctx.cancel).await {
             Ok(ep) => available = Some(ep),
             Err(e) => {
-                wait_error(&mut diags, e, &id, "to become available again", "The state holds the endpoint as last read.");
+                common::wait_error(&mut diags, e, &id, "to become available again", "The state holds the endpoint as last read.");
                 return ApplyResponse { new_state: current_state(ctx, planned, prior).await, diags };
             }
         }
@@ -674,35 +660,7 @@ async fn current_state(ctx: &Ctx, planned: &Value, prior: &Value) -> Value {
 }
 
 async fn delete(ctx: &Ctx, prior: &Value) -> ApplyResponse {
-    let mut diags = Diagnostics::new();
-    let Some(id) = prior.get("id").as_str().filter(|s| !s.is_empty()).map(str::to_owned) else {
-        return ApplyResponse { new_state: Value::Null, diags };
-    };
-    let out = ctx.ec2.client().delete_vpc_endpoints().vpc_endpoint_ids(&id).send().await.aws_op("DeleteVpcEndpoints");
-    match out {
-        Err(e) if e.is_not_found() => return ApplyResponse { new_state: Value::Null, diags },
-        Err(e) => {
-            diags.error("Cannot delete the gateway endpoint", e.to_string());
-            return ApplyResponse { new_state: prior.clone(), diags };
-        }
-        Ok(out) => {
-            for item in out.unsuccessful() {
-                let code = item.error().and_then(|e| e.code()).unwrap_or_default();
-                if !code.ends_with("NotFound") {
-                    let message = item.error().and_then(|e| e.message()).unwrap_or("no reason given");
-                    diags.error("Cannot delete the gateway endpoint", format!("EC2 did not delete {id}: {code}: {message}"));
-                    return ApplyResponse { new_state: prior.clone(), diags };
-                }
-            }
-        }
-    }
-    let timeout = common::timeout(prior, "delete", DEFAULT_DELETE_TIMEOUT);
-    if let Err(e) = ctx.ec2.wait_for_endpoint_deleted(&id, timeout, &ctx.cancel).await {
-        wait_error(&mut diags, e, &id, "to be deleted", "Deletion was requested; the endpoint stays in the state until it is gone.");
-        return ApplyResponse { new_state: prior.clone(), diags };
-    }
-    crate::info!("deleted gateway endpoint", "id" => id);
-    ApplyResponse { new_state: Value::Null, diags }
+    common::delete_endpoint(ctx, prior, "gateway endpoint", common::timeout(prior, "delete", DEFAULT_DELETE_TIMEOUT)).await
 }
 
 // ---------------------------------------------------------------------------------------------

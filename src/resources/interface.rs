@@ -1061,41 +1061,7 @@ async fn update(ctx: &Ctx, prior: &Value, planned: &Value) -> ApplyResponse {
 }
 
 async fn delete(ctx: &Ctx, prior: &Value) -> ApplyResponse {
-    let mut diags = Diagnostics::new();
-    let Some(id) = prior.get("id").as_str().map(str::to_string) else {
-        return ApplyResponse { new_state: Value::Null, diags };
-    };
-    let out = ctx.ec2.client().delete_vpc_endpoints().vpc_endpoint_ids(&id).send().await.aws_op("DeleteVpcEndpoints");
-    match out {
-        Err(e) if e.is_not_found() => return ApplyResponse { new_state: Value::Null, diags },
-        Err(e) => {
-            diags.error("Cannot delete the interface endpoint", format!("{id}: {e}"));
-            return ApplyResponse { new_state: prior.clone(), diags };
-        }
-        Ok(out) => {
-            for item in out.unsuccessful() {
-                let err = item.error();
-                let code = err.and_then(|e| e.code()).unwrap_or_default();
-                if code.ends_with("NotFound") {
-                    return ApplyResponse { new_state: Value::Null, diags };
-                }
-                let message = err.and_then(|e| e.message()).unwrap_or_default();
-                diags.error("Cannot delete the interface endpoint", format!("{id}: {code}: {message}"));
-                return ApplyResponse { new_state: prior.clone(), diags };
-            }
-        }
-    }
-    match ctx.ec2.wait_for_endpoint_deleted(&id, timeout_of(prior, "delete"), &ctx.cancel).await {
-        Ok(()) => ApplyResponse { new_state: Value::Null, diags },
-        Err(WaitError::NotFound) => ApplyResponse { new_state: Value::Null, diags },
-        Err(e) => {
-            diags.error(
-                "Interface endpoint not deleted",
-                format!("Deletion of {id} was requested, but {}. It stays in the state; apply again to retry.", wait_failure(&e, "delete")),
-            );
-            ApplyResponse { new_state: prior.clone(), diags }
-        }
-    }
+    common::delete_endpoint(ctx, prior, "interface endpoint", timeout_of(prior, "delete")).await
 }
 
 // ---------------------------------------------------------------------------------------------
