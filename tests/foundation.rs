@@ -34,24 +34,48 @@ fn terraform_reads_the_schema() {
 }
 
 #[test]
-fn validate_and_plan_without_provider_warnings() {
+fn init_validate_and_plan_without_provider_warnings() {
+    let network = rt().block_on(async { vpc(&ec2().await, VpcOpts { subnets: 0, route_tables: 1, security_groups: 0, ..Default::default() }).await });
     let tf = Tf::new();
-    tf.write(
+    tf.write(&format!(
         r#"
-resource "vpce_gateway" "s3" {
-  vpc_id       = "vpc-0123456789abcdef0"
-  service_name = "s3"
-}
+resource "vpce_gateway" "s3" {{
+  vpc_id          = "{}"
+  service_name    = "s3"
+  route_table_ids = ["{}"]
+}}
 "#,
-    );
+        network.id, network.route_tables[0]
+    ));
+    // Install the provider the way users do, from a mirror laid out like the registry (no
+    // dev_overrides): init must find, install and lock it.
+    let mirror = tf.path().join("mirror/registry.terraform.io/vpce/vpce").join(env!("CARGO_PKG_VERSION")).join("linux_amd64");
+    std::fs::create_dir_all(&mirror).unwrap();
+    std::os::unix::fs::symlink(provider_binary(), mirror.join(format!("terraform-provider-vpce_v{}", env!("CARGO_PKG_VERSION")))).unwrap();
+    std::fs::write(
+        tf.path().join("cli.tfrc"),
+        format!("provider_installation {{\n  filesystem_mirror {{\n    path = \"{}\"\n  }}\n}}\n", tf.path().join("mirror").display()),
+    )
+    .unwrap();
+    let out = tf.run(&["init", "-no-color", "-input=false"]).ok();
+    assert!(out.stdout.contains("Terraform has been successfully initialized"), "{}", out.all());
+    assert!(out.stdout.contains(&format!("Installed vpce/vpce v{}", env!("CARGO_PKG_VERSION"))), "{}", out.all());
+    let lock = std::fs::read_to_string(tf.path().join(".terraform.lock.hcl")).expect("lock file");
+    assert!(lock.contains("provider \"registry.terraform.io/vpce/vpce\""), "{lock}");
     let out = tf.run(&["validate", "-no-color"]).ok();
     assert!(out.stdout.contains("The configuration is valid"), "{}", out.all());
-    // An empty configuration plans cleanly: the provider configures against moto and says nothing.
+    // The plan configures the provider against moto and plans the endpoint, with nothing to warn about.
+    let out = tf.plan();
+    assert_eq!(out.code, 2, "a plan with changes exits 2:\n{}", out.all());
+    assert!(out.stdout.contains("Plan: 1 to add, 0 to change, 0 to destroy."), "{}", out.all());
+    assert!(out.stdout.contains("vpce_gateway.s3 will be created"), "{}", out.all());
+    // Installed normally, there is no warning at all.
+    assert!(!out.all().contains("Warning"), "{}", out.all());
+    // An empty configuration plans cleanly too.
     tf.write("");
     let out = tf.plan();
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(out.stdout.contains("No changes"), "{}", out.all());
-    // The only warning allowed is Terraform's own note about dev_overrides.
     no_warnings(&out);
 }
 
