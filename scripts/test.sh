@@ -40,5 +40,9 @@ fi
 # (tests read MOTO_URL and VPCE_TF from the environment)
 args=()
 if [ "${1:-}" = "--" ]; then shift; args=("$@"); fi
-cargo test --release -- --test-threads 2 "${args[@]}"
+mkdir -p .tmp
+cargo test --release -- --test-threads 2 "${args[@]}" 2>&1 | tee .tmp/cargo-test.log
+# One closing line for the whole run (cargo prints one per test binary).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' .tmp/cargo-test.log
 # ---------------------------------------------------------------------------
