@@ -208,6 +208,38 @@ pub fn service_region(name: &str) -> Option<&str> {
     }
 }
 
+/// The tags of a VPC endpoint at creation (None when there are none).
+pub fn tag_specification(tags: &BTreeMap<String, String>) -> Option<aws_sdk_ec2::types::TagSpecification> {
+    use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
+    (!tags.is_empty()).then(|| {
+        let tags = tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
+        TagSpecification::builder().resource_type(ResourceType::VpcEndpoint).set_tags(Some(tags)).build()
+    })
+}
+
+/// Brings the tags of endpoint `id` from `old` to `new` (DeleteTags, then CreateTags). On failure
+/// adds an error on `tags` and returns false.
+pub async fn update_tags(ctx: &Ctx, id: &str, old: &Value, new: &Value, diags: &mut Diagnostics) -> bool {
+    use aws_sdk_ec2::types::Tag;
+    let (set, unset) = tag_changes(old, new);
+    let client = ctx.ec2.client();
+    if !unset.is_empty() {
+        let tags = unset.iter().map(|k| Tag::builder().key(k).build()).collect();
+        if let Err(e) = client.delete_tags().resources(id).set_tags(Some(tags)).send().await.aws_op("DeleteTags") {
+            diags.attr_error("tags", "Cannot remove tags", format!("{id}: {e}"));
+            return false;
+        }
+    }
+    if !set.is_empty() {
+        let tags = set.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
+        if let Err(e) = client.create_tags().resources(id).set_tags(Some(tags)).send().await.aws_op("CreateTags") {
+            diags.attr_error("tags", "Cannot set tags", format!("{id}: {e}"));
+            return false;
+        }
+    }
+    true
+}
+
 /// Reports a failed wait as an error diagnostic; `saved` tells what the state now holds.
 pub fn wait_error(diags: &mut Diagnostics, e: WaitError, id: &str, waiting_for: &str, saved: &str) {
     match e {

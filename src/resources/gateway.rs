@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use aws_sdk_ec2::types::{ResourceType, RouteTable, Tag, TagSpecification, VpcEndpoint, VpcEndpointType};
+use aws_sdk_ec2::types::{RouteTable, VpcEndpoint, VpcEndpointType};
 use futures::future::BoxFuture;
 
 use super::common::{self, string_map, strings, with_attrs};
@@ -528,11 +528,7 @@ async fn create(ctx: &Ctx, planned: &Value, config: &Value) -> ApplyResponse {
     if let Some(p) = config.get("policy").as_str() {
         call = call.policy_document(p);
     }
-    if !tags.is_empty() {
-        let spec = TagSpecification::builder()
-            .resource_type(ResourceType::VpcEndpoint)
-            .set_tags(Some(tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()))
-            .build();
+    if let Some(spec) = common::tag_specification(&tags) {
         call = call.tag_specifications(spec);
     }
     let created = match call.send().await.aws_op("CreateVpcEndpoint") {
@@ -602,20 +598,8 @@ async fn update(ctx: &Ctx, prior: &Value, planned: &Value, config: &Value) -> Ap
         modified = true;
     }
 
-    let (set, unset) = common::tag_changes(prior.get("tags"), planned.get("tags"));
-    if !unset.is_empty() {
-        let tags: Vec<Tag> = unset.iter().map(|k| Tag::builder().key(k).build()).collect();
-        if let Err(e) = client.delete_tags().resources(&id).set_tags(Some(tags)).send().await.aws_op("DeleteTags") {
-            diags.attr_error("tags", "Cannot remove tags", e.to_string());
-            return ApplyResponse { new_state: current_state(ctx, planned, prior).await, diags };
-        }
-    }
-    if !set.is_empty() {
-        let tags: Vec<Tag> = set.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
-        if let Err(e) = client.create_tags().resources(&id).set_tags(Some(tags)).send().await.aws_op("CreateTags") {
-            diags.attr_error("tags", "Cannot set tags", e.to_string());
-            return ApplyResponse { new_state: current_state(ctx, planned, prior).await, diags };
-        }
+    if !common::update_tags(ctx, &id, prior.get("tags"), planned.get("tags"), &mut diags).await {
+        return ApplyResponse { new_state: current_state(ctx, planned, prior).await, diags };
     }
 
     let mut available = None;
@@ -774,8 +758,8 @@ mod tests {
             .route_table_ids("rtb-2")
             .route_table_ids("rtb-1")
             .owner_id("123456789012")
-            .tags(Tag::builder().key("Name").value("x").build())
-            .tags(Tag::builder().key("aws:cloudformation:stack-name").value("s").build())
+            .tags(aws_sdk_ec2::types::Tag::builder().key("Name").value("x").build())
+            .tags(aws_sdk_ec2::types::Tag::builder().key("aws:cloudformation:stack-name").value("s").build())
             .build();
         let mine = r#"{ "Statement": [ { "Resource": "*", "Action": "*", "Principal": "*", "Effect": "Allow" } ], "Version": "2008-10-17" }"#;
         let current = Value::object([("id", Value::string("vpce-1")), ("service_name", Value::string("s3")), ("policy", Value::string(mine))]);

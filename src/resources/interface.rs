@@ -11,8 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use aws_sdk_ec2::types::{
-    DnsOptionsSpecification, DnsRecordIpType, IpAddressType, ResourceType, SecurityGroup, ServiceDetail, Subnet, Tag,
-    TagSpecification, VpcEndpoint, VpcEndpointType,
+    DnsOptionsSpecification, DnsRecordIpType, IpAddressType, SecurityGroup, ServiceDetail, Subnet, VpcEndpoint, VpcEndpointType,
 };
 use futures::future::BoxFuture;
 
@@ -803,10 +802,6 @@ fn create_error(e: &AwsError, diags: &mut Diagnostics) {
     }
 }
 
-fn aws_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
-    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
-}
-
 fn dns_spec(block: &Value) -> Option<DnsOptionsSpecification> {
     let record = block.get("dns_record_ip_type").as_str();
     let inbound = block.get("private_dns_only_for_inbound_resolver_endpoint").as_bool();
@@ -862,8 +857,8 @@ async fn create(ctx: &Ctx, planned: &Value) -> ApplyResponse {
     if let Some(p) = planned.get("policy").as_str() {
         req = req.policy_document(p);
     }
-    if !tags.is_empty() {
-        req = req.tag_specifications(TagSpecification::builder().resource_type(ResourceType::VpcEndpoint).set_tags(Some(aws_tags(&tags))).build());
+    if let Some(spec) = common::tag_specification(&tags) {
+        req = req.tag_specifications(spec);
     }
     let created = match req.send().await.aws_op("CreateVpcEndpoint") {
         Ok(out) => out.vpc_endpoint,
@@ -1026,21 +1021,8 @@ async fn update(ctx: &Ctx, prior: &Value, planned: &Value) -> ApplyResponse {
         }
     }
 
-    let (add_tags, remove_tags) = common::tag_changes(prior.get("tags"), planned.get("tags"));
-    if !remove_tags.is_empty() {
-        let tags: Vec<Tag> = remove_tags.iter().map(|k| Tag::builder().key(k).build()).collect();
-        let r = ctx.ec2.client().delete_tags().resources(&id).set_tags(Some(tags)).send().await.aws_op("DeleteTags");
-        if let Err(e) = r {
-            diags.attr_error("tags", "Cannot remove tags", format!("{id}: {e}"));
-            return ApplyResponse { new_state: current_state(ctx, &id, prior).await, diags };
-        }
-    }
-    if !add_tags.is_empty() {
-        let r = ctx.ec2.client().create_tags().resources(&id).set_tags(Some(aws_tags(&add_tags))).send().await.aws_op("CreateTags");
-        if let Err(e) = r {
-            diags.attr_error("tags", "Cannot set tags", format!("{id}: {e}"));
-            return ApplyResponse { new_state: current_state(ctx, &id, prior).await, diags };
-        }
+    if !common::update_tags(ctx, &id, prior.get("tags"), planned.get("tags"), &mut diags).await {
+        return ApplyResponse { new_state: current_state(ctx, &id, prior).await, diags };
     }
 
     match ctx.ec2.find_vpc_endpoint(&id).await {
