@@ -43,15 +43,23 @@ def identify(data: bytes):
         cputype, _sub, filetype, ncmds = struct.unpack_from("<iIII", data, 4)
         cputype &= 0xFFFFFFFF
         arch = MACHO_CPU.get(cputype, f"cpu{cputype:#x}")
-        # LC_SYMTAB (0x2): a stripped executable keeps only the symbols dyld needs (few)
-        off, nsyms = 32, None
+        # LC_SYMTAB (0x2): a stripped executable keeps only the symbols dyld needs (few).
+        # LC_LOAD_DYLIB (0xc) / LC_LOAD_WEAK_DYLIB: the libraries dyld loads, all from the system.
+        off, nsyms, dylibs = 32, None, []
         for _ in range(ncmds):
             cmd, size = struct.unpack_from("<II", data, off)
             if cmd == 0x2:
                 nsyms = struct.unpack_from("<I", data, off + 12)[0]
+            elif cmd in (0xC, 0x80000018):
+                (name_off,) = struct.unpack_from("<I", data, off + 8)
+                dylibs.append(data[off + name_off : off + size].split(b"\0", 1)[0].decode())
             off += size
         kind = {2: "executable"}.get(filetype, f"filetype {filetype}")
-        return "darwin", arch, f"Mach-O 64-bit {kind} {arch} ({nsyms} symbols)", nsyms is not None and nsyms < 2000
+        foreign = [d for d in dylibs if not d.startswith(("/usr/lib/", "/System/Library/"))]
+        desc = f"Mach-O 64-bit {kind} {arch} ({nsyms} symbols; links {', '.join(d.rsplit('/', 1)[-1] for d in dylibs)})"
+        if foreign:
+            return "darwin", f"{arch}, non-system libraries {foreign}", desc, None
+        return "darwin", arch, desc, nsyms is not None and nsyms < 2000
     if data[:4] in (b"\xca\xfe\xba\xbe", b"\xbe\xba\xfe\xca"):
         return "darwin", "universal", "Mach-O universal binary", None
     if data[:2] == b"MZ":
