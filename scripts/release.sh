@@ -144,6 +144,7 @@ if [ -z "${GPG_KEY_ID:-}" ]; then
   GPG_KEY_ID="$(gpg --batch --with-colons --list-secret-keys | awk -F: '/^fpr:/ { print $10; exit }')"
   export GPG_KEY_ID
   echo "release.sh: no GPG_KEY_ID, signed with throwaway key $GPG_KEY_ID in GNUPGHOME=$GNUPGHOME" >&2
+  trap 'gpgconf --kill gpg-agent 2>/dev/null || true' EXIT   # the agent gpg started for that home
 fi
 
 # ---- package, sign, check -----------------------------------------------------------------------
