@@ -34,11 +34,20 @@ def identify(data: bytes):
         for i in range(shnum):
             (sh_type,) = struct.unpack_from(endian + "I", data, shoff + i * shentsize + 4)
             has_symtab |= sh_type == 2  # SHT_SYMTAB
+        # PT_INTERP (3): a dynamic loader is named; release Linux binaries are static (musl).
+        (phoff,) = struct.unpack_from(endian + "Q", data, 0x20)
+        phentsize, phnum = struct.unpack_from(endian + "HH", data, 0x36)
+        interp = None
+        for i in range(phnum):
+            p_type, _flags, p_offset, _va, _pa, p_filesz = struct.unpack_from(endian + "IIQQQQ", data, phoff + i * phentsize)
+            if p_type == 3:
+                interp = data[p_offset : p_offset + p_filesz].rstrip(b"\0").decode()
+        linking = f"dynamic, {interp}" if interp else "static"
         os_name = ELF_OSABI.get(osabi, f"osabi{osabi}")
         if osabi == 0 and b"FreeBSD" in data[:4096]:
             os_name = "freebsd"  # FreeBSD binaries built by some toolchains keep SYSV and a note
         arch = ELF_MACHINE.get(machine, f"machine{machine}")
-        return os_name, arch, f"ELF 64-bit {arch} ({os_name})", not has_symtab
+        return os_name, arch, f"ELF 64-bit {arch} ({os_name}, {linking})", not has_symtab
     if data[:4] == b"\xcf\xfa\xed\xfe":  # MH_MAGIC_64, little endian
         cputype, _sub, filetype, ncmds = struct.unpack_from("<iIII", data, 4)
         cputype &= 0xFFFFFFFF
