@@ -20,8 +20,10 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let routes = tonic::service::Routes::new(provider::service(provider::Provider::new()));
-    if let Err(e) = runtime.block_on(plugin::serve(mode, routes)) {
+    let provider = provider::Provider::new();
+    let stop = provider.stop_handle();
+    let routes = tonic::service::Routes::new(provider::service(provider));
+    if let Err(e) = runtime.block_on(plugin::serve_with(mode, routes, Box::new(move || stop.abandon()))) {
         eprintln!("terraform-provider-vpce: {e}");
         std::process::exit(1);
     }

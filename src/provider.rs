@@ -26,7 +26,7 @@ pub fn provider_schema() -> Schema {
             attributes: vec![
                 Attribute::optional("region", Type::String, "AWS region, e.g. `us-east-1`. Defaults to the standard AWS configuration (`AWS_REGION`, profile)."),
                 Attribute::optional("profile", Type::String, "Named profile from the shared AWS config/credentials files."),
-                Attribute::optional("max_retries", Type::Number, "How many times a throttled or failed EC2 request is retried, 1 to 100 (default 7)."),
+                Attribute::optional("max_retries", Type::Number, "How many times a throttled or failed EC2 request is retried, 1 to 100 (default 25, as the AWS provider; with jittered exponential backoff)."),
             ],
             blocks: vec![NestedBlock {
                 name: "endpoints",
@@ -48,8 +48,8 @@ type Stream<T> = Pin<Box<dyn futures::Stream<Item = Result<T, Status>> + Send>>;
 pub struct Provider {
     resources: HashMap<&'static str, Arc<dyn Resource>>,
     schema: Schema,
-    ec2: RwLock<Option<Ec2>>,
-    stop: Mutex<CancellationToken>,
+    ec2: Arc<RwLock<Option<Ec2>>>,
+    stop: Arc<Mutex<CancellationToken>>,
 }
 
 impl Default for Provider {
@@ -114,9 +114,14 @@ impl Provider {
         Provider {
             resources: resources::all().into_iter().map(|r| (r.type_name(), r)).collect(),
             schema: provider_schema(),
-            ec2: RwLock::new(None),
-            stop: Mutex::new(CancellationToken::new()),
+            ec2: Arc::new(RwLock::new(None)),
+            stop: Arc::new(Mutex::new(CancellationToken::new())),
         }
+    }
+
+    /// A handle that stops this provider's work from outside the gRPC service.
+    pub fn stop_handle(&self) -> StopHandle {
+        StopHandle { ec2: self.ec2.clone(), stop: self.stop.clone() }
     }
 
     fn resource(&self, name: &str) -> Result<&Arc<dyn Resource>, Diagnostics> {
@@ -161,6 +166,25 @@ impl Provider {
             },
         }
         d
+    }
+}
+
+/// Stops the provider's work when Terraform is gone (see [`crate::protocol::plugin::serve_with`]).
+pub struct StopHandle {
+    ec2: Arc<RwLock<Option<Ec2>>>,
+    stop: Arc<Mutex<CancellationToken>>,
+}
+
+impl StopHandle {
+    /// No more EC2 writes are sent (creates already sent may still complete: their endpoints
+    /// carry the creation marker, so the next apply adopts them), and every wait ends.
+    pub fn abandon(&self) {
+        if let Some(ec2) = self.ec2.read().ok().and_then(|g| g.clone()) {
+            ec2.halt_writes();
+        }
+        if let Ok(token) = self.stop.lock() {
+            token.cancel();
+        }
     }
 }
 
@@ -257,6 +281,7 @@ impl pb::provider_server::Provider for Provider {
             profile: config.get("profile").as_str().map(str::to_string),
             ec2_endpoint: config.get("endpoints").get("ec2").as_str().map(str::to_string),
             max_retries: config.get("max_retries").as_i64().map(|n| n as u32),
+            observer: Some(std::sync::Arc::new(Ec2Log)),
         };
         match crate::aws::connect(cfg).await {
             Ok(ec2) => {
@@ -294,7 +319,12 @@ impl pb::provider_server::Provider for Provider {
             return Ok(Response::new(pb::plan_resource_change::Response { planned_state: Some(planned), planned_private: req.prior_private, ..Default::default() }));
         }
         let ctx = try_diags!(plan_resource_change, self.ctx());
-        let resp = r.plan(&ctx, PlanRequest { prior, proposed, config }).await;
+        let mut resp = r.plan(&ctx, PlanRequest { prior, proposed, config }).await;
+        if resp.diags.has_errors() && !resp.planned.is_null() && crate::protocol::host::destroying() {
+            // Terraform's pre-destroy refresh plans the configuration and gives up on any error:
+            // a check about creating or changing an endpoint must not block its destruction.
+            resp.diags.downgrade_errors("(Not an error while destroying: this check is about creating or changing the endpoint, which a destroy does not do.)");
+        }
         if resp.diags.has_errors() {
             bail!(plan_resource_change, resp.diags);
         }
@@ -442,6 +472,51 @@ impl pb::provider_server::Provider for Provider {
         crate::info!("StopProvider: cancelling in-flight operations".to_string());
         Ok(Response::new(pb::stop_provider::Response::default()))
     }
+}
+
+/// Logs EC2 activity: every attempt at debug; a throttled, failed-with-5xx or unanswered attempt
+/// (which the SDK retries while attempts remain) at warn; every waiter poll at trace. Ids, timing,
+/// attempt, request id and error code only: never headers, credentials or request bodies.
+struct Ec2Log;
+
+impl crate::aws::Ec2Observer for Ec2Log {
+    fn call(&self, e: &crate::aws::CallEvent) {
+        log_ec2_call(e)
+    }
+
+    fn poll(&self, e: &crate::aws::PollEvent) {
+        crate::log_at!(
+            crate::protocol::log::Level::Trace,
+            format!("waiting for {} to be {}: {}", e.endpoint_id, e.waiting_for, e.state),
+            "@module" => "provider.vpce.ec2",
+            "id" => e.endpoint_id,
+            "state" => e.state,
+            "elapsed_ms" => e.elapsed.as_millis() as u64,
+        );
+    }
+}
+
+fn log_ec2_call(e: &crate::aws::CallEvent) {
+    use crate::protocol::log::Level;
+    let level = if e.is_retryable_failure() { Level::Warn } else { Level::Debug };
+    let message = match (&e.error_code, e.is_throttled()) {
+        (Some(_), true) => format!("EC2 {} throttled (attempt {})", e.operation, e.attempt),
+        (Some(code), false) if e.is_retryable_failure() => format!("EC2 {} failed with {code} (attempt {})", e.operation, e.attempt),
+        (Some(code), false) => format!("EC2 {} answered {code}", e.operation),
+        (None, _) => format!("EC2 {}", e.operation),
+    };
+    crate::log_at!(
+        level,
+        message,
+        "@module" => "provider.vpce.ec2",
+        "action" => e.operation,
+        "ids" => e.ids,
+        "attempt" => e.attempt,
+        "duration_ms" => e.duration.as_secs_f64() * 1000.0,
+        "status" => e.status,
+        "request_id" => e.request_id,
+        "error_code" => e.error_code,
+    );
 }
 
 fn capabilities() -> pb::ServerCapabilities {

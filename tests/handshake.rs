@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use tonic::transport::{Channel, Endpoint};
 use vpce::protocol::wire::plugin as gp;
@@ -30,38 +30,103 @@ fn binary() -> PathBuf {
 struct Identity {
     pem: String,
     der: CertificateDer<'static>,
-    key: PrivateKeyDer<'static>,
+    key: Arc<P521Key>,
+}
+
+/// An ECDSA P-521 key (RustCrypto `p521`: ring has no P-521 signing), with which rustls signs
+/// the client's CertificateVerify.
+struct P521Key {
+    secret: p521::ecdsa::SigningKey,
+}
+
+impl P521Key {
+    fn from_pkcs8_pem(pem: &str) -> P521Key {
+        use p521::pkcs8::DecodePrivateKey;
+        let secret = p521::SecretKey::from_pkcs8_pem(pem).expect("P-521 PKCS#8 key");
+        P521Key { secret: p521::ecdsa::SigningKey::from_slice(secret.to_bytes().as_slice()).expect("P-521 signing key") }
+    }
+
+    fn sign_der(&self, msg: &[u8]) -> Vec<u8> {
+        use p521::ecdsa::signature::Signer;
+        let sig: p521::ecdsa::Signature = self.secret.sign(msg);
+        sig.to_der().as_bytes().to_vec()
+    }
+}
+
+impl std::fmt::Debug for P521Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("P521Key")
+    }
+}
+
+#[derive(Debug)]
+struct P521Tls(Arc<P521Key>);
+
+impl rustls::sign::SigningKey for P521Tls {
+    fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn rustls::sign::Signer>> {
+        offered.contains(&SignatureScheme::ECDSA_NISTP521_SHA512).then(|| Box::new(P521Tls(self.0.clone())) as Box<dyn rustls::sign::Signer>)
+    }
+    fn algorithm(&self) -> rustls::SignatureAlgorithm {
+        rustls::SignatureAlgorithm::ECDSA
+    }
+}
+
+impl rustls::sign::Signer for P521Tls {
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, rustls::Error> {
+        Ok(self.0.sign_der(message))
+    }
+    fn scheme(&self) -> SignatureScheme {
+        SignatureScheme::ECDSA_NISTP521_SHA512
+    }
+}
+
+/// Always presents the one client certificate.
+#[derive(Debug)]
+struct ClientCert(Arc<rustls::sign::CertifiedKey>);
+
+impl rustls::client::ResolvesClientCert for ClientCert {
+    fn resolve(&self, _hints: &[&[u8]], _schemes: &[SignatureScheme]) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        Some(self.0.clone())
+    }
+    fn has_certs(&self) -> bool {
+        true
+    }
 }
 
 impl Identity {
+    /// What go-plugin's client makes (generateCert): a self-signed ECDSA P-521 CA certificate for
+    /// "localhost", O=HashiCorp, usable for client and server auth. Made with the openssl CLI.
     fn generate() -> Identity {
-        use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose};
-        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).expect("P-521 key");
-        let mut params = CertificateParams::new(vec!["localhost".to_string()]).expect("params");
-        params.distinguished_name.push(DnType::CommonName, "localhost");
-        params.distinguished_name.push(DnType::OrganizationName, "HashiCorp");
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![
-            KeyUsagePurpose::DigitalSignature,
-            KeyUsagePurpose::KeyEncipherment,
-            KeyUsagePurpose::KeyAgreement,
-            KeyUsagePurpose::KeyCertSign,
-        ];
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth, ExtendedKeyUsagePurpose::ServerAuth];
-        let now = std::time::SystemTime::now();
-        params.not_before = (now - Duration::from_secs(30)).into();
-        params.not_after = (now + Duration::from_secs(3600)).into();
-        let cert = params.self_signed(&key).expect("self-signed cert");
-        Identity {
-            pem: cert.pem(),
-            der: cert.der().clone(),
-            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (key, cert) = (dir.path().join("key.pem"), dir.path().join("cert.pem"));
+        let status = Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521", "-nodes", "-days", "1"])
+            .args(["-subj", "/O=HashiCorp/CN=localhost", "-addext", "subjectAltName=DNS:localhost"])
+            .args(["-addext", "basicConstraints=critical,CA:TRUE"])
+            .args(["-addext", "keyUsage=digitalSignature,keyEncipherment,keyAgreement,keyCertSign"])
+            .args(["-addext", "extendedKeyUsage=clientAuth,serverAuth"])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("run openssl");
+        assert!(status.success(), "openssl could not make a P-521 certificate");
+        let pem = std::fs::read_to_string(&cert).expect("cert.pem");
+        let der = vpce::protocol::tls::parse_pem_cert(&pem).expect("PEM certificate");
+        let key = Arc::new(P521Key::from_pkcs8_pem(&std::fs::read_to_string(&key).expect("key.pem")));
+        Identity { pem, der, key }
+    }
+
+    fn resolver(&self) -> Arc<ClientCert> {
+        Arc::new(ClientCert(Arc::new(rustls::sign::CertifiedKey::new(vec![self.der.clone()], Arc::new(P521Tls(self.key.clone()))))))
     }
 }
 
 fn crypto() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+    vpce::protocol::tls::provider()
 }
 
 /// Trusts exactly the certificate announced on the handshake line (what go-plugin's client does by
@@ -114,7 +179,7 @@ fn client_tls_versions(server_cert: &[u8], identity: Option<&Identity>, versions
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(PinnedServer { expected: CertificateDer::from(server_cert.to_vec()), provider }));
     let mut cfg = match identity {
-        Some(id) => builder.with_client_auth_cert(vec![id.der.clone()], id.key.clone_key()).expect("client auth cert"),
+        Some(id) => builder.with_client_cert_resolver(id.resolver()),
         None => builder.with_no_client_auth(),
     };
     cfg.alpn_protocols = vec![b"h2".to_vec()];
@@ -608,4 +673,21 @@ fn shutdown_is_not_held_up_by_silent_or_lingering_clients() {
     // Before go-plugin's 2s kill deadline.
     assert!(start.elapsed() < Duration::from_secs(2), "took {:?}", start.elapsed());
     assert!(!plugin.socket.exists(), "socket {:?} must be removed", plugin.socket);
+}
+
+/// Issue 8: aws-lc's CPU-jitter entropy seeding cost ~60 ms per start on the AutoMTLS path; the
+/// provider builds its TLS (plugin server and AWS HTTPS client) on ring, and aws-lc must not even
+/// be linked in. Its crate names and version string would be in the binary's read-only data.
+#[test]
+fn the_binary_links_no_aws_lc() {
+    let bytes = std::fs::read(binary()).expect("read the provider binary");
+    for needle in [&b"aws-lc-rs"[..], b"aws-lc-sys", b"AWS-LC"] {
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "{} is linked into the provider binary",
+            String::from_utf8_lossy(needle)
+        );
+    }
+    // And the check would see it: ring, which is linked, leaves its crate path the same way.
+    assert!(bytes.windows(10).any(|w| w == b"ring-0.17."), "the binary has no trace of ring either: the check is blind");
 }

@@ -53,8 +53,15 @@ fn groups_of(ep: &aws_sdk_ec2::types::VpcEndpoint) -> Vec<String> {
     sorted(ep.groups().iter().filter_map(|g| g.group_id().map(str::to_string)).collect())
 }
 
+/// The endpoint's tags in EC2, less the provider's creation marker (crash-safe creates; removed at
+/// the next refresh).
 fn tags_of(ep: &aws_sdk_ec2::types::VpcEndpoint) -> Vec<(String, String)> {
-    let mut t: Vec<_> = ep.tags().iter().map(|t| (t.key().unwrap_or_default().to_string(), t.value().unwrap_or_default().to_string())).collect();
+    let mut t: Vec<_> = ep
+        .tags()
+        .iter()
+        .filter(|t| t.key() != Some(vpce::aws::CREATE_MARKER))
+        .map(|t| (t.key().unwrap_or_default().to_string(), t.value().unwrap_or_default().to_string()))
+        .collect();
     t.sort();
     t
 }
@@ -437,10 +444,9 @@ fn enabling_private_dns_later_is_checked_too() {
     tf.apply().ok();
     tf.write(&res(true));
     tf.plan().fails_with(&[&format!("VPC {} has enableDnsSupport = false.", v.id), "enable_dns_support = true"]);
-    // Terraform runs a normal plan before destroying: with the failing configuration, destroy
-    // fails too unless it skips the refresh.
-    tf.destroy().fails_with(&["enableDnsSupport = false"]);
-    tf.run(&["destroy", "-auto-approve", "-no-color", "-input=false", "-refresh=false"]).ok();
+    // Terraform plans the configuration before destroying and stops at plan errors; during a
+    // destroy the check is a warning, so the endpoint can always be destroyed.
+    tf.destroy().ok();
     assert!(rt.block_on(endpoints_in_vpc(&ec2, &v.id)).is_empty());
 }
 

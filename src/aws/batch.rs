@@ -20,9 +20,10 @@ type Reply<V> = oneshot::Sender<Result<Option<V>, AwsError>>;
 /// A batch stays open while keys keep arriving: it closes once no key has arrived for `gap`,
 /// `max_wait` after its first key at the latest, or as soon as it holds `max_batch` distinct
 /// keys. Its fetch then runs in its own task while the next batch collects. `fetch` returns the
-/// values found; keys absent from its map resolve to `None`, and a failed fetch fails every key
-/// of the batch with a clone of its error. The background task ends when the last `Batcher`
-/// clone is dropped.
+/// values found; keys absent from its map resolve to `None`. A failed fetch of several keys is
+/// not the end of them: each key is then fetched alone, so one bad call (out of retries, one
+/// bad id) fails only the keys whose own fetch fails. The background task ends when the last
+/// `Batcher` clone is dropped.
 pub struct Batcher<K, V> {
     tx: mpsc::UnboundedSender<(K, Reply<V>)>,
 }
@@ -45,7 +46,7 @@ where
         Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
     {
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(collect(rx, gap, max_wait.max(gap), max_batch.max(1), fetch));
+        tokio::spawn(collect(rx, gap, max_wait.max(gap), max_batch.max(1), Arc::new(fetch)));
         Batcher { tx }
     }
 
@@ -68,11 +69,11 @@ async fn collect<K, V, F, Fut>(
     gap: Duration,
     max_wait: Duration,
     max_batch: usize,
-    fetch: F,
+    fetch: Arc<F>,
 ) where
     K: Eq + Hash + Clone + Send + 'static,
     V: Clone + Send + 'static,
-    F: Fn(Vec<K>) -> Fut,
+    F: Fn(Vec<K>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
 {
     while let Some((key, reply)) = rx.recv().await {
@@ -85,14 +86,27 @@ async fn collect<K, V, F, Fut>(
                 Ok(None) | Err(_) => break,
             }
         }
-        let pending = fetch(waiters.keys().cloned().collect());
+        let keys: Vec<K> = waiters.keys().cloned().collect();
+        let pending = fetch(keys.clone());
+        let fetch = fetch.clone();
         tokio::spawn(async move {
-            let result = pending.await.map(Arc::new);
+            let results: HashMap<K, Result<Option<V>, AwsError>> = match pending.await {
+                Ok(found) => keys.into_iter().map(|k| (k.clone(), Ok(found.get(&k).cloned()))).collect(),
+                Err(e) if keys.len() == 1 => keys.into_iter().map(|k| (k, Err(e.clone()))).collect(),
+                // Limit the blast radius: each key on its own.
+                Err(_) => futures::future::join_all(keys.into_iter().map(|k| {
+                    let alone = fetch(vec![k.clone()]);
+                    async move {
+                        let value = alone.await.map(|mut found| found.remove(&k));
+                        (k, value)
+                    }
+                }))
+                .await
+                .into_iter()
+                .collect(),
+            };
             for (key, replies) in waiters {
-                let value = match &result {
-                    Ok(found) => Ok(found.get(&key).cloned()),
-                    Err(e) => Err(e.clone()),
-                };
+                let value = results.get(&key).cloned().unwrap_or(Ok(None));
                 for reply in replies {
                     let _ = reply.send(value.clone());
                 }
@@ -182,18 +196,19 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn max_batch_splits_and_errors_reach_only_their_batch() {
+    async fn max_batch_splits_and_a_failed_batch_fails_only_the_bad_key() {
         let calls = Calls::default();
         let b = Batcher::new(Duration::from_millis(20), Duration::from_millis(50), 5, fake(calls.clone()));
         let results =
             futures::future::join_all((10..20u32).map(|k| { let b = b.clone(); async move { (k, b.get(k).await) } })).await;
         let calls = calls.lock().unwrap().clone();
-        assert_eq!(calls.len(), 2, "{calls:?}");
+        // Two batches of 5; the one holding 13 failed and was retried key by key.
+        assert_eq!(calls.len(), 2 + 5, "{calls:?}");
+        assert_eq!(calls.iter().filter(|c| c.len() == 1).count(), 5, "{calls:?}");
         for (k, r) in results {
-            let failed_batch = calls.iter().find(|c| c.contains(&k)).unwrap().contains(&13);
             match r {
-                Err(e) => assert!(failed_batch && e.code_is("Boom")),
-                Ok(v) => assert!(!failed_batch && v == (k % 2 == 0).then_some(k * 10)),
+                Err(e) => assert!(k == 13 && e.code_is("Boom"), "{k}: {e}"),
+                Ok(v) => assert!(k != 13 && v == (k % 2 == 0).then_some(k * 10), "{k}: {v:?}"),
             }
         }
     }
@@ -244,8 +259,9 @@ mod tests {
         assert_eq!(b.get_all(&[1, 2, 3, 4, 4]).await.unwrap(), vec![20, 40, 40]);
         assert_eq!(calls.lock().unwrap().len(), 1);
         assert!(b.get_all(&[12, 13]).await.unwrap_err().code_is("Boom"));
+        assert_eq!(calls.lock().unwrap().len(), 4, "the failed batch, then 12 and 13 alone");
         assert_eq!(b.get_all(&[]).await.unwrap(), Vec::<u32>::new());
-        assert_eq!(calls.lock().unwrap().len(), 2, "no fetch for no keys");
+        assert_eq!(calls.lock().unwrap().len(), 4, "no fetch for no keys");
     }
 
     #[tokio::test]

@@ -15,10 +15,12 @@ use aws_smithy_types::timeout::TimeoutConfig;
 
 use super::batch::{Batcher, Memo};
 use super::finders::{fetch_endpoints, fetch_route_tables, fetch_vpcs};
+use super::observe::{CallObserver, Observe};
 use super::AwsError;
 
-/// Default number of attempts per EC2 call (1 try + 7 retries).
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 8;
+/// Default number of attempts per EC2 call (1 try + 25 retries, as the AWS provider), with the
+/// SDK's jittered exponential backoff (200 ms up to 20 s).
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 26;
 /// Batched lookups (`find_vpc_endpoint`, `find_vpc`, `find_route_tables`): a batch collects ids
 /// until none has arrived for this long...
 pub const BATCH_WINDOW: Duration = Duration::from_millis(10);
@@ -27,7 +29,7 @@ pub const BATCH_MAX_WAIT: Duration = Duration::from_millis(50);
 /// At most this many ids per Describe call.
 pub const BATCH_MAX_IDS: usize = 100;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Ec2Config {
     /// Overrides AWS_REGION / AWS_DEFAULT_REGION / the profile's region.
     pub region: Option<String>,
@@ -37,6 +39,8 @@ pub struct Ec2Config {
     pub ec2_endpoint: Option<String>,
     /// Retries after the first attempt; `None` means `DEFAULT_MAX_ATTEMPTS - 1`.
     pub max_retries: Option<u32>,
+    /// Told of every EC2 HTTP attempt (the provider logs them).
+    pub observer: Option<CallObserver>,
 }
 
 /// A cheaply cloneable EC2 handle. Clones share the client, the request counter, the lookup
@@ -59,6 +63,16 @@ pub(super) struct Inner {
     pub(super) prefix_lists: Memo<String, Option<(String, Vec<String>)>>,
     /// GetManagedPrefixListEntries by prefix list id: the CIDRs.
     pub(super) prefix_list_entries: Memo<String, Vec<String>>,
+    /// Told of every EC2 attempt and waiter poll.
+    pub(super) observer: Option<CallObserver>,
+    /// DescribeVpcEndpoints of marked endpoints by VPC (crash-safe creates).
+    pub(super) marked: Batcher<String, Vec<VpcEndpoint>>,
+    /// DeleteTags of the creation marker, batched.
+    pub(super) unmark: Batcher<String, ()>,
+    /// Endpoint ids and ClientTokens this process has claimed.
+    pub(super) claims: super::markers::Claims,
+    /// Set when the provider must stop: every write is refused before it is sent.
+    pub(super) halted: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for Ec2 {
@@ -90,6 +104,37 @@ impl Intercept for CountRequests {
     }
 }
 
+/// Refuses, before sending, every EC2 write once the provider is stopping (see [`Ec2::halt_writes`]).
+#[derive(Debug)]
+struct HaltWrites(Arc<std::sync::atomic::AtomicBool>);
+
+impl Intercept for HaltWrites {
+    fn name(&self) -> &'static str {
+        "HaltWrites"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if !self.0.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let operation = cfg.load::<aws_smithy_runtime_api::client::orchestrator::Metadata>().map(|m| m.name().to_owned()).unwrap_or_default();
+        if is_read_only(&operation) {
+            return Ok(());
+        }
+        Err(format!("not sent: the provider is stopping (Terraform exited), so it sends no more EC2 writes ({operation})").into())
+    }
+}
+
+/// EC2 actions that change nothing.
+pub fn is_read_only(operation: &str) -> bool {
+    operation.starts_with("Describe") || operation.starts_with("Get") || operation.starts_with("List")
+}
+
 /// A batcher of lookups by id: `fetch(client, ids)` returns the items that exist, `id_of` names them.
 fn batcher<V, F, Fut>(client: &aws_sdk_ec2::Client, fetch: F, id_of: fn(&V) -> Option<&str>) -> Batcher<String, V>
 where
@@ -104,11 +149,19 @@ where
     })
 }
 
+/// The HTTP(S) client for every AWS call: hyper on rustls with ring. Nothing on the plugin's start
+/// path initialises aws-lc (its entropy seeding cost ~60 ms per process, and Terraform starts the
+/// provider several times per command), and the build compiles no C crypto library.
+pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https()
+}
+
 /// Resolves credentials and region through the standard AWS chain (environment, shared
 /// config/credentials files, SSO, web identity, container and instance metadata) and builds the
 /// EC2 client. Credentials are resolved lazily, on the first call. Must run inside a tokio runtime.
 pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
     if let Some(profile) = cfg.profile.as_deref().filter(|p| !p.is_empty()) {
         loader = loader.profile_name(profile);
     }
@@ -126,6 +179,7 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
     })?;
 
     let attempts = cfg.max_retries.map_or(DEFAULT_MAX_ATTEMPTS, |r| r.saturating_add(1));
+    let halted = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let requests = Arc::new(AtomicU64::new(0));
     let mut builder = aws_sdk_ec2::config::Builder::from(&shared)
         .retry_config(
@@ -148,16 +202,25 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
                 .operation_attempt_timeout(Duration::from_secs(60))
                 .build(),
         )
-        .interceptor(CountRequests(requests.clone()));
+        .interceptor(CountRequests(requests.clone()))
+        .interceptor(HaltWrites(halted.clone()));
+    if let Some(observer) = cfg.observer.clone() {
+        builder = builder.interceptor(Observe(observer));
+    }
+    let observer = cfg.observer.clone();
     if let Some(url) = cfg.ec2_endpoint.as_deref().filter(|u| !u.is_empty()) {
         builder = builder.endpoint_url(url);
     }
     let client = aws_sdk_ec2::Client::from_conf(builder.build());
-    Ok(Ec2::from_parts(client, region, requests))
+    let mut ec2 = Ec2::from_parts(client, region, requests, halted);
+    if let Some(inner) = Arc::get_mut(&mut ec2.inner) {
+        inner.observer = observer;
+    }
+    Ok(ec2)
 }
 
 impl Ec2 {
-    fn from_parts(client: aws_sdk_ec2::Client, region: String, requests: Arc<AtomicU64>) -> Self {
+    fn from_parts(client: aws_sdk_ec2::Client, region: String, requests: Arc<AtomicU64>, halted: Arc<std::sync::atomic::AtomicBool>) -> Self {
         let inner = Inner {
             endpoints: batcher(&client, |c, ids| async move { fetch_endpoints(&c, &ids).await }, |e| e.vpc_endpoint_id()),
             route_tables: batcher(&client, |c, ids| async move { fetch_route_tables(&c, &ids).await }, |t| t.route_table_id()),
@@ -165,6 +228,11 @@ impl Ec2 {
             services: Memo::default(),
             prefix_lists: Memo::default(),
             prefix_list_entries: Memo::default(),
+            observer: None,
+            marked: super::markers::marked_batcher(&client),
+            unmark: super::markers::unmark_batcher(&client),
+            claims: Default::default(),
+            halted,
             client,
             region,
             requests,

@@ -17,6 +17,40 @@ pub struct AwsError {
     pub request_id: Option<String>,
 }
 
+/// The kinds of EC2 resource whose "does not exist" errors the provider acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    VpcEndpoint,
+    Vpc,
+    Subnet,
+    SecurityGroup,
+    RouteTable,
+}
+
+impl Missing {
+    /// The error codes EC2 documents for an id of this kind that does not exist.
+    pub fn not_found(self) -> &'static [&'static str] {
+        match self {
+            Missing::VpcEndpoint => &["InvalidVpcEndpointId.NotFound", "InvalidVpcEndpoint.NotFound"],
+            Missing::Vpc => &["InvalidVpcID.NotFound"],
+            Missing::Subnet => &["InvalidSubnetID.NotFound"],
+            Missing::SecurityGroup => &["InvalidGroup.NotFound", "InvalidGroupId.NotFound"],
+            Missing::RouteTable => &["InvalidRouteTableID.NotFound"],
+        }
+    }
+
+    /// The error codes for an id of this kind that is not well-formed.
+    pub fn malformed(self) -> &'static [&'static str] {
+        match self {
+            Missing::VpcEndpoint => &["InvalidVpcEndpointId.Malformed"],
+            Missing::Vpc => &["InvalidVpcId.Malformed"],
+            Missing::Subnet => &["InvalidSubnetId.Malformed"],
+            Missing::SecurityGroup => &["InvalidGroupId.Malformed"],
+            Missing::RouteTable => &["InvalidRouteTableId.Malformed"],
+        }
+    }
+}
+
 const THROTTLING_CODES: &[&str] = &[
     "RequestLimitExceeded",
     "Throttling",
@@ -30,6 +64,11 @@ const THROTTLING_CODES: &[&str] = &[
     "PriorRequestNotComplete",
     "BandwidthLimitExceeded",
 ];
+
+/// Whether an EC2 error code means "slow down".
+pub fn is_throttling_code(code: &str) -> bool {
+    THROTTLING_CODES.contains(&code)
+}
 
 impl AwsError {
     pub fn new(operation: impl Into<String>, code: Option<&str>, message: impl Into<String>) -> Self {
@@ -61,18 +100,25 @@ impl AwsError {
         self.code.as_deref() == Some(code)
     }
 
-    /// Any `*.NotFound` / `*NotFound` code (`InvalidVpcEndpointId.NotFound`, `InvalidVpcID.NotFound`).
-    pub fn is_not_found(&self) -> bool {
-        self.code.as_deref().is_some_and(|c| c.ends_with("NotFound"))
+    /// Whether the code is one of `codes` (EC2 spells some ids `ID`, others `Id`: compared
+    /// case-insensitively).
+    pub fn code_in(&self, codes: &[&str]) -> bool {
+        self.code.as_deref().is_some_and(|c| codes.iter().any(|k| k.eq_ignore_ascii_case(c)))
     }
 
-    /// `*.NotFound` or `*.Malformed`: the request named an id that does not (or cannot) exist.
-    pub fn is_invalid_id(&self) -> bool {
-        self.is_not_found() || self.code.as_deref().is_some_and(|c| c.ends_with(".Malformed"))
+    /// EC2 says that this kind of resource does not exist. Only the resource's own codes count: an
+    /// `InvalidRoute.NotFound` from DeleteVpcEndpoints says nothing about the endpoint.
+    pub fn is_missing(&self, kind: Missing) -> bool {
+        self.code_in(kind.not_found())
+    }
+
+    /// EC2 says that an id of this kind does not (or cannot) exist: not found, or malformed.
+    pub fn is_invalid_id(&self, kind: Missing) -> bool {
+        self.code_in(kind.not_found()) || self.code_in(kind.malformed())
     }
 
     pub fn is_throttling(&self) -> bool {
-        self.code.as_deref().is_some_and(|c| THROTTLING_CODES.contains(&c))
+        self.code.as_deref().is_some_and(is_throttling_code)
     }
 
     /// The ids among `candidates` that the error message names (EC2 and moto write them quoted,
@@ -143,17 +189,24 @@ mod tests {
 
     #[test]
     fn classification() {
-        assert!(err("InvalidVpcEndpointId.NotFound", "x").is_not_found());
-        assert!(err("InvalidVpcID.NotFound", "x").is_not_found());
-        assert!(err("InvalidServiceNameNotFound", "x").is_not_found());
-        assert!(!err("InvalidVpcEndpointId.Malformed", "x").is_not_found());
-        assert!(err("InvalidVpcEndpointId.Malformed", "x").is_invalid_id());
-        assert!(!err("UnauthorizedOperation", "x").is_invalid_id());
+        use Missing::*;
+        assert!(err("InvalidVpcEndpointId.NotFound", "x").is_missing(VpcEndpoint));
+        assert!(err("InvalidVpcEndpoint.NotFound", "x").is_missing(VpcEndpoint));
+        // Another resource's NotFound never means the endpoint is gone.
+        assert!(!err("InvalidRoute.NotFound", "x").is_missing(VpcEndpoint));
+        assert!(!err("InvalidVpcID.NotFound", "x").is_missing(VpcEndpoint));
+        assert!(!err("InvalidRoute.NotFound", "x").is_invalid_id(VpcEndpoint));
+        assert!(err("InvalidVpcID.NotFound", "x").is_missing(Vpc));
+        assert!(err("InvalidRouteTableId.NotFound", "x").is_missing(RouteTable), "case of ID/Id does not matter");
+        assert!(!err("InvalidVpcEndpointId.Malformed", "x").is_missing(VpcEndpoint));
+        assert!(err("InvalidVpcEndpointId.Malformed", "x").is_invalid_id(VpcEndpoint));
+        assert!(err("InvalidGroup.NotFound", "x").is_invalid_id(SecurityGroup));
+        assert!(!err("UnauthorizedOperation", "x").is_invalid_id(VpcEndpoint));
         assert!(err("RequestLimitExceeded", "x").is_throttling());
         assert!(err("Throttling", "x").is_throttling());
         assert!(!err("InvalidParameterValue", "x").is_throttling());
         let local = AwsError::new("configure", None, "no region");
-        assert!(!local.is_not_found() && !local.is_throttling());
+        assert!(!local.is_missing(VpcEndpoint) && !local.is_throttling());
     }
 
     #[test]

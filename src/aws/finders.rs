@@ -7,6 +7,7 @@ use aws_sdk_ec2::types::{
     Filter, RouteTable, SecurityGroup, ServiceDetail, Subnet, Vpc, VpcAttributeName, VpcEndpoint,
 };
 
+use super::error::Missing;
 use super::{AwsError, Ec2, SdkResultExt};
 
 /// The endpoint's state as EC2 sends it, lowercased (`available`, `pendingacceptance`,
@@ -37,7 +38,7 @@ pub fn route_table_has_endpoint_route(rt: &RouteTable, prefix_list_id: &str, end
 /// the ids the error names are each asked alone (all ids when it names none or all of them), and
 /// the rest asked again together, until a call succeeds. Never describes an empty id list (that
 /// would list everything).
-pub(super) async fn describe_existing<T, F, Fut>(ids: &[String], describe: F) -> Result<Vec<T>, AwsError>
+pub(super) async fn describe_existing<T, F, Fut>(ids: &[String], kind: Missing, describe: F) -> Result<Vec<T>, AwsError>
 where
     F: Fn(Vec<String>) -> Fut,
     Fut: Future<Output = Result<Vec<T>, AwsError>>,
@@ -52,7 +53,7 @@ where
                 found.extend(items);
                 break;
             }
-            Err(e) if e.is_invalid_id() => e,
+            Err(e) if e.is_invalid_id(kind) => e,
             Err(e) => return Err(e),
         };
         if pending.len() == 1 {
@@ -68,7 +69,7 @@ where
         for result in futures::future::join_all(suspects.into_iter().map(|id| describe(vec![id]))).await {
             match result {
                 Ok(items) => found.extend(items),
-                Err(e) if e.is_invalid_id() => {}
+                Err(e) if e.is_invalid_id(kind) => {}
                 Err(e) => return Err(e),
             }
         }
@@ -78,7 +79,7 @@ where
 
 /// The batcher's fetch: every endpoint of `ids` that exists, in any state (`deleted` included).
 pub(super) async fn fetch_endpoints(client: &aws_sdk_ec2::Client, ids: &[String]) -> Result<Vec<VpcEndpoint>, AwsError> {
-    describe_existing(ids, |ids| async move {
+    describe_existing(ids, Missing::VpcEndpoint, |ids| async move {
         let pages = client.describe_vpc_endpoints().set_vpc_endpoint_ids(Some(ids)).into_paginator();
         pages.items().send().try_collect().await.aws_op("DescribeVpcEndpoints")
     })
@@ -87,7 +88,7 @@ pub(super) async fn fetch_endpoints(client: &aws_sdk_ec2::Client, ids: &[String]
 
 /// The batcher's fetch: the route tables among `ids` that exist.
 pub(super) async fn fetch_route_tables(client: &aws_sdk_ec2::Client, ids: &[String]) -> Result<Vec<RouteTable>, AwsError> {
-    describe_existing(ids, |ids| async move {
+    describe_existing(ids, Missing::RouteTable, |ids| async move {
         let pages = client.describe_route_tables().set_route_table_ids(Some(ids)).into_paginator();
         pages.items().send().try_collect().await.aws_op("DescribeRouteTables")
     })
@@ -96,7 +97,7 @@ pub(super) async fn fetch_route_tables(client: &aws_sdk_ec2::Client, ids: &[Stri
 
 /// The batcher's fetch: the VPCs among `ids` that exist.
 pub(super) async fn fetch_vpcs(client: &aws_sdk_ec2::Client, ids: &[String]) -> Result<Vec<Vpc>, AwsError> {
-    describe_existing(ids, |ids| async move {
+    describe_existing(ids, Missing::Vpc, |ids| async move {
         let pages = client.describe_vpcs().set_vpc_ids(Some(ids)).into_paginator();
         pages.items().send().try_collect().await.aws_op("DescribeVpcs")
     })
@@ -119,7 +120,7 @@ async fn endpoint_services(
             .await
             .aws_op("DescribeVpcEndpointServices");
         let out = match out {
-            Err(e) if name.is_some() && (e.code_is("InvalidServiceName") || e.is_not_found()) => break,
+            Err(e) if name.is_some() && e.code_in(&["InvalidServiceName", "InvalidServiceName.NotFound"]) => break,
             other => other?,
         };
         details.extend(out.service_details.unwrap_or_default());
@@ -222,7 +223,7 @@ impl Ec2 {
 
     /// The subnets among `ids` that exist (the caller reports the missing ones).
     pub async fn find_subnets(&self, ids: &[String]) -> Result<Vec<Subnet>, AwsError> {
-        describe_existing(ids, |ids| async move {
+        describe_existing(ids, Missing::Subnet, |ids| async move {
             let pages = self.client().describe_subnets().set_subnet_ids(Some(ids)).into_paginator();
             pages.items().send().try_collect().await.aws_op("DescribeSubnets")
         })
@@ -231,7 +232,7 @@ impl Ec2 {
 
     /// The security groups among `ids` that exist.
     pub async fn find_security_groups(&self, ids: &[String]) -> Result<Vec<SecurityGroup>, AwsError> {
-        describe_existing(ids, |ids| async move {
+        describe_existing(ids, Missing::SecurityGroup, |ids| async move {
             let pages = self.client().describe_security_groups().set_group_ids(Some(ids)).into_paginator();
             pages.items().send().try_collect().await.aws_op("DescribeSecurityGroups")
         })
@@ -319,7 +320,7 @@ mod tests {
     async fn run(ids: &[&str], message: Message) -> (Vec<String>, usize) {
         let calls = Mutex::new(Vec::new());
         let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
-        let mut found = describe_existing(&ids, fake(&["a-1", "a-2", "a-3"], message, &calls)).await.unwrap();
+        let mut found = describe_existing(&ids, Missing::VpcEndpoint, fake(&["a-1", "a-2", "a-3"], message, &calls)).await.unwrap();
         found.sort();
         let n = calls.lock().unwrap().len();
         (found, n)
@@ -348,10 +349,16 @@ mod tests {
 
     #[tokio::test]
     async fn describe_existing_propagates_other_errors() {
-        let r = describe_existing(&["a".to_string()], |_| async {
+        let r = describe_existing(&["a".to_string()], Missing::Vpc, |_| async {
             Err::<Vec<()>, _>(AwsError::new("DescribeVpcs", Some("UnauthorizedOperation"), "no"))
         })
         .await;
         assert!(r.unwrap_err().code_is("UnauthorizedOperation"));
+        // Another kind's NotFound is an error too, never "these ids are missing".
+        let r = describe_existing(&["vpce-1".to_string(), "vpce-2".to_string()], Missing::VpcEndpoint, |_| async {
+            Err::<Vec<()>, _>(AwsError::new("DescribeVpcEndpoints", Some("InvalidRoute.NotFound"), "no route vpce-1"))
+        })
+        .await;
+        assert!(r.unwrap_err().code_is("InvalidRoute.NotFound"));
     }
 }

@@ -91,6 +91,13 @@ where
 }
 
 impl Ec2 {
+    fn observe_poll(&self, id: &str, waiting_for: &'static str, found: Option<&VpcEndpoint>, started: Instant) {
+        if let Some(observer) = &self.inner.observer {
+            let state = found.map_or_else(|| "not found".to_owned(), state_str);
+            observer.poll(&super::PollEvent { endpoint_id: id.to_owned(), waiting_for, state, elapsed: started.elapsed() });
+        }
+    }
+
     /// Waits until the endpoint's state is one of `accept` (lowercase, e.g. `["available"]`).
     /// Fails at once on a state of `fail`, or on `failed` / `rejected` / `deleted` / `expired`
     /// unless accepted, with the endpoint's LastError. A missing endpoint is polled again for
@@ -105,7 +112,9 @@ impl Ec2 {
     ) -> Result<VpcEndpoint, WaitError> {
         let started = Instant::now();
         poll(timeout, cancel, || async move {
-            let Some(endpoint) = self.find_vpc_endpoint_any_state(id).await? else {
+            let found = self.find_vpc_endpoint_any_state(id).await?;
+            self.observe_poll(id, "available", found.as_ref(), started);
+            let Some(endpoint) = found else {
                 return match started.elapsed() < NOT_FOUND_GRACE {
                     true => Ok(ControlFlow::Continue("not found".to_owned())),
                     false => Err(WaitError::NotFound),
@@ -130,8 +139,11 @@ impl Ec2 {
         timeout: Duration,
         cancel: &CancellationToken,
     ) -> Result<(), WaitError> {
+        let started = Instant::now();
         poll(timeout, cancel, || async move {
-            let Some(endpoint) = self.find_vpc_endpoint_any_state(id).await? else {
+            let found = self.find_vpc_endpoint_any_state(id).await?;
+            self.observe_poll(id, "deleted", found.as_ref(), started);
+            let Some(endpoint) = found else {
                 return Ok(ControlFlow::Break(()));
             };
             match state_str(&endpoint) {

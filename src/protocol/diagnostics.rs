@@ -30,6 +30,16 @@ impl Diagnostics {
         Self::default()
     }
 
+    /// Turns every error into a warning whose detail ends with `note`.
+    pub fn downgrade_errors(&mut self, note: &str) {
+        for d in &mut self.0 {
+            if d.severity == Severity::Error {
+                d.severity = Severity::Warning;
+                d.detail = format!("{} {note}", d.detail);
+            }
+        }
+    }
+
     fn push(&mut self, severity: Severity, summary: impl Into<String>, detail: impl Into<String>, path: Option<Vec<PathStep>>) {
         self.0.push(Diagnostic { severity, summary: summary.into(), detail: detail.into(), path });
     }

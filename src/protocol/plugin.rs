@@ -229,9 +229,19 @@ impl gp::grpc_stdio_server::GrpcStdio for Stdio {
 
 use futures::StreamExt;
 
+/// How often the plugin checks that the process that started it is still there.
+pub const PARENT_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Runs the plugin server until Terraform shuts it down (or, in debug mode, until interrupted).
-/// `provider` holds the tfplugin6 Provider service. `on_shutdown` is told when shutdown begins.
+/// `provider` holds the tfplugin6 Provider service.
 pub async fn serve(mode: Mode, provider: Routes) -> Result<(), HandshakeError> {
+    serve_with(mode, provider, Box::new(|| {})).await
+}
+
+/// Like [`serve`]; `on_parent_exit` runs (once) when the process that started the plugin dies
+/// without shutting it down (Terraform killed), before the server stops: the plugin then makes no
+/// more changes, instead of working on, re-parented, for a Terraform that is gone.
+pub async fn serve_with(mode: Mode, provider: Routes, on_parent_exit: Box<dyn FnOnce() + Send>) -> Result<(), HandshakeError> {
     let (version, compatible) = match &mode {
         Mode::Plugin => {
             check_cookie(|k| std::env::var(k).ok())?;
@@ -294,6 +304,29 @@ pub async fn serve(mode: Mode, provider: Routes) -> Result<(), HandshakeError> {
                     let _ = shutdown_tx.send(true);
                 } else {
                     crate::debug!("ignoring SIGINT; Terraform stops us through the protocol".to_string());
+                }
+            }
+        });
+    }
+
+    // Die with Terraform: go-plugin gives the plugin no signal when Terraform is killed; the
+    // plugin is re-parented, which getppid() shows. (PR_SET_PDEATHSIG is unfit: it fires when the
+    // Go thread that forked us exits, which Go's scheduler may do at any time.)
+    if !debug {
+        let shutdown_tx = shutdown_tx.clone();
+        let parent = std::os::unix::process::parent_id();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(PARENT_CHECK_INTERVAL);
+            loop {
+                tick.tick().await;
+                if *shutdown_tx.borrow() {
+                    return;
+                }
+                if std::os::unix::process::parent_id() != parent {
+                    crate::warn!(format!("the process that started the plugin (pid {parent}) has exited; stopping"));
+                    on_parent_exit();
+                    let _ = shutdown_tx.send(true);
+                    return;
                 }
             }
         });

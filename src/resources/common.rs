@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use crate::aws::{SdkResultExt, WaitError};
+use crate::aws::{Missing, SdkResultExt, WaitError};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::schema::Block;
 use crate::protocol::values::{PathStep, Refinements, Value};
@@ -33,14 +33,76 @@ pub fn with_attrs(obj: &Value, attrs: impl IntoIterator<Item = (&'static str, Va
     Value::Object(map)
 }
 
+/// Plans a single nested block (`dns_options`): null when not configured; else each of `attrs`
+/// as configured, or (not configured, optional and computed) unknown on create and the prior value
+/// on update.
+pub fn plan_single_block(prior: &Value, proposed: &Value, config: &Value, fresh: bool, block: &str, attrs: &[&str]) -> Value {
+    let cfg = config.get(block);
+    if cfg.is_null() {
+        return Value::Null;
+    }
+    let prior_block = if fresh { &Value::Null } else { prior.get(block) };
+    let proposed_block = proposed.get(block);
+    let mut out = BTreeMap::new();
+    for attr in attrs {
+        let c = cfg.get(attr);
+        let v = if !c.is_null() {
+            c.clone()
+        } else if fresh || prior_block.is_null() {
+            Value::Unknown(Refinements::default())
+        } else {
+            let p = proposed_block.get(attr);
+            if p.is_null() { prior_block.get(attr).clone() } else { p.clone() }
+        };
+        out.insert(attr.to_string(), v);
+    }
+    Value::Object(out)
+}
+
+/// "a, b or c".
+pub fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// An error on `at` unless the string `v` (when known and set) is one of `allowed`.
+pub fn validate_enum(v: &Value, at: Vec<PathStep>, name: &str, allowed: &[&str], diags: &mut Diagnostics) {
+    if let Some(s) = v.as_str() {
+        if !allowed.contains(&s) {
+            let list = allowed.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>();
+            diags.attr_error(at, format!("Invalid {name}"), format!("\"{s}\" is not a valid {name}: use one of {}.", join_or(&list)));
+        }
+    }
+}
+
 /// Generic planning for a resource without a framework:
 /// - force-new attributes whose configured value differs from the prior state require replacement;
 /// - on create or replace, computed attributes the configuration leaves null become unknown;
 /// - on update, computed values stay as they were (Terraform's proposal already carries them),
 ///   except those listed in `recompute_on_update`, which become unknown.
 pub fn plan_generic(block: &Block, prior: &Value, proposed: &Value, config: &Value, recompute_on_update: &[&str]) -> (Value, Vec<Vec<PathStep>>) {
+    plan_generic_with(block, prior, proposed, config, recompute_on_update, Vec::new())
+}
+
+/// [`plan_generic`] with replacement paths the caller found itself (e.g. a force-new attribute
+/// inside a nested block).
+pub fn plan_generic_with(
+    block: &Block,
+    prior: &Value,
+    proposed: &Value,
+    config: &Value,
+    recompute_on_update: &[&str],
+    mut replace: Vec<Vec<PathStep>>,
+) -> (Value, Vec<Vec<PathStep>>) {
     let creating = prior.is_null();
-    let mut replace = Vec::new();
+    // An endpoint EC2 reports failed, rejected or expired never becomes usable: replace it (e.g.
+    // one saved by an interrupted create that then failed).
+    if prior.get("state").as_str().is_some_and(|s| ["failed", "rejected", "expired"].contains(&s.to_ascii_lowercase().as_str())) {
+        replace.push(vec![PathStep::Attr("state".to_string())]);
+    }
     if !creating {
         for a in block.attributes.iter().filter(|a| a.force_new) {
             let (was, now) = (prior.get(a.name), config.get(a.name));
@@ -85,9 +147,51 @@ fn normalize(v: serde_json::Value) -> serde_json::Value {
     }
 }
 
-/// Checks that `policy` (when known and set) is a JSON object.
+/// The configured custom policy: `None` when `policy` is null, unknown, or `""` (which
+/// `aws_vpc_endpoint` users write for "the default full-access policy").
+pub fn configured_policy(config: &Value) -> Option<&str> {
+    config.get("policy").as_str().filter(|p| !p.trim().is_empty())
+}
+
+/// Whether a policy in the state is a custom one (not empty, not AWS's default).
+pub fn is_custom_policy(policy: Option<&str>) -> bool {
+    policy.is_some_and(|p| !p.trim().is_empty() && !is_default_policy(p))
+}
+
+/// What an update must do to the endpoint policy.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PolicyChange<'a> {
+    Keep,
+    Set(&'a str),
+    /// Back to AWS's default full-access policy (`ResetPolicy`).
+    Reset,
+}
+
+/// The policy change from `prior` to `config`: a new custom policy is sent unless it means the
+/// same as the prior one; no policy (null or `""`) resets a custom one.
+pub fn policy_change<'a>(prior: &Value, config: &'a Value) -> PolicyChange<'a> {
+    let old = prior.get("policy").as_str();
+    match configured_policy(config) {
+        Some(p) if old.is_some_and(|old| policies_equal(old, p)) => PolicyChange::Keep,
+        Some(p) => PolicyChange::Set(p),
+        None if config.get("policy").is_known() && is_custom_policy(old) => PolicyChange::Reset,
+        None => PolicyChange::Keep,
+    }
+}
+
+/// The planned `policy` where it differs from Terraform's proposal: the prior string when the
+/// configured policy means the same (reformatting never shows a diff); unknown when the policy is
+/// removed from the configuration and a custom one must be reset (EC2 then reports the default).
+pub fn plan_policy_value(prior: &Value, config: &Value, fresh: bool) -> Option<Value> {
+    if let Some(kept) = plan_policy(prior, config) {
+        return Some(kept);
+    }
+    (config.get("policy").is_null() && !fresh && is_custom_policy(prior.get("policy").as_str())).then(|| Value::Unknown(Refinements::default()))
+}
+
+/// Checks that `policy` (when known, set and not `""`) is a JSON object.
 pub fn validate_policy(config: &Value, diags: &mut Diagnostics) {
-    if let Some(p) = config.get("policy").as_str() {
+    if let Some(p) = configured_policy(config) {
         match serde_json::from_str::<serde_json::Value>(p) {
             Ok(serde_json::Value::Object(_)) => {}
             Ok(_) => diags.attr_error("policy", "Invalid policy document", "The policy must be a JSON object, for example the output of jsonencode({...}) or data.aws_iam_policy_document.x.json."),
@@ -105,17 +209,27 @@ pub fn plan_policy(prior: &Value, config: &Value) -> Option<Value> {
     }
 }
 
-/// After reading a policy from AWS: keep the string the user wrote when it means the same.
+/// After reading a policy from AWS: keep the string the user wrote when it means the same (`""`
+/// means AWS's default policy).
 pub fn reconcile_policy(current: &Value, from_aws: Option<&str>) -> Value {
     match (current.as_str(), from_aws) {
         (Some(mine), Some(theirs)) if policies_equal(mine, theirs) => Value::string(mine),
+        (Some(mine), theirs) if mine.trim().is_empty() && theirs.is_none_or(is_default_policy) => Value::string(mine),
         (_, Some(theirs)) => Value::string(theirs),
         _ => Value::Null,
     }
 }
 
-/// Parses a Go-style duration ("90s", "10m", "1h30m", "1.5h").
+/// The longest timeout accepted.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// Parses a Go-style duration ("90s", "10m", "1h30m", "1.5h") of at most [`MAX_TIMEOUT`].
 pub fn parse_duration(s: &str) -> Option<Duration> {
+    parse_any_duration(s).filter(|d| *d <= MAX_TIMEOUT)
+}
+
+/// Parses a Go-style duration of any length.
+fn parse_any_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
     if s.is_empty() {
         return None;
@@ -140,21 +254,27 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
         rest = &rest[unit_len..];
         total += n * unit;
     }
-    (total.is_finite() && total <= 7.0 * 24.0 * 3600.0).then(|| Duration::from_secs_f64(total))
+    (total.is_finite() && total < 1e12).then(|| Duration::from_secs_f64(total))
 }
 
 /// Validates every timeout in the `timeouts` block.
 pub fn validate_timeouts(config: &Value, diags: &mut Diagnostics) {
     if let Some(map) = config.get("timeouts").as_map() {
         for (op, v) in map {
-            if let Some(s) = v.as_str() {
-                if parse_duration(s).is_none() {
-                    diags.attr_error(
-                        vec![PathStep::Attr("timeouts".into()), PathStep::Attr(op.clone())],
-                        "Invalid timeout",
-                        format!("\"{s}\" is not a duration. Use a number with a unit, for example \"30s\", \"10m\" or \"1h30m\" (at most 168h)."),
-                    );
-                }
+            let Some(s) = v.as_str() else { continue };
+            let at = vec![PathStep::Attr("timeouts".into()), PathStep::Attr(op.clone())];
+            match parse_any_duration(s) {
+                None => diags.attr_error(
+                    at,
+                    "Invalid timeout",
+                    format!("\"{s}\" is not a duration. Use a number with a unit, for example \"30s\", \"10m\" or \"1h30m\" (at most 168h)."),
+                ),
+                Some(d) if d > MAX_TIMEOUT => diags.attr_error(
+                    at,
+                    "Timeout too long",
+                    format!("\"{s}\" is longer than the maximum timeout of 168h (7 days). Use at most \"168h\"."),
+                ),
+                Some(_) => {}
             }
         }
     }
@@ -264,14 +384,25 @@ pub async fn delete_endpoint(ctx: &Ctx, prior: &Value, kind: &str, timeout: Dura
     };
     let kept = |diags| ApplyResponse { new_state: prior.clone(), diags };
     match ctx.ec2.client().delete_vpc_endpoints().vpc_endpoint_ids(&id).send().await.aws_op("DeleteVpcEndpoints") {
-        Err(e) if e.is_not_found() => return ApplyResponse::default(),
+        // Only the endpoint's own NotFound means it is gone; any other error keeps it in the state,
+        // unless EC2 shows it deleted (a retried request whose first attempt did delete it may
+        // fail otherwise).
+        Err(e) if e.is_missing(Missing::VpcEndpoint) => return ApplyResponse::default(),
         Err(e) => {
+            if let Ok(None) = ctx.ec2.find_vpc_endpoint(&id).await {
+                crate::info!(format!("{kind} is deleted although DeleteVpcEndpoints failed"), "id" => id, "error" => e.to_string());
+                return ApplyResponse::default();
+            }
             diags.error(format!("Cannot delete the {kind}"), e.to_string());
             return kept(diags);
         }
         Ok(out) => {
-            let refused = out.unsuccessful().iter().filter_map(|i| i.error()).find(|e| !e.code().unwrap_or_default().ends_with("NotFound"));
+            let gone = |code: &str| Missing::VpcEndpoint.not_found().iter().any(|k| k.eq_ignore_ascii_case(code));
+            let refused = out.unsuccessful().iter().filter_map(|i| i.error()).find(|e| !gone(e.code().unwrap_or_default()));
             if let Some(err) = refused {
+                if let Ok(None) = ctx.ec2.find_vpc_endpoint(&id).await {
+                    return ApplyResponse::default();
+                }
                 let (code, message) = (err.code().unwrap_or_default(), err.message().unwrap_or("no reason given"));
                 diags.error(format!("Cannot delete the {kind}"), format!("EC2 did not delete {id}: {code}: {message}"));
                 return kept(diags);
@@ -355,22 +486,37 @@ pub fn endpoint_arn(region: &str, owner: &str, id: &str) -> String {
     format!("arn:{}:ec2:{region}:{owner}:vpc-endpoint/{id}", partition(region))
 }
 
-/// EC2 tags as the `tags` state value: AWS-reserved `aws:*` tags are left out; without tags the
-/// value keeps the form of `current` (an empty map stays empty, anything else is null), so
-/// neither `tags = {}` nor no `tags` shows a diff.
-pub fn tags_from_ec2(current: &Value, tags: &[aws_sdk_ec2::types::Tag]) -> Value {
+/// EC2 tags as the `tags` state value: AWS-reserved `aws:*` tags are left out; no tags is an empty
+/// map (never null), so that no `tags`, `tags = {}` and `tags = null` all plan nothing.
+pub fn tags_from_ec2(tags: &[aws_sdk_ec2::types::Tag]) -> Value {
     let tags: BTreeMap<String, String> = tags
         .iter()
         .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
-        .filter(|(k, _)| !k.to_ascii_lowercase().starts_with("aws:"))
+        .filter(|(k, _)| !k.to_ascii_lowercase().starts_with("aws:") && k != crate::aws::CREATE_MARKER)
         .collect();
-    if tags.is_empty() {
-        return match current.as_map() {
-            Some(m) if m.is_empty() => Value::Map(BTreeMap::new()),
-            _ => Value::Null,
-        };
-    }
     Value::map_of_strings(tags)
+}
+
+/// Collections for which no value and an empty value mean the same (`tags`, `route_table_ids`):
+/// they are optional and computed, a null configuration plans the empty value, and reads return
+/// the empty value, so switching between the two spellings plans nothing.
+pub fn plan_empty_when_null(planned: Value, config: &Value, attrs: &[(&'static str, fn() -> Value)]) -> Value {
+    let empty: Vec<(&'static str, Value)> = attrs.iter().filter(|(a, _)| config.get(a).is_null()).map(|(a, f)| (*a, f())).collect();
+    if empty.is_empty() {
+        planned
+    } else {
+        with_attrs(&planned, empty)
+    }
+}
+
+/// An empty `map(string)`.
+pub fn empty_map() -> Value {
+    Value::Map(BTreeMap::new())
+}
+
+/// An empty `set(string)`.
+pub fn empty_set() -> Value {
+    Value::Set(Vec::new())
 }
 
 /// Whether a policy is AWS's default full-access endpoint policy (any `Version`, optional `Sid`).
@@ -402,15 +548,35 @@ pub fn is_default_policy(policy: &str) -> bool {
         && star(st.get("Resource"))
 }
 
-/// Tag keys starting with `aws:` are reserved by AWS: an error on each such key of `tags`.
-pub fn validate_tag_keys(config: &Value, diags: &mut Diagnostics) {
-    for key in string_map(config.get("tags")).keys() {
+/// EC2's tag limits: at most 50 tags per resource, keys of 1 to 128 characters, values of at most
+/// 256 characters (Unicode characters, not bytes).
+pub const MAX_TAGS: usize = 50;
+pub const MAX_TAG_KEY_CHARS: usize = 128;
+pub const MAX_TAG_VALUE_CHARS: usize = 256;
+
+/// EC2's tag rules, checked at plan: an error on `tags` (or the offending key) for each broken one.
+/// Keys starting with `aws:` are reserved by AWS.
+pub fn validate_tags(config: &Value, diags: &mut Diagnostics) {
+    let tags = config.get("tags");
+    let Some(map) = tags.as_map() else { return };
+    if map.len() > MAX_TAGS {
+        diags.attr_error("tags", "Too many tags", format!("{} tags are configured; EC2 allows at most {MAX_TAGS} tags per VPC endpoint.", map.len()));
+    }
+    for (key, value) in map {
+        let at = || vec![PathStep::Attr("tags".into()), PathStep::Key(key.clone())];
+        let chars = key.chars().count();
         if key.to_ascii_lowercase().starts_with("aws:") {
-            diags.attr_error(
-                vec![PathStep::Attr("tags".into()), PathStep::Key(key.clone())],
-                "Invalid tag key",
-                format!("Tag keys starting with \"aws:\" are reserved for AWS; \"{key}\" cannot be set."),
-            );
+            diags.attr_error(at(), "Invalid tag key", format!("Tag keys starting with \"aws:\" are reserved for AWS; \"{key}\" cannot be set."));
+        } else if chars == 0 {
+            diags.attr_error(at(), "Invalid tag key", "A tag key cannot be empty.");
+        } else if chars > MAX_TAG_KEY_CHARS {
+            diags.attr_error(at(), "Tag key too long", format!("The tag key \"{}...\" has {chars} characters; EC2 allows at most {MAX_TAG_KEY_CHARS}.", key.chars().take(20).collect::<String>()));
+        }
+        if let Some(v) = value.as_str() {
+            let n = v.chars().count();
+            if n > MAX_TAG_VALUE_CHARS {
+                diags.attr_error(at(), "Tag value too long", format!("The value of tag \"{key}\" has {n} characters; EC2 allows at most {MAX_TAG_VALUE_CHARS}."));
+            }
         }
     }
 }

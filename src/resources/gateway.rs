@@ -4,15 +4,16 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use aws_sdk_ec2::types::{RouteTable, VpcEndpoint, VpcEndpointType};
+use aws_sdk_ec2::types::{DnsOptionsSpecification, DnsRecordIpType, IpAddressType, RouteTable, VpcEndpoint, VpcEndpointType};
 use futures::future::BoxFuture;
 
 use super::common::{self, string_map, strings, with_attrs};
+use super::endpoint;
 use super::*;
-use crate::aws::{route_table_has_endpoint_route, state_display, AwsError, SdkResultExt};
+use crate::aws::{route_table_has_endpoint_route, state_display, AwsError, SdkResultExt, WaitError};
 use crate::protocol::diagnostics::Diagnostics;
-use crate::protocol::schema::{timeouts_block, Attribute, Block, Schema};
-use crate::protocol::values::{Type, Value};
+use crate::protocol::schema::{timeouts_block, Attribute, Block, NestedBlock, Nesting, Schema};
+use crate::protocol::values::{PathStep, Type, Value};
 
 const TYPE_NAME: &str = "vpce_gateway";
 const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
@@ -20,6 +21,8 @@ const DEFAULT_UPDATE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 const DEFAULT_DELETE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 /// Short service names `service_name` accepts (resolved against the provider region).
 const SHORT_NAMES: &[&str] = &["s3", "dynamodb"];
+const IP_ADDRESS_TYPES: &[&str] = &["ipv4", "dualstack", "ipv6"];
+const DNS_RECORD_IP_TYPES: &[&str] = &["ipv4", "dualstack", "ipv6", "service-defined"];
 
 pub struct Gateway {
     schema: Schema,
@@ -52,20 +55,51 @@ fn schema() -> Schema {
                     "The service: `s3` or `dynamodb` (resolved against the provider region), or the full name such as `com.amazonaws.us-east-1.s3`. Changing it replaces the endpoint.",
                 )
                 .force_new(),
-                Attribute::optional("route_table_ids", set_of_strings, "Route tables to associate: AWS adds a route for the service's prefix list to each."),
+                Attribute::optional_computed(
+                    "route_table_ids",
+                    set_of_strings,
+                    "Route tables to associate: AWS adds a route for the service's prefix list to each. Not set, `null` and `[]` all mean none.",
+                ),
                 Attribute::optional_computed(
                     "policy",
                     Type::String,
                     "The endpoint policy, a JSON document (compared semantically: formatting and key order never show a diff). Defaults to full access; removing it from the configuration resets the policy to that default.",
                 ),
-                Attribute::optional("tags", Type::Map(Box::new(Type::String)), "Tags for the endpoint."),
+                Attribute::optional_computed(
+                    "tags",
+                    Type::Map(Box::new(Type::String)),
+                    "Tags for the endpoint (at most 50; keys up to 128 characters, not starting with `aws:`; values up to 256). Not set, `null` and `{}` all mean none.",
+                ),
                 Attribute::computed("arn", Type::String, "The endpoint ARN."),
                 Attribute::computed("state", Type::String, "The endpoint state, e.g. `available`."),
                 Attribute::computed("prefix_list_id", Type::String, "The AWS-managed prefix list of the service (the route destination), e.g. for security group rules."),
                 Attribute::computed("cidr_blocks", Type::List(Box::new(Type::String)), "The CIDR blocks of the service's prefix list (empty when AWS does not list them)."),
                 Attribute::computed("owner_id", Type::String, "The AWS account that owns the endpoint."),
+                Attribute::optional_computed(
+                    "ip_address_type",
+                    Type::String,
+                    "`ipv4`, `dualstack` or `ipv6`: which prefix-list routes EC2 adds (`dualstack` adds the IPv4 and the IPv6 one; every subnet using the route tables must have both kinds of address, `ipv6` needs IPv6-only subnets). `ipv4` and `dualstack` switch in place; switching to or from `ipv6` replaces the endpoint.",
+                ),
+                Attribute::computed("requester_managed", Type::Bool, "Whether an AWS service manages the endpoint."),
             ],
-            blocks: vec![timeouts_block(&["create", "update", "delete"])],
+            blocks: vec![
+                NestedBlock {
+                    name: "dns_options",
+                    nesting: Nesting::Single,
+                    min_items: 0,
+                    max_items: 0,
+                    block: Block {
+                        description: "DNS options of the endpoint.",
+                        attributes: vec![Attribute::optional_computed(
+                            "dns_record_ip_type",
+                            Type::String,
+                            "`ipv4`, `dualstack`, `ipv6` or `service-defined` (the default). Any other than `service-defined` needs `enableDnsSupport` and `enableDnsHostnames` on the VPC; DynamoDB supports only `service-defined`.",
+                        )],
+                        blocks: vec![],
+                    },
+                },
+                timeouts_block(&["create", "update", "delete"]),
+            ],
         },
     }
 }
@@ -132,7 +166,15 @@ fn validate(config: &Value) -> Diagnostics {
     if let Some(name) = config.get("service_name").as_str() {
         validate_service_name(name, &mut d);
     }
-    common::validate_tag_keys(config, &mut d);
+    common::validate_tags(config, &mut d);
+    common::validate_enum(config.get("ip_address_type"), vec![PathStep::Attr("ip_address_type".into())], "ip_address_type", IP_ADDRESS_TYPES, &mut d);
+    let record = config.get("dns_options").get("dns_record_ip_type");
+    let record_at = || vec![PathStep::Attr("dns_options".into()), PathStep::Attr("dns_record_ip_type".into())];
+    common::validate_enum(record, record_at(), "dns_record_ip_type", DNS_RECORD_IP_TYPES, &mut d);
+    let dynamodb = config.get("service_name").as_str().is_some_and(|n| n == "dynamodb" || n.ends_with(".dynamodb"));
+    if let Some(r) = record.as_str().filter(|r| dynamodb && *r != "service-defined") {
+        d.attr_error(record_at(), "Unsupported DNS record IP type", format!("DynamoDB gateway endpoints support only dns_record_ip_type = \"service-defined\", not \"{r}\"."));
+    }
     d
 }
 
@@ -158,31 +200,36 @@ async fn plan(block: &Block, ctx: &Ctx, req: PlanRequest) -> PlanResponse {
     let region = ctx.ec2.region().to_string();
     let PlanRequest { prior, mut proposed, mut config } = req;
 
-    // `s3` and `com.amazonaws.<provider region>.s3` name the same service: no replacement, and the
-    // prior spelling is kept (e.g. after an import that stored the full name).
-    if let (Some(old), Some(new)) = (prior.get("service_name").as_str(), config.get("service_name").as_str()) {
-        if old != new && common::resolve_service_name(old, &region) == common::resolve_service_name(new, &region) {
-            let keep = [("service_name", Value::string(old))];
-            config = with_attrs(&config, keep.clone());
-            proposed = with_attrs(&proposed, keep);
-        }
+    // `s3` and `com.amazonaws.<provider region>.s3` name the same service: no replacement; the
+    // state takes the new spelling (what the configuration says), as vpce_interface does.
+    let respelled = match (prior.get("service_name").as_str(), config.get("service_name").as_str()) {
+        (Some(old), Some(new)) => old != new && common::resolve_service_name(old, &region) == common::resolve_service_name(new, &region),
+        _ => false,
+    };
+    let new_spelling = config.get("service_name").clone();
+    if respelled {
+        let keep = [("service_name", prior.get("service_name").clone())];
+        config = with_attrs(&config, keep.clone());
+        proposed = with_attrs(&proposed, keep);
     }
 
-    let (mut planned, requires_replace) = common::plan_generic(block, &prior, &proposed, &config, &[]);
+    // ipv4 <-> dualstack changes in place; to or from ipv6 EC2 cannot.
+    let mut replace = Vec::new();
+    if let (Some(old), Some(new)) = (prior.get("ip_address_type").as_str(), config.get("ip_address_type").as_str()) {
+        if old != new && (old == "ipv6" || new == "ipv6") {
+            replace.push(vec![PathStep::Attr("ip_address_type".into())]);
+        }
+    }
+    let (mut planned, requires_replace) = common::plan_generic_with(block, &prior, &proposed, &config, &[], replace);
     let fresh = prior.is_null() || !requires_replace.is_empty();
+    planned = with_attrs(&planned, [("dns_options", common::plan_single_block(&prior, &proposed, &config, fresh, "dns_options", &["dns_record_ip_type"]))]);
+    if respelled {
+        planned = with_attrs(&planned, [("service_name", new_spelling)]);
+    }
+    planned = common::plan_empty_when_null(planned, &config, &[("route_table_ids", common::empty_set), ("tags", common::empty_map)]);
 
     // Policy: semantic comparison; removal from the configuration means "reset to the default".
-    let policy = if let Some(kept) = common::plan_policy(&prior, &config) {
-        Some(kept)
-    } else if config.get("policy").is_null() && !fresh {
-        match prior.get("policy").as_str() {
-            Some(old) if !common::is_default_policy(old) => Some(Value::unknown()),
-            _ => None,
-        }
-    } else {
-        None
-    };
-    if let Some(p) = policy {
+    if let Some(p) = common::plan_policy_value(&prior, &config, fresh) {
         planned = with_attrs(&planned, [("policy", p)]);
     }
 
@@ -256,6 +303,23 @@ async fn check_with_aws(ctx: &Ctx, prior: &Value, planned: &Value, fresh: bool) 
     }
 
     let mut d = Diagnostics::new();
+    // A DNS record IP type other than service-defined needs the VPC's DNS support and hostnames.
+    let record = planned.get("dns_options").get("dns_record_ip_type").as_str();
+    let record_new = fresh || prior.get("dns_options").get("dns_record_ip_type").as_str() != record;
+    if let (Some(r), Some(vpc), true) = (record.filter(|r| *r != "service-defined"), vpc_id, record_new) {
+        match ctx.ec2.vpc_dns_attributes(vpc).await {
+            Ok((support, hostnames)) if !(support && hostnames) => d.attr_error(
+                vec![PathStep::Attr("dns_options".into()), PathStep::Attr("dns_record_ip_type".into())],
+                "The VPC does not allow this DNS record IP type",
+                format!(
+                    "dns_record_ip_type = \"{r}\" needs enableDnsSupport and enableDnsHostnames on {vpc}, which has enableDnsSupport = {support} and enableDnsHostnames = {hostnames}. Turn both on, or use \"service-defined\"."
+                ),
+            ),
+            Ok(_) => {}
+            Err(e) if e.is_missing(crate::aws::Missing::Vpc) => {}
+            Err(e) => d.warning("Could not check the VPC", format!("The provider could not read the DNS attributes of {vpc}: {e}")),
+        }
+    }
     let could_not = |d: &mut Diagnostics, what: &str, e: &AwsError| {
         d.warning(format!("Could not check {what}"), format!("The provider could not verify {what} before applying: {e}"));
     };
@@ -318,15 +382,6 @@ async fn check_with_aws(ctx: &Ctx, prior: &Value, planned: &Value, fresh: bool) 
 // Reading
 // ---------------------------------------------------------------------------------------------
 
-/// A set/map attribute from AWS: empty stays as the current value (null or empty) to avoid a
-/// null-vs-empty diff.
-fn set_or_current(current: &Value, items: BTreeSet<String>) -> Value {
-    if items.is_empty() && (current.is_null() || current.as_list().is_some_and(|l| l.is_empty())) {
-        return if current.is_null() { Value::Null } else { Value::Set(vec![]) };
-    }
-    Value::set_of_strings(items)
-}
-
 /// The state for `ep`, from the endpoint alone (no further calls): `prefix_list_id` and
 /// `cidr_blocks` come from `current`.
 fn state_from_endpoint(region: &str, current: &Value, ep: &VpcEndpoint) -> Value {
@@ -342,14 +397,26 @@ fn state_from_endpoint(region: &str, current: &Value, ep: &VpcEndpoint) -> Value
         ("id", Value::string(id)),
         ("vpc_id", ep.vpc_id().map(Value::string).unwrap_or(Value::Null)),
         ("service_name", service_name),
-        ("route_table_ids", set_or_current(current.get("route_table_ids"), ep.route_table_ids().iter().cloned().collect())),
+        ("route_table_ids", Value::set_of_strings(ep.route_table_ids().iter().cloned().collect::<BTreeSet<String>>())),
         ("policy", common::reconcile_policy(current.get("policy"), ep.policy_document())),
-        ("tags", common::tags_from_ec2(current.get("tags"), ep.tags())),
+        ("tags", common::tags_from_ec2(ep.tags())),
         ("arn", if owner.is_empty() { Value::Null } else { Value::string(common::endpoint_arn(region, owner, id)) }),
         ("state", Value::string(state_display(ep))),
         ("prefix_list_id", known(current.get("prefix_list_id"))),
         ("cidr_blocks", known(current.get("cidr_blocks"))),
         ("owner_id", if owner.is_empty() { Value::Null } else { Value::string(owner) }),
+        ("ip_address_type", ep.ip_address_type().map(|t| Value::string(t.as_str().to_ascii_lowercase())).unwrap_or_else(|| known(current.get("ip_address_type")))),
+        ("requester_managed", Value::Bool(ep.requester_managed().unwrap_or(false))),
+        (
+            "dns_options",
+            match current.get("dns_options") {
+                Value::Null => Value::Null,
+                mine => {
+                    let record = ep.dns_options().and_then(|d| d.dns_record_ip_type()).map(|t| Value::string(t.as_str()));
+                    Value::object([("dns_record_ip_type", record.unwrap_or_else(|| known(mine.get("dns_record_ip_type"))))])
+                }
+            },
+        ),
         ("timeouts", known(current.get("timeouts"))),
     ])
 }
@@ -369,6 +436,7 @@ async fn read_endpoint(ctx: &Ctx, current: &Value, check_routes: bool) -> Result
     };
     let (ep, prefetched) = tokio::join!(ctx.ec2.find_vpc_endpoint(id), prefetch);
     let Some(ep) = ep? else { return Ok(None) };
+    endpoint::settle_marker(ctx, &ep).await;
     let route_tables = match prefetched {
         Some(Ok(found)) if ep.route_table_ids().iter().all(|t| tables.contains(t)) => RouteTables::Prefetched(found),
         _ if check_routes => RouteTables::Lookup,
@@ -505,42 +573,60 @@ fn api_error(diags: &mut Diagnostics, summary: &str, e: &AwsError) {
 }
 
 async fn create(ctx: &Ctx, planned: &Value, config: &Value) -> ApplyResponse {
+    let started = std::time::Instant::now();
     let mut diags = Diagnostics::new();
     let region = ctx.ec2.region().to_string();
     let service = common::resolve_service_name(planned.get("service_name").as_str().unwrap_or_default(), &region);
     let route_tables: Vec<String> = strings(planned.get("route_table_ids")).into_iter().collect();
     let tags = string_map(planned.get("tags"));
-    // One token per apply: the SDK's retries of this request reuse it, so EC2 never creates a
-    // second endpoint for a retried request.
-    let token = uuid::Uuid::new_v4().to_string();
-
-    let mut call = ctx
-        .ec2
-        .client()
-        .create_vpc_endpoint()
-        .vpc_endpoint_type(VpcEndpointType::Gateway)
-        .vpc_id(planned.get("vpc_id").as_str().unwrap_or_default())
-        .service_name(&service)
-        .client_token(&token);
-    if !route_tables.is_empty() {
-        call = call.set_route_table_ids(Some(route_tables));
-    }
-    if let Some(p) = config.get("policy").as_str() {
-        call = call.policy_document(p);
-    }
-    if let Some(spec) = common::tag_specification(&tags) {
-        call = call.tag_specifications(spec);
-    }
-    let created = match call.send().await.aws_op("CreateVpcEndpoint") {
-        Ok(out) => out.vpc_endpoint,
-        Err(e) => {
+    let vpc_id = planned.get("vpc_id").as_str().unwrap_or_default().to_string();
+    let policy = common::configured_policy(config);
+    let ip_type = planned.get("ip_address_type").as_str();
+    let record = planned.get("dns_options").get("dns_record_ip_type").as_str();
+    let settings = format!(
+        "Gateway|{vpc_id}|{service}|{}|{}|{}|{}",
+        route_tables.join(","),
+        policy.unwrap_or_default(),
+        ip_type.unwrap_or_default(),
+        record.unwrap_or_default()
+    );
+    let new = endpoint::NewEndpoint {
+        endpoint_type: VpcEndpointType::Gateway,
+        vpc_id: &vpc_id,
+        service: &service,
+        settings,
+        tags: &tags,
+        timeout: common::timeout(planned, "create", DEFAULT_CREATE_TIMEOUT),
+    };
+    let build = || {
+        let mut call = ctx
+            .ec2
+            .client()
+            .create_vpc_endpoint()
+            .vpc_endpoint_type(VpcEndpointType::Gateway)
+            .vpc_id(&vpc_id)
+            .service_name(&service);
+        if !route_tables.is_empty() {
+            call = call.set_route_table_ids(Some(route_tables.clone()));
+        }
+        if let Some(p) = policy {
+            call = call.policy_document(p);
+        }
+        if let Some(t) = ip_type {
+            call = call.ip_address_type(IpAddressType::from(t));
+        }
+        if let Some(r) = record {
+            call = call.dns_options(DnsOptionsSpecification::builder().dns_record_ip_type(DnsRecordIpType::from(r)).build());
+        }
+        call
+    };
+    let ep = match endpoint::create(ctx, new, build).await {
+        endpoint::Created::New(ep) => ep,
+        endpoint::Created::Adopted(ep) => return adopt(ctx, planned, config, &ep).await,
+        endpoint::Created::Failed(e) => {
             api_error(&mut diags, "Cannot create the gateway endpoint", &e);
             return ApplyResponse { new_state: Value::Null, diags };
         }
-    };
-    let Some(ep) = created.filter(|e| e.vpc_endpoint_id().is_some()) else {
-        diags.error("Cannot create the gateway endpoint", "CreateVpcEndpoint succeeded but returned no endpoint ID; check the VPC for an endpoint this apply may have created.");
-        return ApplyResponse { new_state: Value::Null, diags };
     };
     let id = ep.vpc_endpoint_id().unwrap_or_default().to_string();
     crate::info!("created gateway endpoint", "id" => id.clone(), "service" => service.clone());
@@ -550,9 +636,19 @@ async fn create(ctx: &Ctx, planned: &Value, config: &Value) -> ApplyResponse {
     let partial = || nullify_unknowns(&fill_unknowns(&planned, &state_from_endpoint(&region, &planned, &ep)));
     let saved = "The endpoint was created and is saved in the state (marked tainted): the next apply replaces it.";
 
-    let timeout = common::timeout(&planned, "create", DEFAULT_CREATE_TIMEOUT);
+    let timeout = common::timeout(&planned, "create", DEFAULT_CREATE_TIMEOUT).saturating_sub(started.elapsed());
     let available = match ctx.ec2.wait_for_endpoint(&id, &["available"], &[], timeout, &ctx.cancel).await {
         Ok(available) => available,
+        Err(WaitError::Cancelled) => {
+            // Interrupted (Ctrl-C) after EC2 accepted the create: the endpoint is recorded as
+            // created, not tainted, so the next apply does not replace a healthy endpoint; the
+            // next refresh reads its state (a failed endpoint is then planned for replacement).
+            diags.warning(
+                "Interrupted while the endpoint was being created",
+                format!("VPC endpoint {id} was created and is saved in the state; Terraform was interrupted before it became available. The next plan reads its state again."),
+            );
+            return ApplyResponse { new_state: partial(), diags };
+        }
         Err(e) => {
             common::wait_error(&mut diags, e, &id, "to become available", saved);
             return ApplyResponse { new_state: partial(), diags };
@@ -571,15 +667,29 @@ async fn update(ctx: &Ctx, prior: &Value, planned: &Value, config: &Value) -> Ap
     let (before, after) = (strings(prior.get("route_table_ids")), strings(planned.get("route_table_ids")));
     let add: Vec<String> = after.difference(&before).cloned().collect();
     let remove: Vec<String> = before.difference(&after).cloned().collect();
-    let new_policy = config
-        .get("policy")
+    let policy = common::policy_change(prior, config);
+    let (new_policy, reset_policy) = match policy {
+        common::PolicyChange::Set(p) => (Some(p), false),
+        common::PolicyChange::Reset => (None, true),
+        common::PolicyChange::Keep => (None, false),
+    };
+
+    let new_ip_type = planned.get("ip_address_type").as_str().filter(|v| prior_str(prior, "ip_address_type") != Some(*v));
+    let new_record = planned
+        .get("dns_options")
+        .get("dns_record_ip_type")
         .as_str()
-        .filter(|p| prior.get("policy").as_str().is_none_or(|old| !common::policies_equal(old, p)));
-    let reset_policy = config.get("policy").is_null() && !planned.get("policy").is_known();
+        .filter(|r| prior.get("dns_options").get("dns_record_ip_type").as_str() != Some(*r));
 
     let mut modified = false;
-    if !add.is_empty() || !remove.is_empty() || new_policy.is_some() || reset_policy {
+    if !add.is_empty() || !remove.is_empty() || new_policy.is_some() || reset_policy || new_ip_type.is_some() || new_record.is_some() {
         let mut call = client.modify_vpc_endpoint().vpc_endpoint_id(&id);
+        if let Some(t) = new_ip_type {
+            call = call.ip_address_type(IpAddressType::from(t));
+        }
+        if let Some(r) = new_record {
+            call = call.dns_options(DnsOptionsSpecification::builder().dns_record_ip_type(DnsRecordIpType::from(r)).build());
+        }
         if !add.is_empty() {
             call = call.set_add_route_table_ids(Some(add));
         }
@@ -635,6 +745,25 @@ async fn update(ctx: &Ctx, prior: &Value, planned: &Value, config: &Value) -> Ap
     }
 }
 
+fn prior_str<'a>(prior: &'a Value, attr: &str) -> Option<&'a str> {
+    prior.get(attr).as_str()
+}
+
+/// Takes over an orphan of an interrupted create in place of a new endpoint, then brings it to
+/// the plan (route tables, policy and tags may differ if the configuration changed since).
+async fn adopt(ctx: &Ctx, planned: &Value, config: &Value, ep: &VpcEndpoint) -> ApplyResponse {
+    let region = ctx.ec2.region().to_string();
+    let id = ep.vpc_endpoint_id().unwrap_or_default();
+    let planned = with_attrs(planned, [("id", Value::string(id))]);
+    let prior = nullify_unknowns(&fill_unknowns(&planned, &state_from_endpoint(&region, &planned, ep)));
+    let mut resp = update(ctx, &prior, &planned, config).await;
+    resp.diags.warning(
+        "Adopted an endpoint from an interrupted apply",
+        format!("VPC endpoint {id} was created by an earlier apply that was interrupted before Terraform saved it; it is used instead of creating a duplicate."),
+    );
+    resp
+}
+
 /// What an update returns when a step fails: the endpoint as it now is, else the prior state.
 async fn current_state(ctx: &Ctx, planned: &Value, prior: &Value) -> Value {
     match read_endpoint(ctx, &nullify_unknowns(planned), false).await {
@@ -674,10 +803,11 @@ async fn import(ctx: &Ctx, id: String) -> ImportResponse {
     };
     let kind = ep.vpc_endpoint_type().map(|t| t.as_str().to_string()).unwrap_or_default();
     if !kind.eq_ignore_ascii_case("Gateway") {
-        let hint = if kind.eq_ignore_ascii_case("Interface") { " Import it as a vpce_interface resource instead (use vpce_interface)." } else { "" };
+        let hint = if kind.eq_ignore_ascii_case("Interface") { " Import it as a vpce_interface resource instead." } else { "" };
         diags.error("Not a gateway endpoint", format!("VPC endpoint {id} is a{} {kind} endpoint, not a Gateway endpoint.{hint}", if kind.starts_with(['A', 'E', 'I', 'O', 'U']) { "n" } else { "" }));
         return ImportResponse { state: Value::Null, diags };
     }
+    endpoint::settle_marker(ctx, &ep).await;
     let (state, warnings) = describe_fully(ctx, &Value::object([("id", Value::string(&id))]), &ep, RouteTables::Lookup).await;
     diags.extend(warnings);
     ImportResponse { state, diags }
@@ -778,10 +908,13 @@ mod tests {
     }
 
     #[test]
-    fn empty_collections_keep_the_current_null_or_empty() {
-        assert_eq!(set_or_current(&Value::Null, BTreeSet::new()), Value::Null);
-        assert_eq!(set_or_current(&Value::Set(vec![]), BTreeSet::new()), Value::Set(vec![]));
-        assert_eq!(set_or_current(&Value::set_of_strings(["rtb-1"]), BTreeSet::new()), Value::set_of_strings(Vec::<String>::new()));
+    fn empty_collections_read_as_empty_never_null() {
+        let ep = VpcEndpoint::builder().vpc_endpoint_id("vpce-1").service_name("com.amazonaws.us-east-1.s3").build();
+        for current in [Value::object(Vec::<(&str, Value)>::new()), Value::object([("tags", Value::Null), ("route_table_ids", Value::Null)])] {
+            let s = state_from_endpoint("us-east-1", &current, &ep);
+            assert_eq!(s.get("route_table_ids"), &Value::Set(vec![]));
+            assert_eq!(s.get("tags"), &Value::Map(Default::default()));
+        }
     }
 
     #[test]

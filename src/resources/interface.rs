@@ -15,9 +15,10 @@ use aws_sdk_ec2::types::{
 };
 use futures::future::BoxFuture;
 
+use super::endpoint;
 use super::common::{self, strings, string_map};
 use super::*;
-use crate::aws::{AwsError, SdkResultExt, WaitError};
+use crate::aws::{AwsError, Missing, SdkResultExt, WaitError};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::schema::{timeouts_block, Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::protocol::values::{PathStep, Type, Value};
@@ -89,7 +90,11 @@ fn schema() -> Schema {
                     Type::String,
                     "The endpoint policy (JSON). Compared semantically: reformatting never shows a diff. When not set, the endpoint has AWS's default full-access policy; removing it from the configuration resets that default.",
                 ),
-                Attribute::optional("tags", Type::Map(Box::new(Type::String)), "Tags of the endpoint."),
+                Attribute::optional_computed(
+                    "tags",
+                    Type::Map(Box::new(Type::String)),
+                    "Tags of the endpoint (at most 50; keys up to 128 characters, not starting with `aws:`; values up to 256). Not set, `null` and `{}` all mean none.",
+                ),
                 Attribute::computed("state", Type::String, "The endpoint state as EC2 documents it, e.g. `available` or `pendingAcceptance`."),
                 Attribute::computed("dns_entry", Type::List(Box::new(dns_entry_type())), "The endpoint's DNS names and their hosted zones."),
                 Attribute::computed("network_interface_ids", string_set(), "The endpoint's network interfaces."),
@@ -110,6 +115,16 @@ fn schema() -> Schema {
                                 "private_dns_only_for_inbound_resolver_endpoint",
                                 Type::Bool,
                                 "Resolve the private DNS name to the endpoint only for queries from Route 53 Resolver inbound endpoints (S3 with a gateway endpoint in the same VPC). Needs `private_dns_enabled = true`.",
+                            ),
+                            Attribute::optional_computed(
+                                "private_dns_preference",
+                                Type::String,
+                                "Which domains get private DNS: `ALL_DOMAINS`, `VERIFIED_DOMAINS_ONLY`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY`. Changing it replaces the endpoint (EC2 cannot change it in place).",
+                            ),
+                            Attribute::optional_computed(
+                                "private_dns_specified_domains",
+                                string_set(),
+                                "The domains (1 to 10) for the `..._SPECIFIED_DOMAINS` preferences. Changing them replaces the endpoint.",
                             ),
                         ],
                         blocks: vec![],
@@ -233,12 +248,14 @@ fn state_from_endpoint(ep: &VpcEndpoint, base: &Value, region: &str) -> Value {
             let aws = ep.dns_options();
             let record = aws.and_then(|d| d.dns_record_ip_type()).map(|t| Value::string(t.as_str()));
             let inbound = aws.and_then(|d| d.private_dns_only_for_inbound_resolver_endpoint()).map(Value::Bool);
+            let preference = aws.and_then(|d| d.private_dns_preference()).map(Value::string);
+            let domains = aws.map(|d| d.private_dns_specified_domains()).filter(|d| !d.is_empty()).map(|d| string_set_value(d.iter().cloned()));
+            let or_prior = |v: Option<Value>, attr: &str| v.unwrap_or_else(|| unknowns_to_null(prior.get(attr).clone()));
             object([
-                ("dns_record_ip_type", record.unwrap_or_else(|| unknowns_to_null(prior.get("dns_record_ip_type").clone()))),
-                (
-                    "private_dns_only_for_inbound_resolver_endpoint",
-                    inbound.unwrap_or_else(|| unknowns_to_null(prior.get("private_dns_only_for_inbound_resolver_endpoint").clone())),
-                ),
+                ("dns_record_ip_type", or_prior(record, "dns_record_ip_type")),
+                ("private_dns_only_for_inbound_resolver_endpoint", or_prior(inbound, "private_dns_only_for_inbound_resolver_endpoint")),
+                ("private_dns_preference", or_prior(preference, "private_dns_preference")),
+                ("private_dns_specified_domains", or_prior(domains, "private_dns_specified_domains")),
             ])
         }
     };
@@ -262,7 +279,7 @@ fn state_from_endpoint(ep: &VpcEndpoint, base: &Value, region: &str) -> Value {
         ("private_dns_enabled", Value::Bool(ep.private_dns_enabled().unwrap_or(false))),
         ("ip_address_type", ip_address_type),
         ("policy", common::reconcile_policy(base.get("policy"), ep.policy_document())),
-        ("tags", common::tags_from_ec2(base.get("tags"), ep.tags())),
+        ("tags", common::tags_from_ec2(ep.tags())),
         ("state", Value::string(crate::aws::state_display(ep))),
         ("dns_entry", dns_entry),
         ("network_interface_ids", string_set_value(ep.network_interface_ids().iter().cloned())),
@@ -281,20 +298,24 @@ fn is_interface(ep: &VpcEndpoint) -> bool {
 // Validation
 // ---------------------------------------------------------------------------------------------
 
-fn validate_enum(v: &Value, at: Vec<PathStep>, name: &str, allowed: &[&str], diags: &mut Diagnostics) {
-    if let Some(s) = v.as_str() {
-        if !allowed.contains(&s) {
-            let list = allowed.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>();
-            diags.attr_error(at, format!("Invalid {name}"), format!("\"{s}\" is not a valid {name}: use one of {}.", join_or(&list)));
+/// `private_dns_specified_domains`: 1 to 10 domains, given exactly when the preference names
+/// specified domains.
+fn validate_specified_domains(dns: &Value, d: &mut Diagnostics) {
+    let at = || attr_path(&["dns_options", "private_dns_specified_domains"]);
+    let domains = dns.get("private_dns_specified_domains");
+    let preference = dns.get("private_dns_preference");
+    if let Some(items) = domains.as_list() {
+        if domains.is_wholly_known() && (items.is_empty() || items.len() > 10) {
+            d.attr_error(at(), "Invalid private_dns_specified_domains", format!("{} domains are given; EC2 takes 1 to 10.", items.len()));
         }
     }
-}
-
-fn join_or(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    if let Some(p) = preference.as_str() {
+        let wants_domains = p.contains("SPECIFIED_DOMAINS");
+        if wants_domains && domains.is_null() {
+            d.attr_error(at(), "Missing private_dns_specified_domains", format!("private_dns_preference = \"{p}\" needs the domains in private_dns_specified_domains."));
+        } else if !wants_domains && domains.as_list().is_some_and(|l| !l.is_empty()) {
+            d.attr_error(at(), "Unexpected private_dns_specified_domains", format!("private_dns_specified_domains applies only to the ..._SPECIFIED_DOMAINS preferences, not to \"{p}\"."));
+        }
     }
 }
 
@@ -318,10 +339,18 @@ fn validate_config(config: &Value) -> Diagnostics {
     }
     common::validate_policy(config, &mut d);
     common::validate_timeouts(config, &mut d);
-    common::validate_tag_keys(config, &mut d);
-    validate_enum(config.get("ip_address_type"), attr_path(&["ip_address_type"]), "ip_address_type", IP_ADDRESS_TYPES, &mut d);
+    common::validate_tags(config, &mut d);
+    common::validate_enum(config.get("ip_address_type"), attr_path(&["ip_address_type"]), "ip_address_type", IP_ADDRESS_TYPES, &mut d);
     let dns = config.get("dns_options");
-    validate_enum(
+    common::validate_enum(
+        dns.get("private_dns_preference"),
+        attr_path(&["dns_options", "private_dns_preference"]),
+        "private_dns_preference",
+        PRIVATE_DNS_PREFERENCES,
+        &mut d,
+    );
+    validate_specified_domains(dns, &mut d);
+    common::validate_enum(
         dns.get("dns_record_ip_type"),
         attr_path(&["dns_options", "dns_record_ip_type"]),
         "dns_record_ip_type",
@@ -564,7 +593,7 @@ async fn check_aws(ctx: &Ctx, v: &Value, checks: Checks, diags: &mut Diagnostics
             }
             Ok(_) => {}
             // Reported above (plan), or left to CreateVpcEndpoint (apply, eventual consistency).
-            Err(e) if e.is_not_found() => {
+            Err(e) if e.is_missing(Missing::Vpc) => {
                 if !vpc_missing && !checks.at_apply && checks.vpc {
                     diags.attr_error("vpc_id", "VPC not found", format!("VPC {vpc} does not exist in {region}."));
                 }
@@ -690,27 +719,30 @@ fn check_groups(ids: &[String], found: &[SecurityGroup], vpc: Option<&str>, regi
 
 /// Plans the `dns_options` block: null when not configured (a block cannot be computed); its
 /// unset attributes unknown on create or when the block is new, else kept from the prior state.
+/// The attributes of the `dns_options` block.
+const DNS_ATTRS: &[&str] = &["dns_record_ip_type", "private_dns_only_for_inbound_resolver_endpoint", "private_dns_preference", "private_dns_specified_domains"];
+/// Those of them EC2 cannot change in place.
+const DNS_FORCE_NEW: &[&str] = &["private_dns_preference", "private_dns_specified_domains"];
+const PRIVATE_DNS_PREFERENCES: &[&str] = &["ALL_DOMAINS", "VERIFIED_DOMAINS_ONLY", "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS", "SPECIFIED_DOMAINS_ONLY"];
+
 fn plan_dns_options(prior: &Value, proposed: &Value, config: &Value, fresh: bool) -> Value {
-    let cfg = config.get("dns_options");
-    if cfg.is_null() {
-        return Value::Null;
+    common::plan_single_block(prior, proposed, config, fresh, "dns_options", DNS_ATTRS)
+}
+
+/// Replacement paths for configured force-new `dns_options` attributes that differ from the prior state.
+fn dns_replacements(prior: &Value, config: &Value) -> Vec<Vec<PathStep>> {
+    if prior.is_null() {
+        return Vec::new();
     }
-    let prior_block = prior.get("dns_options");
-    let proposed_block = proposed.get("dns_options");
-    let mut out = BTreeMap::new();
-    for attr in ["dns_record_ip_type", "private_dns_only_for_inbound_resolver_endpoint"] {
-        let c = cfg.get(attr);
-        let v = if !c.is_null() {
-            c.clone()
-        } else if fresh || prior_block.is_null() {
-            unknown()
-        } else {
-            let p = proposed_block.get(attr);
-            if p.is_null() { prior_block.get(attr).clone() } else { p.clone() }
-        };
-        out.insert(attr.to_string(), v);
-    }
-    Value::Object(out)
+    DNS_FORCE_NEW
+        .iter()
+        .filter(|a| {
+            let (now, was) = (config.get("dns_options").get(a), prior.get("dns_options").get(a));
+            let differ = if **a == "private_dns_specified_domains" { !sets_equal(now, was) } else { now != was };
+            now.is_wholly_known() && !now.is_null() && differ
+        })
+        .map(|a| attr_path(&["dns_options", a]))
+        .collect()
 }
 
 fn differs(prior: &Value, planned: &Value, attr: &str) -> bool {
@@ -729,23 +761,20 @@ fn plan(block: &Block, region: &str, prior: &Value, proposed: &Value, config: &V
     };
     let (mut planned, replace) = if respelled {
         let cfg = common::with_attrs(config, [("service_name", prior.get("service_name").clone())]);
-        let (mut planned, replace) = common::plan_generic(block, prior, proposed, &cfg, &[]);
+        let (mut planned, replace) = common::plan_generic_with(block, prior, proposed, &cfg, &[], dns_replacements(prior, config));
         set(&mut planned, "service_name", config.get("service_name").clone());
         (planned, replace)
     } else {
-        common::plan_generic(block, prior, proposed, config, &[])
+        common::plan_generic_with(block, prior, proposed, config, &[], dns_replacements(prior, config))
     };
     let fresh = prior.is_null() || !replace.is_empty();
     if config.get("private_dns_enabled").is_null() {
         set(&mut planned, "private_dns_enabled", Value::Bool(false));
     }
+    planned = common::plan_empty_when_null(planned, config, &[("tags", common::empty_map)]);
     // Policy: compared as JSON; removing it from the configuration resets AWS's default policy.
-    if let Some(kept) = common::plan_policy(prior, config) {
-        set(&mut planned, "policy", kept);
-    } else if config.get("policy").is_null() && !fresh {
-        if prior.get("policy").as_str().is_some_and(|old| !common::is_default_policy(old)) {
-            set(&mut planned, "policy", unknown());
-        }
+    if let Some(p) = common::plan_policy_value(prior, config, fresh) {
+        set(&mut planned, "policy", p);
     }
     let dns = plan_dns_options(if fresh { &Value::Null } else { prior }, proposed, config, fresh);
     set(&mut planned, "dns_options", dns);
@@ -805,18 +834,23 @@ fn create_error(e: &AwsError, diags: &mut Diagnostics) {
 fn dns_spec(block: &Value) -> Option<DnsOptionsSpecification> {
     let record = block.get("dns_record_ip_type").as_str();
     let inbound = block.get("private_dns_only_for_inbound_resolver_endpoint").as_bool();
-    if record.is_none() && inbound.is_none() {
+    let preference = block.get("private_dns_preference").as_str();
+    let domains: Vec<String> = strings(block.get("private_dns_specified_domains")).into_iter().collect();
+    if record.is_none() && inbound.is_none() && preference.is_none() && domains.is_empty() {
         return None;
     }
     Some(
         DnsOptionsSpecification::builder()
             .set_dns_record_ip_type(record.map(DnsRecordIpType::from))
             .set_private_dns_only_for_inbound_resolver_endpoint(inbound)
+            .set_private_dns_preference(preference.map(str::to_owned))
+            .set_private_dns_specified_domains((!domains.is_empty()).then_some(domains))
             .build(),
     )
 }
 
 async fn create(ctx: &Ctx, planned: &Value) -> ApplyResponse {
+    let started = std::time::Instant::now();
     let mut diags = Diagnostics::new();
     let region = ctx.ec2.region().to_string();
     // The DNS rule again, right before creating: the VPC may have been unknown at plan time.
@@ -831,64 +865,102 @@ async fn create(ctx: &Ctx, planned: &Value) -> ApplyResponse {
         return ApplyResponse { new_state: Value::Null, diags };
     };
     let tags = string_map(planned.get("tags"));
-    let mut req = ctx
-        .ec2
-        .client()
-        .create_vpc_endpoint()
-        .vpc_endpoint_type(VpcEndpointType::Interface)
-        .vpc_id(vpc)
-        .service_name(common::resolve_service_name(service, &region))
-        .client_token(uuid::Uuid::new_v4().to_string())
-        .private_dns_enabled(planned.get("private_dns_enabled").as_bool().unwrap_or(false));
+    let service = common::resolve_service_name(service, &region);
     let subnets: Vec<String> = strings(planned.get("subnet_ids")).into_iter().collect();
-    if !subnets.is_empty() {
-        req = req.set_subnet_ids(Some(subnets));
-    }
     let groups: Vec<String> = strings(planned.get("security_group_ids")).into_iter().collect();
-    if !groups.is_empty() {
-        req = req.set_security_group_ids(Some(groups));
-    }
-    if let Some(t) = planned.get("ip_address_type").as_str() {
-        req = req.ip_address_type(IpAddressType::from(t));
-    }
-    if let Some(spec) = dns_spec(planned.get("dns_options")) {
-        req = req.dns_options(spec);
-    }
-    if let Some(p) = planned.get("policy").as_str() {
-        req = req.policy_document(p);
-    }
-    if let Some(spec) = common::tag_specification(&tags) {
-        req = req.tag_specifications(spec);
-    }
-    let created = match req.send().await.aws_op("CreateVpcEndpoint") {
-        Ok(out) => out.vpc_endpoint,
-        Err(e) => {
+    let private_dns = planned.get("private_dns_enabled").as_bool().unwrap_or(false);
+    let ip_type = planned.get("ip_address_type").as_str();
+    let dns = dns_spec(planned.get("dns_options"));
+    let policy = common::configured_policy(planned);
+    let settings = format!(
+        "Interface|{vpc}|{service}|{}|{}|{private_dns}|{}|{:?}|{}",
+        subnets.join(","),
+        groups.join(","),
+        ip_type.unwrap_or_default(),
+        dns,
+        policy.unwrap_or_default()
+    );
+    let new = endpoint::NewEndpoint {
+        endpoint_type: VpcEndpointType::Interface,
+        vpc_id: vpc,
+        service: &service,
+        settings,
+        tags: &tags,
+        timeout: timeout_of(planned, "create"),
+    };
+    let build = || {
+        let mut req = ctx
+            .ec2
+            .client()
+            .create_vpc_endpoint()
+            .vpc_endpoint_type(VpcEndpointType::Interface)
+            .vpc_id(vpc)
+            .service_name(&service)
+            .private_dns_enabled(private_dns);
+        if !subnets.is_empty() {
+            req = req.set_subnet_ids(Some(subnets.clone()));
+        }
+        if !groups.is_empty() {
+            req = req.set_security_group_ids(Some(groups.clone()));
+        }
+        if let Some(t) = ip_type {
+            req = req.ip_address_type(IpAddressType::from(t));
+        }
+        if let Some(spec) = dns.clone() {
+            req = req.dns_options(spec);
+        }
+        if let Some(p) = policy {
+            req = req.policy_document(p);
+        }
+        req
+    };
+    let created = match endpoint::create(ctx, new, build).await {
+        endpoint::Created::New(ep) => ep,
+        endpoint::Created::Adopted(ep) => {
+            // Take it over, then bring it to the plan (the configuration may have changed since).
+            let id = ep.vpc_endpoint_id().unwrap_or_default();
+            let planned = common::with_attrs(planned, [("id", Value::string(id))]);
+            let prior = unknowns_to_null(overlay_planned(&planned, &state_from_endpoint(&ep, &planned, &region)));
+            let mut resp = update(ctx, &prior, &planned, &planned).await;
+            resp.diags.warning(
+                "Adopted an endpoint from an interrupted apply",
+                format!("VPC endpoint {id} was created by an earlier apply that was interrupted before Terraform saved it; it is used instead of creating a duplicate."),
+            );
+            return resp;
+        }
+        endpoint::Created::Failed(e) => {
             create_error(&e, &mut diags);
             return ApplyResponse { new_state: Value::Null, diags };
         }
     };
-    let Some(created) = created.filter(|e| e.vpc_endpoint_id().is_some()) else {
-        diags.error("Cannot create the interface endpoint", "EC2 answered CreateVpcEndpoint without an endpoint ID.");
-        return ApplyResponse { new_state: Value::Null, diags };
-    };
     let id = created.vpc_endpoint_id().unwrap_or_default().to_string();
     crate::info!("created interface endpoint".to_string(), "id" => id.clone());
 
-    match ctx.ec2.wait_for_endpoint(&id, &["available", "pendingacceptance"], &[], timeout_of(planned, "create"), &ctx.cancel).await {
+    let timeout = timeout_of(planned, "create").saturating_sub(started.elapsed());
+    match ctx.ec2.wait_for_endpoint(&id, &["available", "pendingacceptance"], &[], timeout, &ctx.cancel).await {
         Ok(ep) => {
             let actual = state_from_endpoint(&ep, planned, &region);
             ApplyResponse { new_state: overlay_planned(planned, &actual), diags }
         }
+        Err(WaitError::Cancelled) => {
+            // Interrupted (Ctrl-C) after EC2 accepted the create: recorded as created, not
+            // tainted, so the next apply does not replace a healthy endpoint; the next refresh
+            // reads its state (a failed endpoint is then planned for replacement).
+            let actual = state_from_endpoint(&created, planned, &region);
+            diags.warning(
+                "Interrupted while the endpoint was being created",
+                format!("{id} was created and is saved in the state; Terraform was interrupted before it became available. The next plan reads its state again."),
+            );
+            ApplyResponse { new_state: unknowns_to_null(overlay_planned(planned, &actual)), diags }
+        }
         Err(e) => {
             // Nothing lost: the endpoint exists, so it goes into the state (Terraform taints it).
             let actual = state_from_endpoint(&created, planned, &region);
-            diags.error(
-                "Interface endpoint created but not ready",
-                format!(
-                    "{id} was created, but {}. It is recorded in the state as tainted: the next apply replaces it (run `terraform untaint` if it became available meanwhile).",
-                    wait_failure(&e, "create")
-                ),
-            );
+            let hint = match e {
+                WaitError::NotFound => "EC2 no longer lists it. It is kept in the state as tainted: the next refresh drops it if it is really gone, and the next apply creates a new one.",
+                _ => "It is recorded in the state as tainted: the next apply replaces it (run `terraform untaint` if it became available meanwhile).",
+            };
+            diags.error("Interface endpoint created but not ready", format!("{id} was created, but {}. {hint}", wait_failure(&e, "create")));
             ApplyResponse { new_state: unknowns_to_null(overlay_planned(planned, &actual)), diags }
         }
     }
@@ -925,7 +997,7 @@ async fn current_state(ctx: &Ctx, id: &str, prior: &Value) -> Value {
     }
 }
 
-async fn update(ctx: &Ctx, prior: &Value, planned: &Value) -> ApplyResponse {
+async fn update(ctx: &Ctx, prior: &Value, planned: &Value, config: &Value) -> ApplyResponse {
     let mut diags = Diagnostics::new();
     let region = ctx.ec2.region().to_string();
     let Some(id) = prior.get("id").as_str().map(str::to_string) else {
@@ -982,24 +1054,30 @@ async fn update(ctx: &Ctx, prior: &Value, planned: &Value) -> ApplyResponse {
     }
     let (old_dns, new_dns) = (prior.get("dns_options"), planned.get("dns_options"));
     if !new_dns.is_null() && old_dns != new_dns {
-        if let Some(spec) = dns_spec(new_dns) {
+        // Only what changed, and never the attributes EC2 cannot change in place (a change of
+        // those replaces the endpoint).
+        let changed = object(
+            DNS_ATTRS
+                .iter()
+                .filter(|a| !DNS_FORCE_NEW.contains(a))
+                .filter(|a| new_dns.get(a) != old_dns.get(a))
+                .map(|a| (*a, new_dns.get(a).clone())),
+        );
+        if let Some(spec) = dns_spec(&changed) {
             req = req.dns_options(spec);
             modify = true;
         }
     }
-    match planned.get("policy") {
-        Value::String(p) => {
-            if !prior.get("policy").as_str().is_some_and(|old| common::policies_equal(old, p)) {
-                req = req.policy_document(p);
-                modify = true;
-            }
+    match common::policy_change(prior, config) {
+        common::PolicyChange::Set(p) => {
+            req = req.policy_document(p);
+            modify = true;
         }
-        // Planned unknown only when the policy was removed from the configuration.
-        Value::Unknown(_) => {
+        common::PolicyChange::Reset => {
             req = req.reset_policy(true);
             modify = true;
         }
-        _ => {}
+        common::PolicyChange::Keep => {}
     }
 
     if enabling_private_dns {
@@ -1084,7 +1162,7 @@ impl Resource for Interface {
             match (req.prior.is_null(), req.planned.is_null()) {
                 (_, true) => delete(ctx, &req.prior).await,
                 (true, false) => create(ctx, &req.planned).await,
-                (false, false) => update(ctx, &req.prior, &req.planned).await,
+                (false, false) => update(ctx, &req.prior, &req.planned, &req.config).await,
             }
         })
     }
@@ -1101,6 +1179,7 @@ impl Resource for Interface {
                     ReadResponse { new_state: Value::Null, diags }
                 }
                 Ok(Some(ep)) => {
+                    endpoint::settle_marker(ctx, &ep).await;
                     let new_state = state_from_endpoint(&ep, &state, ctx.ec2.region());
                     ReadResponse { new_state: keep_empty_groups(ctx, &state, new_state).await, diags }
                 }
@@ -1136,6 +1215,7 @@ impl Resource for Interface {
                     ImportResponse { state: Value::Null, diags }
                 }
                 Ok(Some(ep)) => {
+                    endpoint::settle_marker(ctx, &ep).await;
                     let base = object([("dns_options", Value::Null), ("timeouts", Value::Null), ("tags", Value::Null), ("policy", Value::Null)]);
                     ImportResponse { state: state_from_endpoint(&ep, &base, &region), diags }
                 }
@@ -1177,7 +1257,7 @@ mod tests {
             ("private_dns_enabled", Value::Bool(false)),
             ("ip_address_type", Value::string("ipv4")),
             ("policy", Value::string(r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#)),
-            ("tags", Value::Null),
+            ("tags", Value::Map(Default::default())),
             ("state", Value::string("available")),
             ("dns_entry", Value::List(vec![object([("dns_name", Value::string("x")), ("hosted_zone_id", Value::string("Z"))])])),
             ("network_interface_ids", Value::set_of_strings(["eni-1"])),
@@ -1377,7 +1457,7 @@ mod tests {
         assert_eq!(s.get("dns_entry").get("dns_name"), &Value::Null, "a list, not an object");
         assert_eq!(s.get("dns_entry").as_list().map(|l| l.len()), Some(1));
         assert_eq!(s.get("dns_entry").as_list().unwrap()[0].get("hosted_zone_id"), &Value::string("Z7HUB22UULQXV"));
-        assert!(s.get("tags").is_null(), "no tags and none configured: null");
+        assert_eq!(s.get("tags"), &Value::Map(Default::default()), "no tags: an empty map, never null");
         assert!(s.get("dns_options").is_null(), "the block stays absent when not configured");
         assert_eq!(s.get("requester_managed"), &Value::Bool(false));
         assert!(s.is_wholly_known());

@@ -12,6 +12,7 @@ use crate::protocol::values::{PathStep, Value};
 
 pub mod common;
 pub mod gateway;
+pub mod endpoint;
 pub mod interface;
 
 /// What every resource operation gets: the configured EC2 client and the stop signal.

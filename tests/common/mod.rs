@@ -3,6 +3,7 @@
 //! serving the EC2 API on 127.0.0.1.
 #![allow(dead_code)]
 
+pub mod faultproxy;
 pub mod proxy;
 
 use std::path::{Path, PathBuf};
@@ -71,6 +72,7 @@ fn set_test_credentials() {
 pub async fn ec2() -> aws_sdk_ec2::Client {
     set_test_credentials();
     let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(vpce::aws::https_client())
         .region(aws_config::Region::new(REGION))
         .endpoint_url(moto_url())
         .load()

@@ -1,0 +1,162 @@
+//! Crash-safe creates, the EC2 side: a creation marker tag, the lookup of marked endpoints, the
+//! process's claims on endpoints, and the halt of writes when the provider must stop.
+//!
+//! Every CreateVpcEndpoint carries the tag [`CREATE_MARKER`] (set atomically with the endpoint
+//! through TagSpecifications) whose value is `FINGERPRINT.CLIENT_TOKEN`. An endpoint that still
+//! carries it was created by a create whose result may never have reached Terraform's state; the
+//! marker is removed once the endpoint is seen again through Terraform's state (read, update), so
+//! a marked endpoint that no state knows is an orphan that the next create of the same endpoint
+//! adopts instead of creating a duplicate. See docs/guides/crash-safety.md.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::Ordering;
+
+use aws_sdk_ec2::types::{Filter, Tag, VpcEndpoint};
+
+use super::batch::Batcher;
+use super::client::{BATCH_MAX_IDS, BATCH_MAX_WAIT, BATCH_WINDOW};
+use super::{state_str, AwsError, Ec2, SdkResultExt};
+
+/// The key of the creation marker tag (never shown in `tags`).
+pub const CREATE_MARKER: &str = "terraform-provider-vpce:create";
+
+/// The marker's value: which settings the create had, and its ClientToken.
+pub fn marker_value(fingerprint: &str, token: &str) -> String {
+    format!("{fingerprint}.{token}")
+}
+
+/// The marker tag of an endpoint, if it carries one.
+pub fn marker_of(ep: &VpcEndpoint) -> Option<&str> {
+    ep.tags().iter().find(|t| t.key() == Some(CREATE_MARKER)).and_then(|t| t.value())
+}
+
+/// A stable 64-bit FNV-1a fingerprint of a create's settings, as 16 hex digits.
+pub fn fingerprint(settings: &str) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in settings.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{h:016x}")
+}
+
+/// The batcher's fetch: the marked endpoints of each VPC (one paginated DescribeVpcEndpoints for
+/// the whole batch of VPCs).
+pub(super) fn marked_batcher(client: &aws_sdk_ec2::Client) -> Batcher<String, Vec<VpcEndpoint>> {
+    let client = client.clone();
+    Batcher::new(BATCH_WINDOW, BATCH_MAX_WAIT, BATCH_MAX_IDS, move |vpcs: Vec<String>| {
+        let client = client.clone();
+        async move {
+            let pages = client
+                .describe_vpc_endpoints()
+                .filters(Filter::builder().name("vpc-id").set_values(Some(vpcs)).build())
+                .filters(Filter::builder().name("tag-key").values(CREATE_MARKER).build())
+                .into_paginator();
+            let found: Vec<VpcEndpoint> = pages.items().send().try_collect().await.aws_op("DescribeVpcEndpoints")?;
+            let mut by_vpc: HashMap<String, Vec<VpcEndpoint>> = HashMap::new();
+            for ep in found.into_iter().filter(|e| marker_of(e).is_some()) {
+                if let Some(vpc) = ep.vpc_id() {
+                    by_vpc.entry(vpc.to_owned()).or_default().push(ep);
+                }
+            }
+            Ok(by_vpc)
+        }
+    })
+}
+
+/// The batcher of marker removals: one DeleteTags of the marker key for a batch of endpoints.
+pub(super) fn unmark_batcher(client: &aws_sdk_ec2::Client) -> Batcher<String, ()> {
+    let client = client.clone();
+    Batcher::new(BATCH_WINDOW, BATCH_MAX_WAIT, BATCH_MAX_IDS, move |ids: Vec<String>| {
+        let client = client.clone();
+        async move {
+            let tag = Tag::builder().key(CREATE_MARKER).build();
+            client.delete_tags().set_resources(Some(ids.clone())).tags(tag).send().await.aws_op("DeleteTags")?;
+            Ok(ids.into_iter().map(|id| (id, ())).collect())
+        }
+    })
+}
+
+impl Ec2 {
+    /// The endpoints of `vpc_id` that carry a creation marker (any state).
+    pub async fn find_marked_endpoints(&self, vpc_id: &str) -> Result<Vec<VpcEndpoint>, AwsError> {
+        Ok(self.inner.marked.get(vpc_id.to_owned()).await?.unwrap_or_default())
+    }
+
+    /// The endpoint a create with ClientToken `token` made, if any (found by its marker).
+    pub async fn find_created_by(&self, vpc_id: &str, token: &str) -> Result<Option<VpcEndpoint>, AwsError> {
+        let suffix = format!(".{token}");
+        let found = self.find_marked_endpoints(vpc_id).await?;
+        Ok(found.into_iter().find(|e| marker_of(e).is_some_and(|m| m.ends_with(&suffix)) && state_str(e) != "deleted"))
+    }
+
+    /// Claims `key` (an endpoint id or a ClientToken) for this process: true the first time. A
+    /// claimed endpoint is never adopted by another resource of this process.
+    pub fn claim(&self, key: &str) -> bool {
+        self.inner.claims.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_owned())
+    }
+
+    pub fn is_claimed(&self, key: &str) -> bool {
+        self.inner.claims.lock().unwrap_or_else(|e| e.into_inner()).contains(key)
+    }
+
+    /// An unclaimed orphan for a create with these settings, claimed for the caller: a marked,
+    /// live endpoint of the VPC of the same type and service, whose create is not in flight in
+    /// this process; one made with exactly the same settings (`fingerprint`) first.
+    pub async fn adopt_orphan(&self, vpc_id: &str, service: &str, endpoint_type: &str, fingerprint: &str) -> Result<Option<VpcEndpoint>, AwsError> {
+        let mut candidates: Vec<VpcEndpoint> = self
+            .find_marked_endpoints(vpc_id)
+            .await?
+            .into_iter()
+            .filter(|e| e.service_name() == Some(service))
+            .filter(|e| e.vpc_endpoint_type().is_some_and(|t| t.as_str().eq_ignore_ascii_case(endpoint_type)))
+            .filter(|e| !["deleting", "deleted", "failed", "rejected", "expired"].contains(&state_str(e).as_str()))
+            .collect();
+        let same_settings = |e: &VpcEndpoint| marker_of(e).is_some_and(|m| m.starts_with(&format!("{fingerprint}.")));
+        candidates.sort_by_key(|e| (!same_settings(e), e.creation_timestamp().map(|t| t.secs())));
+        for ep in candidates {
+            let (Some(id), Some(marker)) = (ep.vpc_endpoint_id(), marker_of(&ep)) else { continue };
+            let token = marker.split_once('.').map_or(marker, |(_, t)| t);
+            if self.is_claimed(token) || self.is_claimed(id) {
+                continue;
+            }
+            if self.claim(id) {
+                return Ok(Some(ep));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Removes the creation marker from an endpoint that Terraform's state holds, and claims it.
+    /// Concurrent calls share one DeleteTags (it takes many resources).
+    pub async fn clear_marker(&self, id: &str) -> Result<(), AwsError> {
+        self.claim(id);
+        self.inner.unmark.get(id.to_owned()).await.map(|_| ())
+    }
+
+    /// From now on no write (create, modify, delete, tag) is sent to EC2: the provider is stopping
+    /// because Terraform went away. Reads still work.
+    pub fn halt_writes(&self) {
+        self.inner.halted.store(true, Ordering::SeqCst);
+    }
+
+    pub fn writes_halted(&self) -> bool {
+        self.inner.halted.load(Ordering::SeqCst)
+    }
+}
+
+/// Keys already claimed, for [`Ec2`]'s state.
+pub(super) type Claims = std::sync::Mutex<HashSet<String>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_stable_and_distinct() {
+        assert_eq!(fingerprint("a"), fingerprint("a"));
+        assert_ne!(fingerprint("vpc-1|s3|rtb-1"), fingerprint("vpc-1|s3|rtb-2"));
+        assert_eq!(fingerprint("").len(), 16);
+        assert_eq!(marker_value("00ff", "tok"), "00ff.tok");
+    }
+}
