@@ -35,9 +35,7 @@ if [ "${VPCE_SKIP_CARGO:-}" = "1" ]; then
   exit 0
 fi
 
-# ---------------------------------------------------------------------------
-# >>> RUN THE RUST TESTS HERE <<<
-# (tests read MOTO_URL and VPCE_TF from the environment)
+# The Rust tests (they read MOTO_URL and VPCE_TF from the environment).
 args=()
 if [ "${1:-}" = "--" ]; then shift; args=("$@"); fi
 mkdir -p .tmp
@@ -45,4 +43,3 @@ cargo test --release -- --test-threads 2 "${args[@]}" 2>&1 | tee .tmp/cargo-test
 # One closing line for the whole run (cargo prints one per test binary).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
      END { printf "tests: %d passed, %d failed\n", p, f }' .tmp/cargo-test.log
-# ---------------------------------------------------------------------------

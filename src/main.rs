@@ -8,6 +8,7 @@ fn main() {
         return;
     }
     log::init_from_env();
+    vpce::info!(format!("terraform-provider-vpce {} starting", env!("CARGO_PKG_VERSION")), "version" => env!("CARGO_PKG_VERSION"));
     let mode = if args.iter().any(|a| a == "--debug" || a == "-debug") {
         plugin::Mode::Debug { provider_address: provider::PROVIDER_ADDRESS.to_string() }
     } else {

@@ -100,10 +100,12 @@ impl Ec2 {
         self.inner.claims.lock().unwrap_or_else(|e| e.into_inner()).contains(key)
     }
 
-    /// An unclaimed orphan for a create with these settings, claimed for the caller: a marked,
-    /// live endpoint of the VPC of the same type and service, whose create is not in flight in
-    /// this process; one made with exactly the same settings (`fingerprint`) first.
-    pub async fn adopt_orphan(&self, vpc_id: &str, service: &str, endpoint_type: &str, fingerprint: &str) -> Result<Option<VpcEndpoint>, AwsError> {
+    /// Looks for orphans of interrupted creates for a create with these settings: marked, live
+    /// endpoints of the VPC of the same type and service whose create is not in flight in this
+    /// process and which this process has not seen in a state. One made with exactly the same
+    /// settings (`fingerprint`) is claimed for the caller and returned as `adopt`; the ids of the
+    /// others (made with other settings) are returned for a warning.
+    pub async fn find_orphans(&self, vpc_id: &str, service: &str, endpoint_type: &str, fingerprint: &str) -> Result<Orphans, AwsError> {
         let mut candidates: Vec<VpcEndpoint> = self
             .find_marked_endpoints(vpc_id)
             .await?
@@ -112,19 +114,21 @@ impl Ec2 {
             .filter(|e| e.vpc_endpoint_type().is_some_and(|t| t.as_str().eq_ignore_ascii_case(endpoint_type)))
             .filter(|e| !["deleting", "deleted", "failed", "rejected", "expired"].contains(&state_str(e).as_str()))
             .collect();
-        let same_settings = |e: &VpcEndpoint| marker_of(e).is_some_and(|m| m.starts_with(&format!("{fingerprint}.")));
-        candidates.sort_by_key(|e| (!same_settings(e), e.creation_timestamp().map(|t| t.secs())));
+        candidates.sort_by_key(|e| e.creation_timestamp().map(|t| t.secs()));
+        let mut orphans = Orphans::default();
         for ep in candidates {
             let (Some(id), Some(marker)) = (ep.vpc_endpoint_id(), marker_of(&ep)) else { continue };
-            let token = marker.split_once('.').map_or(marker, |(_, t)| t);
+            let (their_fingerprint, token) = marker.split_once('.').unwrap_or(("", marker));
             if self.is_claimed(token) || self.is_claimed(id) {
                 continue;
             }
-            if self.claim(id) {
-                return Ok(Some(ep));
+            if orphans.adopt.is_none() && their_fingerprint == fingerprint && self.claim(id) {
+                orphans.adopt = Some(ep);
+            } else {
+                orphans.others.push(id.to_owned());
             }
         }
-        Ok(None)
+        Ok(orphans)
     }
 
     /// Removes the creation marker from an endpoint that Terraform's state holds, and claims it.
@@ -143,6 +147,15 @@ impl Ec2 {
     pub fn writes_halted(&self) -> bool {
         self.inner.halted.load(Ordering::SeqCst)
     }
+}
+
+/// What [`Ec2::find_orphans`] found.
+#[derive(Debug, Default)]
+pub struct Orphans {
+    /// An orphan made with the same settings, now claimed by the caller.
+    pub adopt: Option<VpcEndpoint>,
+    /// Orphans of the same VPC, service and type made with other settings.
+    pub others: Vec<String>,
 }
 
 /// Keys already claimed, for [`Ec2`]'s state.

@@ -11,7 +11,6 @@ mod error;
 mod finders;
 mod markers;
 mod observe;
-pub mod gateway_finders;
 mod waiters;
 #[cfg(test)]
 mod moto_test;
@@ -20,7 +19,7 @@ pub use aws_sdk_ec2::types;
 pub use batch::{Batcher, Memo};
 pub use client::{connect, https_client, is_read_only, Ec2, Ec2Config, BATCH_MAX_IDS, BATCH_MAX_WAIT, BATCH_WINDOW, DEFAULT_MAX_ATTEMPTS};
 pub use error::{AwsError, Missing, SdkResultExt};
-pub use finders::{route_table_has_endpoint_route, state_display, state_str};
+pub use finders::{route_table_has_endpoint_route, state_display, state_str, GatewayPrefixList};
 pub use observe::{request_ids, CallEvent, CallObserver, Ec2Observer, PollEvent};
-pub use markers::{fingerprint, marker_of, marker_value, CREATE_MARKER};
+pub use markers::{fingerprint, marker_of, marker_value, Orphans, CREATE_MARKER};
 pub use waiters::WaitError;

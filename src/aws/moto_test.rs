@@ -63,7 +63,12 @@ async fn gateway_endpoint_roundtrip_against_moto() {
     assert_eq!(ec2.find_vpc_endpoints_by_ids(&[ids[0].clone(), missing.clone()]).await.unwrap().len(), 1);
 
     // Related lookups.
-    let pl = ec2.find_prefix_list_id(s3).await.unwrap().expect("s3 prefix list");
+    let pl = {
+        // Straight from EC2 (find_gateway_prefix_list caches per process; its calls are counted below).
+        let filter = aws_sdk_ec2::types::Filter::builder().name("prefix-list-name").values(s3).build();
+        let out = ec2.client().describe_prefix_lists().filters(filter).send().await.unwrap();
+        out.prefix_lists().first().and_then(|p| p.prefix_list_id()).expect("s3 prefix list").to_string()
+    };
     let rts = ec2.find_route_tables(&[rt.clone(), "rtb-0000000000000000a".into()]).await.unwrap();
     assert_eq!(rts.len(), 1);
     assert!(route_table_has_endpoint_route(&rts[0], &pl, &ids[0]));

@@ -28,10 +28,12 @@ pub struct NewEndpoint<'a> {
 }
 
 pub enum Created {
-    /// CreateVpcEndpoint made it (possibly in an earlier attempt whose answer was lost).
-    New(VpcEndpoint),
-    /// A marked endpoint of an earlier, interrupted create with the same VPC, service and type,
-    /// which no Terraform state holds: taken instead of creating a duplicate.
+    /// CreateVpcEndpoint made it (possibly in an earlier attempt whose answer was lost). The ids
+    /// are orphans of interrupted creates for the same VPC, service and type but other settings,
+    /// which were not adopted (the caller warns about them).
+    New(VpcEndpoint, Vec<String>),
+    /// A marked endpoint of an earlier, interrupted create with the same settings, which no
+    /// Terraform state holds: taken instead of creating a duplicate.
     Adopted(VpcEndpoint),
     /// Nothing was created: EC2's answer.
     Failed(AwsError),
@@ -60,8 +62,9 @@ pub async fn create(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -> CreateV
     let started = tokio::time::Instant::now();
     let deadline = started + new.timeout;
     let fingerprint = aws::fingerprint(&new.settings);
-    match ctx.ec2.adopt_orphan(new.vpc_id, new.service, new.endpoint_type.as_str(), &fingerprint).await {
-        Ok(Some(ep)) => {
+    let mut others = Vec::new();
+    match ctx.ec2.find_orphans(new.vpc_id, new.service, new.endpoint_type.as_str(), &fingerprint).await {
+        Ok(aws::Orphans { adopt: Some(ep), .. }) => {
             crate::warn!(
                 "adopting an endpoint left by an interrupted create".to_string(),
                 "id" => ep.vpc_endpoint_id().unwrap_or_default(),
@@ -70,7 +73,7 @@ pub async fn create(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -> CreateV
             );
             return Created::Adopted(ep);
         }
-        Ok(None) => {}
+        Ok(found) => others = found.others,
         Err(e) => crate::warn!("could not look for endpoints left by interrupted creates".to_string(), "error" => e.to_string()),
     }
 
@@ -87,7 +90,7 @@ pub async fn create(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -> CreateV
             Ok(out) => match out.vpc_endpoint.filter(|e| e.vpc_endpoint_id().is_some()) {
                 Some(ep) => {
                     ctx.ec2.claim(ep.vpc_endpoint_id().unwrap_or_default());
-                    return Created::New(ep);
+                    return Created::New(ep, others);
                 }
                 None => break AwsError::new("CreateVpcEndpoint", None, "EC2 answered without an endpoint ID"),
             },
@@ -119,7 +122,7 @@ pub async fn create(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -> CreateV
                     "error" => error.to_string(),
                 );
                 ctx.ec2.claim(ep.vpc_endpoint_id().unwrap_or_default());
-                return Created::New(ep);
+                return Created::New(ep, others);
             }
             Ok(None) => {}
             Err(e) => crate::warn!("could not check whether the failed create made an endpoint".to_string(), "error" => e.to_string()),
@@ -129,6 +132,22 @@ pub async fn create(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -> CreateV
         }
     }
     Created::Failed(error)
+}
+
+/// A warning about orphans of interrupted creates that were not adopted (other settings).
+pub fn warn_other_orphans(diags: &mut crate::protocol::diagnostics::Diagnostics, others: &[String]) {
+    if others.is_empty() {
+        return;
+    }
+    diags.warning(
+        "Endpoints left by an interrupted apply",
+        format!(
+            "{} of the same VPC, service and type {} created by an earlier apply that was interrupted, with other settings than this one, and no Terraform state holds {}. They were not adopted: import them (terraform import) or delete them.",
+            others.join(", "),
+            if others.len() == 1 { "was" } else { "were" },
+            if others.len() == 1 { "it" } else { "them" }
+        ),
+    );
 }
 
 /// Up to ±25 % of `d`, so that many resources retrying together spread out.

@@ -621,7 +621,10 @@ async fn create(ctx: &Ctx, planned: &Value, config: &Value) -> ApplyResponse {
         call
     };
     let ep = match endpoint::create(ctx, new, build).await {
-        endpoint::Created::New(ep) => ep,
+        endpoint::Created::New(ep, others) => {
+            endpoint::warn_other_orphans(&mut diags, &others);
+            ep
+        }
         endpoint::Created::Adopted(ep) => return adopt(ctx, planned, config, &ep).await,
         endpoint::Created::Failed(e) => {
             api_error(&mut diags, "Cannot create the gateway endpoint", &e);

@@ -915,7 +915,10 @@ async fn create(ctx: &Ctx, planned: &Value) -> ApplyResponse {
         req
     };
     let created = match endpoint::create(ctx, new, build).await {
-        endpoint::Created::New(ep) => ep,
+        endpoint::Created::New(ep, others) => {
+            endpoint::warn_other_orphans(&mut diags, &others);
+            ep
+        }
         endpoint::Created::Adopted(ep) => {
             // Take it over, then bring it to the plan (the configuration may have changed since).
             let id = ep.vpc_endpoint_id().unwrap_or_default();
