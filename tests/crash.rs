@@ -276,7 +276,7 @@ fn random_faults_60_endpoints() {
     let rate = std::env::var("CRASH_FAULT_RATE").unwrap_or_else(|_| "0.6".into());
     let opts = VpcOpts { subnets: 2, route_tables: 10, security_groups: 1, ..Default::default() };
     let vpcs: Vec<TestVpc> = (0..3).map(|_| rt().block_on(vpc(&client, opts.clone()))).collect();
-    let services = ["ssm", "sts", "kms", "logs", "ec2", "ecr.api", "ecr.dkr", "sqs", "sns", "monitoring"];
+    let services = ["ssm", "sts", "kms", "logs", "ec2", "athena", "cloudtrail", "sqs", "sns", "monitoring"];
     let mut body = String::new();
     for (v, net) in vpcs.iter().enumerate() {
         for (r, rtb) in net.route_tables.iter().enumerate() {
