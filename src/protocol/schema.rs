@@ -148,20 +148,18 @@ impl Schema {
     }
 }
 
+impl NestedBlock {
+    /// An optional block written at most once (`name { ... }`), holding these attributes.
+    pub fn single(name: &'static str, description: &'static str, attributes: Vec<Attribute>) -> NestedBlock {
+        NestedBlock { name, nesting: Nesting::Single, min_items: 0, max_items: 0, block: Block { description, attributes, blocks: vec![] } }
+    }
+}
+
 /// The standard `timeouts { create = "..", update = "..", delete = ".." }` block.
 pub fn timeouts_block(ops: &[&'static str]) -> NestedBlock {
-    NestedBlock {
-        name: "timeouts",
-        nesting: Nesting::Single,
-        min_items: 0,
-        max_items: 0,
-        block: Block {
-            description: "Operation timeouts, as Go-style durations such as `10m` or `1h30m`.",
-            attributes: ops
-                .iter()
-                .map(|op| Attribute::optional(op, Type::String, "How long to wait for this operation."))
-                .collect(),
-            blocks: vec![],
-        },
-    }
+    NestedBlock::single(
+        "timeouts",
+        "Operation timeouts, as Go-style durations such as `10m` or `1h30m`.",
+        ops.iter().map(|op| Attribute::optional(op, Type::String, "How long to wait for this operation.")).collect(),
+    )
 }

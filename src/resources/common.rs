@@ -328,13 +328,11 @@ pub fn service_region(name: &str) -> Option<&str> {
     }
 }
 
-/// The tags of a VPC endpoint at creation (None when there are none).
-pub fn tag_specification(tags: &BTreeMap<String, String>) -> Option<aws_sdk_ec2::types::TagSpecification> {
+/// The tags of a VPC endpoint at creation: these pairs.
+pub fn tag_specification<'a>(tags: impl IntoIterator<Item = (&'a str, &'a str)>) -> aws_sdk_ec2::types::TagSpecification {
     use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
-    (!tags.is_empty()).then(|| {
-        let tags = tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
-        TagSpecification::builder().resource_type(ResourceType::VpcEndpoint).set_tags(Some(tags)).build()
-    })
+    let tags = tags.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
+    TagSpecification::builder().resource_type(ResourceType::VpcEndpoint).set_tags(Some(tags)).build()
 }
 
 /// Brings the tags of endpoint `id` from `old` to `new` (DeleteTags, then CreateTags). On failure

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_sdk_ec2::operation::create_vpc_endpoint::builders::CreateVpcEndpointFluentBuilder;
-use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification, VpcEndpoint, VpcEndpointType};
+use aws_sdk_ec2::types::{VpcEndpoint, VpcEndpointType};
 
 use crate::aws::{self, AwsError, SdkResultExt};
 
@@ -79,9 +79,9 @@ pub async fn create(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -> CreateV
 
     let token = uuid::Uuid::new_v4().to_string();
     ctx.ec2.claim(&token);
-    let mut tags: Vec<Tag> = new.tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
-    tags.push(Tag::builder().key(aws::CREATE_MARKER).value(aws::marker_value(&fingerprint, &token)).build());
-    let spec = TagSpecification::builder().resource_type(ResourceType::VpcEndpoint).set_tags(Some(tags)).build();
+    let marker = aws::marker_value(&fingerprint, &token);
+    let user_tags = new.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    let spec = super::common::tag_specification(user_tags.chain([(aws::CREATE_MARKER, marker.as_str())]));
 
     let mut delay = FIRST_RETRY_DELAY;
     let mut attempt = 1u32;

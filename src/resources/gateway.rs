@@ -12,7 +12,7 @@ use super::endpoint;
 use super::*;
 use crate::aws::{route_table_has_endpoint_route, state_display, AwsError, SdkResultExt, WaitError};
 use crate::protocol::diagnostics::Diagnostics;
-use crate::protocol::schema::{timeouts_block, Attribute, Block, NestedBlock, Nesting, Schema};
+use crate::protocol::schema::{timeouts_block, Attribute, Block, NestedBlock, Schema};
 use crate::protocol::values::{PathStep, Type, Value};
 
 const TYPE_NAME: &str = "vpce_gateway";
@@ -83,21 +83,15 @@ fn schema() -> Schema {
                 Attribute::computed("requester_managed", Type::Bool, "Whether an AWS service manages the endpoint."),
             ],
             blocks: vec![
-                NestedBlock {
-                    name: "dns_options",
-                    nesting: Nesting::Single,
-                    min_items: 0,
-                    max_items: 0,
-                    block: Block {
-                        description: "DNS options of the endpoint.",
-                        attributes: vec![Attribute::optional_computed(
-                            "dns_record_ip_type",
-                            Type::String,
-                            "`ipv4`, `dualstack`, `ipv6` or `service-defined` (the default). Any other than `service-defined` needs `enableDnsSupport` and `enableDnsHostnames` on the VPC; DynamoDB supports only `service-defined`.",
-                        )],
-                        blocks: vec![],
-                    },
-                },
+                NestedBlock::single(
+                    "dns_options",
+                    "DNS options of the endpoint.",
+                    vec![Attribute::optional_computed(
+                        "dns_record_ip_type",
+                        Type::String,
+                        "`ipv4`, `dualstack`, `ipv6` or `service-defined` (the default). Any other than `service-defined` needs `enableDnsSupport` and `enableDnsHostnames` on the VPC; DynamoDB supports only `service-defined`.",
+                    )],
+                ),
                 timeouts_block(&["create", "update", "delete"]),
             ],
         },

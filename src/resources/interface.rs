@@ -20,7 +20,7 @@ use super::common::{self, strings, string_map};
 use super::*;
 use crate::aws::{AwsError, Missing, SdkResultExt, WaitError};
 use crate::protocol::diagnostics::Diagnostics;
-use crate::protocol::schema::{timeouts_block, Attribute, Block, NestedBlock, Nesting, Schema};
+use crate::protocol::schema::{timeouts_block, Attribute, Block, NestedBlock, Schema};
 use crate::protocol::values::{PathStep, Type, Value};
 
 const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
@@ -102,34 +102,28 @@ fn schema() -> Schema {
                 Attribute::computed("requester_managed", Type::Bool, "Whether an AWS service manages the endpoint."),
             ],
             blocks: vec![
-                NestedBlock {
-                    name: "dns_options",
-                    nesting: Nesting::Single,
-                    min_items: 0,
-                    max_items: 0,
-                    block: Block {
-                        description: "DNS options of the endpoint.",
-                        attributes: vec![
-                            Attribute::optional_computed("dns_record_ip_type", Type::String, "`ipv4`, `dualstack`, `ipv6` or `service-defined`."),
-                            Attribute::optional_computed(
-                                "private_dns_only_for_inbound_resolver_endpoint",
-                                Type::Bool,
-                                "Resolve the private DNS name to the endpoint only for queries from Route 53 Resolver inbound endpoints (S3 with a gateway endpoint in the same VPC). Needs `private_dns_enabled = true`.",
-                            ),
-                            Attribute::optional_computed(
-                                "private_dns_preference",
-                                Type::String,
-                                "Which domains get private DNS: `ALL_DOMAINS`, `VERIFIED_DOMAINS_ONLY`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY`. Changing it replaces the endpoint (EC2 cannot change it in place).",
-                            ),
-                            Attribute::optional_computed(
-                                "private_dns_specified_domains",
-                                string_set(),
-                                "The domains (1 to 10) for the `..._SPECIFIED_DOMAINS` preferences. Changing them replaces the endpoint.",
-                            ),
-                        ],
-                        blocks: vec![],
-                    },
-                },
+                NestedBlock::single(
+                    "dns_options",
+                    "DNS options of the endpoint.",
+                    vec![
+                        Attribute::optional_computed("dns_record_ip_type", Type::String, "`ipv4`, `dualstack`, `ipv6` or `service-defined`."),
+                        Attribute::optional_computed(
+                            "private_dns_only_for_inbound_resolver_endpoint",
+                            Type::Bool,
+                            "Resolve the private DNS name to the endpoint only for queries from Route 53 Resolver inbound endpoints (S3 with a gateway endpoint in the same VPC). Needs `private_dns_enabled = true`.",
+                        ),
+                        Attribute::optional_computed(
+                            "private_dns_preference",
+                            Type::String,
+                            "Which domains get private DNS: `ALL_DOMAINS`, `VERIFIED_DOMAINS_ONLY`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY`. Changing it replaces the endpoint (EC2 cannot change it in place).",
+                        ),
+                        Attribute::optional_computed(
+                            "private_dns_specified_domains",
+                            string_set(),
+                            "The domains (1 to 10) for the `..._SPECIFIED_DOMAINS` preferences. Changing them replaces the endpoint.",
+                        ),
+                    ],
+                ),
                 timeouts_block(&["create", "update", "delete"]),
             ],
         },
