@@ -7,9 +7,18 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-bash scripts/setup.sh
+# The Python tooling (moto, embedded Terraform) installs while cargo builds: a fresh clone spends
+# most of its time in the build, the install is mostly download.
+mkdir -p .tmp
+bash scripts/setup.sh > .tmp/setup.log 2>&1 &
+setup=$!
 echo "==> building the provider (cargo build --release)" >&2
 cargo build --release >&2
+if ! wait "$setup"; then
+  cat .tmp/setup.log >&2
+  echo "run-example: installing the tooling failed (scripts/setup.sh, log above)" >&2
+  exit 1
+fi
 
 if [ "${KEEP_MOTO:-}" != "1" ]; then
   trap 'bash "$ROOT/scripts/moto.sh" stop >/dev/null 2>&1 || true' EXIT

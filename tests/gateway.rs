@@ -150,7 +150,7 @@ fn create_noop_update_replace_destroy() {
 
     // --- create
     let read_only = policy("s3:GetObject");
-    tf.write_via(&proxy.url, &body("s3", &[rt0.clone()], Some(&read_only), "{ Name = \"gw\" }"));
+    tf.write_via(&proxy.url, &body("s3", std::slice::from_ref(&rt0), Some(&read_only), "{ Name = \"gw\" }"));
     tf.apply().ok();
     let creates = proxy.calls("CreateVpcEndpoint");
     assert_eq!(creates.len(), 1, "one CreateVpcEndpoint request");
@@ -187,11 +187,11 @@ fn create_noop_update_replace_destroy() {
     assert_eq!(out.code, 0, "no changes after create:\n{}", out.all());
     no_warnings(&out);
     let reformatted = "{\n  \"Statement\": [\n    {\"Resource\": \"*\", \"Action\": [\"s3:GetObject\"], \"Principal\": \"*\", \"Effect\": \"Allow\"}\n  ],\n  \"Version\": \"2012-10-17\"\n}";
-    tf.write_via(&proxy.url, &body("s3", &[rt0.clone()], Some(reformatted), "{ Name = \"gw\" }"));
+    tf.write_via(&proxy.url, &body("s3", std::slice::from_ref(&rt0), Some(reformatted), "{ Name = \"gw\" }"));
     let out = tf.plan();
     assert_eq!(out.code, 0, "a reformatted policy is no change:\n{}", out.all());
     // The full service name is the same service: an in-place update of the state's spelling only.
-    tf.write_via(&proxy.url, &body(S3, &[rt0.clone()], Some(reformatted), "{ Name = \"gw\" }"));
+    tf.write_via(&proxy.url, &body(S3, std::slice::from_ref(&rt0), Some(reformatted), "{ Name = \"gw\" }"));
     let changes = tf.plan_changes();
     assert_eq!(actions(&changes, "vpce_gateway.s3"), vec!["update"]);
     let change = changes.iter().find(|c| c["address"] == "vpce_gateway.s3").expect("change");
@@ -248,7 +248,7 @@ fn create_noop_update_replace_destroy() {
     assert_eq!(json(tf.resource("vpce_gateway.s3")["policy"].as_str().unwrap_or_default()), json(DEFAULT_POLICY), "refreshed to AWS's policy");
 
     // --- remove a route table
-    tf.write_via(&proxy.url, &body("s3", &[rt1.clone()], None, "{ Name = \"gw2\" }"));
+    tf.write_via(&proxy.url, &body("s3", std::slice::from_ref(&rt1), None, "{ Name = \"gw2\" }"));
     proxy.clear();
     tf.apply().ok();
     let modifies = proxy.calls("ModifyVpcEndpoint");
@@ -260,7 +260,7 @@ fn create_noop_update_replace_destroy() {
     assert_eq!(tf.plan().code, 0);
 
     // --- replace: another service
-    tf.write_via(&proxy.url, &body("dynamodb", &[rt1.clone()], None, "{ Name = \"gw2\" }"));
+    tf.write_via(&proxy.url, &body("dynamodb", std::slice::from_ref(&rt1), None, "{ Name = \"gw2\" }"));
     let changes = tf.plan_changes();
     assert_eq!(actions(&changes, "vpce_gateway.s3"), vec!["delete", "create"], "service_name forces replacement");
     proxy.clear();
@@ -445,8 +445,8 @@ fn plan_time_validation_against_ec2() {
         format!("resource \"vpce_gateway\" \"{name}\" {{\n  vpc_id          = \"{vpc_id}\"\n  service_name    = \"{service}\"\n  route_table_ids = {}\n}}\n\n", hcl_list(tables))
     };
     let mut body = String::new();
-    body += &resource("no_gateway", &vpc.id, "com.amazonaws.us-east-1.ec2", &[mine.clone()]);
-    body += &resource("other_region", &vpc.id, "com.amazonaws.eu-west-1.s3", &[mine.clone()]);
+    body += &resource("no_gateway", &vpc.id, "com.amazonaws.us-east-1.ec2", std::slice::from_ref(&mine));
+    body += &resource("other_region", &vpc.id, "com.amazonaws.eu-west-1.s3", std::slice::from_ref(&mine));
     body += &resource("foreign_table", &vpc.id, "s3", &[mine.clone(), theirs.clone()]);
     body += &resource("missing_table", &vpc.id, "dynamodb", &["rtb-0123456789abcdef0".to_string()]);
     body += &resource("missing_vpc", "vpc-0123456789abcdef0", "s3", &[]);
@@ -463,7 +463,7 @@ fn plan_time_validation_against_ec2() {
     assert!(!diags.iter().any(|d| d["summary"] == "Route table is not in the VPC" && d["detail"].as_str().unwrap_or_default().contains(&format!("Route table {mine} "))), "own table accepted");
 
     // The human-readable output carries the same, pointing at the attribute.
-    tf.write(&resource("no_gateway", &vpc.id, "com.amazonaws.us-east-1.ec2", &[mine.clone()]));
+    tf.write(&resource("no_gateway", &vpc.id, "com.amazonaws.us-east-1.ec2", std::slice::from_ref(&mine)));
     let out = tf.plan().fails_with(&["Error: Service does not support Gateway endpoints", "supports Interface only", "with vpce_gateway.no_gateway", "service_name    = \"com.amazonaws.us-east-1.ec2\""]);
     assert_eq!(out.code, 1);
 

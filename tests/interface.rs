@@ -481,18 +481,18 @@ fn plan_time_checks_against_ec2() {
     };
     let s0 = v.subnets[0].id.clone();
     let config = [
-        res("unknown_service", "com.amazonaws.us-east-1.nosuchservice", &v.id, &[s0.clone()], &[]),
-        res("gateway_only", "com.amazonaws.us-east-1.dynamodb", &v.id, &[s0.clone()], &[]),
+        res("unknown_service", "com.amazonaws.us-east-1.nosuchservice", &v.id, std::slice::from_ref(&s0), &[]),
+        res("gateway_only", "com.amazonaws.us-east-1.dynamodb", &v.id, std::slice::from_ref(&s0), &[]),
         res("foreign_subnet", SSM, &v.id, &[other.subnets[0].id.clone()], &[]),
         res("same_az", SSM, &v.id, &[s0.clone(), twin.clone()], &[]),
         res("unsupported_az", &limited, &v.id, &[v.subnets[2].id.clone()], &[]),
-        res("foreign_group", SSM, &v.id, &[s0.clone()], &[other.security_groups[0].clone()]),
+        res("foreign_group", SSM, &v.id, std::slice::from_ref(&s0), &[other.security_groups[0].clone()]),
         res("missing_subnet", SSM, &v.id, &["subnet-0123456789abcdef0".to_string()], &[]),
-        res("missing_group", SSM, &v.id, &[s0.clone()], &["sg-0123456789abcdef0".to_string()]),
+        res("missing_group", SSM, &v.id, std::slice::from_ref(&s0), &["sg-0123456789abcdef0".to_string()]),
         res("missing_vpc", SSM, "vpc-0123456789abcdef0", &[], &[]),
         // Fine: S3 offers both types; the limited service in its own AZ.
-        res("s3_ok", "com.amazonaws.us-east-1.s3", &v.id, &[s0.clone()], &[]),
-        res("limited_ok", &limited, &v.id, &[s0.clone()], &[]),
+        res("s3_ok", "com.amazonaws.us-east-1.s3", &v.id, std::slice::from_ref(&s0), &[]),
+        res("limited_ok", &limited, &v.id, std::slice::from_ref(&s0), &[]),
     ]
     .concat();
     tf.write(&config);
