@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Local moto server (EC2 API mock) for the tests.
+# Local moto server (EC2 API mock) for the tests: scripts/moto_server.py, moto with its VPC-endpoint
+# gaps closed to behave as EC2 documents.
 #   scripts/moto.sh start   start on 127.0.0.1 (port $MOTO_PORT or 5555; next free
 #                           port if that one is taken); no-op if already running
 #   scripts/moto.sh stop    stop it
@@ -56,7 +57,7 @@ case "${1:-}" in
     [ -x "$ROOT/.venv/bin/moto_server" ] || { echo "moto.sh: run scripts/setup.sh first" >&2; exit 1; }
     port="$(free_port "${MOTO_PORT:-5555}")"
     # setsid: own process group, so Ctrl-C in the caller's terminal doesn't hit it
-    setsid "$ROOT/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$LOG" 2>&1 </dev/null &
+    setsid "$PY" "$ROOT/scripts/moto_server.py" -H 127.0.0.1 -p "$port" >"$LOG" 2>&1 </dev/null &
     echo $! >"$PIDF"; echo "$port" >"$PORTF"
     for _ in $(seq 1 80); do   # ~20 s
       if answers "$port"; then echo "moto.sh: moto up at http://127.0.0.1:$port (pid $(cat "$PIDF"))" >&2; exit 0; fi

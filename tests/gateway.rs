@@ -2,13 +2,8 @@
 //! import, drift (out-of-band deletion and association removal), destroy, and every validation
 //! error. Each test uses its own VPC(s), so the tests run in parallel.
 //!
-//! moto gaps worked around here (never in the provider):
-//! - ModifyVpcEndpoint adding a route table adds no route, and DeleteVpcEndpoints then fails on
-//!   that table (InvalidRoute.NotFound): tests add the route themselves with CreateRoute
-//!   (DestinationPrefixListId + GatewayId = the endpoint; moto refuses VpcEndpointId, which AWS
-//!   reserves for Gateway Load Balancer endpoints).
-//! - ModifyVpcEndpoint ignores ResetPolicy: the request itself is checked through a recording
-//!   proxy, then the test puts the default policy back as AWS would.
+//! moto runs as scripts/moto_server.py, which makes ModifyVpcEndpoint add and remove the
+//! prefix-list routes and honour ResetPolicy as EC2 does. Left to the tests:
 //! - ClientToken is not idempotent in moto: the proxy checks that a fresh token is sent.
 
 mod common;
@@ -215,8 +210,13 @@ fn create_noop_update_replace_destroy() {
     assert_eq!(tags_of(&ep), pairs(&[("Name", "gw2"), ("env", "test")]));
     assert_eq!(tf.resource("vpce_gateway.s3")["id"], id.as_str(), "same endpoint");
 
-    // --- route check: moto added no route to rt1; the provider says so, and stops once it exists
-    assert!(!rt.block_on(has_endpoint_route(&client, &rt1, &pl, &id)));
+    // --- EC2 added the route to rt1 with the association
+    assert!(rt.block_on(has_endpoint_route(&client, &rt1, &pl, &id)), "route added by ModifyVpcEndpoint");
+    let out = tf.plan();
+    assert_eq!(out.code, 0, "{}", out.all());
+    no_warnings(&out);
+    // --- route check: a route gone from an associated table is reported, until it is back
+    rt.block_on(client.delete_route().route_table_id(&rt1).destination_prefix_list_id(&pl).send()).expect("delete route");
     let out = tf.plan();
     assert_eq!(out.code, 0, "{}", out.all());
     let text = unwrap_lines(&out.all());
@@ -240,8 +240,8 @@ fn create_noop_update_replace_destroy() {
     assert_eq!(modifies.len(), 1);
     assert_eq!(param(&modifies[0], "ResetPolicy"), Some("true"), "{:?}", modifies[0]);
     assert_eq!(param(&modifies[0], "PolicyDocument"), None);
-    // moto ignores ResetPolicy: do what AWS does, then the default policy shows no diff.
-    rt.block_on(client.modify_vpc_endpoint().vpc_endpoint_id(&id).policy_document(DEFAULT_POLICY).send()).expect("modify");
+    let ep = rt.block_on(endpoint(&client, &id)).expect("endpoint");
+    assert_eq!(json(ep.policy_document().unwrap_or_default()), json(DEFAULT_POLICY), "EC2 restored the default policy");
     let out = tf.plan();
     assert_eq!(out.code, 0, "the default policy is no diff when policy is not configured:\n{}", out.all());
     tf.run(&["apply", "-refresh-only", "-auto-approve", "-no-color", "-input=false"]).ok();

@@ -1,10 +1,11 @@
 //! vpce_interface against moto through real Terraform: lifecycle, drift, import and every
 //! validation error. Each test uses its own VPC(s) so the tests run in parallel.
 //!
-//! moto gaps worked around here (never in the provider): ModifyVpcEndpoint ignores
-//! PrivateDnsEnabled / DnsOptions / IpAddressType, so the requests themselves are checked through
-//! a recording proxy; moto does not enforce the VPC DNS rule for private DNS (the provider must);
-//! moto's endpoint services are offered in every AZ, so the AZ check uses an NLB-backed service.
+//! moto runs as scripts/moto_server.py, which makes ModifyVpcEndpoint honour PrivateDnsEnabled,
+//! DnsOptions, IpAddressType, ResetPolicy and subnet changes, gives an endpoint without groups the
+//! VPC's default group and enforces the VPC DNS rule for private DNS, as EC2 does. The requests
+//! themselves are also checked through a recording proxy. moto's endpoint services are offered in
+//! every AZ, so the AZ check uses an NLB-backed service.
 
 mod common;
 
@@ -188,11 +189,15 @@ resource "vpce_interface" "e" {{
     // Private DNS re-checked (the VPC attributes) before the modify enabling it.
     assert!(rec.calls("DescribeVpcAttribute").len() >= 2, "VPC DNS attributes checked");
 
-    // The same policy reformatted (heredoc, other key order, scalar Action) plans clean. moto
-    // ignores PrivateDnsEnabled in ModifyVpcEndpoint (it still reports false), so the check is made
-    // with private_dns_enabled = false, which is what EC2 reports.
+    // EC2 took private DNS: the endpoint reports it, and the service's private name is a DNS entry.
+    assert_eq!(ep.private_dns_enabled(), Some(true));
+    let names: Vec<String> = st["dns_entry"].as_array().expect("dns_entry").iter().filter_map(|e| e["dns_name"].as_str().map(str::to_string)).collect();
+    assert!(names.iter().any(|n| n == "ssm.us-east-1.amazonaws.com"), "{names:?}");
+    assert_eq!(sorted_strings(&st["network_interface_ids"]).len(), 2, "one network interface per subnet: {st}");
+
+    // The same policy reformatted (heredoc, other key order, scalar Action) plans clean.
     let heredoc = "<<EOT\n{\"Statement\": [{\"Resource\": \"*\", \"Action\": \"ssm:*\", \"Principal\": \"*\", \"Effect\": \"Allow\"}],\n \"Version\": \"2012-10-17\"}\nEOT";
-    let body = resource(&[s[1].id.clone(), s[0].id.clone()], &g[1..2], "  tags = { Name = \"second\", env = \"test\" }", heredoc);
+    let body = resource(&[s[1].id.clone(), s[0].id.clone()], &g[1..2], "  private_dns_enabled = true\n  tags = { Name = \"second\", env = \"test\" }", heredoc);
     tf.write_via(&rec.url, &body);
     let out = tf.plan();
     assert_eq!(out.code, 0, "{}", out.all());
@@ -209,7 +214,7 @@ resource "vpce_interface" "e" {{
     let out = tf.plan();
     assert_eq!(out.code, 0, "{}", out.all());
 
-    // Removing the policy resets AWS's default (moto ignores ResetPolicy: checked on the wire).
+    // Removing the policy resets AWS's default (ResetPolicy).
     rec.clear();
     let body = resource(&[s[1].id.clone()], &[], "", "null");
     tf.write_via(&rec.url, &body);
@@ -220,6 +225,10 @@ resource "vpce_interface" "e" {{
     assert_eq!(modify.len(), 1, "{modify:?}");
     assert_eq!(param(&modify[0], "ResetPolicy"), Some("true"), "{:?}", modify[0]);
     assert_eq!(param(&modify[0], "PolicyDocument"), None);
+    let ep = rt.block_on(endpoint(&ec2, &id)).expect("endpoint in EC2");
+    let full_access = serde_json::json!({"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]});
+    assert!(same_policy(ep.policy_document().unwrap_or_default(), &full_access), "EC2 restored the default policy: {:?}", ep.policy_document());
+    assert_eq!(tf.plan().code, 0, "the default policy is no diff when policy is not configured");
 
     tf.destroy().ok();
     assert!(rt.block_on(endpoint(&ec2, &id)).is_none(), "deleted in EC2");
