@@ -93,20 +93,25 @@ mod tests {
 
     #[test]
     fn create_update_replace() {
-        let config = Value::object([("name", Value::string("n")), ("opts", Value::object([("a", Value::string("x")), ("b", Value::Null)]))]);
+        let opts = |a: Value, b: Value| Value::object([("a", a), ("b", b)]);
+        let config = Value::object([("name", Value::string("n")), ("opts", opts(Value::string("x"), Value::Null))]);
         let p = plan(&block(), &Value::Null, &config, &config, vec![]);
         assert!(p.fresh && p.replace.is_empty());
-        assert!(!p.value.get("id").is_known() && !p.value.get("kind").is_known());
-        assert_eq!(p.value.get("opts").get("a"), &Value::string("x"));
-        assert!(!p.value.get("opts").get("b").is_known());
+        let created = Value::object([
+            ("id", Value::unknown()),
+            ("name", Value::string("n")),
+            ("kind", Value::unknown()),
+            ("opts", opts(Value::string("x"), Value::unknown())),
+        ]);
+        assert_eq!(p.value, created);
 
         let prior = Value::object([
             ("id", Value::string("i")),
             ("name", Value::string("n")),
             ("kind", Value::string("k")),
-            ("opts", Value::object([("a", Value::string("x")), ("b", Value::string("y"))])),
+            ("opts", opts(Value::string("x"), Value::string("y"))),
         ]);
-        let proposed = Value::object([("id", Value::string("i")), ("name", Value::string("n")), ("kind", Value::string("k")), ("opts", config.get("opts").clone())]);
+        let proposed = Value::object([("id", Value::string("i")), ("name", Value::string("n")), ("kind", Value::string("k")), ("opts", opts(Value::string("x"), Value::Null))]);
         let p = plan(&block(), &prior, &proposed, &config, vec![]);
         assert!(!p.fresh);
         assert_eq!(p.value, prior, "an update keeps computed values");
@@ -114,6 +119,7 @@ mod tests {
         let renamed = Value::object([("name", Value::string("m"))]);
         let p = plan(&block(), &prior, &renamed, &renamed, vec![]);
         assert_eq!(p.replace, vec![vec![PathStep::Attr("name".into())]]);
-        assert!(p.fresh && !p.value.get("id").is_known() && p.value.get("opts").is_null());
+        assert!(p.fresh);
+        assert_eq!(p.value, Value::object([("id", Value::unknown()), ("name", Value::string("m")), ("kind", Value::unknown())]));
     }
 }
