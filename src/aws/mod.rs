@@ -10,6 +10,7 @@ mod client;
 mod error;
 mod finders;
 mod markers;
+mod names;
 mod observe;
 mod waiters;
 #[cfg(test)]
@@ -21,5 +22,6 @@ pub use client::{connect, https_client, is_read_only, Ec2, Ec2Config, BATCH_MAX_
 pub use error::{AwsError, Missing, SdkResultExt};
 pub use finders::{route_table_has_endpoint_route, state_display, state_str, GatewayPrefixList};
 pub use observe::{request_ids, CallEvent, CallObserver, Ec2Observer, PollEvent};
+pub use names::{endpoint_arn, partition, resolve_service_name, service_region, tag_specification, tags_from_ec2};
 pub use markers::{fingerprint, marker_of, marker_value, Orphans, CREATE_MARKER};
 pub use waiters::WaitError;

@@ -3,6 +3,7 @@
 pub mod diagnostics;
 pub mod host;
 pub mod log;
+pub mod model;
 pub mod plugin;
 pub mod schema;
 pub mod tls;

@@ -1,17 +1,711 @@
-//! The endpoint lifecycle both resources share: crash-safe creation (adopt an orphan of an
-//! interrupted create, retry an unknown outcome with the same ClientToken, find what a failed
-//! create made), and the removal of the creation marker once Terraform's state holds an endpoint.
-//! The design and its limits: docs/guides/crash-safety.md.
+//! The endpoint lifecycle both resources share, written once:
+//! - the [`Endpoint`] trait: what differs between `vpce_gateway` and `vpce_interface` (model and
+//!   schema, static validation, EC2-fact checks at plan, the create request, the modify request,
+//!   how a read completes the state); every [`Endpoint`] is a [`Resource`] through this module;
+//! - plan (service-name respelling, replacement of failed endpoints, schema-driven planning and
+//!   plan modifiers, the policy), create (adopt, wait, save what exists), update (modify, tags,
+//!   wait, read back), delete, read and import, with one set of diagnostics;
+//! - crash-safe creation (adopt an orphan of an interrupted create, retry an unknown outcome with
+//!   the same ClientToken, find what a failed create made), and the removal of the creation
+//!   marker once Terraform's state holds an endpoint. The design and its limits:
+//!   docs/guides/crash-safety.md.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aws_sdk_ec2::operation::create_vpc_endpoint::builders::CreateVpcEndpointFluentBuilder;
+use aws_sdk_ec2::operation::modify_vpc_endpoint::builders::ModifyVpcEndpointFluentBuilder;
 use aws_sdk_ec2::types::{VpcEndpoint, VpcEndpointType};
+use futures::future::BoxFuture;
 
-use crate::aws::{self, AwsError, SdkResultExt};
+use crate::aws::{self, AwsError, Missing, SdkResultExt, WaitError};
+use crate::protocol::diagnostics::Diagnostics;
+use crate::protocol::model::{self, Field, Map, Model, Val};
+use crate::protocol::schema::Schema;
+use crate::protocol::values::{PathStep, Value};
 
-use super::Ctx;
+use super::timeouts::{self, Op, Timeouts};
+use super::{policy, tags, ApplyRequest, ApplyResponse, Ctx, ImportResponse, PlanRequest, PlanResponse, ReadResponse, Resource};
+
+// ---------------------------------------------------------------------------------------------
+// What an endpoint resource is
+// ---------------------------------------------------------------------------------------------
+
+/// The attributes every endpoint model has (implemented by [`endpoint_model!`]).
+pub trait EndpointModel: Model + Clone + Default + Send + Sync + 'static {
+    fn id(&self) -> &Val<String>;
+    fn id_mut(&mut self) -> &mut Val<String>;
+    fn vpc_id(&self) -> &Val<String>;
+    fn service_name(&self) -> &Val<String>;
+    fn service_name_mut(&mut self) -> &mut Val<String>;
+    fn policy(&self) -> &Val<String>;
+    fn policy_mut(&mut self) -> &mut Val<String>;
+    fn tags(&self) -> &Val<Map<String>>;
+    fn state(&self) -> &Val<String>;
+    fn timeouts(&self) -> &Val<Timeouts>;
+}
+
+/// Implements [`EndpointModel`] for a model with the fields of that name.
+macro_rules! endpoint_model {
+    ($t:ty) => {
+        impl $crate::resources::endpoint::EndpointModel for $t {
+            fn id(&self) -> &Val<String> {
+                &self.id
+            }
+            fn id_mut(&mut self) -> &mut Val<String> {
+                &mut self.id
+            }
+            fn vpc_id(&self) -> &Val<String> {
+                &self.vpc_id
+            }
+            fn service_name(&self) -> &Val<String> {
+                &self.service_name
+            }
+            fn service_name_mut(&mut self) -> &mut Val<String> {
+                &mut self.service_name
+            }
+            fn policy(&self) -> &Val<String> {
+                &self.policy
+            }
+            fn policy_mut(&mut self) -> &mut Val<String> {
+                &mut self.policy
+            }
+            fn tags(&self) -> &Val<$crate::protocol::model::Map<String>> {
+                &self.tags
+            }
+            fn state(&self) -> &Val<String> {
+                &self.state
+            }
+            fn timeouts(&self) -> &Val<$crate::resources::timeouts::Timeouts> {
+                &self.timeouts
+            }
+        }
+    };
+}
+pub(crate) use endpoint_model;
+
+/// What a create sends beyond the endpoint type, VPC, service, token and tags.
+pub struct CreateRequest {
+    /// Every setting of the request, canonically written (see [`NewEndpoint::settings`]).
+    pub settings: String,
+    /// Adds the resource's settings to the request.
+    pub build: Box<dyn Fn(CreateVpcEndpointFluentBuilder) -> CreateVpcEndpointFluentBuilder + Send + Sync>,
+}
+
+/// What differs between the endpoint resources. Every `Endpoint` is a [`Resource`].
+pub trait Endpoint: Send + Sync + 'static {
+    type Model: EndpointModel;
+    /// The Terraform resource type, `vpce_gateway`.
+    const TYPE_NAME: &'static str;
+    /// What users call it, `gateway endpoint`.
+    const KIND: &'static str;
+    /// The EC2 endpoint type, as EC2 spells it (`Gateway`).
+    const EC2_TYPE: &'static str;
+    /// A resource address for messages, `vpce_gateway.s3`.
+    const EXAMPLE_ADDRESS: &'static str;
+    /// The (lowercase) states in which the endpoint is ready after a create or a modify.
+    const READY: &'static [&'static str];
+
+    fn schema(&self) -> &Schema;
+
+    /// Static checks of the configuration (no AWS calls).
+    fn validate(&self, config: &Self::Model) -> Diagnostics;
+
+    /// Replacements beyond the force-new attributes, from a configuration that differs from the
+    /// prior state.
+    fn replacements(&self, prior: &Self::Model, config: &Self::Model) -> Vec<Vec<PathStep>>;
+
+    /// Completes the plan the core made (see [`plan_models`]).
+    fn complete_plan(&self, _prior: Option<&Self::Model>, _planned: &mut Self::Model, _config: &Self::Model, _fresh: bool) {}
+
+    /// Checks the plan against EC2 (only what the plan changes; errors block the plan, lookup
+    /// failures are warnings).
+    fn check_plan<'a>(&'a self, ctx: &'a Ctx, prior: Option<&'a Self::Model>, planned: &'a Self::Model, fresh: bool, diags: &'a mut Diagnostics) -> BoxFuture<'a, ()>;
+
+    /// The attribute an EC2 error code of a create or modify is about, beyond the VPC, the
+    /// service and the policy.
+    fn error_attr(&self, code: &str) -> Option<&'static str>;
+
+    /// The state of `ep` from the endpoint alone, with `base` (prior state, plan or a new model)
+    /// supplying what EC2 does not say or what the user wrote differently but equivalently.
+    fn state_from_endpoint(&self, region: &str, base: &Self::Model, ep: &VpcEndpoint) -> Self::Model;
+
+    /// The state of `ep` (described already), completed with further lookups; `check` (read and
+    /// import) adds what only a refresh needs, with warnings about what is wrong.
+    fn describe<'a>(&'a self, ctx: &'a Ctx, base: &'a Self::Model, ep: &'a VpcEndpoint, check: bool) -> BoxFuture<'a, (Self::Model, Diagnostics)>;
+
+    /// Reads endpoint `current.id` (None when it is gone) and describes it.
+    fn read<'a>(&'a self, ctx: &'a Ctx, current: &'a Self::Model, check: bool) -> BoxFuture<'a, Result<Option<(Self::Model, Diagnostics)>, AwsError>> {
+        Box::pin(async move {
+            let Some(id) = current.id().as_str().filter(|s| !s.is_empty()) else { return Ok(None) };
+            let Some(ep) = ctx.ec2.find_vpc_endpoint(id).await? else { return Ok(None) };
+            settle_marker(ctx, &ep).await;
+            Ok(Some(self.describe(ctx, current, &ep, check).await))
+        })
+    }
+
+    /// The resource's part of the create request; `None` (with errors in `diags`) to create nothing.
+    fn create_request<'a>(&'a self, ctx: &'a Ctx, planned: &'a Self::Model, config: &'a Self::Model, diags: &'a mut Diagnostics) -> BoxFuture<'a, Option<CreateRequest>>;
+
+    /// Adds the changes from `prior` to `planned` but the policy to `req`, and whether there are
+    /// some; `Err(())` (with errors in `diags`) to change nothing.
+    fn modify_request<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        req: ModifyVpcEndpointFluentBuilder,
+        prior: &'a Self::Model,
+        planned: &'a Self::Model,
+        diags: &'a mut Diagnostics,
+    ) -> BoxFuture<'a, Result<(ModifyVpcEndpointFluentBuilder, bool), ()>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+// ---------------------------------------------------------------------------------------------
+
+/// Decodes a request value into its model (`None` when null); a value of another shape is an
+/// error diagnostic.
+fn decode<M: Model>(v: &Value, what: &str) -> Result<Option<M>, Diagnostics> {
+    M::decode(v).map_err(|e| model::diagnostics(&e, what))
+}
+
+/// [`decode`] of three values; the diagnostics of all that fail.
+#[allow(clippy::type_complexity)]
+fn decode3<M: Model>(values: [(&Value, &str); 3]) -> Result<(Option<M>, Option<M>, Option<M>), Diagnostics> {
+    let [a, b, c] = values.map(|(v, what)| decode::<M>(v, what));
+    match (a, b, c) {
+        (Ok(a), Ok(b), Ok(c)) => Ok((a, b, c)),
+        (a, b, c) => {
+            let mut diags = Diagnostics::new();
+            for d in [a.err(), b.err(), c.err()].into_iter().flatten() {
+                diags.extend(d);
+            }
+            Err(diags)
+        }
+    }
+}
+
+/// Replaces every unknown (at any depth) with null: what a state holds for values nobody knows.
+pub fn unknowns_to_null(v: Value) -> Value {
+    match v {
+        Value::Unknown(_) => Value::Null,
+        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, unknowns_to_null(v))).collect()),
+        Value::List(items) => Value::List(items.into_iter().map(unknowns_to_null).collect()),
+        Value::Set(items) => Value::Set(items.into_iter().map(unknowns_to_null).collect()),
+        Value::Map(m) => Value::Map(m.into_iter().map(|(k, v)| (k, unknowns_to_null(v))).collect()),
+        other => other,
+    }
+}
+
+/// The planned value where it is wholly known, else the value from AWS; objects (the state, a
+/// nested block) attribute by attribute.
+pub fn overlay_planned(planned: &Value, actual: &Value) -> Value {
+    match (planned, actual) {
+        (Value::Object(p), Value::Object(a)) => {
+            let mut out = a.clone();
+            for (k, pv) in p {
+                let av = a.get(k).cloned().unwrap_or(Value::Null);
+                out.insert(k.clone(), overlay_planned(pv, &av));
+            }
+            Value::Object(out)
+        }
+        // A known value (a null block included) is kept exactly.
+        (p, _) if p.is_wholly_known() => p.clone(),
+        (_, a) => unknowns_to_null(a.clone()),
+    }
+}
+
+/// `v` with every unknown inside it (not only at the top) null.
+pub fn known_or_null<T: Field>(v: &Val<T>) -> Val<T> {
+    Val::from_value(&unknowns_to_null(v.to_value()), &[]).unwrap_or_default()
+}
+
+/// The new state after an apply: the plan, its unknowns filled from `actual`, nothing unknown left.
+fn settled<M: Model>(planned: &M, actual: &M) -> Value {
+    unknowns_to_null(overlay_planned(&planned.to_value(), &actual.to_value()))
+}
+
+/// What to reconcile a read against after apply: the plan, with the configured policy (known by
+/// now even if it was not at plan time) so that the user's spelling of it is kept.
+fn read_basis<M: EndpointModel>(planned: &M, config: &M) -> M {
+    let mut basis = planned.clone();
+    if let (Val::Known(p), false) = (config.policy(), planned.policy().is_known()) {
+        *basis.policy_mut() = Val::Known(p.clone());
+    }
+    basis
+}
+
+// ---------------------------------------------------------------------------------------------
+// Diagnostics
+// ---------------------------------------------------------------------------------------------
+
+/// An AWS error on a create/modify call, pointing at the attribute it is about when possible.
+fn api_error<E: Endpoint>(e: &E, diags: &mut Diagnostics, summary: &str, detail: String, err: &AwsError) {
+    let code = err.code.as_deref().unwrap_or_default();
+    let attr = if code.starts_with("InvalidVpcID") || code.starts_with("InvalidVpcId") {
+        Some("vpc_id")
+    } else if code.starts_with("InvalidServiceName") {
+        Some("service_name")
+    } else if let Some(a) = e.error_attr(code) {
+        Some(a)
+    } else if code.contains("Policy") {
+        Some("policy")
+    } else {
+        None
+    };
+    match attr {
+        Some(a) => diags.attr_error(a, summary, detail),
+        None => diags.error(summary, detail),
+    }
+}
+
+/// Reports a failed wait as an error diagnostic; `saved` tells what the state now holds.
+pub fn wait_error(diags: &mut Diagnostics, e: WaitError, id: &str, waiting_for: &str, saved: &str) {
+    match e {
+        WaitError::Cancelled => diags.error("Interrupted", format!("Terraform was interrupted while waiting for VPC endpoint {id} {waiting_for}. {saved}")),
+        WaitError::Timeout(last) => diags.error(
+            "Timed out",
+            format!("VPC endpoint {id} was still {last} when the timeout passed while waiting for it {waiting_for}. {saved} Raise the timeout in the `timeouts` block if this service is slow."),
+        ),
+        other => diags.error("VPC endpoint failed", format!("While waiting for VPC endpoint {id} {waiting_for}: {other}. {saved}")),
+    }
+}
+
+/// "Gateway endpoint" for "gateway endpoint".
+fn capitalized(kind: &str) -> String {
+    let mut c = kind.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// "a" or "an" before `word`.
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The resource
+// ---------------------------------------------------------------------------------------------
+
+impl<E: Endpoint> Resource for E {
+    fn type_name(&self) -> &'static str {
+        E::TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        Endpoint::schema(self)
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        match decode::<E::Model>(config, "configuration") {
+            Ok(Some(config)) => Endpoint::validate(self, &config),
+            Ok(None) => Diagnostics::new(),
+            Err(d) => d,
+        }
+    }
+
+    fn plan<'a>(&'a self, ctx: &'a Ctx, req: PlanRequest) -> BoxFuture<'a, PlanResponse> {
+        Box::pin(plan(self, ctx, req))
+    }
+
+    fn apply<'a>(&'a self, ctx: &'a Ctx, req: ApplyRequest) -> BoxFuture<'a, ApplyResponse> {
+        Box::pin(async move {
+            let (prior, planned, config) = match decode3::<E::Model>([(&req.prior, "prior state"), (&req.planned, "planned state"), (&req.config, "configuration")]) {
+                Ok(v) => v,
+                Err(diags) => return ApplyResponse { new_state: req.prior, diags },
+            };
+            match (prior, planned) {
+                (Some(prior), None) => delete(self, ctx, &prior).await,
+                (None, None) => ApplyResponse::default(),
+                (None, Some(planned)) => create(self, ctx, planned, &config.unwrap_or_default()).await,
+                (Some(prior), Some(planned)) => update(self, ctx, &prior, &planned, &config.unwrap_or_default()).await,
+            }
+        })
+    }
+
+    fn read<'a>(&'a self, ctx: &'a Ctx, state: Value) -> BoxFuture<'a, ReadResponse> {
+        Box::pin(async move {
+            let current = match decode::<E::Model>(&state, "state") {
+                Ok(Some(current)) => current,
+                Ok(None) => return ReadResponse::default(),
+                Err(diags) => return ReadResponse { new_state: state, diags },
+            };
+            let id = current.id().as_str().unwrap_or_default().to_string();
+            match Endpoint::read(self, ctx, &current, true).await {
+                Ok(Some((new_state, diags))) => ReadResponse { new_state: new_state.to_value(), diags },
+                Ok(None) => {
+                    crate::warn!(format!("{} no longer exists; removing it from the state", E::KIND), "id" => id);
+                    ReadResponse::default()
+                }
+                Err(e) => {
+                    let mut diags = Diagnostics::new();
+                    diags.error(format!("Cannot read the {}", E::KIND), format!("{id}: {e}"));
+                    ReadResponse { new_state: state, diags }
+                }
+            }
+        })
+    }
+
+    fn import<'a>(&'a self, ctx: &'a Ctx, id: String) -> BoxFuture<'a, ImportResponse> {
+        Box::pin(import(self, ctx, id))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plan
+// ---------------------------------------------------------------------------------------------
+
+/// States of an endpoint that never becomes usable.
+const DEAD_STATES: &[&str] = &["failed", "rejected", "expired"];
+
+/// A plan as the core and the resource make it, before the checks against EC2.
+pub struct PlannedModels<M> {
+    pub prior: Option<M>,
+    pub planned: M,
+    pub replace: Vec<Vec<PathStep>>,
+    /// A new endpoint is planned (create or replacement).
+    pub fresh: bool,
+}
+
+/// Plans a change (no AWS calls): static validation of the configuration (it may hold values
+/// that were unknown when it was validated), the resource's replacements, replacement of a dead
+/// endpoint, the service-name respelling, schema-driven planning and plan modifiers, the policy,
+/// then the resource's completion. `None` when there is nothing to plan or a value does not fit
+/// the model (an error in `diags`).
+pub fn plan_models<E: Endpoint>(e: &E, region: &str, req: &PlanRequest, diags: &mut Diagnostics) -> Option<PlannedModels<E::Model>> {
+    let (prior, config) = match decode3::<E::Model>([(&req.prior, "prior state"), (&req.proposed, "proposed state"), (&req.config, "configuration")]) {
+        Ok((prior, Some(_), Some(config))) => (prior, config),
+        Ok(_) => return None,
+        Err(d) => {
+            diags.extend(d);
+            return None;
+        }
+    };
+    diags.extend(Endpoint::validate(e, &config));
+
+    let mut replace = prior.as_ref().map(|p| e.replacements(p, &config)).unwrap_or_default();
+    // An endpoint EC2 reports failed, rejected or expired never becomes usable: replace it (e.g.
+    // one saved by an interrupted create that then failed).
+    if prior.as_ref().and_then(|p| p.state().as_str()).is_some_and(|s| DEAD_STATES.contains(&s.to_ascii_lowercase().as_str())) {
+        replace.push(vec![PathStep::Attr("state".to_string())]);
+    }
+    // `ssm` and `com.amazonaws.<provider region>.ssm` name the same service: no replacement; the
+    // state takes the new spelling (what the configuration says), a state-only update.
+    let respelled = match (prior.as_ref().and_then(|p| p.service_name().as_str()), config.service_name().as_str()) {
+        (Some(old), Some(new)) => old != new && aws::resolve_service_name(old, region) == aws::resolve_service_name(new, region),
+        _ => false,
+    };
+    let (mut proposed, mut cfg) = (req.proposed.clone(), req.config.clone());
+    if let (true, Some(prior)) = (respelled, &prior) {
+        for v in [&mut proposed, &mut cfg] {
+            if let Value::Object(m) = v {
+                m.insert("service_name".to_string(), prior.service_name().to_value());
+            }
+        }
+    }
+    let mut p = super::plan::plan(&Endpoint::schema(e).block, &req.prior, &proposed, &cfg, replace);
+    model::apply_modifiers::<E::Model>(&mut p.value, &req.config);
+    let mut planned = match decode::<E::Model>(&p.value, "plan") {
+        Ok(Some(planned)) => planned,
+        Ok(None) => return None,
+        Err(d) => {
+            diags.extend(d);
+            return None;
+        }
+    };
+    if respelled {
+        *planned.service_name_mut() = config.service_name().clone();
+    }
+    // Policy: semantic comparison; removal from the configuration means "reset to the default".
+    let prior_policy = prior.as_ref().map(|p| p.policy().clone()).unwrap_or_default();
+    if let Some(v) = policy::plan(&prior_policy, config.policy(), p.fresh) {
+        *planned.policy_mut() = v;
+    }
+    e.complete_plan(prior.as_ref(), &mut planned, &config, p.fresh);
+    Some(PlannedModels { prior, planned, replace: p.replace, fresh: p.fresh })
+}
+
+async fn plan<E: Endpoint>(e: &E, ctx: &Ctx, req: PlanRequest) -> PlanResponse {
+    let mut diags = Diagnostics::new();
+    let Some(p) = plan_models(e, ctx.ec2.region(), &req, &mut diags) else {
+        return PlanResponse { diags, ..Default::default() };
+    };
+    e.check_plan(ctx, p.prior.as_ref(), &p.planned, p.fresh, &mut diags).await;
+    PlanResponse { planned: p.planned.to_value(), requires_replace: p.replace, diags }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Create
+// ---------------------------------------------------------------------------------------------
+
+async fn create<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model, config: &E::Model) -> ApplyResponse {
+    let started = Instant::now();
+    let mut diags = Diagnostics::new();
+    let region = ctx.ec2.region().to_string();
+    let (Some(vpc_id), Some(service)) = (planned.vpc_id().as_str().map(str::to_string), planned.service_name().as_str()) else {
+        diags.error("Provider bug: unknown values at apply", "vpc_id and service_name must be known when the endpoint is created.");
+        return ApplyResponse { new_state: Value::Null, diags };
+    };
+    let service = aws::resolve_service_name(service, &region);
+    let Some(req) = e.create_request(ctx, &planned, config, &mut diags).await else {
+        return ApplyResponse { new_state: Value::Null, diags };
+    };
+    let tags = planned.tags().string_map();
+    let endpoint_type = VpcEndpointType::from(E::EC2_TYPE);
+    let new = NewEndpoint {
+        endpoint_type: endpoint_type.clone(),
+        vpc_id: &vpc_id,
+        service: &service,
+        settings: format!("{}|{vpc_id}|{service}|{}", E::EC2_TYPE, req.settings),
+        tags: &tags,
+        timeout: timeouts::timeout(planned.timeouts(), Op::Create),
+    };
+    let build = || (req.build)(ctx.ec2.client().create_vpc_endpoint().vpc_endpoint_type(endpoint_type.clone()).vpc_id(&vpc_id).service_name(&service));
+    let ep = match create_endpoint(ctx, new, build).await {
+        Created::New(ep, others) => {
+            warn_other_orphans(&mut diags, &others);
+            ep
+        }
+        Created::Adopted(ep) => return adopt(e, ctx, planned, config, &ep).await,
+        Created::Failed(err) => {
+            api_error(e, &mut diags, &format!("Cannot create the {}", E::KIND), err.to_string(), &err);
+            return ApplyResponse { new_state: Value::Null, diags };
+        }
+    };
+    let id = ep.vpc_endpoint_id().unwrap_or_default().to_string();
+    crate::info!(format!("created {}", E::KIND), "id" => id.clone(), "service" => service.clone());
+
+    // From here on the endpoint exists: every path returns a state holding it.
+    *planned.id_mut() = Val::Known(id.clone());
+    let partial = |planned: &E::Model| settled(planned, &e.state_from_endpoint(&region, planned, &ep));
+    let saved = "The endpoint was created and is saved in the state (marked tainted): the next apply replaces it.";
+    let timeout = timeouts::timeout(planned.timeouts(), Op::Create).saturating_sub(started.elapsed());
+    match ctx.ec2.wait_for_endpoint(&id, E::READY, &[], timeout, &ctx.cancel).await {
+        Ok(ready) => {
+            // The waiter's last read is the endpoint as it is now: no need to describe it again.
+            let (actual, _warnings) = e.describe(ctx, &read_basis(&planned, config), &ready, false).await;
+            ApplyResponse { new_state: settled(&planned, &actual), diags }
+        }
+        Err(WaitError::Cancelled) => {
+            // Interrupted (Ctrl-C) after EC2 accepted the create: the endpoint is recorded as
+            // created, not tainted, so the next apply does not replace a healthy endpoint; the
+            // next refresh reads its state (a failed endpoint is then planned for replacement).
+            diags.warning(
+                "Interrupted while the endpoint was being created",
+                format!("VPC endpoint {id} was created and is saved in the state; Terraform was interrupted before it became available. The next plan reads its state again."),
+            );
+            ApplyResponse { new_state: partial(&planned), diags }
+        }
+        Err(err) => {
+            wait_error(&mut diags, err, &id, "to become available", saved);
+            ApplyResponse { new_state: partial(&planned), diags }
+        }
+    }
+}
+
+/// Takes over an orphan of an interrupted create in place of a new endpoint, then brings it to
+/// the plan (the configuration may have changed since).
+async fn adopt<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model, config: &E::Model, ep: &VpcEndpoint) -> ApplyResponse {
+    let id = ep.vpc_endpoint_id().unwrap_or_default().to_string();
+    *planned.id_mut() = Val::Known(id.clone());
+    let actual = e.state_from_endpoint(ctx.ec2.region(), &planned, ep);
+    let prior = match E::Model::decode(&settled(&planned, &actual)) {
+        Ok(Some(prior)) => prior,
+        _ => actual,
+    };
+    let mut resp = update(e, ctx, &prior, &planned, config).await;
+    resp.diags.warning(
+        "Adopted an endpoint from an interrupted apply",
+        format!("VPC endpoint {id} was created by an earlier apply that was interrupted before Terraform saved it; it is used instead of creating a duplicate."),
+    );
+    resp
+}
+
+// ---------------------------------------------------------------------------------------------
+// Update
+// ---------------------------------------------------------------------------------------------
+
+/// What an update returns when a step fails: the endpoint as it now is, else the prior state.
+async fn current_state<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model) -> Value {
+    match Endpoint::read(e, ctx, prior, false).await {
+        Ok(Some((s, _))) => s.to_value(),
+        _ => prior.to_value(),
+    }
+}
+
+async fn update<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model, planned: &E::Model, config: &E::Model) -> ApplyResponse {
+    let mut diags = Diagnostics::new();
+    let Some(id) = prior.id().as_str().map(str::to_string) else {
+        diags.error("Provider bug: no endpoint ID", "The prior state has no ID.");
+        return ApplyResponse { new_state: prior.to_value(), diags };
+    };
+    let req = ctx.ec2.client().modify_vpc_endpoint().vpc_endpoint_id(&id);
+    let (mut req, mut modify) = match e.modify_request(ctx, req, prior, planned, &mut diags).await {
+        Ok(r) => r,
+        Err(()) => return ApplyResponse { new_state: prior.to_value(), diags },
+    };
+    match policy::change(prior.policy(), config.policy()) {
+        policy::Change::Set(p) => (req, modify) = (req.policy_document(p), true),
+        policy::Change::Reset => (req, modify) = (req.reset_policy(true), true),
+        policy::Change::Keep => {}
+    }
+    if modify {
+        if let Err(err) = req.send().await.aws_op("ModifyVpcEndpoint") {
+            api_error(e, &mut diags, &format!("Cannot update the {}", E::KIND), format!("{id}: {err}"), &err);
+            return ApplyResponse { new_state: current_state(e, ctx, prior).await, diags };
+        }
+    }
+
+    if !tags::update(ctx, &id, prior.tags(), planned.tags(), &mut diags).await {
+        return ApplyResponse { new_state: current_state(e, ctx, prior).await, diags };
+    }
+
+    let mut ready = None;
+    if modify {
+        let timeout = timeouts::timeout(planned.timeouts(), Op::Update);
+        match ctx.ec2.wait_for_endpoint(&id, E::READY, &[], timeout, &ctx.cancel).await {
+            Ok(ep) => ready = Some(ep),
+            Err(err) => {
+                wait_error(&mut diags, err, &id, "to become available again", "The state holds the endpoint as last read.");
+                return ApplyResponse { new_state: current_state(e, ctx, prior).await, diags };
+            }
+        }
+    }
+
+    if planned.is_wholly_known() {
+        return ApplyResponse { new_state: planned.to_value(), diags };
+    }
+    let basis = read_basis(planned, config);
+    let read = match &ready {
+        // The waiter read the endpoint after every change above.
+        Some(ep) => Ok(Some(e.describe(ctx, &basis, ep, false).await)),
+        None => Endpoint::read(e, ctx, &basis, false).await,
+    };
+    match read {
+        Ok(Some((actual, _))) => ApplyResponse { new_state: settled(planned, &actual), diags },
+        Ok(None) => {
+            diags.error(format!("{} vanished", capitalized(E::KIND)), format!("VPC endpoint {id} disappeared during the update; it may have been deleted by someone else."));
+            ApplyResponse { new_state: Value::Null, diags }
+        }
+        Err(err) => {
+            // The changes were made; keep the plan, with nothing unknown, and report the read failure.
+            diags.warning("Could not read the endpoint back", format!("{id}: {err}. The next refresh reads it again."));
+            ApplyResponse { new_state: settled(planned, prior), diags }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delete
+// ---------------------------------------------------------------------------------------------
+
+/// Deletes the endpoint of `prior` and waits until it is gone. Already gone counts as deleted; on
+/// any failure the prior state stays.
+async fn delete<E: Endpoint>(_: &E, ctx: &Ctx, prior: &E::Model) -> ApplyResponse {
+    let kind = E::KIND;
+    let mut diags = Diagnostics::new();
+    let Some(id) = prior.id().as_str().filter(|s| !s.is_empty()).map(str::to_owned) else {
+        return ApplyResponse::default();
+    };
+    let timeout = timeouts::timeout(prior.timeouts(), Op::Delete);
+    let kept = |diags| ApplyResponse { new_state: prior.to_value(), diags };
+    match ctx.ec2.client().delete_vpc_endpoints().vpc_endpoint_ids(&id).send().await.aws_op("DeleteVpcEndpoints") {
+        // Only the endpoint's own NotFound means it is gone; any other error keeps it in the state,
+        // unless EC2 shows it deleted (a retried request whose first attempt did delete it may
+        // fail otherwise).
+        Err(e) if e.is_missing(Missing::VpcEndpoint) => return ApplyResponse::default(),
+        Err(e) => {
+            if let Ok(None) = ctx.ec2.find_vpc_endpoint(&id).await {
+                crate::info!(format!("{kind} is deleted although DeleteVpcEndpoints failed"), "id" => id, "error" => e.to_string());
+                return ApplyResponse::default();
+            }
+            diags.error(format!("Cannot delete the {kind}"), e.to_string());
+            return kept(diags);
+        }
+        Ok(out) => {
+            let gone = |code: &str| Missing::VpcEndpoint.not_found().iter().any(|k| k.eq_ignore_ascii_case(code));
+            let refused = out.unsuccessful().iter().filter_map(|i| i.error()).find(|e| !gone(e.code().unwrap_or_default()));
+            if let Some(err) = refused {
+                if let Ok(None) = ctx.ec2.find_vpc_endpoint(&id).await {
+                    return ApplyResponse::default();
+                }
+                let (code, message) = (err.code().unwrap_or_default(), err.message().unwrap_or("no reason given"));
+                diags.error(format!("Cannot delete the {kind}"), format!("EC2 did not delete {id}: {code}: {message}"));
+                return kept(diags);
+            }
+        }
+    }
+    match ctx.ec2.wait_for_endpoint_deleted(&id, timeout, &ctx.cancel).await {
+        Ok(()) | Err(WaitError::NotFound) => {
+            crate::info!(format!("deleted {kind}"), "id" => id);
+            ApplyResponse::default()
+        }
+        Err(e) => {
+            wait_error(&mut diags, e, &id, "to be deleted", "Deletion was requested; the endpoint stays in the state until it is gone.");
+            kept(diags)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import
+// ---------------------------------------------------------------------------------------------
+
+/// Whether an import ID is a VPC endpoint ID (not an endpoint service's `vpce-svc-...`).
+fn is_endpoint_id(id: &str) -> bool {
+    id.starts_with("vpce-") && !id.starts_with("vpce-svc-")
+}
+
+async fn import<E: Endpoint>(e: &E, ctx: &Ctx, id: String) -> ImportResponse {
+    let mut diags = Diagnostics::new();
+    let id = id.trim().to_string();
+    let refused = |diags| ImportResponse { state: Value::Null, diags };
+    if !is_endpoint_id(&id) {
+        diags.error(
+            "Invalid import ID",
+            format!("\"{id}\" is not a VPC endpoint ID. Import {} {} by its ID, for example: terraform import {} vpce-0123456789abcdef0", article(E::KIND), E::KIND, E::EXAMPLE_ADDRESS),
+        );
+        return refused(diags);
+    }
+    let ep = match ctx.ec2.find_vpc_endpoint(&id).await {
+        Ok(Some(ep)) => ep,
+        Ok(None) => {
+            diags.error("Cannot import: endpoint not found", format!("VPC endpoint {id} does not exist in {}.", ctx.ec2.region()));
+            return refused(diags);
+        }
+        Err(err) => {
+            diags.error(format!("Cannot import the {}", E::KIND), format!("{id}: {err}"));
+            return refused(diags);
+        }
+    };
+    let kind = ep.vpc_endpoint_type().map(|t| t.as_str().to_string()).unwrap_or_default();
+    if !kind.eq_ignore_ascii_case(E::EC2_TYPE) {
+        let hint = match kind.to_ascii_lowercase().as_str() {
+            "gateway" => " Import it as a vpce_gateway resource instead.",
+            "interface" => " Import it as a vpce_interface resource instead.",
+            _ => "",
+        };
+        let theirs = if kind.is_empty() { "unknown type of" } else { kind.as_str() };
+        diags.error(
+            format!("Not {} {}", article(E::KIND), E::KIND),
+            format!("VPC endpoint {id} is {} {theirs} endpoint, not {} {} endpoint.{hint}", article(theirs), article(E::EC2_TYPE), E::EC2_TYPE),
+        );
+        return refused(diags);
+    }
+    settle_marker(ctx, &ep).await;
+    let mut base = E::Model::default();
+    *base.id_mut() = Val::Known(id);
+    let (state, warnings) = e.describe(ctx, &base, &ep, true).await;
+    diags.extend(warnings);
+    ImportResponse { state: state.to_value(), diags }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Crash-safe creation
+// ---------------------------------------------------------------------------------------------
 
 /// What a create needs beyond the resource-specific request.
 pub struct NewEndpoint<'a> {
@@ -58,7 +752,7 @@ const MAX_RETRY_DELAY: Duration = Duration::from_secs(30);
 ///   5xx, throttling after the SDK's own retries), sends it again with the same ClientToken
 ///   (EC2 then returns the endpoint the first request made) until `timeout`;
 /// - before reporting a failure, looks for an endpoint carrying this create's token.
-pub async fn create(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -> CreateVpcEndpointFluentBuilder) -> Created {
+pub async fn create_endpoint(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -> CreateVpcEndpointFluentBuilder) -> Created {
     let started = tokio::time::Instant::now();
     let deadline = started + new.timeout;
     let fingerprint = aws::fingerprint(&new.settings);
@@ -81,7 +775,7 @@ pub async fn create(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -> CreateV
     ctx.ec2.claim(&token);
     let marker = aws::marker_value(&fingerprint, &token);
     let user_tags = new.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-    let spec = super::common::tag_specification(user_tags.chain([(aws::CREATE_MARKER, marker.as_str())]));
+    let spec = aws::tag_specification(user_tags.chain([(aws::CREATE_MARKER, marker.as_str())]));
 
     let mut delay = FIRST_RETRY_DELAY;
     let mut attempt = 1u32;
@@ -135,7 +829,7 @@ pub async fn create(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -> CreateV
 }
 
 /// A warning about orphans of interrupted creates that were not adopted (other settings).
-pub fn warn_other_orphans(diags: &mut crate::protocol::diagnostics::Diagnostics, others: &[String]) {
+pub fn warn_other_orphans(diags: &mut Diagnostics, others: &[String]) {
     if others.is_empty() {
         return;
     }
@@ -173,6 +867,43 @@ pub async fn settle_marker(ctx: &Ctx, ep: &VpcEndpoint) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overlay_keeps_planned_and_fills_unknowns() {
+        let planned = Value::object([
+            ("a", Value::string("mine")),
+            ("b", Value::unknown()),
+            ("c", Value::Null),
+            ("d", Value::object([("x", Value::unknown()), ("y", Value::Bool(true))])),
+            ("e", Value::Set(vec![Value::string("s"), Value::unknown()])),
+        ]);
+        let actual = Value::object([
+            ("a", Value::string("theirs")),
+            ("b", Value::string("filled")),
+            ("c", Value::string("ignored")),
+            ("d", Value::object([("x", Value::string("x")), ("y", Value::Bool(false))])),
+            ("e", Value::set_of_strings(["s", "t"])),
+        ]);
+        let out = overlay_planned(&planned, &actual);
+        let expected = Value::object([
+            ("a", Value::string("mine")),
+            ("b", Value::string("filled")),
+            ("c", Value::Null),
+            ("d", Value::object([("x", Value::string("x")), ("y", Value::Bool(true))])),
+            ("e", Value::set_of_strings(["s", "t"])),
+        ]);
+        assert_eq!(out, expected);
+        assert!(unknowns_to_null(overlay_planned(&planned, &Value::Null)).is_wholly_known());
+        let v: Val<crate::protocol::model::Set<String>> = Val::Known(crate::protocol::model::Set(vec![Val::Known("a".into()), Val::unknown()]));
+        assert_eq!(known_or_null(&v), Val::Known(crate::protocol::model::Set(vec![Val::Known("a".into()), Val::Null])));
+    }
+
+    #[test]
+    fn words() {
+        assert_eq!(capitalized("gateway endpoint"), "Gateway endpoint");
+        assert_eq!((article("interface endpoint"), article("Gateway")), ("an", "a"));
+        assert!(is_endpoint_id("vpce-0123") && !is_endpoint_id("vpce-svc-0123") && !is_endpoint_id("rtb-1"));
+    }
 
     #[test]
     fn what_is_retried() {

@@ -1,4 +1,7 @@
-//! The resources: one file per resource, each holding its schema beside its CRUD.
+//! The resources: one file per resource (its model and schema, and what is its own), the
+//! lifecycle they share ([`endpoint`]), and the pieces both use: schema-driven planning
+//! ([`plan`]), the endpoint policy ([`policy`]), tags ([`tags`]), the `timeouts` block
+//! ([`timeouts`]) and static checks ([`validation`]).
 
 use std::sync::Arc;
 
@@ -10,10 +13,14 @@ use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::schema::Schema;
 use crate::protocol::values::{PathStep, Value};
 
-pub mod common;
-pub mod gateway;
 pub mod endpoint;
+pub mod gateway;
 pub mod interface;
+pub mod plan;
+pub mod policy;
+pub mod tags;
+pub mod timeouts;
+pub mod validation;
 
 /// What every resource operation gets: the configured EC2 client and the stop signal.
 #[derive(Clone)]

@@ -1,0 +1,89 @@
+//! AWS names: partitions, ARNs, endpoint service names, and the tags of a VPC endpoint.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
+
+/// The ARN partition of a region (`aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`).
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else {
+        "aws"
+    }
+}
+
+/// A VPC endpoint's ARN (EC2 returns none): `arn:PARTITION:ec2:REGION:OWNER:vpc-endpoint/ID`.
+pub fn endpoint_arn(region: &str, owner: &str, id: &str) -> String {
+    format!("arn:{}:ec2:{region}:{owner}:vpc-endpoint/{id}", partition(region))
+}
+
+/// Resolves short service names (`s3`, `ssm`) against the region; full names pass through.
+pub fn resolve_service_name(name: &str, region: &str) -> String {
+    if name.contains('.') {
+        name.to_string()
+    } else {
+        format!("com.amazonaws.{region}.{name}")
+    }
+}
+
+/// The region a `com.amazonaws.REGION.service` name refers to, if it has that form.
+pub fn service_region(name: &str) -> Option<&str> {
+    let mut parts = name.split('.');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("com"), Some("amazonaws"), Some(region)) if region.contains('-') => Some(region),
+        _ => None,
+    }
+}
+
+/// The user's tags of an endpoint: AWS-reserved `aws:*` tags and the creation marker left out.
+pub fn tags_from_ec2(tags: &[Tag]) -> BTreeMap<String, String> {
+    tags.iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+        .filter(|(k, _)| !k.to_ascii_lowercase().starts_with("aws:") && k != super::CREATE_MARKER)
+        .collect()
+}
+
+/// The tags of a VPC endpoint at creation: these pairs.
+pub fn tag_specification<'a>(tags: impl IntoIterator<Item = (&'a str, &'a str)>) -> TagSpecification {
+    let tags = tags.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
+    TagSpecification::builder().resource_type(ResourceType::VpcEndpoint).set_tags(Some(tags)).build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arns_by_partition() {
+        assert_eq!(endpoint_arn("us-east-1", "123456789012", "vpce-1"), "arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/vpce-1");
+        assert_eq!(endpoint_arn("cn-north-1", "1", "vpce-1"), "arn:aws-cn:ec2:cn-north-1:1:vpc-endpoint/vpce-1");
+        assert_eq!(endpoint_arn("us-gov-west-1", "1", "vpce-1"), "arn:aws-us-gov:ec2:us-gov-west-1:1:vpc-endpoint/vpce-1");
+        assert_eq!(partition("us-isob-east-1"), "aws-iso-b");
+        assert_eq!(partition("us-iso-east-1"), "aws-iso");
+    }
+
+    #[test]
+    fn service_names() {
+        assert_eq!(resolve_service_name("s3", "eu-west-1"), "com.amazonaws.eu-west-1.s3");
+        assert_eq!(resolve_service_name("com.amazonaws.us-east-1.s3", "eu-west-1"), "com.amazonaws.us-east-1.s3");
+        assert_eq!(service_region("com.amazonaws.us-east-1.s3"), Some("us-east-1"));
+        assert_eq!(service_region("com.amazonaws.vpce.us-east-1.vpce-svc-123"), None);
+    }
+
+    #[test]
+    fn reserved_tags_are_left_out() {
+        let tags = [
+            Tag::builder().key("Name").value("x").build(),
+            Tag::builder().key("aws:cloudformation:stack-name").value("s").build(),
+            Tag::builder().key(crate::aws::CREATE_MARKER).value("m").build(),
+        ];
+        assert_eq!(tags_from_ec2(&tags), [("Name".to_string(), "x".to_string())].into_iter().collect());
+    }
+}

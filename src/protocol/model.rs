@@ -1,0 +1,780 @@
+//! Typed models of Terraform values: one Rust struct per resource (and per nested block or object
+//! attribute), from which one [`model!`](crate::model) invocation derives the schema block, the
+//! conversion from a [`Value`] and the conversion back.
+//!
+//! Every attribute is a [`Val`]: null, unknown (at plan time) or known, as terraform-plugin-framework's
+//! `types.String`. Collections keep their elements as `Val`s too (a set may hold an unknown element
+//! at plan time), so converting a value of the schema's type and back gives the same value. A value
+//! of another shape is an error with the path of the offending value ([`CodecError`]), never a panic;
+//! [`diagnostics`] turns it into an error diagnostic on that attribute.
+//!
+//! ```ignore
+//! model! {
+//!     #[description = "A thing."]
+//!     pub struct Thing {
+//!         attrs {
+//!             id: String [computed] "The ID.";
+//!             name: String [required force_new] "The name; changing it replaces the thing.";
+//!             tags: Map<String> [optional computed empty_when_null] "Tags.";
+//!         }
+//!         blocks {
+//!             timeouts: Timeouts;
+//!         }
+//!     }
+//! }
+//! ```
+//! The flags are the functions of [`flags`]: a misspelled flag or attribute is a compile error.
+//! Plan modifiers that the schema sent to Terraform does not carry ([`Modifier`]) are declared
+//! the same way and applied by [`apply_modifiers`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::diagnostics::Diagnostics;
+use super::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
+use super::values::{CodecError, Number, PathStep, Refinements, Type, Value};
+
+// ---------------------------------------------------------------------------------------------
+// Val
+// ---------------------------------------------------------------------------------------------
+
+/// A Terraform value of type `T`: null, unknown (what Terraform knows about it, if anything) or known.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Val<T> {
+    Null,
+    Unknown(Refinements),
+    Known(T),
+}
+
+impl<T> Default for Val<T> {
+    fn default() -> Self {
+        Val::Null
+    }
+}
+
+impl<T> From<T> for Val<T> {
+    fn from(t: T) -> Self {
+        Val::Known(t)
+    }
+}
+
+impl<T> From<Option<T>> for Val<T> {
+    fn from(t: Option<T>) -> Self {
+        t.map_or(Val::Null, Val::Known)
+    }
+}
+
+impl<T> Val<T> {
+    /// A wholly unknown value (no refinements).
+    pub fn unknown() -> Self {
+        Val::Unknown(Refinements::default())
+    }
+
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Val::Known(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn into_known(self) -> Option<T> {
+        match self {
+            Val::Known(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Val::Null)
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Val::Unknown(_))
+    }
+
+    /// Not unknown (null counts as known), as [`Value::is_known`].
+    pub fn is_known(&self) -> bool {
+        !self.is_unknown()
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Val<U> {
+        match self {
+            Val::Null => Val::Null,
+            Val::Unknown(r) => Val::Unknown(r),
+            Val::Known(t) => Val::Known(f(t)),
+        }
+    }
+
+    /// Null when unknown (what a state holds for a value nobody knows).
+    pub fn or_null(self) -> Self {
+        if self.is_unknown() {
+            Val::Null
+        } else {
+            self
+        }
+    }
+}
+
+impl<T: Field> Val<T> {
+    pub fn from_value(v: &Value, at: &[PathStep]) -> Result<Self, CodecError> {
+        match v {
+            Value::Null => Ok(Val::Null),
+            Value::Unknown(r) => Ok(Val::Unknown(r.clone())),
+            v => T::from_value(v, at).map(Val::Known),
+        }
+    }
+
+    pub fn to_value(&self) -> Value {
+        match self {
+            Val::Null => Value::Null,
+            Val::Unknown(r) => Value::Unknown(r.clone()),
+            Val::Known(t) => t.to_value(),
+        }
+    }
+
+    /// Neither this value nor any value inside it is unknown.
+    pub fn is_wholly_known(&self) -> bool {
+        match self {
+            Val::Null => true,
+            Val::Unknown(_) => false,
+            Val::Known(t) => t.is_wholly_known(),
+        }
+    }
+}
+
+impl Val<String> {
+    pub fn as_str(&self) -> Option<&str> {
+        self.known().map(String::as_str)
+    }
+}
+
+impl Val<bool> {
+    pub fn as_bool(&self) -> Option<bool> {
+        self.known().copied()
+    }
+}
+
+impl Val<Set<String>> {
+    /// The known strings (null or unknown: none; unknown elements are left out).
+    pub fn strings(&self) -> BTreeSet<String> {
+        self.known().map(Set::known_items).unwrap_or_default().into_iter().collect()
+    }
+}
+
+impl Val<List<String>> {
+    /// The known strings (null or unknown: none; unknown elements are left out).
+    pub fn strings(&self) -> Vec<String> {
+        self.known().map(List::known_items).unwrap_or_default()
+    }
+}
+
+impl Val<Map<String>> {
+    /// The entries with known values (null or unknown: none).
+    pub fn string_map(&self) -> BTreeMap<String, String> {
+        self.known().map(|m| m.0.iter().filter_map(|(k, v)| Some((k.clone(), v.known()?.clone()))).collect()).unwrap_or_default()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field: a Rust type that stands for a Terraform type
+// ---------------------------------------------------------------------------------------------
+
+/// A Rust type standing for a (non-null, known) value of a Terraform type.
+pub trait Field: Sized {
+    /// The cty type.
+    fn ty() -> Type;
+    /// From a known, non-null value; a value of another shape is an error on `at`.
+    fn from_value(v: &Value, at: &[PathStep]) -> Result<Self, CodecError>;
+    fn to_value(&self) -> Value;
+    /// No unknown value inside.
+    fn is_wholly_known(&self) -> bool {
+        true
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Unknown(_) => "an unknown value",
+        Value::Bool(_) => "a bool",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::List(_) => "a list",
+        Value::Set(_) => "a set",
+        Value::Map(_) => "a map",
+        Value::Object(_) => "an object",
+        Value::Tuple(_) => "a tuple",
+    }
+}
+
+/// The error for a value of the wrong shape.
+pub fn mismatch(at: &[PathStep], expected: &str, got: &Value) -> CodecError {
+    CodecError::new(at.to_vec(), format!("expected {expected}, got {}", kind(got)))
+}
+
+/// `at` followed by one step.
+pub fn step(at: &[PathStep], s: PathStep) -> Vec<PathStep> {
+    let mut p = at.to_vec();
+    p.push(s);
+    p
+}
+
+impl Field for String {
+    fn ty() -> Type {
+        Type::String
+    }
+    fn from_value(v: &Value, at: &[PathStep]) -> Result<Self, CodecError> {
+        match v {
+            Value::String(s) => Ok(s.clone()),
+            other => Err(mismatch(at, "a string", other)),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::String(self.clone())
+    }
+}
+
+impl Field for bool {
+    fn ty() -> Type {
+        Type::Bool
+    }
+    fn from_value(v: &Value, at: &[PathStep]) -> Result<Self, CodecError> {
+        match v {
+            Value::Bool(b) => Ok(*b),
+            other => Err(mismatch(at, "a bool", other)),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+
+impl Field for Number {
+    fn ty() -> Type {
+        Type::Number
+    }
+    fn from_value(v: &Value, at: &[PathStep]) -> Result<Self, CodecError> {
+        match v {
+            Value::Number(n) => Ok(n.clone()),
+            other => Err(mismatch(at, "a number", other)),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::Number(self.clone())
+    }
+}
+
+impl Field for i64 {
+    fn ty() -> Type {
+        Type::Number
+    }
+    fn from_value(v: &Value, at: &[PathStep]) -> Result<Self, CodecError> {
+        match v {
+            Value::Number(n) => n.as_i64().ok_or_else(|| CodecError::new(at.to_vec(), format!("{n} is not a whole number in the 64-bit range"))),
+            other => Err(mismatch(at, "a number", other)),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::Number(Number::Int(*self))
+    }
+}
+
+/// Any value, as it is (the `dynamic` type): the escape hatch.
+impl Field for Value {
+    fn ty() -> Type {
+        Type::Dynamic
+    }
+    fn from_value(v: &Value, _: &[PathStep]) -> Result<Self, CodecError> {
+        Ok(v.clone())
+    }
+    fn to_value(&self) -> Value {
+        self.clone()
+    }
+    fn is_wholly_known(&self) -> bool {
+        Value::is_wholly_known(self)
+    }
+}
+
+fn elements<T: Field>(items: &[Value], at: &[PathStep]) -> Result<Vec<Val<T>>, CodecError> {
+    items.iter().enumerate().map(|(i, v)| Val::from_value(v, &step(at, PathStep::Index(i64::try_from(i).unwrap_or(i64::MAX))))).collect()
+}
+
+/// A `set(T)`. Elements keep their order and may be null or unknown (plan time); equality is set
+/// equality, as for [`Value`].
+#[derive(Clone, Debug)]
+pub struct Set<T>(pub Vec<Val<T>>);
+
+/// A `list(T)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct List<T>(pub Vec<Val<T>>);
+
+/// A `map(T)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Map<T>(pub BTreeMap<String, Val<T>>);
+
+impl<T> Default for Set<T> {
+    fn default() -> Self {
+        Set(Vec::new())
+    }
+}
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        List(Vec::new())
+    }
+}
+
+impl<T> Default for Map<T> {
+    fn default() -> Self {
+        Map(BTreeMap::new())
+    }
+}
+
+impl<T: Field> PartialEq for Set<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_value() == other.to_value()
+    }
+}
+
+impl<T> FromIterator<T> for Set<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
+        Set(items.into_iter().map(Val::Known).collect())
+    }
+}
+
+impl<T> FromIterator<T> for List<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
+        List(items.into_iter().map(Val::Known).collect())
+    }
+}
+
+impl<T> FromIterator<(String, T)> for Map<T> {
+    fn from_iter<I: IntoIterator<Item = (String, T)>>(items: I) -> Self {
+        Map(items.into_iter().map(|(k, v)| (k, Val::Known(v))).collect())
+    }
+}
+
+impl<T: Clone> Set<T> {
+    /// The known elements.
+    pub fn known_items(&self) -> Vec<T> {
+        self.0.iter().filter_map(|v| v.known().cloned()).collect()
+    }
+}
+
+impl<T: Clone> List<T> {
+    /// The known elements.
+    pub fn known_items(&self) -> Vec<T> {
+        self.0.iter().filter_map(|v| v.known().cloned()).collect()
+    }
+}
+
+impl<T: Field> Field for Set<T> {
+    fn ty() -> Type {
+        Type::Set(Box::new(T::ty()))
+    }
+    fn from_value(v: &Value, at: &[PathStep]) -> Result<Self, CodecError> {
+        match v {
+            Value::Set(items) => elements(items, at).map(Set),
+            other => Err(mismatch(at, "a set", other)),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::Set(self.0.iter().map(Val::to_value).collect())
+    }
+    fn is_wholly_known(&self) -> bool {
+        self.0.iter().all(Val::is_wholly_known)
+    }
+}
+
+impl<T: Field> Field for List<T> {
+    fn ty() -> Type {
+        Type::List(Box::new(T::ty()))
+    }
+    fn from_value(v: &Value, at: &[PathStep]) -> Result<Self, CodecError> {
+        match v {
+            Value::List(items) => elements(items, at).map(List),
+            other => Err(mismatch(at, "a list", other)),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::List(self.0.iter().map(Val::to_value).collect())
+    }
+    fn is_wholly_known(&self) -> bool {
+        self.0.iter().all(Val::is_wholly_known)
+    }
+}
+
+impl<T: Field> Field for Map<T> {
+    fn ty() -> Type {
+        Type::Map(Box::new(T::ty()))
+    }
+    fn from_value(v: &Value, at: &[PathStep]) -> Result<Self, CodecError> {
+        match v {
+            Value::Map(m) => m.iter().map(|(k, v)| Ok((k.clone(), Val::from_value(v, &step(at, PathStep::Key(k.clone())))?))).collect::<Result<_, _>>().map(Map),
+            other => Err(mismatch(at, "a map", other)),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::Map(self.0.iter().map(|(k, v)| (k.clone(), v.to_value())).collect())
+    }
+    fn is_wholly_known(&self) -> bool {
+        self.0.values().all(Val::is_wholly_known)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models: objects with a schema
+// ---------------------------------------------------------------------------------------------
+
+/// A plan modifier the wire schema does not carry, applied by [`apply_modifiers`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Modifier {
+    /// An optional and computed collection for which no value and an empty one mean the same: a
+    /// null configuration plans the empty collection (so that switching between the spellings
+    /// plans nothing).
+    EmptyWhenNull,
+}
+
+/// One attribute of a model, as the macro builds it: the schema attribute and its plan modifiers.
+#[derive(Clone, Debug)]
+pub struct FieldSpec {
+    pub attribute: Attribute,
+    pub modifiers: Vec<Modifier>,
+}
+
+impl FieldSpec {
+    pub fn new(name: &'static str, ty: Type, description: &'static str) -> Self {
+        FieldSpec { attribute: Attribute { name, ty: Some(ty), description, ..Default::default() }, modifiers: Vec::new() }
+    }
+}
+
+/// The flags of an attribute in [`model!`](crate::model): `[optional computed force_new]`.
+pub mod flags {
+    use super::{FieldSpec, Modifier};
+
+    pub fn required(f: &mut FieldSpec) {
+        f.attribute.required = true;
+    }
+    pub fn optional(f: &mut FieldSpec) {
+        f.attribute.optional = true;
+    }
+    pub fn computed(f: &mut FieldSpec) {
+        f.attribute.computed = true;
+    }
+    pub fn sensitive(f: &mut FieldSpec) {
+        f.attribute.sensitive = true;
+    }
+    /// Changing the attribute replaces the object.
+    pub fn force_new(f: &mut FieldSpec) {
+        f.attribute.force_new = true;
+    }
+    /// See [`Modifier::EmptyWhenNull`].
+    pub fn empty_when_null(f: &mut FieldSpec) {
+        f.modifiers.push(Modifier::EmptyWhenNull);
+    }
+}
+
+/// An object type with a schema: what [`model!`](crate::model) implements.
+pub trait Model: Field {
+    /// The description of the block (of the resource, or of the nested block).
+    const DESCRIPTION: &'static str;
+    /// The attributes (not the nested blocks), in order.
+    fn fields() -> Vec<FieldSpec>;
+    /// The nested blocks, in order.
+    fn nested_blocks() -> Vec<NestedBlock>;
+
+    fn block() -> Block {
+        Block { description: Self::DESCRIPTION, attributes: Self::fields().into_iter().map(|f| f.attribute).collect(), blocks: Self::nested_blocks() }
+    }
+
+    fn schema(version: i64) -> Schema {
+        Schema { version, block: Self::block() }
+    }
+
+    /// The model of a whole object value: `None` when it is null (no object, e.g. the prior state
+    /// of a create); an unknown object or a value of another shape is an error.
+    fn decode(v: &Value) -> Result<Option<Self>, CodecError> {
+        match v {
+            Value::Null => Ok(None),
+            v => Self::from_value(v, &[]).map(Some),
+        }
+    }
+}
+
+/// `name` as a single nested block (`name { ... }`, optional, at most once) holding model `M`.
+pub fn single_block<M: Model>(name: &'static str) -> NestedBlock {
+    NestedBlock { name, nesting: Nesting::Single, min_items: 0, max_items: 0, block: M::block() }
+}
+
+/// An error diagnostic for a value that does not fit its model (`what`: "configuration", "prior state"...).
+pub fn diagnostics(e: &CodecError, what: &str) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    let detail = format!("The {what} holds a value the provider does not expect: {e}. Please report this.");
+    if e.path.is_empty() {
+        d.error("Provider bug: unexpected value", detail);
+    } else {
+        d.attr_error(e.path.clone(), "Provider bug: unexpected value", detail);
+    }
+    d
+}
+
+/// The empty value of a collection type (null for other types).
+fn empty_of(ty: &Type) -> Value {
+    match ty {
+        Type::Set(_) => Value::Set(Vec::new()),
+        Type::List(_) => Value::List(Vec::new()),
+        Type::Map(_) => Value::Map(BTreeMap::new()),
+        _ => Value::Null,
+    }
+}
+
+/// Applies `M`'s [`Modifier`]s to a planned object value, given the configuration.
+pub fn apply_modifiers<M: Model>(planned: &mut Value, config: &Value) {
+    let Value::Object(map) = planned else { return };
+    for f in M::fields() {
+        for m in &f.modifiers {
+            match m {
+                Modifier::EmptyWhenNull if config.get(f.attribute.name).is_null() => {
+                    map.insert(f.attribute.name.to_string(), empty_of(&f.attribute.ty()));
+                }
+                Modifier::EmptyWhenNull => {}
+            }
+        }
+    }
+}
+
+/// Defines a model: a struct whose every attribute is a [`Val`], with its [`Field`] and [`Model`]
+/// implementations. See the [module documentation](self).
+#[macro_export]
+macro_rules! model {
+    (
+        $(#[doc = $doc:literal])*
+        #[description = $desc:literal]
+        $vis:vis struct $name:ident {
+            attrs {
+                $( $fname:ident : $fty:ty [ $($flag:ident)* ] $fdesc:literal ; )*
+            }
+            $( blocks {
+                $( $bname:ident : $bty:ty ; )*
+            } )?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[doc = ""]
+        #[doc = $desc]
+        #[derive(Clone, Debug, Default, PartialEq)]
+        $vis struct $name {
+            $(
+                #[doc = $fdesc]
+                pub $fname: $crate::protocol::model::Val<$fty>,
+            )*
+            $( $(
+                pub $bname: $crate::protocol::model::Val<$bty>,
+            )* )?
+        }
+
+        impl $crate::protocol::model::Field for $name {
+            fn ty() -> $crate::protocol::values::Type {
+                <Self as $crate::protocol::model::Model>::block().ty()
+            }
+
+            fn from_value(
+                v: &$crate::protocol::values::Value,
+                at: &[$crate::protocol::values::PathStep],
+            ) -> ::std::result::Result<Self, $crate::protocol::values::CodecError> {
+                let $crate::protocol::values::Value::Object(map) = v else {
+                    return Err($crate::protocol::model::mismatch(at, "an object", v));
+                };
+                let null = $crate::protocol::values::Value::Null;
+                let get = |name: &str| map.get(name).unwrap_or(&null);
+                let here = |name: &str| $crate::protocol::model::step(at, $crate::protocol::values::PathStep::Attr(name.to_string()));
+                Ok($name {
+                    $( $fname: $crate::protocol::model::Val::from_value(get(stringify!($fname)), &here(stringify!($fname)))?, )*
+                    $( $( $bname: $crate::protocol::model::Val::from_value(get(stringify!($bname)), &here(stringify!($bname)))?, )* )?
+                })
+            }
+
+            fn to_value(&self) -> $crate::protocol::values::Value {
+                $crate::protocol::values::Value::Object(
+                    [
+                        $( (stringify!($fname).to_string(), self.$fname.to_value()), )*
+                        $( $( (stringify!($bname).to_string(), self.$bname.to_value()), )* )?
+                    ]
+                    .into_iter()
+                    .collect(),
+                )
+            }
+
+            fn is_wholly_known(&self) -> bool {
+                true $( && self.$fname.is_wholly_known() )* $( $( && self.$bname.is_wholly_known() )* )?
+            }
+        }
+
+        impl $crate::protocol::model::Model for $name {
+            const DESCRIPTION: &'static str = $desc;
+
+            fn fields() -> Vec<$crate::protocol::model::FieldSpec> {
+                vec![
+                    $( {
+                        #[allow(unused_mut)]
+                        let mut f = $crate::protocol::model::FieldSpec::new(
+                            stringify!($fname),
+                            <$fty as $crate::protocol::model::Field>::ty(),
+                            $fdesc,
+                        );
+                        $( $crate::protocol::model::flags::$flag(&mut f); )*
+                        f
+                    }, )*
+                ]
+            }
+
+            fn nested_blocks() -> Vec<$crate::protocol::schema::NestedBlock> {
+                vec![ $( $( $crate::protocol::model::single_block::<$bty>(stringify!($bname)), )* )? ]
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::values::{decode_msgpack, encode_msgpack};
+
+    crate::model! {
+        #[description = "Options."]
+        pub struct Opts {
+            attrs {
+                kind: String [optional computed] "The kind.";
+                on: bool [optional] "Whether it is on.";
+            }
+        }
+    }
+
+    crate::model! {
+        #[description = "An entry."]
+        pub struct Entry {
+            attrs {
+                name: String [computed] "A name.";
+            }
+        }
+    }
+
+    crate::model! {
+        /// A test resource.
+        #[description = "A thing."]
+        pub struct Thing {
+            attrs {
+                id: String [computed] "The ID.";
+                name: String [required force_new] "The name.";
+                ids: Set<String> [optional computed empty_when_null] "Some IDs.";
+                tags: Map<String> [optional computed empty_when_null] "Tags.";
+                entries: List<Entry> [computed] "Entries.";
+                count: i64 [optional] "A count.";
+                secret: String [optional sensitive] "A secret.";
+            }
+            blocks {
+                opts: Opts;
+            }
+        }
+    }
+
+    fn sample() -> Value {
+        Value::object([
+            ("id", Value::string("t-1")),
+            ("name", Value::string("n")),
+            ("ids", Value::Set(vec![Value::string("b"), Value::unknown(), Value::string("a")])),
+            ("tags", Value::map_of_strings([("k", "v")])),
+            ("entries", Value::List(vec![Value::object([("name", Value::string("e"))]), Value::Null])),
+            ("count", Value::from(3i64)),
+            ("secret", Value::Unknown(Refinements { not_null: true, ..Default::default() })),
+            ("opts", Value::object([("kind", Value::unknown()), ("on", Value::Null)])),
+        ])
+    }
+
+    #[test]
+    fn schema_from_the_struct() {
+        let b = Thing::block();
+        assert_eq!(b.description, "A thing.");
+        let names: Vec<&str> = b.attributes.iter().map(|a| a.name).collect();
+        assert_eq!(names, ["id", "name", "ids", "tags", "entries", "count", "secret"]);
+        let name = b.attribute("name").unwrap();
+        assert!(name.required && name.force_new && !name.optional && !name.computed);
+        assert_eq!(name.description, "The name.");
+        let ids = b.attribute("ids").unwrap();
+        assert!(ids.optional && ids.computed && !ids.required && !ids.force_new);
+        assert_eq!(ids.ty(), Type::Set(Box::new(Type::String)));
+        assert!(b.attribute("secret").unwrap().sensitive);
+        assert_eq!(b.attribute("entries").unwrap().ty(), Type::List(Box::new(Type::Object([("name".to_string(), Type::String)].into_iter().collect()))));
+        assert_eq!(b.blocks.len(), 1);
+        assert_eq!((b.blocks[0].name, b.blocks[0].nesting), ("opts", Nesting::Single));
+        assert_eq!(b.blocks[0].block.description, "Options.");
+        assert_eq!(Thing::ty(), b.ty());
+        let opts = b.blocks[0].block.attribute("kind").unwrap();
+        assert!(opts.optional && opts.computed);
+    }
+
+    #[test]
+    fn round_trip_keeps_unknowns_nulls_and_refinements() {
+        let v = sample();
+        let t = Thing::decode(&v).unwrap().unwrap();
+        assert_eq!(t.id.as_str(), Some("t-1"));
+        assert_eq!(t.ids.strings(), ["a".to_string(), "b".to_string()].into_iter().collect());
+        assert!(!t.ids.is_wholly_known() && t.ids.is_known());
+        assert_eq!(t.tags.string_map().get("k").map(String::as_str), Some("v"));
+        assert_eq!(t.count.known(), Some(&3));
+        assert!(matches!(&t.secret, Val::Unknown(r) if r.not_null));
+        assert!(t.opts.known().unwrap().kind.is_unknown() && t.opts.known().unwrap().on.is_null());
+        assert_eq!(t.to_value(), v);
+        assert!(!t.is_wholly_known());
+        // And through the wire codec with the schema's type.
+        let bytes = encode_msgpack(&t.to_value(), &Thing::ty()).unwrap();
+        assert_eq!(decode_msgpack(&bytes, &Thing::ty()).unwrap(), v);
+        // Null is no object; absent attributes are null.
+        assert!(Thing::decode(&Value::Null).unwrap().is_none());
+        let t = Thing::decode(&Value::object([("name", Value::string("x"))])).unwrap().unwrap();
+        assert!(t.id.is_null() && t.opts.is_null() && t.is_wholly_known());
+        assert_eq!(Thing::default().to_value(), Value::object(Vec::<(&str, Value)>::new()));
+    }
+
+    #[test]
+    fn wrong_shapes_are_errors_with_paths() {
+        let with = |k: &str, v: Value| {
+            let Value::Object(mut m) = sample() else { unreachable!() };
+            m.insert(k.to_string(), v);
+            Thing::decode(&Value::Object(m)).unwrap_err()
+        };
+        let e = with("name", Value::Bool(true));
+        assert_eq!(e.path, vec![PathStep::Attr("name".into())]);
+        assert!(e.message.contains("expected a string, got a bool"), "{e}");
+        let e = with("ids", Value::Set(vec![Value::string("a"), Value::from(1i64)]));
+        assert_eq!(e.path, vec![PathStep::Attr("ids".into()), PathStep::Index(1)]);
+        let e = with("tags", Value::Map([("x".to_string(), Value::Bool(false))].into_iter().collect()));
+        assert_eq!(e.path, vec![PathStep::Attr("tags".into()), PathStep::Key("x".into())]);
+        let e = with("entries", Value::List(vec![Value::string("x")]));
+        assert_eq!(e.path, vec![PathStep::Attr("entries".into()), PathStep::Index(0)]);
+        let e = with("opts", Value::List(vec![]));
+        assert_eq!(e.path, vec![PathStep::Attr("opts".into())]);
+        let e = with("count", Value::number(Number::Float(1.5)));
+        assert!(e.message.contains("whole number"), "{e}");
+        assert!(Thing::decode(&Value::unknown()).is_err());
+        assert!(Thing::decode(&Value::string("x")).is_err());
+        let d = diagnostics(&with("name", Value::Bool(true)), "configuration");
+        assert!(d.has_errors() && d.0[0].path == Some(vec![PathStep::Attr("name".into())]));
+    }
+
+    #[test]
+    fn sets_compare_as_sets() {
+        let a: Set<String> = ["x".to_string(), "y".to_string()].into_iter().collect();
+        let b: Set<String> = ["y".to_string(), "x".to_string()].into_iter().collect();
+        assert_eq!(a, b);
+        assert_ne!(a, Set::default());
+    }
+
+    #[test]
+    fn empty_when_null_plans_empty_collections() {
+        let mut planned = Value::object([("ids", Value::unknown()), ("tags", Value::map_of_strings([("a", "b")])), ("name", Value::string("n"))]);
+        apply_modifiers::<Thing>(&mut planned, &Value::object([("tags", Value::map_of_strings([("a", "b")]))]));
+        assert_eq!(planned.get("ids"), &Value::Set(vec![]));
+        assert_eq!(planned.get("tags"), &Value::map_of_strings([("a", "b")]));
+        assert_eq!(planned.get("name"), &Value::string("n"));
+    }
+}
