@@ -63,10 +63,14 @@ fn the_docs_command_checks_and_regenerates() {
     let _ = fs::remove_dir_all(&dir);
     copy_dir(&root().join("examples"), &dir.join("examples"));
     copy_dir(&root().join("docs"), &dir.join("docs"));
-    let page = dir.join("docs/resources/vpce_gateway.md");
-    fs::write(&page, fs::read_to_string(&page).unwrap().replace("## Schema", "## Schema (edited by hand)")).unwrap();
-    let guide = fs::read_to_string(dir.join("docs/guides/crash-safety.md")).unwrap();
     let bin = env!("CARGO_BIN_EXE_terraform-provider-vpce");
+    // Up to date first (whatever the state of the repository's docs/, which the test above checks).
+    let out = Command::new(bin).arg("docs").current_dir(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page = dir.join("docs/resources/vpce_gateway.md");
+    let fresh = fs::read_to_string(&page).unwrap();
+    fs::write(&page, fresh.replace("## Schema", "## Schema (edited by hand)")).unwrap();
+    let guide = fs::read_to_string(dir.join("docs/guides/crash-safety.md")).unwrap();
 
     let out = Command::new(bin).args(["docs", "--check"]).current_dir(&dir).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -78,7 +82,7 @@ fn the_docs_command_checks_and_regenerates() {
     let out = Command::new(bin).arg("docs").current_dir(&dir).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "wrote docs/resources/vpce_gateway.md\n");
-    assert_eq!(fs::read_to_string(&page).unwrap(), fs::read_to_string(root().join("docs/resources/vpce_gateway.md")).unwrap());
+    assert_eq!(fs::read_to_string(&page).unwrap(), fresh);
     assert_eq!(fs::read_to_string(dir.join("docs/guides/crash-safety.md")).unwrap(), guide);
 
     let out = Command::new(bin).args(["docs", "--check"]).current_dir(&dir).output().unwrap();
