@@ -231,6 +231,7 @@ pub fn render_schema(schema: &Schema) -> String {
         let _ = writeln!(out, "### Nested Schema for `{}`\n", section.path.join("."));
         match &section.content {
             Nested::Block(block) => {
+                let block = *block;
                 for (group, items) in groups(block, &section.path, &mut nested) {
                     let _ = writeln!(out, "{group}:\n");
                     for item in items {
@@ -310,7 +311,13 @@ fn block_group(b: &NestedBlock) -> &'static str {
 /// The list items of one block, by group (only non-empty groups), each group sorted by name.
 /// Nested blocks and object attributes found on the way are appended to `nested`.
 fn groups<'a>(block: &'a Block, path: &[String], nested: &mut Vec<NestedSection<'a>>) -> Vec<(&'static str, Vec<String>)> {
-    let mut entries: Vec<(&str, &'static str, String, Option<NestedSection<'a>>)> = Vec::new();
+    struct Entry<'a> {
+        name: &'static str,
+        group: &'static str,
+        line: String,
+        child: Option<NestedSection<'a>>,
+    }
+    let mut entries: Vec<Entry<'a>> = Vec::new();
     for a in &block.attributes {
         let group = attribute_group(a);
         let ty = a.ty();
@@ -322,7 +329,7 @@ fn groups<'a>(block: &'a Block, path: &[String], nested: &mut Vec<NestedSection<
             flags.push("Forces replacement".to_string());
         }
         let child = object_fields(&ty).map(|fields| NestedSection { path: child_path(path, a.name), content: Nested::Object { fields, group } });
-        entries.push((a.name, group, item(a.name, &flags.join(", "), a.description, child.as_ref()), child));
+        entries.push(Entry { name: a.name, group, line: item(a.name, &flags.join(", "), a.description, child.as_ref()), child });
     }
     for b in &block.blocks {
         let group = block_group(b);
@@ -338,20 +345,20 @@ fn groups<'a>(block: &'a Block, path: &[String], nested: &mut Vec<NestedSection<
             let _ = write!(flags, ", Max: {}", b.max_items);
         }
         let child = NestedSection { path: child_path(path, b.name), content: Nested::Block(&b.block) };
-        entries.push((b.name, group, item(b.name, &flags, b.block.description, Some(&child)), Some(child)));
+        entries.push(Entry { name: b.name, group, line: item(b.name, &flags, b.block.description, Some(&child)), child: Some(child) });
     }
-    entries.sort_by(|x, y| x.0.cmp(y.0));
+    entries.sort_by(|x, y| x.name.cmp(y.name));
     let mut out = Vec::new();
     for group in [REQUIRED, OPTIONAL, READ_ONLY] {
-        let items: Vec<String> = entries.iter().filter(|e| e.1 == group).map(|e| e.2.clone()).collect();
+        let items: Vec<String> = entries.iter().filter(|e| e.group == group).map(|e| e.line.clone()).collect();
         if !items.is_empty() {
             out.push((group, items));
         }
     }
     // Nested sections in the order their parents are listed.
     for group in [REQUIRED, OPTIONAL, READ_ONLY] {
-        for e in entries.iter_mut().filter(|e| e.1 == group) {
-            if let Some(child) = e.3.take() {
+        for e in entries.iter_mut().filter(|e| e.group == group) {
+            if let Some(child) = e.child.take() {
                 nested.push(child);
             }
         }
