@@ -198,7 +198,7 @@ class State:
             while holding():
                 self.changed.wait(1.0)
 
-    def draw(self, action):
+    def draw(self, action, canned=False):
         """Counts the EC2 call and decides its fate: (latency seconds, fault kind or None, throttle
         status, forced failure (code, status) of --fail-action or None)."""
         with self.lock:
@@ -215,7 +215,7 @@ class State:
                 kind = scripted.pop(0)
             elif self.rng.random() < self.fault_rate:
                 kind = self.rng.choice(FAULT_KINDS)
-            if fail:
+            if fail or canned:
                 kind = None
             if kind:
                 self.faults[kind] += 1
@@ -382,7 +382,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             canned = st.respond.get(action)
             holding = action in st.hold_answer
         st.wait_while(lambda: action in st.hang)
-        delay, kind, throttle_status, fail = st.draw(action)
+        delay, kind, throttle_status, fail = st.draw(action, canned is not None)
         if delay:
             time.sleep(delay)
 
