@@ -109,9 +109,9 @@ impl Provider<'_> {
 
     fn provider_page(&self) -> io::Result<String> {
         let dir = self.examples.join("provider");
-        let mut out = front_matter(&format!("{} Provider", self.name), &self.schema.block.description, self.generated_by);
+        let mut out = front_matter(&format!("{} Provider", self.name), self.schema.block.description, self.generated_by);
         let _ = writeln!(out, "# {} Provider\n", self.name);
-        paragraph(&mut out, &self.schema.block.description);
+        paragraph(&mut out, self.schema.block.description);
         paragraph(&mut out, &read_optional(&dir.join("overview.md"))?);
         example_usage(&mut out, &read_optional(&dir.join("provider.tf"))?);
         out.push_str(&render_schema(self.schema));
@@ -247,7 +247,7 @@ pub fn render_schema(schema: &Schema) -> String {
                     if let Some(fields) = object_fields(ty) {
                         let mut path = section.path.clone();
                         path.push(name.clone());
-                        let child = NestedSection { path, content: Nested::Object { fields, group: *group } };
+                        let child = NestedSection { path, content: Nested::Object { fields, group } };
                         let _ = write!(line, " (see [below for nested schema](#{}))", child.anchor());
                         nested.push(child);
                     }
