@@ -159,35 +159,13 @@ def start_moto(rundir):
 
 
 def start_proxy(rundir, upstream):
-    """scripts/ec2proxy.py when present, else bench/countproxy.py. Both: GET /__stats, POST /__stats/reset."""
-    portf = os.path.join(rundir, "proxy.port")
-    if os.path.exists(portf):
-        os.remove(portf)
+    """scripts/ec2proxy.py (fault injection off): GET /__stats, POST /__stats/reset."""
     logf = open(os.path.join(rundir, "proxy.log"), "w")
-    team = os.environ.get("BENCH_EC2PROXY") or os.path.join(ROOT, "scripts", "ec2proxy.py")
-    # The team proxy only if it sets TCP_NODELAY: without it every response waits ~40 ms for a
-    # delayed ACK (measured: 53 ms/request vs 9 ms direct), which would swamp all timings.
-    usable = os.path.exists(team) and ("disable_nagle_algorithm = True" in open(team).read()
-                                       or "TCP_NODELAY" in open(team).read())
-    if os.path.exists(team) and not usable:
-        log("%s lacks TCP_NODELAY (+40 ms per request): using bench/countproxy.py" % team)
-    if usable and not os.environ.get("BENCH_OWN_PROXY"):
-        # prints its port as the first stdout line; fault injection off by default
-        proc = subprocess.Popen([sys.executable, team, "--target", upstream, "--port", "0"], stdout=subprocess.PIPE,
-                                stderr=logf, stdin=subprocess.DEVNULL, start_new_session=True)
-        port = int(proc.stdout.readline().strip())
-        kind = "scripts/ec2proxy.py"
-    else:
-        proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "bench", "countproxy.py"), upstream,
-                                 "--port-file", portf], stdout=logf, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-        kind = "bench/countproxy.py"
-        port = None
-        for _ in range(100):
-            if os.path.exists(portf):
-                port = int(open(portf).read())
-                break
-            time.sleep(0.1)
+    # prints its port as the first stdout line
+    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "scripts", "ec2proxy.py"), "--target", upstream, "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=logf, stdin=subprocess.DEVNULL, start_new_session=True)
+    port = int(proc.stdout.readline().strip())
+    kind = "scripts/ec2proxy.py"
     url = "http://127.0.0.1:%d" % port
     wait_up(url + "/__stats", kind, proc)
     return proc, url, kind
@@ -195,9 +173,7 @@ def start_proxy(rundir, upstream):
 
 def stats(proxy):
     s = json.loads(http(proxy + "/__stats"))
-    acts = s.get("actions") or s.get("by_action") or {}
-    acts = {k: v for k, v in acts.items() if not k.startswith("(none:GET /moto-api")}
-    return acts
+    return s["by_action"]
 
 
 def make_network(moto, n):

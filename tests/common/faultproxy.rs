@@ -1,4 +1,5 @@
-//! scripts/ec2proxy.py (the fault-injecting proxy in front of moto) in a child process.
+//! scripts/ec2proxy.py (the recording, fault-injecting proxy in front of moto) in a child process,
+//! and its control API. [`super::proxy::Proxy`] is the recording client built on it.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

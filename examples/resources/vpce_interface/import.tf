@@ -1,0 +1,4 @@
+import {
+  to = vpce_interface.ssm
+  id = "vpce-0123456789abcdef0"
+}
