@@ -7,7 +7,7 @@ fn main() {
         println!("terraform-provider-vpce {}", env!("CARGO_PKG_VERSION"));
         return;
     }
-    log::init_from_env();
+    log::init("provider.vpce");
     vpce::info!(format!("terraform-provider-vpce {} starting", env!("CARGO_PKG_VERSION")), "version" => env!("CARGO_PKG_VERSION"));
     let mode = if args.iter().any(|a| a == "--debug" || a == "-debug") {
         plugin::Mode::Debug { provider_address: provider::PROVIDER_ADDRESS.to_string() }
@@ -24,7 +24,7 @@ fn main() {
     let provider = provider::Provider::new();
     let stop = provider.stop_handle();
     let routes = tonic::service::Routes::new(provider::service(provider));
-    if let Err(e) = runtime.block_on(plugin::serve_with(mode, routes, Box::new(move || stop.abandon()))) {
+    if let Err(e) = runtime.block_on(plugin::serve_with(mode, "terraform-provider-vpce", routes, Box::new(move || stop.abandon()))) {
         eprintln!("terraform-provider-vpce: {e}");
         std::process::exit(1);
     }

@@ -98,7 +98,7 @@ fn schema() -> Schema {
     }
 }
 
-impl Resource for Gateway {
+impl Resource<Ctx> for Gateway {
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }

@@ -1125,7 +1125,7 @@ async fn delete(ctx: &Ctx, prior: &Value) -> ApplyResponse {
 // The resource
 // ---------------------------------------------------------------------------------------------
 
-impl Resource for Interface {
+impl Resource<Ctx> for Interface {
     fn type_name(&self) -> &'static str {
         "vpce_interface"
     }
