@@ -7,10 +7,11 @@ fn main() {
         println!("terraform-provider-vpce {}", env!("CARGO_PKG_VERSION"));
         return;
     }
-    log::init("provider.vpce");
+    let options = provider::options();
+    log::init(options.log_module.clone());
     vpce::info!(format!("terraform-provider-vpce {} starting", env!("CARGO_PKG_VERSION")), "version" => env!("CARGO_PKG_VERSION"));
     let mode = if args.iter().any(|a| a == "--debug" || a == "-debug") {
-        plugin::Mode::Debug { provider_address: provider::PROVIDER_ADDRESS.to_string() }
+        plugin::Mode::Debug { provider_address: options.address.clone() }
     } else {
         plugin::Mode::Plugin
     };
@@ -24,7 +25,7 @@ fn main() {
     let provider = provider::Provider::new();
     let stop = provider.stop_handle();
     let routes = tonic::service::Routes::new(provider::service(provider));
-    if let Err(e) = runtime.block_on(plugin::serve_with(mode, "terraform-provider-vpce", routes, Box::new(move || stop.abandon()))) {
+    if let Err(e) = runtime.block_on(plugin::serve_with(mode, &options.name, routes, Box::new(move || stop.abandon()))) {
         eprintln!("terraform-provider-vpce: {e}");
         std::process::exit(1);
     }

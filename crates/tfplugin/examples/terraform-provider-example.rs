@@ -47,8 +47,9 @@ impl tfplugin::Provider for Example {
     }
 
     fn configure<'a>(&'a self, req: ConfigureRequest) -> BoxFuture<'a, ConfigureResponse<Settings>> {
+        let diags = tfplugin::Provider::validate(self, &req.config);
         let separator = req.config.get("separator").as_str().unwrap_or(" ").to_string();
-        Box::pin(async move { ConfigureResponse { client: Some(Settings { separator }), diags: self.validate(&req.config) } })
+        Box::pin(async move { ConfigureResponse { client: Some(Settings { separator }), diags } })
     }
 }
 

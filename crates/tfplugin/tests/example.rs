@@ -22,7 +22,8 @@ fn provider_dir() -> PathBuf {
     if !dir.join("terraform-provider-example").exists() {
         let release = dir.parent().is_some_and(|p| p.ends_with("release"));
         let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-        cmd.args(["build", "-p", "tfplugin", "--example", "terraform-provider-example"]).current_dir(workspace());
+        // --workspace, not -p: the same features as the workspace build, so nothing is rebuilt.
+        cmd.args(["build", "--workspace", "--example", "terraform-provider-example"]).current_dir(workspace());
         if release {
             cmd.arg("--release");
         }
