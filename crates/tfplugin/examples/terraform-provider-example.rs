@@ -160,7 +160,7 @@ impl DataSource<Ctx<Settings>> for Words {
         let words: Vec<&str> = text.split(ctx.client.separator.as_str()).filter(|w| !w.is_empty()).collect();
         let mut state = config.clone();
         if let Value::Object(attrs) = &mut state {
-            attrs.insert("count".into(), Value::number(words.len() as i64));
+            attrs.insert("total".into(), Value::number(words.len() as i64));
             attrs.insert("words".into(), Value::list_of_strings(words));
         }
         Box::pin(async move { ReadResponse { new_state: state, diags: Diagnostics::new() } })
@@ -198,7 +198,7 @@ fn main() {
                     attributes: vec![
                         Attribute::required("text", Type::String, "The text."),
                         Attribute::computed("words", Type::List(Box::new(Type::String)), "Its words."),
-                        Attribute::computed("count", Type::Number, "How many words."),
+                        Attribute::computed("total", Type::Number, "How many words."),
                     ],
                     blocks: vec![],
                 },

@@ -1,5 +1,5 @@
 //! The example provider (examples/terraform-provider-example.rs) driven by real Terraform
-//! (`VPCE_TF`, else the workspace's scripts/tf): init with dev_overrides, apply, read the data
+//! (`VPCE_TF`, else the workspace's scripts/tf): init and dev_overrides, apply, read the data
 //! source and call the function through outputs, an empty plan, an in-place update, a
 //! replacement, a validation error on the attribute, destroy.
 
@@ -45,7 +45,27 @@ struct Tf {
 impl Tf {
     fn new() -> Self {
         let dir = tempfile::Builder::new().prefix("tfplugin-example-").tempdir().expect("tempdir");
-        let cli = format!("provider_installation {{\n  dev_overrides {{\n    \"tfplugin/example\" = \"{}\"\n  }}\n  direct {{}}\n}}\n", provider_dir().display());
+        // dev_overrides runs the built binary; `init` installs it from a filesystem mirror laid
+        // out like the registry (this machine has no registry to reach).
+        let os = match std::env::consts::OS {
+            "macos" => "darwin",
+            os => os,
+        };
+        let arch = match std::env::consts::ARCH {
+            "x86_64" => "amd64",
+            "aarch64" => "arm64",
+            arch => arch,
+        };
+        let version = env!("CARGO_PKG_VERSION");
+        let mirror = dir.path().join("mirror");
+        let platform = mirror.join("registry.terraform.io/tfplugin/example").join(version).join(format!("{os}_{arch}"));
+        std::fs::create_dir_all(&platform).expect("mirror dir");
+        std::os::unix::fs::symlink(provider_dir().join("terraform-provider-example"), platform.join(format!("terraform-provider-example_v{version}"))).expect("mirror link");
+        let cli = format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"tfplugin/example\" = \"{}\"\n  }}\n  filesystem_mirror {{\n    path = \"{}\"\n  }}\n}}\n",
+            provider_dir().display(),
+            mirror.display()
+        );
         std::fs::write(dir.path().join("cli.tfrc"), cli).expect("write cli config");
         Tf { dir }
     }
@@ -114,8 +134,8 @@ output "words" {
   value = data.example_words.w.words
 }
 
-output "count" {
-  value = data.example_words.w.count
+output "total" {
+  value = data.example_words.w.total
 }
 
 output "reversed" {
@@ -131,16 +151,15 @@ fn config(text: &str, extra: &str) -> String {
 fn example_provider_with_real_terraform() {
     let tf = Tf::new();
     tf.write(&config("hello,tfplugin,world", ""));
-    // init works with dev_overrides (it warns that the override skips installation).
-    tf.ok(&["init", "-no-color", "-input=false"]);
-
+    let init = tf.ok(&["init", "-no-color", "-input=false"]);
+    assert!(init.contains("Terraform has been successfully initialized"), "{init}");
     tf.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     let out = tf.outputs();
     let id = out["id"]["value"].as_str().expect("id output").to_string();
     assert!(id.starts_with("note-") && id.len() > 10, "id {id:?}");
     assert_eq!(out["length"]["value"], 20);
     assert_eq!(out["words"]["value"], serde_json::json!(["hello", "tfplugin", "world"]));
-    assert_eq!(out["count"]["value"], 3);
+    assert_eq!(out["total"]["value"], 3);
     assert_eq!(out["reversed"]["value"], "dlrow,nigulpft,olleh");
 
     // Nothing to do: plan -detailed-exitcode answers 0.
