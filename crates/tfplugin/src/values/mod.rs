@@ -26,7 +26,11 @@
 //! Decoding never panics: nesting is capped ([`MAX_DEPTH`] value levels),
 //! declared lengths are never used to preallocate, and all arithmetic on
 //! untrusted input is checked.
-
+//!
+//! Layout: [`Type`] in `types.rs`, [`Number`] in `number.rs`, [`Value`] and
+//! [`Refinements`] in `value.rs`; the msgpack reader and writer in
+//! `msgpack.rs`, the JSON parser and writer in `json.rs`; here, paths and
+//! errors and the type-directed decoder and encoder both codecs share.
 
 mod json;
 mod msgpack;
