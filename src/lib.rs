@@ -6,7 +6,8 @@
 //!   about AWS or this provider.
 //! - [`aws`]: the EC2 client, finders and waiters. Knows nothing about Terraform.
 //! - [`resources`]: one file per resource, its schema beside its CRUD.
-//! - [`provider`]: the provider configuration and the dispatch of protocol calls to resources.
+//! - [`provider`]: the provider configuration (the EC2 client) and the tfplugin server around
+//!   it, which dispatches protocol calls to the resources.
 
 pub mod aws;
 pub use tfplugin as protocol;
