@@ -10,10 +10,11 @@ fn main() {
     if args.first().is_some_and(|a| a == "docs") {
         std::process::exit(vpce::docs::main(&args[1..]));
     }
-    log::init_from_env();
+    let options = provider::options();
+    log::init(options.log_module.clone());
     vpce::info!(format!("terraform-provider-vpce {} starting", env!("CARGO_PKG_VERSION")), "version" => env!("CARGO_PKG_VERSION"));
     let mode = if args.iter().any(|a| a == "--debug" || a == "-debug") {
-        plugin::Mode::Debug { provider_address: provider::PROVIDER_ADDRESS.to_string() }
+        plugin::Mode::Debug { provider_address: options.address.clone() }
     } else {
         plugin::Mode::Plugin
     };
@@ -27,7 +28,7 @@ fn main() {
     let provider = provider::Provider::new();
     let stop = provider.stop_handle();
     let routes = tonic::service::Routes::new(provider::service(provider));
-    if let Err(e) = runtime.block_on(plugin::serve_with(mode, routes, Box::new(move || stop.abandon()))) {
+    if let Err(e) = runtime.block_on(plugin::serve_with(mode, &options.name, routes, Box::new(move || stop.abandon()))) {
         eprintln!("terraform-provider-vpce: {e}");
         std::process::exit(1);
     }

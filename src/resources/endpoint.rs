@@ -290,25 +290,28 @@ fn article(word: &str) -> &'static str {
 // The resource
 // ---------------------------------------------------------------------------------------------
 
-impl<E: Endpoint> Resource for E {
+/// An [`Endpoint`] as a tfplugin resource (the registry holds these).
+pub struct AsResource<E>(pub E);
+
+impl<E: Endpoint> Resource<Ctx> for AsResource<E> {
     fn type_name(&self) -> &'static str {
         E::TYPE_NAME
     }
 
     fn schema(&self) -> &Schema {
-        Endpoint::schema(self)
+        Endpoint::schema(&self.0)
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
         match decode::<E::Model>(config, "configuration") {
-            Ok(Some(config)) => Endpoint::validate(self, &config),
+            Ok(Some(config)) => Endpoint::validate(&self.0, &config),
             Ok(None) => Diagnostics::new(),
             Err(d) => d,
         }
     }
 
     fn plan<'a>(&'a self, ctx: &'a Ctx, req: PlanRequest) -> BoxFuture<'a, PlanResponse> {
-        Box::pin(plan(self, ctx, req))
+        Box::pin(plan(&self.0, ctx, req))
     }
 
     fn apply<'a>(&'a self, ctx: &'a Ctx, req: ApplyRequest) -> BoxFuture<'a, ApplyResponse> {
@@ -318,10 +321,10 @@ impl<E: Endpoint> Resource for E {
                 Err(diags) => return ApplyResponse { new_state: req.prior, diags },
             };
             match (prior, planned) {
-                (Some(prior), None) => delete(self, ctx, &prior).await,
+                (Some(prior), None) => delete(&self.0, ctx, &prior).await,
                 (None, None) => ApplyResponse::default(),
-                (None, Some(planned)) => create(self, ctx, planned, &config.unwrap_or_default()).await,
-                (Some(prior), Some(planned)) => update(self, ctx, &prior, &planned, &config.unwrap_or_default()).await,
+                (None, Some(planned)) => create(&self.0, ctx, planned, &config.unwrap_or_default()).await,
+                (Some(prior), Some(planned)) => update(&self.0, ctx, &prior, &planned, &config.unwrap_or_default()).await,
             }
         })
     }
@@ -334,7 +337,7 @@ impl<E: Endpoint> Resource for E {
                 Err(diags) => return ReadResponse { new_state: state, diags },
             };
             let id = current.id().as_str().unwrap_or_default().to_string();
-            match Endpoint::read(self, ctx, &current, true).await {
+            match Endpoint::read(&self.0, ctx, &current, true).await {
                 Ok(Some((new_state, diags))) => ReadResponse { new_state: new_state.to_value(), diags },
                 Ok(None) => {
                     crate::warn!(format!("{} no longer exists; removing it from the state", E::KIND), "id" => id);
@@ -350,7 +353,7 @@ impl<E: Endpoint> Resource for E {
     }
 
     fn import<'a>(&'a self, ctx: &'a Ctx, id: String) -> BoxFuture<'a, ImportResponse> {
-        Box::pin(import(self, ctx, id))
+        Box::pin(import(&self.0, ctx, id))
     }
 }
 

@@ -5,13 +5,10 @@
 
 use std::sync::Arc;
 
-use futures::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
 
 use crate::aws::Ec2;
-use crate::protocol::diagnostics::Diagnostics;
-use crate::protocol::schema::Schema;
-use crate::protocol::values::{PathStep, Value};
+use crate::protocol::Registry;
 
 pub mod endpoint;
 pub mod gateway;
@@ -30,60 +27,26 @@ pub struct Ctx {
     pub cancel: CancellationToken,
 }
 
-pub struct PlanRequest {
-    /// Null when the resource is being created.
-    pub prior: Value,
-    /// Terraform's proposed new state (config merged with prior state for computed attributes).
-    pub proposed: Value,
-    pub config: Value,
+/// The requests and answers of resource operations (tfplugin's, re-exported).
+pub use crate::protocol::resource::{ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadResponse};
+
+/// A resource of this provider: tfplugin's resource trait with this provider's [`Ctx`]
+/// (`impl Resource<Ctx> for ...`).
+pub use crate::protocol::resource::Resource;
+
+impl crate::protocol::resource::Context for Ctx {
+    type Client = Ec2;
+    fn new(ec2: Ec2, cancel: CancellationToken) -> Self {
+        Ctx { ec2, cancel }
+    }
 }
 
-#[derive(Default)]
-pub struct PlanResponse {
-    pub planned: Value,
-    pub requires_replace: Vec<Vec<PathStep>>,
-    pub diags: Diagnostics,
+/// Every resource of this provider: one line each.
+pub fn registry() -> Registry<Ctx> {
+    Registry::new().resource(endpoint::AsResource(gateway::Gateway::new())).resource(endpoint::AsResource(interface::Interface::new()))
 }
 
-pub struct ApplyRequest {
-    /// Null on create.
-    pub prior: Value,
-    /// Null on delete.
-    pub planned: Value,
-    pub config: Value,
-}
-
-#[derive(Default)]
-pub struct ApplyResponse {
-    /// Null after a delete. After a failed create this still holds whatever AWS created.
-    pub new_state: Value,
-    pub diags: Diagnostics,
-}
-
-#[derive(Default)]
-pub struct ReadResponse {
-    /// Null when the object no longer exists.
-    pub new_state: Value,
-    pub diags: Diagnostics,
-}
-
-#[derive(Default)]
-pub struct ImportResponse {
-    pub state: Value,
-    pub diags: Diagnostics,
-}
-
-pub trait Resource: Send + Sync {
-    fn type_name(&self) -> &'static str;
-    fn schema(&self) -> &Schema;
-    /// Static checks of the configuration (no AWS calls; the provider may not be configured yet).
-    fn validate(&self, config: &Value) -> Diagnostics;
-    fn plan<'a>(&'a self, ctx: &'a Ctx, req: PlanRequest) -> BoxFuture<'a, PlanResponse>;
-    fn apply<'a>(&'a self, ctx: &'a Ctx, req: ApplyRequest) -> BoxFuture<'a, ApplyResponse>;
-    fn read<'a>(&'a self, ctx: &'a Ctx, state: Value) -> BoxFuture<'a, ReadResponse>;
-    fn import<'a>(&'a self, ctx: &'a Ctx, id: String) -> BoxFuture<'a, ImportResponse>;
-}
-
-pub fn all() -> Vec<Arc<dyn Resource>> {
-    vec![Arc::new(gateway::Gateway::new()), Arc::new(interface::Interface::new())]
+/// The resources, by type name.
+pub fn all() -> Vec<Arc<dyn Resource<Ctx>>> {
+    registry().resources()
 }

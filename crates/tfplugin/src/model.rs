@@ -565,36 +565,36 @@ macro_rules! model {
         $vis struct $name {
             $(
                 #[doc = $fdesc]
-                pub $fname: $crate::protocol::model::Val<$fty>,
+                pub $fname: $crate::model::Val<$fty>,
             )*
             $( $(
-                pub $bname: $crate::protocol::model::Val<$bty>,
+                pub $bname: $crate::model::Val<$bty>,
             )* )?
         }
 
-        impl $crate::protocol::model::Field for $name {
-            fn ty() -> $crate::protocol::values::Type {
-                <Self as $crate::protocol::model::Model>::block().ty()
+        impl $crate::model::Field for $name {
+            fn ty() -> $crate::values::Type {
+                <Self as $crate::model::Model>::block().ty()
             }
 
             fn from_value(
-                v: &$crate::protocol::values::Value,
-                at: &[$crate::protocol::values::PathStep],
-            ) -> ::std::result::Result<Self, $crate::protocol::values::CodecError> {
-                let $crate::protocol::values::Value::Object(map) = v else {
-                    return Err($crate::protocol::model::mismatch(at, "an object", v));
+                v: &$crate::values::Value,
+                at: &[$crate::values::PathStep],
+            ) -> ::std::result::Result<Self, $crate::values::CodecError> {
+                let $crate::values::Value::Object(map) = v else {
+                    return Err($crate::model::mismatch(at, "an object", v));
                 };
-                let null = $crate::protocol::values::Value::Null;
+                let null = $crate::values::Value::Null;
                 let get = |name: &str| map.get(name).unwrap_or(&null);
-                let here = |name: &str| $crate::protocol::model::step(at, $crate::protocol::values::PathStep::Attr(name.to_string()));
+                let here = |name: &str| $crate::model::step(at, $crate::values::PathStep::Attr(name.to_string()));
                 Ok($name {
-                    $( $fname: $crate::protocol::model::Val::from_value(get(stringify!($fname)), &here(stringify!($fname)))?, )*
-                    $( $( $bname: $crate::protocol::model::Val::from_value(get(stringify!($bname)), &here(stringify!($bname)))?, )* )?
+                    $( $fname: $crate::model::Val::from_value(get(stringify!($fname)), &here(stringify!($fname)))?, )*
+                    $( $( $bname: $crate::model::Val::from_value(get(stringify!($bname)), &here(stringify!($bname)))?, )* )?
                 })
             }
 
-            fn to_value(&self) -> $crate::protocol::values::Value {
-                $crate::protocol::values::Value::Object(
+            fn to_value(&self) -> $crate::values::Value {
+                $crate::values::Value::Object(
                     [
                         $( (stringify!($fname).to_string(), self.$fname.to_value()), )*
                         $( $( (stringify!($bname).to_string(), self.$bname.to_value()), )* )?
@@ -609,26 +609,26 @@ macro_rules! model {
             }
         }
 
-        impl $crate::protocol::model::Model for $name {
+        impl $crate::model::Model for $name {
             const DESCRIPTION: &'static str = $desc;
 
-            fn fields() -> Vec<$crate::protocol::model::FieldSpec> {
+            fn fields() -> Vec<$crate::model::FieldSpec> {
                 vec![
                     $( {
                         #[allow(unused_mut)]
-                        let mut f = $crate::protocol::model::FieldSpec::new(
+                        let mut f = $crate::model::FieldSpec::new(
                             stringify!($fname),
-                            <$fty as $crate::protocol::model::Field>::ty(),
+                            <$fty as $crate::model::Field>::ty(),
                             $fdesc,
                         );
-                        $( $crate::protocol::model::flags::$flag(&mut f); )*
+                        $( $crate::model::flags::$flag(&mut f); )*
                         f
                     }, )*
                 ]
             }
 
-            fn nested_blocks() -> Vec<$crate::protocol::schema::NestedBlock> {
-                vec![ $( $( $crate::protocol::model::single_block::<$bty>(stringify!($bname)), )* )? ]
+            fn nested_blocks() -> Vec<$crate::schema::NestedBlock> {
+                vec![ $( $( $crate::model::single_block::<$bty>(stringify!($bname)), )* )? ]
             }
         }
     };
@@ -637,7 +637,7 @@ macro_rules! model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::values::{decode_msgpack, encode_msgpack};
+    use crate::values::{decode_msgpack, encode_msgpack};
 
     crate::model! {
         #[description = "Options."]

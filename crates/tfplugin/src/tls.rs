@@ -81,13 +81,14 @@ pub fn parse_pem_cert(pem: &str) -> Result<CertificateDer<'static>, String> {
         .map_err(|e| format!("PLUGIN_CLIENT_CERT is not valid PEM: {e}"))
 }
 
-/// Generates a self-signed server certificate like go-plugin's (CA, localhost, server+client auth).
-pub fn generate_server_cert() -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>), String> {
+/// Generates a self-signed server certificate like go-plugin's (CA, localhost, server+client auth),
+/// naming `organization` (the provider, e.g. `terraform-provider-example`) as its organisation.
+pub fn generate_server_cert(organization: &str) -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>), String> {
     use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose};
     let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|e| e.to_string())?;
     let mut params = CertificateParams::new(vec!["localhost".to_string()]).map_err(|e| e.to_string())?;
     params.distinguished_name.push(DnType::CommonName, "localhost");
-    params.distinguished_name.push(DnType::OrganizationName, "terraform-provider-vpce");
+    params.distinguished_name.push(DnType::OrganizationName, organization);
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     params.key_usages = vec![
         KeyUsagePurpose::DigitalSignature,
@@ -104,10 +105,11 @@ pub fn generate_server_cert() -> Result<(CertificateDer<'static>, PrivateKeyDer<
     Ok((cert.der().clone(), key_der))
 }
 
-/// Builds the mutual-TLS server config that only admits the pinned client certificate.
-pub fn server_config(client_cert_pem: &str) -> Result<ServerTls, String> {
+/// Builds the mutual-TLS server config that only admits the pinned client certificate; the server
+/// certificate names `organization`.
+pub fn server_config(client_cert_pem: &str, organization: &str) -> Result<ServerTls, String> {
     let client_cert = parse_pem_cert(client_cert_pem)?;
-    let (cert, key) = generate_server_cert()?;
+    let (cert, key) = generate_server_cert(organization)?;
     let provider = provider();
     let verifier = Arc::new(PinnedClientCert { expected: client_cert, provider: provider.clone() });
     let mut config = rustls::ServerConfig::builder_with_provider(provider)

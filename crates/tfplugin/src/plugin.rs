@@ -233,15 +233,16 @@ use futures::StreamExt;
 pub const PARENT_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Runs the plugin server until Terraform shuts it down (or, in debug mode, until interrupted).
-/// `provider` holds the tfplugin6 Provider service.
-pub async fn serve(mode: Mode, provider: Routes) -> Result<(), HandshakeError> {
-    serve_with(mode, provider, Box::new(|| {})).await
+/// `provider` holds the tfplugin6 Provider service; `name` (the program, e.g.
+/// `terraform-provider-example`) is the organisation of the AutoMTLS server certificate.
+pub async fn serve(mode: Mode, name: &str, provider: Routes) -> Result<(), HandshakeError> {
+    serve_with(mode, name, provider, Box::new(|| {})).await
 }
 
 /// Like [`serve`]; `on_parent_exit` runs (once) when the process that started the plugin dies
 /// without shutting it down (Terraform killed), before the server stops: the plugin then makes no
 /// more changes, instead of working on, re-parented, for a Terraform that is gone.
-pub async fn serve_with(mode: Mode, provider: Routes, on_parent_exit: Box<dyn FnOnce() + Send>) -> Result<(), HandshakeError> {
+pub async fn serve_with(mode: Mode, name: &str, provider: Routes, on_parent_exit: Box<dyn FnOnce() + Send>) -> Result<(), HandshakeError> {
     let (version, compatible) = match &mode {
         Mode::Plugin => {
             check_cookie(|k| std::env::var(k).ok())?;
@@ -256,7 +257,7 @@ pub async fn serve_with(mode: Mode, provider: Routes, on_parent_exit: Box<dyn Fn
         ));
     }
     let tls = match (&mode, std::env::var("PLUGIN_CLIENT_CERT")) {
-        (Mode::Plugin, Ok(pem)) if !pem.trim().is_empty() => Some(super::tls::server_config(&pem).map_err(HandshakeError)?),
+        (Mode::Plugin, Ok(pem)) if !pem.trim().is_empty() => Some(super::tls::server_config(&pem, name).map_err(HandshakeError)?),
         _ => None,
     };
     let path = socket_path();

@@ -6,6 +6,7 @@
 
 use std::io::Write;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::OnceLock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -43,6 +44,24 @@ impl Level {
 }
 
 static LEVEL: AtomicU8 = AtomicU8::new(Level::Info as u8);
+static MODULE: OnceLock<String> = OnceLock::new();
+
+/// The `@module` of every line (Terraform shows it; hclog names provider loggers `provider.NAME`).
+/// Set once, before the first line; later calls are ignored. Default: `provider`.
+pub fn set_module(module: impl Into<String>) {
+    let _ = MODULE.set(module.into());
+}
+
+/// The `@module` lines carry.
+pub fn module() -> &'static str {
+    MODULE.get().map(String::as_str).unwrap_or("provider")
+}
+
+/// [`set_module`] and [`init_from_env`] in one.
+pub fn init(module: impl Into<String>) {
+    set_module(module);
+    init_from_env();
+}
 
 /// Sets the level from `TF_LOG_PROVIDER`, else `TF_LOG` (unknown values mean trace, like Terraform).
 pub fn init_from_env() {
@@ -66,7 +85,7 @@ pub fn format_line(level: Level, message: &str, fields: &[(&str, serde_json::Val
     let mut obj = serde_json::Map::new();
     obj.insert("@level".into(), level.name().into());
     obj.insert("@message".into(), message.into());
-    obj.insert("@module".into(), "provider.vpce".into());
+    obj.insert("@module".into(), module().into());
     obj.insert(
         "@timestamp".into(),
         humantime::format_rfc3339_micros(std::time::SystemTime::now()).to_string().into(),
@@ -89,20 +108,20 @@ pub fn log(level: Level, message: &str, fields: &[(&str, serde_json::Value)]) {
 #[macro_export]
 macro_rules! log_at {
     ($level:expr, $msg:expr $(, $k:literal => $v:expr)* $(,)?) => {
-        if $crate::protocol::log::enabled($level) {
-            $crate::protocol::log::log($level, &$msg, &[$(($k, serde_json::json!($v))),*]);
+        if $crate::log::enabled($level) {
+            $crate::log::log($level, &$msg, &[$(($k, $crate::__private::serde_json::json!($v))),*]);
         }
     };
 }
 
 #[macro_export]
-macro_rules! debug { ($($t:tt)*) => { $crate::log_at!($crate::protocol::log::Level::Debug, $($t)*) }; }
+macro_rules! debug { ($($t:tt)*) => { $crate::log_at!($crate::log::Level::Debug, $($t)*) }; }
 #[macro_export]
-macro_rules! info { ($($t:tt)*) => { $crate::log_at!($crate::protocol::log::Level::Info, $($t)*) }; }
+macro_rules! info { ($($t:tt)*) => { $crate::log_at!($crate::log::Level::Info, $($t)*) }; }
 #[macro_export]
-macro_rules! warn { ($($t:tt)*) => { $crate::log_at!($crate::protocol::log::Level::Warn, $($t)*) }; }
+macro_rules! warn { ($($t:tt)*) => { $crate::log_at!($crate::log::Level::Warn, $($t)*) }; }
 #[macro_export]
-macro_rules! error { ($($t:tt)*) => { $crate::log_at!($crate::protocol::log::Level::Error, $($t)*) }; }
+macro_rules! error { ($($t:tt)*) => { $crate::log_at!($crate::log::Level::Error, $($t)*) }; }
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,386 @@
+//! What a provider is made of: the provider itself ([`Provider`]), managed resources
+//! ([`Resource`]), their identity ([`Identity`]), data sources ([`DataSource`]), list resources
+//! ([`ListResource`]) and functions ([`Function`]), with the requests and answers they exchange
+//! with the [`Server`](crate::server::Server).
+//!
+//! Resources, data sources and list resources are generic over the context `C` the server hands
+//! them on every call: the provider's [`Context`], built from what [`Provider::configure`]
+//! yielded (an API client, say) and the StopProvider cancellation token.
+
+use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+use tokio_util::sync::CancellationToken;
+
+use crate::diagnostics::Diagnostics;
+use crate::schema::Schema;
+use crate::values::{PathStep, Type, Value};
+use crate::wire::tfplugin6 as pb;
+
+// ---------------------------------------------------------------------------
+// The provider
+// ---------------------------------------------------------------------------
+
+/// What every resource, data source and list resource call gets. Made by the server for each
+/// call from the configured client and the current StopProvider token.
+pub trait Context: Send + Sync + 'static {
+    /// What [`Provider::configure`] yields (e.g. an API client); `()` when there is nothing.
+    type Client: Clone + Send + Sync + 'static;
+    fn new(client: Self::Client, cancel: CancellationToken) -> Self;
+}
+
+/// A ready-made [`Context`]: the configured client and the stop signal.
+#[derive(Clone, Debug)]
+pub struct Ctx<T> {
+    pub client: T,
+    /// Cancelled when Terraform calls StopProvider (Ctrl-C): long waits must end promptly.
+    pub cancel: CancellationToken,
+}
+
+impl<T: Clone + Send + Sync + 'static> Context for Ctx<T> {
+    type Client = T;
+    fn new(client: T, cancel: CancellationToken) -> Self {
+        Ctx { client, cancel }
+    }
+}
+
+pub struct ConfigureRequest {
+    /// The provider block, decoded with [`Provider::schema`].
+    pub config: Value,
+    pub terraform_version: String,
+}
+
+pub struct ConfigureResponse<T> {
+    /// What resource calls get (in their [`Context`]); `None` when configuring failed.
+    pub client: Option<T>,
+    pub diags: Diagnostics,
+}
+
+/// The provider itself: its configuration and how it is configured.
+pub trait Provider: Send + Sync + 'static {
+    /// The context of resource, data source and list resource calls.
+    type Ctx: Context;
+    /// The schema of the `provider` block.
+    fn schema(&self) -> Schema;
+    /// Static checks of the provider block (it may hold unknown values).
+    fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+    /// Configures the provider; the client it yields goes to every later resource call.
+    fn configure<'a>(&'a self, req: ConfigureRequest) -> BoxFuture<'a, ConfigureResponse<<Self::Ctx as Context>::Client>>;
+}
+
+// ---------------------------------------------------------------------------
+// Managed resources
+// ---------------------------------------------------------------------------
+
+pub struct PlanRequest {
+    /// Null when the resource is being created.
+    pub prior: Value,
+    /// Terraform's proposed new state (config merged with prior state for computed attributes).
+    pub proposed: Value,
+    pub config: Value,
+}
+
+#[derive(Default)]
+pub struct PlanResponse {
+    pub planned: Value,
+    pub requires_replace: Vec<Vec<PathStep>>,
+    pub diags: Diagnostics,
+}
+
+pub struct ApplyRequest {
+    /// Null on create.
+    pub prior: Value,
+    /// Null on delete.
+    pub planned: Value,
+    pub config: Value,
+}
+
+#[derive(Default)]
+pub struct ApplyResponse {
+    /// Null after a delete. After a failed create this still holds whatever was created.
+    pub new_state: Value,
+    pub diags: Diagnostics,
+}
+
+#[derive(Default)]
+pub struct ReadResponse {
+    /// Null when the object no longer exists.
+    pub new_state: Value,
+    pub diags: Diagnostics,
+}
+
+#[derive(Default)]
+pub struct ImportResponse {
+    pub state: Value,
+    pub diags: Diagnostics,
+}
+
+/// A managed resource (`resource "TYPE" "name" { ... }`).
+pub trait Resource<C>: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> &Schema;
+    /// Static checks of the configuration (no API calls; the provider may not be configured yet).
+    fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+    /// The planned new state. The default, [`default_plan`], takes Terraform's proposal, leaves
+    /// computed attributes unknown on create, and replaces the object when a
+    /// [`force_new`](crate::schema::Attribute::force_new) attribute changes.
+    fn plan<'a>(&'a self, _ctx: &'a C, req: PlanRequest) -> BoxFuture<'a, PlanResponse> {
+        let resp = default_plan(self.schema(), &req);
+        Box::pin(async move { resp })
+    }
+    /// Creates (prior null), updates, or deletes (planned null) the object.
+    fn apply<'a>(&'a self, ctx: &'a C, req: ApplyRequest) -> BoxFuture<'a, ApplyResponse>;
+    /// Refreshes the state; null when the object is gone.
+    fn read<'a>(&'a self, ctx: &'a C, state: Value) -> BoxFuture<'a, ReadResponse>;
+    /// `terraform import` / `import` blocks. Default: not importable.
+    fn import<'a>(&'a self, _ctx: &'a C, _id: String) -> BoxFuture<'a, ImportResponse> {
+        let type_name = self.type_name();
+        Box::pin(async move {
+            let mut diags = Diagnostics::new();
+            diags.error("Import not supported", format!("{type_name} cannot be imported."));
+            ImportResponse { state: Value::Null, diags }
+        })
+    }
+    /// Rewrites a state stored under an older schema `version` (as JSON) into the current shape;
+    /// attributes the schema no longer has are dropped afterwards. Default: unchanged.
+    fn upgrade_state(&self, _version: i64, state: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {
+        Ok(state)
+    }
+    /// The resource's identity, if it has one (Terraform 1.12+).
+    fn identity(&self) -> Option<&dyn Identity> {
+        None
+    }
+}
+
+/// The plan most resources want: Terraform's proposal, with every computed attribute the
+/// configuration leaves null unknown on create, and a replacement when a `force_new` attribute
+/// changes on update.
+pub fn default_plan(schema: &Schema, req: &PlanRequest) -> PlanResponse {
+    let mut planned = req.proposed.clone();
+    let mut requires_replace = Vec::new();
+    if let Value::Object(attrs) = &mut planned {
+        for a in &schema.block.attributes {
+            let configured = !req.config.get(a.name).is_null();
+            if req.prior.is_null() {
+                if a.computed && !configured && attrs.get(a.name).is_none_or(Value::is_null) {
+                    attrs.insert(a.name.to_string(), Value::unknown());
+                }
+            } else if a.force_new && req.prior.get(a.name) != req.proposed.get(a.name) {
+                requires_replace.push(vec![PathStep::Attr(a.name.to_string())]);
+            }
+        }
+        if !requires_replace.is_empty() {
+            // A replacement creates a new object: its computed attributes are unknown again.
+            for a in &schema.block.attributes {
+                if a.computed && req.config.get(a.name).is_null() {
+                    attrs.insert(a.name.to_string(), Value::unknown());
+                }
+            }
+        }
+    }
+    PlanResponse { planned, requires_replace, diags: Diagnostics::new() }
+}
+
+/// One attribute of a resource identity.
+#[derive(Clone, Debug)]
+pub struct IdentityAttribute {
+    pub name: &'static str,
+    pub ty: Type,
+    pub description: &'static str,
+    pub required_for_import: bool,
+    pub optional_for_import: bool,
+}
+
+impl IdentityAttribute {
+    pub fn required(name: &'static str, ty: Type, description: &'static str) -> Self {
+        IdentityAttribute { name, ty, description, required_for_import: true, optional_for_import: false }
+    }
+    pub fn optional(name: &'static str, ty: Type, description: &'static str) -> Self {
+        IdentityAttribute { name, ty, description, required_for_import: false, optional_for_import: true }
+    }
+}
+
+/// The schema of a resource identity: its version and attributes (primitives or lists of them).
+#[derive(Clone, Debug, Default)]
+pub struct IdentitySchema {
+    pub version: i64,
+    pub attributes: Vec<IdentityAttribute>,
+}
+
+impl IdentitySchema {
+    /// The cty object type of identity values.
+    pub fn ty(&self) -> Type {
+        Type::Object(self.attributes.iter().map(|a| (a.name.to_string(), a.ty.clone())).collect())
+    }
+
+    pub fn to_proto(&self) -> pb::ResourceIdentitySchema {
+        pb::ResourceIdentitySchema {
+            version: self.version,
+            identity_attributes: self
+                .attributes
+                .iter()
+                .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                    name: a.name.to_string(),
+                    r#type: a.ty.to_json(),
+                    required_for_import: a.required_for_import,
+                    optional_for_import: a.optional_for_import,
+                    description: a.description.to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A resource identity: the attributes that name a remote object (Terraform 1.12+), sent with
+/// every state, used by `import` blocks with `identity` and by list resources.
+pub trait Identity: Send + Sync {
+    fn schema(&self) -> &IdentitySchema;
+    /// The identity of the object held in `state` (a non-null state).
+    fn of(&self, state: &Value) -> Value;
+    /// Rewrites an identity stored under an older schema `version` (as JSON). Default: unchanged.
+    fn upgrade(&self, _version: i64, identity: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {
+        Ok(identity)
+    }
+    /// The import ID for an identity (import blocks that give `identity` instead of `id`);
+    /// `None`: such imports are refused.
+    fn import_id(&self, _identity: &Value) -> Option<String> {
+        None
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Data sources, list resources, functions
+// ---------------------------------------------------------------------------
+
+/// A data source (`data "TYPE" "name" { ... }`).
+pub trait DataSource<C>: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> &Schema;
+    fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+    /// Reads the data: `new_state` is the configuration with its computed attributes filled in.
+    fn read<'a>(&'a self, ctx: &'a C, config: Value) -> BoxFuture<'a, ReadResponse>;
+}
+
+pub struct ListRequest {
+    /// The `list` block's `config`, decoded with [`ListResource::schema`].
+    pub config: Value,
+    /// Whether Terraform wants each object's full state (`include_resource = true`).
+    pub include_resource: bool,
+    /// The most items Terraform wants (the server stops the stream there too).
+    pub limit: i64,
+}
+
+/// One object found by a list resource.
+#[derive(Default)]
+pub struct ListItem {
+    /// Its identity (of the managed resource's [`Identity`] schema).
+    pub identity: Value,
+    pub display_name: String,
+    /// Its state, when [`ListRequest::include_resource`] is set.
+    pub resource: Option<Value>,
+    pub diags: Diagnostics,
+}
+
+/// A list resource (`list "TYPE" "name" { ... }` in `.tfquery.hcl` files, `terraform query`):
+/// finds existing objects of the managed resource of the same type name, which must have an
+/// [`Identity`].
+pub trait ListResource<C>: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    /// The schema of the `list` block's `config`.
+    fn schema(&self) -> &Schema;
+    fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+    /// The objects found, as a stream: the server forwards each item as it comes.
+    fn list<'a>(&'a self, ctx: &'a C, req: ListRequest) -> BoxStream<'a, ListItem>;
+}
+
+/// A function parameter.
+#[derive(Clone, Debug)]
+pub struct Parameter {
+    pub name: &'static str,
+    pub ty: Type,
+    pub description: &'static str,
+    /// Whether null may be passed (else Terraform refuses the call).
+    pub allow_null: bool,
+    /// Whether unknown values are passed (else Terraform answers unknown without calling).
+    pub allow_unknown: bool,
+}
+
+impl Parameter {
+    pub fn new(name: &'static str, ty: Type, description: &'static str) -> Self {
+        Parameter { name, ty, description, allow_null: false, allow_unknown: false }
+    }
+
+    fn to_proto(&self) -> pb::function::Parameter {
+        pb::function::Parameter {
+            name: self.name.to_string(),
+            r#type: self.ty.to_json(),
+            allow_null_value: self.allow_null,
+            allow_unknown_values: self.allow_unknown,
+            description: self.description.to_string(),
+            description_kind: pb::StringKind::Markdown as i32,
+        }
+    }
+}
+
+/// What a function takes and returns.
+#[derive(Clone, Debug)]
+pub struct Signature {
+    pub summary: &'static str,
+    pub description: &'static str,
+    pub parameters: Vec<Parameter>,
+    /// Zero or more further arguments of this parameter's type.
+    pub variadic: Option<Parameter>,
+    pub returns: Type,
+}
+
+impl Signature {
+    pub fn to_proto(&self) -> pb::Function {
+        pb::Function {
+            parameters: self.parameters.iter().map(Parameter::to_proto).collect(),
+            variadic_parameter: self.variadic.as_ref().map(Parameter::to_proto),
+            r#return: Some(pb::function::Return { r#type: self.returns.to_json() }),
+            summary: self.summary.to_string(),
+            description: self.description.to_string(),
+            description_kind: pb::StringKind::Markdown as i32,
+            deprecation_message: String::new(),
+        }
+    }
+
+    /// The type of argument `i`.
+    pub fn argument_type(&self, i: usize) -> Option<&Type> {
+        self.parameters.get(i).map(|p| &p.ty).or(self.variadic.as_ref().map(|p| &p.ty))
+    }
+}
+
+/// Why a function call failed: shown by Terraform, at the argument when one is given.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionError {
+    pub text: String,
+    /// The 0-based argument the error is about.
+    pub argument: Option<i64>,
+}
+
+impl FunctionError {
+    pub fn new(text: impl Into<String>) -> Self {
+        FunctionError { text: text.into(), argument: None }
+    }
+    pub fn at(argument: usize, text: impl Into<String>) -> Self {
+        FunctionError { text: text.into(), argument: Some(i64::try_from(argument).unwrap_or(i64::MAX)) }
+    }
+}
+
+/// A provider-defined function (`provider::NAME::FUNCTION(...)`, Terraform 1.8+). Functions get
+/// no context: Terraform may call them before configuring the provider.
+pub trait Function: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn signature(&self) -> &Signature;
+    /// Calls the function with arguments of the signature's types.
+    fn call(&self, args: Vec<Value>) -> Result<Value, FunctionError>;
+}

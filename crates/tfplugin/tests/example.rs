@@ -1,0 +1,199 @@
+//! The example provider (examples/terraform-provider-example.rs) driven by real Terraform
+//! (`VPCE_TF`, else the workspace's scripts/tf): init and dev_overrides, apply, read the data
+//! source and call the function through outputs, an empty plan, an in-place update, a
+//! replacement, a validation error on the attribute, destroy.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn tf_bin() -> PathBuf {
+    std::env::var_os("VPCE_TF").map(PathBuf::from).unwrap_or_else(|| workspace().join("scripts/tf"))
+}
+
+/// The example binary, built beside this test (cargo test builds examples); built here if not.
+fn provider_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable");
+    // target/<profile>/deps/example-HASH -> target/<profile>/examples
+    let dir = exe.parent().and_then(Path::parent).expect("profile dir").join("examples");
+    if !dir.join("terraform-provider-example").exists() {
+        let release = dir.parent().is_some_and(|p| p.ends_with("release"));
+        let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        // --workspace, not -p: the same features as the workspace build, so nothing is rebuilt.
+        cmd.args(["build", "--workspace", "--example", "terraform-provider-example"]).current_dir(workspace());
+        if release {
+            cmd.arg("--release");
+        }
+        assert!(cmd.status().expect("run cargo").success(), "cannot build the example provider");
+    }
+    assert!(dir.join("terraform-provider-example").exists(), "no example binary in {}", dir.display());
+    dir
+}
+
+struct Out {
+    code: i32,
+    text: String,
+}
+
+struct Tf {
+    dir: tempfile::TempDir,
+}
+
+impl Tf {
+    fn new() -> Self {
+        let dir = tempfile::Builder::new().prefix("tfplugin-example-").tempdir().expect("tempdir");
+        // dev_overrides runs the built binary; `init` installs it from a filesystem mirror laid
+        // out like the registry (this machine has no registry to reach).
+        let os = match std::env::consts::OS {
+            "macos" => "darwin",
+            os => os,
+        };
+        let arch = match std::env::consts::ARCH {
+            "x86_64" => "amd64",
+            "aarch64" => "arm64",
+            arch => arch,
+        };
+        let version = env!("CARGO_PKG_VERSION");
+        let mirror = dir.path().join("mirror");
+        let platform = mirror.join("registry.terraform.io/tfplugin/example").join(version).join(format!("{os}_{arch}"));
+        std::fs::create_dir_all(&platform).expect("mirror dir");
+        std::os::unix::fs::symlink(provider_dir().join("terraform-provider-example"), platform.join(format!("terraform-provider-example_v{version}"))).expect("mirror link");
+        let cli = format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"tfplugin/example\" = \"{}\"\n  }}\n  filesystem_mirror {{\n    path = \"{}\"\n  }}\n}}\n",
+            provider_dir().display(),
+            mirror.display()
+        );
+        std::fs::write(dir.path().join("cli.tfrc"), cli).expect("write cli config");
+        Tf { dir }
+    }
+
+    fn write(&self, body: &str) {
+        let text = format!(
+            "terraform {{\n  required_providers {{\n    example = {{ source = \"tfplugin/example\" }}\n  }}\n}}\n\nprovider \"example\" {{\n  separator = \",\"\n}}\n\n{body}"
+        );
+        std::fs::write(self.dir.path().join("main.tf"), text).expect("write main.tf");
+    }
+
+    fn run(&self, args: &[&str]) -> Out {
+        let out = Command::new(tf_bin())
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("TF_CLI_CONFIG_FILE", self.dir.path().join("cli.tfrc"))
+            .env("TF_IN_AUTOMATION", "1")
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_INPUT", "0")
+            .env_remove("TF_LOG")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", tf_bin().display()));
+        let text = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        Out { code: out.status.code().unwrap_or(-1), text }
+    }
+
+    #[track_caller]
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(out.code, 0, "terraform {args:?} failed:\n{}", out.text);
+        out.text
+    }
+
+    fn outputs(&self) -> serde_json::Value {
+        serde_json::from_str(&self.ok(&["output", "-json", "-no-color"])).expect("output -json")
+    }
+
+    fn state_value(&self, address: &str, attr: &str) -> serde_json::Value {
+        let show: serde_json::Value = serde_json::from_str(&self.ok(&["show", "-json", "-no-color"])).expect("show -json");
+        show["values"]["root_module"]["resources"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["address"] == address))
+            .map(|r| r["values"][attr].clone())
+            .unwrap_or(serde_json::Value::Null)
+    }
+}
+
+const CONFIG: &str = r#"
+resource "example_note" "n" {
+  text = "TEXT"
+}
+
+data "example_words" "w" {
+  text = example_note.n.text
+}
+
+output "id" {
+  value = example_note.n.id
+}
+
+output "length" {
+  value = example_note.n.length
+}
+
+output "words" {
+  value = data.example_words.w.words
+}
+
+output "total" {
+  value = data.example_words.w.total
+}
+
+output "reversed" {
+  value = provider::example::reverse(example_note.n.text)
+}
+"#;
+
+fn config(text: &str, extra: &str) -> String {
+    CONFIG.replace("text = \"TEXT\"", &format!("text = \"{text}\"\n  {extra}"))
+}
+
+#[test]
+fn example_provider_with_real_terraform() {
+    let tf = Tf::new();
+    tf.write(&config("hello,tfplugin,world", ""));
+    let init = tf.ok(&["init", "-no-color", "-input=false"]);
+    assert!(init.contains("Terraform has been successfully initialized"), "{init}");
+    tf.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let out = tf.outputs();
+    let id = out["id"]["value"].as_str().expect("id output").to_string();
+    assert!(id.starts_with("note-") && id.len() > 10, "id {id:?}");
+    assert_eq!(out["length"]["value"], 20);
+    assert_eq!(out["words"]["value"], serde_json::json!(["hello", "tfplugin", "world"]));
+    assert_eq!(out["total"]["value"], 3);
+    assert_eq!(out["reversed"]["value"], "dlrow,nigulpft,olleh");
+
+    // Nothing to do: plan -detailed-exitcode answers 0.
+    let plan = tf.run(&["plan", "-detailed-exitcode", "-no-color", "-input=false"]);
+    assert_eq!(plan.code, 0, "plan after apply should be empty:\n{}", plan.text);
+
+    // Changing the text updates in place: same id, new length, words and reversal.
+    tf.write(&config("a,b", ""));
+    let plan = tf.ok(&["plan", "-no-color", "-input=false"]);
+    assert!(plan.contains("1 to change, 0 to destroy"), "expected an in-place update:\n{plan}");
+    tf.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let out = tf.outputs();
+    assert_eq!(out["id"]["value"], id.as_str(), "an update keeps the id");
+    assert_eq!(out["length"]["value"], 3);
+    assert_eq!(out["words"]["value"], serde_json::json!(["a", "b"]));
+    assert_eq!(out["reversed"]["value"], "b,a");
+
+    // A force_new attribute replaces the note: a new id.
+    tf.write(&config("a,b", "lang = \"en\""));
+    let plan = tf.ok(&["plan", "-no-color", "-input=false"]);
+    assert!(plan.contains("must be replaced") && plan.contains("1 to add, 0 to change, 1 to destroy"), "expected a replacement:\n{plan}");
+    tf.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let new_id = tf.outputs()["id"]["value"].as_str().expect("id").to_string();
+    assert_ne!(new_id, id, "a replacement makes a new note");
+    assert_eq!(tf.state_value("example_note.n", "lang"), "en");
+
+    // Validation errors point at the attribute.
+    tf.write(&config("   ", ""));
+    let bad = tf.run(&["plan", "-no-color", "-input=false"]);
+    assert_ne!(bad.code, 0, "a blank note must be refused:\n{}", bad.text);
+    assert!(bad.text.contains("Empty note") && bad.text.contains("text"), "{}", bad.text);
+
+    tf.write(&config("a,b", "lang = \"en\""));
+    tf.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    let show: serde_json::Value = serde_json::from_str(&tf.ok(&["show", "-json", "-no-color"])).expect("show -json");
+    assert!(show["values"]["root_module"]["resources"].as_array().is_none_or(|r| r.is_empty()), "state after destroy: {show}");
+}
