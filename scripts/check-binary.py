@@ -5,8 +5,10 @@
 
 The platform comes from the zip name (..._{os}_{arch}.zip). Reads magic bytes and headers itself
 (no `file` needed): ELF (class, machine, OS ABI), Mach-O (64-bit, cputype), PE (PE32+, machine).
-Also checks the binary's name inside the zip (terraform-provider-vpce_v{VERSION}[.exe]) and, for
-ELF and Mach-O, that it is stripped of its symbol table (ELF: no .symtab section).
+Also checks the binary's name inside the zip (terraform-provider-vpce_v{VERSION}[.exe]), that it
+is stripped of its symbol table (ELF: no .symtab section; PE: no COFF symbols), and that it needs
+no library a user's system lacks (Mach-O: only /usr/lib and /System/Library; PE: a console program
+importing no MinGW runtime DLL).
 Exit 1 on any mismatch.
 """
 import re
@@ -75,11 +77,43 @@ def identify(data: bytes):
         (pe,) = struct.unpack_from("<I", data, 0x3C)
         if data[pe : pe + 4] != b"PE\0\0":
             return None, None, "MZ without PE header", None
-        (machine,) = struct.unpack_from("<H", data, pe + 4)
-        (magic,) = struct.unpack_from("<H", data, pe + 24)
+        machine, nsections = struct.unpack_from("<HH", data, pe + 4)
+        _symptr, nsyms, opt_size = struct.unpack_from("<IIH", data, pe + 12)
+        opt = pe + 24
+        (magic,) = struct.unpack_from("<H", data, opt)
         arch = PE_MACHINE.get(machine, f"machine{machine:#x}")
         kind = "PE32+" if magic == 0x20B else "PE32"
-        return "windows", arch, f"{kind} executable {arch}", None
+        if magic != 0x20B:
+            return "windows", f"{arch}, {kind}", f"{kind} executable {arch}", None
+        (subsystem,) = struct.unpack_from("<H", data, opt + 68)
+        # The DLLs it imports (import directory, data directory 1), found through the section table.
+        import_rva, _size = struct.unpack_from("<II", data, opt + 112 + 8)
+        sections = [struct.unpack_from("<IIII", data, opt + opt_size + i * 40 + 8) for i in range(nsections)]
+
+        def offset(rva):
+            for vsize, va, rawsize, rawptr in sections:
+                if va <= rva < va + max(vsize, rawsize):
+                    return rawptr + rva - va
+            raise ValueError(f"RVA {rva:#x} outside the sections")
+
+        dlls = []
+        if import_rva:
+            off = offset(import_rva)
+            while True:
+                name_rva = struct.unpack_from("<5I", data, off)[3]
+                if not name_rva:
+                    break
+                n = offset(name_rva)
+                dlls.append(data[n : data.index(b"\0", n)].decode())
+                off += 20
+        sub = {2: "GUI", 3: "console"}.get(subsystem, f"subsystem {subsystem}")
+        desc = f"{kind} executable {arch} ({sub}; imports {', '.join(dlls)})"
+        # MinGW's runtime DLLs are not on a user's machine: they must be linked in statically.
+        foreign = [d for d in dlls if d.lower().startswith(("libgcc", "libwinpthread", "libstdc++"))]
+        if foreign or subsystem != 3:
+            return "windows", f"{arch}, {sub}, non-system DLLs {foreign}", desc, None
+        # A stripped image has no COFF symbol table.
+        return "windows", arch, desc, nsyms == 0
     return None, None, f"unknown format (magic {data[:4].hex()})", None
 
 

@@ -21,16 +21,13 @@
 #   RELEASE_TARGET_DIR  cargo target dir (default target-release/, never target/: a release build
 #                  does not hold the lock of the everyday build).
 #   RELEASE_VENV   venv for the tooling (default .venv/), SOURCE_DATE_EPOCH zip timestamps.
-# Targets: linux_amd64 linux_arm64 (static, musl), darwin_amd64 darwin_arm64 (macOS >= 10.12 / 11);
-# not in the default list: windows_amd64 (windows-gnu; needs a Windows listener in the source),
-# freebsd_amd64.
+# Targets: linux_amd64 linux_arm64 (static, musl), darwin_amd64 darwin_arm64 (macOS >= 10.12 / 11),
+# windows_amd64 (windows-gnu, .exe); not in the default list: freebsd_amd64.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-# windows_amd64 builds once the plugin server has a Windows listener (go-plugin uses TCP there; the
-# server uses unix sockets only): add it here then. See docs/RELEASING.md.
-DEFAULT_TARGETS="linux_amd64,linux_arm64,darwin_amd64,darwin_arm64"
+DEFAULT_TARGETS="linux_amd64,linux_arm64,darwin_amd64,darwin_arm64,windows_amd64"
 TARGETS="$DEFAULT_TARGETS"
 DIST="$ROOT/dist"
 JOBS="$(nproc)"
@@ -68,7 +65,7 @@ rust_target() {
     darwin_arm64) echo aarch64-apple-darwin ;;
     windows_amd64) echo x86_64-pc-windows-gnu ;;
     freebsd_amd64) echo x86_64-unknown-freebsd ;;
-    *) echo "release.sh: unknown platform $1 (known: $DEFAULT_TARGETS,windows_amd64,freebsd_amd64)" >&2; return 1 ;;
+    *) echo "release.sh: unknown platform $1 (known: $DEFAULT_TARGETS,freebsd_amd64)" >&2; return 1 ;;
   esac
 }
 

@@ -4,19 +4,25 @@
 //! `PLUGIN_PROTOCOL_VERSIONS`, listen on a unix socket, enable AutoMTLS when `PLUGIN_CLIENT_CERT`
 //! is set, print `1|6|unix|PATH|grpc|CERT` on stdout, then serve the provider, the grpc health
 //! service, go-plugin's controller (Shutdown) and stdio services until Terraform shuts us down.
+//! On Windows, as go-plugin's `serverListener_tcp`: TCP on 127.0.0.1, the first free port from
+//! `PLUGIN_MIN_PORT` to `PLUGIN_MAX_PORT` (Terraform sets 10000-25000; unset: any), and
+//! `1|6|tcp|127.0.0.1:PORT|grpc|CERT`.
 //!
 //! Debug mode (`--debug`): no cookie, no TLS; prints `TF_REATTACH_PROVIDERS` for a debugger-run
 //! provider and serves until interrupted.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{UnixListener, UnixStream};
+#[cfg(windows)]
+use tokio::net::{TcpListener as Listener, TcpStream as Stream};
+#[cfg(unix)]
+use tokio::net::{UnixListener as Listener, UnixStream as Stream};
 use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::service::Routes;
@@ -78,29 +84,94 @@ pub fn negotiate_version(offered: Option<&str>) -> (u32, bool) {
     (PROTOCOL_VERSION, ok)
 }
 
+/// Where the server listens: a unix socket, or (Windows, as go-plugin there) TCP on 127.0.0.1.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Addr {
+    Unix(PathBuf),
+    Tcp(std::net::SocketAddr),
+}
+
+impl Addr {
+    /// Go's `net.Addr.Network()`, as go-plugin writes it in the handshake.
+    pub fn network(&self) -> &'static str {
+        match self {
+            Addr::Unix(_) => "unix",
+            Addr::Tcp(_) => "tcp",
+        }
+    }
+}
+
+impl std::fmt::Display for Addr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Addr::Unix(p) => write!(f, "{}", p.display()),
+            Addr::Tcp(a) => write!(f, "{a}"),
+        }
+    }
+}
+
 /// The handshake line go-plugin's client parses.
-pub fn handshake_line(version: u32, socket: &Path, tls: Option<&ServerTls>) -> String {
+pub fn handshake_line(version: u32, addr: &Addr, tls: Option<&ServerTls>) -> String {
     format!(
-        "{CORE_PROTOCOL_VERSION}|{version}|unix|{}|grpc|{}",
-        socket.display(),
+        "{CORE_PROTOCOL_VERSION}|{version}|{}|{addr}|grpc|{}",
+        addr.network(),
         tls.map(|t| t.handshake_cert()).unwrap_or_default()
     )
 }
 
 /// The JSON Terraform reads from `TF_REATTACH_PROVIDERS`.
-pub fn reattach_json(provider_address: &str, socket: &Path) -> String {
+pub fn reattach_json(provider_address: &str, addr: &Addr) -> String {
     serde_json::json!({
         provider_address: {
             "Protocol": "grpc",
             "ProtocolVersion": PROTOCOL_VERSION,
             "Pid": std::process::id(),
             "Test": true,
-            "Addr": {"Network": "unix", "String": socket.display().to_string()},
+            "Addr": {"Network": addr.network(), "String": addr.to_string()},
         }
     })
     .to_string()
 }
 
+/// The TCP ports to try, as go-plugin's `serverListener_tcp` reads them: `PLUGIN_MIN_PORT` and
+/// `PLUGIN_MAX_PORT`, each 0 when unset or empty (port 0: the system picks one).
+pub fn tcp_port_range(min: Option<&str>, max: Option<&str>) -> Result<std::ops::RangeInclusive<u16>, HandshakeError> {
+    let port = |name: &str, v: Option<&str>| -> Result<u16, HandshakeError> {
+        match v.filter(|v| !v.is_empty()) {
+            None => Ok(0),
+            Some(v) => v.trim().parse::<u16>().map_err(|e| HandshakeError(format!("Couldn't get value from {name}: {v:?}: {e}"))),
+        }
+    };
+    let (min, max) = (port("PLUGIN_MIN_PORT", min)?, port("PLUGIN_MAX_PORT", max)?);
+    if min > max {
+        return Err(HandshakeError(format!("PLUGIN_MIN_PORT value of {min} is greater than PLUGIN_MAX_PORT value of {max}")));
+    }
+    Ok(min..=max)
+}
+
+/// Binds the first free port of `PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT` on 127.0.0.1.
+#[cfg(windows)]
+fn listen() -> Result<(Listener, Addr), HandshakeError> {
+    let env = |k: &str| std::env::var(k).ok();
+    let ports = tcp_port_range(env("PLUGIN_MIN_PORT").as_deref(), env("PLUGIN_MAX_PORT").as_deref())?;
+    for port in ports.clone() {
+        let Ok(l) = std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, port)) else { continue };
+        let addr = l.local_addr().map_err(|e| HandshakeError(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+        l.set_nonblocking(true).map_err(|e| HandshakeError(format!("cannot listen on {addr}: {e}")))?;
+        let l = Listener::from_std(l).map_err(|e| HandshakeError(format!("cannot listen on {addr}: {e}")))?;
+        return Ok((l, Addr::Tcp(addr)));
+    }
+    Err(HandshakeError(format!("Couldn't bind plugin TCP listener (127.0.0.1, ports {}-{})", ports.start(), ports.end())))
+}
+
+#[cfg(unix)]
+fn listen() -> Result<(Listener, Addr), HandshakeError> {
+    let path = socket_path();
+    let listener = Listener::bind(&path).map_err(|e| HandshakeError(format!("cannot listen on {}: {e}", path.display())))?;
+    Ok((listener, Addr::Unix(path)))
+}
+
+#[cfg(unix)]
 fn socket_path() -> PathBuf {
     let dir = std::env::var_os("PLUGIN_UNIX_SOCKET_DIR")
         .filter(|d| !d.is_empty())
@@ -111,8 +182,8 @@ fn socket_path() -> PathBuf {
 
 /// One accepted connection, plain (debug mode) or TLS.
 pub enum Conn {
-    Plain(UnixStream),
-    Tls(Box<tokio_rustls::server::TlsStream<UnixStream>>),
+    Plain(Stream),
+    Tls(Box<tokio_rustls::server::TlsStream<Stream>>),
 }
 
 impl tonic::transport::server::Connected for Conn {
@@ -154,7 +225,7 @@ impl AsyncWrite for Conn {
 }
 
 /// Accepts connections (TLS handshakes run concurrently) and feeds them to the gRPC server.
-fn incoming(listener: UnixListener, tls: Option<Arc<rustls::ServerConfig>>) -> ReceiverStream<Result<Conn, std::io::Error>> {
+fn incoming(listener: Listener, tls: Option<Arc<rustls::ServerConfig>>) -> ReceiverStream<Result<Conn, std::io::Error>> {
     let (tx, rx) = mpsc::channel(16);
     tokio::spawn(async move {
         loop {
@@ -260,8 +331,7 @@ pub async fn serve_with(mode: Mode, name: &str, provider: Routes, on_parent_exit
         (Mode::Plugin, Ok(pem)) if !pem.trim().is_empty() => Some(super::tls::server_config(&pem, name).map_err(HandshakeError)?),
         _ => None,
     };
-    let path = socket_path();
-    let listener = UnixListener::bind(&path).map_err(|e| HandshakeError(format!("cannot listen on {}: {e}", path.display())))?;
+    let (listener, addr) = listen()?;
 
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let (health_reporter, health) = tonic_health::server::health_reporter();
@@ -279,27 +349,31 @@ pub async fn serve_with(mode: Mode, name: &str, provider: Routes, on_parent_exit
         let mut out = std::io::stdout().lock();
         match &mode {
             Mode::Plugin => {
-                let _ = writeln!(out, "{}", handshake_line(version, &path, tls.as_ref()));
+                let _ = writeln!(out, "{}", handshake_line(version, &addr, tls.as_ref()));
             }
             Mode::Debug { provider_address } => {
                 let _ = writeln!(
                     out,
                     "Provider started. To attach Terraform CLI, set the TF_REATTACH_PROVIDERS environment variable with the following:\n\n\tTF_REATTACH_PROVIDERS='{}'\n",
-                    reattach_json(provider_address, &path)
+                    reattach_json(provider_address, &addr)
                 );
             }
         }
         let _ = out.flush();
     }
-    crate::info!("plugin server started".to_string(), "socket" => path.display().to_string(), "tls" => tls.is_some());
+    crate::info!("plugin server started".to_string(), "socket" => addr.to_string(), "tls" => tls.is_some());
 
     // go-plugin plugins ignore SIGINT: Terraform forwards Ctrl-C as StopProvider. In debug mode
-    // SIGINT stops the server.
+    // SIGINT stops the server. (Windows: Ctrl-C and Ctrl-Break, Go's os.Interrupt there; a console
+    // process without a handler would exit on them.)
     let debug = matches!(mode, Mode::Debug { .. });
     {
         let shutdown_tx = shutdown_tx.clone();
         tokio::spawn(async move {
+            #[cfg(unix)]
             let Ok(mut sig) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) else { return };
+            #[cfg(windows)]
+            let Ok(mut sig) = Interrupts::new() else { return };
             while sig.recv().await.is_some() {
                 if debug {
                     let _ = shutdown_tx.send(true);
@@ -312,18 +386,24 @@ pub async fn serve_with(mode: Mode, name: &str, provider: Routes, on_parent_exit
 
     // Die with Terraform: go-plugin gives the plugin no signal when Terraform is killed; the
     // plugin is re-parented, which getppid() shows. (PR_SET_PDEATHSIG is unfit: it fires when the
-    // Go thread that forked us exits, which Go's scheduler may do at any time.)
+    // Go thread that forked us exits, which Go's scheduler may do at any time.) Windows: a handle
+    // on the parent process, signalled when it exits (see host::Parent).
     if !debug {
         let shutdown_tx = shutdown_tx.clone();
-        let parent = std::os::unix::process::parent_id();
+        let watched = super::host::Parent::current();
+        if watched.is_none() {
+            crate::warn!("cannot watch the process that started the plugin; the plugin will not stop by itself if it is killed".to_string());
+        }
         tokio::spawn(async move {
+            let Some(watched) = watched else { return };
+            let parent = watched.pid;
             let mut tick = tokio::time::interval(PARENT_CHECK_INTERVAL);
             loop {
                 tick.tick().await;
                 if *shutdown_tx.borrow() {
                     return;
                 }
-                if std::os::unix::process::parent_id() != parent {
+                if watched.exited() {
                     crate::warn!(format!("the process that started the plugin (pid {parent}) has exited; stopping"));
                     on_parent_exit();
                     let _ = shutdown_tx.send(true);
@@ -357,8 +437,27 @@ pub async fn serve_with(mode: Mode, name: &str, provider: Routes, on_parent_exit
             Ok(())
         }
     };
-    let _ = std::fs::remove_file(&path);
+    if let Addr::Unix(path) = &addr {
+        let _ = std::fs::remove_file(path);
+    }
     result.map_err(|e| HandshakeError(format!("gRPC server failed: {e}")))
+}
+
+/// Ctrl-C and Ctrl-Break (Go's `os.Interrupt` on Windows), as one stream like unix's SIGINT.
+#[cfg(windows)]
+struct Interrupts(tokio::signal::windows::CtrlC, tokio::signal::windows::CtrlBreak);
+
+#[cfg(windows)]
+impl Interrupts {
+    fn new() -> std::io::Result<Self> {
+        Ok(Interrupts(tokio::signal::windows::ctrl_c()?, tokio::signal::windows::ctrl_break()?))
+    }
+    async fn recv(&mut self) -> Option<()> {
+        tokio::select! {
+            r = self.0.recv() => r,
+            r = self.1.recv() => r,
+        }
+    }
 }
 
 /// go-plugin's broker: Terraform opens the stream at start-up; we never broker connections.
@@ -414,17 +513,43 @@ mod tests {
 
     #[test]
     fn handshake_line_format() {
-        let line = handshake_line(6, Path::new("/tmp/plugin1"), None);
+        let line = handshake_line(6, &Addr::Unix(PathBuf::from("/tmp/plugin1")), None);
         assert_eq!(line, "1|6|unix|/tmp/plugin1|grpc|");
     }
 
     #[test]
+    fn tcp_handshake_line_format() {
+        // What go-plugin writes on Windows: listener.Addr().Network() and .String().
+        let line = handshake_line(6, &Addr::Tcp("127.0.0.1:10000".parse().unwrap()), None);
+        assert_eq!(line, "1|6|tcp|127.0.0.1:10000|grpc|");
+    }
+
+    #[test]
     fn reattach_is_json_terraform_reads() {
-        let j: serde_json::Value = serde_json::from_str(&reattach_json("registry.terraform.io/vpce/vpce", Path::new("/tmp/s"))).unwrap();
+        let j: serde_json::Value = serde_json::from_str(&reattach_json("registry.terraform.io/vpce/vpce", &Addr::Unix(PathBuf::from("/tmp/s")))).unwrap();
         let p = &j["registry.terraform.io/vpce/vpce"];
         assert_eq!(p["Protocol"], "grpc");
         assert_eq!(p["ProtocolVersion"], 6);
         assert_eq!(p["Addr"]["Network"], "unix");
         assert_eq!(p["Addr"]["String"], "/tmp/s");
+        let j: serde_json::Value = serde_json::from_str(&reattach_json("registry.terraform.io/vpce/vpce", &Addr::Tcp("127.0.0.1:12345".parse().unwrap()))).unwrap();
+        let p = &j["registry.terraform.io/vpce/vpce"];
+        assert_eq!(p["Addr"]["Network"], "tcp");
+        assert_eq!(p["Addr"]["String"], "127.0.0.1:12345");
+        assert_eq!(p["Pid"], std::process::id());
+    }
+
+    #[test]
+    fn tcp_ports_as_go_plugin_reads_them() {
+        assert_eq!(tcp_port_range(None, None).unwrap(), 0..=0);
+        assert_eq!(tcp_port_range(Some(""), Some("")).unwrap(), 0..=0);
+        assert_eq!(tcp_port_range(Some("10000"), Some("25000")).unwrap(), 10000..=25000);
+        assert_eq!(tcp_port_range(Some("0"), Some("0")).unwrap(), 0..=0);
+        assert_eq!(tcp_port_range(None, Some("25000")).unwrap(), 0..=25000);
+        let e = tcp_port_range(Some("25000"), Some("10000")).unwrap_err().0;
+        assert_eq!(e, "PLUGIN_MIN_PORT value of 25000 is greater than PLUGIN_MAX_PORT value of 10000");
+        let e = tcp_port_range(Some("ten"), Some("25000")).unwrap_err().0;
+        assert!(e.starts_with("Couldn't get value from PLUGIN_MIN_PORT"), "{e}");
+        assert!(tcp_port_range(Some("1"), Some("70000")).is_err());
     }
 }
