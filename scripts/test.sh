@@ -1,13 +1,30 @@
 #!/usr/bin/env bash
-# Full test run: tooling setup, local moto (EC2 mock), then cargo test.
+# Full test run: tooling setup, fmt and clippy gates, local moto (EC2 mock), then cargo test.
 #   bash scripts/test.sh                 # what .ci/run does
 #   bash scripts/test.sh -- some_filter  # extra args go to the test binary
 #   VPCE_SKIP_CARGO=1 bash scripts/test.sh   # only check setup + moto (tooling smoke test)
+#   VPCE_SKIP_GATES=1 bash scripts/test.sh   # no fmt/clippy gates (local iterations)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-bash scripts/setup.sh
+mkdir -p .tmp
+# The tooling (moto, embedded Terraform) installs while the hygiene gates run.
+bash scripts/setup.sh > .tmp/setup.log 2>&1 &
+setup=$!
+# Hygiene gates: formatting (rustfmt.toml) and clippy with warnings as errors, whole workspace.
+# VPCE_SKIP_GATES=1 skips them (quick local iterations; CI never sets it).
+if [ "${VPCE_SKIP_GATES:-}" != "1" ] && [ "${VPCE_SKIP_CARGO:-}" != "1" ]; then
+  echo "test.sh: cargo fmt --all --check" >&2
+  cargo fmt --all --check
+  echo "test.sh: cargo clippy --release --workspace --all-targets -- -D warnings" >&2
+  cargo clippy --release --workspace --all-targets -- -D warnings
+fi
+if ! wait "$setup"; then
+  cat .tmp/setup.log >&2
+  echo "test.sh: installing the tooling failed (scripts/setup.sh, log above)" >&2
+  exit 1
+fi
 
 cleanup() { bash "$ROOT/scripts/moto.sh" stop || true; }
 trap cleanup EXIT

@@ -8,7 +8,7 @@ use futures::future::BoxFuture;
 use crate::aws::{Ec2, Ec2Config};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::resource::{ConfigureRequest, ConfigureResponse};
-use crate::protocol::schema::{Attribute, Block, Nesting, NestedBlock, Schema};
+use crate::protocol::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::protocol::server::{Options, Server};
 use crate::protocol::values::{Type, Value};
 use crate::protocol::wire::tfplugin6 as pb;
@@ -43,7 +43,8 @@ pub fn provider_schema() -> Schema {
 }
 
 /// The note on plan errors turned into warnings in destroy runs.
-const DESTROY_NOTE: &str = "(Not an error while destroying: this check is about creating or changing the endpoint, which a destroy does not do.)";
+const DESTROY_NOTE: &str =
+    "(Not an error while destroying: this check is about creating or changing the endpoint, which a destroy does not do.)";
 
 /// The program's options: its name (messages, AutoMTLS certificate), address and log module.
 pub fn options() -> Options {
@@ -90,7 +91,7 @@ impl crate::protocol::resource::Provider for Vpce {
             };
             match crate::aws::connect(cfg).await {
                 Ok(ec2) => {
-                    crate::info!("provider configured".to_string(), "region" => ec2.region().to_string(), "terraform_version" => req.terraform_version);
+                    crate::info!("provider configured", "region" => ec2.region().to_string(), "terraform_version" => req.terraform_version);
                     ConfigureResponse { client: Some(ec2), diags: d }
                 }
                 Err(e) => {
@@ -107,7 +108,11 @@ impl Vpce {
         let mut d = Diagnostics::new();
         if let Some(url) = config.get("endpoints").get("ec2").as_str() {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
-                d.attr_error("endpoints.ec2", "Invalid endpoint URL", format!("\"{url}\" must be an http:// or https:// URL, for example http://127.0.0.1:5000."));
+                d.attr_error(
+                    "endpoints.ec2",
+                    "Invalid endpoint URL",
+                    format!("\"{url}\" must be an http:// or https:// URL, for example http://127.0.0.1:5000."),
+                );
             }
         }
         if let Some(r) = config.get("region").as_str() {

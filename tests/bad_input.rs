@@ -42,7 +42,15 @@ struct Case {
     at: At,
 }
 
-fn case(name: &'static str, cmd: Cmd, body: impl Into<String>, summary: &'static str, detail: Vec<String>, context: &'static str, at: At) -> Case {
+fn case(
+    name: &'static str,
+    cmd: Cmd,
+    body: impl Into<String>,
+    summary: &'static str,
+    detail: Vec<String>,
+    context: &'static str,
+    at: At,
+) -> Case {
     Case { name, cmd, provider: None, body: body.into(), summary, detail, context, at }
 }
 
@@ -98,7 +106,11 @@ fn diagnostics(output: &str) -> Vec<Diag> {
                 context = Some(ctx.trim().trim_start_matches("in ").trim_end_matches(':').to_string());
                 if let Some(n) = line {
                     let prefix = format!("{n}:");
-                    source = chunk[j + 1..].iter().map(|l| strip(l)).find(|l| l.starts_with(&prefix)).map(|l| l[prefix.len()..].trim().to_string());
+                    source = chunk[j + 1..]
+                        .iter()
+                        .map(|l| strip(l))
+                        .find(|l| l.starts_with(&prefix))
+                        .map(|l| l[prefix.len()..].trim().to_string());
                 }
                 break;
             }
@@ -153,7 +165,10 @@ fn check(c: &Case, out: &TfOutput) -> Result<(), String> {
 fn run_case(c: &Case) -> Result<(), String> {
     let tf = Tf::new();
     match &c.provider {
-        Some(p) => tf.write_raw(&format!("terraform {{\n  required_providers {{\n    vpce = {{ source = \"vpce/vpce\" }}\n  }}\n}}\n\n{p}\n{}", c.body)),
+        Some(p) => tf.write_raw(&format!(
+            "terraform {{\n  required_providers {{\n    vpce = {{ source = \"vpce/vpce\" }}\n  }}\n}}\n\n{p}\n{}",
+            c.body
+        )),
         None => tf.write(&c.body),
     }
     let out = match c.cmd {
@@ -207,8 +222,12 @@ async fn world() -> World {
 fn cases(w: &World) -> Vec<Case> {
     use At::{Attr, Header};
     use Cmd::{Plan, Validate};
-    let gw = |extra: &str| format!("resource \"vpce_gateway\" \"x\" {{\n  vpc_id       = \"{}\"\n  service_name = \"s3\"\n{extra}\n}}\n", w.a.id);
-    let iface = |vpc: &str, extra: &str| format!("resource \"vpce_interface\" \"x\" {{\n  vpc_id       = \"{vpc}\"\n  service_name = \"com.amazonaws.us-east-1.ssm\"\n{extra}\n}}\n");
+    let gw = |extra: &str| {
+        format!("resource \"vpce_gateway\" \"x\" {{\n  vpc_id       = \"{}\"\n  service_name = \"s3\"\n{extra}\n}}\n", w.a.id)
+    };
+    let iface = |vpc: &str, extra: &str| {
+        format!("resource \"vpce_interface\" \"x\" {{\n  vpc_id       = \"{vpc}\"\n  service_name = \"com.amazonaws.us-east-1.ssm\"\n{extra}\n}}\n")
+    };
     let a = w.a.id.as_str();
     let missing_vpc = "vpc-0123456789abcdef0";
     let missing_rtb = "rtb-0123456789abcdef0";

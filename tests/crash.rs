@@ -97,12 +97,20 @@ fn kill(pid: u32, signal: &str) {
 }
 
 fn spawn_apply(tf: &Tf) -> Child {
-    tf.command(&["apply", "-auto-approve", "-no-color", "-input=false"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start terraform apply")
+    tf.command(&["apply", "-auto-approve", "-no-color", "-input=false"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start terraform apply")
 }
 
 fn finish(child: Child) -> TfOutput {
     let out = child.wait_with_output().expect("wait for terraform");
-    TfOutput { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+    TfOutput {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
 
 /// After whatever happened: re-apply until success (at most 3 times), then EC2 == state, no

@@ -203,7 +203,11 @@ fn apply_40_endpoints_through_30_percent_faults() {
     assert!(left.is_empty(), "endpoints left in EC2 after destroy: {left:?}");
     assert!(state_resources(&tf).is_empty(), "resources left in the state");
 
-    println!("\nfault injection, 30% of EC2 calls, {expected} endpoints ({} gateway + {} interface):", VPCS * GATEWAYS_PER_VPC, VPCS * INTERFACE_SERVICES.len());
+    println!(
+        "\nfault injection, 30% of EC2 calls, {expected} endpoints ({} gateway + {} interface):",
+        VPCS * GATEWAYS_PER_VPC,
+        VPCS * INTERFACE_SERVICES.len()
+    );
     for line in &report {
         println!("  {line}");
     }
@@ -285,7 +289,10 @@ fn created_then_failed_is_saved_tainted_and_replaced() {
     let live = rt.block_on(live_endpoints(&ec2, &vpcs));
     let ids: Vec<String> = resources.iter().map(|(_, id, _)| id.clone()).collect();
     assert_eq!(sorted(live), sorted(ids.clone()), "exactly one live endpoint per resource");
-    println!("  replaced by {ids:?}; the replacing CreateVpcEndpoint calls were reset after executing twice, answered by {} ClientToken replays", stats["idempotent_replays"]);
+    println!(
+        "  replaced by {ids:?}; the replacing CreateVpcEndpoint calls were reset after executing twice, answered by {} ClientToken replays",
+        stats["idempotent_replays"]
+    );
     let out = tf.plan();
     assert_eq!(out.code, 0, "plan after the replacement is not empty:\n{}", out.all());
 

@@ -35,7 +35,8 @@ fn terraform_reads_the_schema() {
 
 #[test]
 fn init_validate_and_plan_without_provider_warnings() {
-    let network = rt().block_on(async { vpc(&ec2().await, VpcOpts { subnets: 0, route_tables: 1, security_groups: 0, ..Default::default() }).await });
+    let network =
+        rt().block_on(async { vpc(&ec2().await, VpcOpts { subnets: 0, route_tables: 1, security_groups: 0, ..Default::default() }).await });
     let tf = Tf::new();
     tf.write(&format!(
         r#"
@@ -189,12 +190,14 @@ fn sdk_decodes_a_page_of_1000_endpoints() {
                     head.push(byte[0]);
                 }
                 let head = String::from_utf8_lossy(&head).to_lowercase();
-                let len = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(0);
+                let len =
+                    head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(0);
                 let mut req = vec![0u8; len];
                 if s.read_exact(&mut req).is_err() {
                     return;
                 }
-                let reply = format!("HTTP/1.1 200 OK\r\nContent-Type: text/xml;charset=UTF-8\r\nContent-Length: {}\r\n\r\n{answer}", answer.len());
+                let reply =
+                    format!("HTTP/1.1 200 OK\r\nContent-Type: text/xml;charset=UTF-8\r\nContent-Length: {}\r\n\r\n{answer}", answer.len());
                 if s.write_all(reply.as_bytes()).is_err() {
                     return;
                 }

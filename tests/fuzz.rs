@@ -96,7 +96,10 @@ fn gen_number(r: &mut Rng) -> Number {
         2 => Number::Int(*r.pick(&[0, 1, -1, i64::MAX, i64::MIN, 1 << 53, (1 << 53) + 1])),
         3 => Number::Float(f64::from_bits(r.next())),
         4 => Number::Float(*r.pick(&[0.5, -0.0, 1e308, -1e-308, 5e-324, 0.1, 3.0, f64::INFINITY, f64::NEG_INFINITY])),
-        5 => Number::Big(r.pick(&["18446744073709551616", "-9223372036854775809", "1e400", "0.1", "1.5e-300", "123456789012345678901234567890.5"]).to_string()),
+        5 => Number::Big(
+            r.pick(&["18446744073709551616", "-9223372036854775809", "1e400", "0.1", "1.5e-300", "123456789012345678901234567890.5"])
+                .to_string(),
+        ),
         6 => Number::Big(format!("{}.{}e{}", r.below(1000), r.below(1000), r.below(40) as i64 - 20)),
         _ => Number::Float(r.below(1000) as f64 / 8.0),
     }
@@ -197,8 +200,28 @@ const MSGPACK_MAGIC: &[&[u8]] = &[
 ];
 
 const JSON_MAGIC: &[&str] = &[
-    "null", "true", "1e999", "-0", "\"\\ud800\"", "\"\\u0000\"", "{", "}", "[", "]", ",", ":", "\"", "\\", "0.1e", "18446744073709551616",
-    "{\"value\":1,\"type\":\"number\"}", "{\"type\":[\"list\",\"dynamic\"],\"value\":[]}", "[\"object\",{}]", "\"true\"", "\"5\"", "\u{feff}",
+    "null",
+    "true",
+    "1e999",
+    "-0",
+    "\"\\ud800\"",
+    "\"\\u0000\"",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "\\",
+    "0.1e",
+    "18446744073709551616",
+    "{\"value\":1,\"type\":\"number\"}",
+    "{\"type\":[\"list\",\"dynamic\"],\"value\":[]}",
+    "[\"object\",{}]",
+    "\"true\"",
+    "\"5\"",
+    "\u{feff}",
 ];
 
 fn mutate(r: &mut Rng, input: &[u8], corpus: &[Vec<u8>], json: bool) -> Vec<u8> {
@@ -443,11 +466,7 @@ fn codec_survives_garbage_for_random_types() {
 
 #[test]
 fn codec_rejects_pathological_nesting_and_lengths() {
-    let deep_types = [
-        Type::Dynamic,
-        Type::List(Box::new(Type::Dynamic)),
-        vpce::resources::all()[1].schema().ty(),
-    ];
+    let deep_types = [Type::Dynamic, Type::List(Box::new(Type::Dynamic)), vpce::resources::all()[1].schema().ty()];
     let mut inputs: Vec<(Codec, Vec<u8>)> = vec![
         (Codec::Msgpack, vec![0x91; 100_000]),
         (Codec::Msgpack, [0x81u8, 0xa1, b'a'].repeat(30_000)),
@@ -703,7 +722,9 @@ async fn hammer(provider: std::sync::Arc<vpce::provider::Provider>, seed: u64, r
     let mut r = Rng::new(seed);
     let mut failures = Vec::new();
     let (mut plans_reaching_resource, mut aws_errors_seen) = (0, 0);
-    let saw_aws = |diags: &[pb::Diagnostic]| usize::from(diags.iter().any(|d| d.detail.contains("fuzz: refused") || d.summary.contains("fuzz: refused")));
+    let saw_aws = |diags: &[pb::Diagnostic]| {
+        usize::from(diags.iter().any(|d| d.detail.contains("fuzz: refused") || d.summary.contains("fuzz: refused")))
+    };
     let resources = vpce::resources::all();
     let corpora: Vec<_> = resources.iter().map(|res| seeds(&mut r, &res.schema().ty(), 20)).collect();
     for round in 0..rounds {
@@ -712,17 +733,22 @@ async fn hammer(provider: std::sync::Arc<vpce::provider::Provider>, seed: u64, r
         let ty = res.schema().ty();
         let type_name = if r.chance(5) { "vpce_nope".to_string() } else { res.type_name().to_string() };
         let known = type_name == res.type_name();
-        let tag = |m: &str, inputs: &dyn std::fmt::Debug| format!("{m} on {type_name} (round {round}, configured {configured}) with {inputs:?}");
+        let tag =
+            |m: &str, inputs: &dyn std::fmt::Debug| format!("{m} on {type_name} (round {round}, configured {configured}) with {inputs:?}");
 
         let typed = configured && r.chance(50);
         let pick = |r: &mut Rng| if typed { dv_typed(r, &ty, corpus) } else { dv(r, &ty, corpus) };
         let config = pick(&mut r);
         let what = tag("ValidateResourceConfig", &config);
-        if let Some(resp) = call!(failures, what, provider.validate_resource_config(Request::new(pb::validate_resource_config::Request {
-            type_name: type_name.clone(),
-            config: config.clone(),
-            ..Default::default()
-        }))) {
+        if let Some(resp) = call!(
+            failures,
+            what,
+            provider.validate_resource_config(Request::new(pb::validate_resource_config::Request {
+                type_name: type_name.clone(),
+                config: config.clone(),
+                ..Default::default()
+            }))
+        ) {
             if (!known || !decodes(&config, &ty)) && !has_error(&resp.diagnostics) {
                 failures.push(format!("{what}: undecodable input but no error diagnostic"));
             }
@@ -730,14 +756,21 @@ async fn hammer(provider: std::sync::Arc<vpce::provider::Provider>, seed: u64, r
 
         let (prior, proposed) = (pick(&mut r), pick(&mut r));
         let what = tag("PlanResourceChange", &(&prior, &proposed, &config));
-        if let Some(resp) = call!(failures, what, provider.plan_resource_change(Request::new(pb::plan_resource_change::Request {
-            type_name: type_name.clone(),
-            prior_state: prior.clone(),
-            proposed_new_state: proposed.clone(),
-            config: config.clone(),
-            prior_private: { let n = r.below(8); r.bytes(n) },
-            ..Default::default()
-        }))) {
+        if let Some(resp) = call!(
+            failures,
+            what,
+            provider.plan_resource_change(Request::new(pb::plan_resource_change::Request {
+                type_name: type_name.clone(),
+                prior_state: prior.clone(),
+                proposed_new_state: proposed.clone(),
+                config: config.clone(),
+                prior_private: {
+                    let n = r.below(8);
+                    r.bytes(n)
+                },
+                ..Default::default()
+            }))
+        ) {
             let all_decode = known && decodes(&prior, &ty) && decodes(&proposed, &ty) && decodes(&config, &ty);
             let proposed_null = match &proposed {
                 Some(d) if !d.msgpack.is_empty() => decode_msgpack(&d.msgpack, &ty).map(|v| v.is_null()).unwrap_or(false),
@@ -761,12 +794,19 @@ async fn hammer(provider: std::sync::Arc<vpce::provider::Provider>, seed: u64, r
 
         let state = pick(&mut r);
         let what = tag("ReadResource", &state);
-        if let Some(resp) = call!(failures, what, provider.read_resource(Request::new(pb::read_resource::Request {
-            type_name: type_name.clone(),
-            current_state: state.clone(),
-            private: { let n = r.below(8); r.bytes(n) },
-            ..Default::default()
-        }))) {
+        if let Some(resp) = call!(
+            failures,
+            what,
+            provider.read_resource(Request::new(pb::read_resource::Request {
+                type_name: type_name.clone(),
+                current_state: state.clone(),
+                private: {
+                    let n = r.below(8);
+                    r.bytes(n)
+                },
+                ..Default::default()
+            }))
+        ) {
             if (!known || !decodes(&state, &ty) || !configured) && !has_error(&resp.diagnostics) {
                 failures.push(format!("{what}: expected an error diagnostic"));
             }
@@ -775,13 +815,17 @@ async fn hammer(provider: std::sync::Arc<vpce::provider::Provider>, seed: u64, r
 
         let (prior, planned) = (pick(&mut r), pick(&mut r));
         let what = tag("ApplyResourceChange", &(&prior, &planned));
-        if let Some(resp) = call!(failures, what, provider.apply_resource_change(Request::new(pb::apply_resource_change::Request {
-            type_name: type_name.clone(),
-            prior_state: prior.clone(),
-            planned_state: planned.clone(),
-            config: config.clone(),
-            ..Default::default()
-        }))) {
+        if let Some(resp) = call!(
+            failures,
+            what,
+            provider.apply_resource_change(Request::new(pb::apply_resource_change::Request {
+                type_name: type_name.clone(),
+                prior_state: prior.clone(),
+                planned_state: planned.clone(),
+                config: config.clone(),
+                ..Default::default()
+            }))
+        ) {
             if (!known || !configured) && !has_error(&resp.diagnostics) {
                 failures.push(format!("{what}: expected an error diagnostic"));
             }
@@ -802,13 +846,20 @@ async fn hammer(provider: std::sync::Arc<vpce::provider::Provider>, seed: u64, r
             3 => br#"{"id":["not","a","string"],"vpc_id":{"nested":true}}"#.to_vec(),
             _ => r.pick(&corpus.1).clone(),
         };
-        let raw = pb::RawState { json: raw_json.clone(), flatmap: if r.chance(20) { [("id".to_string(), "x".to_string())].into() } else { Default::default() } };
+        let raw = pb::RawState {
+            json: raw_json.clone(),
+            flatmap: if r.chance(20) { [("id".to_string(), "x".to_string())].into() } else { Default::default() },
+        };
         let what = tag("UpgradeResourceState", &String::from_utf8_lossy(&raw_json));
-        if let Some(resp) = call!(failures, what, provider.upgrade_resource_state(Request::new(pb::upgrade_resource_state::Request {
-            type_name: type_name.clone(),
-            version: r.below(3) as i64,
-            raw_state: Some(raw),
-        }))) {
+        if let Some(resp) = call!(
+            failures,
+            what,
+            provider.upgrade_resource_state(Request::new(pb::upgrade_resource_state::Request {
+                type_name: type_name.clone(),
+                version: r.below(3) as i64,
+                raw_state: Some(raw),
+            }))
+        ) {
             match (&resp.upgraded_state, has_error(&resp.diagnostics)) {
                 (_, true) => {}
                 (Some(s), false) => {
@@ -827,11 +878,15 @@ async fn hammer(provider: std::sync::Arc<vpce::provider::Provider>, seed: u64, r
             _ => format!("vpce-{}", gen_string(&mut r)),
         };
         let what = tag("ImportResourceState", &id);
-        if let Some(resp) = call!(failures, what, provider.import_resource_state(Request::new(pb::import_resource_state::Request {
-            type_name: type_name.clone(),
-            id: id.clone(),
-            ..Default::default()
-        }))) {
+        if let Some(resp) = call!(
+            failures,
+            what,
+            provider.import_resource_state(Request::new(pb::import_resource_state::Request {
+                type_name: type_name.clone(),
+                id: id.clone(),
+                ..Default::default()
+            }))
+        ) {
             if !has_error(&resp.diagnostics) && resp.imported_resources.is_empty() {
                 failures.push(format!("{what}: neither imported resources nor an error"));
             }
@@ -860,18 +915,26 @@ fn provider_service_answers_garbage_with_diagnostics() {
             let p = vpce::provider::Provider::new();
             let config = dv(&mut r, &pty, &pcorpus);
             let what = format!("ValidateProviderConfig (round {round}) with {config:?}");
-            if let Some(resp) = call!(failures, what, p.validate_provider_config(Request::new(pb::validate_provider_config::Request { config: config.clone() }))) {
+            if let Some(resp) = call!(
+                failures,
+                what,
+                p.validate_provider_config(Request::new(pb::validate_provider_config::Request { config: config.clone() }))
+            ) {
                 if !decodes(&config, &pty) && !has_error(&resp.diagnostics) {
                     failures.push(format!("{what}: undecodable but no error"));
                 }
             }
             if round % 5 == 0 {
                 let what = format!("ConfigureProvider (round {round}) with {config:?}");
-                if let Some(resp) = call!(failures, what, p.configure_provider(Request::new(pb::configure_provider::Request {
-                    terraform_version: gen_string(&mut r),
-                    config: config.clone(),
-                    ..Default::default()
-                }))) {
+                if let Some(resp) = call!(
+                    failures,
+                    what,
+                    p.configure_provider(Request::new(pb::configure_provider::Request {
+                        terraform_version: gen_string(&mut r),
+                        config: config.clone(),
+                        ..Default::default()
+                    }))
+                ) {
                     if !decodes(&config, &pty) && !has_error(&resp.diagnostics) {
                         failures.push(format!("{what}: undecodable but no error"));
                     }
@@ -889,12 +952,16 @@ fn provider_service_answers_garbage_with_diagnostics() {
         let endpoint = refusing_ec2().await;
         let configured = std::sync::Arc::new(vpce::provider::Provider::new());
         let resp = configured
-            .configure_provider(Request::new(pb::configure_provider::Request { config: Some(provider_config(&endpoint)), ..Default::default() }))
+            .configure_provider(Request::new(pb::configure_provider::Request {
+                config: Some(provider_config(&endpoint)),
+                ..Default::default()
+            }))
             .await
             .expect("configure")
             .into_inner();
         assert!(!has_error(&resp.diagnostics), "{:?}", resp.diagnostics);
-        let tasks: Vec<_> = (0..4).map(|i| tokio::spawn(hammer(configured.clone(), seed().wrapping_add(10 + i), 40 * scale(), true))).collect();
+        let tasks: Vec<_> =
+            (0..4).map(|i| tokio::spawn(hammer(configured.clone(), seed().wrapping_add(10 + i), 40 * scale(), true))).collect();
         let (mut reached, mut aws) = (0, 0);
         for t in tasks {
             match t.await {

@@ -17,7 +17,8 @@ use common::*;
 
 const S3: &str = "com.amazonaws.us-east-1.s3";
 const DYNAMODB: &str = "com.amazonaws.us-east-1.dynamodb";
-const DEFAULT_POLICY: &str = r#"{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}"#;
+const DEFAULT_POLICY: &str =
+    r#"{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}"#;
 
 // ---------------------------------------------------------------------------------------------
 // Local helpers
@@ -69,22 +70,12 @@ async fn prefix_list_id(client: &aws_sdk_ec2::Client, service: &str) -> String {
 /// Whether `rtb` routes the service's prefix list to the endpoint.
 async fn has_endpoint_route(client: &aws_sdk_ec2::Client, rtb: &str, pl: &str, vpce: &str) -> bool {
     let out = client.describe_route_tables().route_table_ids(rtb).send().await.expect("describe route tables");
-    out.route_tables()
-        .iter()
-        .flat_map(|t| t.routes())
-        .any(|r| r.destination_prefix_list_id() == Some(pl) && r.gateway_id() == Some(vpce))
+    out.route_tables().iter().flat_map(|t| t.routes()).any(|r| r.destination_prefix_list_id() == Some(pl) && r.gateway_id() == Some(vpce))
 }
 
 /// Adds the route AWS would add for a gateway endpoint association (moto does not on Modify).
 async fn add_endpoint_route(client: &aws_sdk_ec2::Client, rtb: &str, pl: &str, vpce: &str) {
-    client
-        .create_route()
-        .route_table_id(rtb)
-        .destination_prefix_list_id(pl)
-        .gateway_id(vpce)
-        .send()
-        .await
-        .expect("create route");
+    client.create_route().route_table_id(rtb).destination_prefix_list_id(pl).gateway_id(vpce).send().await.expect("create route");
 }
 
 /// `plan -json`: the diagnostics Terraform printed, as JSON objects.
@@ -191,7 +182,8 @@ fn create_noop_update_replace_destroy() {
     assert_eq!(actions(&changes, "vpce_gateway.s3"), vec!["update"]);
     let change = changes.iter().find(|c| c["address"] == "vpce_gateway.s3").expect("change");
     let (before, after) = (&change["change"]["before"], &change["change"]["after"]);
-    let differing: Vec<&String> = before.as_object().expect("object").iter().filter(|(k, v)| after.get(*k) != Some(*v)).map(|(k, _)| k).collect();
+    let differing: Vec<&String> =
+        before.as_object().expect("object").iter().filter(|(k, v)| after.get(*k) != Some(*v)).map(|(k, _)| k).collect();
     assert_eq!(differing, ["service_name"], "only the spelling changes");
 
     // --- update: add a route table, change policy and tags
@@ -245,7 +237,11 @@ fn create_noop_update_replace_destroy() {
     let out = tf.plan();
     assert_eq!(out.code, 0, "the default policy is no diff when policy is not configured:\n{}", out.all());
     tf.run(&["apply", "-refresh-only", "-auto-approve", "-no-color", "-input=false"]).ok();
-    assert_eq!(json(tf.resource("vpce_gateway.s3")["policy"].as_str().unwrap_or_default()), json(DEFAULT_POLICY), "refreshed to AWS's policy");
+    assert_eq!(
+        json(tf.resource("vpce_gateway.s3")["policy"].as_str().unwrap_or_default()),
+        json(DEFAULT_POLICY),
+        "refreshed to AWS's policy"
+    );
 
     // --- remove a route table
     tf.write_via(&proxy.url, &body("s3", std::slice::from_ref(&rt1), None, "{ Name = \"gw2\" }"));
@@ -352,7 +348,10 @@ fn import_with_cli_and_import_block() {
                 .set_route_table_ids(Some(tables.clone()))
                 .policy_document(&custom)
                 .tag_specifications(
-                    TagSpecification::builder().resource_type(ResourceType::VpcEndpoint).tags(Tag::builder().key("Name").value("imported").build()).build(),
+                    TagSpecification::builder()
+                        .resource_type(ResourceType::VpcEndpoint)
+                        .tags(Tag::builder().key("Name").value("imported").build())
+                        .build(),
                 )
                 .send(),
         )
@@ -410,7 +409,8 @@ fn import_with_cli_and_import_block() {
     let tf3 = Tf::new();
     tf3.write(&config("s3"));
     tf3.import("vpce_gateway.s3", "rtb-0123456789abcdef0").fails_with(&["Invalid import ID", "is not a VPC endpoint ID"]);
-    tf3.import("vpce_gateway.s3", "vpce-0123456789abcdef0").fails_with(&["Cannot import: endpoint not found", "vpce-0123456789abcdef0 does not exist"]);
+    tf3.import("vpce_gateway.s3", "vpce-0123456789abcdef0")
+        .fails_with(&["Cannot import: endpoint not found", "vpce-0123456789abcdef0 does not exist"]);
     let interface = rt
         .block_on(
             client
@@ -423,7 +423,11 @@ fn import_with_cli_and_import_block() {
         )
         .expect("create interface endpoint");
     let iid = interface.vpc_endpoint().and_then(|e| e.vpc_endpoint_id()).expect("id").to_string();
-    tf3.import("vpce_gateway.s3", &iid).fails_with(&["Not a gateway endpoint", "Interface endpoint", "Import it as a vpce_interface resource instead."]);
+    tf3.import("vpce_gateway.s3", &iid).fails_with(&[
+        "Not a gateway endpoint",
+        "Interface endpoint",
+        "Import it as a vpce_interface resource instead.",
+    ]);
     assert!(tf3.resource("vpce_gateway.s3").is_null(), "nothing imported");
 
     // Clean up through Terraform (the endpoint is in two states: destroy once, forget the other).
@@ -454,17 +458,38 @@ fn plan_time_validation_against_ec2() {
     tf.write(&body);
     let (code, diags) = plan_json_diagnostics(&tf);
     assert_ne!(code, 0);
-    assert_diag(&diags, "vpce_gateway.no_gateway", "service_name", "Service does not support Gateway endpoints", &["com.amazonaws.us-east-1.ec2 supports Interface only", "vpce_interface"]);
-    assert_diag(&diags, "vpce_gateway.other_region", "service_name", "Service is in another region", &["eu-west-1", "us-east-1", "com.amazonaws.us-east-1.s3"]);
+    assert_diag(
+        &diags,
+        "vpce_gateway.no_gateway",
+        "service_name",
+        "Service does not support Gateway endpoints",
+        &["com.amazonaws.us-east-1.ec2 supports Interface only", "vpce_interface"],
+    );
+    assert_diag(
+        &diags,
+        "vpce_gateway.other_region",
+        "service_name",
+        "Service is in another region",
+        &["eu-west-1", "us-east-1", "com.amazonaws.us-east-1.s3"],
+    );
     assert_diag(&diags, "vpce_gateway.foreign_table", "route_table_ids", "Route table is not in the VPC", &[&theirs, &other.id, &vpc.id]);
     assert_diag(&diags, "vpce_gateway.missing_table", "route_table_ids", "Route table not found", &["rtb-0123456789abcdef0"]);
     assert_diag(&diags, "vpce_gateway.missing_vpc", "vpc_id", "VPC not found", &["vpc-0123456789abcdef0"]);
     assert_diag(&diags, "vpce_gateway.unknown_service", "service_name", "Unknown endpoint service", &["nosuchservice"]);
-    assert!(!diags.iter().any(|d| d["summary"] == "Route table is not in the VPC" && d["detail"].as_str().unwrap_or_default().contains(&format!("Route table {mine} "))), "own table accepted");
+    assert!(
+        !diags.iter().any(|d| d["summary"] == "Route table is not in the VPC"
+            && d["detail"].as_str().unwrap_or_default().contains(&format!("Route table {mine} "))),
+        "own table accepted"
+    );
 
     // The human-readable output carries the same, pointing at the attribute.
     tf.write(&resource("no_gateway", &vpc.id, "com.amazonaws.us-east-1.ec2", std::slice::from_ref(&mine)));
-    let out = tf.plan().fails_with(&["Error: Service does not support Gateway endpoints", "supports Interface only", "with vpce_gateway.no_gateway", "service_name    = \"com.amazonaws.us-east-1.ec2\""]);
+    let out = tf.plan().fails_with(&[
+        "Error: Service does not support Gateway endpoints",
+        "supports Interface only",
+        "with vpce_gateway.no_gateway",
+        "service_name    = \"com.amazonaws.us-east-1.ec2\"",
+    ]);
     assert_eq!(out.code, 1);
 
     // A valid configuration next to unknown values plans without AWS complaints.
@@ -507,7 +532,13 @@ fn static_validation_errors() {
     tf.write(&body);
     let (code, diags) = plan_json_diagnostics(&tf);
     assert_ne!(code, 0);
-    assert_diag(&diags, "vpce_gateway.short_ec2", "service_name", "Unsupported short service name", &["\"ec2\"", "com.amazonaws.REGION.ec2", "s3", "dynamodb"]);
+    assert_diag(
+        &diags,
+        "vpce_gateway.short_ec2",
+        "service_name",
+        "Unsupported short service name",
+        &["\"ec2\"", "com.amazonaws.REGION.ec2", "s3", "dynamodb"],
+    );
     assert_diag(&diags, "vpce_gateway.bad_vpc", "vpc_id", "Invalid VPC ID", &["subnet-0123456789abcdef0"]);
     assert_diag(&diags, "vpce_gateway.bad_table", "route_table_ids", "Invalid route table ID", &["sg-0123456789abcdef0", "rtb-"]);
     assert_diag(&diags, "vpce_gateway.bad_policy", "policy", "Invalid policy document", &["not valid JSON"]);

@@ -64,7 +64,9 @@ struct P521Tls(Arc<P521Key>);
 
 impl rustls::sign::SigningKey for P521Tls {
     fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn rustls::sign::Signer>> {
-        offered.contains(&SignatureScheme::ECDSA_NISTP521_SHA512).then(|| Box::new(P521Tls(self.0.clone())) as Box<dyn rustls::sign::Signer>)
+        offered
+            .contains(&SignatureScheme::ECDSA_NISTP521_SHA512)
+            .then(|| Box::new(P521Tls(self.0.clone())) as Box<dyn rustls::sign::Signer>)
     }
     fn algorithm(&self) -> rustls::SignatureAlgorithm {
         rustls::SignatureAlgorithm::ECDSA
@@ -154,11 +156,21 @@ impl ServerCertVerifier for PinnedServer {
         Ok(ServerCertVerified::assertion())
     }
 
-    fn verify_tls12_signature(&self, m: &[u8], c: &CertificateDer<'_>, d: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+    fn verify_tls12_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
         verify_tls12_signature(m, c, d, &self.provider.signature_verification_algorithms)
     }
 
-    fn verify_tls13_signature(&self, m: &[u8], c: &CertificateDer<'_>, d: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+    fn verify_tls13_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
         verify_tls13_signature(m, c, d, &self.provider.signature_verification_algorithms)
     }
 
@@ -171,7 +183,11 @@ fn client_tls(server_cert: &[u8], identity: Option<&Identity>) -> Arc<rustls::Cl
     client_tls_versions(server_cert, identity, rustls::DEFAULT_VERSIONS)
 }
 
-fn client_tls_versions(server_cert: &[u8], identity: Option<&Identity>, versions: &[&'static rustls::SupportedProtocolVersion]) -> Arc<rustls::ClientConfig> {
+fn client_tls_versions(
+    server_cert: &[u8],
+    identity: Option<&Identity>,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Arc<rustls::ClientConfig> {
     let provider = crypto();
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(versions)
@@ -356,10 +372,16 @@ fn mutual_tls_with_the_announced_certificates() {
     assert_eq!(plugin.network, "unix");
     assert_eq!(plugin.protocol, "grpc");
     assert!(plugin.socket.is_absolute(), "{:?}", plugin.socket);
-    assert!(std::fs::metadata(&plugin.socket).map(|m| {
-        use std::os::unix::fs::FileTypeExt;
-        m.file_type().is_socket()
-    }).unwrap_or(false), "{:?} must be a unix socket", plugin.socket);
+    assert!(
+        std::fs::metadata(&plugin.socket)
+            .map(|m| {
+                use std::os::unix::fs::FileTypeExt;
+                m.file_type().is_socket()
+            })
+            .unwrap_or(false),
+        "{:?} must be a unix socket",
+        plugin.socket
+    );
     // The announced certificate parses and is valid for localhost (what go-plugin's client checks).
     let der = CertificateDer::from(plugin.server_cert.clone());
     let parsed = rustls::server::ParsedCertificate::try_from(&der).expect("server cert is X.509");
@@ -478,7 +500,8 @@ fn controller_shutdown_exits_zero_and_removes_the_socket() {
         let stdio_stream = stdio.stream_stdio(()).await.expect("StreamStdio").into_inner();
         let mut broker = gp::grpc_broker_client::GrpcBrokerClient::new(ch.clone());
         let (_broker_tx, broker_rx) = tokio::sync::mpsc::channel::<gp::ConnInfo>(1);
-        let broker_stream = broker.start_stream(tokio_stream::wrappers::ReceiverStream::new(broker_rx)).await.expect("StartStream").into_inner();
+        let broker_stream =
+            broker.start_stream(tokio_stream::wrappers::ReceiverStream::new(broker_rx)).await.expect("StartStream").into_inner();
         assert_eq!(schema_resources(ch.clone()).await.expect("schema").len(), 2);
 
         let mut controller = gp::grpc_controller_client::GrpcControllerClient::new(ch.clone());
@@ -497,7 +520,9 @@ fn controller_shutdown_exits_zero_and_removes_the_socket() {
         assert!(ended.is_ok(), "stdio and broker streams must end on shutdown");
         drop(ch);
     });
-    let status = plugin.wait_exit(Duration::from_secs(5)).unwrap_or_else(|| panic!("provider still running 5s after Shutdown; stderr: {:?}", plugin.stderr()));
+    let status = plugin
+        .wait_exit(Duration::from_secs(5))
+        .unwrap_or_else(|| panic!("provider still running 5s after Shutdown; stderr: {:?}", plugin.stderr()));
     assert_eq!(status.code(), Some(0), "exit status; stderr: {:?}", plugin.stderr());
     assert!(!plugin.socket.exists(), "socket {:?} must be removed", plugin.socket);
 }
@@ -511,11 +536,12 @@ fn stop_provider_is_prompt_and_the_provider_keeps_serving() {
         let ch = plugin.channel(Some(&id)).await.expect("connect");
         for _ in 0..2 {
             let start = Instant::now();
-            let resp = tokio::time::timeout(Duration::from_secs(2), provider_client(ch.clone()).stop_provider(pb::stop_provider::Request {}))
-                .await
-                .expect("StopProvider within 2s")
-                .expect("StopProvider ok")
-                .into_inner();
+            let resp =
+                tokio::time::timeout(Duration::from_secs(2), provider_client(ch.clone()).stop_provider(pb::stop_provider::Request {}))
+                    .await
+                    .expect("StopProvider within 2s")
+                    .expect("StopProvider ok")
+                    .into_inner();
             assert!(resp.error.is_empty(), "{}", resp.error);
             assert!(start.elapsed() < Duration::from_secs(2));
             assert_eq!(schema_resources(ch.clone()).await.expect("schema after StopProvider").len(), 2);
@@ -586,10 +612,7 @@ fn tf_log_debug_writes_hclog_json() {
     quiet.wait_exit(Duration::from_secs(5)).expect("exits");
     std::thread::sleep(Duration::from_millis(200));
     let quiet_lines = quiet.stderr();
-    assert!(
-        quiet_lines.iter().all(|l| !l.contains("\"@level\":\"debug\"")),
-        "no debug lines without TF_LOG: {quiet_lines:?}"
-    );
+    assert!(quiet_lines.iter().all(|l| !l.contains("\"@level\":\"debug\"")), "no debug lines without TF_LOG: {quiet_lines:?}");
 }
 
 /// Without PLUGIN_CLIENT_CERT (a client without AutoMTLS) the plugin serves plaintext gRPC and the
@@ -612,11 +635,7 @@ fn without_automtls_the_socket_is_plaintext() {
         gp::grpc_controller_client::GrpcControllerClient::new(ch).shutdown(gp::Empty {}).await.expect("shutdown");
     });
     assert!(plugin.wait_exit(Duration::from_secs(3)).is_some_and(|s| s.success()));
-    assert!(
-        plugin.stderr().iter().any(|l| l.contains("plugin server started") && l.contains("\"tls\":false")),
-        "{:?}",
-        plugin.stderr()
-    );
+    assert!(plugin.stderr().iter().any(|l| l.contains("plugin server started") && l.contains("\"tls\":false")), "{:?}", plugin.stderr());
 }
 
 /// Without the magic cookie there is no handshake, and an unusable PLUGIN_CLIENT_CERT is an error
@@ -668,7 +687,8 @@ fn shutdown_is_not_held_up_by_silent_or_lingering_clients() {
     let start = Instant::now();
     let status = plugin.wait_exit(Duration::from_secs(5));
     drop(held);
-    let status = status.unwrap_or_else(|| panic!("provider still running 5s after Shutdown with idle clients connected; stderr: {:?}", plugin.stderr()));
+    let status = status
+        .unwrap_or_else(|| panic!("provider still running 5s after Shutdown with idle clients connected; stderr: {:?}", plugin.stderr()));
     assert!(status.success(), "{status:?}");
     // Before go-plugin's 2s kill deadline.
     assert!(start.elapsed() < Duration::from_secs(2), "took {:?}", start.elapsed());

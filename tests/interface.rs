@@ -191,13 +191,19 @@ resource "vpce_interface" "e" {{
 
     // EC2 took private DNS: the endpoint reports it, and the service's private name is a DNS entry.
     assert_eq!(ep.private_dns_enabled(), Some(true));
-    let names: Vec<String> = st["dns_entry"].as_array().expect("dns_entry").iter().filter_map(|e| e["dns_name"].as_str().map(str::to_string)).collect();
+    let names: Vec<String> =
+        st["dns_entry"].as_array().expect("dns_entry").iter().filter_map(|e| e["dns_name"].as_str().map(str::to_string)).collect();
     assert!(names.iter().any(|n| n == "ssm.us-east-1.amazonaws.com"), "{names:?}");
     assert_eq!(sorted_strings(&st["network_interface_ids"]).len(), 2, "one network interface per subnet: {st}");
 
     // The same policy reformatted (heredoc, other key order, scalar Action) plans clean.
     let heredoc = "<<EOT\n{\"Statement\": [{\"Resource\": \"*\", \"Action\": \"ssm:*\", \"Principal\": \"*\", \"Effect\": \"Allow\"}],\n \"Version\": \"2012-10-17\"}\nEOT";
-    let body = resource(&[s[1].id.clone(), s[0].id.clone()], &g[1..2], "  private_dns_enabled = true\n  tags = { Name = \"second\", env = \"test\" }", heredoc);
+    let body = resource(
+        &[s[1].id.clone(), s[0].id.clone()],
+        &g[1..2],
+        "  private_dns_enabled = true\n  tags = { Name = \"second\", env = \"test\" }",
+        heredoc,
+    );
     tf.write_via(&rec.url, &body);
     let out = tf.plan();
     assert_eq!(out.code, 0, "{}", out.all());
@@ -226,8 +232,13 @@ resource "vpce_interface" "e" {{
     assert_eq!(param(&modify[0], "ResetPolicy"), Some("true"), "{:?}", modify[0]);
     assert_eq!(param(&modify[0], "PolicyDocument"), None);
     let ep = rt.block_on(endpoint(&ec2, &id)).expect("endpoint in EC2");
-    let full_access = serde_json::json!({"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]});
-    assert!(same_policy(ep.policy_document().unwrap_or_default(), &full_access), "EC2 restored the default policy: {:?}", ep.policy_document());
+    let full_access =
+        serde_json::json!({"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]});
+    assert!(
+        same_policy(ep.policy_document().unwrap_or_default(), &full_access),
+        "EC2 restored the default policy: {:?}",
+        ep.policy_document()
+    );
     assert_eq!(tf.plan().code, 0, "the default policy is no diff when policy is not configured");
 
     tf.destroy().ok();
@@ -394,10 +405,7 @@ fn private_dns_needs_vpc_dns_attributes() {
     ]);
     let text = unwrap_lines(&out.all());
     assert!(text.contains("vpce_interface.a") && text.contains("vpce_interface.b"), "{text}");
-    assert!(
-        !text.contains(&format!("{} has enableDnsSupport", no_hostnames.id)),
-        "only the missing attribute is named: {text}"
-    );
+    assert!(!text.contains(&format!("{} has enableDnsSupport", no_hostnames.id)), "only the missing attribute is named: {text}");
     // The same endpoints without private DNS plan fine.
     tf.write(&format!("{}{}", res("a", &no_hostnames, false), res("b", &neither, false)));
     let out = tf.plan();
@@ -472,10 +480,12 @@ fn plan_time_checks_against_ec2() {
     let other = rt.block_on(vpc(&ec2, vpc_opts(1, 1, true, true)));
     // A second subnet in the AZ of v.subnets[0].
     let az_a = v.subnets[0].az.clone();
-    let cidr = rt.block_on(ec2.describe_vpcs().vpc_ids(&v.id).send()).expect("describe vpc").vpcs()[0].cidr_block().unwrap_or_default().to_string();
-    let twin = rt.block_on(
-        ec2.create_subnet().vpc_id(&v.id).availability_zone(&az_a).cidr_block(cidr.replace(".0.0/16", ".200.0/24")).send(),
-    );
+    let cidr = rt.block_on(ec2.describe_vpcs().vpc_ids(&v.id).send()).expect("describe vpc").vpcs()[0]
+        .cidr_block()
+        .unwrap_or_default()
+        .to_string();
+    let twin =
+        rt.block_on(ec2.create_subnet().vpc_id(&v.id).availability_zone(&az_a).cidr_block(cidr.replace(".0.0/16", ".200.0/24")).send());
     let twin = twin.expect("create subnet").subnet().and_then(|s| s.subnet_id()).expect("subnet id").to_string();
     // A service offered only in the AZ of v.subnets[0].
     let limited = nlb_service(&[v.subnets[0].id.clone()]);
@@ -526,7 +536,17 @@ fn plan_time_checks_against_ec2() {
     for ok in ["vpce_interface.s3_ok", "vpce_interface.limited_ok"] {
         assert!(!text.contains(&format!("with {ok},")), "{ok} must pass: {text}");
     }
-    for bad in ["unknown_service", "gateway_only", "foreign_subnet", "same_az", "unsupported_az", "foreign_group", "missing_subnet", "missing_group", "missing_vpc"] {
+    for bad in [
+        "unknown_service",
+        "gateway_only",
+        "foreign_subnet",
+        "same_az",
+        "unsupported_az",
+        "foreign_group",
+        "missing_subnet",
+        "missing_group",
+        "missing_vpc",
+    ] {
         assert!(text.contains(&format!("with vpce_interface.{bad},")), "{bad} must fail: {text}");
     }
     // The errors point at the attributes.

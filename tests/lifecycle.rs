@@ -138,11 +138,9 @@ resource "vpce_interface" "ssm" {{
     let both = |gateway_extra: &str, tags: &str| format!("{}{}", gateway_config(&net, gateway_extra), interface.replace("TAGS", tags));
     tf.write(&both("", ""));
     tf.apply().ok();
-    for (gateway_extra, tags) in [
-        ("  tags = {}\n  route_table_ids = []", "tags = {}"),
-        ("  tags = null\n  route_table_ids = null", "tags = null"),
-        ("", ""),
-    ] {
+    for (gateway_extra, tags) in
+        [("  tags = {}\n  route_table_ids = []", "tags = {}"), ("  tags = null\n  route_table_ids = null", "tags = null"), ("", "")]
+    {
         tf.write(&both(gateway_extra, tags));
         let out = tf.plan();
         assert_eq!(out.code, 0, "{gateway_extra:?} / {tags:?} must plan nothing:\n{}", out.all());
@@ -322,7 +320,8 @@ fn ec2_calls_are_logged_without_credentials() {
         let state = tf.resource("vpce_gateway.s3");
         state["id"].as_str().expect("id").to_string()
     };
-    let created = text.lines().find(|l| l.contains("EC2 CreateVpcEndpoint")).unwrap_or_else(|| panic!("no CreateVpcEndpoint line:\n{text}"));
+    let created =
+        text.lines().find(|l| l.contains("EC2 CreateVpcEndpoint")).unwrap_or_else(|| panic!("no CreateVpcEndpoint line:\n{text}"));
     for field in ["provider.vpce.ec2", "action=CreateVpcEndpoint", "attempt=1", "duration_ms=", "status=200", &net.id] {
         assert!(created.contains(field), "{field} missing from: {created}");
     }
@@ -343,7 +342,9 @@ fn gateway_ip_address_type_and_dns_record_type() {
     let (net, _client) = setup(VpcOpts { subnets: 0, route_tables: 1, security_groups: 0, ..Default::default() });
     let proxy = Proxy::start();
     let tf = Tf::new();
-    let config = |ip: &str, record: &str| gateway_config(&net, &format!("  ip_address_type = \"{ip}\"\n  dns_options {{\n    dns_record_ip_type = \"{record}\"\n  }}"));
+    let config = |ip: &str, record: &str| {
+        gateway_config(&net, &format!("  ip_address_type = \"{ip}\"\n  dns_options {{\n    dns_record_ip_type = \"{record}\"\n  }}"))
+    };
     tf.write_via(&proxy.url, &config("dualstack", "ipv4"));
     tf.apply().ok();
     let create = proxy.calls("CreateVpcEndpoint");
@@ -420,15 +421,28 @@ resource "vpce_interface" "ssm" {{
     };
     tf.write_via(&proxy.url, &config("    private_dns_preference = \"SPECIFIED_DOMAINS_ONLY\""));
     tf.plan().fails_with(&["Missing private_dns_specified_domains"]);
-    tf.write_via(&proxy.url, &config("    private_dns_preference = \"ALL_DOMAINS\"\n    private_dns_specified_domains = [\"a.example.com\"]"));
+    tf.write_via(
+        &proxy.url,
+        &config("    private_dns_preference = \"ALL_DOMAINS\"\n    private_dns_specified_domains = [\"a.example.com\"]"),
+    );
     tf.plan().fails_with(&["Unexpected private_dns_specified_domains"]);
     tf.write_via(&proxy.url, &config("    private_dns_preference = \"SOME\""));
     tf.plan().fails_with(&["Invalid private_dns_preference", "ALL_DOMAINS"]);
     let eleven: Vec<String> = (0..11).map(|i| format!("d{i}.example.com")).collect();
-    tf.write_via(&proxy.url, &config(&format!("    private_dns_preference = \"SPECIFIED_DOMAINS_ONLY\"\n    private_dns_specified_domains = {}", hcl_list(&eleven))));
+    tf.write_via(
+        &proxy.url,
+        &config(&format!(
+            "    private_dns_preference = \"SPECIFIED_DOMAINS_ONLY\"\n    private_dns_specified_domains = {}",
+            hcl_list(&eleven)
+        )),
+    );
     tf.plan().fails_with(&["Invalid private_dns_specified_domains", "11 domains"]);
 
-    let valid = |domains: &str| config(&format!("    private_dns_preference = \"VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS\"\n    private_dns_specified_domains = {domains}"));
+    let valid = |domains: &str| {
+        config(&format!(
+            "    private_dns_preference = \"VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS\"\n    private_dns_specified_domains = {domains}"
+        ))
+    };
     tf.write_via(&proxy.url, &valid("[\"a.example.com\", \"b.example.com\"]"));
     tf.apply().ok();
     let create = proxy.calls("CreateVpcEndpoint");

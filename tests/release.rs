@@ -70,8 +70,29 @@ fn arm64_binary_completes_the_handshake_under_qemu() {
 
     // Terraform's AutoMTLS client certificate: a self-signed P-521 CA certificate.
     let out = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521", "-nodes", "-keyout", "client.key", "-out", "client.pem", "-days", "1"])
-        .args(["-subj", "/O=HashiCorp/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-addext", "basicConstraints=critical,CA:TRUE"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-521",
+            "-nodes",
+            "-keyout",
+            "client.key",
+            "-out",
+            "client.pem",
+            "-days",
+            "1",
+        ])
+        .args([
+            "-subj",
+            "/O=HashiCorp/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+        ])
         .args(["-addext", "keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign"])
         .current_dir(dir.path())
         .output()
@@ -135,8 +156,29 @@ fn first_line(child: &mut std::process::Child, timeout: Duration) -> String {
 /// A P-521 self-signed CA certificate like Terraform's AutoMTLS client certificate (PEM).
 fn client_certificate(dir: &Path) -> String {
     let out = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521", "-nodes", "-keyout", "client.key", "-out", "client.pem", "-days", "1"])
-        .args(["-subj", "/O=HashiCorp/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-addext", "basicConstraints=critical,CA:TRUE"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-521",
+            "-nodes",
+            "-keyout",
+            "client.key",
+            "-out",
+            "client.pem",
+            "-days",
+            "1",
+        ])
+        .args([
+            "-subj",
+            "/O=HashiCorp/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+        ])
         .args(["-addext", "keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign"])
         .current_dir(dir)
         .output()
@@ -156,7 +198,9 @@ fn windows_binary_serves_over_tcp_under_wine() {
     if !zip.is_file() {
         return skip(name, &format!("no {} (build it with: bash scripts/release.sh --targets windows_amd64)", zip.display()));
     }
-    let Some(wine) = which("wine64").or_else(|| which("wine")).or_else(|| Some(PathBuf::from("/usr/lib/wine/wine64")).filter(|p| p.is_file())) else {
+    let Some(wine) =
+        which("wine64").or_else(|| which("wine")).or_else(|| Some(PathBuf::from("/usr/lib/wine/wine64")).filter(|p| p.is_file()))
+    else {
         return skip(name, "no wine64 (Debian: apt-get install wine64)");
     };
     let dir = tempfile::Builder::new().prefix("vpce-wine-").tempdir().unwrap();
@@ -167,7 +211,15 @@ fn windows_binary_serves_over_tcp_under_wine() {
     let wine_cmd = || {
         let mut c = Command::new(&wine);
         c.arg(&bin).env("WINEPREFIX", &prefix).env("WINEDEBUG", "-all").stdin(Stdio::null());
-        for k in ["PLUGIN_MIN_PORT", "PLUGIN_MAX_PORT", "PLUGIN_CLIENT_CERT", "PLUGIN_PROTOCOL_VERSIONS", "TF_PLUGIN_MAGIC_COOKIE", "TF_LOG", "TF_LOG_PROVIDER"] {
+        for k in [
+            "PLUGIN_MIN_PORT",
+            "PLUGIN_MAX_PORT",
+            "PLUGIN_CLIENT_CERT",
+            "PLUGIN_PROTOCOL_VERSIONS",
+            "TF_PLUGIN_MAGIC_COOKIE",
+            "TF_LOG",
+            "TF_LOG_PROVIDER",
+        ] {
             c.env_remove(k);
         }
         c
@@ -255,7 +307,10 @@ fn windows_binary_serves_over_tcp_under_wine() {
             .into_inner();
         let mut names: Vec<String> = schema.resource_schemas.keys().cloned().collect();
         names.sort();
-        vpce::protocol::wire::plugin::grpc_controller_client::GrpcControllerClient::new(ch).shutdown(vpce::protocol::wire::plugin::Empty {}).await.expect("Shutdown");
+        vpce::protocol::wire::plugin::grpc_controller_client::GrpcControllerClient::new(ch)
+            .shutdown(vpce::protocol::wire::plugin::Empty {})
+            .await
+            .expect("Shutdown");
         names
     });
     assert_eq!(resources, ["vpce_gateway", "vpce_interface"]);
@@ -334,7 +389,10 @@ fn wine_bcryptprimitives(dir: &Path) -> Result<(), String> {
             let py = venv.join("bin/python");
             let ok = Command::new(&py).args(["-m", "ziglang", "version"]).output().is_ok_and(|o| o.status.success());
             if !ok {
-                return Err(format!("no zig to build the bcryptprimitives.dll stand-in (set ZIG, or run bash scripts/release.sh --setup-only; venv {})", venv.display()));
+                return Err(format!(
+                    "no zig to build the bcryptprimitives.dll stand-in (set ZIG, or run bash scripts/release.sh --setup-only; venv {})",
+                    venv.display()
+                ));
             }
             let mut c = Command::new(py);
             c.args(["-m", "ziglang"]);
@@ -373,7 +431,11 @@ fn release_zips_hold_binaries_of_their_platform() {
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "{text}");
     eprintln!("{text}");
-    for want in [("darwin_amd64", "Mach-O 64-bit executable amd64"), ("darwin_arm64", "Mach-O 64-bit executable arm64"), ("windows_amd64", "PE32+ executable amd64")] {
+    for want in [
+        ("darwin_amd64", "Mach-O 64-bit executable amd64"),
+        ("darwin_arm64", "Mach-O 64-bit executable arm64"),
+        ("windows_amd64", "PE32+ executable amd64"),
+    ] {
         if zip(want.0).is_file() {
             assert!(text.lines().any(|l| l.contains(want.0) && l.contains(want.1)), "{want:?}:\n{text}");
         }

@@ -18,13 +18,7 @@
 use std::{env, path::PathBuf};
 
 const PROTO_DIR: &str = "proto";
-const PROTOS: &[&str] = &[
-    "proto/tfplugin6.proto",
-    "proto/grpc_controller.proto",
-    "proto/grpc_stdio.proto",
-    "proto/grpc_broker.proto",
-];
-
+const PROTOS: &[&str] = &["proto/tfplugin6.proto", "proto/grpc_controller.proto", "proto/grpc_stdio.proto", "proto/grpc_broker.proto"];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=build.rs");
@@ -57,7 +51,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // the flag is still accepted by newer versions and helps older ones.
         .protoc_arg("--experimental_allow_proto3_optional")
         .compile_protos(&protos, &includes)?;
-
 
     Ok(())
 }

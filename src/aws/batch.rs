@@ -199,8 +199,11 @@ mod tests {
     async fn max_batch_splits_and_a_failed_batch_fails_only_the_bad_key() {
         let calls = Calls::default();
         let b = Batcher::new(Duration::from_millis(20), Duration::from_millis(50), 5, fake(calls.clone()));
-        let results =
-            futures::future::join_all((10..20u32).map(|k| { let b = b.clone(); async move { (k, b.get(k).await) } })).await;
+        let results = futures::future::join_all((10..20u32).map(|k| {
+            let b = b.clone();
+            async move { (k, b.get(k).await) }
+        }))
+        .await;
         let calls = calls.lock().unwrap().clone();
         // Two batches of 5; the one holding 13 failed and was retried key by key.
         assert_eq!(calls.len(), 2 + 5, "{calls:?}");

@@ -77,10 +77,7 @@ pub(super) struct Inner {
 
 impl std::fmt::Debug for Ec2 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Ec2")
-            .field("region", &self.inner.region)
-            .field("requests_sent", &self.requests_sent())
-            .finish_non_exhaustive()
+        f.debug_struct("Ec2").field("region", &self.inner.region).field("requests_sent", &self.requests_sent()).finish_non_exhaustive()
     }
 }
 
@@ -122,7 +119,8 @@ impl Intercept for HaltWrites {
         if !self.0.load(Ordering::SeqCst) {
             return Ok(());
         }
-        let operation = cfg.load::<aws_smithy_runtime_api::client::orchestrator::Metadata>().map(|m| m.name().to_owned()).unwrap_or_default();
+        let operation =
+            cfg.load::<aws_smithy_runtime_api::client::orchestrator::Metadata>().map(|m| m.name().to_owned()).unwrap_or_default();
         if is_read_only(&operation) {
             return Ok(());
         }
@@ -197,10 +195,7 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
         // 30% only with a thin margin.
         .retry_partition(RetryPartition::custom("vpce-ec2").token_bucket(TokenBucket::unlimited()).build())
         .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(10))
-                .operation_attempt_timeout(Duration::from_secs(60))
-                .build(),
+            TimeoutConfig::builder().connect_timeout(Duration::from_secs(10)).operation_attempt_timeout(Duration::from_secs(60)).build(),
         )
         .interceptor(CountRequests(requests.clone()))
         .interceptor(HaltWrites(halted.clone()));
@@ -220,7 +215,12 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
 }
 
 impl Ec2 {
-    fn from_parts(client: aws_sdk_ec2::Client, region: String, requests: Arc<AtomicU64>, halted: Arc<std::sync::atomic::AtomicBool>) -> Self {
+    fn from_parts(
+        client: aws_sdk_ec2::Client,
+        region: String,
+        requests: Arc<AtomicU64>,
+        halted: Arc<std::sync::atomic::AtomicBool>,
+    ) -> Self {
         let inner = Inner {
             endpoints: batcher(&client, |c, ids| async move { fetch_endpoints(&c, &ids).await }, |e| e.vpc_endpoint_id()),
             route_tables: batcher(&client, |c, ids| async move { fetch_route_tables(&c, &ids).await }, |t| t.route_table_id()),

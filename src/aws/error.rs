@@ -72,12 +72,7 @@ pub fn is_throttling_code(code: &str) -> bool {
 
 impl AwsError {
     pub fn new(operation: impl Into<String>, code: Option<&str>, message: impl Into<String>) -> Self {
-        AwsError {
-            operation: operation.into(),
-            code: code.map(str::to_owned),
-            message: message.into(),
-            request_id: None,
-        }
+        AwsError { operation: operation.into(), code: code.map(str::to_owned), message: message.into(), request_id: None }
     }
 
     /// Converts any SDK error; service errors keep their code and message, transport errors
@@ -124,11 +119,8 @@ impl AwsError {
     /// The ids among `candidates` that the error message names (EC2 and moto write them quoted,
     /// comma-separated or inside `{'..'}`; exact token match, so `vpce-1` never matches `vpce-12`).
     pub fn named_ids<'a>(&self, candidates: &'a [String]) -> Vec<&'a String> {
-        let tokens: HashSet<&str> = self
-            .message
-            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-            .filter(|t| !t.is_empty())
-            .collect();
+        let tokens: HashSet<&str> =
+            self.message.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).filter(|t| !t.is_empty()).collect();
         candidates.iter().filter(|id| tokens.contains(id.as_str())).collect()
     }
 }

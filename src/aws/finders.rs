@@ -3,9 +3,7 @@
 use std::collections::HashSet;
 use std::future::Future;
 
-use aws_sdk_ec2::types::{
-    Filter, RouteTable, SecurityGroup, ServiceDetail, Subnet, Vpc, VpcAttributeName, VpcEndpoint,
-};
+use aws_sdk_ec2::types::{Filter, RouteTable, SecurityGroup, ServiceDetail, Subnet, Vpc, VpcAttributeName, VpcEndpoint};
 
 use super::error::Missing;
 use super::{AwsError, Ec2, SdkResultExt};
@@ -27,9 +25,7 @@ pub fn state_display(endpoint: &VpcEndpoint) -> String {
 
 /// Whether `rt` routes `prefix_list_id` to the gateway endpoint `endpoint_id`.
 pub fn route_table_has_endpoint_route(rt: &RouteTable, prefix_list_id: &str, endpoint_id: &str) -> bool {
-    rt.routes().iter().any(|r| {
-        r.destination_prefix_list_id() == Some(prefix_list_id) && r.gateway_id() == Some(endpoint_id)
-    })
+    rt.routes().iter().any(|r| r.destination_prefix_list_id() == Some(prefix_list_id) && r.gateway_id() == Some(endpoint_id))
 }
 
 /// Describes `ids` and returns the items that exist, in one call when all do. EC2 fails a whole
@@ -44,8 +40,7 @@ where
     Fut: Future<Output = Result<Vec<T>, AwsError>>,
 {
     let mut seen = HashSet::new();
-    let mut pending: Vec<String> =
-        ids.iter().filter(|id| !id.is_empty() && seen.insert(id.as_str())).cloned().collect();
+    let mut pending: Vec<String> = ids.iter().filter(|id| !id.is_empty() && seen.insert(id.as_str())).cloned().collect();
     let mut found = Vec::new();
     while !pending.is_empty() {
         let err = match describe(pending.clone()).await {
@@ -106,10 +101,7 @@ pub(super) async fn fetch_vpcs(client: &aws_sdk_ec2::Client, ids: &[String]) -> 
 
 /// DescribeVpcEndpointServices, following NextToken (the SDK has no paginator for it): the
 /// details and names listed; an unknown `name` lists nothing.
-async fn endpoint_services(
-    client: &aws_sdk_ec2::Client,
-    name: Option<&str>,
-) -> Result<(Vec<ServiceDetail>, Vec<String>), AwsError> {
+async fn endpoint_services(client: &aws_sdk_ec2::Client, name: Option<&str>) -> Result<(Vec<ServiceDetail>, Vec<String>), AwsError> {
     let (mut details, mut names, mut token) = (Vec::new(), Vec::new(), None);
     loop {
         let out = client
@@ -182,16 +174,12 @@ impl Ec2 {
 
     /// The entry of `service_name` offering `endpoint_type` (`Interface`, `Gateway`,
     /// `GatewayLoadBalancer`; case-insensitive).
-    pub async fn describe_service_for_type(
-        &self,
-        service_name: &str,
-        endpoint_type: &str,
-    ) -> Result<Option<ServiceDetail>, AwsError> {
-        Ok(self.describe_service_details(service_name).await?.into_iter().find(|d| {
-            d.service_type()
-                .iter()
-                .any(|t| t.service_type().is_some_and(|t| t.as_str().eq_ignore_ascii_case(endpoint_type)))
-        }))
+    pub async fn describe_service_for_type(&self, service_name: &str, endpoint_type: &str) -> Result<Option<ServiceDetail>, AwsError> {
+        Ok(self
+            .describe_service_details(service_name)
+            .await?
+            .into_iter()
+            .find(|d| d.service_type().iter().any(|t| t.service_type().is_some_and(|t| t.as_str().eq_ignore_ascii_case(endpoint_type)))))
     }
 
     /// Every endpoint service name available in the region, sorted and deduplicated.

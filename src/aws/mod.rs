@@ -10,18 +10,18 @@ mod client;
 mod error;
 mod finders;
 mod markers;
+#[cfg(test)]
+mod moto_test;
 mod names;
 mod observe;
 mod waiters;
-#[cfg(test)]
-mod moto_test;
 
 pub use aws_sdk_ec2::types;
 pub use batch::{Batcher, Memo};
 pub use client::{connect, https_client, is_read_only, Ec2, Ec2Config, BATCH_MAX_IDS, BATCH_MAX_WAIT, BATCH_WINDOW, DEFAULT_MAX_ATTEMPTS};
 pub use error::{AwsError, Missing, SdkResultExt};
 pub use finders::{route_table_has_endpoint_route, state_display, state_str, GatewayPrefixList};
-pub use observe::{request_ids, CallEvent, CallObserver, Ec2Observer, PollEvent};
-pub use names::{endpoint_arn, partition, resolve_service_name, service_region, tag_specification, tags_from_ec2};
 pub use markers::{fingerprint, marker_of, marker_value, Orphans, CREATE_MARKER};
+pub use names::{endpoint_arn, partition, resolve_service_name, service_region, tag_specification, tags_from_ec2};
+pub use observe::{request_ids, CallEvent, CallObserver, Ec2Observer, PollEvent};
 pub use waiters::WaitError;

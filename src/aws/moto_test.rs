@@ -18,9 +18,7 @@ async fn gateway_endpoint_roundtrip_against_moto() {
         eprintln!("skipping the moto test: MOTO_URL is not set");
         return;
     };
-    for (key, value) in
-        [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_EC2_METADATA_DISABLED", "true")]
-    {
+    for (key, value) in [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_EC2_METADATA_DISABLED", "true")] {
         if std::env::var_os(key).is_none() {
             std::env::set_var(key, value);
         }
@@ -86,7 +84,8 @@ async fn gateway_endpoint_roundtrip_against_moto() {
     }
     for (extra, want) in [(None, 1), (Some("rtb-0000000000000000b"), 3)] {
         let before = ec2.requests_sent();
-        let asked: Vec<Vec<String>> = tables.iter().map(|t| [Some(t.as_str()), extra].into_iter().flatten().map(String::from).collect()).collect();
+        let asked: Vec<Vec<String>> =
+            tables.iter().map(|t| [Some(t.as_str()), extra].into_iter().flatten().map(String::from).collect()).collect();
         let found = futures::future::join_all(asked.iter().map(|ids| ec2.find_route_tables(ids))).await;
         assert_eq!(ec2.requests_sent() - before, want, "DescribeRouteTables calls");
         for (t, f) in tables.iter().zip(found) {

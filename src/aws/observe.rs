@@ -110,9 +110,8 @@ impl Intercept for Observe {
         let Some(start) = cfg.load::<AttemptStart>().cloned() else { return Ok(()) };
         let response = context.response();
         let status = response.map(|r| r.status().as_u16());
-        let request_id = response.and_then(|r| {
-            r.headers().get("x-amzn-requestid").or_else(|| r.headers().get("x-amz-request-id")).map(str::to_owned)
-        });
+        let request_id =
+            response.and_then(|r| r.headers().get("x-amzn-requestid").or_else(|| r.headers().get("x-amz-request-id")).map(str::to_owned));
         let failed = matches!(context.output_or_error(), Some(Err(_))) || status.is_some_and(|s| s >= 400);
         let error_code = if !failed {
             None

@@ -56,9 +56,8 @@ fn is_in(state: &str, states: &[&str]) -> bool {
 }
 
 fn failed(endpoint: &VpcEndpoint, state: String) -> WaitError {
-    let message = endpoint.last_error().map_or(String::new(), |e| {
-        [e.code(), e.message()].into_iter().flatten().collect::<Vec<_>>().join(": ")
-    });
+    let message =
+        endpoint.last_error().map_or(String::new(), |e| [e.code(), e.message()].into_iter().flatten().collect::<Vec<_>>().join(": "));
     WaitError::Failed(state, message)
 }
 
@@ -133,12 +132,7 @@ impl Ec2 {
     }
 
     /// Waits until the endpoint is gone or `deleted`; fails at once on `failed`.
-    pub async fn wait_for_endpoint_deleted(
-        &self,
-        id: &str,
-        timeout: Duration,
-        cancel: &CancellationToken,
-    ) -> Result<(), WaitError> {
+    pub async fn wait_for_endpoint_deleted(&self, id: &str, timeout: Duration, cancel: &CancellationToken) -> Result<(), WaitError> {
         let started = Instant::now();
         poll(timeout, cancel, || async move {
             let found = self.find_vpc_endpoint_any_state(id).await?;

@@ -31,6 +31,10 @@ use super::{policy, tags, ApplyRequest, ApplyResponse, Ctx, ImportResponse, Plan
 // What an endpoint resource is
 // ---------------------------------------------------------------------------------------------
 
+/// What [`Endpoint::read`] gives: the endpoint as the model and the read's diagnostics, or `None`
+/// when it is gone.
+pub type ReadResult<M> = Result<Option<(M, Diagnostics)>, AwsError>;
+
 /// The attributes every endpoint model has (implemented by [`endpoint_model!`]).
 pub trait EndpointModel: Model + Clone + Default + Send + Sync + 'static {
     fn id(&self) -> &Val<String>;
@@ -120,7 +124,14 @@ pub trait Endpoint: Send + Sync + 'static {
 
     /// Checks the plan against EC2 (only what the plan changes; errors block the plan, lookup
     /// failures are warnings).
-    fn check_plan<'a>(&'a self, ctx: &'a Ctx, prior: Option<&'a Self::Model>, planned: &'a Self::Model, fresh: bool, diags: &'a mut Diagnostics) -> BoxFuture<'a, ()>;
+    fn check_plan<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        prior: Option<&'a Self::Model>,
+        planned: &'a Self::Model,
+        fresh: bool,
+        diags: &'a mut Diagnostics,
+    ) -> BoxFuture<'a, ()>;
 
     /// The attribute an EC2 error code of a create or modify is about, beyond the VPC, the
     /// service and the policy.
@@ -132,10 +143,16 @@ pub trait Endpoint: Send + Sync + 'static {
 
     /// The state of `ep` (described already), completed with further lookups; `check` (read and
     /// import) adds what only a refresh needs, with warnings about what is wrong.
-    fn describe<'a>(&'a self, ctx: &'a Ctx, base: &'a Self::Model, ep: &'a VpcEndpoint, check: bool) -> BoxFuture<'a, (Self::Model, Diagnostics)>;
+    fn describe<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        base: &'a Self::Model,
+        ep: &'a VpcEndpoint,
+        check: bool,
+    ) -> BoxFuture<'a, (Self::Model, Diagnostics)>;
 
     /// Reads endpoint `current.id` (None when it is gone) and describes it.
-    fn read<'a>(&'a self, ctx: &'a Ctx, current: &'a Self::Model, check: bool) -> BoxFuture<'a, Result<Option<(Self::Model, Diagnostics)>, AwsError>> {
+    fn read<'a>(&'a self, ctx: &'a Ctx, current: &'a Self::Model, check: bool) -> BoxFuture<'a, ReadResult<Self::Model>> {
         Box::pin(async move {
             let Some(id) = current.id().as_str().filter(|s| !s.is_empty()) else { return Ok(None) };
             let Some(ep) = ctx.ec2.find_vpc_endpoint(id).await? else { return Ok(None) };
@@ -145,7 +162,13 @@ pub trait Endpoint: Send + Sync + 'static {
     }
 
     /// The resource's part of the create request; `None` (with errors in `diags`) to create nothing.
-    fn create_request<'a>(&'a self, ctx: &'a Ctx, planned: &'a Self::Model, config: &'a Self::Model, diags: &'a mut Diagnostics) -> BoxFuture<'a, Option<CreateRequest>>;
+    fn create_request<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        planned: &'a Self::Model,
+        config: &'a Self::Model,
+        diags: &'a mut Diagnostics,
+    ) -> BoxFuture<'a, Option<CreateRequest>>;
 
     /// Adds the changes from `prior` to `planned` but the policy to `req`, and whether there are
     /// some; `Err(())` (with errors in `diags`) to change nothing.
@@ -316,10 +339,11 @@ impl<E: Endpoint> Resource<Ctx> for AsResource<E> {
 
     fn apply<'a>(&'a self, ctx: &'a Ctx, req: ApplyRequest) -> BoxFuture<'a, ApplyResponse> {
         Box::pin(async move {
-            let (prior, planned, config) = match decode3::<E::Model>([(&req.prior, "prior state"), (&req.planned, "planned state"), (&req.config, "configuration")]) {
-                Ok(v) => v,
-                Err(diags) => return ApplyResponse { new_state: req.prior, diags },
-            };
+            let (prior, planned, config) =
+                match decode3::<E::Model>([(&req.prior, "prior state"), (&req.planned, "planned state"), (&req.config, "configuration")]) {
+                    Ok(v) => v,
+                    Err(diags) => return ApplyResponse { new_state: req.prior, diags },
+                };
             match (prior, planned) {
                 (Some(prior), None) => delete(&self.0, ctx, &prior).await,
                 (None, None) => ApplyResponse::default(),
@@ -379,14 +403,15 @@ pub struct PlannedModels<M> {
 /// then the resource's completion. `None` when there is nothing to plan or a value does not fit
 /// the model (an error in `diags`).
 pub fn plan_models<E: Endpoint>(e: &E, region: &str, req: &PlanRequest, diags: &mut Diagnostics) -> Option<PlannedModels<E::Model>> {
-    let (prior, config) = match decode3::<E::Model>([(&req.prior, "prior state"), (&req.proposed, "proposed state"), (&req.config, "configuration")]) {
-        Ok((prior, Some(_), Some(config))) => (prior, config),
-        Ok(_) => return None,
-        Err(d) => {
-            diags.extend(d);
-            return None;
-        }
-    };
+    let (prior, config) =
+        match decode3::<E::Model>([(&req.prior, "prior state"), (&req.proposed, "proposed state"), (&req.config, "configuration")]) {
+            Ok((prior, Some(_), Some(config))) => (prior, config),
+            Ok(_) => return None,
+            Err(d) => {
+                diags.extend(d);
+                return None;
+            }
+        };
     diags.extend(Endpoint::validate(e, &config));
 
     let mut replace = prior.as_ref().map(|p| e.replacements(p, &config)).unwrap_or_default();
@@ -466,7 +491,9 @@ async fn create<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model, config: &E
         tags: &tags,
         timeout: timeouts::timeout(planned.timeouts(), Op::Create),
     };
-    let build = || (req.build)(ctx.ec2.client().create_vpc_endpoint().vpc_endpoint_type(endpoint_type.clone()).vpc_id(&vpc_id).service_name(&service));
+    let build = || {
+        (req.build)(ctx.ec2.client().create_vpc_endpoint().vpc_endpoint_type(endpoint_type.clone()).vpc_id(&vpc_id).service_name(&service))
+    };
     let ep = match create_endpoint(ctx, new, build).await {
         Created::New(ep, others) => {
             warn_other_orphans(&mut diags, &others);
@@ -590,7 +617,10 @@ async fn update<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model, planned: &E::Mo
     match read {
         Ok(Some((actual, _))) => ApplyResponse { new_state: settled(planned, &actual), diags },
         Ok(None) => {
-            diags.error(format!("{} vanished", capitalized(E::KIND)), format!("VPC endpoint {id} disappeared during the update; it may have been deleted by someone else."));
+            diags.error(
+                format!("{} vanished", capitalized(E::KIND)),
+                format!("VPC endpoint {id} disappeared during the update; it may have been deleted by someone else."),
+            );
             ApplyResponse { new_state: Value::Null, diags }
         }
         Err(err) => {
@@ -669,7 +699,12 @@ async fn import<E: Endpoint>(e: &E, ctx: &Ctx, id: String) -> ImportResponse {
     if !is_endpoint_id(&id) {
         diags.error(
             "Invalid import ID",
-            format!("\"{id}\" is not a VPC endpoint ID. Import {} {} by its ID, for example: terraform import {} vpce-0123456789abcdef0", article(E::KIND), E::KIND, E::EXAMPLE_ADDRESS),
+            format!(
+                "\"{id}\" is not a VPC endpoint ID. Import {} {} by its ID, for example: terraform import {} vpce-0123456789abcdef0",
+                article(E::KIND),
+                E::KIND,
+                E::EXAMPLE_ADDRESS
+            ),
         );
         return refused(diags);
     }
@@ -694,7 +729,12 @@ async fn import<E: Endpoint>(e: &E, ctx: &Ctx, id: String) -> ImportResponse {
         let theirs = if kind.is_empty() { "unknown type of" } else { kind.as_str() };
         diags.error(
             format!("Not {} {}", article(E::KIND), E::KIND),
-            format!("VPC endpoint {id} is {} {theirs} endpoint, not {} {} endpoint.{hint}", article(theirs), article(E::EC2_TYPE), E::EC2_TYPE),
+            format!(
+                "VPC endpoint {id} is {} {theirs} endpoint, not {} {} endpoint.{hint}",
+                article(theirs),
+                article(E::EC2_TYPE),
+                E::EC2_TYPE
+            ),
         );
         return refused(diags);
     }
@@ -763,7 +803,7 @@ pub async fn create_endpoint(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -
     match ctx.ec2.find_orphans(new.vpc_id, new.service, new.endpoint_type.as_str(), &fingerprint).await {
         Ok(aws::Orphans { adopt: Some(ep), .. }) => {
             crate::warn!(
-                "adopting an endpoint left by an interrupted create".to_string(),
+                "adopting an endpoint left by an interrupted create",
                 "id" => ep.vpc_endpoint_id().unwrap_or_default(),
                 "vpc_id" => new.vpc_id,
                 "service" => new.service,
@@ -771,7 +811,7 @@ pub async fn create_endpoint(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -
             return Created::Adopted(ep);
         }
         Ok(found) => others = found.others,
-        Err(e) => crate::warn!("could not look for endpoints left by interrupted creates".to_string(), "error" => e.to_string()),
+        Err(e) => crate::warn!("could not look for endpoints left by interrupted creates", "error" => e.to_string()),
     }
 
     let token = uuid::Uuid::new_v4().to_string();
@@ -814,7 +854,7 @@ pub async fn create_endpoint(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -
         match ctx.ec2.find_created_by(new.vpc_id, &token).await {
             Ok(Some(ep)) => {
                 crate::warn!(
-                    "CreateVpcEndpoint reported a failure, but the endpoint was created".to_string(),
+                    "CreateVpcEndpoint reported a failure, but the endpoint was created",
                     "id" => ep.vpc_endpoint_id().unwrap_or_default(),
                     "error" => error.to_string(),
                 );
@@ -822,7 +862,7 @@ pub async fn create_endpoint(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -
                 return Created::New(ep, others);
             }
             Ok(None) => {}
-            Err(e) => crate::warn!("could not check whether the failed create made an endpoint".to_string(), "error" => e.to_string()),
+            Err(e) => crate::warn!("could not check whether the failed create made an endpoint", "error" => e.to_string()),
         }
         if !retryable(&error) {
             break;
@@ -863,7 +903,7 @@ pub async fn settle_marker(ctx: &Ctx, ep: &VpcEndpoint) {
         return;
     }
     if let Err(e) = ctx.ec2.clear_marker(id).await {
-        crate::debug!("could not remove the creation marker".to_string(), "id" => id, "error" => e.to_string());
+        crate::debug!("could not remove the creation marker", "id" => id, "error" => e.to_string());
     }
 }
 
@@ -897,7 +937,8 @@ mod tests {
         ]);
         assert_eq!(out, expected);
         assert!(unknowns_to_null(overlay_planned(&planned, &Value::Null)).is_wholly_known());
-        let v: Val<crate::protocol::model::Set<String>> = Val::Known(crate::protocol::model::Set(vec![Val::Known("a".into()), Val::unknown()]));
+        let v: Val<crate::protocol::model::Set<String>> =
+            Val::Known(crate::protocol::model::Set(vec![Val::Known("a".into()), Val::unknown()]));
         assert_eq!(known_or_null(&v), Val::Known(crate::protocol::model::Set(vec![Val::Known("a".into()), Val::Null])));
     }
 

@@ -110,7 +110,14 @@ impl Endpoint for Gateway {
         }
     }
 
-    fn check_plan<'a>(&'a self, ctx: &'a Ctx, prior: Option<&'a GatewayModel>, planned: &'a GatewayModel, fresh: bool, diags: &'a mut Diagnostics) -> BoxFuture<'a, ()> {
+    fn check_plan<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        prior: Option<&'a GatewayModel>,
+        planned: &'a GatewayModel,
+        fresh: bool,
+        diags: &'a mut Diagnostics,
+    ) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             check_service_region(planned, ctx.ec2.region(), diags);
             if !diags.has_errors() {
@@ -127,14 +134,25 @@ impl Endpoint for Gateway {
         state_from_endpoint(region, base, ep)
     }
 
-    fn describe<'a>(&'a self, ctx: &'a Ctx, base: &'a GatewayModel, ep: &'a VpcEndpoint, check: bool) -> BoxFuture<'a, (GatewayModel, Diagnostics)> {
+    fn describe<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        base: &'a GatewayModel,
+        ep: &'a VpcEndpoint,
+        check: bool,
+    ) -> BoxFuture<'a, (GatewayModel, Diagnostics)> {
         Box::pin(describe_fully(ctx, base, ep, if check { RouteTables::Lookup } else { RouteTables::Skip }))
     }
 
     /// Reads the endpoint; with `check`, also checks that every associated route table really
     /// routes the service's prefix list to the endpoint (warnings on `route_table_ids` otherwise;
     /// one batched DescribeRouteTables, made at the same time as the endpoint's read).
-    fn read<'a>(&'a self, ctx: &'a Ctx, current: &'a GatewayModel, check: bool) -> BoxFuture<'a, Result<Option<(GatewayModel, Diagnostics)>, AwsError>> {
+    fn read<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        current: &'a GatewayModel,
+        check: bool,
+    ) -> BoxFuture<'a, Result<Option<(GatewayModel, Diagnostics)>, AwsError>> {
         Box::pin(async move {
             let Some(id) = current.id.as_str().filter(|s| !s.is_empty()) else { return Ok(None) };
             // The route tables in the state are (nearly always) those of the endpoint: look them up at
@@ -156,7 +174,13 @@ impl Endpoint for Gateway {
         })
     }
 
-    fn create_request<'a>(&'a self, _ctx: &'a Ctx, planned: &'a GatewayModel, config: &'a GatewayModel, _diags: &'a mut Diagnostics) -> BoxFuture<'a, Option<CreateRequest>> {
+    fn create_request<'a>(
+        &'a self,
+        _ctx: &'a Ctx,
+        planned: &'a GatewayModel,
+        config: &'a GatewayModel,
+        _diags: &'a mut Diagnostics,
+    ) -> BoxFuture<'a, Option<CreateRequest>> {
         let route_tables: Vec<String> = planned.route_table_ids.strings().into_iter().collect();
         let policy = policy::configured(&config.policy).map(str::to_string);
         let ip_type = planned.ip_address_type.as_str().map(str::to_string);
@@ -236,14 +260,22 @@ fn validate(config: &GatewayModel) -> Diagnostics {
     validate_enum(record, record_at(), "dns_record_ip_type", DNS_RECORD_IP_TYPES, &mut d);
     let dynamodb = config.service_name.as_str().is_some_and(|n| n == "dynamodb" || n.ends_with(".dynamodb"));
     if let Some(r) = record.as_str().filter(|r| dynamodb && *r != "service-defined") {
-        d.attr_error(record_at(), "Unsupported DNS record IP type", format!("DynamoDB gateway endpoints support only dns_record_ip_type = \"service-defined\", not \"{r}\"."));
+        d.attr_error(
+            record_at(),
+            "Unsupported DNS record IP type",
+            format!("DynamoDB gateway endpoints support only dns_record_ip_type = \"service-defined\", not \"{r}\"."),
+        );
     }
     d
 }
 
 fn validate_service_name(name: &str, d: &mut Diagnostics) {
     if name.trim().is_empty() || name.chars().any(char::is_whitespace) {
-        d.attr_error("service_name", "Invalid service name", format!("\"{name}\" is not a service name: use `s3`, `dynamodb` or a full name such as `com.amazonaws.us-east-1.s3`."));
+        d.attr_error(
+            "service_name",
+            "Invalid service name",
+            format!("\"{name}\" is not a service name: use `s3`, `dynamodb` or a full name such as `com.amazonaws.us-east-1.s3`."),
+        );
     } else if !name.contains('.') && !SHORT_NAMES.contains(&name) {
         d.attr_error(
             "service_name",
@@ -316,8 +348,7 @@ async fn check_with_aws(ctx: &Ctx, prior: Option<&GatewayModel>, planned: &Gatew
         }
     };
     // A route table found in the VPC proves that the VPC exists: look the VPC up only otherwise.
-    let (service_found, rts_found, mut vpc_found) =
-        tokio::join!(service_check, rt_check, vpc_check(check_vpc && route_tables.is_empty()));
+    let (service_found, rts_found, mut vpc_found) = tokio::join!(service_check, rt_check, vpc_check(check_vpc && route_tables.is_empty()));
     let in_vpc = |t: &RouteTable| t.vpc_id() == vpc_id;
     if check_vpc && vpc_found.is_none() && !matches!(&rts_found, Some(Ok(tables)) if tables.iter().any(in_vpc)) {
         vpc_found = vpc_check(true).await;
@@ -352,7 +383,8 @@ async fn check_with_aws(ctx: &Ctx, prior: Option<&GatewayModel>, planned: &Gatew
                 format!("{name} is not an endpoint service in {region}. Gateway endpoints exist only for `s3` and `dynamodb`."),
             ),
             Ok(Some(detail)) => {
-                let types: Vec<String> = detail.service_type().iter().filter_map(|t| t.service_type()).map(|t| t.as_str().to_string()).collect();
+                let types: Vec<String> =
+                    detail.service_type().iter().filter_map(|t| t.service_type()).map(|t| t.as_str().to_string()).collect();
                 if !types.iter().any(|t| t.eq_ignore_ascii_case("Gateway")) {
                     let supported = if types.is_empty() { "no endpoint type".to_string() } else { types.join(" and ") };
                     d.attr_error(
@@ -379,7 +411,11 @@ async fn check_with_aws(ctx: &Ctx, prior: Option<&GatewayModel>, planned: &Gatew
             Ok(tables) => {
                 for id in &route_tables {
                     match tables.iter().find(|t| t.route_table_id() == Some(id.as_str())) {
-                        None => d.attr_error("route_table_ids", "Route table not found", format!("Route table {id} does not exist in {region}.")),
+                        None => d.attr_error(
+                            "route_table_ids",
+                            "Route table not found",
+                            format!("Route table {id} does not exist in {region}."),
+                        ),
                         Some(t) => {
                             let owner = t.vpc_id().unwrap_or("another VPC");
                             if let Some(vpc) = vpc_id.filter(|v| Some(*v) != t.vpc_id()) {
@@ -510,7 +546,9 @@ async fn describe_fully(ctx: &Ctx, current: &GatewayModel, ep: &VpcEndpoint, rou
                     }
                 }
             }
-            Err(e) => diags.warning("Cannot check the endpoint routes", format!("The routes of {id}'s route tables could not be read: {e}")),
+            Err(e) => {
+                diags.warning("Cannot check the endpoint routes", format!("The routes of {id}'s route tables could not be read: {e}"))
+            }
         }
     }
     (state, diags)
@@ -535,7 +573,21 @@ mod tests {
         let names: Vec<&str> = b.attributes.iter().map(|a| a.name).collect();
         assert_eq!(
             names,
-            ["id", "vpc_id", "service_name", "route_table_ids", "policy", "tags", "arn", "state", "prefix_list_id", "cidr_blocks", "owner_id", "ip_address_type", "requester_managed"]
+            [
+                "id",
+                "vpc_id",
+                "service_name",
+                "route_table_ids",
+                "policy",
+                "tags",
+                "arn",
+                "state",
+                "prefix_list_id",
+                "cidr_blocks",
+                "owner_id",
+                "ip_address_type",
+                "requester_managed"
+            ]
         );
         let forced: Vec<&str> = b.attributes.iter().filter(|a| a.force_new).map(|a| a.name).collect();
         assert_eq!(forced, ["vpc_id", "service_name"]);
@@ -547,7 +599,11 @@ mod tests {
     #[test]
     fn static_validation() {
         let cfg = |sn: &str, extra: Vec<(&str, Value)>| {
-            let mut attrs = vec![("vpc_id", Value::string("vpc-1")), ("service_name", Value::string(sn)), ("route_table_ids", Value::set_of_strings(["rtb-1"]))];
+            let mut attrs = vec![
+                ("vpc_id", Value::string("vpc-1")),
+                ("service_name", Value::string(sn)),
+                ("route_table_ids", Value::set_of_strings(["rtb-1"])),
+            ];
             attrs.extend(extra);
             model(Value::object(attrs))
         };
@@ -604,8 +660,10 @@ mod tests {
             .tags(aws_sdk_ec2::types::Tag::builder().key("Name").value("x").build())
             .tags(aws_sdk_ec2::types::Tag::builder().key("aws:cloudformation:stack-name").value("s").build())
             .build();
-        let mine = r#"{ "Statement": [ { "Resource": "*", "Action": "*", "Principal": "*", "Effect": "Allow" } ], "Version": "2008-10-17" }"#;
-        let current = model(Value::object([("id", Value::string("vpce-1")), ("service_name", Value::string("s3")), ("policy", Value::string(mine))]));
+        let mine =
+            r#"{ "Statement": [ { "Resource": "*", "Action": "*", "Principal": "*", "Effect": "Allow" } ], "Version": "2008-10-17" }"#;
+        let current =
+            model(Value::object([("id", Value::string("vpce-1")), ("service_name", Value::string("s3")), ("policy", Value::string(mine))]));
         let s = state_from_endpoint("us-east-1", &current, &ep);
         assert_eq!(s.service_name.as_str(), Some("s3"));
         assert_eq!(s.policy.as_str(), Some(mine));
@@ -623,7 +681,9 @@ mod tests {
     #[test]
     fn empty_collections_read_as_empty_never_null() {
         let ep = VpcEndpoint::builder().vpc_endpoint_id("vpce-1").service_name("com.amazonaws.us-east-1.s3").build();
-        for current in [Value::object(Vec::<(&str, Value)>::new()), Value::object([("tags", Value::Null), ("route_table_ids", Value::Null)])] {
+        for current in
+            [Value::object(Vec::<(&str, Value)>::new()), Value::object([("tags", Value::Null), ("route_table_ids", Value::Null)])]
+        {
             let s = state_from_endpoint("us-east-1", &model(current), &ep);
             assert_eq!(s.route_table_ids.to_value(), Value::Set(vec![]));
             assert_eq!(s.tags.to_value(), Value::Map(Default::default()));

@@ -27,7 +27,8 @@ use crate::protocol::values::PathStep;
 
 const IP_ADDRESS_TYPES: &[&str] = &["ipv4", "dualstack", "ipv6"];
 const DNS_RECORD_IP_TYPES: &[&str] = &["ipv4", "dualstack", "ipv6", "service-defined"];
-const PRIVATE_DNS_PREFERENCES: &[&str] = &["ALL_DOMAINS", "VERIFIED_DOMAINS_ONLY", "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS", "SPECIFIED_DOMAINS_ONLY"];
+const PRIVATE_DNS_PREFERENCES: &[&str] =
+    &["ALL_DOMAINS", "VERIFIED_DOMAINS_ONLY", "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS", "SPECIFIED_DOMAINS_ONLY"];
 
 crate::model! {
     /// The state, plan or configuration of a `vpce_interface`.
@@ -129,7 +130,14 @@ impl Endpoint for Interface {
         complete_plan(prior, planned, config, fresh)
     }
 
-    fn check_plan<'a>(&'a self, ctx: &'a Ctx, prior: Option<&'a InterfaceModel>, planned: &'a InterfaceModel, fresh: bool, diags: &'a mut Diagnostics) -> BoxFuture<'a, ()> {
+    fn check_plan<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        prior: Option<&'a InterfaceModel>,
+        planned: &'a InterfaceModel,
+        fresh: bool,
+        diags: &'a mut Diagnostics,
+    ) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             if diags.has_errors() {
                 return;
@@ -157,7 +165,13 @@ impl Endpoint for Interface {
 
     /// With `check` (a refresh): `security_group_ids = []` stays `[]` when EC2 reports just the
     /// VPC's default group.
-    fn describe<'a>(&'a self, ctx: &'a Ctx, base: &'a InterfaceModel, ep: &'a VpcEndpoint, check: bool) -> BoxFuture<'a, (InterfaceModel, Diagnostics)> {
+    fn describe<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        base: &'a InterfaceModel,
+        ep: &'a VpcEndpoint,
+        check: bool,
+    ) -> BoxFuture<'a, (InterfaceModel, Diagnostics)> {
         Box::pin(async move {
             let state = state_from_endpoint(ep, base, ctx.ec2.region());
             let state = if check { keep_empty_groups(ctx, base, state).await } else { state };
@@ -165,7 +179,13 @@ impl Endpoint for Interface {
         })
     }
 
-    fn create_request<'a>(&'a self, ctx: &'a Ctx, planned: &'a InterfaceModel, _config: &'a InterfaceModel, diags: &'a mut Diagnostics) -> BoxFuture<'a, Option<CreateRequest>> {
+    fn create_request<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        planned: &'a InterfaceModel,
+        _config: &'a InterfaceModel,
+        diags: &'a mut Diagnostics,
+    ) -> BoxFuture<'a, Option<CreateRequest>> {
         Box::pin(async move {
             // The DNS rule again, right before creating: the VPC may have been unknown at plan time.
             let checks = Checks { private_dns: true, at_apply: true, ..Checks::default() };
@@ -248,11 +268,17 @@ fn state_from_endpoint(ep: &VpcEndpoint, base: &InterfaceModel, region: &str) ->
             let prior = prior.known().cloned().unwrap_or_default();
             let or_prior = |v: Option<Val<String>>, mine: &Val<String>| v.unwrap_or_else(|| known_or_null(mine));
             Val::Known(InterfaceDnsOptions {
-                dns_record_ip_type: or_prior(aws.and_then(|d| d.dns_record_ip_type()).map(|t| Val::Known(t.as_str().to_string())), &prior.dns_record_ip_type),
+                dns_record_ip_type: or_prior(
+                    aws.and_then(|d| d.dns_record_ip_type()).map(|t| Val::Known(t.as_str().to_string())),
+                    &prior.dns_record_ip_type,
+                ),
                 private_dns_only_for_inbound_resolver_endpoint: aws
                     .and_then(|d| d.private_dns_only_for_inbound_resolver_endpoint())
                     .map_or_else(|| known_or_null(&prior.private_dns_only_for_inbound_resolver_endpoint), Val::Known),
-                private_dns_preference: or_prior(aws.and_then(|d| d.private_dns_preference()).map(|p| Val::Known(p.to_string())), &prior.private_dns_preference),
+                private_dns_preference: or_prior(
+                    aws.and_then(|d| d.private_dns_preference()).map(|p| Val::Known(p.to_string())),
+                    &prior.private_dns_preference,
+                ),
                 private_dns_specified_domains: aws
                     .map(|d| d.private_dns_specified_domains())
                     .filter(|d| !d.is_empty())
@@ -267,7 +293,10 @@ fn state_from_endpoint(ep: &VpcEndpoint, base: &InterfaceModel, region: &str) ->
     let dns_entry: List<DnsEntry> = ep
         .dns_entries()
         .iter()
-        .map(|d| DnsEntry { dns_name: d.dns_name().map(str::to_string).into(), hosted_zone_id: d.hosted_zone_id().map(str::to_string).into() })
+        .map(|d| DnsEntry {
+            dns_name: d.dns_name().map(str::to_string).into(),
+            hosted_zone_id: d.hosted_zone_id().map(str::to_string).into(),
+        })
         .collect();
     InterfaceModel {
         id: Val::Known(id.to_string()),
@@ -330,9 +359,17 @@ fn validate_specified_domains(dns: &InterfaceDnsOptions, d: &mut Diagnostics) {
     if let Some(p) = dns.private_dns_preference.as_str() {
         let wants_domains = p.contains("SPECIFIED_DOMAINS");
         if wants_domains && domains.is_null() {
-            d.attr_error(at(), "Missing private_dns_specified_domains", format!("private_dns_preference = \"{p}\" needs the domains in private_dns_specified_domains."));
+            d.attr_error(
+                at(),
+                "Missing private_dns_specified_domains",
+                format!("private_dns_preference = \"{p}\" needs the domains in private_dns_specified_domains."),
+            );
         } else if !wants_domains && domains.known().is_some_and(|l| !l.0.is_empty()) {
-            d.attr_error(at(), "Unexpected private_dns_specified_domains", format!("private_dns_specified_domains applies only to the ..._SPECIFIED_DOMAINS preferences, not to \"{p}\"."));
+            d.attr_error(
+                at(),
+                "Unexpected private_dns_specified_domains",
+                format!("private_dns_specified_domains applies only to the ..._SPECIFIED_DOMAINS preferences, not to \"{p}\"."),
+            );
         }
     }
 }
@@ -344,7 +381,11 @@ fn validate_config(config: &InterfaceModel) -> Diagnostics {
     validate_ids(&config.security_group_ids, "security_group_ids", "sg-", "security group", &mut d);
     if let Some(name) = config.service_name.as_str() {
         if name.trim().is_empty() || name.chars().any(char::is_whitespace) {
-            d.attr_error("service_name", "Invalid service name", format!("\"{name}\" is not an endpoint service name such as \"com.amazonaws.us-east-1.ssm\"."));
+            d.attr_error(
+                "service_name",
+                "Invalid service name",
+                format!("\"{name}\" is not an endpoint service name such as \"com.amazonaws.us-east-1.ssm\"."),
+            );
         }
     }
     policy::validate(&config.policy, &mut d);
@@ -352,9 +393,21 @@ fn validate_config(config: &InterfaceModel) -> Diagnostics {
     tags::validate(&config.tags, &mut d);
     validate_enum(&config.ip_address_type, attr_path(&["ip_address_type"]), "ip_address_type", IP_ADDRESS_TYPES, &mut d);
     let dns = config.dns();
-    validate_enum(&dns.private_dns_preference, attr_path(&["dns_options", "private_dns_preference"]), "private_dns_preference", PRIVATE_DNS_PREFERENCES, &mut d);
+    validate_enum(
+        &dns.private_dns_preference,
+        attr_path(&["dns_options", "private_dns_preference"]),
+        "private_dns_preference",
+        PRIVATE_DNS_PREFERENCES,
+        &mut d,
+    );
     validate_specified_domains(&dns, &mut d);
-    validate_enum(&dns.dns_record_ip_type, attr_path(&["dns_options", "dns_record_ip_type"]), "dns_record_ip_type", DNS_RECORD_IP_TYPES, &mut d);
+    validate_enum(
+        &dns.dns_record_ip_type,
+        attr_path(&["dns_options", "dns_record_ip_type"]),
+        "dns_record_ip_type",
+        DNS_RECORD_IP_TYPES,
+        &mut d,
+    );
     // Resolver-only private DNS is a refinement of private DNS.
     let private_dns_off = config.private_dns_enabled.is_null() || config.private_dns_enabled.as_bool() == Some(false);
     if dns.private_dns_only_for_inbound_resolver_endpoint.as_bool() == Some(true) && private_dns_off {
@@ -522,15 +575,12 @@ async fn check_aws(ctx: &Ctx, v: &InterfaceModel, checks: Checks, diags: &mut Di
                         types.push(t.as_str().to_string());
                     }
                 }
-                interface_detail = details
-                    .into_iter()
-                    .find(|d| d.service_type().iter().any(|t| t.service_type().is_some_and(|t| t.as_str().eq_ignore_ascii_case("interface"))));
+                interface_detail = details.into_iter().find(|d| {
+                    d.service_type().iter().any(|t| t.service_type().is_some_and(|t| t.as_str().eq_ignore_ascii_case("interface")))
+                });
                 if interface_detail.is_none() && checks.service {
-                    let hint = if types.iter().any(|t| t.eq_ignore_ascii_case("gateway")) {
-                        " Use the vpce_gateway resource for it."
-                    } else {
-                        ""
-                    };
+                    let hint =
+                        if types.iter().any(|t| t.eq_ignore_ascii_case("gateway")) { " Use the vpce_gateway resource for it." } else { "" };
                     diags.attr_error(
                         "service_name",
                         "Service does not offer Interface endpoints",
@@ -569,7 +619,15 @@ async fn check_aws(ctx: &Ctx, v: &InterfaceModel, checks: Checks, diags: &mut Di
     // Subnets.
     if let Some(r) = subnets_r {
         match r {
-            Ok(found) => check_subnets(&subnet_ids, &found, vpc.as_deref().filter(|_| !vpc_missing), service.as_deref(), interface_detail.as_ref(), ip_type.as_deref(), diags),
+            Ok(found) => check_subnets(
+                &subnet_ids,
+                &found,
+                vpc.as_deref().filter(|_| !vpc_missing),
+                service.as_deref(),
+                interface_detail.as_ref(),
+                ip_type.as_deref(),
+                diags,
+            ),
             Err(e) => could_not_check(diags, "the subnets", &e),
         }
     }
@@ -667,9 +725,7 @@ fn check_subnets(
     if let Some(ip) = ip_type {
         for (id, s) in &by_id {
             let has_v6 = s.ipv6_cidr_block_association_set().iter().any(|a| {
-                a.ipv6_cidr_block_state()
-                    .and_then(|st| st.state())
-                    .map_or(true, |st| st.as_str().eq_ignore_ascii_case("associated"))
+                a.ipv6_cidr_block_state().and_then(|st| st.state()).is_none_or(|st| st.as_str().eq_ignore_ascii_case("associated"))
             });
             let v6_only = s.ipv6_native() == Some(true);
             let problem = match ip {
@@ -694,7 +750,11 @@ fn check_groups(ids: &[String], found: &[SecurityGroup], vpc: Option<&str>, regi
     let by_id: BTreeMap<&str, &SecurityGroup> = found.iter().filter_map(|g| Some((g.group_id()?, g))).collect();
     for id in ids {
         match by_id.get(id.as_str()) {
-            None => diags.attr_error("security_group_ids", "Security group not found", format!("Security group {id} does not exist in {region}.")),
+            None => diags.attr_error(
+                "security_group_ids",
+                "Security group not found",
+                format!("Security group {id} does not exist in {region}."),
+            ),
             Some(g) => {
                 if let (Some(vpc), Some(other)) = (vpc, g.vpc_id()) {
                     if other != vpc {
@@ -856,7 +916,9 @@ async fn modify_request(
         let (old, new) = (prior.dns(), planned.dns());
         let changed = InterfaceDnsOptions {
             dns_record_ip_type: if new.dns_record_ip_type != old.dns_record_ip_type { new.dns_record_ip_type.clone() } else { Val::Null },
-            private_dns_only_for_inbound_resolver_endpoint: if new.private_dns_only_for_inbound_resolver_endpoint != old.private_dns_only_for_inbound_resolver_endpoint {
+            private_dns_only_for_inbound_resolver_endpoint: if new.private_dns_only_for_inbound_resolver_endpoint
+                != old.private_dns_only_for_inbound_resolver_endpoint
+            {
                 new.private_dns_only_for_inbound_resolver_endpoint.clone()
             } else {
                 Val::Null
@@ -946,7 +1008,11 @@ mod tests {
     }
 
     fn plan_for(prior: Option<&InterfaceModel>, config: &InterfaceModel) -> (InterfaceModel, Vec<Vec<PathStep>>) {
-        let req = PlanRequest { prior: prior.map(Field::to_value).unwrap_or_default(), proposed: proposed(prior, config), config: config.to_value() };
+        let req = PlanRequest {
+            prior: prior.map(Field::to_value).unwrap_or_default(),
+            proposed: proposed(prior, config),
+            config: config.to_value(),
+        };
         let mut diags = Diagnostics::new();
         let p = plan_models(&Interface::new(), REGION, &req, &mut diags).expect("a plan");
         assert!(!diags.has_errors(), "{diags:?}");
@@ -966,7 +1032,8 @@ mod tests {
         assert!(b.description.contains("privately. Interface endpoints are billed"), "{}", b.description);
         let dns_entry = b.attribute("dns_entry").unwrap();
         assert!(dns_entry.computed && !dns_entry.optional);
-        let entry = Type::Object([("dns_name".to_string(), Type::String), ("hosted_zone_id".to_string(), Type::String)].into_iter().collect());
+        let entry =
+            Type::Object([("dns_name".to_string(), Type::String), ("hosted_zone_id".to_string(), Type::String)].into_iter().collect());
         assert_eq!(dns_entry.ty(), Type::List(Box::new(entry)));
         let dns = &b.blocks[0].block;
         let forced: Vec<&str> = dns.attributes.iter().filter(|a| a.force_new).map(|a| a.name).collect();
@@ -977,7 +1044,11 @@ mod tests {
     fn static_validation_points_at_attributes() {
         let c = config(|c| {
             c.ip_address_type = s("ipv5");
-            c.dns_options = Val::Known(InterfaceDnsOptions { dns_record_ip_type: s("ipv9"), private_dns_only_for_inbound_resolver_endpoint: Val::Known(true), ..Default::default() });
+            c.dns_options = Val::Known(InterfaceDnsOptions {
+                dns_record_ip_type: s("ipv9"),
+                private_dns_only_for_inbound_resolver_endpoint: Val::Known(true),
+                ..Default::default()
+            });
             c.subnet_ids = set(&["subnet-1", "sn-2"]);
         });
         let d = validate_config(&c);
@@ -996,11 +1067,14 @@ mod tests {
         // Resolver-only DNS with private DNS on is fine.
         let c = config(|c| {
             c.private_dns_enabled = Val::Known(true);
-            c.dns_options = Val::Known(InterfaceDnsOptions { private_dns_only_for_inbound_resolver_endpoint: Val::Known(true), ..Default::default() });
+            c.dns_options =
+                Val::Known(InterfaceDnsOptions { private_dns_only_for_inbound_resolver_endpoint: Val::Known(true), ..Default::default() });
         });
         assert!(validate_config(&c).is_empty());
         // Specified domains go with a ..._SPECIFIED_DOMAINS preference.
-        let c = config(|c| c.dns_options = Val::Known(InterfaceDnsOptions { private_dns_preference: s("SPECIFIED_DOMAINS_ONLY"), ..Default::default() }));
+        let c = config(|c| {
+            c.dns_options = Val::Known(InterfaceDnsOptions { private_dns_preference: s("SPECIFIED_DOMAINS_ONLY"), ..Default::default() })
+        });
         assert_eq!(validate_config(&c).0[0].summary, "Missing private_dns_specified_domains");
     }
 
@@ -1046,7 +1120,9 @@ mod tests {
         assert_eq!(checks_for(Some(&prior), &planned, false), Checks::default(), "no EC2 checks for a no-op");
 
         // A reformatted policy keeps the prior string.
-        let c = with(&base, |c| c.policy = s("{ \"Statement\": [ {\"Resource\":\"*\",\"Action\":[\"*\"],\"Principal\":\"*\",\"Effect\":\"Allow\"} ] }"));
+        let c = with(&base, |c| {
+            c.policy = s("{ \"Statement\": [ {\"Resource\":\"*\",\"Action\":[\"*\"],\"Principal\":\"*\",\"Effect\":\"Allow\"} ] }")
+        });
         let (planned, _) = plan_for(Some(&prior), &c);
         assert_eq!(planned, prior);
 
@@ -1071,7 +1147,8 @@ mod tests {
         assert!(checks.subnets && !checks.groups && !checks.private_dns && !checks.service);
 
         // Tags only: nothing recomputed, nothing checked.
-        let (planned, _) = plan_for(Some(&prior), &with(&base, |c| c.tags = Val::Known([("a".to_string(), "b".to_string())].into_iter().collect())));
+        let (planned, _) =
+            plan_for(Some(&prior), &with(&base, |c| c.tags = Val::Known([("a".to_string(), "b".to_string())].into_iter().collect())));
         assert_eq!(planned.network_interface_ids, prior.network_interface_ids);
         assert_eq!(checks_for(Some(&prior), &planned, false), Checks::default());
 
@@ -1082,7 +1159,8 @@ mod tests {
 
         // A policy removed from the configuration: reset to the default (unknown until applied),
         // unless it already is the default.
-        let custom = with(&prior, |p| p.policy = s(r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"ssm:*","Resource":"*"}]}"#));
+        let custom =
+            with(&prior, |p| p.policy = s(r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"ssm:*","Resource":"*"}]}"#));
         let (planned, _) = plan_for(Some(&custom), &base);
         assert!(planned.policy.is_unknown());
         let (planned, _) = plan_for(Some(&prior), &base);
@@ -1118,7 +1196,12 @@ mod tests {
             .groups(SecurityGroupIdentifier::builder().group_id("sg-a").group_name("a").build())
             .private_dns_enabled(true)
             .ip_address_type(IpAddressType::Ipv4)
-            .dns_options(DnsOptions::builder().dns_record_ip_type(DnsRecordIpType::Ipv4).private_dns_only_for_inbound_resolver_endpoint(false).build())
+            .dns_options(
+                DnsOptions::builder()
+                    .dns_record_ip_type(DnsRecordIpType::Ipv4)
+                    .private_dns_only_for_inbound_resolver_endpoint(false)
+                    .build(),
+            )
             .policy_document(r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#)
             .network_interface_ids("eni-1")
             .dns_entries(Ec2DnsEntry::builder().dns_name("vpce-1.ssm.us-east-1.vpce.amazonaws.com").hosted_zone_id("Z7HUB22UULQXV").build())
@@ -1184,7 +1267,8 @@ mod tests {
             eprintln!("skipping: MOTO_URL is not set");
             return;
         };
-        for (key, value) in [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_EC2_METADATA_DISABLED", "true")] {
+        for (key, value) in [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_EC2_METADATA_DISABLED", "true")]
+        {
             if std::env::var_os(key).is_none() {
                 std::env::set_var(key, value);
             }
@@ -1193,7 +1277,8 @@ mod tests {
         let ctx = Ctx { ec2: crate::aws::connect(cfg).await.unwrap(), cancel: CancellationToken::new() };
         let c = ctx.ec2.client();
         let vpc = c.create_vpc().cidr_block("10.77.0.0/16").send().await.unwrap().vpc.and_then(|v| v.vpc_id).unwrap();
-        let subnet = c.create_subnet().vpc_id(&vpc).cidr_block("10.77.1.0/24").send().await.unwrap().subnet.and_then(|s| s.subnet_id).unwrap();
+        let subnet =
+            c.create_subnet().vpc_id(&vpc).cidr_block("10.77.1.0/24").send().await.unwrap().subnet.and_then(|s| s.subnet_id).unwrap();
         let no_hostnames = aws_sdk_ec2::types::AttributeBooleanValue::builder().value(false).build();
         c.modify_vpc_attribute().vpc_id(&vpc).enable_dns_hostnames(no_hostnames).send().await.unwrap();
         let count = || async {
@@ -1202,14 +1287,16 @@ mod tests {
             out.vpc_endpoints().iter().filter(|e| crate::aws::state_str(e) != "deleted").count()
         };
 
-        let interface = Interface::new();
+        let interface = super::super::endpoint::AsResource(Interface::new());
         let config = config(|c| {
             c.vpc_id = s(&vpc);
             c.subnet_ids = set(&[subnet.as_str()]);
             c.private_dns_enabled = Val::Known(true);
         });
         let (planned, _) = plan_for(None, &config);
-        let create = |planned: &InterfaceModel, config: &InterfaceModel| interface.apply(&ctx, ApplyRequest { prior: Value::Null, planned: planned.to_value(), config: config.to_value() });
+        let create = |planned: &InterfaceModel, config: &InterfaceModel| {
+            interface.apply(&ctx, ApplyRequest { prior: Value::Null, planned: planned.to_value(), config: config.to_value() })
+        };
         let resp = create(&planned, &config).await;
         assert!(resp.new_state.is_null());
         let d = &resp.diags.0;

@@ -63,7 +63,11 @@ fn plan_single_block(block: &Block, prior: &Value, proposed: &Value, config: &Va
             Value::unknown()
         } else {
             let p = proposed.get(a.name);
-            if p.is_null() { prior.get(a.name).clone() } else { p.clone() }
+            if p.is_null() {
+                prior.get(a.name).clone()
+            } else {
+                p.clone()
+            }
         };
         out.insert(a.name.to_string(), v);
     }
@@ -85,7 +89,11 @@ mod tests {
                 Attribute::optional_computed("kind", Type::String, ""),
             ],
             blocks: vec![
-                NestedBlock::single("opts", "", vec![Attribute::optional_computed("a", Type::String, ""), Attribute::optional_computed("b", Type::String, "")]),
+                NestedBlock::single(
+                    "opts",
+                    "",
+                    vec![Attribute::optional_computed("a", Type::String, ""), Attribute::optional_computed("b", Type::String, "")],
+                ),
                 NestedBlock::single("timeouts", "", vec![Attribute::optional("create", Type::String, "")]),
             ],
         }
@@ -111,7 +119,12 @@ mod tests {
             ("kind", Value::string("k")),
             ("opts", opts(Value::string("x"), Value::string("y"))),
         ]);
-        let proposed = Value::object([("id", Value::string("i")), ("name", Value::string("n")), ("kind", Value::string("k")), ("opts", opts(Value::string("x"), Value::Null))]);
+        let proposed = Value::object([
+            ("id", Value::string("i")),
+            ("name", Value::string("n")),
+            ("kind", Value::string("k")),
+            ("opts", opts(Value::string("x"), Value::Null)),
+        ]);
         let p = plan(&block(), &prior, &proposed, &config, vec![]);
         assert!(!p.fresh);
         assert_eq!(p.value, prior, "an update keeps computed values");

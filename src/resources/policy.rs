@@ -74,7 +74,11 @@ pub fn validate(policy: &Val<String>, diags: &mut Diagnostics) {
     if let Some(p) = configured(policy) {
         match serde_json::from_str::<serde_json::Value>(p) {
             Ok(serde_json::Value::Object(_)) => {}
-            Ok(_) => diags.attr_error("policy", "Invalid policy document", "The policy must be a JSON object, for example the output of jsonencode({...}) or data.aws_iam_policy_document.x.json."),
+            Ok(_) => diags.attr_error(
+                "policy",
+                "Invalid policy document",
+                "The policy must be a JSON object, for example the output of jsonencode({...}) or data.aws_iam_policy_document.x.json.",
+            ),
             Err(e) => diags.attr_error("policy", "Invalid policy document", format!("The policy is not valid JSON: {e}.")),
         }
     }
@@ -136,10 +140,16 @@ mod tests {
     #[test]
     fn default_policy_detection() {
         assert!(is_default(r#"{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#));
-        assert!(is_default(r#"{"Statement":[{"Sid":"x","Effect":"Allow","Principal":{"AWS":"*"},"Action":["*"],"Resource":"*"}],"Version":"2012-10-17"}"#));
-        assert!(!is_default(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}"#));
+        assert!(is_default(
+            r#"{"Statement":[{"Sid":"x","Effect":"Allow","Principal":{"AWS":"*"},"Action":["*"],"Resource":"*"}],"Version":"2012-10-17"}"#
+        ));
+        assert!(!is_default(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}"#
+        ));
         assert!(!is_default(r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}"#));
-        assert!(!is_default(r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:x":"y"}}}]}"#));
+        assert!(!is_default(
+            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:x":"y"}}}]}"#
+        ));
         assert!(!is_default("not json"));
     }
 

@@ -26,22 +26,41 @@ pub fn state_value(tags: BTreeMap<String, String>) -> Val<Map<String>> {
 pub fn validate(tags: &Val<Map<String>>, diags: &mut Diagnostics) {
     let Some(Map(map)) = tags.known() else { return };
     if map.len() > MAX_TAGS {
-        diags.attr_error("tags", "Too many tags", format!("{} tags are configured; EC2 allows at most {MAX_TAGS} tags per VPC endpoint.", map.len()));
+        diags.attr_error(
+            "tags",
+            "Too many tags",
+            format!("{} tags are configured; EC2 allows at most {MAX_TAGS} tags per VPC endpoint.", map.len()),
+        );
     }
     for (key, value) in map {
         let at = || vec![PathStep::Attr("tags".into()), PathStep::Key(key.clone())];
         let chars = key.chars().count();
         if key.to_ascii_lowercase().starts_with("aws:") {
-            diags.attr_error(at(), "Invalid tag key", format!("Tag keys starting with \"aws:\" are reserved for AWS; \"{key}\" cannot be set."));
+            diags.attr_error(
+                at(),
+                "Invalid tag key",
+                format!("Tag keys starting with \"aws:\" are reserved for AWS; \"{key}\" cannot be set."),
+            );
         } else if chars == 0 {
             diags.attr_error(at(), "Invalid tag key", "A tag key cannot be empty.");
         } else if chars > MAX_TAG_KEY_CHARS {
-            diags.attr_error(at(), "Tag key too long", format!("The tag key \"{}...\" has {chars} characters; EC2 allows at most {MAX_TAG_KEY_CHARS}.", key.chars().take(20).collect::<String>()));
+            diags.attr_error(
+                at(),
+                "Tag key too long",
+                format!(
+                    "The tag key \"{}...\" has {chars} characters; EC2 allows at most {MAX_TAG_KEY_CHARS}.",
+                    key.chars().take(20).collect::<String>()
+                ),
+            );
         }
         if let Some(v) = value.as_str() {
             let n = v.chars().count();
             if n > MAX_TAG_VALUE_CHARS {
-                diags.attr_error(at(), "Tag value too long", format!("The value of tag \"{key}\" has {n} characters; EC2 allows at most {MAX_TAG_VALUE_CHARS}."));
+                diags.attr_error(
+                    at(),
+                    "Tag value too long",
+                    format!("The value of tag \"{key}\" has {n} characters; EC2 allows at most {MAX_TAG_VALUE_CHARS}."),
+                );
             }
         }
     }

@@ -38,7 +38,11 @@ pub fn validate_enum(v: &Val<String>, at: Vec<PathStep>, name: &str, allowed: &[
 }
 
 fn bad_id(attr: &str, id: &str, prefix: &str, what: &str, diags: &mut Diagnostics) {
-    diags.attr_error(attr, format!("Invalid {what} ID"), format!("\"{id}\" is not a {what} ID: those look like \"{prefix}0123456789abcdef0\"."));
+    diags.attr_error(
+        attr,
+        format!("Invalid {what} ID"),
+        format!("\"{id}\" is not a {what} ID: those look like \"{prefix}0123456789abcdef0\"."),
+    );
 }
 
 /// An error on `attr` unless the ID (when known and set) has the expected prefix.
@@ -72,7 +76,13 @@ mod tests {
         let mut d = Diagnostics::new();
         validate_id(&Val::Known("subnet-1".into()), "vpc_id", "vpc-", "VPC", &mut d);
         validate_id(&Val::unknown(), "vpc_id", "vpc-", "VPC", &mut d);
-        validate_ids(&Val::Known(["rtb-1".to_string(), "sg-1".to_string()].into_iter().collect()), "route_table_ids", "rtb-", "route table", &mut d);
+        validate_ids(
+            &Val::Known(["rtb-1".to_string(), "sg-1".to_string()].into_iter().collect()),
+            "route_table_ids",
+            "rtb-",
+            "route table",
+            &mut d,
+        );
         validate_enum(&Val::Known("ipv5".into()), attr_path(&["ip_address_type"]), "ip_address_type", &["ipv4", "ipv6"], &mut d);
         let summaries: Vec<&str> = d.0.iter().map(|d| d.summary.as_str()).collect();
         assert_eq!(summaries, ["Invalid VPC ID", "Invalid route table ID", "Invalid ip_address_type"]);

@@ -87,4 +87,3 @@ impl Drop for FaultProxy {
         let _ = self.child.wait();
     }
 }
-

@@ -33,7 +33,12 @@ pub fn moto_url() -> String {
             }
         }
         let run = |arg: &str| {
-            let out = Command::new("bash").arg(repo().join("scripts/moto.sh")).arg(arg).current_dir(repo()).output().expect("run scripts/moto.sh");
+            let out = Command::new("bash")
+                .arg(repo().join("scripts/moto.sh"))
+                .arg(arg)
+                .current_dir(repo())
+                .output()
+                .expect("run scripts/moto.sh");
             assert!(out.status.success(), "scripts/moto.sh {arg} failed: {}", String::from_utf8_lossy(&out.stderr));
             String::from_utf8_lossy(&out.stdout).trim().to_string()
         };
@@ -56,11 +61,7 @@ fn set_test_credentials() {
     static ONCE: OnceLock<()> = OnceLock::new();
     ONCE.get_or_init(|| {
         // SAFETY-free: tests set these once before any client is built.
-        for (k, v) in [
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-        ] {
+        for (k, v) in [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_EC2_METADATA_DISABLED", "true")] {
             if std::env::var_os(k).is_none() {
                 unsafe { std::env::set_var(k, v) };
             }
@@ -235,16 +236,14 @@ impl TfOutput {
 #[track_caller]
 pub fn no_warnings(out: &TfOutput) {
     let text = out.all();
-    let warnings: Vec<&str> = text.lines().filter(|l| l.contains("Warning:")).filter(|l| !l.contains("Provider development overrides")).collect();
+    let warnings: Vec<&str> =
+        text.lines().filter(|l| l.contains("Warning:")).filter(|l| !l.contains("Provider development overrides")).collect();
     assert!(warnings.is_empty(), "unexpected warnings: {warnings:?}\n{text}");
 }
 
 /// Terraform wraps diagnostics in boxes ("│ ") and at terminal width: join them back for matching.
 pub fn unwrap_lines(s: &str) -> String {
-    s.lines()
-        .map(|l| l.trim_start_matches(['│', '╷', '╵', ' ']).trim_end())
-        .collect::<Vec<_>>()
-        .join(" ")
+    s.lines().map(|l| l.trim_start_matches(['│', '╷', '╵', ' ']).trim_end()).collect::<Vec<_>>().join(" ")
 }
 
 /// A Terraform working directory wired to the built provider and moto.
@@ -322,10 +321,7 @@ impl Tf {
     }
 
     pub fn run(&self, args: &[&str]) -> TfOutput {
-        let out = self
-            .command(args)
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", tf_bin().display()));
+        let out = self.command(args).output().unwrap_or_else(|e| panic!("cannot run {}: {e}", tf_bin().display()));
         TfOutput {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -138,7 +138,6 @@ impl Diagnostic {
             summary: self.summary.clone(),
             detail: self.detail.clone(),
             attribute: self.path.as_deref().map(path_to_proto),
-            ..Default::default()
         }
     }
 }

@@ -265,7 +265,10 @@ pub fn render_schema(schema: &Schema) -> String {
 enum Nested<'a> {
     Block(&'a Block),
     /// The attribute types of an object-typed attribute (or of its list/set/map elements).
-    Object { fields: Vec<(String, Type)>, group: &'static str },
+    Object {
+        fields: Vec<(String, Type)>,
+        group: &'static str,
+    },
 }
 
 #[derive(Clone)]
@@ -301,7 +304,10 @@ fn attribute_group(a: &Attribute) -> &'static str {
 fn block_group(b: &NestedBlock) -> &'static str {
     if b.min_items > 0 {
         REQUIRED
-    } else if !b.block.attributes.is_empty() && b.block.attributes.iter().all(|a| attribute_group(a) == READ_ONLY) && b.block.blocks.iter().all(|c| block_group(c) == READ_ONLY) {
+    } else if !b.block.attributes.is_empty()
+        && b.block.attributes.iter().all(|a| attribute_group(a) == READ_ONLY)
+        && b.block.blocks.iter().all(|c| block_group(c) == READ_ONLY)
+    {
         READ_ONLY
     } else {
         OPTIONAL
@@ -328,7 +334,8 @@ fn groups<'a>(block: &'a Block, path: &[String], nested: &mut Vec<NestedSection<
         if a.force_new {
             flags.push("Forces replacement".to_string());
         }
-        let child = object_fields(&ty).map(|fields| NestedSection { path: child_path(path, a.name), content: Nested::Object { fields, group } });
+        let child =
+            object_fields(&ty).map(|fields| NestedSection { path: child_path(path, a.name), content: Nested::Object { fields, group } });
         entries.push(Entry { name: a.name, group, line: item(a.name, &flags.join(", "), a.description, child.as_ref()), child });
     }
     for b in &block.blocks {
@@ -496,7 +503,15 @@ mod tests {
                         nesting: Nesting::List,
                         min_items: 1,
                         max_items: 3,
-                        block: Block { description: "", attributes: vec![Attribute::required("port", Type::Number, "")], blocks: vec![NestedBlock::single("inner", "", vec![Attribute::computed("x", Type::Set(Box::new(Type::String)), "X.")])] },
+                        block: Block {
+                            description: "",
+                            attributes: vec![Attribute::required("port", Type::Number, "")],
+                            blocks: vec![NestedBlock::single(
+                                "inner",
+                                "",
+                                vec![Attribute::computed("x", Type::Set(Box::new(Type::String)), "X.")],
+                            )],
+                        },
                     },
                 ],
             },
@@ -572,9 +587,23 @@ Read-Only:
         fs::write(examples.join("resources/t_thing/resource.tf"), "resource \"t_thing\" \"x\" {\n  name = \"x\"\n}\n").unwrap();
         fs::write(examples.join("resources/t_thing/notes.md"), "## Drift\n\nIt is read back.\n").unwrap();
         fs::write(examples.join("resources/t_thing/import.sh"), "#!/bin/sh\nterraform import t_thing.x id-1\n").unwrap();
-        let provider_schema = Schema { version: 0, block: Block { description: "The t provider.", attributes: vec![Attribute::optional("region", Type::String, "Region.")], blocks: vec![] } };
+        let provider_schema = Schema {
+            version: 0,
+            block: Block {
+                description: "The t provider.",
+                attributes: vec![Attribute::optional("region", Type::String, "Region.")],
+                blocks: vec![],
+            },
+        };
         let thing = schema();
-        let provider = Provider { name: "t", schema: &provider_schema, resources: vec![("t_thing", &thing)], data_sources: vec![], examples: &examples, generated_by: "regenerate with: make docs" };
+        let provider = Provider {
+            name: "t",
+            schema: &provider_schema,
+            resources: vec![("t_thing", &thing)],
+            data_sources: vec![],
+            examples: &examples,
+            generated_by: "regenerate with: make docs",
+        };
         let pages = provider.pages().unwrap();
         assert_eq!(pages.iter().map(|p| p.path.to_str().unwrap()).collect::<Vec<_>>(), ["index.md", "resources/t_thing.md"]);
         let page = &pages[1].content;

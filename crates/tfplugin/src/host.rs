@@ -136,7 +136,13 @@ mod win {
         fn WaitForSingleObject(handle: Handle, millis: u32) -> u32;
         fn CloseHandle(handle: Handle) -> i32;
         fn GetCurrentProcess() -> Handle;
-        fn GetProcessTimes(process: Handle, creation: *mut FileTime, exit: *mut FileTime, kernel: *mut FileTime, user: *mut FileTime) -> i32;
+        fn GetProcessTimes(
+            process: Handle,
+            creation: *mut FileTime,
+            exit: *mut FileTime,
+            kernel: *mut FileTime,
+            user: *mut FileTime,
+        ) -> i32;
     }
 
     #[link(name = "ntdll")]
@@ -222,7 +228,8 @@ mod win {
             // u64s: the UNICODE_STRING header at the start needs pointer alignment.
             let mut buf = vec![0u64; (len as usize).div_ceil(8)];
             // SAFETY: buf holds at least len bytes.
-            let status = unsafe { NtQueryInformationProcess(self.0, PROCESS_COMMAND_LINE_INFORMATION, buf.as_mut_ptr().cast(), len, &mut len) };
+            let status =
+                unsafe { NtQueryInformationProcess(self.0, PROCESS_COMMAND_LINE_INFORMATION, buf.as_mut_ptr().cast(), len, &mut len) };
             if status < 0 {
                 return None;
             }

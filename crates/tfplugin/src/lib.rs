@@ -31,9 +31,9 @@ pub mod wire;
 pub use diagnostics::Diagnostics;
 pub use registry::Registry;
 pub use resource::{
-    default_plan, ApplyRequest, ApplyResponse, ConfigureRequest, ConfigureResponse, Context, Ctx, DataSource, Function, FunctionError, Identity,
-    IdentityAttribute, IdentitySchema, ImportResponse, ListItem, ListRequest, ListResource, Parameter, PlanRequest, PlanResponse, Provider,
-    ReadResponse, Resource, Signature,
+    default_plan, ApplyRequest, ApplyResponse, ConfigureRequest, ConfigureResponse, Context, Ctx, DataSource, Function, FunctionError,
+    Identity, IdentityAttribute, IdentitySchema, ImportResponse, ListItem, ListRequest, ListResource, Parameter, PlanRequest, PlanResponse,
+    Provider, ReadResponse, Resource, Signature,
 };
 pub use server::{run, Options, Server, StopHandle};
 

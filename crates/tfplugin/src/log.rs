@@ -65,10 +65,8 @@ pub fn init(module: impl Into<String>) {
 
 /// Sets the level from `TF_LOG_PROVIDER`, else `TF_LOG` (unknown values mean trace, like Terraform).
 pub fn init_from_env() {
-    let var = std::env::var("TF_LOG_PROVIDER")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .or_else(|| std::env::var("TF_LOG").ok().filter(|v| !v.is_empty()));
+    let var =
+        std::env::var("TF_LOG_PROVIDER").ok().filter(|v| !v.is_empty()).or_else(|| std::env::var("TF_LOG").ok().filter(|v| !v.is_empty()));
     let level = match var {
         Some(v) => Level::parse(&v).unwrap_or(Level::Trace),
         None => Level::Info,
@@ -86,10 +84,7 @@ pub fn format_line(level: Level, message: &str, fields: &[(&str, serde_json::Val
     obj.insert("@level".into(), level.name().into());
     obj.insert("@message".into(), message.into());
     obj.insert("@module".into(), module().into());
-    obj.insert(
-        "@timestamp".into(),
-        humantime::format_rfc3339_micros(std::time::SystemTime::now()).to_string().into(),
-    );
+    obj.insert("@timestamp".into(), humantime::format_rfc3339_micros(std::time::SystemTime::now()).to_string().into());
     for (k, v) in fields {
         obj.insert((*k).to_string(), v.clone());
     }

@@ -38,17 +38,12 @@ use super::values::{CodecError, Number, PathStep, Refinements, Type, Value};
 // ---------------------------------------------------------------------------------------------
 
 /// A Terraform value of type `T`: null, unknown (what Terraform knows about it, if anything) or known.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub enum Val<T> {
+    #[default]
     Null,
     Unknown(Refinements),
     Known(T),
-}
-
-impl<T> Default for Val<T> {
-    fn default() -> Self {
-        Val::Null
-    }
 }
 
 impl<T> From<T> for Val<T> {
@@ -269,7 +264,9 @@ impl Field for i64 {
     }
     fn from_value(v: &Value, at: &[PathStep]) -> Result<Self, CodecError> {
         match v {
-            Value::Number(n) => n.as_i64().ok_or_else(|| CodecError::new(at.to_vec(), format!("{n} is not a whole number in the 64-bit range"))),
+            Value::Number(n) => {
+                n.as_i64().ok_or_else(|| CodecError::new(at.to_vec(), format!("{n} is not a whole number in the 64-bit range")))
+            }
             other => Err(mismatch(at, "a number", other)),
         }
     }
@@ -409,7 +406,11 @@ impl<T: Field> Field for Map<T> {
     }
     fn from_value(v: &Value, at: &[PathStep]) -> Result<Self, CodecError> {
         match v {
-            Value::Map(m) => m.iter().map(|(k, v)| Ok((k.clone(), Val::from_value(v, &step(at, PathStep::Key(k.clone())))?))).collect::<Result<_, _>>().map(Map),
+            Value::Map(m) => m
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), Val::from_value(v, &step(at, PathStep::Key(k.clone())))?)))
+                .collect::<Result<_, _>>()
+                .map(Map),
             other => Err(mismatch(at, "a map", other)),
         }
     }
@@ -483,7 +484,11 @@ pub trait Model: Field {
     fn nested_blocks() -> Vec<NestedBlock>;
 
     fn block() -> Block {
-        Block { description: Self::DESCRIPTION, attributes: Self::fields().into_iter().map(|f| f.attribute).collect(), blocks: Self::nested_blocks() }
+        Block {
+            description: Self::DESCRIPTION,
+            attributes: Self::fields().into_iter().map(|f| f.attribute).collect(),
+            blocks: Self::nested_blocks(),
+        }
     }
 
     fn schema(version: i64) -> Schema {
@@ -703,7 +708,10 @@ mod tests {
         assert!(ids.optional && ids.computed && !ids.required && !ids.force_new);
         assert_eq!(ids.ty(), Type::Set(Box::new(Type::String)));
         assert!(b.attribute("secret").unwrap().sensitive);
-        assert_eq!(b.attribute("entries").unwrap().ty(), Type::List(Box::new(Type::Object([("name".to_string(), Type::String)].into_iter().collect()))));
+        assert_eq!(
+            b.attribute("entries").unwrap().ty(),
+            Type::List(Box::new(Type::Object([("name".to_string(), Type::String)].into_iter().collect())))
+        );
         assert_eq!(b.blocks.len(), 1);
         assert_eq!((b.blocks[0].name, b.blocks[0].nesting), ("opts", Nesting::Single));
         assert_eq!(b.blocks[0].block.description, "Options.");
@@ -771,7 +779,8 @@ mod tests {
 
     #[test]
     fn empty_when_null_plans_empty_collections() {
-        let mut planned = Value::object([("ids", Value::unknown()), ("tags", Value::map_of_strings([("a", "b")])), ("name", Value::string("n"))]);
+        let mut planned =
+            Value::object([("ids", Value::unknown()), ("tags", Value::map_of_strings([("a", "b")])), ("name", Value::string("n"))]);
         apply_modifiers::<Thing>(&mut planned, &Value::object([("tags", Value::map_of_strings([("a", "b")]))]));
         assert_eq!(planned.get("ids"), &Value::Set(vec![]));
         assert_eq!(planned.get("tags"), &Value::map_of_strings([("a", "b")]));

@@ -112,11 +112,7 @@ impl std::fmt::Display for Addr {
 
 /// The handshake line go-plugin's client parses.
 pub fn handshake_line(version: u32, addr: &Addr, tls: Option<&ServerTls>) -> String {
-    format!(
-        "{CORE_PROTOCOL_VERSION}|{version}|{}|{addr}|grpc|{}",
-        addr.network(),
-        tls.map(|t| t.handshake_cert()).unwrap_or_default()
-    )
+    format!("{CORE_PROTOCOL_VERSION}|{version}|{}|{addr}|grpc|{}", addr.network(), tls.map(|t| t.handshake_cert()).unwrap_or_default())
 }
 
 /// The JSON Terraform reads from `TF_REATTACH_PROVIDERS`.
@@ -173,10 +169,7 @@ fn listen() -> Result<(Listener, Addr), HandshakeError> {
 
 #[cfg(unix)]
 fn socket_path() -> PathBuf {
-    let dir = std::env::var_os("PLUGIN_UNIX_SOCKET_DIR")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
+    let dir = std::env::var_os("PLUGIN_UNIX_SOCKET_DIR").filter(|d| !d.is_empty()).map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
     dir.join(format!("plugin{}", uuid::Uuid::new_v4().simple()))
 }
 
@@ -252,7 +245,7 @@ fn incoming(listener: Listener, tls: Option<Arc<rustls::ServerConfig>>) -> Recei
                                 let _ = tx.send(Ok(Conn::Tls(Box::new(s)))).await;
                             }
                             Ok(Err(e)) => crate::warn!(format!("TLS handshake refused: {e}")),
-                            Err(_) => crate::warn!("TLS handshake timed out".to_string()),
+                            Err(_) => crate::warn!("TLS handshake timed out"),
                         }
                     });
                 }
@@ -270,7 +263,7 @@ struct Controller {
 #[tonic::async_trait]
 impl gp::grpc_controller_server::GrpcController for Controller {
     async fn shutdown(&self, _: Request<gp::Empty>) -> Result<Response<gp::Empty>, Status> {
-        crate::debug!("shutdown requested by the client".to_string());
+        crate::debug!("shutdown requested by the client");
         let _ = self.shutdown.send(true);
         Ok(Response::new(gp::Empty {}))
     }
@@ -361,7 +354,7 @@ pub async fn serve_with(mode: Mode, name: &str, provider: Routes, on_parent_exit
         }
         let _ = out.flush();
     }
-    crate::info!("plugin server started".to_string(), "socket" => addr.to_string(), "tls" => tls.is_some());
+    crate::info!("plugin server started", "socket" => addr.to_string(), "tls" => tls.is_some());
 
     // go-plugin plugins ignore SIGINT: Terraform forwards Ctrl-C as StopProvider. In debug mode
     // SIGINT stops the server. (Windows: Ctrl-C and Ctrl-Break, Go's os.Interrupt there; a console
@@ -371,14 +364,18 @@ pub async fn serve_with(mode: Mode, name: &str, provider: Routes, on_parent_exit
         let shutdown_tx = shutdown_tx.clone();
         tokio::spawn(async move {
             #[cfg(unix)]
-            let Ok(mut sig) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) else { return };
+            let Ok(mut sig) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) else {
+                return;
+            };
             #[cfg(windows)]
-            let Ok(mut sig) = Interrupts::new() else { return };
+            let Ok(mut sig) = Interrupts::new() else {
+                return;
+            };
             while sig.recv().await.is_some() {
                 if debug {
                     let _ = shutdown_tx.send(true);
                 } else {
-                    crate::debug!("ignoring SIGINT; Terraform stops us through the protocol".to_string());
+                    crate::debug!("ignoring SIGINT; Terraform stops us through the protocol");
                 }
             }
         });
@@ -392,7 +389,7 @@ pub async fn serve_with(mode: Mode, name: &str, provider: Routes, on_parent_exit
         let shutdown_tx = shutdown_tx.clone();
         let watched = super::host::Parent::current();
         if watched.is_none() {
-            crate::warn!("cannot watch the process that started the plugin; the plugin will not stop by itself if it is killed".to_string());
+            crate::warn!("cannot watch the process that started the plugin; the plugin will not stop by itself if it is killed");
         }
         tokio::spawn(async move {
             let Some(watched) = watched else { return };
@@ -417,9 +414,7 @@ pub async fn serve_with(mode: Mode, name: &str, provider: Routes, on_parent_exit
     let shutdown = async move {
         let _ = rx.wait_for(|v| *v).await;
     };
-    let server = tonic::transport::Server::builder()
-        .add_routes(routes)
-        .serve_with_incoming_shutdown(conns, shutdown);
+    let server = tonic::transport::Server::builder().add_routes(routes).serve_with_incoming_shutdown(conns, shutdown);
     // The graceful drain waits for every connection to close, but hyper cannot close one that
     // has not sent its HTTP/2 preface yet (it only marks it "close pending"), so a silent client
     // would keep us alive forever. Bound the drain: Terraform only asks for Shutdown once its
@@ -470,10 +465,7 @@ type BrokerStream = Pin<Box<dyn futures::Stream<Item = Result<gp::ConnInfo, Stat
 #[tonic::async_trait]
 impl gp::grpc_broker_server::GrpcBroker for Broker {
     type StartStreamStream = BrokerStream;
-    async fn start_stream(
-        &self,
-        req: Request<tonic::Streaming<gp::ConnInfo>>,
-    ) -> Result<Response<BrokerStream>, Status> {
+    async fn start_stream(&self, req: Request<tonic::Streaming<gp::ConnInfo>>) -> Result<Response<BrokerStream>, Status> {
         let mut inbound = req.into_inner();
         let mut rx = self.shutdown.clone();
         let stream = futures::stream::once(async move {
@@ -526,13 +518,16 @@ mod tests {
 
     #[test]
     fn reattach_is_json_terraform_reads() {
-        let j: serde_json::Value = serde_json::from_str(&reattach_json("registry.terraform.io/vpce/vpce", &Addr::Unix(PathBuf::from("/tmp/s")))).unwrap();
+        let j: serde_json::Value =
+            serde_json::from_str(&reattach_json("registry.terraform.io/vpce/vpce", &Addr::Unix(PathBuf::from("/tmp/s")))).unwrap();
         let p = &j["registry.terraform.io/vpce/vpce"];
         assert_eq!(p["Protocol"], "grpc");
         assert_eq!(p["ProtocolVersion"], 6);
         assert_eq!(p["Addr"]["Network"], "unix");
         assert_eq!(p["Addr"]["String"], "/tmp/s");
-        let j: serde_json::Value = serde_json::from_str(&reattach_json("registry.terraform.io/vpce/vpce", &Addr::Tcp("127.0.0.1:12345".parse().unwrap()))).unwrap();
+        let j: serde_json::Value =
+            serde_json::from_str(&reattach_json("registry.terraform.io/vpce/vpce", &Addr::Tcp("127.0.0.1:12345".parse().unwrap())))
+                .unwrap();
         let p = &j["registry.terraform.io/vpce/vpce"];
         assert_eq!(p["Addr"]["Network"], "tcp");
         assert_eq!(p["Addr"]["String"], "127.0.0.1:12345");

@@ -118,11 +118,9 @@ pub fn encode(v: &Value, ty: &Type) -> Result<pb::DynamicValue, Diagnostics> {
 /// Removes attributes the schema does not have (older provider versions may have written them).
 pub fn prune_json(v: serde_json::Value, ty: &Type) -> serde_json::Value {
     match (v, ty) {
-        (serde_json::Value::Object(map), Type::Object(attrs)) => serde_json::Value::Object(
-            map.into_iter()
-                .filter_map(|(k, v)| attrs.get(&k).map(|t| (k, prune_json(v, t))))
-                .collect(),
-        ),
+        (serde_json::Value::Object(map), Type::Object(attrs)) => {
+            serde_json::Value::Object(map.into_iter().filter_map(|(k, v)| attrs.get(&k).map(|t| (k, prune_json(v, t)))).collect())
+        }
         (serde_json::Value::Array(items), Type::List(t) | Type::Set(t)) => {
             serde_json::Value::Array(items.into_iter().map(|i| prune_json(i, t)).collect())
         }
@@ -132,7 +130,11 @@ pub fn prune_json(v: serde_json::Value, ty: &Type) -> serde_json::Value {
 
 /// Decodes stored JSON (state or identity) of type `ty`: `upgrade` rewrites it first, then
 /// attributes the type lacks are dropped.
-fn decode_stored(raw: &[u8], ty: &Type, upgrade: impl FnOnce(serde_json::Value) -> Result<serde_json::Value, Diagnostics>) -> Result<Value, Result<String, Diagnostics>> {
+fn decode_stored(
+    raw: &[u8],
+    ty: &Type,
+    upgrade: impl FnOnce(serde_json::Value) -> Result<serde_json::Value, Diagnostics>,
+) -> Result<Value, Result<String, Diagnostics>> {
     let json = serde_json::from_slice::<serde_json::Value>(raw).map_err(|e| Ok(e.to_string()))?;
     let json = upgrade(json).map_err(Err)?;
     let bytes = serde_json::to_vec(&prune_json(json, ty)).map_err(|e| Ok(e.to_string()))?;
@@ -141,9 +143,12 @@ fn decode_stored(raw: &[u8], ty: &Type, upgrade: impl FnOnce(serde_json::Value) 
 
 /// Answers with just these diagnostics.
 macro_rules! bail {
-    ($resp:ident, $diags:expr) => {
-        return Ok(Response::new(pb::$resp::Response { diagnostics: $diags.to_proto(), ..Default::default() }))
-    };
+    ($resp:ident, $diags:expr) => {{
+        // Some answers have no other field than the diagnostics.
+        #[allow(clippy::needless_update)]
+        let response = pb::$resp::Response { diagnostics: $diags.to_proto(), ..Default::default() };
+        return Ok(Response::new(response));
+    }};
 }
 
 /// The value, or an answer with the diagnostics.
@@ -193,7 +198,14 @@ fn identity_data(identity: Option<&dyn Identity>, state: &Value) -> Result<Optio
 impl<P: Provider> Server<P> {
     pub fn new(provider: P, registry: Registry<P::Ctx>, options: Options) -> Self {
         let schema = provider.schema();
-        Server { provider, registry, schema, options, client: Arc::new(RwLock::new(None)), stop: Arc::new(Mutex::new(CancellationToken::new())) }
+        Server {
+            provider,
+            registry,
+            schema,
+            options,
+            client: Arc::new(RwLock::new(None)),
+            stop: Arc::new(Mutex::new(CancellationToken::new())),
+        }
     }
 
     pub fn provider(&self) -> &P {
@@ -239,7 +251,9 @@ impl<P: Provider> Server<P> {
         let names: Vec<_> = self.registry.data_source_names().collect();
         match names.as_slice() {
             [] => error("No data sources", format!("{} has no data sources.", self.options.name)),
-            _ => error("Unknown data source type", format!("This provider has no data source type \"{name}\"; it has {}.", and_list(&names))),
+            _ => {
+                error("Unknown data source type", format!("This provider has no data source type \"{name}\"; it has {}.", and_list(&names)))
+            }
         }
     }
 
@@ -247,7 +261,10 @@ impl<P: Provider> Server<P> {
         let names: Vec<_> = self.registry.list_resource_names().collect();
         match names.as_slice() {
             [] => error("No list resources", format!("{} has no list resources.", self.options.name)),
-            _ => error("Unknown list resource type", format!("This provider has no list resource type \"{name}\"; it has {}.", and_list(&names))),
+            _ => error(
+                "Unknown list resource type",
+                format!("This provider has no list resource type \"{name}\"; it has {}.", and_list(&names)),
+            ),
         }
     }
 
@@ -256,7 +273,9 @@ impl<P: Provider> Server<P> {
         let cancel = self.stop.lock().map(|t| t.clone()).unwrap_or_default();
         match client {
             Some(client) => Ok(P::Ctx::new(client, cancel)),
-            None => Err(error("Provider not configured", "Terraform called the provider before configuring it; this is a bug in the caller.")),
+            None => {
+                Err(error("Provider not configured", "Terraform called the provider before configuring it; this is a bug in the caller."))
+            }
         }
     }
 }
@@ -275,80 +294,131 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
         }))
     }
 
-    async fn get_provider_schema(&self, _: Request<pb::get_provider_schema::Request>) -> Result<Response<pb::get_provider_schema::Response>, Status> {
+    async fn get_provider_schema(
+        &self,
+        _: Request<pb::get_provider_schema::Request>,
+    ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(self.schema.to_proto()),
             resource_schemas: self.registry.resources().iter().map(|r| (r.type_name().to_string(), r.schema().to_proto())).collect(),
             data_source_schemas: self.registry.data_sources().iter().map(|d| (d.type_name().to_string(), d.schema().to_proto())).collect(),
-            list_resource_schemas: self.registry.list_resources().iter().map(|l| (l.type_name().to_string(), l.schema().to_proto())).collect(),
+            list_resource_schemas: self
+                .registry
+                .list_resources()
+                .iter()
+                .map(|l| (l.type_name().to_string(), l.schema().to_proto()))
+                .collect(),
             functions: self.registry.functions().iter().map(|f| (f.name().to_string(), f.signature().to_proto())).collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
         }))
     }
 
-    async fn validate_provider_config(&self, req: Request<pb::validate_provider_config::Request>) -> Result<Response<pb::validate_provider_config::Response>, Status> {
-        let config = try_diags!(validate_provider_config, decode(req.get_ref().config.as_ref(), &self.schema.ty(), "provider configuration"));
+    async fn validate_provider_config(
+        &self,
+        req: Request<pb::validate_provider_config::Request>,
+    ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
+        let config =
+            try_diags!(validate_provider_config, decode(req.get_ref().config.as_ref(), &self.schema.ty(), "provider configuration"));
         bail!(validate_provider_config, self.provider.validate(&config))
     }
 
-    async fn validate_resource_config(&self, req: Request<pb::validate_resource_config::Request>) -> Result<Response<pb::validate_resource_config::Response>, Status> {
+    async fn validate_resource_config(
+        &self,
+        req: Request<pb::validate_resource_config::Request>,
+    ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
         let req = req.into_inner();
         let r = try_diags!(validate_resource_config, self.resource(&req.type_name));
         let config = try_diags!(validate_resource_config, decode(req.config.as_ref(), &r.schema().ty(), "configuration"));
         bail!(validate_resource_config, r.validate(&config))
     }
 
-    async fn validate_data_resource_config(&self, req: Request<pb::validate_data_resource_config::Request>) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
+    async fn validate_data_resource_config(
+        &self,
+        req: Request<pb::validate_data_resource_config::Request>,
+    ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
         let req = req.into_inner();
-        let Some(d) = self.registry.data_source_named(&req.type_name) else { bail!(validate_data_resource_config, self.unknown_data_source(&req.type_name)) };
+        let Some(d) = self.registry.data_source_named(&req.type_name) else {
+            bail!(validate_data_resource_config, self.unknown_data_source(&req.type_name))
+        };
         let config = try_diags!(validate_data_resource_config, decode(req.config.as_ref(), &d.schema().ty(), "configuration"));
         bail!(validate_data_resource_config, d.validate(&config))
     }
 
-    async fn upgrade_resource_state(&self, req: Request<pb::upgrade_resource_state::Request>) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
+    async fn upgrade_resource_state(
+        &self,
+        req: Request<pb::upgrade_resource_state::Request>,
+    ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
         let req = req.into_inner();
         let r = try_diags!(upgrade_resource_state, self.resource(&req.type_name));
         let ty = r.schema().ty();
         let raw = req.raw_state.map(|s| s.json).unwrap_or_default();
         if raw.is_empty() {
-            bail!(upgrade_resource_state, error("Cannot upgrade state", "The stored state has no JSON form (flatmap state from Terraform 0.11 is not supported)."));
+            bail!(
+                upgrade_resource_state,
+                error("Cannot upgrade state", "The stored state has no JSON form (flatmap state from Terraform 0.11 is not supported).")
+            );
         }
         match decode_stored(&raw, &ty, |j| r.upgrade_state(req.version, j)) {
             Ok(v) => {
                 let upgraded = try_diags!(upgrade_resource_state, encode(&v, &ty));
                 Ok(Response::new(pb::upgrade_resource_state::Response { upgraded_state: Some(upgraded), diagnostics: vec![] }))
             }
-            Err(Ok(e)) => bail!(upgrade_resource_state, error("Cannot upgrade state", format!("The stored state of this {} is not readable: {e}", req.type_name))),
+            Err(Ok(e)) => bail!(
+                upgrade_resource_state,
+                error("Cannot upgrade state", format!("The stored state of this {} is not readable: {e}", req.type_name))
+            ),
             Err(Err(d)) => bail!(upgrade_resource_state, d),
         }
     }
 
-    async fn get_resource_identity_schemas(&self, _: Request<pb::get_resource_identity_schemas::Request>) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
-        let identity_schemas: HashMap<_, _> =
-            self.registry.resources().iter().filter_map(|r| r.identity().map(|i| (r.type_name().to_string(), i.schema().to_proto()))).collect();
+    async fn get_resource_identity_schemas(
+        &self,
+        _: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
+        let identity_schemas: HashMap<_, _> = self
+            .registry
+            .resources()
+            .iter()
+            .filter_map(|r| r.identity().map(|i| (r.type_name().to_string(), i.schema().to_proto())))
+            .collect();
         Ok(Response::new(pb::get_resource_identity_schemas::Response { identity_schemas, diagnostics: vec![] }))
     }
 
-    async fn upgrade_resource_identity(&self, req: Request<pb::upgrade_resource_identity::Request>) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
+    async fn upgrade_resource_identity(
+        &self,
+        req: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
         let req = req.into_inner();
         let r = try_diags!(upgrade_resource_identity, self.resource(&req.type_name));
         let Some(identity) = r.identity() else {
-            bail!(upgrade_resource_identity, error("No resource identity", format!("{} has no resource identity to upgrade.", req.type_name)))
+            bail!(
+                upgrade_resource_identity,
+                error("No resource identity", format!("{} has no resource identity to upgrade.", req.type_name))
+            )
         };
         let ty = identity.schema().ty();
         let raw = req.raw_identity.map(|s| s.json).unwrap_or_default();
         match decode_stored(&raw, &ty, |j| identity.upgrade(req.version, j)) {
             Ok(v) => {
                 let data = try_diags!(upgrade_resource_identity, encode(&v, &ty));
-                Ok(Response::new(pb::upgrade_resource_identity::Response { upgraded_identity: Some(pb::ResourceIdentityData { identity_data: Some(data) }), diagnostics: vec![] }))
+                Ok(Response::new(pb::upgrade_resource_identity::Response {
+                    upgraded_identity: Some(pb::ResourceIdentityData { identity_data: Some(data) }),
+                    diagnostics: vec![],
+                }))
             }
-            Err(Ok(e)) => bail!(upgrade_resource_identity, error("Cannot upgrade identity", format!("The stored identity of this {} is not readable: {e}", req.type_name))),
+            Err(Ok(e)) => bail!(
+                upgrade_resource_identity,
+                error("Cannot upgrade identity", format!("The stored identity of this {} is not readable: {e}", req.type_name))
+            ),
             Err(Err(d)) => bail!(upgrade_resource_identity, d),
         }
     }
 
-    async fn configure_provider(&self, req: Request<pb::configure_provider::Request>) -> Result<Response<pb::configure_provider::Response>, Status> {
+    async fn configure_provider(
+        &self,
+        req: Request<pb::configure_provider::Request>,
+    ) -> Result<Response<pb::configure_provider::Response>, Status> {
         let req = req.into_inner();
         let config = try_diags!(configure_provider, decode(req.config.as_ref(), &self.schema.ty(), "provider configuration"));
         let resp = self.provider.configure(ConfigureRequest { config, terraform_version: req.terraform_version }).await;
@@ -369,10 +439,19 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
         let resp = r.read(&ctx, state).await;
         let new_state = try_diags!(read_resource, encode(&resp.new_state, &ty));
         let new_identity = try_diags!(read_resource, identity_data(r.identity(), &resp.new_state));
-        Ok(Response::new(pb::read_resource::Response { new_state: Some(new_state), diagnostics: resp.diags.to_proto(), private: req.private, new_identity, ..Default::default() }))
+        Ok(Response::new(pb::read_resource::Response {
+            new_state: Some(new_state),
+            diagnostics: resp.diags.to_proto(),
+            private: req.private,
+            new_identity,
+            ..Default::default()
+        }))
     }
 
-    async fn plan_resource_change(&self, req: Request<pb::plan_resource_change::Request>) -> Result<Response<pb::plan_resource_change::Response>, Status> {
+    async fn plan_resource_change(
+        &self,
+        req: Request<pb::plan_resource_change::Request>,
+    ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
         let req = req.into_inner();
         let r = try_diags!(plan_resource_change, self.resource(&req.type_name));
         let ty = r.schema().ty();
@@ -382,7 +461,11 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
         if proposed.is_null() {
             // Destroy: nothing to compute.
             let planned = try_diags!(plan_resource_change, encode(&Value::Null, &ty));
-            return Ok(Response::new(pb::plan_resource_change::Response { planned_state: Some(planned), planned_private: req.prior_private, ..Default::default() }));
+            return Ok(Response::new(pb::plan_resource_change::Response {
+                planned_state: Some(planned),
+                planned_private: req.prior_private,
+                ..Default::default()
+            }));
         }
         let ctx = try_diags!(plan_resource_change, self.ctx());
         let mut resp = r.plan(&ctx, PlanRequest { prior, proposed, config }).await;
@@ -397,7 +480,9 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
         let planned = try_diags!(plan_resource_change, encode(&resp.planned, &ty));
         // An identity is planned only once it is wholly known (on create it usually is not).
         let planned_identity = match r.identity() {
-            Some(id) if !resp.planned.is_null() && id.of(&resp.planned).is_wholly_known() => try_diags!(plan_resource_change, identity_data(Some(id), &resp.planned)),
+            Some(id) if !resp.planned.is_null() && id.of(&resp.planned).is_wholly_known() => {
+                try_diags!(plan_resource_change, identity_data(Some(id), &resp.planned))
+            }
             _ => None,
         };
         Ok(Response::new(pb::plan_resource_change::Response {
@@ -410,7 +495,10 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
         }))
     }
 
-    async fn apply_resource_change(&self, req: Request<pb::apply_resource_change::Request>) -> Result<Response<pb::apply_resource_change::Response>, Status> {
+    async fn apply_resource_change(
+        &self,
+        req: Request<pb::apply_resource_change::Request>,
+    ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
         let req = req.into_inner();
         let r = try_diags!(apply_resource_change, self.resource(&req.type_name));
         let ty = r.schema().ty();
@@ -421,10 +509,19 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
         let resp = r.apply(&ctx, ApplyRequest { prior, planned, config }).await;
         let new_state = try_diags!(apply_resource_change, encode(&resp.new_state, &ty));
         let new_identity = try_diags!(apply_resource_change, identity_data(r.identity(), &resp.new_state));
-        Ok(Response::new(pb::apply_resource_change::Response { new_state: Some(new_state), private: req.planned_private, diagnostics: resp.diags.to_proto(), new_identity, ..Default::default() }))
+        Ok(Response::new(pb::apply_resource_change::Response {
+            new_state: Some(new_state),
+            private: req.planned_private,
+            diagnostics: resp.diags.to_proto(),
+            new_identity,
+            ..Default::default()
+        }))
     }
 
-    async fn import_resource_state(&self, req: Request<pb::import_resource_state::Request>) -> Result<Response<pb::import_resource_state::Response>, Status> {
+    async fn import_resource_state(
+        &self,
+        req: Request<pb::import_resource_state::Request>,
+    ) -> Result<Response<pb::import_resource_state::Response>, Status> {
         let req = req.into_inner();
         let r = try_diags!(import_resource_state, self.resource(&req.type_name));
         let ty = r.schema().ty();
@@ -434,7 +531,10 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
                 let value = try_diags!(import_resource_state, decode(Some(given), &identity.schema().ty(), "identity"));
                 match identity.import_id(&value) {
                     Some(from_identity) => id = from_identity,
-                    None => bail!(import_resource_state, error("Import by identity not supported", format!("{} is imported by ID only.", req.type_name))),
+                    None => bail!(
+                        import_resource_state,
+                        error("Import by identity not supported", format!("{} is imported by ID only.", req.type_name))
+                    ),
                 }
             }
         }
@@ -446,19 +546,35 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
         let state = try_diags!(import_resource_state, encode(&resp.state, &ty));
         let identity = try_diags!(import_resource_state, identity_data(r.identity(), &resp.state));
         Ok(Response::new(pb::import_resource_state::Response {
-            imported_resources: vec![pb::import_resource_state::ImportedResource { type_name: req.type_name, state: Some(state), identity, ..Default::default() }],
+            imported_resources: vec![pb::import_resource_state::ImportedResource {
+                type_name: req.type_name,
+                state: Some(state),
+                identity,
+                ..Default::default()
+            }],
             diagnostics: resp.diags.to_proto(),
             ..Default::default()
         }))
     }
 
-    async fn move_resource_state(&self, _: Request<pb::move_resource_state::Request>) -> Result<Response<pb::move_resource_state::Response>, Status> {
-        bail!(move_resource_state, error("Move not supported", format!("{} cannot move state from other resource types.", self.options.name)))
+    async fn move_resource_state(
+        &self,
+        _: Request<pb::move_resource_state::Request>,
+    ) -> Result<Response<pb::move_resource_state::Response>, Status> {
+        bail!(
+            move_resource_state,
+            error("Move not supported", format!("{} cannot move state from other resource types.", self.options.name))
+        )
     }
 
-    async fn read_data_source(&self, req: Request<pb::read_data_source::Request>) -> Result<Response<pb::read_data_source::Response>, Status> {
+    async fn read_data_source(
+        &self,
+        req: Request<pb::read_data_source::Request>,
+    ) -> Result<Response<pb::read_data_source::Response>, Status> {
         let req = req.into_inner();
-        let Some(d) = self.registry.data_source_named(&req.type_name) else { bail!(read_data_source, self.unknown_data_source(&req.type_name)) };
+        let Some(d) = self.registry.data_source_named(&req.type_name) else {
+            bail!(read_data_source, self.unknown_data_source(&req.type_name))
+        };
         let ty = d.schema().ty();
         let config = try_diags!(read_data_source, decode(req.config.as_ref(), &ty, "configuration"));
         let ctx = try_diags!(read_data_source, self.ctx());
@@ -470,23 +586,38 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
         Ok(Response::new(pb::read_data_source::Response { state: Some(state), diagnostics: resp.diags.to_proto(), ..Default::default() }))
     }
 
-    async fn generate_resource_config(&self, _: Request<pb::generate_resource_config::Request>) -> Result<Response<pb::generate_resource_config::Response>, Status> {
+    async fn generate_resource_config(
+        &self,
+        _: Request<pb::generate_resource_config::Request>,
+    ) -> Result<Response<pb::generate_resource_config::Response>, Status> {
         Err(unsupported(&self.options.name, "generating configuration"))
     }
 
-    async fn validate_ephemeral_resource_config(&self, _: Request<pb::validate_ephemeral_resource_config::Request>) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
+    async fn validate_ephemeral_resource_config(
+        &self,
+        _: Request<pb::validate_ephemeral_resource_config::Request>,
+    ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
         Err(unsupported(&self.options.name, "ephemeral resources"))
     }
 
-    async fn open_ephemeral_resource(&self, _: Request<pb::open_ephemeral_resource::Request>) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
+    async fn open_ephemeral_resource(
+        &self,
+        _: Request<pb::open_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
         Err(unsupported(&self.options.name, "ephemeral resources"))
     }
 
-    async fn renew_ephemeral_resource(&self, _: Request<pb::renew_ephemeral_resource::Request>) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
+    async fn renew_ephemeral_resource(
+        &self,
+        _: Request<pb::renew_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
         Err(unsupported(&self.options.name, "ephemeral resources"))
     }
 
-    async fn close_ephemeral_resource(&self, _: Request<pb::close_ephemeral_resource::Request>) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
+    async fn close_ephemeral_resource(
+        &self,
+        _: Request<pb::close_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
         Err(unsupported(&self.options.name, "ephemeral resources"))
     }
 
@@ -497,10 +628,16 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
             let event = pb::list_resource::Event { diagnostic: d.to_proto(), ..Default::default() };
             Ok(Response::new(Box::pin(futures::stream::iter([Ok(event)]))))
         };
-        let Some(list) = self.registry.list_resource_named(&req.type_name).cloned() else { return failed(self.unknown_list_resource(&req.type_name)) };
-        let identity_ty = self.registry.resource_named(&req.type_name).and_then(|r| r.identity().map(|i| (i.schema().ty(), r.schema().ty())));
+        let Some(list) = self.registry.list_resource_named(&req.type_name).cloned() else {
+            return failed(self.unknown_list_resource(&req.type_name));
+        };
+        let identity_ty =
+            self.registry.resource_named(&req.type_name).and_then(|r| r.identity().map(|i| (i.schema().ty(), r.schema().ty())));
         let Some((identity_ty, resource_ty)) = identity_ty else {
-            return failed(error("Provider bug: list resource without identity", format!("The list resource {} has no managed resource with an identity. Please report this.", req.type_name)));
+            return failed(error(
+                "Provider bug: list resource without identity",
+                format!("The list resource {} has no managed resource with an identity. Please report this.", req.type_name),
+            ));
         };
         let config = match decode(req.config.as_ref(), &list.schema().ty(), "configuration") {
             Ok(c) => c,
@@ -537,7 +674,8 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
                     None => None,
                 };
                 let found = identity.is_some();
-                let event = pb::list_resource::Event { identity, display_name: item.display_name, resource_object, diagnostic: diags.to_proto() };
+                let event =
+                    pb::list_resource::Event { identity, display_name: item.display_name, resource_object, diagnostic: diags.to_proto() };
                 if tx.send(Ok(event)).await.is_err() {
                     return;
                 }
@@ -550,9 +688,14 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
         Ok(Response::new(Box::pin(tokio_stream::wrappers::ReceiverStream::new(rx))))
     }
 
-    async fn validate_list_resource_config(&self, req: Request<pb::validate_list_resource_config::Request>) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
+    async fn validate_list_resource_config(
+        &self,
+        req: Request<pb::validate_list_resource_config::Request>,
+    ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
         let req = req.into_inner();
-        let Some(list) = self.registry.list_resource_named(&req.type_name) else { bail!(validate_list_resource_config, self.unknown_list_resource(&req.type_name)) };
+        let Some(list) = self.registry.list_resource_named(&req.type_name) else {
+            bail!(validate_list_resource_config, self.unknown_list_resource(&req.type_name))
+        };
         let config = try_diags!(validate_list_resource_config, decode(req.config.as_ref(), &list.schema().ty(), "configuration"));
         bail!(validate_list_resource_config, list.validate(&config))
     }
@@ -564,7 +707,12 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
 
     async fn call_function(&self, req: Request<pb::call_function::Request>) -> Result<Response<pb::call_function::Response>, Status> {
         let req = req.into_inner();
-        let failed = |e: crate::resource::FunctionError| Ok(Response::new(pb::call_function::Response { result: None, error: Some(pb::FunctionError { text: e.text, function_argument: e.argument }) }));
+        let failed = |e: crate::resource::FunctionError| {
+            Ok(Response::new(pb::call_function::Response {
+                result: None,
+                error: Some(pb::FunctionError { text: e.text, function_argument: e.argument }),
+            }))
+        };
         let Some(f) = self.registry.function_named(&req.name) else {
             return failed(crate::resource::FunctionError::new(format!("{} has no function \"{}\".", self.options.name, req.name)));
         };
@@ -572,7 +720,10 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
         let mut args = Vec::with_capacity(req.arguments.len().min(64));
         for (i, arg) in req.arguments.iter().enumerate() {
             let Some(ty) = signature.argument_type(i) else {
-                return failed(crate::resource::FunctionError::at(i, format!("{} takes at most {} arguments.", req.name, signature.parameters.len())));
+                return failed(crate::resource::FunctionError::at(
+                    i,
+                    format!("{} takes at most {} arguments.", req.name, signature.parameters.len()),
+                ));
             };
             match decode(Some(arg), ty, "argument") {
                 Ok(v) => args.push(v),
@@ -580,19 +731,33 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
             }
         }
         if args.len() < signature.parameters.len() {
-            return failed(crate::resource::FunctionError::new(format!("{} takes {} arguments, got {}.", req.name, signature.parameters.len(), args.len())));
+            return failed(crate::resource::FunctionError::new(format!(
+                "{} takes {} arguments, got {}.",
+                req.name,
+                signature.parameters.len(),
+                args.len()
+            )));
         }
-        match f.call(args).and_then(|v| encode(&v, &signature.returns).map_err(|d| crate::resource::FunctionError::new(d.0.first().map(|d| d.detail.clone()).unwrap_or_default()))) {
+        match f.call(args).and_then(|v| {
+            encode(&v, &signature.returns)
+                .map_err(|d| crate::resource::FunctionError::new(d.0.first().map(|d| d.detail.clone()).unwrap_or_default()))
+        }) {
             Ok(result) => Ok(Response::new(pb::call_function::Response { result: Some(result), error: None })),
             Err(e) => failed(e),
         }
     }
 
-    async fn validate_state_store_config(&self, _: Request<pb::validate_state_store::Request>) -> Result<Response<pb::validate_state_store::Response>, Status> {
+    async fn validate_state_store_config(
+        &self,
+        _: Request<pb::validate_state_store::Request>,
+    ) -> Result<Response<pb::validate_state_store::Response>, Status> {
         Err(unsupported(&self.options.name, "state stores"))
     }
 
-    async fn configure_state_store(&self, _: Request<pb::configure_state_store::Request>) -> Result<Response<pb::configure_state_store::Response>, Status> {
+    async fn configure_state_store(
+        &self,
+        _: Request<pb::configure_state_store::Request>,
+    ) -> Result<Response<pb::configure_state_store::Response>, Status> {
         Err(unsupported(&self.options.name, "state stores"))
     }
 
@@ -601,7 +766,10 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
         Err(unsupported(&self.options.name, "state stores"))
     }
 
-    async fn write_state_bytes(&self, _: Request<Streaming<pb::write_state_bytes::RequestChunk>>) -> Result<Response<pb::write_state_bytes::Response>, Status> {
+    async fn write_state_bytes(
+        &self,
+        _: Request<Streaming<pb::write_state_bytes::RequestChunk>>,
+    ) -> Result<Response<pb::write_state_bytes::Response>, Status> {
         Err(unsupported(&self.options.name, "state stores"))
     }
 
@@ -630,7 +798,10 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
         Err(unsupported(&self.options.name, "actions"))
     }
 
-    async fn validate_action_config(&self, _: Request<pb::validate_action_config::Request>) -> Result<Response<pb::validate_action_config::Response>, Status> {
+    async fn validate_action_config(
+        &self,
+        _: Request<pb::validate_action_config::Request>,
+    ) -> Result<Response<pb::validate_action_config::Response>, Status> {
         Err(unsupported(&self.options.name, "actions"))
     }
 
@@ -640,7 +811,7 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
             token.cancel();
             *token = CancellationToken::new();
         }
-        crate::info!("StopProvider: cancelling in-flight operations".to_string());
+        crate::info!("StopProvider: cancelling in-flight operations");
         Ok(Response::new(pb::stop_provider::Response::default()))
     }
 }

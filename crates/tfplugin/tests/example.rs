@@ -60,7 +60,11 @@ impl Tf {
         let mirror = dir.path().join("mirror");
         let platform = mirror.join("registry.terraform.io/tfplugin/example").join(version).join(format!("{os}_{arch}"));
         std::fs::create_dir_all(&platform).expect("mirror dir");
-        std::os::unix::fs::symlink(provider_dir().join("terraform-provider-example"), platform.join(format!("terraform-provider-example_v{version}"))).expect("mirror link");
+        std::os::unix::fs::symlink(
+            provider_dir().join("terraform-provider-example"),
+            platform.join(format!("terraform-provider-example_v{version}")),
+        )
+        .expect("mirror link");
         let cli = format!(
             "provider_installation {{\n  dev_overrides {{\n    \"tfplugin/example\" = \"{}\"\n  }}\n  filesystem_mirror {{\n    path = \"{}\"\n  }}\n}}\n",
             provider_dir().display(),

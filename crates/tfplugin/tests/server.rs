@@ -20,7 +20,10 @@ struct P;
 impl Provider for P {
     type Ctx = Ctx<String>;
     fn schema(&self) -> Schema {
-        Schema { version: 0, block: Block { description: "", attributes: vec![Attribute::optional("name", Type::String, "")], blocks: vec![] } }
+        Schema {
+            version: 0,
+            block: Block { description: "", attributes: vec![Attribute::optional("name", Type::String, "")], blocks: vec![] },
+        }
     }
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
@@ -40,7 +43,11 @@ fn thing_schema() -> Schema {
         version: 1,
         block: Block {
             description: "",
-            attributes: vec![Attribute::computed("id", Type::String, ""), Attribute::required("name", Type::String, ""), Attribute::optional("note", Type::String, "")],
+            attributes: vec![
+                Attribute::computed("id", Type::String, ""),
+                Attribute::required("name", Type::String, ""),
+                Attribute::optional("note", Type::String, ""),
+            ],
             blocks: vec![],
         },
     }
@@ -95,7 +102,9 @@ impl Resource<Ctx<String>> for Thing {
     }
     fn import<'a>(&'a self, _ctx: &'a Ctx<String>, id: String) -> BoxFuture<'a, ImportResponse> {
         let name = id.rsplit('-').next().unwrap_or_default().to_string();
-        Box::pin(async move { ImportResponse { state: Value::object([("id", Value::string(id)), ("name", Value::string(name))]), diags: Diagnostics::new() } })
+        Box::pin(async move {
+            ImportResponse { state: Value::object([("id", Value::string(id)), ("name", Value::string(name))]), diags: Diagnostics::new() }
+        })
     }
     /// Version 0 called `name` `label`.
     fn upgrade_state(&self, version: i64, mut state: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {
@@ -137,8 +146,14 @@ impl ListResource<Ctx<String>> for Things {
         futures::stream::iter(0..n)
             .map(move |i| {
                 let id = format!("{}-n{i}", ctx.client);
-                let state = Value::object([("id", Value::string(id.clone())), ("name", Value::string(format!("n{i}"))), ("note", Value::Null)]);
-                ListItem { identity: Value::object([("id", Value::string(id))]), display_name: format!("thing {i}"), resource: Some(state), diags: Diagnostics::new() }
+                let state =
+                    Value::object([("id", Value::string(id.clone())), ("name", Value::string(format!("n{i}"))), ("note", Value::Null)]);
+                ListItem {
+                    identity: Value::object([("id", Value::string(id))]),
+                    display_name: format!("thing {i}"),
+                    resource: Some(state),
+                    diags: Diagnostics::new(),
+                }
             })
             .boxed()
     }
@@ -154,7 +169,10 @@ impl DataSource<Ctx<String>> for Echo {
         &self.0
     }
     fn read<'a>(&'a self, ctx: &'a Ctx<String>, config: Value) -> BoxFuture<'a, ReadResponse> {
-        let state = Value::object([("in", config.get("in").clone()), ("out", Value::string(format!("{}:{}", ctx.client, config.get("in").as_str().unwrap_or_default())))]);
+        let state = Value::object([
+            ("in", config.get("in").clone()),
+            ("out", Value::string(format!("{}:{}", ctx.client, config.get("in").as_str().unwrap_or_default()))),
+        ]);
         Box::pin(async move { ReadResponse { new_state: state, diags: Diagnostics::new() } })
     }
 }
@@ -171,7 +189,9 @@ impl Function for Add {
     fn call(&self, args: Vec<Value>) -> Result<Value, FunctionError> {
         let mut sum = 0i64;
         for (i, a) in args.iter().enumerate() {
-            sum = sum.checked_add(a.as_i64().ok_or_else(|| FunctionError::at(i, "whole numbers only"))?).ok_or_else(|| FunctionError::new("overflow"))?;
+            sum = sum
+                .checked_add(a.as_i64().ok_or_else(|| FunctionError::at(i, "whole numbers only"))?)
+                .ok_or_else(|| FunctionError::new("overflow"))?;
         }
         Ok(Value::number(sum))
     }
@@ -179,11 +199,21 @@ impl Function for Add {
 
 fn server() -> Server<P> {
     let registry = Registry::new()
-        .resource(Thing { schema: thing_schema(), identity: IdentitySchema { version: 2, attributes: vec![IdentityAttribute::required("id", Type::String, "")] } })
-        .list_resource(Things(Schema { version: 0, block: Block { description: "", attributes: vec![Attribute::required("count", Type::Number, "")], blocks: vec![] } }))
+        .resource(Thing {
+            schema: thing_schema(),
+            identity: IdentitySchema { version: 2, attributes: vec![IdentityAttribute::required("id", Type::String, "")] },
+        })
+        .list_resource(Things(Schema {
+            version: 0,
+            block: Block { description: "", attributes: vec![Attribute::required("count", Type::Number, "")], blocks: vec![] },
+        }))
         .data_source(Echo(Schema {
             version: 0,
-            block: Block { description: "", attributes: vec![Attribute::required("in", Type::String, ""), Attribute::computed("out", Type::String, "")], blocks: vec![] },
+            block: Block {
+                description: "",
+                attributes: vec![Attribute::required("in", Type::String, ""), Attribute::computed("out", Type::String, "")],
+                blocks: vec![],
+            },
         }))
         .function(Add(Signature {
             summary: "",
@@ -192,7 +222,11 @@ fn server() -> Server<P> {
             variadic: Some(Parameter::new("more", Type::Number, "")),
             returns: Type::Number,
         }));
-    Server::new(P, registry, Options::new("terraform-provider-t", "registry.terraform.io/t/t").destroy_plan_errors_as_warnings("(destroying)"))
+    Server::new(
+        P,
+        registry,
+        Options::new("terraform-provider-t", "registry.terraform.io/t/t").destroy_plan_errors_as_warnings("(destroying)"),
+    )
 }
 
 fn dv(v: &Value, ty: &Type) -> Option<pb::DynamicValue> {
@@ -213,7 +247,11 @@ fn summaries(d: &[pb::Diagnostic]) -> Vec<String> {
 
 async fn configure(s: &Server<P>) {
     let config = Value::object([("name", Value::string("acme"))]);
-    let resp = s.configure_provider(Request::new(pb::configure_provider::Request { config: dv(&config, &s.schema().ty()), ..Default::default() })).await.unwrap().into_inner();
+    let resp = s
+        .configure_provider(Request::new(pb::configure_provider::Request { config: dv(&config, &s.schema().ty()), ..Default::default() }))
+        .await
+        .unwrap()
+        .into_inner();
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
 }
 
@@ -240,19 +278,53 @@ async fn metadata_and_schemas_list_what_is_registered() {
 async fn unregistered_types_and_unconfigured_calls_are_diagnostics() {
     let s = server();
     let ty = thing_schema().ty();
-    let r = s.read_resource(Request::new(pb::read_resource::Request { type_name: "t_nope".into(), ..Default::default() })).await.unwrap().into_inner();
+    let r = s
+        .read_resource(Request::new(pb::read_resource::Request { type_name: "t_nope".into(), ..Default::default() }))
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(summaries(&r.diagnostics), ["Unknown resource type: This provider has no resource type \"t_nope\"; it has t_thing."]);
-    let r = s.read_data_source(Request::new(pb::read_data_source::Request { type_name: "t_nope".into(), ..Default::default() })).await.unwrap().into_inner();
+    let r = s
+        .read_data_source(Request::new(pb::read_data_source::Request { type_name: "t_nope".into(), ..Default::default() }))
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(summaries(&r.diagnostics), ["Unknown data source type: This provider has no data source type \"t_nope\"; it has t_echo."]);
-    let r = s.read_resource(Request::new(pb::read_resource::Request { type_name: "t_thing".into(), current_state: dv(&thing("a", None), &ty), ..Default::default() })).await.unwrap().into_inner();
+    let r = s
+        .read_resource(Request::new(pb::read_resource::Request {
+            type_name: "t_thing".into(),
+            current_state: dv(&thing("a", None), &ty),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(r.diagnostics[0].summary, "Provider not configured");
-    let bad = s.validate_resource_config(Request::new(pb::validate_resource_config::Request { type_name: "t_thing".into(), config: Some(pb::DynamicValue { msgpack: vec![0xc1], json: vec![] }), ..Default::default() })).await.unwrap().into_inner();
+    let bad = s
+        .validate_resource_config(Request::new(pb::validate_resource_config::Request {
+            type_name: "t_thing".into(),
+            config: Some(pb::DynamicValue { msgpack: vec![0xc1], json: vec![] }),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(bad.diagnostics[0].summary, "Invalid configuration");
-    let mut events = s.list_resource(Request::new(pb::list_resource::Request { type_name: "t_nope".into(), ..Default::default() })).await.unwrap().into_inner();
+    let mut events = s
+        .list_resource(Request::new(pb::list_resource::Request { type_name: "t_nope".into(), ..Default::default() }))
+        .await
+        .unwrap()
+        .into_inner();
     let e = events.next().await.expect("one event").unwrap();
     assert_eq!(e.diagnostic[0].summary, "Unknown list resource type");
     assert!(events.next().await.is_none());
-    let v = s.validate_provider_config(Request::new(pb::validate_provider_config::Request { config: dv(&Value::object([("name", Value::string("bad"))]), &s.schema().ty()) })).await.unwrap().into_inner();
+    let v = s
+        .validate_provider_config(Request::new(pb::validate_provider_config::Request {
+            config: dv(&Value::object([("name", Value::string("bad"))]), &s.schema().ty()),
+        }))
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(v.diagnostics[0].summary, "Bad name");
     // Ephemeral resources stay unsupported (a gRPC status, as before).
     let e = s.open_ephemeral_resource(Request::new(Default::default())).await.unwrap_err();
@@ -267,7 +339,13 @@ async fn lifecycle_with_identity() {
     let id_ty = Type::Object([("id".to_string(), Type::String)].into());
     let config = thing("x", None);
     let plan = s
-        .plan_resource_change(Request::new(pb::plan_resource_change::Request { type_name: "t_thing".into(), prior_state: dv(&Value::Null, &ty), proposed_new_state: dv(&config, &ty), config: dv(&config, &ty), ..Default::default() }))
+        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+            type_name: "t_thing".into(),
+            prior_state: dv(&Value::Null, &ty),
+            proposed_new_state: dv(&config, &ty),
+            config: dv(&config, &ty),
+            ..Default::default()
+        }))
         .await
         .unwrap()
         .into_inner();
@@ -276,7 +354,13 @@ async fn lifecycle_with_identity() {
     assert!(!planned.get("id").is_known(), "computed id is unknown on create: {planned:?}");
     assert!(plan.planned_identity.is_none(), "an identity that is not known yet is not planned");
     let apply = s
-        .apply_resource_change(Request::new(pb::apply_resource_change::Request { type_name: "t_thing".into(), prior_state: dv(&Value::Null, &ty), planned_state: plan.planned_state.clone(), config: dv(&config, &ty), ..Default::default() }))
+        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+            type_name: "t_thing".into(),
+            prior_state: dv(&Value::Null, &ty),
+            planned_state: plan.planned_state.clone(),
+            config: dv(&config, &ty),
+            ..Default::default()
+        }))
         .await
         .unwrap()
         .into_inner();
@@ -288,7 +372,13 @@ async fn lifecycle_with_identity() {
     // A force_new-free change plans in place and keeps the id; a destroy plans null.
     let changed = Value::object([("id", Value::string("acme-x")), ("name", Value::string("x")), ("note", Value::string("hi"))]);
     let plan = s
-        .plan_resource_change(Request::new(pb::plan_resource_change::Request { type_name: "t_thing".into(), prior_state: apply.new_state.clone(), proposed_new_state: dv(&changed, &ty), config: dv(&thing("x", Some("hi")), &ty), ..Default::default() }))
+        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+            type_name: "t_thing".into(),
+            prior_state: apply.new_state.clone(),
+            proposed_new_state: dv(&changed, &ty),
+            config: dv(&thing("x", Some("hi")), &ty),
+            ..Default::default()
+        }))
         .await
         .unwrap()
         .into_inner();
@@ -296,7 +386,13 @@ async fn lifecycle_with_identity() {
     assert_eq!(val(&plan.planned_state, &ty), changed);
     assert_eq!(val(&plan.planned_identity.as_ref().unwrap().identity_data, &id_ty).get("id").as_str(), Some("acme-x"));
     let destroy = s
-        .plan_resource_change(Request::new(pb::plan_resource_change::Request { type_name: "t_thing".into(), prior_state: apply.new_state.clone(), proposed_new_state: dv(&Value::Null, &ty), prior_private: b"p".to_vec(), ..Default::default() }))
+        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+            type_name: "t_thing".into(),
+            prior_state: apply.new_state.clone(),
+            proposed_new_state: dv(&Value::Null, &ty),
+            prior_private: b"p".to_vec(),
+            ..Default::default()
+        }))
         .await
         .unwrap()
         .into_inner();
@@ -306,7 +402,13 @@ async fn lifecycle_with_identity() {
     // Plan errors stay errors outside destroy runs (this test process is no `terraform destroy`).
     let refused = thing("x", Some("refuse"));
     let plan = s
-        .plan_resource_change(Request::new(pb::plan_resource_change::Request { type_name: "t_thing".into(), prior_state: dv(&Value::Null, &ty), proposed_new_state: dv(&refused, &ty), config: dv(&refused, &ty), ..Default::default() }))
+        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+            type_name: "t_thing".into(),
+            prior_state: dv(&Value::Null, &ty),
+            proposed_new_state: dv(&refused, &ty),
+            config: dv(&refused, &ty),
+            ..Default::default()
+        }))
         .await
         .unwrap()
         .into_inner();
@@ -314,12 +416,28 @@ async fn lifecycle_with_identity() {
     assert!(plan.planned_state.is_none());
 
     // Import by ID, and by identity.
-    let imp = s.import_resource_state(Request::new(pb::import_resource_state::Request { type_name: "t_thing".into(), id: "acme-y".into(), ..Default::default() })).await.unwrap().into_inner();
+    let imp = s
+        .import_resource_state(Request::new(pb::import_resource_state::Request {
+            type_name: "t_thing".into(),
+            id: "acme-y".into(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
     let got = &imp.imported_resources[0];
     assert_eq!(val(&got.state, &ty).get("name").as_str(), Some("y"));
     assert_eq!(val(&got.identity.as_ref().unwrap().identity_data, &id_ty).get("id").as_str(), Some("acme-y"));
     let by_identity = pb::ResourceIdentityData { identity_data: dv(&Value::object([("id", Value::string("acme-z"))]), &id_ty) };
-    let imp = s.import_resource_state(Request::new(pb::import_resource_state::Request { type_name: "t_thing".into(), identity: Some(by_identity), ..Default::default() })).await.unwrap().into_inner();
+    let imp = s
+        .import_resource_state(Request::new(pb::import_resource_state::Request {
+            type_name: "t_thing".into(),
+            identity: Some(by_identity),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(val(&imp.imported_resources[0].state, &ty).get("name").as_str(), Some("z"));
 }
 
@@ -329,20 +447,35 @@ async fn upgrades_rewrite_then_prune() {
     let ty = thing_schema().ty();
     let raw = br#"{"id":"i","label":"old","gone":{"x":1}}"#.to_vec();
     let up = s
-        .upgrade_resource_state(Request::new(pb::upgrade_resource_state::Request { type_name: "t_thing".into(), version: 0, raw_state: Some(pb::RawState { json: raw, ..Default::default() }) }))
+        .upgrade_resource_state(Request::new(pb::upgrade_resource_state::Request {
+            type_name: "t_thing".into(),
+            version: 0,
+            raw_state: Some(pb::RawState { json: raw, ..Default::default() }),
+        }))
         .await
         .unwrap()
         .into_inner();
     assert!(up.diagnostics.is_empty(), "{:?}", up.diagnostics);
-    assert_eq!(val(&up.upgraded_state, &ty), Value::object([("id", Value::string("i")), ("name", Value::string("old")), ("note", Value::Null)]));
+    assert_eq!(
+        val(&up.upgraded_state, &ty),
+        Value::object([("id", Value::string("i")), ("name", Value::string("old")), ("note", Value::Null)])
+    );
     let garbage = s
-        .upgrade_resource_state(Request::new(pb::upgrade_resource_state::Request { type_name: "t_thing".into(), version: 1, raw_state: Some(pb::RawState { json: b"{".to_vec(), ..Default::default() }) }))
+        .upgrade_resource_state(Request::new(pb::upgrade_resource_state::Request {
+            type_name: "t_thing".into(),
+            version: 1,
+            raw_state: Some(pb::RawState { json: b"{".to_vec(), ..Default::default() }),
+        }))
         .await
         .unwrap()
         .into_inner();
     assert_eq!(garbage.diagnostics[0].summary, "Cannot upgrade state");
     let id = s
-        .upgrade_resource_identity(Request::new(pb::upgrade_resource_identity::Request { type_name: "t_thing".into(), version: 1, raw_identity: Some(pb::RawState { json: br#"{"id":"i","old":true}"#.to_vec(), ..Default::default() }) }))
+        .upgrade_resource_identity(Request::new(pb::upgrade_resource_identity::Request {
+            type_name: "t_thing".into(),
+            version: 1,
+            raw_identity: Some(pb::RawState { json: br#"{"id":"i","old":true}"#.to_vec(), ..Default::default() }),
+        }))
         .await
         .unwrap()
         .into_inner();
@@ -357,7 +490,12 @@ async fn list_resources_stream_items_up_to_the_limit() {
     let cfg_ty = Type::Object([("count".to_string(), Type::Number)].into());
     let config = dv(&Value::object([("count", Value::number(5i64))]), &cfg_ty);
     let events: Vec<_> = s
-        .list_resource(Request::new(pb::list_resource::Request { type_name: "t_thing".into(), config: config.clone(), include_resource_object: true, limit: 3 }))
+        .list_resource(Request::new(pb::list_resource::Request {
+            type_name: "t_thing".into(),
+            config: config.clone(),
+            include_resource_object: true,
+            limit: 3,
+        }))
         .await
         .unwrap()
         .into_inner()
@@ -370,7 +508,12 @@ async fn list_resources_stream_items_up_to_the_limit() {
     let id_ty = Type::Object([("id".to_string(), Type::String)].into());
     assert_eq!(val(&e.identity.as_ref().unwrap().identity_data, &id_ty).get("id").as_str(), Some("acme-n1"));
     let events: Vec<_> = s
-        .list_resource(Request::new(pb::list_resource::Request { type_name: "t_thing".into(), config, include_resource_object: false, limit: 0 }))
+        .list_resource(Request::new(pb::list_resource::Request {
+            type_name: "t_thing".into(),
+            config,
+            include_resource_object: false,
+            limit: 0,
+        }))
         .await
         .unwrap()
         .into_inner()
@@ -386,14 +529,20 @@ async fn data_sources_and_functions() {
     configure(&s).await;
     let ty = Type::Object([("in".to_string(), Type::String), ("out".to_string(), Type::String)].into());
     let r = s
-        .read_data_source(Request::new(pb::read_data_source::Request { type_name: "t_echo".into(), config: dv(&Value::object([("in", Value::string("hi"))]), &ty), ..Default::default() }))
+        .read_data_source(Request::new(pb::read_data_source::Request {
+            type_name: "t_echo".into(),
+            config: dv(&Value::object([("in", Value::string("hi"))]), &ty),
+            ..Default::default()
+        }))
         .await
         .unwrap()
         .into_inner();
     assert_eq!(val(&r.state, &ty).get("out").as_str(), Some("acme:hi"));
 
     let n = |i: i64| dv(&Value::number(i), &Type::Number).unwrap();
-    let call = |args: Vec<pb::DynamicValue>, name: &str| s.call_function(Request::new(pb::call_function::Request { name: name.into(), arguments: args }));
+    let call = |args: Vec<pb::DynamicValue>, name: &str| {
+        s.call_function(Request::new(pb::call_function::Request { name: name.into(), arguments: args }))
+    };
     let ok = call(vec![n(2), n(3), n(4)], "add").await.unwrap().into_inner();
     assert_eq!(val(&ok.result, &Type::Number).as_i64(), Some(9));
     let err = call(vec![n(2), dv(&Value::number(1.5), &Type::Number).unwrap()], "add").await.unwrap().into_inner().error.unwrap();
@@ -415,19 +564,42 @@ async fn stop_provider_cancels_calls_in_flight_and_later_calls_get_a_fresh_token
     let read = {
         let s = s.clone();
         let state = dv(&waiting, &ty);
-        tokio::spawn(async move { s.read_resource(Request::new(pb::read_resource::Request { type_name: "t_thing".into(), current_state: state, ..Default::default() })).await })
+        tokio::spawn(async move {
+            s.read_resource(Request::new(pb::read_resource::Request {
+                type_name: "t_thing".into(),
+                current_state: state,
+                ..Default::default()
+            }))
+            .await
+        })
     };
     tokio::time::sleep(Duration::from_millis(200)).await;
     s.stop_provider(Request::new(Default::default())).await.unwrap();
     let resp = tokio::time::timeout(Duration::from_secs(5), read).await.expect("read ended").unwrap().unwrap().into_inner();
     assert_eq!(val(&resp.new_state, &ty).get("note").as_str(), Some("cancelled"));
     let check = Value::object([("id", Value::string("i")), ("name", Value::string("n")), ("note", Value::string("check"))]);
-    let resp = s.read_resource(Request::new(pb::read_resource::Request { type_name: "t_thing".into(), current_state: dv(&check, &ty), ..Default::default() })).await.unwrap().into_inner();
+    let resp = s
+        .read_resource(Request::new(pb::read_resource::Request {
+            type_name: "t_thing".into(),
+            current_state: dv(&check, &ty),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(val(&resp.new_state, &ty).get("note").as_str(), Some("fresh token"));
     // The stop handle cancels the current token and sees the configured client.
     let handle = s.stop_handle();
     assert_eq!(handle.client().as_deref(), Some("acme"));
     handle.cancel();
-    let resp = s.read_resource(Request::new(pb::read_resource::Request { type_name: "t_thing".into(), current_state: dv(&check, &ty), ..Default::default() })).await.unwrap().into_inner();
+    let resp = s
+        .read_resource(Request::new(pb::read_resource::Request {
+            type_name: "t_thing".into(),
+            current_state: dv(&check, &ty),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(val(&resp.new_state, &ty).get("note").as_str(), Some("stale token"));
 }

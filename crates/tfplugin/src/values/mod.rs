@@ -35,10 +35,10 @@
 mod json;
 mod msgpack;
 mod number;
-mod types;
-mod value;
 #[cfg(test)]
 mod tests;
+mod types;
+mod value;
 
 pub use json::*;
 pub use msgpack::*;

@@ -70,10 +70,7 @@ fn msgpack_object_vector() {
     let v = Value::object([("a", Value::string("x")), ("b", Value::Null)]);
     assert_eq!(msgpack_round_trip(&v, &ty), [0x82, 0xa1, b'a', 0xa1, b'x', 0xa1, b'b', 0xc0]);
     // Attributes absent from the value encode as null; absent from the input decode as null.
-    assert_eq!(
-        encode_msgpack(&Value::object([("a", Value::string("x"))]), &ty).unwrap(),
-        [0x82, 0xa1, b'a', 0xa1, b'x', 0xa1, b'b', 0xc0]
-    );
+    assert_eq!(encode_msgpack(&Value::object([("a", Value::string("x"))]), &ty).unwrap(), [0x82, 0xa1, b'a', 0xa1, b'x', 0xa1, b'b', 0xc0]);
     assert_eq!(decode_msgpack(&[0x81, 0xa1, b'a', 0xa1, b'x'], &ty).unwrap(), v);
     assert_eq!(decode_msgpack(&[0xc0], &ty).unwrap(), Value::Null);
 }
@@ -214,10 +211,7 @@ fn round_trips_for_every_type() {
         (Value::set_of_strings(["x", "y"]), set(Type::String)),
         (Value::map_of_strings([("k", "v"), ("a", "b")]), map(Type::String)),
         (Value::Map(BTreeMap::new()), map(Type::Number)),
-        (
-            Value::Tuple(vec![Value::string("a"), Value::from(1), Value::Null]),
-            Type::Tuple(vec![Type::String, Type::Number, Type::Bool]),
-        ),
+        (Value::Tuple(vec![Value::string("a"), Value::from(1), Value::Null]), Type::Tuple(vec![Type::String, Type::Number, Type::Bool])),
         (Value::Tuple(vec![]), Type::Tuple(vec![])),
         (Value::Object(BTreeMap::new()), obj(&[])),
         (
@@ -308,8 +302,8 @@ fn errors_carry_paths() {
     let ty = obj(&[("items", list(obj(&[("b", Type::Bool)]))), ("tags", map(Type::Number))]);
     // {"items": [{"b": true}, {"b": "no"}], "tags": {}}
     let bytes = [
-        0x82, 0xa5, b'i', b't', b'e', b'm', b's', 0x92, 0x81, 0xa1, b'b', 0xc3, 0x81, 0xa1, b'b', 0xa2, b'n', b'o', 0xa4, b't', b'a',
-        b'g', b's', 0x80,
+        0x82, 0xa5, b'i', b't', b'e', b'm', b's', 0x92, 0x81, 0xa1, b'b', 0xc3, 0x81, 0xa1, b'b', 0xa2, b'n', b'o', 0xa4, b't', b'a', b'g',
+        b's', 0x80,
     ];
     let err = decode_msgpack(&bytes, &ty).unwrap_err();
     assert_eq!(err.path, vec![attr("items"), PathStep::Index(1), attr("b")]);
@@ -497,9 +491,7 @@ fn generate(rng: &mut Rng, ty: &Type, depth: usize) -> Value {
         Type::Dynamic => Value::Null,
         Type::List(t) => Value::List(many(rng, t)),
         Type::Set(t) => Value::Set(many(rng, t)),
-        Type::Map(t) => {
-            Value::Map(many(rng, t).into_iter().enumerate().map(|(i, v)| (["k", "", "é", "x y"][i].to_string(), v)).collect())
-        }
+        Type::Map(t) => Value::Map(many(rng, t).into_iter().enumerate().map(|(i, v)| (["k", "", "é", "x y"][i].to_string(), v)).collect()),
         Type::Object(attrs) => Value::Object(attrs.iter().map(|(k, t)| (k.clone(), generate(rng, t, depth + 1))).collect()),
         Type::Tuple(ts) => Value::Tuple(ts.iter().map(|t| generate(rng, t, depth + 1)).collect()),
     }
@@ -593,8 +585,8 @@ fn fuzz_decoders_never_panic_and_round_trip() {
         }
     }
     let msgpack_markers = [
-        0xc0, 0xc2, 0xc3, 0xd4, 0xc7, 0x0c, 0x00, 0x92, 0x9f, 0x81, 0x8f, 0xa1, 0xbf, 0xdc, 0xdd, 0xde, 0xdf, 0xca, 0xcb, 0xcf, 0xd3,
-        0xc4, 0xd9, 0xff,
+        0xc0, 0xc2, 0xc3, 0xd4, 0xc7, 0x0c, 0x00, 0x92, 0x9f, 0x81, 0x8f, 0xa1, 0xbf, 0xdc, 0xdd, 0xde, 0xdf, 0xca, 0xcb, 0xcf, 0xd3, 0xc4,
+        0xd9, 0xff,
     ];
     let json_chars = *b"{}[]\":,-.e0123456789ntf \\u";
 

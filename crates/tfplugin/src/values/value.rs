@@ -32,8 +32,9 @@ impl Refinements {
 }
 
 /// A cty value. Its type is given by the schema it is decoded/encoded with.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub enum Value {
+    #[default]
     Null,
     Unknown(Refinements),
     Bool(bool),
@@ -44,12 +45,6 @@ pub enum Value {
     Map(BTreeMap<String, Value>),
     Object(BTreeMap<String, Value>),
     Tuple(Vec<Value>),
-}
-
-impl Default for Value {
-    fn default() -> Self {
-        Value::Null
-    }
 }
 
 pub(super) static NULL: Value = Value::Null;
