@@ -56,7 +56,7 @@ fi
 args=()
 if [ "${1:-}" = "--" ]; then shift; args=("$@"); fi
 mkdir -p .tmp
-cargo test --release --workspace -- --test-threads 2 "${args[@]}" 2>&1 | tee .tmp/cargo-test.log
+cargo test --release --workspace --no-fail-fast -- --test-threads 2 "${args[@]}" 2>&1 | tee .tmp/cargo-test.log
 # One closing line for the whole run (cargo prints one per test binary).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
      END { printf "tests: %d passed, %d failed\n", p, f }' .tmp/cargo-test.log
