@@ -71,6 +71,9 @@ rust_target() {
 
 # ---- setup: rust targets, zig and cargo-zigbuild (PyPI wheels) in the project venv ------------
 VENV="${RELEASE_VENV:-$ROOT/.venv}"
+# Absolute: $VENV/bin goes on PATH, and cargo runs build scripts in other directories (the `ar`
+# cargo-zigbuild gives Apple targets finds zig through PATH only).
+case "$VENV" in /*) ;; *) VENV="$ROOT/$VENV" ;; esac
 PY="${PYTHON:-python3}"
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 REQ="$ROOT/scripts/release-requirements.txt"
