@@ -69,36 +69,7 @@ fn arm64_binary_completes_the_handshake_under_qemu() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("terraform-provider-vpce {VERSION}"), "{out:?}");
 
     // Terraform's AutoMTLS client certificate: a self-signed P-521 CA certificate.
-    let out = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-521",
-            "-nodes",
-            "-keyout",
-            "client.key",
-            "-out",
-            "client.pem",
-            "-days",
-            "1",
-        ])
-        .args([
-            "-subj",
-            "/O=HashiCorp/CN=localhost",
-            "-addext",
-            "subjectAltName=DNS:localhost",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-        ])
-        .args(["-addext", "keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign"])
-        .current_dir(dir.path())
-        .output()
-        .expect("openssl");
-    assert!(out.status.success(), "openssl: {}", String::from_utf8_lossy(&out.stderr));
-    let client_cert = std::fs::read_to_string(dir.path().join("client.pem")).unwrap();
+    let client_cert = client_certificate(dir.path());
 
     let sockets = dir.path().join("sockets");
     std::fs::create_dir(&sockets).unwrap();

@@ -160,7 +160,7 @@ impl Endpoint for Interface {
     }
 
     fn state_from_endpoint(&self, region: &str, base: &InterfaceModel, ep: &VpcEndpoint) -> InterfaceModel {
-        state_from_endpoint(ep, base, region)
+        state_from_endpoint(region, base, ep)
     }
 
     /// With `check` (a refresh): `security_group_ids = []` stays `[]` when EC2 reports just the
@@ -173,7 +173,7 @@ impl Endpoint for Interface {
         check: bool,
     ) -> BoxFuture<'a, (InterfaceModel, Diagnostics)> {
         Box::pin(async move {
-            let state = state_from_endpoint(ep, base, ctx.ec2.region());
+            let state = state_from_endpoint(ctx.ec2.region(), base, ep);
             let state = if check { keep_empty_groups(ctx, base, state).await } else { state };
             (state, Diagnostics::new())
         })
@@ -253,7 +253,7 @@ fn string_set<I: IntoIterator<Item = String>>(items: I) -> Set<String> {
 /// The state of `ep`, with `base` (prior state, plan or an empty model) supplying what EC2 does
 /// not say or what the user wrote differently but equivalently: the service name spelling, the
 /// policy formatting, the `dns_options` block's presence, `timeouts`, null vs empty tags.
-fn state_from_endpoint(ep: &VpcEndpoint, base: &InterfaceModel, region: &str) -> InterfaceModel {
+fn state_from_endpoint(region: &str, base: &InterfaceModel, ep: &VpcEndpoint) -> InterfaceModel {
     let id = ep.vpc_endpoint_id().unwrap_or_default();
     let owner = ep.owner_id().unwrap_or_default();
     let aws_service = ep.service_name().unwrap_or_default();
@@ -1213,7 +1213,7 @@ mod tests {
     fn state_from_ec2() {
         let ep = endpoint();
         let base = InterfaceModel { service_name: s("ssm"), ..Default::default() };
-        let st = state_from_endpoint(&ep, &base, REGION);
+        let st = state_from_endpoint(REGION, &base, &ep);
         assert_eq!(st.arn, s("arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/vpce-1"));
         assert_eq!(st.service_name, s("ssm"), "the user's spelling of the same service");
         assert_eq!(st.subnet_ids, set(&["subnet-a", "subnet-b"]));
@@ -1234,7 +1234,7 @@ mod tests {
             tags: Val::Known(Map::default()),
             ..Default::default()
         };
-        let st = state_from_endpoint(&ep, &base, REGION);
+        let st = state_from_endpoint(REGION, &base, &ep);
         assert_eq!(st.dns().dns_record_ip_type, s("ipv4"));
         assert_eq!(st.dns().private_dns_only_for_inbound_resolver_endpoint, Val::Known(false));
         assert!(st.dns().private_dns_specified_domains.is_null());
@@ -1242,7 +1242,7 @@ mod tests {
         assert_eq!(st.service_name, s(SSM));
 
         // Another partition.
-        let st = state_from_endpoint(&ep, &InterfaceModel::default(), "cn-north-1");
+        let st = state_from_endpoint("cn-north-1", &InterfaceModel::default(), &ep);
         assert!(st.arn.as_str().unwrap().starts_with("arn:aws-cn:ec2:cn-north-1:"));
     }
 
