@@ -197,12 +197,12 @@ pub trait Resource<C>: Send + Sync {
         &[]
     }
     /// Converts the state of another resource type (one of [`move_sources`](Resource::move_sources))
-    /// into this one's, for `moved { from = OTHER.x  to = THIS.x }` (Terraform 1.8+; the provider
-    /// is configured by then). The next plan refreshes the moved state with
-    /// [`read`](Resource::read) as usual, so a conversion from the source state alone is enough.
-    /// Check the source's provider address too (a type name of another provider may mean
-    /// something else). Default: refused.
-    fn move_state<'a>(&'a self, _ctx: &'a C, req: MoveRequest) -> BoxFuture<'a, MoveResponse> {
+    /// into this one's, for `moved { from = OTHER.x  to = THIS.x }` (Terraform 1.8+). Terraform
+    /// calls this before it configures the provider: there is no client, the conversion works
+    /// from the source state alone; the next plan refreshes the moved state with
+    /// [`read`](Resource::read) as usual. Check the source's provider address too (a type name of
+    /// another provider may mean something else). Default: refused.
+    fn move_state(&self, req: MoveRequest) -> MoveResponse {
         let mut diags = Diagnostics::new();
         diags.error(
             "Move not supported",
@@ -213,7 +213,7 @@ pub trait Resource<C>: Send + Sync {
                 req.source_provider_address
             ),
         );
-        Box::pin(async move { MoveResponse::refused(diags) })
+        MoveResponse::refused(diags)
     }
 }
 

@@ -603,21 +603,16 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
             .filter(|j| !j.is_empty())
             .and_then(|j| serde_json::from_slice::<serde_json::Value>(&j).ok())
             .filter(|v| !v.is_null());
-        let ctx = try_diags!(move_resource_state, self.ctx());
-        let resp = r
-            .move_state(
-                &ctx,
-                MoveRequest {
-                    source_provider_address: req.source_provider_address,
-                    source_type_name: req.source_type_name,
-                    source_schema_version: req.source_schema_version,
-                    source_state,
-                    source_private: req.source_private,
-                    source_identity,
-                    source_identity_version: req.source_identity_schema_version,
-                },
-            )
-            .await;
+        // Terraform moves before it configures the provider: no context.
+        let resp = r.move_state(MoveRequest {
+            source_provider_address: req.source_provider_address,
+            source_type_name: req.source_type_name,
+            source_schema_version: req.source_schema_version,
+            source_state,
+            source_private: req.source_private,
+            source_identity,
+            source_identity_version: req.source_identity_schema_version,
+        });
         if resp.diags.has_errors() {
             bail!(move_resource_state, resp.diags);
         }

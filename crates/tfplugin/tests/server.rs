@@ -122,23 +122,21 @@ impl Resource<Ctx<String>> for Thing {
         &["old_thing"]
     }
     /// `old_thing` (of provider `example/old` only) kept the name as `label` and the ID as `key`.
-    fn move_state<'a>(&'a self, ctx: &'a Ctx<String>, req: MoveRequest) -> BoxFuture<'a, MoveResponse> {
-        Box::pin(async move {
-            let mut diags = Diagnostics::new();
-            if !req.source_provider_address.ends_with("/example/old") {
-                diags.error("Wrong provider", format!("not from {}", req.source_provider_address));
-                return MoveResponse::refused(diags);
-            }
-            let s = &req.source_state;
-            let from = req.source_identity.map(|i| i["key"].to_string()).unwrap_or_default();
-            let note = format!("{}: v{} from {from}", ctx.client, req.source_schema_version);
-            let state = Value::object([
-                ("id", Value::string(s["key"].as_str().unwrap_or_default())),
-                ("name", Value::string(s["label"].as_str().unwrap_or_default())),
-                ("note", Value::string(note)),
-            ]);
-            MoveResponse { state, identity: None, diags }
-        })
+    fn move_state(&self, req: MoveRequest) -> MoveResponse {
+        let mut diags = Diagnostics::new();
+        if !req.source_provider_address.ends_with("/example/old") {
+            diags.error("Wrong provider", format!("not from {}", req.source_provider_address));
+            return MoveResponse::refused(diags);
+        }
+        let s = &req.source_state;
+        let from = req.source_identity.map(|i| i["key"].to_string()).unwrap_or_default();
+        let note = format!("v{} from {from}", req.source_schema_version);
+        let state = Value::object([
+            ("id", Value::string(s["key"].as_str().unwrap_or_default())),
+            ("name", Value::string(s["label"].as_str().unwrap_or_default())),
+            ("note", Value::string(note)),
+        ]);
+        MoveResponse { state, identity: None, diags }
     }
 }
 
@@ -527,13 +525,7 @@ async fn moves_convert_listed_sources_and_refuse_others() {
     assert!(caps.move_resource_state);
 
     let ty = thing_schema().ty();
-    let early = s
-        .move_resource_state(Request::new(move_request("old_thing", "registry.terraform.io/example/old", br#"{"key":"k1"}"#)))
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(early.diagnostics[0].summary, "Provider not configured");
-    configure(&s).await;
+    // Not configured: Terraform moves before it configures the provider.
     let id_ty = Type::Object([("id".to_string(), Type::String)].into());
     let ok = s
         .move_resource_state(Request::new(move_request(
@@ -547,7 +539,7 @@ async fn moves_convert_listed_sources_and_refuse_others() {
     assert!(ok.diagnostics.is_empty(), "{:?}", summaries(&ok.diagnostics));
     assert_eq!(
         val(&ok.target_state, &ty),
-        Value::object([("id", Value::string("k1")), ("name", Value::string("moved")), ("note", Value::string("acme: v3 from \"k1\""))])
+        Value::object([("id", Value::string("k1")), ("name", Value::string("moved")), ("note", Value::string("v3 from \"k1\""))])
     );
     assert!(ok.target_private.is_empty(), "the source's private state is not carried over");
     let identity = val(&ok.target_identity.as_ref().expect("an identity").identity_data, &id_ty);
@@ -605,13 +597,12 @@ impl Resource<Ctx<String>> for Plain {
 #[tokio::test]
 async fn without_moving_resources_moves_are_refused() {
     let plain = Plain(thing_schema());
-    let ctx = Ctx { client: "acme".to_string(), cancel: Default::default() };
     let req = MoveRequest {
         source_provider_address: "registry.terraform.io/hashicorp/aws".into(),
         source_type_name: "aws_instance".into(),
         ..Default::default()
     };
-    let refused = plain.move_state(&ctx, req).await;
+    let refused = plain.move_state(req);
     assert!(refused.state.is_null());
     assert_eq!(
         refused.diags.0[0].detail,
@@ -619,7 +610,6 @@ async fn without_moving_resources_moves_are_refused() {
     );
     let s =
         Server::new(P, Registry::new().resource(Plain(thing_schema())), Options::new("terraform-provider-t", "registry.terraform.io/t/t"));
-    configure(&s).await;
     let caps = s.get_provider_schema(Request::new(Default::default())).await.unwrap().into_inner().server_capabilities.unwrap();
     assert!(!caps.move_resource_state);
     let mut req = move_request("aws_instance", "registry.terraform.io/hashicorp/aws", b"{}");
