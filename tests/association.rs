@@ -176,7 +176,11 @@ fn conflicts_are_refused_at_plan() {
     plan_fails(
         &tf,
         &format!("{}{}", gateway(Some(std::slice::from_ref(&t[0]))), association("b", &t[1])),
-        &["Route tables managed twice", &format!("sets route_table_ids = [\"{}\"], which does not include {}", t[0], t[1]), "leave route_table_ids unset"],
+        &[
+            "Route tables managed twice",
+            &format!("sets route_table_ids = [\"{}\"], which does not include {}", t[0], t[1]),
+            "leave route_table_ids unset",
+        ],
     );
     plan_fails(
         &tf,
@@ -217,4 +221,126 @@ fn conflicts_are_refused_at_plan() {
     assert_eq!(tables_of(&rt, &client, &id), vec![t[0].clone()]);
     tf.write(&gateway(Some(std::slice::from_ref(&t[0]))));
     tf.destroy().ok();
+}
+
+// ---------------------------------------------------------------------------------------------
+// moved from hashicorp/aws aws_vpc_endpoint_route_table_association (the real AWS provider 3.39.0)
+// ---------------------------------------------------------------------------------------------
+
+/// The terraform-provider-aws 3.39.0 binary (scripts/aws-provider.sh fetches it when missing).
+fn aws_provider() -> std::path::PathBuf {
+    let out = std::process::Command::new("bash").arg(repo().join("scripts/aws-provider.sh")).output().expect("run scripts/aws-provider.sh");
+    assert!(out.status.success(), "scripts/aws-provider.sh failed: {}", String::from_utf8_lossy(&out.stderr));
+    std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// A Terraform directory with both providers as dev overrides, both pointed at `ec2`.
+fn tf_with_aws(ec2: &str, body: &str) -> Tf {
+    let tf = Tf::new();
+    let ours = provider_binary().parent().expect("binary dir").to_path_buf();
+    let aws = aws_provider().parent().expect("aws provider dir").to_path_buf();
+    std::fs::write(
+        tf.path().join("cli.tfrc"),
+        format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"vpce/vpce\" = \"{}\"\n    \"hashicorp/aws\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+            ours.display(),
+            aws.display()
+        ),
+    )
+    .expect("write cli config");
+    write_with_aws(&tf, ec2, body);
+    tf
+}
+
+fn write_with_aws(tf: &Tf, ec2: &str, body: &str) {
+    tf.write_raw(&format!(
+        r#"terraform {{
+  required_providers {{
+    aws  = {{ source = "hashicorp/aws" }}
+    vpce = {{ source = "vpce/vpce" }}
+  }}
+}}
+
+provider "vpce" {{
+  region = "{REGION}"
+  endpoints {{
+    ec2 = "{ec2}"
+  }}
+}}
+
+provider "aws" {{
+  region                      = "{REGION}"
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  skip_get_ec2_platforms      = true
+  endpoints {{
+    ec2 = "{ec2}"
+    sts = "{ec2}"
+  }}
+}}
+
+{body}"#
+    ));
+}
+
+#[test]
+fn moves_from_the_aws_association_without_writes() {
+    let rt = rt();
+    let client = rt.block_on(ec2());
+    let vpc = rt.block_on(vpc(&client, VpcOpts { subnets: 1, route_tables: 1, security_groups: 0, ..Default::default() }));
+    let table = vpc.route_tables[0].clone();
+    let created = rt
+        .block_on(
+            client
+                .create_vpc_endpoint()
+                .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Gateway)
+                .vpc_id(&vpc.id)
+                .service_name(S3)
+                .send(),
+        )
+        .expect("create endpoint");
+    let id = created.vpc_endpoint().and_then(|e| e.vpc_endpoint_id()).expect("id").to_string();
+    let proxy = common::faultproxy::FaultProxy::start(&[]);
+    let theirs = format!(
+        "resource \"aws_vpc_endpoint_route_table_association\" \"private\" {{\n  vpc_endpoint_id = \"{id}\"\n  route_table_id  = \"{table}\"\n}}\n"
+    );
+    let tf = tf_with_aws(&proxy.url(), &theirs);
+    tf.apply().ok();
+    assert_eq!(tables_of(&rt, &client, &id), vec![table.clone()], "the AWS provider associated the table");
+    let aws_id = tf.resource("aws_vpc_endpoint_route_table_association.private")["id"].as_str().expect("aws id").to_string();
+    assert!(aws_id.starts_with(&format!("a-{id}")), "{aws_id}");
+
+    let ours = format!(
+        "resource \"vpce_route_table_association\" \"private\" {{\n  vpc_endpoint_id = \"{id}\"\n  route_table_id  = \"{table}\"\n}}\n\nmoved {{\n  from = aws_vpc_endpoint_route_table_association.private\n  to   = vpce_route_table_association.private\n}}\n"
+    );
+    write_with_aws(&tf, &proxy.url(), &ours);
+    proxy.reset_stats();
+    let changes = tf.plan_changes();
+    let change = changes.iter().find(|c| c["address"] == "vpce_route_table_association.private").expect("a change for ours");
+    assert_eq!(change["previous_address"], "aws_vpc_endpoint_route_table_association.private");
+    assert_eq!(actions(&changes, "vpce_route_table_association.private"), ["no-op"], "moved, not replaced");
+    tf.apply().ok();
+    let stats = proxy.phase();
+    let writes: Vec<String> = stats["by_action"]
+        .as_object()
+        .expect("by_action")
+        .keys()
+        .filter(|a| !a.starts_with("Describe") && !a.starts_with("Get"))
+        .cloned()
+        .collect();
+    assert!(writes.is_empty(), "no EC2 write during the move: {writes:?}");
+    let state = tf.resource("vpce_route_table_association.private");
+    assert_eq!(state["id"], format!("{id}/{table}"));
+    assert!(tf.resource("aws_vpc_endpoint_route_table_association.private").is_null());
+    let out = tf.plan();
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(tables_of(&rt, &client, &id), vec![table.clone()]);
+
+    // Ours now owns it: destroy removes the association.
+    tf.destroy().ok();
+    assert!(tables_of(&rt, &client, &id).is_empty());
 }

@@ -235,7 +235,8 @@ output "by_type" {{ value = data.vpce_endpoint.by_type }}
         assert_eq!(strings(&d["security_group_ids"]), [vpc.security_groups[0].clone()]);
         assert_eq!(strings(&d["network_interface_ids"]), sorted(ifc.network_interface_ids().to_vec()));
         assert!(!ifc.network_interface_ids().is_empty());
-        let names: Vec<String> = d["dns_entry"].as_array().expect("dns_entry").iter().filter_map(|e| e["dns_name"].as_str().map(str::to_string)).collect();
+        let names: Vec<String> =
+            d["dns_entry"].as_array().expect("dns_entry").iter().filter_map(|e| e["dns_name"].as_str().map(str::to_string)).collect();
         assert_eq!(names, ifc.dns_entries().iter().filter_map(|e| e.dns_name().map(str::to_string)).collect::<Vec<_>>());
         assert!(d["prefix_list_id"].is_null());
         assert_eq!(d["route_table_ids"], serde_json::json!([]));

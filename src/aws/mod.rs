@@ -25,6 +25,6 @@ pub use error::{AwsError, Missing, SdkResultExt};
 pub use finders::{route_table_has_endpoint_route, state_display, state_str, GatewayPrefixList};
 pub use markers::{fingerprint, marker_of, marker_value, Orphans, CREATE_MARKER};
 pub use names::{endpoint_arn, partition, resolve_service_name, service_region, tag_specification, tags_from_ec2};
-pub use search::EndpointQuery;
 pub use observe::{request_ids, CallEvent, CallObserver, Ec2Observer, PollEvent};
+pub use search::EndpointQuery;
 pub use waiters::WaitError;

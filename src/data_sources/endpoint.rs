@@ -208,7 +208,8 @@ async fn read(ctx: &Ctx, config: &EndpointDataModel, diags: &mut Diagnostics) ->
                 state.cidr_blocks = Val::Known(pl.cidrs.into_iter().collect());
             }
             Ok(None) => {}
-            Err(e) => diags.warning("Cannot read the service prefix list", format!("prefix_list_id and cidr_blocks of {service} are unknown: {e}")),
+            Err(e) => diags
+                .warning("Cannot read the service prefix list", format!("prefix_list_id and cidr_blocks of {service} are unknown: {e}")),
         }
     }
     Some(state)
@@ -274,7 +275,10 @@ mod tests {
         assert_eq!(summaries(&validate(&model(Value::object(Vec::<(&str, Value)>::new())))), ["No filter"]);
         assert!(validate(&model(Value::object([("vpc_id", Value::unknown())]))).is_empty(), "unknown: not judged");
         assert_eq!(summaries(&validate(&model(Value::object([("id", Value::string("vpce-svc-1"))])))), ["Invalid VPC endpoint ID"]);
-        assert_eq!(summaries(&validate(&model(Value::object([("vpc_endpoint_type", Value::string("gateway"))])))), ["Invalid endpoint type"]);
+        assert_eq!(
+            summaries(&validate(&model(Value::object([("vpc_endpoint_type", Value::string("gateway"))])))),
+            ["Invalid endpoint type"]
+        );
     }
 
     #[test]

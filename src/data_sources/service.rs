@@ -124,7 +124,11 @@ fn validate(c: &ServiceModel) -> Diagnostics {
     }
     if let Some(s) = short.as_str() {
         if s.trim().is_empty() || s.chars().any(char::is_whitespace) {
-            d.attr_error("service", "Invalid service name", format!("\"{s}\" is not a service name: use a short name such as \"s3\" or \"ssm\"."));
+            d.attr_error(
+                "service",
+                "Invalid service name",
+                format!("\"{s}\" is not a service name: use a short name such as \"s3\" or \"ssm\"."),
+            );
         } else if s.starts_with("com.amazonaws.") || s.starts_with("aws.") {
             d.attr_error(
                 "service",
@@ -134,7 +138,11 @@ fn validate(c: &ServiceModel) -> Diagnostics {
         }
     }
     if let Some(s) = full.as_str().filter(|s| s.trim().is_empty() || s.chars().any(char::is_whitespace)) {
-        d.attr_error("service_name", "Invalid service name", format!("\"{s}\" is not a service name, such as \"com.amazonaws.us-east-1.s3\"."));
+        d.attr_error(
+            "service_name",
+            "Invalid service name",
+            format!("\"{s}\" is not a service name, such as \"com.amazonaws.us-east-1.s3\"."),
+        );
     }
     validate_enum(&c.service_type, attr_path(&["service_type"]), "service type", SERVICE_TYPES, &mut d);
     d

@@ -27,7 +27,7 @@ use super::{ApplyRequest, ApplyResponse, Ctx, ImportResponse, PlanRequest, PlanR
 use crate::aws::{route_table_has_endpoint_route, AwsError, Missing};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{self, Field, Model, Val};
-use crate::protocol::resource::default_plan;
+use crate::protocol::resource::{default_plan, MoveRequest, MoveResponse};
 use crate::protocol::schema::Schema;
 use crate::protocol::values::Value;
 
@@ -232,6 +232,24 @@ impl Resource<Ctx> for RouteTableAssociation {
         })
     }
 
+    fn move_sources(&self) -> &[&'static str] {
+        &[AWS_ASSOCIATION]
+    }
+
+    /// `moved { from = aws_vpc_endpoint_route_table_association.x  to = vpce_route_table_association.x }`:
+    /// the AWS provider's state (`id` = `a-vpce-...<hash>`, `vpc_endpoint_id`, `route_table_id`,
+    /// the same in every version) becomes ours; the next refresh reads the association as usual.
+    fn move_state(&self, req: MoveRequest) -> MoveResponse {
+        match move_from_aws(&req) {
+            Ok(state) => MoveResponse { state: state.to_value(), identity: None, diags: Diagnostics::new() },
+            Err(detail) => {
+                let mut diags = Diagnostics::new();
+                diags.error("Cannot move the route table association", detail);
+                MoveResponse::refused(diags)
+            }
+        }
+    }
+
     fn import<'a>(&'a self, ctx: &'a Ctx, id: String) -> BoxFuture<'a, ImportResponse> {
         Box::pin(async move {
             let mut diags = Diagnostics::new();
@@ -252,11 +270,17 @@ impl Resource<Ctx> for RouteTableAssociation {
                     ImportResponse { state: state.to_value(), diags }
                 }
                 Ok(Pair::NoEndpoint) => {
-                    diags.error("Cannot import: endpoint not found", format!("VPC endpoint {endpoint} does not exist in {}.", ctx.ec2.region()));
+                    diags.error(
+                        "Cannot import: endpoint not found",
+                        format!("VPC endpoint {endpoint} does not exist in {}.", ctx.ec2.region()),
+                    );
                     ImportResponse { state: Value::Null, diags }
                 }
                 Ok(Pair::NotAssociated(_)) => {
-                    diags.error("Cannot import: not associated", format!("Route table {table} is not associated with VPC endpoint {endpoint}."));
+                    diags.error(
+                        "Cannot import: not associated",
+                        format!("Route table {table} is not associated with VPC endpoint {endpoint}."),
+                    );
                     ImportResponse { state: Value::Null, diags }
                 }
                 Err(e) => {
@@ -266,6 +290,35 @@ impl Resource<Ctx> for RouteTableAssociation {
             }
         })
     }
+}
+
+/// The AWS provider's association resource, which `moved` blocks may name as the source.
+const AWS_ASSOCIATION: &str = "aws_vpc_endpoint_route_table_association";
+
+/// Our state from the AWS provider's association state; why not, for a diagnostic.
+fn move_from_aws(req: &MoveRequest) -> Result<AssociationModel, String> {
+    let provider = req.source_provider_address.trim_end_matches('/');
+    if !(provider.ends_with("hashicorp/aws") || provider.ends_with("opentofu/aws")) {
+        return Err(format!(
+            "The source is a {} of {provider}; vpce_route_table_association takes the state of hashicorp/aws's {AWS_ASSOCIATION} only.",
+            req.source_type_name
+        ));
+    }
+    let field = |name: &str| req.source_state.get(name).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
+    let (Some(endpoint), Some(table)) = (field("vpc_endpoint_id"), field("route_table_id")) else {
+        return Err(format!(
+            "The {AWS_ASSOCIATION} state has no vpc_endpoint_id and route_table_id (state: {}). Remove the `moved` block and import the association instead: terraform import vpce_route_table_association.NAME <vpc_endpoint_id>/<route_table_id>",
+            req.source_state
+        ));
+    };
+    if parse_id(&association_id(endpoint, table)).is_none() {
+        return Err(format!("The {AWS_ASSOCIATION} state names endpoint \"{endpoint}\" and route table \"{table}\", which are not a VPC endpoint ID and a route table ID."));
+    }
+    Ok(AssociationModel {
+        id: Val::Known(association_id(endpoint, table)),
+        vpc_endpoint_id: Val::Known(endpoint.to_string()),
+        route_table_id: Val::Known(table.to_string()),
+    })
 }
 
 /// Plan-time checks of a new association against EC2 (errors; lookup failures are warnings).
@@ -308,7 +361,10 @@ async fn check_new_pair(ctx: &Ctx, endpoint: &str, table: &str, diags: &mut Diag
         diags.attr_error(
             "vpc_endpoint_id",
             "Not a gateway endpoint",
-            format!("VPC endpoint {endpoint} is {} endpoint: only Gateway endpoints (S3, DynamoDB) have route tables.", if kind.is_empty() { "another type of".to_string() } else { format!("an {kind}") }),
+            format!(
+                "VPC endpoint {endpoint} is {} endpoint: only Gateway endpoints (S3, DynamoDB) have route tables.",
+                if kind.is_empty() { "another type of".to_string() } else { format!("an {kind}") }
+            ),
         );
         return;
     }
@@ -344,7 +400,10 @@ fn modify_error(diags: &mut Diagnostics, summary: &str, id: &str, e: &AwsError) 
 async fn create(ctx: &Ctx, planned: &AssociationModel) -> ApplyResponse {
     let mut diags = Diagnostics::new();
     let (Some(endpoint), Some(table)) = (planned.vpc_endpoint_id.as_str(), planned.route_table_id.as_str()) else {
-        diags.error("Provider bug: unknown values at apply", "vpc_endpoint_id and route_table_id must be known when the association is created.");
+        diags.error(
+            "Provider bug: unknown values at apply",
+            "vpc_endpoint_id and route_table_id must be known when the association is created.",
+        );
         return ApplyResponse { new_state: Value::Null, diags };
     };
     let id = association_id(endpoint, table);
@@ -371,9 +430,14 @@ async fn create(ctx: &Ctx, planned: &AssociationModel) -> ApplyResponse {
         Ok(ep) if ep.route_table_ids().iter().any(|t| t == table) => {}
         Ok(_) => diags.warning(
             "Association not visible yet",
-            format!("EC2 accepted the association {id}, but the endpoint does not list the route table yet; the next refresh checks again."),
+            format!(
+                "EC2 accepted the association {id}, but the endpoint does not list the route table yet; the next refresh checks again."
+            ),
         ),
-        Err(e) => diags.warning("Could not wait for the endpoint", format!("{id} was associated; waiting for the endpoint to be available failed: {e}")),
+        Err(e) => diags.warning(
+            "Could not wait for the endpoint",
+            format!("{id} was associated; waiting for the endpoint to be available failed: {e}"),
+        ),
     }
     ApplyResponse { new_state: state.to_value(), diags }
 }
@@ -384,7 +448,9 @@ async fn delete(ctx: &Ctx, prior: &AssociationModel) -> ApplyResponse {
         return ApplyResponse::default();
     };
     let id = association_id(endpoint, table);
-    let gone = |e: &AwsError| e.is_missing(Missing::VpcEndpoint) || e.is_missing(Missing::RouteTable) || e.code_in(&["InvalidRouteTableId.NotFound"]);
+    let gone = |e: &AwsError| {
+        e.is_missing(Missing::VpcEndpoint) || e.is_missing(Missing::RouteTable) || e.code_in(&["InvalidRouteTableId.NotFound"])
+    };
     match ctx.ec2.modify_route_tables_exclusive(endpoint, &[], &[table.to_string()], TIMEOUT, &ctx.cancel).await {
         Ok(()) => {}
         Err(e) if gone(&e) => return ApplyResponse::default(),
@@ -520,9 +586,32 @@ mod tests {
     }
 
     #[test]
+    fn moves_from_the_aws_provider() {
+        let req = |provider: &str, state: serde_json::Value| MoveRequest {
+            source_provider_address: provider.to_string(),
+            source_type_name: AWS_ASSOCIATION.to_string(),
+            source_state: state,
+            ..Default::default()
+        };
+        let aws = serde_json::json!({"id": "a-vpce-1234567", "vpc_endpoint_id": "vpce-1", "route_table_id": "rtb-2"});
+        let m = move_from_aws(&req("registry.terraform.io/hashicorp/aws", aws.clone())).expect("moved");
+        assert_eq!(
+            (m.id.as_str(), m.vpc_endpoint_id.as_str(), m.route_table_id.as_str()),
+            (Some("vpce-1/rtb-2"), Some("vpce-1"), Some("rtb-2"))
+        );
+        assert!(move_from_aws(&req("registry.terraform.io/someone/aws2", aws)).unwrap_err().contains("hashicorp/aws"));
+        let bad = serde_json::json!({"id": "a-vpce-1", "vpc_endpoint_id": "vpce-1"});
+        assert!(move_from_aws(&req("registry.terraform.io/hashicorp/aws", bad)).unwrap_err().contains("terraform import"));
+        let swapped = serde_json::json!({"vpc_endpoint_id": "rtb-2", "route_table_id": "vpce-1"});
+        assert!(move_from_aws(&req("registry.terraform.io/hashicorp/aws", swapped)).is_err());
+    }
+
+    #[test]
     fn static_validation() {
         let m = |e: &str, t: &str| {
-            AssociationModel::decode(&Value::object([("vpc_endpoint_id", Value::string(e)), ("route_table_id", Value::string(t))])).unwrap().unwrap()
+            AssociationModel::decode(&Value::object([("vpc_endpoint_id", Value::string(e)), ("route_table_id", Value::string(t))]))
+                .unwrap()
+                .unwrap()
         };
         assert!(validate(&m("vpce-1", "rtb-1")).is_empty());
         let s = |d: Diagnostics| d.0.into_iter().map(|x| x.summary).collect::<Vec<_>>();
