@@ -128,9 +128,12 @@ fn service_errors() {
 }
 
 /// A gateway endpoint (S3, two route tables, tags) and an interface endpoint (SSM) made straight
-/// in EC2, in a VPC of their own.
-fn endpoints(rt: &tokio::runtime::Runtime, client: &aws_sdk_ec2::Client, tag: &str) -> (TestVpc, String, String) {
+/// in EC2, in a VPC of their own; both tagged `suite = <tag>-<vpc id>` (unique: moto keeps the
+/// endpoints of earlier runs). Returns the VPC, the two endpoint ids and the suite tag.
+fn endpoints(rt: &tokio::runtime::Runtime, client: &aws_sdk_ec2::Client, tag: &str) -> (TestVpc, String, String, String) {
     let vpc = rt.block_on(vpc(client, VpcOpts { subnets: 2, route_tables: 2, security_groups: 1, ..Default::default() }));
+    let suite = format!("{tag}-{}", vpc.id);
+    let tag = suite.as_str();
     let tags = |name: &str| {
         TagSpecification::builder()
             .resource_type(ResourceType::VpcEndpoint)
@@ -164,14 +167,14 @@ fn endpoints(rt: &tokio::runtime::Runtime, client: &aws_sdk_ec2::Client, tag: &s
         )
         .expect("create interface");
     let id = |o: Option<&aws_sdk_ec2::types::VpcEndpoint>| o.and_then(|e| e.vpc_endpoint_id()).expect("id").to_string();
-    (vpc, id(gw.vpc_endpoint()), id(ifc.vpc_endpoint()))
+    (vpc, id(gw.vpc_endpoint()), id(ifc.vpc_endpoint()), suite.clone())
 }
 
 #[test]
 fn endpoint_by_id_and_filters() {
     let rt = rt();
     let client = rt.block_on(ec2());
-    let (vpc, gw_id, ifc_id) = endpoints(&rt, &client, "ds-find");
+    let (vpc, gw_id, ifc_id, suite) = endpoints(&rt, &client, "ds-find");
     let tf = Tf::new();
     tf.write(&format!(
         r#"
@@ -187,7 +190,7 @@ data "vpce_endpoint" "by_filters" {{
 data "vpce_endpoint" "by_tags" {{
   tags = {{
     Name  = "ifc"
-    suite = "ds-find"
+    suite = "{suite}"
   }}
 }}
 
@@ -218,7 +221,7 @@ output "by_type" {{ value = data.vpce_endpoint.by_type }}
         assert_eq!(d["vpc_endpoint_type"], "Gateway");
         assert_eq!(d["state"], "available");
         assert_eq!(strings(&d["route_table_ids"]), sorted(gw.route_table_ids().to_vec()));
-        assert_eq!(d["tags"], serde_json::json!({"Name": "gw", "suite": "ds-find"}));
+        assert_eq!(d["tags"], serde_json::json!({"Name": "gw", "suite": suite}));
         let owner = gw.owner_id().unwrap_or_default();
         assert_eq!(d["owner_id"], owner);
         assert_eq!(d["arn"], format!("arn:aws:ec2:us-east-1:{owner}:vpc-endpoint/{gw_id}"));
@@ -249,13 +252,13 @@ output "by_type" {{ value = data.vpce_endpoint.by_type }}
 fn endpoint_not_found_and_ambiguous() {
     let rt = rt();
     let client = rt.block_on(ec2());
-    let (vpc, _gw, _ifc) = endpoints(&rt, &client, "ds-errors");
+    let (vpc, _gw, _ifc, suite) = endpoints(&rt, &client, "ds-errors");
     let tf = Tf::new();
     let cases: [(String, &[&str]); 5] = [
         ("id = \"vpce-0123456789abcdef0\"".to_string(), &["No VPC endpoint found", "id = \"vpce-0123456789abcdef0\""]),
         (format!("vpc_id = \"{}\"\n  tags = {{ Name = \"nope\" }}", vpc.id), &["No VPC endpoint found", "tags = {Name = \"nope\"}"]),
         (format!("vpc_id = \"{}\"", vpc.id), &["Several VPC endpoints found", "2 VPC endpoints", "add filters"]),
-        ("tags = { suite = \"ds-errors\" }".to_string(), &["Several VPC endpoints found", "2 VPC endpoints"]),
+        (format!("tags = {{ suite = \"{suite}\" }}"), &["Several VPC endpoints found", "2 VPC endpoints"]),
         (String::new(), &["No filter", "Set `id`"]),
     ];
     for (body, needles) in cases {
