@@ -187,6 +187,16 @@ fn conflicts_are_refused_at_plan() {
         &format!("{}{}", gateway(Some(std::slice::from_ref(&t[0]))), association("a", &t[0])),
         &["Route tables managed twice", &format!("lists {} in its route_table_ids", t[0])],
     );
+    // The same with the endpoint ID written out (no dependency: either may be planned first).
+    plan_fails(
+        &tf,
+        &format!(
+            "{}resource \"vpce_route_table_association\" \"b\" {{\n  vpc_endpoint_id = \"{id}\"\n  route_table_id  = \"{}\"\n}}\n",
+            gateway(Some(std::slice::from_ref(&t[0]))),
+            t[1]
+        ),
+        &["Route tables managed twice", "leave route_table_ids unset"],
+    );
     // Two associations of one pair.
     plan_fails(
         &tf,
