@@ -11,6 +11,7 @@
 //! - [`docs`]: the `docs` subcommand, registry docs generated from the schemas and `examples/`.
 
 pub mod aws;
+pub mod data_sources;
 pub mod docs;
 pub use tfplugin as protocol;
 pub use tfplugin::{debug, error, info, log_at, model, warn};

@@ -15,7 +15,17 @@ fn root() -> &'static Path {
 fn docs_are_up_to_date() {
     let pages = vpce::docs::pages(root()).expect("reading examples/");
     let names: Vec<String> = pages.iter().map(|p| p.path.display().to_string()).collect();
-    assert_eq!(names, ["index.md", "resources/vpce_gateway.md", "resources/vpce_interface.md"]);
+    assert_eq!(
+        names,
+        [
+            "index.md",
+            "resources/vpce_gateway.md",
+            "resources/vpce_interface.md",
+            "resources/vpce_route_table_association.md",
+            "data-sources/vpce_endpoint.md",
+            "data-sources/vpce_service.md"
+        ]
+    );
     let stale = docs::check(&root().join("docs"), &pages).expect("reading docs/");
     assert!(
         stale.is_empty(),

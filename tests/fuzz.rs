@@ -424,7 +424,7 @@ fn codec_survives_garbage_for_both_resource_schemas() {
     let deadline = start + budget(4);
     let mut r = Rng::new(seed());
     let resources = vpce::resources::all();
-    assert_eq!(resources.len(), 2);
+    assert!(resources.len() >= 2, "the endpoint resources at least");
     let mut stats = Stats::new();
     for res in &resources {
         let ty = res.schema().ty();

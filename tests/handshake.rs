@@ -390,7 +390,10 @@ fn mutual_tls_with_the_announced_certificates() {
 
     runtime().block_on(async {
         let ch = plugin.channel(Some(&id)).await.expect("mTLS connect with the right client cert");
-        assert_eq!(schema_resources(ch.clone()).await.expect("GetProviderSchema"), vec!["vpce_gateway", "vpce_interface"]);
+        assert_eq!(
+            schema_resources(ch.clone()).await.expect("GetProviderSchema"),
+            vec!["vpce_gateway", "vpce_interface", "vpce_route_table_association"]
+        );
 
         let resp = provider_client(ch.clone()).get_provider_schema(pb::get_provider_schema::Request::default()).await.unwrap().into_inner();
         let provider = resp.provider.expect("provider schema").block.expect("block");
@@ -408,7 +411,10 @@ fn mutual_tls_with_the_announced_certificates() {
         let meta = provider_client(ch.clone()).get_metadata(pb::get_metadata::Request::default()).await.expect("GetMetadata").into_inner();
         let mut names: Vec<_> = meta.resources.iter().map(|r| r.type_name.clone()).collect();
         names.sort();
-        assert_eq!(names, vec!["vpce_gateway", "vpce_interface"]);
+        assert_eq!(names, vec!["vpce_gateway", "vpce_interface", "vpce_route_table_association"]);
+        let mut sources: Vec<_> = meta.data_sources.iter().map(|d| d.type_name.clone()).collect();
+        sources.sort();
+        assert_eq!(sources, vec!["vpce_endpoint", "vpce_service"]);
 
         use tonic_health::pb::health_check_response::ServingStatus;
         let mut health = tonic_health::pb::health_client::HealthClient::new(ch.clone());
@@ -420,7 +426,7 @@ fn mutual_tls_with_the_announced_certificates() {
         // go-plugin's client allows TLS 1.2 (MinVersion): mutual auth with the P-521 key works there too.
         let tls12 = client_tls_versions(&plugin.server_cert, Some(&id), &[&rustls::version::TLS12]);
         let ch12 = channel_with(&plugin.socket, tls12).await.expect("TLS 1.2 connect");
-        assert_eq!(schema_resources(ch12).await.expect("schema over TLS 1.2").len(), 2);
+        assert_eq!(schema_resources(ch12).await.expect("schema over TLS 1.2").len(), vpce::resources::all().len());
     });
 }
 
@@ -444,7 +450,7 @@ fn a_different_client_certificate_is_refused() {
         );
         // And the rightful client still gets in afterwards.
         let ch = plugin.channel(Some(&terraform)).await.expect("right cert still accepted");
-        assert_eq!(schema_resources(ch).await.expect("schema").len(), 2);
+        assert_eq!(schema_resources(ch).await.expect("schema").len(), vpce::resources::all().len());
     });
 }
 
@@ -502,7 +508,7 @@ fn controller_shutdown_exits_zero_and_removes_the_socket() {
         let (_broker_tx, broker_rx) = tokio::sync::mpsc::channel::<gp::ConnInfo>(1);
         let broker_stream =
             broker.start_stream(tokio_stream::wrappers::ReceiverStream::new(broker_rx)).await.expect("StartStream").into_inner();
-        assert_eq!(schema_resources(ch.clone()).await.expect("schema").len(), 2);
+        assert_eq!(schema_resources(ch.clone()).await.expect("schema").len(), vpce::resources::all().len());
 
         let mut controller = gp::grpc_controller_client::GrpcControllerClient::new(ch.clone());
         tokio::time::timeout(Duration::from_secs(5), controller.shutdown(gp::Empty {}))
@@ -544,11 +550,11 @@ fn stop_provider_is_prompt_and_the_provider_keeps_serving() {
                     .into_inner();
             assert!(resp.error.is_empty(), "{}", resp.error);
             assert!(start.elapsed() < Duration::from_secs(2));
-            assert_eq!(schema_resources(ch.clone()).await.expect("schema after StopProvider").len(), 2);
+            assert_eq!(schema_resources(ch.clone()).await.expect("schema after StopProvider").len(), vpce::resources::all().len());
         }
         // A fresh connection works too.
         let ch2 = plugin.channel(Some(&id)).await.expect("new connection after stop");
-        assert_eq!(schema_resources(ch2).await.expect("schema").len(), 2);
+        assert_eq!(schema_resources(ch2).await.expect("schema").len(), vpce::resources::all().len());
     });
     assert!(plugin.child.try_wait().unwrap().is_none(), "StopProvider must not end the process");
 }
@@ -631,7 +637,7 @@ fn without_automtls_the_socket_is_plaintext() {
             }))
             .await
             .expect("plaintext connect");
-        assert_eq!(schema_resources(ch.clone()).await.expect("schema").len(), 2);
+        assert_eq!(schema_resources(ch.clone()).await.expect("schema").len(), vpce::resources::all().len());
         gp::grpc_controller_client::GrpcControllerClient::new(ch).shutdown(gp::Empty {}).await.expect("shutdown");
     });
     assert!(plugin.wait_exit(Duration::from_secs(3)).is_some_and(|s| s.success()));

@@ -145,14 +145,21 @@ resource "vpce_interface" "ssm" {{
         let out = tf.plan();
         assert_eq!(out.code, 0, "{gateway_extra:?} / {tags:?} must plan nothing:\n{}", out.all());
     }
-    // And from a configuration with them set, back to nothing: the tags and tables are removed.
+    // And from a configuration with them set, back to nothing: the tags are removed; unset
+    // route_table_ids means "managed elsewhere" (vpce_route_table_association): the table stays,
+    // and `route_table_ids = []` removes it.
     tf.write(&both(&format!("  tags = {{ a = \"1\" }}\n  route_table_ids = [\"{}\"]", net.route_tables[0]), "tags = { a = \"1\" }"));
     tf.apply().ok();
     tf.write(&both("", ""));
-    assert_eq!(tf.plan().code, 2, "removing tags and route tables is a change");
+    assert_eq!(tf.plan().code, 2, "removing tags is a change");
     tf.apply().ok();
     let gw = tf.resource("vpce_gateway.s3");
     assert_eq!(gw["tags"], serde_json::json!({}));
+    assert_eq!(gw["route_table_ids"], serde_json::json!([net.route_tables[0]]), "unset keeps the associated table");
+    tf.write(&both("  route_table_ids = []", ""));
+    assert_eq!(tf.plan().code, 2, "[] removes the table");
+    tf.apply().ok();
+    let gw = tf.resource("vpce_gateway.s3");
     assert_eq!(gw["route_table_ids"], serde_json::json!([]));
     assert_eq!(tf.resource("vpce_interface.ssm")["tags"], serde_json::json!({}));
     assert_eq!(tf.plan().code, 0);

@@ -8,12 +8,14 @@
 mod batch;
 mod client;
 mod error;
+mod exclusive;
 mod finders;
 mod markers;
 #[cfg(test)]
 mod moto_test;
 mod names;
 mod observe;
+mod search;
 mod waiters;
 
 pub use aws_sdk_ec2::types;
@@ -24,4 +26,5 @@ pub use finders::{route_table_has_endpoint_route, state_display, state_str, Gate
 pub use markers::{fingerprint, marker_of, marker_value, Orphans, CREATE_MARKER};
 pub use names::{endpoint_arn, partition, resolve_service_name, service_region, tag_specification, tags_from_ec2};
 pub use observe::{request_ids, CallEvent, CallObserver, Ec2Observer, PollEvent};
+pub use search::EndpointQuery;
 pub use waiters::{retry_while_busy, WaitError};

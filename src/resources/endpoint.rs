@@ -122,6 +122,10 @@ pub trait Endpoint: Send + Sync + 'static {
     /// Completes the plan the core made (see [`plan_models`]).
     fn complete_plan(&self, _prior: Option<&Self::Model>, _planned: &mut Self::Model, _config: &Self::Model, _fresh: bool) {}
 
+    /// Checks of the completed plan against the configuration (no AWS calls), e.g. what other
+    /// resources of the configuration manage (see [`super::association::ownership`]).
+    fn check_config(&self, _planned: &Self::Model, _config: &Self::Model, _fresh: bool, _diags: &mut Diagnostics) {}
+
     /// Checks the plan against EC2 (only what the plan changes; errors block the plan, lookup
     /// failures are warnings).
     fn check_plan<'a>(
@@ -475,6 +479,7 @@ pub fn plan_models<E: Endpoint>(e: &E, region: &str, req: &PlanRequest, diags: &
         *planned.policy_mut() = v;
     }
     e.complete_plan(prior.as_ref(), &mut planned, &config, p.fresh);
+    e.check_config(&planned, &config, p.fresh, diags);
     Some(PlannedModels { prior, planned, replace: p.replace, fresh: p.fresh })
 }
 

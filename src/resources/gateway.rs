@@ -34,7 +34,7 @@ crate::model! {
             id: String [computed] "The endpoint ID, `vpce-...`.";
             vpc_id: String [required force_new] "The VPC to create the endpoint in. Changing it replaces the endpoint.";
             service_name: String [required force_new] "The service: `s3` or `dynamodb` (resolved against the provider region), or the full name such as `com.amazonaws.us-east-1.s3`. Changing it replaces the endpoint.";
-            route_table_ids: Set<String> [optional computed empty_when_null] "Route tables to associate: AWS adds a route for the service's prefix list to each. Not set, `null` and `[]` all mean none.";
+            route_table_ids: Set<String> [optional computed] "Route tables to associate: AWS adds a route for the service's prefix list to each. `[]` means none. Not set (or `null`) means the route tables are managed elsewhere (`vpce_route_table_association`, or outside Terraform): the endpoint keeps whatever tables it has, and the state shows them.";
             policy: String [optional computed] "The endpoint policy, a JSON document (compared semantically: formatting and key order never show a diff). Defaults to full access; removing it from the configuration resets the policy to that default.";
             tags: Map<String> [optional computed empty_when_null] "Tags for the endpoint (at most 50; keys up to 128 characters, not starting with `aws:`; values up to 256). Not set, `null` and `{}` all mean none.";
             arn: String [computed] "The endpoint ARN.";
@@ -107,6 +107,25 @@ impl Endpoint for Gateway {
         match (prior.ip_address_type.as_str(), config.ip_address_type.as_str()) {
             (Some(old), Some(new)) if old != new && (old == "ipv6" || new == "ipv6") => vec![attr_path(&["ip_address_type"])],
             _ => Vec::new(),
+        }
+    }
+
+    /// A gateway that sets `route_table_ids` owns all of its endpoint's route tables: route table
+    /// associations of the same endpoint in this configuration are a conflict (each would undo
+    /// the other at every apply).
+    fn check_config(&self, planned: &GatewayModel, config: &GatewayModel, fresh: bool, diags: &mut Diagnostics) {
+        let (Some(id), false) = (planned.id.as_str(), fresh) else { return };
+        let Some(tables) = super::association::configured_tables(&config.route_table_ids) else { return };
+        let claimed = super::association::ownership::claim_inline(id, tables);
+        if !claimed.is_empty() {
+            diags.attr_error(
+                "route_table_ids",
+                "Route tables managed twice",
+                format!(
+                    "This vpce_gateway sets route_table_ids, and vpce_route_table_association resources in this configuration also manage route tables of {id} ({}). The endpoint would remove the tables they add, or both would own one association. Manage each endpoint's route tables in one place: leave route_table_ids unset (unset means \"managed elsewhere\": the endpoint then keeps the tables the associations add), or list the tables here and drop the associations.",
+                    claimed.join(", ")
+                ),
+            );
         }
     }
 

@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 use crate::aws::Ec2;
 use crate::protocol::Registry;
 
+pub mod association;
 pub mod endpoint;
 pub mod gateway;
 pub mod interface;
@@ -41,9 +42,14 @@ impl crate::protocol::resource::Context for Ctx {
     }
 }
 
-/// Every resource of this provider: one line each.
+/// Every resource and data source of this provider: one line each.
 pub fn registry() -> Registry<Ctx> {
-    Registry::new().resource(endpoint::AsResource(gateway::Gateway::new())).resource(endpoint::AsResource(interface::Interface::new()))
+    Registry::new()
+        .resource(endpoint::AsResource(gateway::Gateway::new()))
+        .resource(endpoint::AsResource(interface::Interface::new()))
+        .resource(association::RouteTableAssociation::new())
+        .data_source(crate::data_sources::service::Service::new())
+        .data_source(crate::data_sources::endpoint::EndpointData::new())
 }
 
 /// The resources, by type name.

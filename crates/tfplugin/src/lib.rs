@@ -32,8 +32,8 @@ pub use diagnostics::Diagnostics;
 pub use registry::Registry;
 pub use resource::{
     default_plan, ApplyRequest, ApplyResponse, ConfigureRequest, ConfigureResponse, Context, Ctx, DataSource, Function, FunctionError,
-    Identity, IdentityAttribute, IdentitySchema, ImportResponse, ListItem, ListRequest, ListResource, Parameter, PlanRequest, PlanResponse,
-    Provider, ReadResponse, Resource, Signature,
+    Identity, IdentityAttribute, IdentitySchema, ImportResponse, ListItem, ListRequest, ListResource, MoveRequest, MoveResponse, Parameter,
+    PlanRequest, PlanResponse, Provider, ReadResponse, Resource, Signature,
 };
 pub use server::{run, Options, Server, StopHandle};
 

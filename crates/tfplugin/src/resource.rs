@@ -116,6 +116,42 @@ pub struct ImportResponse {
     pub diags: Diagnostics,
 }
 
+/// A `moved` block whose `from` is another resource type, possibly of another provider
+/// (MoveResourceState, Terraform 1.8+): the source as Terraform stored it.
+#[derive(Clone, Debug, Default)]
+pub struct MoveRequest {
+    /// The source's provider, e.g. `registry.terraform.io/hashicorp/aws`.
+    pub source_provider_address: String,
+    /// The source's resource type, e.g. `aws_vpc_endpoint`.
+    pub source_type_name: String,
+    /// The schema version the source state was written with (by the source provider).
+    pub source_schema_version: i64,
+    /// The source state as stored (its JSON form), in the source's schema.
+    pub source_state: serde_json::Value,
+    /// The source's private state: opaque bytes of the source provider.
+    pub source_private: Vec<u8>,
+    /// The source's identity (its JSON form), when it has one (Terraform 1.12+).
+    pub source_identity: Option<serde_json::Value>,
+    /// The schema version of `source_identity`.
+    pub source_identity_version: i64,
+}
+
+#[derive(Default)]
+pub struct MoveResponse {
+    /// The state in this resource's schema; must not be null unless `diags` has errors.
+    pub state: Value,
+    /// The identity, for a resource with one; `None`: [`Identity::of`] the state.
+    pub identity: Option<Value>,
+    pub diags: Diagnostics,
+}
+
+impl MoveResponse {
+    /// A refused move: no state, these diagnostics.
+    pub fn refused(diags: Diagnostics) -> Self {
+        MoveResponse { state: Value::Null, identity: None, diags }
+    }
+}
+
 /// A managed resource (`resource "TYPE" "name" { ... }`).
 pub trait Resource<C>: Send + Sync {
     fn type_name(&self) -> &'static str;
@@ -152,6 +188,32 @@ pub trait Resource<C>: Send + Sync {
     /// The resource's identity, if it has one (Terraform 1.12+).
     fn identity(&self) -> Option<&dyn Identity> {
         None
+    }
+    /// The resource types (of any provider) whose state [`move_state`](Resource::move_state)
+    /// takes, e.g. `["aws_vpc_endpoint"]`. When a resource lists any, the server advertises the
+    /// MoveResourceState capability (without it Terraform refuses such `moved` blocks itself),
+    /// and it answers moves from unlisted types with an error naming the listed ones.
+    fn move_sources(&self) -> &[&'static str] {
+        &[]
+    }
+    /// Converts the state of another resource type (one of [`move_sources`](Resource::move_sources))
+    /// into this one's, for `moved { from = OTHER.x  to = THIS.x }` (Terraform 1.8+). Terraform
+    /// calls this before it configures the provider: there is no client, the conversion works
+    /// from the source state alone; the next plan refreshes the moved state with
+    /// [`read`](Resource::read) as usual. Check the source's provider address too (a type name of
+    /// another provider may mean something else). Default: refused.
+    fn move_state(&self, req: MoveRequest) -> MoveResponse {
+        let mut diags = Diagnostics::new();
+        diags.error(
+            "Move not supported",
+            format!(
+                "{} cannot take the state of {} ({}): remove the `moved` block and import the object instead.",
+                self.type_name(),
+                req.source_type_name,
+                req.source_provider_address
+            ),
+        );
+        MoveResponse::refused(diags)
     }
 }
 

@@ -16,7 +16,7 @@ use tonic::{Request, Response, Status, Streaming};
 
 use crate::diagnostics::{path_to_proto, Diagnostics};
 use crate::registry::Registry;
-use crate::resource::{ApplyRequest, ConfigureRequest, Context, Identity, ListRequest, PlanRequest, Provider, Resource};
+use crate::resource::{ApplyRequest, ConfigureRequest, Context, Identity, ListRequest, MoveRequest, PlanRequest, Provider, Resource};
 use crate::schema::Schema;
 use crate::values::{self, Type, Value};
 use crate::wire::tfplugin6 as pb;
@@ -171,6 +171,11 @@ fn error(summary: &str, detail: impl Into<String>) -> Diagnostics {
     d
 }
 
+/// `hashicorp/aws` for `registry.terraform.io/hashicorp/aws` (other hosts are kept).
+fn display_address(address: &str) -> &str {
+    address.strip_prefix("registry.terraform.io/").unwrap_or(address)
+}
+
 /// "a", "a and b", "a, b and c".
 fn and_list(names: &[&str]) -> String {
     match names {
@@ -180,8 +185,10 @@ fn and_list(names: &[&str]) -> String {
     }
 }
 
-fn capabilities() -> pb::ServerCapabilities {
-    pb::ServerCapabilities { plan_destroy: true, get_provider_schema_optional: true, ..Default::default() }
+/// What the server supports: MoveResourceState when some resource takes moves.
+fn capabilities<C>(registry: &Registry<C>) -> pb::ServerCapabilities {
+    let moves = registry.resources().iter().any(|r| !r.move_sources().is_empty());
+    pb::ServerCapabilities { plan_destroy: true, get_provider_schema_optional: true, move_resource_state: moves, ..Default::default() }
 }
 
 /// The identity of `state` for a response (none for a null state or a resource without one).
@@ -285,7 +292,7 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
     async fn get_metadata(&self, _: Request<pb::get_metadata::Request>) -> Result<Response<pb::get_metadata::Response>, Status> {
         use pb::get_metadata as m;
         Ok(Response::new(m::Response {
-            server_capabilities: Some(capabilities()),
+            server_capabilities: Some(capabilities(&self.registry)),
             resources: self.registry.resource_names().map(|n| m::ResourceMetadata { type_name: n.to_string() }).collect(),
             data_sources: self.registry.data_source_names().map(|n| m::DataSourceMetadata { type_name: n.to_string() }).collect(),
             list_resources: self.registry.list_resource_names().map(|n| m::ListResourceMetadata { type_name: n.to_string() }).collect(),
@@ -309,7 +316,7 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
                 .map(|l| (l.type_name().to_string(), l.schema().to_proto()))
                 .collect(),
             functions: self.registry.functions().iter().map(|f| (f.name().to_string(), f.signature().to_proto())).collect(),
-            server_capabilities: Some(capabilities()),
+            server_capabilities: Some(capabilities(&self.registry)),
             ..Default::default()
         }))
     }
@@ -559,12 +566,79 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
 
     async fn move_resource_state(
         &self,
-        _: Request<pb::move_resource_state::Request>,
+        req: Request<pb::move_resource_state::Request>,
     ) -> Result<Response<pb::move_resource_state::Response>, Status> {
-        bail!(
-            move_resource_state,
-            error("Move not supported", format!("{} cannot move state from other resource types.", self.options.name))
-        )
+        let req = req.into_inner();
+        let r = try_diags!(move_resource_state, self.resource(&req.target_type_name));
+        let sources = r.move_sources();
+        if !sources.contains(&req.source_type_name.as_str()) {
+            let detail = match sources {
+                [] => format!("{} cannot take the state of other resource types", req.target_type_name),
+                _ => format!("{} can take the state of {} only", req.target_type_name, and_list(sources)),
+            };
+            bail!(
+                move_resource_state,
+                error(
+                    "Move not supported",
+                    format!(
+                        "Cannot move {} ({}) to {}: {detail}. Remove the `moved` block and import the object instead.",
+                        req.source_type_name,
+                        display_address(&req.source_provider_address),
+                        req.target_type_name
+                    )
+                )
+            )
+        }
+        let raw = req.source_state.map(|s| s.json).unwrap_or_default();
+        let source_state = match serde_json::from_slice::<serde_json::Value>(&raw) {
+            Ok(v) if v.is_object() => v,
+            Ok(_) | Err(_) => bail!(
+                move_resource_state,
+                error("Cannot move state", format!("The stored state of the {} to move has no readable JSON form.", req.source_type_name))
+            ),
+        };
+        let source_identity = req
+            .source_identity
+            .map(|s| s.json)
+            .filter(|j| !j.is_empty())
+            .and_then(|j| serde_json::from_slice::<serde_json::Value>(&j).ok())
+            .filter(|v| !v.is_null());
+        // Terraform moves before it configures the provider: no context.
+        let resp = r.move_state(MoveRequest {
+            source_provider_address: req.source_provider_address,
+            source_type_name: req.source_type_name,
+            source_schema_version: req.source_schema_version,
+            source_state,
+            source_private: req.source_private,
+            source_identity,
+            source_identity_version: req.source_identity_schema_version,
+        });
+        if resp.diags.has_errors() {
+            bail!(move_resource_state, resp.diags);
+        }
+        if resp.state.is_null() {
+            bail!(
+                move_resource_state,
+                error(
+                    "Provider bug: no state",
+                    format!("{} converted the moved state to nothing. Please report this.", req.target_type_name)
+                )
+            );
+        }
+        let ty = r.schema().ty();
+        let target_state = try_diags!(move_resource_state, encode(&resp.state, &ty));
+        let target_identity = match (r.identity(), resp.identity) {
+            (Some(id), Some(value)) => {
+                Some(pb::ResourceIdentityData { identity_data: Some(try_diags!(move_resource_state, encode(&value, &id.schema().ty()))) })
+            }
+            (id, _) => try_diags!(move_resource_state, identity_data(id, &resp.state)),
+        };
+        Ok(Response::new(pb::move_resource_state::Response {
+            target_state: Some(target_state),
+            diagnostics: resp.diags.to_proto(),
+            target_private: vec![],
+            target_identity,
+        }))
     }
 
     async fn read_data_source(

@@ -1,7 +1,7 @@
 //! The server's dispatch, called as Terraform calls it (the tfplugin6 service methods), with a
 //! provider defined here: what the example test cannot reach with the Terraform at hand (resource
 //! identities, list resources, import by identity, state and identity upgrades, StopProvider,
-//! unregistered types, bad function calls).
+//! unregistered types, bad function calls, moves from other resource types).
 
 use std::time::Duration;
 
@@ -117,6 +117,26 @@ impl Resource<Ctx<String>> for Thing {
     }
     fn identity(&self) -> Option<&dyn Identity> {
         Some(self)
+    }
+    fn move_sources(&self) -> &[&'static str] {
+        &["old_thing"]
+    }
+    /// `old_thing` (of provider `example/old` only) kept the name as `label` and the ID as `key`.
+    fn move_state(&self, req: MoveRequest) -> MoveResponse {
+        let mut diags = Diagnostics::new();
+        if !req.source_provider_address.ends_with("/example/old") {
+            diags.error("Wrong provider", format!("not from {}", req.source_provider_address));
+            return MoveResponse::refused(diags);
+        }
+        let s = &req.source_state;
+        let from = req.source_identity.map(|i| i["key"].to_string()).unwrap_or_default();
+        let note = format!("v{} from {from}", req.source_schema_version);
+        let state = Value::object([
+            ("id", Value::string(s["key"].as_str().unwrap_or_default())),
+            ("name", Value::string(s["label"].as_str().unwrap_or_default())),
+            ("note", Value::string(note)),
+        ]);
+        MoveResponse { state, identity: None, diags }
     }
 }
 
@@ -481,6 +501,124 @@ async fn upgrades_rewrite_then_prune() {
         .into_inner();
     let id_ty = Type::Object([("id".to_string(), Type::String)].into());
     assert_eq!(val(&id.upgraded_identity.unwrap().identity_data, &id_ty), Value::object([("id", Value::string("i"))]));
+}
+
+fn move_request(source_type: &str, provider: &str, state: &[u8]) -> pb::move_resource_state::Request {
+    pb::move_resource_state::Request {
+        source_provider_address: provider.into(),
+        source_type_name: source_type.into(),
+        source_schema_version: 3,
+        source_state: Some(pb::RawState { json: state.to_vec(), ..Default::default() }),
+        target_type_name: "t_thing".into(),
+        source_private: b"theirs".to_vec(),
+        source_identity: Some(pb::RawState { json: br#"{"key":"k1"}"#.to_vec(), ..Default::default() }),
+        source_identity_schema_version: 0,
+    }
+}
+
+#[tokio::test]
+async fn moves_convert_listed_sources_and_refuse_others() {
+    let s = server();
+    let caps = s.get_provider_schema(Request::new(Default::default())).await.unwrap().into_inner().server_capabilities.unwrap();
+    assert!(caps.move_resource_state, "a resource takes moves: the capability is advertised");
+    let caps = s.get_metadata(Request::new(Default::default())).await.unwrap().into_inner().server_capabilities.unwrap();
+    assert!(caps.move_resource_state);
+
+    let ty = thing_schema().ty();
+    // Not configured: Terraform moves before it configures the provider.
+    let id_ty = Type::Object([("id".to_string(), Type::String)].into());
+    let ok = s
+        .move_resource_state(Request::new(move_request(
+            "old_thing",
+            "registry.terraform.io/example/old",
+            br#"{"key":"k1","label":"moved","extra":[1,2]}"#,
+        )))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(ok.diagnostics.is_empty(), "{:?}", summaries(&ok.diagnostics));
+    assert_eq!(
+        val(&ok.target_state, &ty),
+        Value::object([("id", Value::string("k1")), ("name", Value::string("moved")), ("note", Value::string("v3 from \"k1\""))])
+    );
+    assert!(ok.target_private.is_empty(), "the source's private state is not carried over");
+    let identity = val(&ok.target_identity.as_ref().expect("an identity").identity_data, &id_ty);
+    assert_eq!(identity, Value::object([("id", Value::string("k1"))]), "the identity of the moved state");
+
+    // The resource's own refusal, an unlisted source type, an unknown target, unreadable state.
+    let wrong = s
+        .move_resource_state(Request::new(move_request("old_thing", "registry.terraform.io/someone/old", br#"{"key":"k"}"#)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(summaries(&wrong.diagnostics), ["Wrong provider: not from registry.terraform.io/someone/old"]);
+    assert!(wrong.target_state.is_none() && wrong.target_identity.is_none());
+    let unlisted = s
+        .move_resource_state(Request::new(move_request("aws_instance", "registry.terraform.io/hashicorp/aws", br#"{"id":"i-1"}"#)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        summaries(&unlisted.diagnostics),
+        ["Move not supported: Cannot move aws_instance (hashicorp/aws) to t_thing: t_thing can take the state of old_thing only. Remove the `moved` block and import the object instead."]
+    );
+    let mut to_nothing = move_request("old_thing", "registry.terraform.io/example/old", b"{}");
+    to_nothing.target_type_name = "t_nope".into();
+    let r = s.move_resource_state(Request::new(to_nothing)).await.unwrap().into_inner();
+    assert_eq!(r.diagnostics[0].summary, "Unknown resource type");
+    for garbage in [&b"{"[..], b"", b"[1]"] {
+        let r = s
+            .move_resource_state(Request::new(move_request("old_thing", "registry.terraform.io/example/old", garbage)))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(r.diagnostics[0].summary, "Cannot move state", "{garbage:?}");
+    }
+}
+
+/// A resource that takes no moves: the default refuses, and no capability is advertised.
+struct Plain(Schema);
+
+impl Resource<Ctx<String>> for Plain {
+    fn type_name(&self) -> &'static str {
+        "t_plain"
+    }
+    fn schema(&self) -> &Schema {
+        &self.0
+    }
+    fn apply<'a>(&'a self, _ctx: &'a Ctx<String>, req: ApplyRequest) -> BoxFuture<'a, ApplyResponse> {
+        Box::pin(async move { ApplyResponse { new_state: req.planned, diags: Diagnostics::new() } })
+    }
+    fn read<'a>(&'a self, _ctx: &'a Ctx<String>, state: Value) -> BoxFuture<'a, ReadResponse> {
+        Box::pin(async move { ReadResponse { new_state: state, diags: Diagnostics::new() } })
+    }
+}
+
+#[tokio::test]
+async fn without_moving_resources_moves_are_refused() {
+    let plain = Plain(thing_schema());
+    let req = MoveRequest {
+        source_provider_address: "registry.terraform.io/hashicorp/aws".into(),
+        source_type_name: "aws_instance".into(),
+        ..Default::default()
+    };
+    let refused = plain.move_state(req);
+    assert!(refused.state.is_null());
+    assert_eq!(
+        refused.diags.0[0].detail,
+        "t_plain cannot take the state of aws_instance (registry.terraform.io/hashicorp/aws): remove the `moved` block and import the object instead."
+    );
+    let s =
+        Server::new(P, Registry::new().resource(Plain(thing_schema())), Options::new("terraform-provider-t", "registry.terraform.io/t/t"));
+    let caps = s.get_provider_schema(Request::new(Default::default())).await.unwrap().into_inner().server_capabilities.unwrap();
+    assert!(!caps.move_resource_state);
+    let mut req = move_request("aws_instance", "registry.terraform.io/hashicorp/aws", b"{}");
+    req.target_type_name = "t_plain".into();
+    let r = s.move_resource_state(Request::new(req)).await.unwrap().into_inner();
+    assert_eq!(
+        summaries(&r.diagnostics),
+        ["Move not supported: Cannot move aws_instance (hashicorp/aws) to t_plain: t_plain cannot take the state of other resource types. Remove the `moved` block and import the object instead."]
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,24 @@
+# An endpoint by ID.
+data "vpce_endpoint" "by_id" {
+  id = "vpce-0123456789abcdef0"
+}
+
+# The S3 gateway endpoint of a VPC, wherever it is managed.
+data "vpce_endpoint" "s3" {
+  vpc_id            = "vpc-0123456789abcdef0"
+  service_name      = "s3" # com.amazonaws.<provider region>.s3
+  vpc_endpoint_type = "Gateway"
+}
+
+# Route tables of another module join that endpoint.
+resource "vpce_route_table_association" "private" {
+  vpc_endpoint_id = data.vpce_endpoint.s3.id
+  route_table_id  = aws_route_table.private.id
+}
+
+# By tags.
+data "vpce_endpoint" "ssm" {
+  tags = {
+    Name = "ssm"
+  }
+}

@@ -1,0 +1,108 @@
+//! Finding VPC endpoints by what they are rather than by id (the `vpce_endpoint` data source):
+//! DescribeVpcEndpoints with EC2 filters, every page, each match checked again here (an emulator
+//! may ignore a filter). Never the `vpc-endpoint-id` filter: ids go in `VpcEndpointIds`.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_ec2::types::{Filter, VpcEndpoint};
+
+use super::finders::fetch_endpoints;
+use super::{state_str, tags_from_ec2, AwsError, Ec2, SdkResultExt};
+
+/// What the endpoints looked for must match; `None` (or empty) matches anything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EndpointQuery {
+    pub id: Option<String>,
+    pub vpc_id: Option<String>,
+    /// The full service name.
+    pub service_name: Option<String>,
+    /// `Gateway`, `Interface`, ... (case-insensitive).
+    pub endpoint_type: Option<String>,
+    /// The state (case-insensitive); `None` matches every state but `deleted`.
+    pub state: Option<String>,
+    /// Tags the endpoint must carry, with these values.
+    pub tags: BTreeMap<String, String>,
+}
+
+impl EndpointQuery {
+    /// Whether `ep` matches every criterion.
+    pub fn matches(&self, ep: &VpcEndpoint) -> bool {
+        let eq = |want: &Option<String>, have: Option<&str>| want.as_deref().is_none_or(|w| have == Some(w));
+        let state = state_str(ep);
+        let tags = tags_from_ec2(ep.tags());
+        eq(&self.id, ep.vpc_endpoint_id())
+            && eq(&self.vpc_id, ep.vpc_id())
+            && eq(&self.service_name, ep.service_name())
+            && self.endpoint_type.as_deref().is_none_or(|w| ep.vpc_endpoint_type().is_some_and(|t| t.as_str().eq_ignore_ascii_case(w)))
+            && match &self.state {
+                Some(w) => w.eq_ignore_ascii_case(&state),
+                None => state != "deleted",
+            }
+            && self.tags.iter().all(|(k, v)| tags.get(k) == Some(v))
+    }
+
+    fn filters(&self) -> Vec<Filter> {
+        let f = |name: &str, value: &str| Filter::builder().name(name).values(value).build();
+        let mut out = Vec::new();
+        if let Some(v) = &self.vpc_id {
+            out.push(f("vpc-id", v));
+        }
+        if let Some(s) = &self.service_name {
+            out.push(f("service-name", s));
+        }
+        for (k, v) in &self.tags {
+            out.push(f(&format!("tag:{k}"), v));
+        }
+        out
+    }
+}
+
+impl Ec2 {
+    /// Every endpoint matching `q`: by id when it has one (unbatched: a missing id is no match),
+    /// else by DescribeVpcEndpoints filters on the VPC, service and tags, following every page.
+    pub async fn search_vpc_endpoints(&self, q: &EndpointQuery) -> Result<Vec<VpcEndpoint>, AwsError> {
+        let found = match &q.id {
+            Some(id) => fetch_endpoints(self.client(), std::slice::from_ref(id)).await?,
+            None => {
+                let filters = q.filters();
+                let pages = self.client().describe_vpc_endpoints().set_filters((!filters.is_empty()).then_some(filters)).into_paginator();
+                pages.items().send().try_collect().await.aws_op("DescribeVpcEndpoints")?
+            }
+        };
+        Ok(found.into_iter().filter(|ep| q.matches(ep)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::{State, Tag, VpcEndpointType};
+
+    #[test]
+    fn matching_is_exact_and_skips_deleted() {
+        let ep = |id: &str, state: State| {
+            VpcEndpoint::builder()
+                .vpc_endpoint_id(id)
+                .vpc_id("vpc-1")
+                .service_name("com.amazonaws.us-east-1.s3")
+                .vpc_endpoint_type(VpcEndpointType::Gateway)
+                .state(state)
+                .tags(Tag::builder().key("Name").value("a").build())
+                .build()
+        };
+        let live = ep("vpce-1", State::Available);
+        assert!(EndpointQuery::default().matches(&live));
+        assert!(!EndpointQuery::default().matches(&ep("vpce-2", State::from("deleted"))), "deleted only when asked for");
+        let q = EndpointQuery { state: Some("Deleted".into()), ..Default::default() };
+        assert!(q.matches(&ep("vpce-2", State::from("deleted"))));
+        let q = EndpointQuery { endpoint_type: Some("gateway".into()), vpc_id: Some("vpc-1".into()), ..Default::default() };
+        assert!(q.matches(&live));
+        let q = EndpointQuery { vpc_id: Some("vpc-2".into()), ..Default::default() };
+        assert!(!q.matches(&live));
+        let tags = |k: &str, v: &str| EndpointQuery { tags: [(k.to_string(), v.to_string())].into(), ..Default::default() };
+        assert!(tags("Name", "a").matches(&live));
+        assert!(!tags("Name", "b").matches(&live) && !tags("Other", "a").matches(&live));
+        let q = EndpointQuery { id: Some("vpce-12".into()), ..Default::default() };
+        assert!(!q.matches(&live), "ids compare whole");
+    }
+}

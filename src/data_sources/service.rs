@@ -1,0 +1,279 @@
+//! `vpce_service`: an endpoint service as EC2 describes it (DescribeVpcEndpointServices), by
+//! short name (`s3`, expanded with the provider's region) or full name, with the AWS-managed
+//! prefix list of a Gateway service and its CIDR blocks. S3 is offered both as a Gateway and as an
+//! Interface service: `service_type` picks one, and without it the lookup is ambiguous (an error).
+//!
+//! The lookups are the resources' own cached ones ([`Ec2::describe_service_details`],
+//! [`Ec2::find_gateway_prefix_list`]): a data source and a resource naming the same service share
+//! one DescribeVpcEndpointServices call per provider process.
+//!
+//! [`Ec2::describe_service_details`]: crate::aws::Ec2::describe_service_details
+//! [`Ec2::find_gateway_prefix_list`]: crate::aws::Ec2::find_gateway_prefix_list
+
+use std::collections::BTreeSet;
+
+use aws_sdk_ec2::types::ServiceDetail;
+use futures::future::BoxFuture;
+
+use super::{decode, DataSource};
+use crate::protocol::diagnostics::Diagnostics;
+use crate::protocol::model::{Field, List, Model, Set, Val};
+use crate::protocol::resource::ReadResponse;
+use crate::protocol::schema::Schema;
+use crate::protocol::values::Value;
+use crate::resources::validation::{attr_path, join_and, join_or, validate_enum};
+use crate::resources::Ctx;
+
+const SERVICE_TYPES: &[&str] = &["Gateway", "Interface", "GatewayLoadBalancer"];
+
+crate::model! {
+    /// The configuration and state of a `vpce_service` data source.
+    #[description = "An AWS (or partner) VPC endpoint service in the provider's region: which endpoint types it offers, where, its DNS names, and for Gateway services the AWS-managed prefix list that gateway endpoint routes point at. Give exactly one of `service` and `service_name`."]
+    pub struct ServiceModel {
+        attrs {
+            service: String [optional] "The short service name, such as `s3`, `dynamodb` or `ssm`: the full name is `com.amazonaws.<provider region>.<service>`. Exactly one of `service` and `service_name` must be set.";
+            service_name: String [optional computed] "The full service name, such as `com.amazonaws.us-east-1.s3` (any service EC2 lists in the region, partner services included). Exactly one of `service` and `service_name` must be set; when `service` is, this is its full name.";
+            service_type: String [optional computed] "`Gateway`, `Interface` or `GatewayLoadBalancer`: which offering of the service to describe. Needed when the service offers several (Amazon S3 offers both a Gateway and an Interface service); otherwise the type the service offers.";
+            id: String [computed] "The service ID (`vpce-svc-...`), else the full service name.";
+            service_id: String [computed] "The service ID as EC2 reports it (`vpce-svc-...`; empty for some AWS services).";
+            service_types: Set<String> [computed] "Every endpoint type the service offers (`[\"Gateway\", \"Interface\"]` for S3).";
+            availability_zones: Set<String> [computed] "The Availability Zones in which the service (of `service_type`) is offered.";
+            private_dns_name: String [computed] "The private DNS name an Interface endpoint with `private_dns_enabled` resolves (null when the service has none).";
+            base_endpoint_dns_names: Set<String> [computed] "The service's base DNS names.";
+            vpc_endpoint_policy_supported: bool [computed] "Whether endpoints of the service accept an endpoint policy.";
+            acceptance_required: bool [computed] "Whether the service owner must accept each endpoint connection (endpoints then wait in `pendingAcceptance`).";
+            manages_vpc_endpoints: bool [computed] "Whether the service manages its own VPC endpoints (then they cannot be created or changed by you).";
+            owner: String [computed] "The AWS account that owns the service (`amazon` for AWS services).";
+            supported_ip_address_types: Set<String> [computed] "The IP address types the service supports (`ipv4`, `ipv6`).";
+            prefix_list_id: String [computed] "For a Gateway service: the AWS-managed prefix list of the service, the destination of the route a gateway endpoint adds to each of its route tables (usable in security group rules). Null for other types.";
+            cidr_blocks: List<String> [computed] "For a Gateway service: the CIDR blocks of its prefix list, sorted (empty when AWS lists none, and for other types).";
+        }
+    }
+}
+
+pub struct Service {
+    schema: Schema,
+}
+
+impl Service {
+    pub fn new() -> Self {
+        Service { schema: ServiceModel::schema(0) }
+    }
+}
+
+impl Default for Service {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DataSource<Ctx> for Service {
+    fn type_name(&self) -> &'static str {
+        "vpce_service"
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        match decode::<ServiceModel>(config) {
+            Ok(Some(c)) => validate(&c),
+            Ok(None) => Diagnostics::new(),
+            Err(d) => d,
+        }
+    }
+
+    fn read<'a>(&'a self, ctx: &'a Ctx, config: Value) -> BoxFuture<'a, ReadResponse> {
+        Box::pin(async move {
+            let config = match decode::<ServiceModel>(&config) {
+                Ok(Some(c)) => c,
+                Ok(None) => return ReadResponse::default(),
+                Err(diags) => return ReadResponse { new_state: Value::Null, diags },
+            };
+            let mut diags = validate(&config);
+            if diags.has_errors() {
+                return ReadResponse { new_state: Value::Null, diags };
+            }
+            match read(ctx, &config, &mut diags).await {
+                Some(state) => ReadResponse { new_state: state.to_value(), diags },
+                None => ReadResponse { new_state: Value::Null, diags },
+            }
+        })
+    }
+}
+
+/// Exactly one of `service` and `service_name`; a short name without dots' meaning; the type.
+fn validate(c: &ServiceModel) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    let (short, full) = (&c.service, &c.service_name);
+    if short.is_known() && full.is_known() {
+        match (short.as_str(), full.as_str()) {
+            (Some(_), Some(_)) => d.attr_error(
+                "service_name",
+                "Conflicting service names",
+                "Set either `service` (a short name such as \"s3\") or `service_name` (a full name such as \"com.amazonaws.us-east-1.s3\"), not both.",
+            ),
+            (None, None) => d.attr_error(
+                "service",
+                "Missing service name",
+                "Set `service` (a short name such as \"s3\") or `service_name` (a full name such as \"com.amazonaws.us-east-1.s3\").",
+            ),
+            _ => {}
+        }
+    }
+    if let Some(s) = short.as_str() {
+        if s.trim().is_empty() || s.chars().any(char::is_whitespace) {
+            d.attr_error(
+                "service",
+                "Invalid service name",
+                format!("\"{s}\" is not a service name: use a short name such as \"s3\" or \"ssm\"."),
+            );
+        } else if s.starts_with("com.amazonaws.") || s.starts_with("aws.") {
+            d.attr_error(
+                "service",
+                "Full name given as a short name",
+                format!("\"{s}\" is a full service name: set it as `service_name`; `service` takes the short form (such as \"s3\") and prefixes it with com.amazonaws.<region>."),
+            );
+        }
+    }
+    if let Some(s) = full.as_str().filter(|s| s.trim().is_empty() || s.chars().any(char::is_whitespace)) {
+        d.attr_error(
+            "service_name",
+            "Invalid service name",
+            format!("\"{s}\" is not a service name, such as \"com.amazonaws.us-east-1.s3\"."),
+        );
+    }
+    validate_enum(&c.service_type, attr_path(&["service_type"]), "service type", SERVICE_TYPES, &mut d);
+    d
+}
+
+/// The types a service entry offers, as EC2 spells them.
+fn types_of(detail: &ServiceDetail) -> Vec<String> {
+    detail.service_type().iter().filter_map(|t| t.service_type().map(|t| t.as_str().to_string())).collect()
+}
+
+async fn read(ctx: &Ctx, config: &ServiceModel, diags: &mut Diagnostics) -> Option<ServiceModel> {
+    let region = ctx.ec2.region();
+    let (name, attr) = match (config.service.as_str(), config.service_name.as_str()) {
+        (Some(short), _) => (format!("com.amazonaws.{region}.{short}"), "service"),
+        (None, Some(full)) => (full.to_string(), "service_name"),
+        (None, None) => return None,
+    };
+    let details = match ctx.ec2.describe_service_details(&name).await {
+        Ok(d) => d,
+        Err(e) => {
+            diags.attr_error(attr, "Cannot look up the service", format!("DescribeVpcEndpointServices for {name}: {e}"));
+            return None;
+        }
+    };
+    if details.is_empty() {
+        let hint = match aws_region_of(&name) {
+            Some(other) if other != region => format!(" It names a service in {other}, but the provider is configured for {region}."),
+            _ => String::new(),
+        };
+        diags.attr_error(
+            attr,
+            "Service not found",
+            format!("EC2 lists no endpoint service named \"{name}\" in {region}.{hint} Check the spelling (`aws ec2 describe-vpc-endpoint-services` lists them)."),
+        );
+        return None;
+    }
+    let offered: BTreeSet<String> = details.iter().flat_map(types_of).collect();
+    let offered_list: Vec<String> = offered.iter().cloned().collect();
+    let detail = match config.service_type.as_str() {
+        Some(wanted) => match details.iter().find(|d| types_of(d).iter().any(|t| t.eq_ignore_ascii_case(wanted))) {
+            Some(d) => d,
+            None => {
+                diags.attr_error(
+                    "service_type",
+                    "Service type not offered",
+                    format!("{name} is offered as {} only, not as {wanted}.", join_or(&offered_list)),
+                );
+                return None;
+            }
+        },
+        None if offered.len() > 1 || details.len() > 1 => {
+            diags.attr_error(
+                attr,
+                "Ambiguous service",
+                format!(
+                    "{name} is offered as {}: set `service_type` to the one to describe (for example service_type = \"{}\").",
+                    join_and(&offered_list),
+                    offered_list.first().map(String::as_str).unwrap_or("Gateway")
+                ),
+            );
+            return None;
+        }
+        None => &details[0],
+    };
+    let service_type = types_of(detail).into_iter().find(|t| config.service_type.as_str().is_none_or(|w| t.eq_ignore_ascii_case(w)));
+    let is_gateway = service_type.as_deref() == Some("Gateway");
+    let (prefix_list_id, cidr_blocks) = if is_gateway {
+        match ctx.ec2.find_gateway_prefix_list(&name).await {
+            Ok(Some(pl)) => (Val::Known(pl.id), Val::Known(pl.cidrs.into_iter().collect::<List<String>>())),
+            Ok(None) => (Val::Null, Val::Known(List::default())),
+            Err(e) => {
+                diags.warning("Cannot read the service prefix list", format!("prefix_list_id and cidr_blocks of {name} are unknown: {e}"));
+                (Val::Null, Val::Known(List::default()))
+            }
+        }
+    } else {
+        (Val::Null, Val::Known(List::default()))
+    };
+    let set = |items: &[String]| Val::Known(items.iter().cloned().collect::<BTreeSet<String>>().into_iter().collect::<Set<String>>());
+    let service_id = detail.service_id().unwrap_or_default().to_string();
+    Some(ServiceModel {
+        service: config.service.clone(),
+        service_name: Val::Known(detail.service_name().unwrap_or(&name).to_string()),
+        service_type: service_type.map_or(Val::Null, Val::Known),
+        id: Val::Known(if service_id.is_empty() { name.clone() } else { service_id.clone() }),
+        service_id: Val::Known(service_id),
+        service_types: set(&offered_list),
+        availability_zones: set(detail.availability_zones()),
+        private_dns_name: detail.private_dns_name().map(str::to_string).into(),
+        base_endpoint_dns_names: set(detail.base_endpoint_dns_names()),
+        vpc_endpoint_policy_supported: Val::Known(detail.vpc_endpoint_policy_supported().unwrap_or(false)),
+        acceptance_required: Val::Known(detail.acceptance_required().unwrap_or(false)),
+        manages_vpc_endpoints: Val::Known(detail.manages_vpc_endpoints().unwrap_or(false)),
+        owner: detail.owner().map(str::to_string).into(),
+        supported_ip_address_types: set(&detail.supported_ip_address_types().iter().map(|t| t.as_str().to_string()).collect::<Vec<_>>()),
+        prefix_list_id,
+        cidr_blocks,
+    })
+}
+
+/// The region of a `com.amazonaws.REGION.x` name.
+fn aws_region_of(name: &str) -> Option<&str> {
+    crate::aws::service_region(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(v: Value) -> ServiceModel {
+        ServiceModel::decode(&v).unwrap().unwrap()
+    }
+
+    fn summaries(d: &Diagnostics) -> Vec<String> {
+        d.0.iter().map(|x| x.summary.clone()).collect()
+    }
+
+    #[test]
+    fn exactly_one_name() {
+        let ok = model(Value::object([("service", Value::string("s3"))]));
+        assert!(validate(&ok).is_empty());
+        let ok = model(Value::object([("service_name", Value::string("com.amazonaws.us-east-1.s3"))]));
+        assert!(validate(&ok).is_empty());
+        let both = model(Value::object([("service", Value::string("s3")), ("service_name", Value::string("com.amazonaws.us-east-1.s3"))]));
+        assert_eq!(summaries(&validate(&both)), ["Conflicting service names"]);
+        assert_eq!(summaries(&validate(&model(Value::object(Vec::<(&str, Value)>::new())))), ["Missing service name"]);
+        let unknown = model(Value::object([("service", Value::unknown())]));
+        assert!(validate(&unknown).is_empty(), "unknown values are not judged");
+        let full = model(Value::object([("service", Value::string("com.amazonaws.us-east-1.s3"))]));
+        assert_eq!(summaries(&validate(&full)), ["Full name given as a short name"]);
+        let bad_type = model(Value::object([("service", Value::string("s3")), ("service_type", Value::string("gateway"))]));
+        assert_eq!(summaries(&validate(&bad_type)), ["Invalid service type"]);
+    }
+}

@@ -1,0 +1,270 @@
+//! The data sources against moto through real Terraform: `vpce_service` (S3's Gateway and
+//! Interface offerings, an Interface service by full name, and its errors) and `vpce_endpoint`
+//! (by id, by filters, by tags; not found and ambiguous). Every expected value is read from EC2
+//! itself, never written into the test.
+
+mod common;
+
+use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification, VpcEndpointType};
+use common::*;
+
+const S3: &str = "com.amazonaws.us-east-1.s3";
+const SSM: &str = "com.amazonaws.us-east-1.ssm";
+
+/// `terraform output -json`, as a map of output name to value.
+fn outputs(tf: &Tf) -> serde_json::Value {
+    let out = tf.run(&["output", "-json", "-no-color"]).ok();
+    let all: serde_json::Value = serde_json::from_str(&out.stdout).expect("output -json");
+    let mut values = serde_json::Map::new();
+    for (k, v) in all.as_object().expect("outputs object") {
+        values.insert(k.clone(), v["value"].clone());
+    }
+    serde_json::Value::Object(values)
+}
+
+fn strings(v: &serde_json::Value) -> Vec<String> {
+    sorted_strings(v)
+}
+
+async fn service_entry(client: &aws_sdk_ec2::Client, name: &str, kind: &str) -> aws_sdk_ec2::types::ServiceDetail {
+    let out = client.describe_vpc_endpoint_services().service_names(name).send().await.expect("describe services");
+    out.service_details()
+        .iter()
+        .find(|d| d.service_type().iter().any(|t| t.service_type().is_some_and(|t| t.as_str() == kind)))
+        .cloned()
+        .unwrap_or_else(|| panic!("EC2 lists no {kind} entry of {name}"))
+}
+
+#[test]
+fn service_by_short_and_full_name() {
+    let rt = rt();
+    let client = rt.block_on(ec2());
+    let tf = Tf::new();
+    tf.write(
+        r#"
+data "vpce_service" "s3_gateway" {
+  service      = "s3"
+  service_type = "Gateway"
+}
+
+data "vpce_service" "s3_interface" {
+  service_name = "com.amazonaws.us-east-1.s3"
+  service_type = "Interface"
+}
+
+data "vpce_service" "ssm" {
+  service_name = "com.amazonaws.us-east-1.ssm"
+}
+
+output "gw" { value = data.vpce_service.s3_gateway }
+output "ifc" { value = data.vpce_service.s3_interface }
+output "ssm" { value = data.vpce_service.ssm }
+"#,
+    );
+    let out = tf.apply().ok();
+    no_warnings(&out);
+    let o = outputs(&tf);
+    let (gw, ifc, ssm) = (&o["gw"], &o["ifc"], &o["ssm"]);
+
+    // The S3 gateway: its full name, both types, and the prefix list EC2 names after it.
+    assert_eq!(gw["service_name"], S3);
+    assert_eq!(gw["service_type"], "Gateway");
+    assert_eq!(strings(&gw["service_types"]), ["Gateway", "Interface"]);
+    let pl = rt
+        .block_on(client.describe_prefix_lists().filters(Filter::builder().name("prefix-list-name").values(S3).build()).send())
+        .expect("describe prefix lists");
+    let pl = pl.prefix_lists().first().expect("S3 prefix list").clone();
+    assert_eq!(gw["prefix_list_id"], pl.prefix_list_id().unwrap_or_default());
+    let mut cidrs: Vec<String> = pl.cidrs().to_vec();
+    if cidrs.is_empty() {
+        let entries = rt
+            .block_on(client.get_managed_prefix_list_entries().prefix_list_id(pl.prefix_list_id().unwrap_or_default()).send())
+            .expect("entries");
+        cidrs = entries.entries().iter().filter_map(|e| e.cidr().map(str::to_string)).collect();
+    }
+    assert!(!cidrs.is_empty(), "moto lists the S3 CIDR blocks");
+    assert_eq!(strings(&gw["cidr_blocks"]), sorted(cidrs));
+    let entry = rt.block_on(service_entry(&client, S3, "Gateway"));
+    assert_eq!(strings(&gw["availability_zones"]), sorted(entry.availability_zones().to_vec()));
+    assert_eq!(gw["vpc_endpoint_policy_supported"], entry.vpc_endpoint_policy_supported().unwrap_or(false));
+    assert_eq!(gw["acceptance_required"], entry.acceptance_required().unwrap_or(false));
+    assert_eq!(gw["owner"], entry.owner().unwrap_or_default());
+
+    // The S3 interface offering: no prefix list.
+    assert_eq!(ifc["service_type"], "Interface");
+    assert!(ifc["prefix_list_id"].is_null(), "{ifc}");
+    assert_eq!(ifc["cidr_blocks"], serde_json::json!([]));
+
+    // SSM by its full name: one type, chosen without service_type; its AZs and DNS name as EC2 lists them.
+    let entry = rt.block_on(service_entry(&client, SSM, "Interface"));
+    assert_eq!(ssm["service_type"], "Interface");
+    assert_eq!(strings(&ssm["service_types"]), ["Interface"]);
+    assert_eq!(strings(&ssm["availability_zones"]), sorted(entry.availability_zones().to_vec()));
+    assert!(!entry.availability_zones().is_empty());
+    assert_eq!(ssm["private_dns_name"].as_str(), entry.private_dns_name());
+    assert_eq!(strings(&ssm["base_endpoint_dns_names"]), sorted(entry.base_endpoint_dns_names().to_vec()));
+    assert!(ssm["service"].is_null(), "service stays as configured (unset)");
+}
+
+#[test]
+fn service_errors() {
+    let tf = Tf::new();
+    // Static: both names, before any call.
+    tf.write("data \"vpce_service\" \"x\" {\n  service      = \"s3\"\n  service_name = \"com.amazonaws.us-east-1.s3\"\n}\n");
+    tf.plan().fails_with(&["Conflicting service names", "service_name"]);
+    tf.write("data \"vpce_service\" \"x\" {\n  service_type = \"Gateway\"\n}\n");
+    tf.plan().fails_with(&["Missing service name"]);
+
+    // From EC2: ambiguous, not found, type not offered (each on its own data source).
+    for (body, needles) in [
+        ("service = \"s3\"", &["Ambiguous service", "com.amazonaws.us-east-1.s3 is offered as Gateway and Interface", "service_type"][..]),
+        ("service = \"nosuchservice\"", &["Service not found", "com.amazonaws.us-east-1.nosuchservice"][..]),
+        ("service_name = \"com.amazonaws.eu-west-1.s3\"", &["Service not found", "It names a service in eu-west-1"][..]),
+        ("service = \"ssm\"\n  service_type = \"Gateway\"", &["Service type not offered", "offered as Interface only, not as Gateway"][..]),
+    ] {
+        tf.write(&format!("data \"vpce_service\" \"x\" {{\n  {body}\n}}\n"));
+        tf.plan().fails_with(needles);
+    }
+}
+
+/// A gateway endpoint (S3, two route tables, tags) and an interface endpoint (SSM) made straight
+/// in EC2, in a VPC of their own; both tagged `suite = <tag>-<vpc id>` (unique: moto keeps the
+/// endpoints of earlier runs). Returns the VPC, the two endpoint ids and the suite tag.
+fn endpoints(rt: &tokio::runtime::Runtime, client: &aws_sdk_ec2::Client, tag: &str) -> (TestVpc, String, String, String) {
+    let vpc = rt.block_on(vpc(client, VpcOpts { subnets: 2, route_tables: 2, security_groups: 1, ..Default::default() }));
+    let suite = format!("{tag}-{}", vpc.id);
+    let tag = suite.as_str();
+    let tags = |name: &str| {
+        TagSpecification::builder()
+            .resource_type(ResourceType::VpcEndpoint)
+            .tags(Tag::builder().key("Name").value(name).build())
+            .tags(Tag::builder().key("suite").value(tag).build())
+            .build()
+    };
+    let gw = rt
+        .block_on(
+            client
+                .create_vpc_endpoint()
+                .vpc_endpoint_type(VpcEndpointType::Gateway)
+                .vpc_id(&vpc.id)
+                .service_name(S3)
+                .set_route_table_ids(Some(vpc.route_tables.clone()))
+                .tag_specifications(tags("gw"))
+                .send(),
+        )
+        .expect("create gateway");
+    let ifc = rt
+        .block_on(
+            client
+                .create_vpc_endpoint()
+                .vpc_endpoint_type(VpcEndpointType::Interface)
+                .vpc_id(&vpc.id)
+                .service_name(SSM)
+                .subnet_ids(&vpc.subnets[0].id)
+                .security_group_ids(&vpc.security_groups[0])
+                .tag_specifications(tags("ifc"))
+                .send(),
+        )
+        .expect("create interface");
+    let id = |o: Option<&aws_sdk_ec2::types::VpcEndpoint>| o.and_then(|e| e.vpc_endpoint_id()).expect("id").to_string();
+    (vpc, id(gw.vpc_endpoint()), id(ifc.vpc_endpoint()), suite.clone())
+}
+
+#[test]
+fn endpoint_by_id_and_filters() {
+    let rt = rt();
+    let client = rt.block_on(ec2());
+    let (vpc, gw_id, ifc_id, suite) = endpoints(&rt, &client, "ds-find");
+    let tf = Tf::new();
+    tf.write(&format!(
+        r#"
+data "vpce_endpoint" "by_id" {{
+  id = "{gw_id}"
+}}
+
+data "vpce_endpoint" "by_filters" {{
+  vpc_id       = "{vpc}"
+  service_name = "s3"
+}}
+
+data "vpce_endpoint" "by_tags" {{
+  tags = {{
+    Name  = "ifc"
+    suite = "{suite}"
+  }}
+}}
+
+data "vpce_endpoint" "by_type" {{
+  vpc_id            = "{vpc}"
+  vpc_endpoint_type = "Interface"
+  state             = "available"
+}}
+
+output "by_id" {{ value = data.vpce_endpoint.by_id }}
+output "by_filters" {{ value = data.vpce_endpoint.by_filters }}
+output "by_tags" {{ value = data.vpce_endpoint.by_tags }}
+output "by_type" {{ value = data.vpce_endpoint.by_type }}
+"#,
+        vpc = vpc.id
+    ));
+    let out = tf.apply().ok();
+    no_warnings(&out);
+    let o = outputs(&tf);
+    let gw = rt.block_on(endpoint(&client, &gw_id)).expect("gateway");
+    let ifc = rt.block_on(endpoint(&client, &ifc_id)).expect("interface");
+
+    for name in ["by_id", "by_filters"] {
+        let d = &o[name];
+        assert_eq!(d["id"], gw_id.as_str(), "{name}");
+        assert_eq!(d["vpc_id"], vpc.id.as_str());
+        assert_eq!(d["service_name"], S3);
+        assert_eq!(d["vpc_endpoint_type"], "Gateway");
+        assert_eq!(d["state"], "available");
+        assert_eq!(strings(&d["route_table_ids"]), sorted(gw.route_table_ids().to_vec()));
+        assert_eq!(d["tags"], serde_json::json!({"Name": "gw", "suite": suite}));
+        let owner = gw.owner_id().unwrap_or_default();
+        assert_eq!(d["owner_id"], owner);
+        assert_eq!(d["arn"], format!("arn:aws:ec2:us-east-1:{owner}:vpc-endpoint/{gw_id}"));
+        assert!(d["prefix_list_id"].as_str().is_some_and(|p| p.starts_with("pl-")), "{d}");
+        assert!(!strings(&d["cidr_blocks"]).is_empty());
+        assert_eq!(d["subnet_ids"], serde_json::json!([]));
+        assert_eq!(d["policy"].as_str(), gw.policy_document());
+    }
+    for name in ["by_tags", "by_type"] {
+        let d = &o[name];
+        assert_eq!(d["id"], ifc_id.as_str(), "{name}");
+        assert_eq!(d["vpc_endpoint_type"], "Interface");
+        assert_eq!(strings(&d["subnet_ids"]), [vpc.subnets[0].id.clone()]);
+        assert_eq!(strings(&d["security_group_ids"]), [vpc.security_groups[0].clone()]);
+        assert_eq!(strings(&d["network_interface_ids"]), sorted(ifc.network_interface_ids().to_vec()));
+        assert!(!ifc.network_interface_ids().is_empty());
+        let names: Vec<String> =
+            d["dns_entry"].as_array().expect("dns_entry").iter().filter_map(|e| e["dns_name"].as_str().map(str::to_string)).collect();
+        assert_eq!(names, ifc.dns_entries().iter().filter_map(|e| e.dns_name().map(str::to_string)).collect::<Vec<_>>());
+        assert!(d["prefix_list_id"].is_null());
+        assert_eq!(d["route_table_ids"], serde_json::json!([]));
+    }
+    // A second apply reads them again and changes nothing.
+    assert_eq!(tf.plan().code, 0);
+}
+
+#[test]
+fn endpoint_not_found_and_ambiguous() {
+    let rt = rt();
+    let client = rt.block_on(ec2());
+    let (vpc, _gw, _ifc, suite) = endpoints(&rt, &client, "ds-errors");
+    let tf = Tf::new();
+    let cases: [(String, &[&str]); 5] = [
+        ("id = \"vpce-0123456789abcdef0\"".to_string(), &["No VPC endpoint found", "id = \"vpce-0123456789abcdef0\""]),
+        (format!("vpc_id = \"{}\"\n  tags = {{ Name = \"nope\" }}", vpc.id), &["No VPC endpoint found", "tags = {Name = \"nope\"}"]),
+        (format!("vpc_id = \"{}\"", vpc.id), &["Several VPC endpoints found", "2 VPC endpoints", "add filters"]),
+        (format!("tags = {{ suite = \"{suite}\" }}"), &["Several VPC endpoints found", "2 VPC endpoints"]),
+        (String::new(), &["No filter", "Set `id`"]),
+    ];
+    for (body, needles) in cases {
+        tf.write(&format!("data \"vpce_endpoint\" \"x\" {{\n  {body}\n}}\n"));
+        tf.plan().fails_with(needles);
+    }
+    tf.write("data \"vpce_endpoint\" \"x\" {\n  id = \"vpce-svc-0123456789abcdef0\"\n}\n");
+    tf.plan().fails_with(&["Invalid VPC endpoint ID", "vpce_service data source"]);
+}
