@@ -11,12 +11,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::{AwsError, Ec2, SdkResultExt};
-
-/// EC2's "the endpoint is busy, try again" codes.
-const BUSY: &[&str] = &["IncorrectState", "OperationInProgress", "IncorrectInstanceState"];
-const FIRST_DELAY: Duration = Duration::from_millis(500);
-const MAX_DELAY: Duration = Duration::from_secs(10);
+use super::{retry_while_busy, AwsError, Ec2, SdkResultExt};
 
 /// The per-endpoint locks of this process.
 fn lock_of(endpoint_id: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -25,15 +20,10 @@ fn lock_of(endpoint_id: &str) -> Arc<tokio::sync::Mutex<()>> {
     locks.entry(endpoint_id.to_owned()).or_default().clone()
 }
 
-/// Whether an error says the endpoint is busy with another change.
-pub fn is_busy(e: &AwsError) -> bool {
-    e.code_in(BUSY)
-}
-
 impl Ec2 {
     /// ModifyVpcEndpoint adding and removing route tables, exclusively for the endpoint in this
-    /// process, retried while EC2 says the endpoint is busy, until `timeout` (then the last
-    /// error) or `cancel`.
+    /// process, retried while EC2 says the endpoint is busy ([`retry_while_busy`]), until
+    /// `timeout` (then the last refusal) or `cancel`.
     pub async fn modify_route_tables_exclusive(
         &self,
         endpoint_id: &str,
@@ -44,9 +34,7 @@ impl Ec2 {
     ) -> Result<(), AwsError> {
         let lock = lock_of(endpoint_id);
         let _held = lock.lock().await;
-        let deadline = Instant::now() + timeout;
-        let mut delay = FIRST_DELAY;
-        loop {
+        retry_while_busy(Instant::now() + timeout, cancel, || async {
             let mut req = self.client().modify_vpc_endpoint().vpc_endpoint_id(endpoint_id);
             if !add.is_empty() {
                 req = req.set_add_route_table_ids(Some(add.to_vec()));
@@ -54,19 +42,9 @@ impl Ec2 {
             if !remove.is_empty() {
                 req = req.set_remove_route_table_ids(Some(remove.to_vec()));
             }
-            match req.send().await.aws_op("ModifyVpcEndpoint") {
-                Ok(_) => return Ok(()),
-                Err(e) if is_busy(&e) && Instant::now() + delay < deadline => {
-                    crate::debug!("the endpoint is busy; retrying ModifyVpcEndpoint", "id" => endpoint_id, "error" => e.to_string());
-                    tokio::select! {
-                        _ = cancel.cancelled() => return Err(e),
-                        _ = tokio::time::sleep(delay) => {}
-                    }
-                    delay = (delay * 2).min(MAX_DELAY);
-                }
-                Err(e) => return Err(e),
-            }
-        }
+            req.send().await.aws_op("ModifyVpcEndpoint").map(|_| ())
+        })
+        .await
     }
 }
 
@@ -75,10 +53,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn busy_codes() {
-        assert!(is_busy(&AwsError::new("ModifyVpcEndpoint", Some("OperationInProgress"), "x")));
-        assert!(is_busy(&AwsError::new("ModifyVpcEndpoint", Some("IncorrectState"), "x")));
-        assert!(!is_busy(&AwsError::new("ModifyVpcEndpoint", Some("InvalidParameter"), "x")));
+    fn one_lock_per_endpoint() {
         assert!(Arc::ptr_eq(&lock_of("vpce-a"), &lock_of("vpce-a")));
         assert!(!Arc::ptr_eq(&lock_of("vpce-a"), &lock_of("vpce-b")));
     }
