@@ -185,7 +185,10 @@ impl Vpce {
                     d.attr_error(
                         vec![PathStep::Attr("ignore_tags".to_string()), PathStep::Attr(attr.to_string())],
                         "Empty tag key",
-                        format!("ignore_tags.{attr} holds an empty string, which would ignore {}.", if attr == "keys" { "nothing" } else { "every tag" }),
+                        format!(
+                            "ignore_tags.{attr} holds an empty string, which would ignore {}.",
+                            if attr == "keys" { "nothing" } else { "every tag" }
+                        ),
                     );
                 }
             }

@@ -25,7 +25,8 @@ async fn cidr_of(ec2: &aws_sdk_ec2::Client, subnet: &str) -> String {
 /// The primary private address of each of the endpoint's network interfaces, by subnet.
 async fn addresses(ec2: &aws_sdk_ec2::Client, id: &str) -> Vec<(String, String)> {
     let ep = endpoint(ec2, id).await.expect("endpoint");
-    let out = ec2.describe_network_interfaces().set_network_interface_ids(Some(ep.network_interface_ids().to_vec())).send().await.expect("enis");
+    let out =
+        ec2.describe_network_interfaces().set_network_interface_ids(Some(ep.network_interface_ids().to_vec())).send().await.expect("enis");
     let mut v: Vec<(String, String)> = out
         .network_interfaces()
         .iter()
@@ -164,7 +165,8 @@ resource "vpce_interface" "later" {{
     assert_eq!(now["state"], "available", "{now}");
     assert_eq!(now["auto_accept"], true);
     assert_eq!(later["state"], "pendingAcceptance", "{later}");
-    let state_in_ec2 = |id: &str| rt.block_on(endpoint(&ec2, id)).and_then(|e| e.state().map(|s| s.as_str().to_string())).unwrap_or_default();
+    let state_in_ec2 =
+        |id: &str| rt.block_on(endpoint(&ec2, id)).and_then(|e| e.state().map(|s| s.as_str().to_string())).unwrap_or_default();
     assert!(state_in_ec2(now["id"].as_str().unwrap()).eq_ignore_ascii_case("available"));
     let later_id = later["id"].as_str().unwrap().to_string();
     assert!(state_in_ec2(&later_id).eq_ignore_ascii_case("pendingAcceptance"));

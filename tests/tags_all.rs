@@ -158,7 +158,7 @@ fn import_fills_tags_and_tags_all() {
     let id = created.vpc_endpoint().and_then(|e| e.vpc_endpoint_id()).expect("id").to_string();
     let tf = Tf::new();
     tf.write_raw(&format!(
-        "{}\nresource \"vpce_gateway\" \"g\" {{\n  vpc_id          = \"{}\"\n  service_name    = \"s3\"\n  route_table_ids = [\"{}\"]\n  tags            = {{ Name = \"imported\" }}\n}}\n",
+        "{}\nresource \"vpce_gateway\" \"g\" {{\n  vpc_id          = \"{}\"\n  service_name    = \"com.amazonaws.us-east-1.s3\"\n  route_table_ids = [\"{}\"]\n  tags            = {{ Name = \"imported\" }}\n}}\n",
         provider("  default_tags {\n    tags = { env = \"prod\" }\n  }"),
         vpc.id,
         vpc.route_tables[0]

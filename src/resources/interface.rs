@@ -408,7 +408,10 @@ fn subnet_configuration_from_enis(configured: &Set<SubnetConfiguration>, enis: &
             };
             let ipv6 = match &c.ipv6 {
                 Val::Null => Val::Null,
-                mine => same_or_actual::<Ipv6Addr>(mine, eni.ipv6_addresses().iter().filter_map(|a| a.ipv6_address().map(str::to_string)).collect()),
+                mine => same_or_actual::<Ipv6Addr>(
+                    mine,
+                    eni.ipv6_addresses().iter().filter_map(|a| a.ipv6_address().map(str::to_string)).collect(),
+                ),
             };
             Some(SubnetConfiguration { subnet_id: Val::Known(subnet.to_string()), ipv4, ipv6 })
         })
@@ -426,7 +429,10 @@ fn same_or_actual<A: std::str::FromStr + PartialEq>(mine: &Val<String>, actual: 
 
 /// The `subnet_configuration` blocks of `planned` as EC2 takes them; with `prior`, only the
 /// blocks that are not the same in it (a modify sends what changes).
-fn subnet_configurations(planned: &Val<Set<SubnetConfiguration>>, prior: Option<&Val<Set<SubnetConfiguration>>>) -> Vec<Ec2SubnetConfiguration> {
+fn subnet_configurations(
+    planned: &Val<Set<SubnetConfiguration>>,
+    prior: Option<&Val<Set<SubnetConfiguration>>>,
+) -> Vec<Ec2SubnetConfiguration> {
     let before: Vec<SubnetConfiguration> = prior.and_then(Val::known).map(Set::known_items).unwrap_or_default();
     planned
         .known()
@@ -516,14 +522,20 @@ fn validate_subnet_configuration(config: &InterfaceModel, d: &mut Diagnostics) {
     for b in blocks.0.iter().filter_map(Val::known) {
         let Some(id) = b.subnet_id.as_str() else { continue };
         if !seen.insert(id) {
-            d.attr_error(at(), "Several subnet_configuration blocks for one subnet", format!("Subnet {id} has more than one subnet_configuration block; keep one."));
+            d.attr_error(
+                at(),
+                "Several subnet_configuration blocks for one subnet",
+                format!("Subnet {id} has more than one subnet_configuration block; keep one."),
+            );
         }
         if let Some(subnets) = &subnets {
             if !subnets.contains(id) {
                 d.attr_error(
                     at(),
                     "Subnet not in subnet_ids",
-                    format!("subnet_configuration names subnet {id}, which is not in subnet_ids: add it to subnet_ids or remove the block."),
+                    format!(
+                        "subnet_configuration names subnet {id}, which is not in subnet_ids: add it to subnet_ids or remove the block."
+                    ),
                 );
             }
         }
@@ -534,12 +546,20 @@ fn validate_subnet_configuration(config: &InterfaceModel, d: &mut Diagnostics) {
             if ip.parse::<Ipv4Addr>().is_err() {
                 d.attr_error(at(), "Invalid IPv4 address", format!("\"{ip}\" (subnet {id}) is not an IPv4 address such as \"10.0.1.10\"."));
             } else if ip_type == Some("ipv6") {
-                d.attr_error(at(), "IPv4 address on an IPv6 endpoint", format!("ipv4 = \"{ip}\" (subnet {id}) needs ip_address_type \"ipv4\" or \"dualstack\", not \"ipv6\"."));
+                d.attr_error(
+                    at(),
+                    "IPv4 address on an IPv6 endpoint",
+                    format!("ipv4 = \"{ip}\" (subnet {id}) needs ip_address_type \"ipv4\" or \"dualstack\", not \"ipv6\"."),
+                );
             }
         }
         if let Some(ip) = b.ipv6.as_str() {
             if ip.parse::<Ipv6Addr>().is_err() {
-                d.attr_error(at(), "Invalid IPv6 address", format!("\"{ip}\" (subnet {id}) is not an IPv6 address such as \"2600:1f18::10\"."));
+                d.attr_error(
+                    at(),
+                    "Invalid IPv6 address",
+                    format!("\"{ip}\" (subnet {id}) is not an IPv6 address such as \"2600:1f18::10\"."),
+                );
             } else if ip_type == Some("ipv4") {
                 d.attr_error(
                     at(),
@@ -968,7 +988,8 @@ fn check_subnets(
 /// The `subnet_configuration` addresses against their subnets' CIDR blocks (one DescribeSubnets).
 async fn check_subnet_addresses(ctx: &Ctx, planned: &InterfaceModel, diags: &mut Diagnostics) {
     let blocks: Vec<SubnetConfiguration> = planned.subnet_configuration.known().map(Set::known_items).unwrap_or_default();
-    let ids: Vec<String> = blocks.iter().filter(|b| b.ipv4.is_known() || b.ipv6.is_known()).filter_map(|b| b.subnet_id.as_str().map(str::to_string)).collect();
+    let ids: Vec<String> =
+        blocks.iter().filter(|b| b.ipv4.is_known() || b.ipv6.is_known()).filter_map(|b| b.subnet_id.as_str().map(str::to_string)).collect();
     if ids.is_empty() {
         return;
     }
@@ -980,21 +1001,39 @@ async fn check_subnet_addresses(ctx: &Ctx, planned: &InterfaceModel, diags: &mut
     for b in &blocks {
         let Some(id) = b.subnet_id.as_str() else { continue };
         let Some(subnet) = found.iter().find(|s| s.subnet_id() == Some(id)) else {
-            diags.attr_error(at(), "Subnet not found", format!("Subnet {id} of subnet_configuration does not exist (in this account and region)."));
+            diags.attr_error(
+                at(),
+                "Subnet not found",
+                format!("Subnet {id} of subnet_configuration does not exist (in this account and region)."),
+            );
             continue;
         };
         if let (Some(ip), Some(cidr)) = (b.ipv4.as_str(), subnet.cidr_block()) {
             if let Err(why) = check_address_in_cidr(ip, cidr) {
-                diags.attr_error(at(), "Invalid IPv4 address for the subnet", format!("subnet_configuration of subnet {id}: ipv4 = \"{ip}\" cannot be used there: {why}."));
+                diags.attr_error(
+                    at(),
+                    "Invalid IPv4 address for the subnet",
+                    format!("subnet_configuration of subnet {id}: ipv4 = \"{ip}\" cannot be used there: {why}."),
+                );
             }
         }
         if let Some(ip) = b.ipv6.as_str() {
             let cidr = subnet.ipv6_cidr_block_association_set().iter().filter_map(|a| a.ipv6_cidr_block()).next();
             match cidr {
-                None => diags.attr_error(at(), "Subnet has no IPv6 CIDR block", format!("subnet_configuration of subnet {id}: ipv6 = \"{ip}\" cannot be used there, the subnet has no IPv6 CIDR block.")),
+                None => diags.attr_error(
+                    at(),
+                    "Subnet has no IPv6 CIDR block",
+                    format!(
+                        "subnet_configuration of subnet {id}: ipv6 = \"{ip}\" cannot be used there, the subnet has no IPv6 CIDR block."
+                    ),
+                ),
                 Some(cidr) => {
                     if let Err(why) = check_address_in_cidr(ip, cidr) {
-                        diags.attr_error(at(), "Invalid IPv6 address for the subnet", format!("subnet_configuration of subnet {id}: ipv6 = \"{ip}\" cannot be used there: {why}."));
+                        diags.attr_error(
+                            at(),
+                            "Invalid IPv6 address for the subnet",
+                            format!("subnet_configuration of subnet {id}: ipv6 = \"{ip}\" cannot be used there: {why}."),
+                        );
                     }
                 }
             }
@@ -1241,7 +1280,8 @@ async fn accept_if_asked(
         return Some(current);
     }
     let service = current.service_name().unwrap_or_default().to_string();
-    let not_accepted = "The endpoint is saved in the state in the pendingAcceptance state; it carries no traffic until the service's owner accepts it.";
+    let not_accepted =
+        "The endpoint is saved in the state in the pendingAcceptance state; it carries no traffic until the service's owner accepts it.";
     let config = match ctx.ec2.own_service_configuration(&service).await {
         Ok(Some(c)) => c,
         Ok(None) => {
@@ -1253,7 +1293,11 @@ async fn accept_if_asked(
             return Some(current);
         }
         Err(e) => {
-            diags.attr_warning("auto_accept", "Cannot accept the endpoint", format!("Looking up endpoint service {service}: {e}. {not_accepted}"));
+            diags.attr_warning(
+                "auto_accept",
+                "Cannot accept the endpoint",
+                format!("Looking up endpoint service {service}: {e}. {not_accepted}"),
+            );
             return Some(current);
         }
     };
@@ -1267,7 +1311,13 @@ async fn accept_if_asked(
     match ctx.ec2.wait_for_endpoint(&id, &["available"], &[], timeout, &ctx.cancel).await {
         Ok(ep) => Some(ep),
         Err(e) => {
-            super::endpoint::wait_error(diags, e, &id, "to become available after its acceptance", "The state holds the endpoint as last read.");
+            super::endpoint::wait_error(
+                diags,
+                e,
+                &id,
+                "to become available after its acceptance",
+                "The state holds the endpoint as last read.",
+            );
             Some(current)
         }
     }
@@ -1581,6 +1631,52 @@ mod tests {
         // Another partition.
         let st = state_from_endpoint("cn-north-1", &InterfaceModel::default(), &ep);
         assert!(st.arn.as_str().unwrap().starts_with("arn:aws-cn:ec2:cn-north-1:"));
+    }
+
+    #[test]
+    fn subnet_configuration_rules() {
+        assert_eq!(check_address_in_cidr("10.0.1.10", "10.0.1.0/24"), Ok(()));
+        for reserved in ["10.0.1.0", "10.0.1.1", "10.0.1.2", "10.0.1.3", "10.0.1.255"] {
+            assert!(check_address_in_cidr(reserved, "10.0.1.0/24").unwrap_err().contains("reserves"), "{reserved}");
+        }
+        assert!(check_address_in_cidr("10.0.2.10", "10.0.1.0/24").unwrap_err().contains("outside"));
+        assert_eq!(check_address_in_cidr("2600:1f18:1:2::10", "2600:1f18:1:2::/64"), Ok(()));
+        assert!(check_address_in_cidr("2600:1f18:1:2::3", "2600:1f18:1:2::/64").unwrap_err().contains("reserves"));
+        assert!(check_address_in_cidr("2600:1f18:1:2:ffff:ffff:ffff:ffff", "2600:1f18:1:2::/64").unwrap_err().contains("reserves"));
+        assert!(check_address_in_cidr("2600:1f18:1:3::10", "2600:1f18:1:2::/64").unwrap_err().contains("outside"));
+        assert!(check_address_in_cidr("10.0.1.10", "2600:1f18:1:2::/64").is_err());
+
+        let block = |subnet: &str, v4: Option<&str>, v6: Option<&str>| SubnetConfiguration {
+            subnet_id: s(subnet),
+            ipv4: v4.map(s).unwrap_or_default(),
+            ipv6: v6.map(s).unwrap_or_default(),
+        };
+        let summaries = |c: &InterfaceModel| validate_config(c).0.iter().map(|d| d.summary.clone()).collect::<Vec<_>>();
+        let c = config(|c| {
+            c.subnet_ids = set(&["subnet-a"]);
+            c.subnet_configuration = Val::Known(
+                [
+                    block("subnet-a", Some("10.0.0.10"), None),
+                    block("subnet-b", Some("10.0.1.10"), None),
+                    block("subnet-a", Some("x"), None),
+                ]
+                .into_iter()
+                .collect(),
+            );
+        });
+        assert_eq!(
+            summaries(&c),
+            ["Subnet not in subnet_ids", "Several subnet_configuration blocks for one subnet", "Invalid IPv4 address"]
+        );
+        let c = config(|c| {
+            c.subnet_ids = set(&["subnet-a"]);
+            c.subnet_configuration = Val::Known([block("subnet-a", None, Some("2600::10"))].into_iter().collect());
+        });
+        assert_eq!(summaries(&c), ["IPv6 address on an IPv4 endpoint"], "ipv4 is the default type");
+        let c = with(&c, |c| c.ip_address_type = s("dualstack"));
+        assert!(summaries(&c).is_empty());
+        let c = with(&c, |c| c.service_region = s("us west"));
+        assert_eq!(summaries(&c), ["Invalid service_region"]);
     }
 
     #[test]
