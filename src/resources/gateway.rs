@@ -582,6 +582,7 @@ mod tests {
                 "route_table_ids",
                 "policy",
                 "tags",
+                "tags_all",
                 "arn",
                 "state",
                 "prefix_list_id",

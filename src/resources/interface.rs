@@ -165,7 +165,7 @@ impl Endpoint for Interface {
             if checks != Checks::default() {
                 check_aws(ctx, planned, checks, diags).await;
             }
-            let addresses_change = fresh || prior.is_none_or(|p| p.subnet_configuration != planned.subnet_configuration);
+            let addresses_change = fresh || prior.is_none_or(|p| !same_subnet_configuration(&p.subnet_configuration, &planned.subnet_configuration));
             if addresses_change && !diags.has_errors() {
                 check_subnet_addresses(ctx, planned, diags).await;
             }
@@ -1090,13 +1090,20 @@ fn dns_replacements(prior: &InterfaceModel, config: &InterfaceModel) -> Vec<Vec<
     replace
 }
 
+/// Whether two `subnet_configuration` values are the same blocks (no blocks: null, as in a state
+/// written before the attribute existed, or empty).
+fn same_subnet_configuration(a: &Val<Set<SubnetConfiguration>>, b: &Val<Set<SubnetConfiguration>>) -> bool {
+    let empty = |v: &Val<Set<SubnetConfiguration>>| v.is_null() || v.known().is_some_and(|s| s.0.is_empty());
+    (empty(a) && empty(b)) || a == b
+}
+
 /// Whether the change from `prior` to `planned` modifies the endpoint's network interfaces or DNS names.
 fn network_changes(prior: &InterfaceModel, planned: &InterfaceModel) -> bool {
     !sets_equal(&prior.subnet_ids, &planned.subnet_ids)
         || prior.ip_address_type != planned.ip_address_type
         || prior.private_dns_enabled != planned.private_dns_enabled
         || prior.dns_options != planned.dns_options
-        || prior.subnet_configuration != planned.subnet_configuration
+        || !same_subnet_configuration(&prior.subnet_configuration, &planned.subnet_configuration)
 }
 
 /// The interface's part of the plan: private DNS is off unless configured (the EC2 API default is
@@ -1201,7 +1208,7 @@ async fn modify_request(
             req = req.set_remove_security_group_ids(Some(remove));
         }
     }
-    if planned.subnet_configuration.is_wholly_known() && planned.subnet_configuration != prior.subnet_configuration {
+    if planned.subnet_configuration.is_wholly_known() && !same_subnet_configuration(&planned.subnet_configuration, &prior.subnet_configuration) {
         let changed = subnet_configurations(&planned.subnet_configuration, Some(&prior.subnet_configuration));
         if !changed.is_empty() {
             req = req.set_subnet_configurations(Some(changed));
@@ -1327,6 +1334,7 @@ async fn accept_if_asked(
 mod tests {
     use super::*;
     use crate::protocol::model::Field;
+    use crate::protocol::schema::Nesting;
     use crate::protocol::values::{Type, Value};
     use crate::resources::endpoint::plan_models;
     use crate::resources::{ApplyRequest, PlanRequest, Resource};
@@ -1413,9 +1421,15 @@ mod tests {
     #[test]
     fn schema_is_the_interfaces() {
         let b = Interface::new().schema.block;
-        assert_eq!(b.attributes.len(), 15);
+        assert_eq!(b.attributes.len(), 18);
         let forced: Vec<&str> = b.attributes.iter().filter(|a| a.force_new).map(|a| a.name).collect();
-        assert_eq!(forced, ["vpc_id", "service_name"]);
+        assert_eq!(forced, ["vpc_id", "service_name", "service_region"]);
+        let tags_all = b.attribute("tags_all").unwrap();
+        assert!(tags_all.computed && !tags_all.optional);
+        let blocks: Vec<(&str, Nesting)> = b.blocks.iter().map(|b| (b.name, b.nesting)).collect();
+        assert_eq!(blocks, [("dns_options", Nesting::Single), ("subnet_configuration", Nesting::Set), ("timeouts", Nesting::Single)]);
+        let auto_accept = b.attribute("auto_accept").unwrap();
+        assert!(auto_accept.optional && !auto_accept.computed, "never read back");
         assert!(b.description.contains("privately. Interface endpoints are billed"), "{}", b.description);
         let dns_entry = b.attribute("dns_entry").unwrap();
         assert!(dns_entry.computed && !dns_entry.optional);
