@@ -7,6 +7,7 @@ mod common;
 
 use std::net::Ipv4Addr;
 
+use common::proxy::{param_list, Proxy};
 use common::*;
 
 const SSM: &str = "com.amazonaws.us-east-1.ssm";
@@ -43,6 +44,7 @@ fn subnet_configuration_static_addresses() {
     let vpc = rt.block_on(vpc(&ec2, VpcOpts { subnets: 2, route_tables: 0, security_groups: 0, ..Default::default() }));
     let (s0, s1) = (vpc.subnets[0].id.clone(), vpc.subnets[1].id.clone());
     let (c0, c1) = (rt.block_on(cidr_of(&ec2, &s0)), rt.block_on(cidr_of(&ec2, &s1)));
+    let rec = Proxy::start();
     let tf = Tf::new();
     let resource = |blocks: &[(&str, String)]| {
         let blocks: String = blocks
@@ -57,8 +59,11 @@ fn subnet_configuration_static_addresses() {
 
     // Create with a static address in each subnet: the network interfaces have them.
     let (a0, a1) = (nth_address(&c0, 10), nth_address(&c1, 20));
-    tf.write(&resource(&[(&s0, a0.clone()), (&s1, a1.clone())]));
+    tf.write_via(&rec.url, &resource(&[(&s0, a0.clone()), (&s1, a1.clone())]));
     tf.apply().ok();
+    let create = rec.calls("CreateVpcEndpoint");
+    assert_eq!(create.len(), 1);
+    assert_eq!(sent_addresses(&create[0]), sorted(vec![a0.clone(), a1.clone()]), "{:?}", create[0]);
     let st = tf.resource("vpce_interface.e");
     let id = st["id"].as_str().expect("id").to_string();
     assert_eq!(rt.block_on(addresses(&ec2, &id)), sorted_pairs(&[(&s0, &a0), (&s1, &a1)]));
@@ -70,14 +75,23 @@ fn subnet_configuration_static_addresses() {
         .collect();
     configured.sort();
     assert_eq!(configured, sorted(vec![format!("{s0}={a0}"), format!("{s1}={a1}")]));
+    rec.clear();
     let out = tf.plan();
     assert_eq!(out.code, 0, "no changes after create: {}", out.all());
+    // The refresh reads both network interfaces in one call.
+    let reads = rec.calls("DescribeNetworkInterfaces");
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(param_list(&reads[0], "NetworkInterfaceId").len(), 2, "{reads:?}");
 
-    // Another address: changed in place.
+    // Another address: changed in place, only the changed block sent.
     let b0 = nth_address(&c0, 11);
-    tf.write(&resource(&[(&s0, b0.clone()), (&s1, a1.clone())]));
+    tf.write_via(&rec.url, &resource(&[(&s0, b0.clone()), (&s1, a1.clone())]));
     assert_eq!(actions(&tf.plan_changes(), "vpce_interface.e"), vec!["update"]);
+    rec.clear();
     tf.apply().ok();
+    let modify = rec.calls("ModifyVpcEndpoint");
+    assert_eq!(modify.len(), 1);
+    assert_eq!(sent_addresses(&modify[0]), vec![b0.clone()], "{:?}", modify[0]);
     assert_eq!(tf.resource("vpce_interface.e")["id"], id.as_str());
     assert_eq!(rt.block_on(addresses(&ec2, &id)), sorted_pairs(&[(&s0, &b0), (&s1, &a1)]));
     let out = tf.plan();
@@ -96,6 +110,14 @@ fn subnet_configuration_static_addresses() {
 
     tf.write(&resource(&[(&s0, b0.clone()), (&s1, a1.clone())]));
     tf.destroy().ok();
+}
+
+/// The IPv4 addresses of a request's SubnetConfiguration.N entries, sorted.
+fn sent_addresses(call: &[(String, String)]) -> Vec<String> {
+    let mut v: Vec<String> =
+        call.iter().filter(|(k, _)| k.starts_with("SubnetConfiguration.") && k.ends_with(".Ipv4")).map(|(_, v)| v.clone()).collect();
+    v.sort();
+    v
 }
 
 fn sorted_pairs(p: &[(&String, &String)]) -> Vec<(String, String)> {
