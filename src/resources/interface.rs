@@ -165,7 +165,8 @@ impl Endpoint for Interface {
             if checks != Checks::default() {
                 check_aws(ctx, planned, checks, diags).await;
             }
-            let addresses_change = fresh || prior.is_none_or(|p| !same_subnet_configuration(&p.subnet_configuration, &planned.subnet_configuration));
+            let addresses_change =
+                fresh || prior.is_none_or(|p| !same_subnet_configuration(&p.subnet_configuration, &planned.subnet_configuration));
             if addresses_change && !diags.has_errors() {
                 check_subnet_addresses(ctx, planned, diags).await;
             }
@@ -1208,7 +1209,9 @@ async fn modify_request(
             req = req.set_remove_security_group_ids(Some(remove));
         }
     }
-    if planned.subnet_configuration.is_wholly_known() && !same_subnet_configuration(&planned.subnet_configuration, &prior.subnet_configuration) {
+    if planned.subnet_configuration.is_wholly_known()
+        && !same_subnet_configuration(&planned.subnet_configuration, &prior.subnet_configuration)
+    {
         let changed = subnet_configurations(&planned.subnet_configuration, Some(&prior.subnet_configuration));
         if !changed.is_empty() {
             req = req.set_subnet_configurations(Some(changed));
