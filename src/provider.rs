@@ -307,3 +307,47 @@ fn log_ec2_call(e: &crate::aws::CallEvent) {
 pub fn service(provider: Provider) -> pb::provider_server::ProviderServer<Server<Vpce>> {
     provider.0.into_service()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(v: Value) -> ProviderModel {
+        ProviderModel::decode(&v).unwrap().unwrap()
+    }
+
+    #[test]
+    fn tag_settings_from_the_provider_block() {
+        let c = config(Value::object([
+            ("default_tags", Value::object([("tags", Value::map_of_strings([("env", "prod")]))])),
+            (
+                "ignore_tags",
+                Value::object([("keys", Value::set_of_strings(["ops"])), ("key_prefixes", Value::set_of_strings(["kubernetes.io/"]))]),
+            ),
+        ]));
+        let t = tag_config(&c);
+        assert_eq!(t.default_tags, Some([("env".to_string(), "prod".to_string())].into_iter().collect()));
+        assert!(t.ignored("ops") && t.ignored("kubernetes.io/cluster") && !t.ignored("env"));
+        // No block: no default tags (known); an unknown map: unknown.
+        assert_eq!(tag_config(&ProviderModel::default()).default_tags, Some(Default::default()));
+        let c = config(Value::object([("default_tags", Value::object([("tags", Value::unknown())]))]));
+        assert_eq!(tag_config(&c).default_tags, None);
+    }
+
+    #[test]
+    fn provider_validation_points_at_attributes() {
+        let d = Vpce::validate_provider(&Value::object([
+            ("region", Value::string("US East")),
+            ("max_retries", Value::number(0i64)),
+            ("default_tags", Value::object([("tags", Value::map_of_strings([("aws:x", "1")]))])),
+            ("ignore_tags", Value::object([("key_prefixes", Value::set_of_strings([""]))])),
+        ]));
+        let summaries: Vec<&str> = d.0.iter().map(|d| d.summary.as_str()).collect();
+        assert_eq!(summaries, ["Invalid region", "Invalid max_retries", "Invalid tag key", "Empty tag key"]);
+        assert_eq!(
+            d.0[2].path,
+            Some(vec![PathStep::Attr("default_tags".into()), PathStep::Attr("tags".into()), PathStep::Key("aws:x".into())])
+        );
+        assert!(Vpce::validate_provider(&Value::object([("region", Value::string("eu-west-1"))])).is_empty());
+    }
+}

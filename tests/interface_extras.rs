@@ -205,6 +205,19 @@ resource "vpce_interface" "later" {{
     assert!(state_in_ec2(&later_id).eq_ignore_ascii_case("available"));
     let out = tf.plan();
     assert_eq!(out.code, 0, "no changes after accepting: {}", out.all());
+
+    // An import leaves auto_accept unset (never read) and subnet_configuration empty; setting
+    // auto_accept on the accepted endpoint is then a state-only update.
+    tf.run(&["state", "rm", "vpce_interface.later"]).ok();
+    tf.import("vpce_interface.later", &later_id).ok();
+    let imported = tf.resource("vpce_interface.later");
+    assert!(imported["auto_accept"].is_null(), "{imported}");
+    assert_eq!(imported["subnet_configuration"], serde_json::json!([]), "{imported}");
+    assert_eq!(imported["state"], "available", "{imported}");
+    assert_eq!(actions(&tf.plan_changes(), "vpce_interface.later"), vec!["update"]);
+    tf.apply().ok();
+    let out = tf.plan();
+    assert_eq!(out.code, 0, "no changes after the import's update: {}", out.all());
     tf.destroy().ok();
 }
 
