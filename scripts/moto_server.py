@@ -27,8 +27,17 @@ CreateVpcEndpoint / ModifyVpcEndpoint, and the PrivateLink and gateway endpoint 
 - DeleteVpcEndpoints of an id that does not exist (or is already deleted): EC2 reports it in
   `Unsuccessful` with InvalidVpcEndpoint.NotFound and deletes the others; moto answers success (and
   deletes an already deleted gateway endpoint's routes again, failing on the missing route).
+- CreateVpcEndpoint / ModifyVpcEndpoint SubnetConfigurations (static addresses per subnet): EC2
+  gives the endpoint's network interface in the subnet those addresses, and rejects an address
+  outside the subnet's CIDR block or among the five AWS reserves (InvalidParameterValue); moto
+  ignores them (and picks addresses outside the subnet).
+- CreateVpcEndpoint ServiceRegion (cross-region PrivateLink): EC2 reports it as the endpoint's
+  `serviceRegion`; moto drops it.
+- An endpoint of a service whose configuration has AcceptanceRequired starts `pendingAcceptance`
+  until the service owner calls AcceptVpcEndpointConnections, which moto lacks; moto makes every
+  endpoint `available`.
 
-Timing (pending states, acceptance, eventual consistency, throttling) is not here: the realistic-EC2
+Timing (pending states, delays of acceptance, eventual consistency, throttling) is not here: the realistic-EC2
 mode of scripts/ec2proxy.py layers it on these answers.
 
 Python 3 standard library plus the moto of .venv only.
@@ -96,6 +105,7 @@ def create_vpc_endpoint(self):
     private_dns = self._get_bool_param("PrivateDnsEnabled", if_none=True)
     if endpoint_type == "interface" and private_dns:
         check_private_dns(backend, self._get_param("VpcId"))
+    privatelink_before_create(self)
     result = original_create(self)
     ep = result.result["VpcEndpoint"] if hasattr(result, "result") else None
     if ep is None:
@@ -112,6 +122,7 @@ def create_vpc_endpoint(self):
     record = dns_record_ip_type(self)
     ep.dns_options = {"DnsRecordIpType": record or ("ipv4" if is_interface(ep) else "service-defined")}
     sync_private_dns_entry(ep)
+    privatelink_after_create(self, ep)
     return result
 
 
@@ -126,6 +137,7 @@ def modify_vpc_endpoint(self):
     private_dns = self._get_bool_param("PrivateDnsEnabled")
     if private_dns and is_interface(ep):
         check_private_dns(backend, ep.vpc_id)
+    privatelink_before_modify(self, ep)
     before_rts = list(ep.route_table_ids or [])
     before_subnets = list(ep.subnet_ids or [])
     VPCs_original_modify(self)
@@ -152,6 +164,7 @@ def modify_vpc_endpoint(self):
                     if eni is not None and getattr(eni.subnet, "id", None) == subnet:
                         backend.enis.pop(eni_id, None)
                         ep.network_interface_ids.remove(eni_id)
+    privatelink_modify(self, ep)
     if self._get_bool_param("ResetPolicy"):
         ep.policy_document = json.dumps(models.VPCEndPoint.DEFAULT_POLICY)
     if private_dns is not None and is_interface(ep):
@@ -164,6 +177,114 @@ def modify_vpc_endpoint(self):
         ep.dns_options = {"DnsRecordIpType": record}
     sync_private_dns_entry(ep)
     return ActionResult({"Return": True})
+
+
+# --- PrivateLink extras: SubnetConfigurations, ServiceRegion, connection acceptance ---------------
+
+
+class InvalidParameterValue(EC2ClientError):
+    def __init__(self, message):
+        super().__init__("InvalidParameterValue", message)
+
+
+def subnet_configurations(response):
+    """The request's SubnetConfigurations: [{"SubnetId", "Ipv4", "Ipv6"}]."""
+    return [c for c in (response._get_param("SubnetConfigurations", []) or []) if isinstance(c, dict)]
+
+
+def check_address(address, cidr, subnet_id):
+    """EC2's rule: inside the subnet's block, not one of the first four nor the last address."""
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address)
+        net = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        raise InvalidParameterValue(f"Invalid IP address {address} for subnet {subnet_id}")
+    if ip.version != net.version or ip not in net:
+        raise InvalidParameterValue(f"The specified IP address {address} is not within the CIDR block of subnet {subnet_id}")
+    offset = int(ip) - int(net.network_address)
+    if offset < 4 or ip == net.broadcast_address or offset == net.num_addresses - 1:
+        raise InvalidParameterValue(f"The specified IP address {address} is reserved in subnet {subnet_id}")
+
+
+def check_subnet_configurations(backend, configs, subnet_ids):
+    for c in configs:
+        subnet_id = c.get("SubnetId")
+        if subnet_id not in subnet_ids:
+            raise InvalidParameterValue(f"Subnet {subnet_id} of the subnet configurations is not a subnet of the endpoint")
+        subnet = backend.get_subnet(subnet_id)
+        if c.get("Ipv4"):
+            check_address(c["Ipv4"], subnet.cidr_block, subnet_id)
+        if c.get("Ipv6"):
+            blocks = [a.get("ipv6CidrBlock") for a in (subnet.ipv6_cidr_block_associations or {}).values()]
+            if not blocks:
+                raise InvalidParameterValue(f"Subnet {subnet_id} has no IPv6 CIDR block")
+            check_address(c["Ipv6"], blocks[0], subnet_id)
+
+
+def assign_subnet_configurations(backend, ep, configs):
+    """Gives the endpoint's network interface in each configured subnet the configured addresses."""
+    for c in configs:
+        for eni_id in ep.network_interface_ids:
+            eni = backend.enis.get(eni_id)
+            if eni is None or getattr(eni.subnet, "id", None) != c.get("SubnetId"):
+                continue
+            if c.get("Ipv4"):
+                eni.private_ip_address = c["Ipv4"]
+                eni.private_ip_addresses = [{"Primary": True, "PrivateIpAddress": c["Ipv4"]}]
+            if c.get("Ipv6"):
+                eni.ipv6_addresses = [c["Ipv6"]]
+
+
+def own_service(backend, service_name):
+    for config in backend.configurations.values():
+        if config.service_name == service_name:
+            return config
+    return None
+
+
+def privatelink_before_create(response):
+    backend = response.ec2_backend
+    check_subnet_configurations(backend, subnet_configurations(response), response._get_param("SubnetIds", []) or [])
+
+
+def privatelink_after_create(response, ep):
+    backend = response.ec2_backend
+    assign_subnet_configurations(backend, ep, subnet_configurations(response))
+    region = response._get_param("ServiceRegion")
+    if region:
+        ep.service_region = region
+    service = own_service(backend, ep.service_name)
+    if is_interface(ep) and service is not None and service.acceptance_required:
+        ep.state = "pendingAcceptance"
+
+
+def privatelink_before_modify(response, ep):
+    subnets = [s for s in (ep.subnet_ids or []) if s not in (response._get_param("RemoveSubnetIds", []) or [])]
+    subnets += response._get_param("AddSubnetIds", []) or []
+    check_subnet_configurations(response.ec2_backend, subnet_configurations(response), subnets)
+
+
+def privatelink_modify(response, ep):
+    assign_subnet_configurations(response.ec2_backend, ep, subnet_configurations(response))
+
+
+def accept_vpc_endpoint_connections(self):
+    """AcceptVpcEndpointConnections: the service owner accepts waiting endpoints of its service."""
+    backend = self.ec2_backend
+    service_id = self._get_param("ServiceId")
+    config = backend.describe_vpc_endpoint_service_configurations([service_id])[0]
+    unsuccessful = []
+    for ep_id in self._get_param("VpcEndpointIds", []) or []:
+        ep = backend.vpc_end_points.get(ep_id)
+        if ep is None or ep.service_name != config.service_name:
+            unsuccessful.append(
+                {"ResourceId": ep_id, "Error": {"Code": "InvalidVpcEndpointId.NotFound", "Message": f"The Vpc Endpoint Id '{ep_id}' does not exist"}}
+            )
+        elif (ep.state or "").lower() == "pendingacceptance":
+            ep.state = "available"
+    return ActionResult({"Unsuccessful": unsuccessful})
 
 
 def create_dns_entries(service_name, vpc_endpoint_id):
@@ -194,6 +315,7 @@ VPCs.delete_vpc_endpoints = delete_vpc_endpoints
 models.create_dns_entries = create_dns_entries
 VPCs.create_vpc_endpoint = create_vpc_endpoint
 VPCs.modify_vpc_endpoint = modify_vpc_endpoint
+VPCs.accept_vpc_endpoint_connections = accept_vpc_endpoint_connections
 
 if __name__ == "__main__":
     from moto.server import main

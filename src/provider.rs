@@ -2,44 +2,70 @@
 //! server around it, which decodes each request, hands it to a resource and encodes the answer.
 
 use std::ops::Deref;
+use std::sync::Arc;
 
 use futures::future::BoxFuture;
 
-use crate::aws::{Ec2, Ec2Config};
+use crate::aws::Ec2Config;
 use crate::protocol::diagnostics::Diagnostics;
+use crate::protocol::model::{self, Map, Model, Set, Val};
 use crate::protocol::resource::{ConfigureRequest, ConfigureResponse};
-use crate::protocol::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
+use crate::protocol::schema::Schema;
 use crate::protocol::server::{Options, Server};
-use crate::protocol::values::{Type, Value};
+use crate::protocol::values::{Number, PathStep, Value};
 use crate::protocol::wire::tfplugin6 as pb;
-use crate::resources::{self, Ctx};
+use crate::resources::{self, tags, Configured, Ctx};
 
 /// The address Terraform knows the provider by.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/vpce/vpce";
 
-pub fn provider_schema() -> Schema {
-    Schema {
-        version: 0,
-        block: Block {
-            description: "Manages AWS VPC endpoints: free Gateway endpoints (S3, DynamoDB) and Interface endpoints (PrivateLink).",
-            attributes: vec![
-                Attribute::optional("region", Type::String, "AWS region, e.g. `us-east-1`. Defaults to the standard AWS configuration (`AWS_REGION`, profile)."),
-                Attribute::optional("profile", Type::String, "Named profile from the shared AWS config/credentials files."),
-                Attribute::optional("max_retries", Type::Number, "How many times a throttled or failed EC2 request is retried, 1 to 100 (default 25, as the AWS provider; with jittered exponential backoff)."),
-            ],
-            blocks: vec![NestedBlock {
-                name: "endpoints",
-                nesting: Nesting::Single,
-                min_items: 0,
-                max_items: 0,
-                block: Block {
-                    description: "Custom service endpoints (for example a local EC2 emulator). `AWS_ENDPOINT_URL_EC2` is honoured too.",
-                    attributes: vec![Attribute::optional("ec2", Type::String, "EC2 API endpoint URL.")],
-                    blocks: vec![],
-                },
-            }],
-        },
+crate::model! {
+    /// The `provider "vpce"` block.
+    #[description = "Manages AWS VPC endpoints: free Gateway endpoints (S3, DynamoDB) and Interface endpoints (PrivateLink)."]
+    pub struct ProviderModel {
+        attrs {
+            region: String [optional] "AWS region, e.g. `us-east-1`. Defaults to the standard AWS configuration (`AWS_REGION`, profile).";
+            profile: String [optional] "Named profile from the shared AWS config/credentials files.";
+            max_retries: Number [optional] "How many times a throttled or failed EC2 request is retried, 1 to 100 (default 25, as the AWS provider; with jittered exponential backoff).";
+        }
+        blocks {
+            endpoints: EndpointsModel;
+            default_tags: DefaultTagsModel;
+            ignore_tags: IgnoreTagsModel;
+        }
     }
+}
+
+crate::model! {
+    #[description = "Custom service endpoints (for example a local EC2 emulator). `AWS_ENDPOINT_URL_EC2` is honoured too."]
+    pub struct EndpointsModel {
+        attrs {
+            ec2: String [optional] "EC2 API endpoint URL.";
+        }
+    }
+}
+
+crate::model! {
+    #[description = "Tags for every endpoint this provider manages, as the AWS provider's `default_tags`: each resource's `tags_all` is these merged with its own `tags` (the resource's value wins for a key in both). Changing them updates every endpoint in place."]
+    pub struct DefaultTagsModel {
+        attrs {
+            tags: Map<String> [optional] "The default tags (with a resource's own tags: at most 50 in all; keys up to 128 characters, not starting with `aws:`; values up to 256).";
+        }
+    }
+}
+
+crate::model! {
+    #[description = "Tags the provider neither reads nor changes, as the AWS provider's `ignore_tags`: for tags that other tools manage on the endpoints (e.g. cost allocation or Kubernetes tags). They appear in neither `tags` nor `tags_all`, are never removed, and show no difference."]
+    pub struct IgnoreTagsModel {
+        attrs {
+            keys: Set<String> [optional] "Tag keys to ignore.";
+            key_prefixes: Set<String> [optional] "Prefixes of tag keys to ignore.";
+        }
+    }
+}
+
+pub fn provider_schema() -> Schema {
+    ProviderModel::schema(0)
 }
 
 /// The note on plan errors turned into warnings in destroy runs.
@@ -67,32 +93,45 @@ impl crate::protocol::resource::Provider for Vpce {
         Self::validate_provider(config)
     }
 
-    fn configure<'a>(&'a self, req: ConfigureRequest) -> BoxFuture<'a, ConfigureResponse<Ec2>> {
+    fn configure<'a>(&'a self, req: ConfigureRequest) -> BoxFuture<'a, ConfigureResponse<Configured>> {
         Box::pin(async move {
-            let config = req.config;
-            let mut d = Self::validate_provider(&config);
-            for attr in ["region", "profile", "max_retries"] {
-                if !config.get(attr).is_known() {
-                    d.attr_error(attr, "Provider configuration unknown", format!("`{attr}` depends on a value known only after apply; the provider needs it to plan. Use a value known at plan time."));
+            let mut d = Self::validate_provider(&req.config);
+            let config = match ProviderModel::decode(&req.config) {
+                Ok(c) => c.unwrap_or_default(),
+                Err(e) => {
+                    d.extend(model::diagnostics(&e, "provider configuration"));
+                    return ConfigureResponse { client: None, diags: d };
                 }
+            };
+            let endpoints = config.endpoints.known().cloned().unwrap_or_default();
+            let unknown = [
+                ("region", config.region.is_known()),
+                ("profile", config.profile.is_known()),
+                ("max_retries", config.max_retries.is_known()),
+                ("endpoints", config.endpoints.is_known()),
+                ("ignore_tags", config.ignore_tags.is_wholly_known()),
+            ];
+            for (attr, _) in unknown.into_iter().filter(|(_, known)| !known) {
+                d.attr_error(attr, "Provider configuration unknown", format!("`{attr}` depends on a value known only after apply; the provider needs it to plan. Use a value known at plan time."));
             }
-            if !config.get("endpoints").get("ec2").is_known() {
+            if !endpoints.ec2.is_known() {
                 d.attr_error("endpoints.ec2", "Provider configuration unknown", "The EC2 endpoint must be known at plan time.");
             }
             if d.has_errors() {
                 return ConfigureResponse { client: None, diags: d };
             }
+            let tags = Arc::new(tag_config(&config));
             let cfg = Ec2Config {
-                region: config.get("region").as_str().map(str::to_string),
-                profile: config.get("profile").as_str().map(str::to_string),
-                ec2_endpoint: config.get("endpoints").get("ec2").as_str().map(str::to_string),
-                max_retries: config.get("max_retries").as_i64().map(|n| n as u32),
-                observer: Some(std::sync::Arc::new(Ec2Log)),
+                region: config.region.as_str().map(str::to_string),
+                profile: config.profile.as_str().map(str::to_string),
+                ec2_endpoint: endpoints.ec2.as_str().map(str::to_string),
+                max_retries: config.max_retries.known().and_then(Number::as_i64).map(|n| n as u32),
+                observer: Some(Arc::new(Ec2Log)),
             };
             match crate::aws::connect(cfg).await {
                 Ok(ec2) => {
                     crate::info!("provider configured", "region" => ec2.region().to_string(), "terraform_version" => req.terraform_version);
-                    ConfigureResponse { client: Some(ec2), diags: d }
+                    ConfigureResponse { client: Some(Configured { ec2, tags }), diags: d }
                 }
                 Err(e) => {
                     d.error("Cannot configure AWS", e.to_string());
@@ -106,7 +145,11 @@ impl crate::protocol::resource::Provider for Vpce {
 impl Vpce {
     fn validate_provider(config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        if let Some(url) = config.get("endpoints").get("ec2").as_str() {
+        let config = match ProviderModel::decode(config) {
+            Ok(c) => c.unwrap_or_default(),
+            Err(e) => return model::diagnostics(&e, "provider configuration"),
+        };
+        if let Some(url) = config.endpoints.known().and_then(|e| e.ec2.as_str()) {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 d.attr_error(
                     "endpoints.ec2",
@@ -115,20 +158,57 @@ impl Vpce {
                 );
             }
         }
-        if let Some(r) = config.get("region").as_str() {
-            let ok = !r.is_empty() && r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') && r.contains('-');
-            if !ok {
+        if let Some(r) = config.region.as_str() {
+            if !crate::aws::is_region_name(r) {
                 d.attr_error("region", "Invalid region", format!("\"{r}\" is not an AWS region name such as \"us-east-1\"."));
             }
         }
-        match config.get("max_retries") {
-            Value::Null | Value::Unknown(_) => {}
-            v => match v.as_i64() {
-                Some(n) if (1..=100).contains(&n) => {}
-                _ => d.attr_error("max_retries", "Invalid max_retries", "max_retries must be a whole number from 1 to 100."),
-            },
+        if let Val::Known(n) = &config.max_retries {
+            if !n.as_i64().is_some_and(|n| (1..=100).contains(&n)) {
+                d.attr_error("max_retries", "Invalid max_retries", "max_retries must be a whole number from 1 to 100.");
+            }
+        }
+        // The default tags follow EC2's tag rules, as a resource's own tags do.
+        if let Some(default_tags) = config.default_tags.known() {
+            let mut tag_diags = Diagnostics::new();
+            tags::validate(&default_tags.tags, &mut tag_diags);
+            for mut diag in tag_diags.0 {
+                if let Some(path) = &mut diag.path {
+                    path.insert(0, PathStep::Attr("default_tags".to_string()));
+                }
+                d.0.push(diag);
+            }
+        }
+        if let Some(ignore) = config.ignore_tags.known() {
+            for (attr, v) in [("keys", &ignore.keys), ("key_prefixes", &ignore.key_prefixes)] {
+                if v.strings().iter().any(String::is_empty) {
+                    d.attr_error(
+                        vec![PathStep::Attr("ignore_tags".to_string()), PathStep::Attr(attr.to_string())],
+                        "Empty tag key",
+                        format!(
+                            "ignore_tags.{attr} holds an empty string, which would ignore {}.",
+                            if attr == "keys" { "nothing" } else { "every tag" }
+                        ),
+                    );
+                }
+            }
         }
         d
+    }
+}
+
+/// The provider's tag settings from its configuration (default tags `None` while unknown).
+fn tag_config(config: &ProviderModel) -> tags::TagConfig {
+    let default_tags = match &config.default_tags {
+        Val::Null => Some(Default::default()),
+        Val::Known(b) if b.tags.is_wholly_known() => Some(b.tags.string_map()),
+        _ => None,
+    };
+    let ignore = config.ignore_tags.known().cloned().unwrap_or_default();
+    tags::TagConfig {
+        default_tags,
+        ignore_keys: ignore.keys.strings(),
+        ignore_prefixes: ignore.key_prefixes.strings().into_iter().collect(),
     }
 }
 
@@ -165,14 +245,14 @@ impl Deref for Provider {
 }
 
 /// Stops the provider's work when Terraform is gone (see [`crate::protocol::plugin::serve_with`]).
-pub struct StopHandle(crate::protocol::server::StopHandle<Ec2>);
+pub struct StopHandle(crate::protocol::server::StopHandle<Configured>);
 
 impl StopHandle {
     /// No more EC2 writes are sent (creates already sent may still complete: their endpoints
     /// carry the creation marker, so the next apply adopts them), and every wait ends.
     pub fn abandon(&self) {
-        if let Some(ec2) = self.0.client() {
-            ec2.halt_writes();
+        if let Some(c) = self.0.client() {
+            c.ec2.halt_writes();
         }
         self.0.cancel();
     }
@@ -226,4 +306,48 @@ fn log_ec2_call(e: &crate::aws::CallEvent) {
 /// The gRPC service Terraform talks to, with Terraform's message size limits.
 pub fn service(provider: Provider) -> pb::provider_server::ProviderServer<Server<Vpce>> {
     provider.0.into_service()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(v: Value) -> ProviderModel {
+        ProviderModel::decode(&v).unwrap().unwrap()
+    }
+
+    #[test]
+    fn tag_settings_from_the_provider_block() {
+        let c = config(Value::object([
+            ("default_tags", Value::object([("tags", Value::map_of_strings([("env", "prod")]))])),
+            (
+                "ignore_tags",
+                Value::object([("keys", Value::set_of_strings(["ops"])), ("key_prefixes", Value::set_of_strings(["kubernetes.io/"]))]),
+            ),
+        ]));
+        let t = tag_config(&c);
+        assert_eq!(t.default_tags, Some([("env".to_string(), "prod".to_string())].into_iter().collect()));
+        assert!(t.ignored("ops") && t.ignored("kubernetes.io/cluster") && !t.ignored("env"));
+        // No block: no default tags (known); an unknown map: unknown.
+        assert_eq!(tag_config(&ProviderModel::default()).default_tags, Some(Default::default()));
+        let c = config(Value::object([("default_tags", Value::object([("tags", Value::unknown())]))]));
+        assert_eq!(tag_config(&c).default_tags, None);
+    }
+
+    #[test]
+    fn provider_validation_points_at_attributes() {
+        let d = Vpce::validate_provider(&Value::object([
+            ("region", Value::string("US East")),
+            ("max_retries", Value::number(0i64)),
+            ("default_tags", Value::object([("tags", Value::map_of_strings([("aws:x", "1")]))])),
+            ("ignore_tags", Value::object([("key_prefixes", Value::set_of_strings([""]))])),
+        ]));
+        let summaries: Vec<&str> = d.0.iter().map(|d| d.summary.as_str()).collect();
+        assert_eq!(summaries, ["Invalid region", "Invalid max_retries", "Invalid tag key", "Empty tag key"]);
+        assert_eq!(
+            d.0[2].path,
+            Some(vec![PathStep::Attr("default_tags".into()), PathStep::Attr("tags".into()), PathStep::Key("aws:x".into())])
+        );
+        assert!(Vpce::validate_provider(&Value::object([("region", Value::string("eu-west-1"))])).is_empty());
+    }
 }

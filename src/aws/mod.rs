@@ -15,6 +15,7 @@ mod markers;
 mod moto_test;
 mod names;
 mod observe;
+mod privatelink;
 mod search;
 mod waiters;
 
@@ -24,7 +25,7 @@ pub use client::{connect, https_client, is_read_only, Ec2, Ec2Config, BATCH_MAX_
 pub use error::{is_busy_code, AwsError, Missing, SdkResultExt};
 pub use finders::{route_table_has_endpoint_route, state_display, state_str, GatewayPrefixList};
 pub use markers::{fingerprint, marker_of, marker_value, Orphans, CREATE_MARKER};
-pub use names::{endpoint_arn, partition, resolve_service_name, service_region, tag_specification, tags_from_ec2};
+pub use names::{endpoint_arn, is_region_name, partition, resolve_service_name, service_region, tag_specification, tags_from_ec2};
 pub use observe::{request_ids, CallEvent, CallObserver, Ec2Observer, PollEvent};
 pub use search::EndpointQuery;
 pub use waiters::{retry_while_busy, WaitError};

@@ -50,6 +50,17 @@ pub fn tags_from_ec2(tags: &[Tag]) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Whether `name` has the form of an AWS region name (`us-east-1`, `us-gov-west-1`,
+/// `cn-north-1`): lowercase parts joined by `-`, the first two letters, the last a number.
+pub fn is_region_name(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[0].chars().all(|c| c.is_ascii_lowercase())
+        && parts[1..parts.len() - 1].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts.last().is_some_and(|p| !p.is_empty() && p.len() <= 2 && p.chars().all(|c| c.is_ascii_digit()))
+}
+
 /// The tags of a VPC endpoint at creation: these pairs.
 pub fn tag_specification<'a>(tags: impl IntoIterator<Item = (&'a str, &'a str)>) -> TagSpecification {
     let tags = tags.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
@@ -59,6 +70,16 @@ pub fn tag_specification<'a>(tags: impl IntoIterator<Item = (&'a str, &'a str)>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn region_names() {
+        for ok in ["us-east-1", "us-gov-west-1", "cn-north-1", "ap-southeast-5", "eu-central-2", "us-isob-east-1"] {
+            assert!(is_region_name(ok), "{ok}");
+        }
+        for bad in ["", "us", "us-east", "US-east-1", "us-east-1a", "us_east_1", "us--1", "useast-x-1", "us-east-123"] {
+            assert!(!is_region_name(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn arns_by_partition() {

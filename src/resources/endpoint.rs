@@ -45,6 +45,9 @@ pub trait EndpointModel: Model + Clone + Default + Send + Sync + 'static {
     fn policy(&self) -> &Val<String>;
     fn policy_mut(&mut self) -> &mut Val<String>;
     fn tags(&self) -> &Val<Map<String>>;
+    fn tags_mut(&mut self) -> &mut Val<Map<String>>;
+    fn tags_all(&self) -> &Val<Map<String>>;
+    fn tags_all_mut(&mut self) -> &mut Val<Map<String>>;
     fn state(&self) -> &Val<String>;
     fn timeouts(&self) -> &Val<Timeouts>;
 }
@@ -76,6 +79,15 @@ macro_rules! endpoint_model {
             }
             fn tags(&self) -> &Val<$crate::protocol::model::Map<String>> {
                 &self.tags
+            }
+            fn tags_mut(&mut self) -> &mut Val<$crate::protocol::model::Map<String>> {
+                &mut self.tags
+            }
+            fn tags_all(&self) -> &Val<$crate::protocol::model::Map<String>> {
+                &self.tags_all
+            }
+            fn tags_all_mut(&mut self) -> &mut Val<$crate::protocol::model::Map<String>> {
+                &mut self.tags_all
             }
             fn state(&self) -> &Val<String> {
                 &self.state
@@ -161,7 +173,8 @@ pub trait Endpoint: Send + Sync + 'static {
             let Some(id) = current.id().as_str().filter(|s| !s.is_empty()) else { return Ok(None) };
             let Some(ep) = find_endpoint(ctx, id, current.state().as_str()).await? else { return Ok(None) };
             settle_marker(ctx, &ep).await;
-            Ok(Some(self.describe(ctx, current, &ep, check).await))
+            let (state, diags) = self.describe(ctx, current, &ep, check).await;
+            Ok(Some((with_tags(ctx, current, state), diags)))
         })
     }
 
@@ -173,6 +186,21 @@ pub trait Endpoint: Send + Sync + 'static {
         config: &'a Self::Model,
         diags: &'a mut Diagnostics,
     ) -> BoxFuture<'a, Option<CreateRequest>>;
+
+    /// What the plan asks for once the endpoint is ready after a create (`prior` None) or an
+    /// update (`ep`: the endpoint as the waiter last read it, None when nothing was modified), such
+    /// as accepting its connection; the endpoint as it then is (or `ep`). Problems are warnings or
+    /// errors in `diags`; the endpoint stays in the state either way.
+    fn settle<'a>(
+        &'a self,
+        _ctx: &'a Ctx,
+        _prior: Option<&'a Self::Model>,
+        _planned: &'a Self::Model,
+        ep: Option<VpcEndpoint>,
+        _diags: &'a mut Diagnostics,
+    ) -> BoxFuture<'a, Option<VpcEndpoint>> {
+        Box::pin(async move { ep })
+    }
 
     /// Adds the changes from `prior` to `planned` but the policy to `req`, and whether there are
     /// some; `Err(())` (with errors in `diags`) to change nothing.
@@ -284,6 +312,29 @@ fn read_basis<M: EndpointModel>(planned: &M, config: &M) -> M {
     basis
 }
 
+/// `state` (as [`Endpoint::state_from_endpoint`] makes it: `tags_all` holds every tag EC2 reports)
+/// with `tags` and `tags_all` as the provider's tag settings make them, `base` (prior state, plan,
+/// or nothing for an import) telling which keys `tags` holds. Applying it again changes nothing.
+pub fn with_tags<M: EndpointModel>(ctx: &Ctx, base: &M, mut state: M) -> M {
+    let (own, all) = ctx.tags.read(base.tags(), state.tags_all().string_map());
+    *state.tags_mut() = own;
+    *state.tags_all_mut() = all;
+    state
+}
+
+/// Every tag the endpoint of `m` is to have: the planned `tags_all`, else (not known, which a plan
+/// made with the provider configured leaves only for values unknown until apply) the default
+/// tags merged with `tags`, else `tags`.
+fn all_tags<M: EndpointModel>(ctx: &Ctx, m: &M) -> Val<Map<String>> {
+    match m.tags_all() {
+        Val::Known(_) => m.tags_all().clone(),
+        _ => match ctx.tags.merged(&m.tags().string_map()) {
+            Some(all) => Val::Known(all.into_iter().collect()),
+            None => m.tags().clone(),
+        },
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Diagnostics
 // ---------------------------------------------------------------------------------------------
@@ -388,7 +439,7 @@ impl<E: Endpoint> Resource<Ctx> for AsResource<E> {
             };
             let id = current.id().as_str().unwrap_or_default().to_string();
             match Endpoint::read(&self.0, ctx, &current, true).await {
-                Ok(Some((new_state, diags))) => ReadResponse { new_state: new_state.to_value(), diags },
+                Ok(Some((new_state, diags))) => ReadResponse { new_state: with_tags(ctx, &current, new_state).to_value(), diags },
                 Ok(None) => {
                     crate::warn!(format!("{} no longer exists; removing it from the state", E::KIND), "id" => id);
                     ReadResponse::default()
@@ -485,9 +536,13 @@ pub fn plan_models<E: Endpoint>(e: &E, region: &str, req: &PlanRequest, diags: &
 
 async fn plan<E: Endpoint>(e: &E, ctx: &Ctx, req: PlanRequest) -> PlanResponse {
     let mut diags = Diagnostics::new();
-    let Some(p) = plan_models(e, ctx.ec2.region(), &req, &mut diags) else {
+    let Some(mut p) = plan_models(e, ctx.ec2.region(), &req, &mut diags) else {
         return PlanResponse { diags, ..Default::default() };
     };
+    // tags_all: the default tags merged with the resource's (known when both are).
+    let tags_all = ctx.tags.plan(p.planned.tags());
+    tags::validate_merged(&tags_all, p.planned.tags(), &mut diags);
+    *p.planned.tags_all_mut() = tags_all;
     e.check_plan(ctx, p.prior.as_ref(), &p.planned, p.fresh, &mut diags).await;
     PlanResponse { planned: p.planned.to_value(), requires_replace: p.replace, diags }
 }
@@ -508,7 +563,7 @@ async fn create<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model, config: &E
     let Some(req) = e.create_request(ctx, &planned, config, &mut diags).await else {
         return ApplyResponse { new_state: Value::Null, diags };
     };
-    let tags = planned.tags().string_map();
+    let tags = all_tags(ctx, &planned).string_map();
     let endpoint_type = VpcEndpointType::from(E::EC2_TYPE);
     let new = NewEndpoint {
         endpoint_type: endpoint_type.clone(),
@@ -542,13 +597,16 @@ async fn create<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model, config: &E
     // to show up in DescribeVpcEndpoints (see `find_endpoint`).
     let mut created = ep.clone();
     created.state = Some(aws_sdk_ec2::types::State::Pending);
-    let partial = |planned: &E::Model| settled(planned, &e.state_from_endpoint(&region, planned, &created));
+    let partial = |planned: &E::Model| settled(planned, &with_tags(ctx, planned, e.state_from_endpoint(&region, planned, &created)));
     let saved = "The endpoint was created and is saved in the state (marked tainted): the next apply replaces it.";
     let timeout = timeouts::timeout(planned.timeouts(), Op::Create).saturating_sub(started.elapsed());
     match ctx.ec2.wait_for_endpoint(&id, E::READY, &[], timeout, &ctx.cancel).await {
         Ok(ready) => {
             // The waiter's last read is the endpoint as it is now: no need to describe it again.
-            let (actual, _warnings) = e.describe(ctx, &read_basis(&planned, config), &ready, false).await;
+            let ready = e.settle(ctx, None, &planned, Some(ready.clone()), &mut diags).await.unwrap_or(ready);
+            let basis = read_basis(&planned, config);
+            let (actual, _warnings) = e.describe(ctx, &basis, &ready, false).await;
+            let actual = with_tags(ctx, &basis, actual);
             ApplyResponse { new_state: settled(&planned, &actual), diags }
         }
         Err(WaitError::Cancelled) => {
@@ -578,7 +636,7 @@ async fn create<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model, config: &E
 async fn adopt<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model, config: &E::Model, ep: &VpcEndpoint) -> ApplyResponse {
     let id = ep.vpc_endpoint_id().unwrap_or_default().to_string();
     *planned.id_mut() = Val::Known(id.clone());
-    let actual = e.state_from_endpoint(ctx.ec2.region(), &planned, ep);
+    let actual = with_tags(ctx, &planned, e.state_from_endpoint(ctx.ec2.region(), &planned, ep));
     let prior = match E::Model::decode(&settled(&planned, &actual)) {
         Ok(Some(prior)) => prior,
         _ => actual,
@@ -598,7 +656,7 @@ async fn adopt<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model, config: &E:
 /// What an update returns when a step fails: the endpoint as it now is, else the prior state.
 async fn current_state<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model) -> Value {
     match Endpoint::read(e, ctx, prior, false).await {
-        Ok(Some((s, _))) => s.to_value(),
+        Ok(Some((s, _))) => with_tags(ctx, prior, s).to_value(),
         _ => prior.to_value(),
     }
 }
@@ -633,8 +691,12 @@ async fn update<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model, planned: &E::Mo
         }
     }
 
-    let tags_changed = prior.tags().string_map() != planned.tags().string_map();
-    if !tags::update(ctx, &id, prior.tags(), planned.tags(), &mut diags).await {
+    // Every tag but the ignored ones (which neither tags_all holds): a state written before
+    // tags_all existed has only tags.
+    let prior_all = if prior.tags_all().known().is_some() { prior.tags_all() } else { prior.tags() };
+    let planned_all = all_tags(ctx, planned);
+    let tags_changed = prior_all.string_map() != planned_all.string_map();
+    if !tags::update(ctx, &id, prior_all, &planned_all, &mut diags).await {
         return ApplyResponse { new_state: current_state(e, ctx, prior).await, diags };
     }
 
@@ -650,11 +712,13 @@ async fn update<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model, planned: &E::Mo
         }
     }
 
+    ready = e.settle(ctx, Some(prior), planned, ready, &mut diags).await;
+
     if tags_changed {
         // EC2 shows a tag change only after a while: wait for it, so that the next plan does not
         // read the old tags back and plan the change again.
         let limit = timeouts::timeout(planned.timeouts(), Op::Update).min(TAGS_VISIBLE_WAIT);
-        let (set, before) = (planned.tags().string_map(), prior.tags().string_map());
+        let (set, before) = (planned_all.string_map(), prior_all.string_map());
         let removed: Vec<String> = before.into_keys().filter(|k| !set.contains_key(k)).collect();
         match ctx.ec2.wait_for_endpoint_tags(&id, &set, &removed, limit, &ctx.cancel).await {
             Ok(ep) => ready = Some(ep),
@@ -671,8 +735,11 @@ async fn update<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model, planned: &E::Mo
     let basis = read_basis(planned, config);
     let read = match &ready {
         // The waiter read the endpoint after every change above.
-        Some(ep) => Ok(Some(e.describe(ctx, &basis, ep, false).await)),
-        None => Endpoint::read(e, ctx, &basis, false).await,
+        Some(ep) => {
+            let (state, diags) = e.describe(ctx, &basis, ep, false).await;
+            Ok(Some((with_tags(ctx, &basis, state), diags)))
+        }
+        None => Endpoint::read(e, ctx, &basis, false).await.map(|r| r.map(|(s, d)| (with_tags(ctx, &basis, s), d))),
     };
     match read {
         Ok(Some((actual, _))) => ApplyResponse { new_state: settled(planned, &actual), diags },
@@ -818,6 +885,7 @@ async fn import<E: Endpoint>(e: &E, ctx: &Ctx, id: String) -> ImportResponse {
     let mut base = E::Model::default();
     *base.id_mut() = Val::Known(id);
     let (state, warnings) = e.describe(ctx, &base, &ep, true).await;
+    let state = with_tags(ctx, &base, state);
     diags.extend(warnings);
     ImportResponse { state: state.to_value(), diags }
 }

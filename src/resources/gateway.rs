@@ -37,6 +37,7 @@ crate::model! {
             route_table_ids: Set<String> [optional computed] "Route tables to associate: AWS adds a route for the service's prefix list to each. `[]` means none. Not set (or `null`) means the route tables are managed elsewhere (`vpce_route_table_association`, or outside Terraform): the endpoint keeps whatever tables it has, and the state shows them.";
             policy: String [optional computed] "The endpoint policy, a JSON document (compared semantically: formatting and key order never show a diff). Defaults to full access; removing it from the configuration resets the policy to that default.";
             tags: Map<String> [optional computed empty_when_null] "Tags for the endpoint (at most 50; keys up to 128 characters, not starting with `aws:`; values up to 256). Not set, `null` and `{}` all mean none.";
+            tags_all: Map<String> [computed] "Every tag of the endpoint: the provider's `default_tags` merged with `tags` (a key in both takes the value of `tags`), less the tags `ignore_tags` names.";
             arn: String [computed] "The endpoint ARN.";
             state: String [computed] "The endpoint state, e.g. `available`.";
             prefix_list_id: String [computed] "The AWS-managed prefix list of the service (the route destination), e.g. for security group rules.";
@@ -476,6 +477,7 @@ fn state_from_endpoint(region: &str, current: &GatewayModel, ep: &VpcEndpoint) -
         route_table_ids: Val::Known(ep.route_table_ids().iter().cloned().collect::<BTreeSet<String>>().into_iter().collect()),
         policy: policy::reconcile(&current.policy, ep.policy_document()),
         tags: tags::state_value(aws::tags_from_ec2(ep.tags())),
+        tags_all: tags::state_value(aws::tags_from_ec2(ep.tags())),
         arn: known_owner.map(|owner| aws::endpoint_arn(region, owner, id)).into(),
         state: Val::Known(state_display(ep)),
         prefix_list_id: current.prefix_list_id.clone().or_null(),
@@ -599,6 +601,7 @@ mod tests {
                 "route_table_ids",
                 "policy",
                 "tags",
+                "tags_all",
                 "arn",
                 "state",
                 "prefix_list_id",

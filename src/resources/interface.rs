@@ -9,10 +9,14 @@
 //! CreateVpcEndpoint (the VPC may have been unknown at plan) and before a modify enabling it.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use aws_sdk_ec2::operation::create_vpc_endpoint::builders::CreateVpcEndpointFluentBuilder;
 use aws_sdk_ec2::operation::modify_vpc_endpoint::builders::ModifyVpcEndpointFluentBuilder;
-use aws_sdk_ec2::types::{DnsOptionsSpecification, DnsRecordIpType, IpAddressType, SecurityGroup, ServiceDetail, Subnet, VpcEndpoint};
+use aws_sdk_ec2::types::{
+    DnsOptionsSpecification, DnsRecordIpType, IpAddressType, NetworkInterface, SecurityGroup, ServiceDetail, Subnet,
+    SubnetConfiguration as Ec2SubnetConfiguration, VpcEndpoint,
+};
 use futures::future::BoxFuture;
 
 use super::endpoint::{endpoint_model, known_or_null, CreateRequest, Endpoint};
@@ -46,15 +50,30 @@ crate::model! {
             ip_address_type: String [optional computed] "`ipv4`, `dualstack` or `ipv6`. Defaults to what AWS chooses.";
             policy: String [optional computed] "The endpoint policy (JSON). Compared semantically: reformatting never shows a diff. When not set, the endpoint has AWS's default full-access policy; removing it from the configuration resets that default.";
             tags: Map<String> [optional computed empty_when_null] "Tags of the endpoint (at most 50; keys up to 128 characters, not starting with `aws:`; values up to 256). Not set, `null` and `{}` all mean none.";
+            tags_all: Map<String> [computed] "Every tag of the endpoint: the provider's `default_tags` merged with `tags` (a key in both takes the value of `tags`), less the tags `ignore_tags` names.";
             state: String [computed] "The endpoint state as EC2 documents it, e.g. `available` or `pendingAcceptance`.";
             dns_entry: List<DnsEntry> [computed] "The endpoint's DNS names and their hosted zones.";
             network_interface_ids: Set<String> [computed] "The endpoint's network interfaces.";
             owner_id: String [computed] "The account that owns the endpoint.";
             requester_managed: bool [computed] "Whether an AWS service manages the endpoint.";
+            service_region: String [optional computed force_new] "The region of the endpoint service, for cross-region PrivateLink (a service in another region that offers itself to this one). Defaults to the provider's region. Changing it replaces the endpoint.";
+            auto_accept: bool [optional] "Accept the endpoint's connection when it waits for acceptance (`pendingAcceptance`), after the create or when set to `true` later: possible only for a service this account owns (its service configuration). Never read from AWS: an import leaves it unset.";
         }
         blocks {
             dns_options: InterfaceDnsOptions;
+            subnet_configuration: Set<SubnetConfiguration>;
             timeouts: Timeouts;
+        }
+    }
+}
+
+crate::model! {
+    #[description = "Static IP addresses of the endpoint's network interface in one subnet (instead of addresses EC2 picks). The subnet must be in `subnet_ids`; each address must be in the subnet's CIDR block and not one of the five addresses AWS reserves in it. Changing the addresses changes the network interface in place. An import leaves the blocks out; each block's addresses are read back from the network interface."]
+    pub struct SubnetConfiguration {
+        attrs {
+            subnet_id: String [required] "The subnet (one of `subnet_ids`).";
+            ipv4: String [optional] "The IPv4 address in the subnet (needs `ip_address_type` `ipv4` or `dualstack`, or none).";
+            ipv6: String [optional] "The IPv6 address in the subnet (needs `ip_address_type` `ipv6` or `dualstack`).";
         }
     }
 }
@@ -146,6 +165,11 @@ impl Endpoint for Interface {
             if checks != Checks::default() {
                 check_aws(ctx, planned, checks, diags).await;
             }
+            let addresses_change =
+                fresh || prior.is_none_or(|p| !same_subnet_configuration(&p.subnet_configuration, &planned.subnet_configuration));
+            if addresses_change && !diags.has_errors() {
+                check_subnet_addresses(ctx, planned, diags).await;
+            }
         })
     }
 
@@ -173,10 +197,32 @@ impl Endpoint for Interface {
         check: bool,
     ) -> BoxFuture<'a, (InterfaceModel, Diagnostics)> {
         Box::pin(async move {
+            let mut diags = Diagnostics::new();
             let state = state_from_endpoint(ctx.ec2.region(), base, ep);
-            let state = if check { keep_empty_groups(ctx, base, state).await } else { state };
-            (state, Diagnostics::new())
+            let mut state = if check { keep_empty_groups(ctx, base, state).await } else { state };
+            if let Some(configured) = base.subnet_configuration.known().filter(|c| !c.0.is_empty()) {
+                match ctx.ec2.find_network_interfaces(ep.network_interface_ids()).await {
+                    Ok(enis) => state.subnet_configuration = Val::Known(subnet_configuration_from_enis(configured, &enis)),
+                    Err(e) if check => diags.warning(
+                        "Could not read the endpoint's network interfaces",
+                        format!("{e}. subnet_configuration keeps the addresses of the state until the next refresh."),
+                    ),
+                    Err(_) => {}
+                }
+            }
+            (state, diags)
         })
+    }
+
+    fn settle<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        prior: Option<&'a InterfaceModel>,
+        planned: &'a InterfaceModel,
+        ep: Option<VpcEndpoint>,
+        diags: &'a mut Diagnostics,
+    ) -> BoxFuture<'a, Option<VpcEndpoint>> {
+        Box::pin(accept_if_asked(ctx, prior, planned, ep, diags))
     }
 
     fn create_request<'a>(
@@ -199,7 +245,9 @@ impl Endpoint for Interface {
             let ip_type = planned.ip_address_type.as_str().map(str::to_string);
             let dns = planned.dns_options.known().and_then(dns_spec);
             let policy = policy::configured(&planned.policy).map(str::to_string);
-            let settings = format!(
+            let subnet_configs = subnet_configurations(&planned.subnet_configuration, None);
+            let service_region = planned.service_region.as_str().map(str::to_string);
+            let mut settings = format!(
                 "{}|{}|{private_dns}|{}|{:?}|{}",
                 subnets.join(","),
                 groups.join(","),
@@ -207,6 +255,10 @@ impl Endpoint for Interface {
                 dns,
                 policy.as_deref().unwrap_or_default()
             );
+            // Only when set, so that endpoints created before these settings existed keep their fingerprint.
+            if !subnet_configs.is_empty() || service_region.is_some() {
+                settings.push_str(&format!("|{subnet_configs:?}|{}", service_region.as_deref().unwrap_or_default()));
+            }
             let build = move |req: CreateVpcEndpointFluentBuilder| {
                 let mut req = req.private_dns_enabled(private_dns);
                 if !subnets.is_empty() {
@@ -223,6 +275,12 @@ impl Endpoint for Interface {
                 }
                 if let Some(p) = &policy {
                     req = req.policy_document(p);
+                }
+                if !subnet_configs.is_empty() {
+                    req = req.set_subnet_configurations(Some(subnet_configs.clone()));
+                }
+                if let Some(r) = &service_region {
+                    req = req.service_region(r);
                 }
                 req
             };
@@ -309,14 +367,90 @@ fn state_from_endpoint(region: &str, base: &InterfaceModel, ep: &VpcEndpoint) ->
         ip_address_type,
         policy: policy::reconcile(&base.policy, ep.policy_document()),
         tags: tags::state_value(aws::tags_from_ec2(ep.tags())),
+        tags_all: tags::state_value(aws::tags_from_ec2(ep.tags())),
         state: Val::Known(aws::state_display(ep)),
         dns_entry: Val::Known(dns_entry),
         network_interface_ids: Val::Known(string_set(ep.network_interface_ids().iter().cloned())),
         owner_id: ep.owner_id().map(str::to_string).into(),
         requester_managed: Val::Known(ep.requester_managed().unwrap_or(false)),
         dns_options,
+        service_region: match ep.service_region() {
+            Some(r) => Val::Known(r.to_string()),
+            None => known_or_null(&base.service_region),
+        },
+        // Never read: what the configuration says.
+        auto_accept: known_or_null(&base.auto_accept),
+        // The addresses are read from the network interfaces (see `describe`); an import has none.
+        subnet_configuration: match &base.subnet_configuration {
+            Val::Known(_) => known_or_null(&base.subnet_configuration),
+            _ => Val::Known(Set::default()),
+        },
         timeouts: known_or_null(&base.timeouts),
     }
+}
+
+/// The configured `subnet_configuration` blocks as the network interfaces show them: each block
+/// whose subnet has one of the interfaces, with the interface's addresses for the addresses the
+/// block sets (in the block's spelling when they are the same address).
+fn subnet_configuration_from_enis(configured: &Set<SubnetConfiguration>, enis: &[NetworkInterface]) -> Set<SubnetConfiguration> {
+    configured
+        .0
+        .iter()
+        .filter_map(Val::known)
+        .filter_map(|c| {
+            let subnet = c.subnet_id.as_str()?;
+            let eni = enis.iter().find(|e| e.subnet_id() == Some(subnet))?;
+            let ipv4 = match &c.ipv4 {
+                Val::Null => Val::Null,
+                mine => {
+                    let actual = eni.private_ip_address().map(str::to_string);
+                    same_or_actual::<Ipv4Addr>(mine, actual.into_iter().collect())
+                }
+            };
+            let ipv6 = match &c.ipv6 {
+                Val::Null => Val::Null,
+                mine => same_or_actual::<Ipv6Addr>(
+                    mine,
+                    eni.ipv6_addresses().iter().filter_map(|a| a.ipv6_address().map(str::to_string)).collect(),
+                ),
+            };
+            Some(SubnetConfiguration { subnet_id: Val::Known(subnet.to_string()), ipv4, ipv6 })
+        })
+        .collect()
+}
+
+/// `mine` when it is one of the `actual` addresses (compared as addresses), else the first of them.
+fn same_or_actual<A: std::str::FromStr + PartialEq>(mine: &Val<String>, actual: Vec<String>) -> Val<String> {
+    let parsed = mine.as_str().and_then(|m| m.parse::<A>().ok());
+    match parsed {
+        Some(m) if actual.iter().any(|a| a.parse::<A>().ok().as_ref() == Some(&m)) => mine.clone(),
+        _ => actual.into_iter().next().into(),
+    }
+}
+
+/// The `subnet_configuration` blocks of `planned` as EC2 takes them; with `prior`, only the
+/// blocks that are not the same in it (a modify sends what changes).
+fn subnet_configurations(
+    planned: &Val<Set<SubnetConfiguration>>,
+    prior: Option<&Val<Set<SubnetConfiguration>>>,
+) -> Vec<Ec2SubnetConfiguration> {
+    let before: Vec<SubnetConfiguration> = prior.and_then(Val::known).map(Set::known_items).unwrap_or_default();
+    planned
+        .known()
+        .map(Set::known_items)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| !before.contains(c))
+        .filter_map(|c| {
+            Some(
+                Ec2SubnetConfiguration::builder()
+                    .subnet_id(c.subnet_id.as_str()?)
+                    .set_ipv4(c.ipv4.as_str().map(str::to_string))
+                    .set_ipv6(c.ipv6.as_str().map(str::to_string))
+                    .build(),
+            )
+        })
+        .collect()
 }
 
 async fn default_group(ctx: &Ctx, v: &InterfaceModel) -> Result<String, AwsError> {
@@ -374,6 +508,104 @@ fn validate_specified_domains(dns: &InterfaceDnsOptions, d: &mut Diagnostics) {
     }
 }
 
+/// `subnet_configuration`: one block per subnet, each for a subnet of `subnet_ids`, with well-formed
+/// addresses of the kinds `ip_address_type` gives the endpoint (the subnets' CIDR blocks are
+/// checked against EC2 at plan, see [`check_subnet_addresses`]).
+fn validate_subnet_configuration(config: &InterfaceModel, d: &mut Diagnostics) {
+    let Some(blocks) = config.subnet_configuration.known() else { return };
+    let at = || attr_path(&["subnet_configuration"]);
+    let subnets = config.subnet_ids.is_wholly_known().then(|| config.subnet_ids.strings());
+    let ip_type = match &config.ip_address_type {
+        Val::Unknown(_) => None,
+        v => Some(v.as_str().unwrap_or("ipv4")),
+    };
+    let mut seen = BTreeSet::new();
+    for b in blocks.0.iter().filter_map(Val::known) {
+        let Some(id) = b.subnet_id.as_str() else { continue };
+        if !seen.insert(id) {
+            d.attr_error(
+                at(),
+                "Several subnet_configuration blocks for one subnet",
+                format!("Subnet {id} has more than one subnet_configuration block; keep one."),
+            );
+        }
+        if let Some(subnets) = &subnets {
+            if !subnets.contains(id) {
+                d.attr_error(
+                    at(),
+                    "Subnet not in subnet_ids",
+                    format!(
+                        "subnet_configuration names subnet {id}, which is not in subnet_ids: add it to subnet_ids or remove the block."
+                    ),
+                );
+            }
+        }
+        if b.ipv4.is_null() && b.ipv6.is_null() {
+            d.attr_error(at(), "No address", format!("The subnet_configuration block of subnet {id} sets neither ipv4 nor ipv6."));
+        }
+        if let Some(ip) = b.ipv4.as_str() {
+            if ip.parse::<Ipv4Addr>().is_err() {
+                d.attr_error(at(), "Invalid IPv4 address", format!("\"{ip}\" (subnet {id}) is not an IPv4 address such as \"10.0.1.10\"."));
+            } else if ip_type == Some("ipv6") {
+                d.attr_error(
+                    at(),
+                    "IPv4 address on an IPv6 endpoint",
+                    format!("ipv4 = \"{ip}\" (subnet {id}) needs ip_address_type \"ipv4\" or \"dualstack\", not \"ipv6\"."),
+                );
+            }
+        }
+        if let Some(ip) = b.ipv6.as_str() {
+            if ip.parse::<Ipv6Addr>().is_err() {
+                d.attr_error(
+                    at(),
+                    "Invalid IPv6 address",
+                    format!("\"{ip}\" (subnet {id}) is not an IPv6 address such as \"2600:1f18::10\"."),
+                );
+            } else if ip_type == Some("ipv4") {
+                d.attr_error(
+                    at(),
+                    "IPv6 address on an IPv4 endpoint",
+                    format!("ipv6 = \"{ip}\" (subnet {id}) needs ip_address_type = \"ipv6\" or \"dualstack\" (the endpoint's addresses are IPv4 only otherwise)."),
+                );
+            }
+        }
+    }
+}
+
+/// Whether `ip` is inside `cidr` (`a.b.c.d/n` or an IPv6 block) and not one of the addresses AWS
+/// reserves there (the first four and the last): `Err` with the reason when not.
+fn check_address_in_cidr(ip: &str, cidr: &str) -> Result<(), String> {
+    fn parts<A: std::str::FromStr>(cidr: &str) -> Option<(A, u32)> {
+        let (net, len) = cidr.split_once('/')?;
+        Some((net.parse().ok()?, len.parse().ok()?))
+    }
+    let (addr, net, len, bits) = if let Ok(v4) = ip.parse::<Ipv4Addr>() {
+        let (net, len) = parts::<Ipv4Addr>(cidr).ok_or_else(|| format!("the subnet's CIDR block {cidr} is not an IPv4 block"))?;
+        (u128::from(u32::from(v4)), u128::from(u32::from(net)), len, 32)
+    } else if let Ok(v6) = ip.parse::<Ipv6Addr>() {
+        let (net, len) = parts::<Ipv6Addr>(cidr).ok_or_else(|| format!("the subnet's CIDR block {cidr} is not an IPv6 block"))?;
+        (u128::from(v6), u128::from(net), len, 128)
+    } else {
+        return Err("it is not an IP address".to_string());
+    };
+    if len > bits {
+        return Err(format!("the subnet's CIDR block {cidr} is malformed"));
+    }
+    let host_bits = bits - len;
+    let mask = if host_bits >= 128 { u128::MAX } else { (1u128 << host_bits) - 1 };
+    let base = net & !mask;
+    if addr & !mask != base {
+        return Err(format!("it is outside the subnet's CIDR block {cidr}"));
+    }
+    let offset = addr - base;
+    if offset < 4 || offset == mask {
+        return Err(format!(
+            "it is one of the five addresses AWS reserves in {cidr} (the first four and the last: network address, VPC router, DNS, future use, broadcast)"
+        ));
+    }
+    Ok(())
+}
+
 fn validate_config(config: &InterfaceModel) -> Diagnostics {
     let mut d = Diagnostics::new();
     validate_id(&config.vpc_id, "vpc_id", "vpc-", "VPC", &mut d);
@@ -408,6 +640,12 @@ fn validate_config(config: &InterfaceModel) -> Diagnostics {
         DNS_RECORD_IP_TYPES,
         &mut d,
     );
+    if let Some(r) = config.service_region.as_str() {
+        if !aws::is_region_name(r) {
+            d.attr_error("service_region", "Invalid service_region", format!("\"{r}\" is not an AWS region name such as \"us-west-2\"."));
+        }
+    }
+    validate_subnet_configuration(config, &mut d);
     // Resolver-only private DNS is a refinement of private DNS.
     let private_dns_off = config.private_dns_enabled.is_null() || config.private_dns_enabled.as_bool() == Some(false);
     if dns.private_dns_only_for_inbound_resolver_endpoint.as_bool() == Some(true) && private_dns_off {
@@ -501,7 +739,9 @@ async fn check_aws(ctx: &Ctx, v: &InterfaceModel, checks: Checks, diags: &mut Di
     let group_ids: Vec<String> = if checks.groups { v.security_group_ids.strings().into_iter().collect() } else { vec![] };
     let private_dns = checks.private_dns && v.private_dns_enabled.as_bool() == Some(true);
     let ip_type = v.ip_address_type.as_str().filter(|t| IP_ADDRESS_TYPES.contains(t)).map(str::to_string);
-    let need_service = checks.service || !subnet_ids.is_empty() || private_dns || (checks.subnets && ip_type.is_some());
+    // A cross-region service is not described in this region: EC2 checks it at create.
+    let cross_region = v.service_region.as_str().is_some_and(|r| r != region);
+    let need_service = !cross_region && (checks.service || !subnet_ids.is_empty() || private_dns || (checks.subnets && ip_type.is_some()));
 
     let ec2 = &ctx.ec2;
     let (vpc_r, svc_r, subnets_r, groups_r, dns_r) = tokio::join!(
@@ -560,7 +800,7 @@ async fn check_aws(ctx: &Ctx, v: &InterfaceModel, checks: Checks, diags: &mut Di
                 let mut detail = format!("There is no VPC endpoint service {name} in {region}.");
                 if let Some(other) = aws::service_region(name).filter(|r| *r != region) {
                     detail.push_str(&format!(
-                        " The name refers to region {other}, but the provider is configured for {region}: use the service's {region} name, or a provider configured for {other}."
+                        " The name refers to region {other}, but the provider is configured for {region}: use the service's {region} name, a provider configured for {other}, or service_region = \"{other}\" if the service offers itself to {region} (cross-region PrivateLink)."
                     ));
                 }
                 detail.push_str(&format!(
@@ -746,6 +986,62 @@ fn check_subnets(
     }
 }
 
+/// The `subnet_configuration` addresses against their subnets' CIDR blocks (one DescribeSubnets).
+async fn check_subnet_addresses(ctx: &Ctx, planned: &InterfaceModel, diags: &mut Diagnostics) {
+    let blocks: Vec<SubnetConfiguration> = planned.subnet_configuration.known().map(Set::known_items).unwrap_or_default();
+    let ids: Vec<String> =
+        blocks.iter().filter(|b| b.ipv4.is_known() || b.ipv6.is_known()).filter_map(|b| b.subnet_id.as_str().map(str::to_string)).collect();
+    if ids.is_empty() {
+        return;
+    }
+    let found = match ctx.ec2.find_subnets(&ids).await {
+        Ok(found) => found,
+        Err(e) => return could_not_check(diags, "the subnets of subnet_configuration", &e),
+    };
+    let at = || attr_path(&["subnet_configuration"]);
+    for b in &blocks {
+        let Some(id) = b.subnet_id.as_str() else { continue };
+        let Some(subnet) = found.iter().find(|s| s.subnet_id() == Some(id)) else {
+            diags.attr_error(
+                at(),
+                "Subnet not found",
+                format!("Subnet {id} of subnet_configuration does not exist (in this account and region)."),
+            );
+            continue;
+        };
+        if let (Some(ip), Some(cidr)) = (b.ipv4.as_str(), subnet.cidr_block()) {
+            if let Err(why) = check_address_in_cidr(ip, cidr) {
+                diags.attr_error(
+                    at(),
+                    "Invalid IPv4 address for the subnet",
+                    format!("subnet_configuration of subnet {id}: ipv4 = \"{ip}\" cannot be used there: {why}."),
+                );
+            }
+        }
+        if let Some(ip) = b.ipv6.as_str() {
+            let cidr = subnet.ipv6_cidr_block_association_set().iter().filter_map(|a| a.ipv6_cidr_block()).next();
+            match cidr {
+                None => diags.attr_error(
+                    at(),
+                    "Subnet has no IPv6 CIDR block",
+                    format!(
+                        "subnet_configuration of subnet {id}: ipv6 = \"{ip}\" cannot be used there, the subnet has no IPv6 CIDR block."
+                    ),
+                ),
+                Some(cidr) => {
+                    if let Err(why) = check_address_in_cidr(ip, cidr) {
+                        diags.attr_error(
+                            at(),
+                            "Invalid IPv6 address for the subnet",
+                            format!("subnet_configuration of subnet {id}: ipv6 = \"{ip}\" cannot be used there: {why}."),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn check_groups(ids: &[String], found: &[SecurityGroup], vpc: Option<&str>, region: &str, diags: &mut Diagnostics) {
     let by_id: BTreeMap<&str, &SecurityGroup> = found.iter().filter_map(|g| Some((g.group_id()?, g))).collect();
     for id in ids {
@@ -795,12 +1091,20 @@ fn dns_replacements(prior: &InterfaceModel, config: &InterfaceModel) -> Vec<Vec<
     replace
 }
 
+/// Whether two `subnet_configuration` values are the same blocks (no blocks: null, as in a state
+/// written before the attribute existed, or empty).
+fn same_subnet_configuration(a: &Val<Set<SubnetConfiguration>>, b: &Val<Set<SubnetConfiguration>>) -> bool {
+    let empty = |v: &Val<Set<SubnetConfiguration>>| v.is_null() || v.known().is_some_and(|s| s.0.is_empty());
+    (empty(a) && empty(b)) || a == b
+}
+
 /// Whether the change from `prior` to `planned` modifies the endpoint's network interfaces or DNS names.
 fn network_changes(prior: &InterfaceModel, planned: &InterfaceModel) -> bool {
     !sets_equal(&prior.subnet_ids, &planned.subnet_ids)
         || prior.ip_address_type != planned.ip_address_type
         || prior.private_dns_enabled != planned.private_dns_enabled
         || prior.dns_options != planned.dns_options
+        || !same_subnet_configuration(&prior.subnet_configuration, &planned.subnet_configuration)
 }
 
 /// The interface's part of the plan: private DNS is off unless configured (the EC2 API default is
@@ -813,6 +1117,11 @@ fn complete_plan(prior: Option<&InterfaceModel>, planned: &mut InterfaceModel, c
         if network_changes(prior, planned) {
             planned.dns_entry = Val::unknown();
             planned.network_interface_ids = Val::unknown();
+            planned.state = Val::unknown();
+        }
+        // Accepting a waiting endpoint changes its state.
+        let waiting = prior.state.as_str().is_some_and(|s| s.eq_ignore_ascii_case("pendingacceptance"));
+        if waiting && planned.auto_accept.as_bool() == Some(true) && prior.auto_accept.as_bool() != Some(true) {
             planned.state = Val::unknown();
         }
     }
@@ -900,6 +1209,15 @@ async fn modify_request(
             req = req.set_remove_security_group_ids(Some(remove));
         }
     }
+    if planned.subnet_configuration.is_wholly_known()
+        && !same_subnet_configuration(&planned.subnet_configuration, &prior.subnet_configuration)
+    {
+        let changed = subnet_configurations(&planned.subnet_configuration, Some(&prior.subnet_configuration));
+        if !changed.is_empty() {
+            req = req.set_subnet_configurations(Some(changed));
+            modify = true;
+        }
+    }
     let private_dns = planned.private_dns_enabled.as_bool();
     let enabling_private_dns = private_dns == Some(true) && prior.private_dns_enabled.as_bool() != Some(true);
     if let Some(pd) = private_dns.filter(|pd| prior.private_dns_enabled.as_bool() != Some(*pd)) {
@@ -940,10 +1258,86 @@ async fn modify_request(
     Ok((req, modify))
 }
 
+// ---------------------------------------------------------------------------------------------
+// auto_accept
+// ---------------------------------------------------------------------------------------------
+
+/// With `auto_accept = true`, accepts the endpoint's connection when it waits for acceptance:
+/// after a create (`prior` None), or after an update that sets `auto_accept` (or modified the
+/// endpoint) while it waits. Only the owner of the service can: for another account's service a
+/// warning says that the owner must accept. Then waits until the endpoint is available.
+async fn accept_if_asked(
+    ctx: &Ctx,
+    prior: Option<&InterfaceModel>,
+    planned: &InterfaceModel,
+    ep: Option<VpcEndpoint>,
+    diags: &mut Diagnostics,
+) -> Option<VpcEndpoint> {
+    if planned.auto_accept.as_bool() != Some(true) {
+        return ep;
+    }
+    let prior_waiting = prior.and_then(|p| p.state.as_str()).is_some_and(|s| s.eq_ignore_ascii_case("pendingacceptance"));
+    let id = planned.id.as_str().or(prior.and_then(|p| p.id.as_str())).unwrap_or_default().to_string();
+    let current = match ep {
+        Some(ep) => ep,
+        None if prior_waiting => match ctx.ec2.find_vpc_endpoint(&id).await {
+            Ok(Some(ep)) => ep,
+            _ => return None,
+        },
+        None => return None,
+    };
+    if aws::state_str(&current) != "pendingacceptance" {
+        return Some(current);
+    }
+    let service = current.service_name().unwrap_or_default().to_string();
+    let not_accepted =
+        "The endpoint is saved in the state in the pendingAcceptance state; it carries no traffic until the service's owner accepts it.";
+    let config = match ctx.ec2.own_service_configuration(&service).await {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            diags.attr_warning(
+                "auto_accept",
+                "Cannot accept the endpoint",
+                format!("auto_accept = true, but endpoint service {service} is not owned by this account (it has no service configuration here), so only its owner can accept endpoint {id}. {not_accepted}"),
+            );
+            return Some(current);
+        }
+        Err(e) => {
+            diags.attr_warning(
+                "auto_accept",
+                "Cannot accept the endpoint",
+                format!("Looking up endpoint service {service}: {e}. {not_accepted}"),
+            );
+            return Some(current);
+        }
+    };
+    let service_id = config.service_id().unwrap_or_default();
+    if let Err(e) = ctx.ec2.accept_endpoint_connection(service_id, &id).await {
+        diags.attr_error("auto_accept", "Cannot accept the endpoint", format!("{id}: {e}. {not_accepted}"));
+        return Some(current);
+    }
+    crate::info!("accepted the endpoint's connection", "id" => id.clone(), "service_id" => service_id);
+    let timeout = timeouts::timeout(&planned.timeouts, if prior.is_none() { timeouts::Op::Create } else { timeouts::Op::Update });
+    match ctx.ec2.wait_for_endpoint(&id, &["available"], &[], timeout, &ctx.cancel).await {
+        Ok(ep) => Some(ep),
+        Err(e) => {
+            super::endpoint::wait_error(
+                diags,
+                e,
+                &id,
+                "to become available after its acceptance",
+                "The state holds the endpoint as last read.",
+            );
+            Some(current)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::protocol::model::Field;
+    use crate::protocol::schema::Nesting;
     use crate::protocol::values::{Type, Value};
     use crate::resources::endpoint::plan_models;
     use crate::resources::{ApplyRequest, PlanRequest, Resource};
@@ -990,6 +1384,10 @@ mod tests {
             owner_id: s("123"),
             requester_managed: Val::Known(false),
             dns_options: Val::Null,
+            tags_all: Val::Known(Map::default()),
+            service_region: Val::Null,
+            auto_accept: Val::Null,
+            subnet_configuration: Val::Null,
             timeouts: Val::Null,
         }
     }
@@ -1026,9 +1424,15 @@ mod tests {
     #[test]
     fn schema_is_the_interfaces() {
         let b = Interface::new().schema.block;
-        assert_eq!(b.attributes.len(), 15);
+        assert_eq!(b.attributes.len(), 18);
         let forced: Vec<&str> = b.attributes.iter().filter(|a| a.force_new).map(|a| a.name).collect();
-        assert_eq!(forced, ["vpc_id", "service_name"]);
+        assert_eq!(forced, ["vpc_id", "service_name", "service_region"]);
+        let tags_all = b.attribute("tags_all").unwrap();
+        assert!(tags_all.computed && !tags_all.optional);
+        let blocks: Vec<(&str, Nesting)> = b.blocks.iter().map(|b| (b.name, b.nesting)).collect();
+        assert_eq!(blocks, [("dns_options", Nesting::Single), ("subnet_configuration", Nesting::Set), ("timeouts", Nesting::Single)]);
+        let auto_accept = b.attribute("auto_accept").unwrap();
+        assert!(auto_accept.optional && !auto_accept.computed, "never read back");
         assert!(b.description.contains("privately. Interface endpoints are billed"), "{}", b.description);
         let dns_entry = b.attribute("dns_entry").unwrap();
         assert!(dns_entry.computed && !dns_entry.optional);
@@ -1247,6 +1651,52 @@ mod tests {
     }
 
     #[test]
+    fn subnet_configuration_rules() {
+        assert_eq!(check_address_in_cidr("10.0.1.10", "10.0.1.0/24"), Ok(()));
+        for reserved in ["10.0.1.0", "10.0.1.1", "10.0.1.2", "10.0.1.3", "10.0.1.255"] {
+            assert!(check_address_in_cidr(reserved, "10.0.1.0/24").unwrap_err().contains("reserves"), "{reserved}");
+        }
+        assert!(check_address_in_cidr("10.0.2.10", "10.0.1.0/24").unwrap_err().contains("outside"));
+        assert_eq!(check_address_in_cidr("2600:1f18:1:2::10", "2600:1f18:1:2::/64"), Ok(()));
+        assert!(check_address_in_cidr("2600:1f18:1:2::3", "2600:1f18:1:2::/64").unwrap_err().contains("reserves"));
+        assert!(check_address_in_cidr("2600:1f18:1:2:ffff:ffff:ffff:ffff", "2600:1f18:1:2::/64").unwrap_err().contains("reserves"));
+        assert!(check_address_in_cidr("2600:1f18:1:3::10", "2600:1f18:1:2::/64").unwrap_err().contains("outside"));
+        assert!(check_address_in_cidr("10.0.1.10", "2600:1f18:1:2::/64").is_err());
+
+        let block = |subnet: &str, v4: Option<&str>, v6: Option<&str>| SubnetConfiguration {
+            subnet_id: s(subnet),
+            ipv4: v4.map(s).unwrap_or_default(),
+            ipv6: v6.map(s).unwrap_or_default(),
+        };
+        let summaries = |c: &InterfaceModel| validate_config(c).0.iter().map(|d| d.summary.clone()).collect::<Vec<_>>();
+        let c = config(|c| {
+            c.subnet_ids = set(&["subnet-a"]);
+            c.subnet_configuration = Val::Known(
+                [
+                    block("subnet-a", Some("10.0.0.10"), None),
+                    block("subnet-b", Some("10.0.1.10"), None),
+                    block("subnet-a", Some("x"), None),
+                ]
+                .into_iter()
+                .collect(),
+            );
+        });
+        assert_eq!(
+            summaries(&c),
+            ["Subnet not in subnet_ids", "Several subnet_configuration blocks for one subnet", "Invalid IPv4 address"]
+        );
+        let c = config(|c| {
+            c.subnet_ids = set(&["subnet-a"]);
+            c.subnet_configuration = Val::Known([block("subnet-a", None, Some("2600::10"))].into_iter().collect());
+        });
+        assert_eq!(summaries(&c), ["IPv6 address on an IPv4 endpoint"], "ipv4 is the default type");
+        let c = with(&c, |c| c.ip_address_type = s("dualstack"));
+        assert!(summaries(&c).is_empty());
+        let c = with(&c, |c| c.service_region = s("us west"));
+        assert_eq!(summaries(&c), ["Invalid service_region"]);
+    }
+
+    #[test]
     fn private_dns_message_names_what_is_missing() {
         let m = private_dns_error("vpc-123", true, false);
         assert!(m.starts_with("VPC vpc-123 has enableDnsHostnames = false. Private DNS"), "{m}");
@@ -1274,7 +1724,7 @@ mod tests {
             }
         }
         let cfg = crate::aws::Ec2Config { region: Some(REGION.into()), ec2_endpoint: Some(url), ..Default::default() };
-        let ctx = Ctx { ec2: crate::aws::connect(cfg).await.unwrap(), cancel: CancellationToken::new() };
+        let ctx = Ctx::new(crate::aws::connect(cfg).await.unwrap(), CancellationToken::new());
         let c = ctx.ec2.client();
         let vpc = c.create_vpc().cidr_block("10.77.0.0/16").send().await.unwrap().vpc.and_then(|v| v.vpc_id).unwrap();
         let subnet =

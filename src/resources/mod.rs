@@ -20,12 +20,29 @@ pub mod tags;
 pub mod timeouts;
 pub mod validation;
 
-/// What every resource operation gets: the configured EC2 client and the stop signal.
+/// What every resource operation gets: the configured EC2 client, the provider's tag settings
+/// and the stop signal.
 #[derive(Clone)]
 pub struct Ctx {
     pub ec2: Ec2,
+    /// The provider's `default_tags` and `ignore_tags`.
+    pub tags: Arc<tags::TagConfig>,
     /// Cancelled when Terraform calls StopProvider (Ctrl-C): long waits must end promptly.
     pub cancel: CancellationToken,
+}
+
+impl Ctx {
+    /// A context with no default or ignored tags.
+    pub fn new(ec2: Ec2, cancel: CancellationToken) -> Self {
+        Ctx { ec2, tags: Arc::default(), cancel }
+    }
+}
+
+/// What configuring the provider yields: the EC2 client and the provider's tag settings.
+#[derive(Clone)]
+pub struct Configured {
+    pub ec2: Ec2,
+    pub tags: Arc<tags::TagConfig>,
 }
 
 /// The requests and answers of resource operations (tfplugin's, re-exported).
@@ -36,9 +53,9 @@ pub use crate::protocol::resource::{ApplyRequest, ApplyResponse, ImportResponse,
 pub use crate::protocol::resource::Resource;
 
 impl crate::protocol::resource::Context for Ctx {
-    type Client = Ec2;
-    fn new(ec2: Ec2, cancel: CancellationToken) -> Self {
-        Ctx { ec2, cancel }
+    type Client = Configured;
+    fn new(c: Configured, cancel: CancellationToken) -> Self {
+        Ctx { ec2: c.ec2, tags: c.tags, cancel }
     }
 }
 

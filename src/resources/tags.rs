@@ -1,6 +1,14 @@
-//! The `tags` attribute: EC2's tag rules, and bringing an endpoint's tags to the plan.
+//! The `tags` and `tags_all` attributes: EC2's tag rules, the provider's `default_tags` and
+//! `ignore_tags`, and bringing an endpoint's tags to the plan.
+//!
+//! As in the AWS provider: `tags_all` is every tag of the endpoint, the provider's `default_tags`
+//! merged with the resource's `tags` (the resource's value wins for a key in both). It is what is
+//! sent to EC2 (TagSpecifications on create, the difference on update) and what a read reports.
+//! `tags` holds the configured keys only. Tags matching `ignore_tags` (keys or key prefixes) are
+//! never read (neither in `tags` nor in `tags_all`) and never changed; the creation marker
+//! ([`crate::aws::CREATE_MARKER`]) and `aws:` tags are never shown either.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::aws::SdkResultExt;
 use crate::protocol::diagnostics::Diagnostics;
@@ -14,6 +22,68 @@ use super::Ctx;
 pub const MAX_TAGS: usize = 50;
 pub const MAX_TAG_KEY_CHARS: usize = 128;
 pub const MAX_TAG_VALUE_CHARS: usize = 256;
+
+/// The provider's tag settings (`default_tags` and `ignore_tags`), which every resource call sees.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TagConfig {
+    /// `default_tags.tags`; `None` while unknown (a plan with values known only after apply).
+    pub default_tags: Option<BTreeMap<String, String>>,
+    /// `ignore_tags.keys`.
+    pub ignore_keys: BTreeSet<String>,
+    /// `ignore_tags.key_prefixes`.
+    pub ignore_prefixes: Vec<String>,
+}
+
+impl TagConfig {
+    /// Whether `ignore_tags` covers the key.
+    pub fn ignored(&self, key: &str) -> bool {
+        self.ignore_keys.contains(key) || self.ignore_prefixes.iter().any(|p| key.starts_with(p.as_str()))
+    }
+
+    /// `tags_all` of a resource with `tags`: the default tags, overridden by the resource's, less
+    /// the ignored keys; `None` while the default tags are unknown.
+    pub fn merged(&self, tags: &BTreeMap<String, String>) -> Option<BTreeMap<String, String>> {
+        let mut all = self.default_tags.clone()?;
+        all.extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+        all.retain(|k, _| !self.ignored(k));
+        Some(all)
+    }
+
+    /// The planned `tags_all` for a planned `tags`: known when both it and the default tags are.
+    pub fn plan(&self, tags: &Val<Map<String>>) -> Val<Map<String>> {
+        match tags {
+            Val::Known(_) if tags.is_wholly_known() => match self.merged(&tags.string_map()) {
+                Some(all) => Val::Known(all.into_iter().collect()),
+                None => Val::unknown(),
+            },
+            Val::Null => self.merged(&BTreeMap::new()).map_or_else(Val::unknown, |all| Val::Known(all.into_iter().collect())),
+            _ => Val::unknown(),
+        }
+    }
+
+    /// `(tags, tags_all)` of an endpoint whose EC2 tags (less `aws:` and the marker) are `ec2`,
+    /// with `configured` (the prior state's or the plan's `tags`) telling which keys are the
+    /// resource's own: `tags` keeps those (an ignored key keeps its configured value: it is never
+    /// read); with no known `tags` (import), the tags that are not default tags with the same value.
+    pub fn read(&self, configured: &Val<Map<String>>, ec2: BTreeMap<String, String>) -> (Val<Map<String>>, Val<Map<String>>) {
+        let visible: BTreeMap<String, String> = ec2.into_iter().filter(|(k, _)| !self.ignored(k)).collect();
+        let tags: BTreeMap<String, String> = match configured {
+            Val::Known(Map(mine)) => mine
+                .iter()
+                .filter_map(|(k, v)| match (self.ignored(k), visible.get(k), v.known()) {
+                    (true, _, Some(v)) => Some((k.clone(), v.clone())),
+                    (false, Some(actual), _) => Some((k.clone(), actual.clone())),
+                    _ => None,
+                })
+                .collect(),
+            _ => {
+                let defaults = self.default_tags.clone().unwrap_or_default();
+                visible.iter().filter(|(k, v)| defaults.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect()
+            }
+        };
+        (state_value(tags), state_value(visible))
+    }
+}
 
 /// The `tags` state value of an endpoint's tags: never null (an empty map when there are none), so
 /// that no `tags`, `tags = {}` and `tags = null` all plan nothing.
@@ -35,7 +105,9 @@ pub fn validate(tags: &Val<Map<String>>, diags: &mut Diagnostics) {
     for (key, value) in map {
         let at = || vec![PathStep::Attr("tags".into()), PathStep::Key(key.clone())];
         let chars = key.chars().count();
-        if key.to_ascii_lowercase().starts_with("aws:") {
+        if key == crate::aws::CREATE_MARKER {
+            diags.attr_error(at(), "Invalid tag key", format!("\"{key}\" is the provider's own creation marker and cannot be set."));
+        } else if key.to_ascii_lowercase().starts_with("aws:") {
             diags.attr_error(
                 at(),
                 "Invalid tag key",
@@ -66,6 +138,23 @@ pub fn validate(tags: &Val<Map<String>>, diags: &mut Diagnostics) {
     }
 }
 
+/// The merged `tags_all` of a plan against EC2's limit (the resource's own tags are checked by
+/// [`validate`]; the default tags by the provider): an error on `tags` when there are too many.
+pub fn validate_merged(tags_all: &Val<Map<String>>, tags: &Val<Map<String>>, diags: &mut Diagnostics) {
+    let Some(Map(all)) = tags_all.known() else { return };
+    let own = tags.known().map_or(0, |m| m.0.len());
+    if all.len() > MAX_TAGS && own <= MAX_TAGS {
+        diags.attr_error(
+            "tags",
+            "Too many tags",
+            format!(
+                "The provider's default_tags and this resource's tags make {} tags together (tags_all); EC2 allows at most {MAX_TAGS} tags per VPC endpoint.",
+                all.len()
+            ),
+        );
+    }
+}
+
 /// Tag changes: (to set, keys to remove).
 pub fn changes(old: &Val<Map<String>>, new: &Val<Map<String>>) -> (BTreeMap<String, String>, Vec<String>) {
     let (old, new) = (old.string_map(), new.string_map());
@@ -78,7 +167,9 @@ pub fn changes(old: &Val<Map<String>>, new: &Val<Map<String>>) -> (BTreeMap<Stri
 /// adds an error on `tags` and returns false.
 pub async fn update(ctx: &Ctx, id: &str, old: &Val<Map<String>>, new: &Val<Map<String>>, diags: &mut Diagnostics) -> bool {
     use aws_sdk_ec2::types::Tag;
-    let (set, unset) = changes(old, new);
+    let (mut set, mut unset) = changes(old, new);
+    set.retain(|k, _| !ctx.tags.ignored(k));
+    unset.retain(|k| !ctx.tags.ignored(k));
     let client = ctx.ec2.client();
     if !unset.is_empty() {
         let tags = unset.iter().map(|k| Tag::builder().key(k).build()).collect();
@@ -115,6 +206,38 @@ mod tests {
         let (set, remove) = changes(&new, &Val::Null);
         assert!(set.is_empty());
         assert_eq!(remove.len(), 3);
+    }
+
+    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn default_and_ignored_tags() {
+        let cfg = TagConfig {
+            default_tags: Some(map(&[("env", "prod"), ("team", "net"), ("skip", "x")])),
+            ignore_keys: ["skip".to_string()].into_iter().collect(),
+            ignore_prefixes: vec!["kubernetes.io/".to_string()],
+        };
+        // The resource wins; ignored keys are left out.
+        let all = cfg.merged(&map(&[("team", "app"), ("Name", "n")])).unwrap();
+        assert_eq!(all, map(&[("Name", "n"), ("env", "prod"), ("team", "app")]));
+        assert_eq!(cfg.plan(&tags(&[("team", "app"), ("Name", "n")])), Val::Known(all.clone().into_iter().collect()));
+        assert!(cfg.plan(&Val::unknown()).is_unknown());
+        assert!(TagConfig { default_tags: None, ..TagConfig::default() }.plan(&tags(&[])).is_unknown());
+        // A read: tags keeps the configured keys, tags_all everything but ignored tags.
+        let ec2 = map(&[("Name", "n"), ("env", "prod"), ("team", "app"), ("kubernetes.io/x", "1"), ("extra", "e")]);
+        let (t, a) = cfg.read(&tags(&[("Name", "n"), ("team", "app"), ("skip", "mine")]), ec2.clone());
+        assert_eq!(t, tags(&[("Name", "n"), ("team", "app"), ("skip", "mine")]));
+        assert_eq!(a, tags(&[("Name", "n"), ("env", "prod"), ("team", "app"), ("extra", "e")]));
+        // Import: every tag but the default ones with their default value.
+        let (t, _) = cfg.read(&Val::Null, ec2);
+        assert_eq!(t, tags(&[("Name", "n"), ("team", "app"), ("extra", "e")]));
+        // Too many together.
+        let many: BTreeMap<String, String> = (0..51).map(|i| (format!("k{i}"), "v".to_string())).collect();
+        let mut d = Diagnostics::new();
+        validate_merged(&Val::Known(many.into_iter().collect()), &tags(&[("a", "b")]), &mut d);
+        assert_eq!(d.0[0].summary, "Too many tags");
     }
 
     #[test]

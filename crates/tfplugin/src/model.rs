@@ -510,6 +510,24 @@ pub fn single_block<M: Model>(name: &'static str) -> NestedBlock {
     NestedBlock { name, nesting: Nesting::Single, min_items: 0, max_items: 0, block: M::block() }
 }
 
+/// The type of a nested block field in [`model!`](crate::model): a model (a single block, written
+/// at most once), or a [`Set`] or [`List`] of a model (a block written any number of times).
+pub trait NestedBlockType {
+    fn nested_block(name: &'static str) -> NestedBlock;
+}
+
+impl<M: Model> NestedBlockType for Set<M> {
+    fn nested_block(name: &'static str) -> NestedBlock {
+        NestedBlock { name, nesting: Nesting::Set, min_items: 0, max_items: 0, block: M::block() }
+    }
+}
+
+impl<M: Model> NestedBlockType for List<M> {
+    fn nested_block(name: &'static str) -> NestedBlock {
+        NestedBlock { name, nesting: Nesting::List, min_items: 0, max_items: 0, block: M::block() }
+    }
+}
+
 /// An error diagnostic for a value that does not fit its model (`what`: "configuration", "prior state"...).
 pub fn diagnostics(e: &CodecError, what: &str) -> Diagnostics {
     let mut d = Diagnostics::new();
@@ -633,7 +651,13 @@ macro_rules! model {
             }
 
             fn nested_blocks() -> Vec<$crate::schema::NestedBlock> {
-                vec![ $( $( $crate::model::single_block::<$bty>(stringify!($bname)), )* )? ]
+                vec![ $( $( <$bty as $crate::model::NestedBlockType>::nested_block(stringify!($bname)), )* )? ]
+            }
+        }
+
+        impl $crate::model::NestedBlockType for $name {
+            fn nested_block(name: &'static str) -> $crate::schema::NestedBlock {
+                $crate::model::single_block::<$name>(name)
             }
         }
     };
@@ -678,6 +702,7 @@ mod tests {
             }
             blocks {
                 opts: Opts;
+                list: List<Entry>;
             }
         }
     }
@@ -692,6 +717,7 @@ mod tests {
             ("count", Value::from(3i64)),
             ("secret", Value::Unknown(Refinements { not_null: true, ..Default::default() })),
             ("opts", Value::object([("kind", Value::unknown()), ("on", Value::Null)])),
+            ("list", Value::List(vec![Value::object([("name", Value::string("l"))])])),
         ])
     }
 
@@ -712,8 +738,10 @@ mod tests {
             b.attribute("entries").unwrap().ty(),
             Type::List(Box::new(Type::Object([("name".to_string(), Type::String)].into_iter().collect())))
         );
-        assert_eq!(b.blocks.len(), 1);
+        assert_eq!(b.blocks.len(), 2);
         assert_eq!((b.blocks[0].name, b.blocks[0].nesting), ("opts", Nesting::Single));
+        assert_eq!((b.blocks[1].name, b.blocks[1].nesting), ("list", Nesting::List));
+        assert_eq!(Set::<Entry>::nested_block("s").nesting, Nesting::Set);
         assert_eq!(b.blocks[0].block.description, "Options.");
         assert_eq!(Thing::ty(), b.ty());
         let opts = b.blocks[0].block.attribute("kind").unwrap();

@@ -51,7 +51,33 @@ resource "vpce_interface" "partner" {
   service_name = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
   subnet_ids   = ["subnet-0123456789abcdef0"]
   # Endpoints of services that require acceptance stay `pendingAcceptance` until the
-  # service owner accepts them; the resource does not wait for that.
+  # service owner accepts them; for a service of this account, auto_accept does it.
+  auto_accept = true
+}
+
+# Static addresses for the network interfaces (one block per subnet of subnet_ids).
+resource "vpce_interface" "static" {
+  vpc_id       = "vpc-0123456789abcdef0"
+  service_name = "com.amazonaws.us-east-1.sts"
+  subnet_ids   = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
+
+  subnet_configuration {
+    subnet_id = "subnet-0123456789abcdef0"
+    ipv4      = "10.0.1.10"
+  }
+
+  subnet_configuration {
+    subnet_id = "subnet-0fedcba9876543210"
+    ipv4      = "10.0.2.10"
+  }
+}
+
+# Cross-region PrivateLink: a service in us-west-2 that offers itself to this region.
+resource "vpce_interface" "cross_region" {
+  vpc_id         = "vpc-0123456789abcdef0"
+  service_name   = "com.amazonaws.vpce.us-west-2.vpce-svc-0123456789abcdef0"
+  service_region = "us-west-2"
+  subnet_ids     = ["subnet-0123456789abcdef0"]
 }
 
 output "partner_dns_name" {
