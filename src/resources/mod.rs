@@ -13,6 +13,7 @@ use crate::protocol::Registry;
 pub mod endpoint;
 pub mod gateway;
 pub mod interface;
+pub mod list;
 pub mod plan;
 pub mod policy;
 pub mod tags;
@@ -41,9 +42,13 @@ impl crate::protocol::resource::Context for Ctx {
     }
 }
 
-/// Every resource of this provider: one line each.
+/// Every resource and list resource of this provider: one line each.
 pub fn registry() -> Registry<Ctx> {
-    Registry::new().resource(endpoint::AsResource(gateway::Gateway::new())).resource(endpoint::AsResource(interface::Interface::new()))
+    Registry::new()
+        .resource(endpoint::AsResource(gateway::Gateway::new()))
+        .resource(endpoint::AsResource(interface::Interface::new()))
+        .list_resource(list::EndpointList::new(gateway::Gateway::new()))
+        .list_resource(list::EndpointList::new(interface::Interface::new()))
 }
 
 /// The resources, by type name.
