@@ -29,7 +29,7 @@ const MAX_PAGE: i32 = 1000;
 
 crate::model! {
     /// The `config` block of a `list "vpce_gateway"` or `list "vpce_interface"` block.
-    #[description = "Finds the existing endpoints of this type in the provider's region; every filter given must match."]
+    #[description = "Finds existing VPC endpoints of the managed resource type of the same name, in the provider's region, for `terraform query`; every filter given must match. The arguments go in the `list` block's `config` block."]
     pub struct ListConfig {
         attrs {
             vpc_id: String [optional] "Only endpoints in this VPC.";
