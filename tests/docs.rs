@@ -15,7 +15,16 @@ fn root() -> &'static Path {
 fn docs_are_up_to_date() {
     let pages = vpce::docs::pages(root()).expect("reading examples/");
     let names: Vec<String> = pages.iter().map(|p| p.path.display().to_string()).collect();
-    assert_eq!(names, ["index.md", "resources/vpce_gateway.md", "resources/vpce_interface.md"]);
+    assert_eq!(
+        names,
+        [
+            "index.md",
+            "resources/vpce_gateway.md",
+            "resources/vpce_interface.md",
+            "list-resources/vpce_gateway.md",
+            "list-resources/vpce_interface.md"
+        ]
+    );
     let stale = docs::check(&root().join("docs"), &pages).expect("reading docs/");
     assert!(
         stale.is_empty(),

@@ -643,7 +643,7 @@ Read-Only:
         assert!(list.contains("# t_thing (List Resource)\n\nA thing.\n\n## Example Usage\n\n```terraform\nlist \"t_thing\" \"all\" {\n  provider = t\n}\n```\n\n## Schema\n"), "{list}");
         assert!(!list.contains("## Import"), "{list}");
         assert!(page.ends_with("```shell\nterraform import t_thing.x id-1\n```\n"), "{page}");
-        assert!(!page.contains("import` block"), "no import.tf, no import block paragraph: {page}");
+        assert!(!page.contains("with the `id` attribute"), "no import.tf, no import-by-ID block paragraph: {page}");
         assert!(pages[0].content.contains("# t Provider\n\nThe t provider.\n\n## Example Usage\n\n```terraform\nprovider \"t\" {}\n```\n\n## Schema\n\n### Optional\n\n- `region` (String) Region.\n"), "{}", pages[0].content);
 
         let docs = root.join("docs");
