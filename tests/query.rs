@@ -145,10 +145,15 @@ fn each_list_filter_finds_exactly_its_endpoints_in_one_call() {
     let proxy = Proxy::start();
     let tf = Tf::new();
     tf.write_via(&proxy.url, "");
-    let text: String = blocks.iter().map(|(b, _)| b.as_str()).collect::<Vec<_>>().join("\n");
+    // `limit`: Terraform takes that many results (of three that match), the page is no larger.
+    let limited = list_block("vpce_gateway", "gw_limit", &suite_tag).replace("  provider = vpce\n", "  provider = vpce\n  limit    = 2\n");
+    let mut text: String = blocks.iter().map(|(b, _)| b.as_str()).collect::<Vec<_>>().join("\n");
+    text.push_str(&limited);
     std::fs::write(tf.path().join("find.tfquery.hcl"), text).expect("write query file");
     proxy.clear();
     let found = query(&tf, &[]);
+    let some = found.get("gw_limit").unwrap_or_else(|| panic!("gw_limit did not run: {found:?}"));
+    assert!(some.len() == 2 && some.is_subset(&ids(&[e("a_s3"), e("a_ddb"), e("b_s3")])), "{some:?}");
     for (block, expected) in &blocks {
         let name = block.split('"').nth(3).expect("block name");
         assert_eq!(found.get(name), Some(expected), "list block {name} found the wrong endpoints (all: {eps:?})\n{block}");
@@ -157,7 +162,11 @@ fn each_list_filter_finds_exactly_its_endpoints_in_one_call() {
     // One DescribeVpcEndpoints per list block (one page each), with the filters EC2 applies, and
     // nothing per endpoint.
     let calls = proxy.calls("DescribeVpcEndpoints");
-    assert_eq!(calls.len(), blocks.len(), "{calls:?}");
+    assert_eq!(calls.len(), blocks.len() + 1, "{calls:?}");
+    let mut pages: Vec<&str> = calls.iter().filter_map(|c| param(c, "MaxResults")).collect();
+    pages.sort();
+    // Terraform's default limit is 100: a page of 100; the limited block asks for EC2's least, 5.
+    assert_eq!(pages, [vec!["100"; blocks.len()], vec!["5"]].concat(), "{calls:?}");
     for call in &calls {
         assert!(param(call, "VpcEndpointId.1").is_none(), "an endpoint was looked up by ID: {call:?}");
         let names: Vec<&str> =
