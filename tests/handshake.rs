@@ -405,7 +405,11 @@ fn mutual_tls_with_the_announced_certificates() {
             .await
             .expect("GetResourceIdentitySchemas")
             .into_inner();
-        assert!(ids.identity_schemas.is_empty(), "{:?}", ids.identity_schemas);
+        for r in ["vpce_gateway", "vpce_interface"] {
+            let schema = ids.identity_schemas.get(r).unwrap_or_else(|| panic!("no identity schema for {r}: {:?}", ids.identity_schemas));
+            let attrs: Vec<(&str, bool)> = schema.identity_attributes.iter().map(|a| (a.name.as_str(), a.required_for_import)).collect();
+            assert_eq!(attrs, [("id", true), ("region", false), ("account_id", false)], "{r}");
+        }
         assert!(ids.diagnostics.is_empty(), "{:?}", ids.diagnostics);
 
         let meta = provider_client(ch.clone()).get_metadata(pb::get_metadata::Request::default()).await.expect("GetMetadata").into_inner();
@@ -415,6 +419,9 @@ fn mutual_tls_with_the_announced_certificates() {
         let mut sources: Vec<_> = meta.data_sources.iter().map(|d| d.type_name.clone()).collect();
         sources.sort();
         assert_eq!(sources, vec!["vpce_endpoint", "vpce_service"]);
+        let mut lists: Vec<_> = meta.list_resources.iter().map(|r| r.type_name.clone()).collect();
+        lists.sort();
+        assert_eq!(lists, vec!["vpce_gateway", "vpce_interface"]);
 
         use tonic_health::pb::health_check_response::ServingStatus;
         let mut health = tonic_health::pb::health_client::HealthClient::new(ch.clone());

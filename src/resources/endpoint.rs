@@ -11,6 +11,7 @@
 //!   docs/guides/crash-safety.md.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use aws_sdk_ec2::operation::create_vpc_endpoint::builders::CreateVpcEndpointFluentBuilder;
@@ -21,8 +22,9 @@ use futures::future::BoxFuture;
 use crate::aws::{self, AwsError, Missing, SdkResultExt, WaitError};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{self, Field, Map, Model, Val};
+use crate::protocol::resource::{Identity, IdentityAttribute, IdentitySchema};
 use crate::protocol::schema::Schema;
-use crate::protocol::values::{PathStep, Value};
+use crate::protocol::values::{PathStep, Type, Value};
 
 use super::timeouts::{self, Op, Timeouts};
 use super::{policy, tags, ApplyRequest, ApplyResponse, Ctx, ImportResponse, PlanRequest, PlanResponse, ReadResponse, Resource};
@@ -456,6 +458,117 @@ impl<E: Endpoint> Resource<Ctx> for AsResource<E> {
     fn import<'a>(&'a self, ctx: &'a Ctx, id: String) -> BoxFuture<'a, ImportResponse> {
         Box::pin(import(&self.0, ctx, id))
     }
+
+    fn import_identity<'a>(&'a self, ctx: &'a Ctx, identity: Value) -> BoxFuture<'a, ImportResponse> {
+        Box::pin(import_by_identity(&self.0, ctx, identity))
+    }
+
+    fn identity(&self) -> Option<&dyn Identity> {
+        Some(&*IDENTITY)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identity
+// ---------------------------------------------------------------------------------------------
+
+/// The resource identity of both endpoint resources (Terraform 1.12+): `{ id, region,
+/// account_id }`, sent with every read, plan, apply and import, and by the list resources.
+pub struct EndpointIdentity {
+    schema: IdentitySchema,
+}
+
+pub static IDENTITY: LazyLock<EndpointIdentity> = LazyLock::new(|| {
+    EndpointIdentity {
+    schema: IdentitySchema {
+        version: 0,
+        attributes: vec![
+            IdentityAttribute::required("id", Type::String, "The endpoint ID, `vpce-...`."),
+            IdentityAttribute::optional(
+                "region",
+                Type::String,
+                "The endpoint's region. Optional for import: it must be the provider's region when given.",
+            ),
+            IdentityAttribute::optional(
+                "account_id",
+                Type::String,
+                "The AWS account that owns the endpoint. Optional for import: it must be the account of the provider's credentials when given.",
+            ),
+        ],
+    },
+}
+});
+
+/// The region in an endpoint ARN (`arn:aws:ec2:REGION:ACCOUNT:vpc-endpoint/ID`).
+fn region_of_arn(arn: &Value) -> Value {
+    match arn {
+        Value::String(arn) => arn.split(':').nth(3).filter(|r| !r.is_empty()).map_or(Value::Null, Value::string),
+        Value::Unknown(_) => Value::unknown(),
+        _ => Value::Null,
+    }
+}
+
+impl EndpointIdentity {
+    /// The identity of an endpoint EC2 described, in `region`.
+    pub fn of_endpoint(region: &str, ep: &VpcEndpoint) -> Value {
+        let opt = |s: Option<&str>| s.filter(|s| !s.is_empty()).map_or(Value::Null, Value::string);
+        Value::object([("id", opt(ep.vpc_endpoint_id())), ("region", Value::string(region)), ("account_id", opt(ep.owner_id()))])
+    }
+}
+
+impl Identity for EndpointIdentity {
+    fn schema(&self) -> &IdentitySchema {
+        &self.schema
+    }
+
+    /// From the state: `id`, `owner_id`, and the region of the `arn` (made with the provider's).
+    fn of(&self, state: &Value) -> Value {
+        Value::object([
+            ("id", state.get("id").clone()),
+            ("region", region_of_arn(state.get("arn"))),
+            ("account_id", state.get("owner_id").clone()),
+        ])
+    }
+
+    fn import_id(&self, identity: &Value) -> Option<String> {
+        identity.get("id").as_str().map(str::to_string)
+    }
+}
+
+/// `import { identity = { id = "vpce-...", region = "...", account_id = "..." } }`: the region
+/// and account, when given, must be the provider's (an endpoint of another region or account is
+/// not reachable with this provider configuration).
+async fn import_by_identity<E: Endpoint>(e: &E, ctx: &Ctx, identity: Value) -> ImportResponse {
+    let mut diags = Diagnostics::new();
+    let refused = |diags| ImportResponse { state: Value::Null, diags };
+    let Some(id) = identity.get("id").as_str().map(str::to_string) else {
+        diags.error("Invalid import identity", format!("The identity of {} {} needs its `id` (\"vpce-...\").", article(E::KIND), E::KIND));
+        return refused(diags);
+    };
+    let region = ctx.ec2.region();
+    if let Some(wanted) = identity.get("region").as_str().filter(|r| *r != region) {
+        diags.error(
+            "Region does not match the provider",
+            format!(
+                "The identity of {id} names region {wanted}, but this provider is configured for {region}. Import it with a provider configured for {wanted}: an aliased `provider \"vpce\" {{ alias = \"...\" region = \"{wanted}\" }}` and `provider = vpce.ALIAS` in the import block."
+            ),
+        );
+        return refused(diags);
+    }
+    let resp = import(e, ctx, id.clone()).await;
+    if let (Some(wanted), Some(owner)) = (identity.get("account_id").as_str(), resp.state.get("owner_id").as_str()) {
+        if wanted != owner {
+            let mut diags = resp.diags;
+            diags.error(
+                "Account does not match the provider",
+                format!(
+                    "The identity of {id} names account {wanted}, but the provider's credentials are for account {owner}, which owns {id} in {region}. Use credentials of account {wanted} (a provider configured with its profile or role), or correct `account_id`."
+                ),
+            );
+            return refused(diags);
+        }
+    }
+    resp
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1084,6 +1197,26 @@ mod tests {
         let v: Val<crate::protocol::model::Set<String>> =
             Val::Known(crate::protocol::model::Set(vec![Val::Known("a".into()), Val::unknown()]));
         assert_eq!(known_or_null(&v), Val::Known(crate::protocol::model::Set(vec![Val::Known("a".into()), Val::Null])));
+    }
+
+    #[test]
+    fn identity_from_state() {
+        let state = Value::object([
+            ("id", Value::string("vpce-1")),
+            ("arn", Value::string("arn:aws:ec2:eu-west-1:123456789012:vpc-endpoint/vpce-1")),
+            ("owner_id", Value::string("123456789012")),
+        ]);
+        let expected = Value::object([
+            ("id", Value::string("vpce-1")),
+            ("region", Value::string("eu-west-1")),
+            ("account_id", Value::string("123456789012")),
+        ]);
+        assert_eq!(IDENTITY.of(&state), expected);
+        let planned = Value::object([("id", Value::unknown()), ("arn", Value::unknown()), ("owner_id", Value::unknown())]);
+        assert!(!IDENTITY.of(&planned).is_wholly_known());
+        assert_eq!(IDENTITY.import_id(&expected).as_deref(), Some("vpce-1"));
+        let ep = VpcEndpoint::builder().vpc_endpoint_id("vpce-1").owner_id("123456789012").build();
+        assert_eq!(EndpointIdentity::of_endpoint("eu-west-1", &ep), expected);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod association;
 pub mod endpoint;
 pub mod gateway;
 pub mod interface;
+pub mod list;
 pub mod plan;
 pub mod policy;
 pub mod tags;
@@ -59,7 +60,7 @@ impl crate::protocol::resource::Context for Ctx {
     }
 }
 
-/// Every resource and data source of this provider: one line each.
+/// Every resource, data source and list resource of this provider: one line each.
 pub fn registry() -> Registry<Ctx> {
     Registry::new()
         .resource(endpoint::AsResource(gateway::Gateway::new()))
@@ -67,6 +68,8 @@ pub fn registry() -> Registry<Ctx> {
         .resource(association::RouteTableAssociation::new())
         .data_source(crate::data_sources::service::Service::new())
         .data_source(crate::data_sources::endpoint::EndpointData::new())
+        .list_resource(list::EndpointList::new(gateway::Gateway::new()))
+        .list_resource(list::EndpointList::new(interface::Interface::new()))
 }
 
 /// The resources, by type name.

@@ -3,6 +3,7 @@
 //! serving the EC2 API on 127.0.0.1.
 #![allow(dead_code)]
 
+pub mod clients;
 pub mod faultproxy;
 pub mod proxy;
 pub mod run;

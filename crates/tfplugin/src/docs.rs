@@ -13,8 +13,12 @@
 //! examples/resources/<type>/notes.md                 sections after the schema
 //! examples/resources/<type>/import.md                prose opening the "Import" section
 //! examples/resources/<type>/import.tf, import.sh     `import` block, `terraform import` command
+//! examples/resources/<type>/import-by-identity.tf    `import` block with `identity` (Terraform 1.12+)
 //! examples/data-sources/<type>/data-source.tf        "Example Usage" of docs/data-sources/<type>.md
 //! examples/data-sources/<type>/overview.md, notes.md
+//! examples/list-resources/<type>/list-resource.tfquery.hcl
+//!                                                    "Example Usage" of docs/list-resources/<type>.md
+//! examples/list-resources/<type>/overview.md, notes.md
 //! ```
 //!
 //! Attributes are listed by name (sorted, so the page does not depend on the order a schema is
@@ -35,6 +39,8 @@ use super::values::Type;
 pub enum Kind {
     Resource,
     DataSource,
+    /// A list resource of `terraform query` (its schema is that of the `list` block's `config`).
+    ListResource,
 }
 
 impl Kind {
@@ -42,6 +48,7 @@ impl Kind {
         match self {
             Kind::Resource => "Resource",
             Kind::DataSource => "Data Source",
+            Kind::ListResource => "List Resource",
         }
     }
     /// (directory under docs/, directory under examples/, example file name)
@@ -49,6 +56,7 @@ impl Kind {
         match self {
             Kind::Resource => ("resources", "resources", "resource.tf"),
             Kind::DataSource => ("data-sources", "data-sources", "data-source.tf"),
+            Kind::ListResource => ("list-resources", "list-resources", "list-resource.tfquery.hcl"),
         }
     }
 }
@@ -62,6 +70,8 @@ pub struct Provider<'a> {
     pub resources: Vec<(&'a str, &'a Schema)>,
     /// (type name, schema) of each data source.
     pub data_sources: Vec<(&'a str, &'a Schema)>,
+    /// (type name, schema of the `config` block) of each list resource.
+    pub list_resources: Vec<(&'a str, &'a Schema)>,
     /// The directory holding `provider/`, `resources/<type>/`, `data-sources/<type>/`.
     pub examples: &'a Path,
     /// Written into every page's front matter as a YAML comment: how to regenerate it.
@@ -80,7 +90,8 @@ pub struct Page {
 pub enum Stale {
     Missing(PathBuf),
     Differs(PathBuf),
-    /// A page under a generated directory (`resources/`, `data-sources/`) nothing generates.
+    /// A page under a generated directory (`resources/`, `data-sources/`, `list-resources/`)
+    /// nothing generates.
     Extra(PathBuf),
 }
 
@@ -95,10 +106,11 @@ impl std::fmt::Display for Stale {
 }
 
 impl Provider<'_> {
-    /// Every page: `index.md`, then `resources/*.md` and `data-sources/*.md`.
+    /// Every page: `index.md`, then `resources/*.md`, `data-sources/*.md` and `list-resources/*.md`.
     pub fn pages(&self) -> io::Result<Vec<Page>> {
         let mut pages = vec![Page { path: PathBuf::from("index.md"), content: self.provider_page()? }];
-        for (kind, list) in [(Kind::Resource, &self.resources), (Kind::DataSource, &self.data_sources)] {
+        let kinds = [(Kind::Resource, &self.resources), (Kind::DataSource, &self.data_sources), (Kind::ListResource, &self.list_resources)];
+        for (kind, list) in kinds {
             for (name, schema) in list {
                 let content = self.type_page(kind, name, schema)?;
                 pages.push(Page { path: Path::new(kind.dirs().0).join(format!("{name}.md")), content });
@@ -133,10 +145,15 @@ impl Provider<'_> {
         if kind == Kind::Resource {
             let prose = read_optional(&dir.join("import.md"))?;
             let block = read_optional(&dir.join("import.tf"))?;
+            let by_identity = read_optional(&dir.join("import-by-identity.tf"))?;
             let command = strip_shebang(&read_optional(&dir.join("import.sh"))?);
-            if !(prose.is_empty() && block.is_empty() && command.is_empty()) {
+            if !(prose.is_empty() && block.is_empty() && by_identity.is_empty() && command.is_empty()) {
                 out.push_str("## Import\n\n");
                 paragraph(&mut out, &prose);
+                if !by_identity.is_empty() {
+                    out.push_str("In Terraform v1.12.0 and later, the [`import` block](https://developer.hashicorp.com/terraform/language/import) can be used with the `identity` attribute, for example:\n\n");
+                    code(&mut out, "terraform", &by_identity);
+                }
                 if !block.is_empty() {
                     out.push_str("In Terraform v1.5.0 and later, the [`import` block](https://developer.hashicorp.com/terraform/language/import) can be used with the `id` attribute, for example:\n\n");
                     code(&mut out, "terraform", &block);
@@ -176,8 +193,8 @@ pub fn write(docs: &Path, pages: &[Page]) -> io::Result<Vec<PathBuf>> {
 }
 
 /// Compares the pages with the files under `docs`: an empty answer means the docs are up to date.
-/// Only `index.md`, `resources/` and `data-sources/` are the generator's; guides and other files
-/// are left alone.
+/// Only `index.md`, `resources/`, `data-sources/` and `list-resources/` are the generator's;
+/// guides and other files are left alone.
 pub fn check(docs: &Path, pages: &[Page]) -> io::Result<Vec<Stale>> {
     let mut stale = Vec::new();
     for page in pages {
@@ -188,7 +205,7 @@ pub fn check(docs: &Path, pages: &[Page]) -> io::Result<Vec<Stale>> {
             Err(e) => return Err(e),
         }
     }
-    for dir in [Kind::Resource.dirs().0, Kind::DataSource.dirs().0] {
+    for dir in [Kind::Resource.dirs().0, Kind::DataSource.dirs().0, Kind::ListResource.dirs().0] {
         let entries = match fs::read_dir(docs.join(dir)) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
@@ -587,6 +604,14 @@ Read-Only:
         fs::write(examples.join("resources/t_thing/resource.tf"), "resource \"t_thing\" \"x\" {\n  name = \"x\"\n}\n").unwrap();
         fs::write(examples.join("resources/t_thing/notes.md"), "## Drift\n\nIt is read back.\n").unwrap();
         fs::write(examples.join("resources/t_thing/import.sh"), "#!/bin/sh\nterraform import t_thing.x id-1\n").unwrap();
+        fs::write(
+            examples.join("resources/t_thing/import-by-identity.tf"),
+            "import {\n  to       = t_thing.x\n  identity = { id = \"id-1\" }\n}\n",
+        )
+        .unwrap();
+        fs::create_dir_all(examples.join("list-resources/t_thing")).unwrap();
+        fs::write(examples.join("list-resources/t_thing/list-resource.tfquery.hcl"), "list \"t_thing\" \"all\" {\n  provider = t\n}\n")
+            .unwrap();
         let provider_schema = Schema {
             version: 0,
             block: Block {
@@ -601,27 +626,42 @@ Read-Only:
             schema: &provider_schema,
             resources: vec![("t_thing", &thing)],
             data_sources: vec![],
+            list_resources: vec![("t_thing", &thing)],
             examples: &examples,
             generated_by: "regenerate with: make docs",
         };
         let pages = provider.pages().unwrap();
-        assert_eq!(pages.iter().map(|p| p.path.to_str().unwrap()).collect::<Vec<_>>(), ["index.md", "resources/t_thing.md"]);
+        assert_eq!(
+            pages.iter().map(|p| p.path.to_str().unwrap()).collect::<Vec<_>>(),
+            ["index.md", "resources/t_thing.md", "list-resources/t_thing.md"]
+        );
         let page = &pages[1].content;
         assert!(page.starts_with("---\n# regenerate with: make docs\npage_title: \"t_thing Resource - t\"\nsubcategory: \"\"\ndescription: |-\n  A thing.\n---\n\n# t_thing (Resource)\n\nA thing.\n\n## Example Usage\n\n```terraform\nresource \"t_thing\" \"x\" {\n  name = \"x\"\n}\n```\n\n## Schema\n"), "{page}");
-        assert!(page.contains("\n## Drift\n\nIt is read back.\n\n## Import\n\nThe [`terraform import` command]"), "{page}");
+        assert!(page.contains("\n## Drift\n\nIt is read back.\n\n## Import\n\nIn Terraform v1.12.0 and later, the [`import` block](https://developer.hashicorp.com/terraform/language/import) can be used with the `identity` attribute, for example:\n\n```terraform\nimport {\n  to       = t_thing.x\n  identity = { id = \"id-1\" }\n}\n```\n\nThe [`terraform import` command]"), "{page}");
+        let list = &pages[2].content;
+        assert!(list.contains("page_title: \"t_thing List Resource - t\""), "{list}");
+        assert!(list.contains("# t_thing (List Resource)\n\nA thing.\n\n## Example Usage\n\n```terraform\nlist \"t_thing\" \"all\" {\n  provider = t\n}\n```\n\n## Schema\n"), "{list}");
+        assert!(!list.contains("## Import"), "{list}");
         assert!(page.ends_with("```shell\nterraform import t_thing.x id-1\n```\n"), "{page}");
-        assert!(!page.contains("import` block"), "no import.tf, no import block paragraph: {page}");
+        assert!(!page.contains("with the `id` attribute"), "no import.tf, no import-by-ID block paragraph: {page}");
         assert!(pages[0].content.contains("# t Provider\n\nThe t provider.\n\n## Example Usage\n\n```terraform\nprovider \"t\" {}\n```\n\n## Schema\n\n### Optional\n\n- `region` (String) Region.\n"), "{}", pages[0].content);
 
         let docs = root.join("docs");
         let missing = check(&docs, &pages).unwrap();
-        assert_eq!(missing, vec![Stale::Missing("index.md".into()), Stale::Missing("resources/t_thing.md".into())]);
+        assert_eq!(
+            missing,
+            vec![
+                Stale::Missing("index.md".into()),
+                Stale::Missing("resources/t_thing.md".into()),
+                Stale::Missing("list-resources/t_thing.md".into())
+            ]
+        );
         fs::create_dir_all(docs.join("guides")).unwrap();
         fs::write(docs.join("guides/hand-written.md"), "kept").unwrap();
         fs::create_dir_all(docs.join("resources")).unwrap();
         fs::write(docs.join("resources/t_gone.md"), "old").unwrap();
         let changed = write(&docs, &pages).unwrap();
-        assert_eq!(changed.len(), 3, "{changed:?}");
+        assert_eq!(changed.len(), 4, "{changed:?}");
         assert!(!docs.join("resources/t_gone.md").exists());
         assert_eq!(fs::read_to_string(docs.join("guides/hand-written.md")).unwrap(), "kept");
         assert_eq!(check(&docs, &pages).unwrap(), vec![]);

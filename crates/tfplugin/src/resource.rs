@@ -180,6 +180,22 @@ pub trait Resource<C>: Send + Sync {
             ImportResponse { state: Value::Null, diags }
         })
     }
+    /// `import` blocks that give an `identity` (of [`Resource::identity`]'s schema) instead of an
+    /// ID. Default: [`Identity::import_id`], then [`Resource::import`]; override it to check
+    /// identity attributes that are not part of the ID (e.g. a region against the provider's).
+    fn import_identity<'a>(&'a self, ctx: &'a C, identity: Value) -> BoxFuture<'a, ImportResponse> {
+        match self.identity().and_then(|i| i.import_id(&identity)) {
+            Some(id) => self.import(ctx, id),
+            None => {
+                let type_name = self.type_name();
+                Box::pin(async move {
+                    let mut diags = Diagnostics::new();
+                    diags.error("Import by identity not supported", format!("{type_name} is imported by ID only."));
+                    ImportResponse { state: Value::Null, diags }
+                })
+            }
+        }
+    }
     /// Rewrites a state stored under an older schema `version` (as JSON) into the current shape;
     /// attributes the schema no longer has are dropped afterwards. Default: unchanged.
     fn upgrade_state(&self, _version: i64, state: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {

@@ -532,21 +532,22 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
         let req = req.into_inner();
         let r = try_diags!(import_resource_state, self.resource(&req.type_name));
         let ty = r.schema().ty();
-        let mut id = req.id;
-        if id.is_empty() {
-            if let (Some(identity), Some(given)) = (r.identity(), req.identity.as_ref().and_then(|i| i.identity_data.as_ref())) {
+        let given = req.identity.as_ref().and_then(|i| i.identity_data.as_ref());
+        let resp = match (req.id.is_empty(), r.identity(), given) {
+            (true, Some(identity), Some(given)) => {
                 let value = try_diags!(import_resource_state, decode(Some(given), &identity.schema().ty(), "identity"));
-                match identity.import_id(&value) {
-                    Some(from_identity) => id = from_identity,
-                    None => bail!(
-                        import_resource_state,
-                        error("Import by identity not supported", format!("{} is imported by ID only.", req.type_name))
-                    ),
-                }
+                let ctx = try_diags!(import_resource_state, self.ctx());
+                r.import_identity(&ctx, value).await
             }
-        }
-        let ctx = try_diags!(import_resource_state, self.ctx());
-        let resp = r.import(&ctx, id).await;
+            (true, None, Some(_)) => bail!(
+                import_resource_state,
+                error("Import by identity not supported", format!("{} has no resource identity; import it by ID.", req.type_name))
+            ),
+            _ => {
+                let ctx = try_diags!(import_resource_state, self.ctx());
+                r.import(&ctx, req.id).await
+            }
+        };
         if resp.diags.has_errors() {
             bail!(import_resource_state, resp.diags);
         }

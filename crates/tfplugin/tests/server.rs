@@ -106,6 +106,18 @@ impl Resource<Ctx<String>> for Thing {
             ImportResponse { state: Value::object([("id", Value::string(id)), ("name", Value::string(name))]), diags: Diagnostics::new() }
         })
     }
+    /// Identities of another tenant are refused (the server hands over the whole identity).
+    fn import_identity<'a>(&'a self, ctx: &'a Ctx<String>, identity: Value) -> BoxFuture<'a, ImportResponse> {
+        match identity.get("id").as_str() {
+            Some(id) if !id.starts_with(&format!("{}-", ctx.client)) => {
+                let mut diags = Diagnostics::new();
+                diags.error("Another tenant", format!("{id} is not {}'s.", ctx.client));
+                Box::pin(async move { ImportResponse { state: Value::Null, diags } })
+            }
+            Some(id) => self.import(ctx, id.to_string()),
+            None => Box::pin(async { ImportResponse::default() }),
+        }
+    }
     /// Version 0 called `name` `label`.
     fn upgrade_state(&self, version: i64, mut state: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {
         if version == 0 {
@@ -459,6 +471,19 @@ async fn lifecycle_with_identity() {
         .unwrap()
         .into_inner();
     assert_eq!(val(&imp.imported_resources[0].state, &ty).get("name").as_str(), Some("z"));
+    let foreign = pb::ResourceIdentityData { identity_data: dv(&Value::object([("id", Value::string("other-z"))]), &id_ty) };
+    let imp = s
+        .import_resource_state(Request::new(pb::import_resource_state::Request {
+            type_name: "t_thing".into(),
+            identity: Some(foreign),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(imp.imported_resources.is_empty());
+    assert_eq!(imp.diagnostics[0].summary, "Another tenant");
+    assert_eq!(imp.diagnostics[0].detail, "other-z is not acme's.");
 }
 
 #[tokio::test]

