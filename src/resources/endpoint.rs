@@ -25,7 +25,10 @@ use crate::protocol::schema::Schema;
 use crate::protocol::values::{PathStep, Value};
 
 use super::timeouts::{self, Op, Timeouts};
-use super::{policy, tags, ApplyRequest, ApplyResponse, Ctx, ImportResponse, PlanRequest, PlanResponse, ReadResponse, Resource};
+use super::{
+    policy, tags, ApplyRequest, ApplyResponse, Ctx, ImportResponse, MoveRequest, MoveResponse, PlanRequest, PlanResponse, ReadResponse,
+    Resource,
+};
 
 // ---------------------------------------------------------------------------------------------
 // What an endpoint resource is
@@ -160,6 +163,9 @@ pub trait Endpoint: Send + Sync + 'static {
             Ok(Some(self.describe(ctx, current, &ep, check).await))
         })
     }
+
+    /// The state of a hashicorp/aws `aws_vpc_endpoint` of this type, for `moved` ([`moves`](super::moves)).
+    fn from_aws(&self, source: &super::moves::AwsEndpoint) -> Self::Model;
 
     /// The resource's part of the create request; `None` (with errors in `diags`) to create nothing.
     fn create_request<'a>(
@@ -378,6 +384,15 @@ impl<E: Endpoint> Resource<Ctx> for AsResource<E> {
 
     fn import<'a>(&'a self, ctx: &'a Ctx, id: String) -> BoxFuture<'a, ImportResponse> {
         Box::pin(import(&self.0, ctx, id))
+    }
+
+    fn move_sources(&self) -> &[&'static str] {
+        &[super::moves::AWS_VPC_ENDPOINT]
+    }
+
+    /// From the AWS provider's state alone: no EC2 call.
+    fn move_state(&self, req: MoveRequest) -> MoveResponse {
+        super::moves::move_state(&self.0, &req)
     }
 }
 

@@ -174,6 +174,10 @@ impl Endpoint for Gateway {
         })
     }
 
+    fn from_aws(&self, source: &super::moves::AwsEndpoint) -> GatewayModel {
+        super::moves::gateway(source)
+    }
+
     fn create_request<'a>(
         &'a self,
         _ctx: &'a Ctx,

@@ -179,6 +179,10 @@ impl Endpoint for Interface {
         })
     }
 
+    fn from_aws(&self, source: &super::moves::AwsEndpoint) -> InterfaceModel {
+        super::moves::interface(source)
+    }
+
     fn create_request<'a>(
         &'a self,
         ctx: &'a Ctx,

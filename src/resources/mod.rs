@@ -1,7 +1,8 @@
 //! The resources: one file per resource (its model and schema, and what is its own), the
 //! lifecycle they share ([`endpoint`]), and the pieces both use: schema-driven planning
 //! ([`plan`]), the endpoint policy ([`policy`]), tags ([`tags`]), the `timeouts` block
-//! ([`timeouts`]) and static checks ([`validation`]).
+//! ([`timeouts`]) and static checks ([`validation`]); [`moves`]: `moved` from hashicorp/aws
+//! `aws_vpc_endpoint`.
 
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use crate::protocol::Registry;
 pub mod endpoint;
 pub mod gateway;
 pub mod interface;
+pub mod moves;
 pub mod plan;
 pub mod policy;
 pub mod tags;
@@ -28,7 +30,9 @@ pub struct Ctx {
 }
 
 /// The requests and answers of resource operations (tfplugin's, re-exported).
-pub use crate::protocol::resource::{ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadResponse};
+pub use crate::protocol::resource::{
+    ApplyRequest, ApplyResponse, ImportResponse, MoveRequest, MoveResponse, PlanRequest, PlanResponse, ReadResponse,
+};
 
 /// A resource of this provider: tfplugin's resource trait with this provider's [`Ctx`]
 /// (`impl Resource<Ctx> for ...`).
