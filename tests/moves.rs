@@ -250,10 +250,10 @@ moved {
     assert_eq!(policy["Statement"][0]["Action"], serde_json::json!(["s3:GetObject", "s3:ListBucket"]));
     let i = tf.resource("vpce_interface.ssm");
     assert_eq!((i["id"].as_str(), i["private_dns_enabled"].as_bool()), (Some(ssm.as_str()), Some(true)));
-    assert_eq!(sorted_strings(&i["security_group_ids"]), [sg.clone()]);
+    assert_eq!(sorted_strings(&i["security_group_ids"]), vec![sg.clone()]);
     let e = tf.resource("vpce_interface.ec2");
     assert_eq!((e["id"].as_str(), e["private_dns_enabled"].as_bool()), (Some(ec2.as_str()), Some(false)));
-    assert_eq!(sorted_strings(&e["security_group_ids"]), [vpc.default_security_group.clone()], "the VPC's default group");
+    assert_eq!(sorted_strings(&e["security_group_ids"]), vec![vpc.default_security_group.clone()], "the VPC's default group");
     assert!(tf.resource("aws_vpc_endpoint.s3").is_null());
 
     // 4. Without the moved blocks and without the AWS provider: our own plan is empty.

@@ -165,7 +165,7 @@ pub trait Endpoint: Send + Sync + 'static {
     }
 
     /// The state of a hashicorp/aws `aws_vpc_endpoint` of this type, for `moved` ([`moves`](super::moves)).
-    fn from_aws(&self, source: &super::moves::AwsEndpoint) -> Self::Model;
+    fn moved_from_aws(&self, source: &super::moves::AwsEndpoint) -> Self::Model;
 
     /// The resource's part of the create request; `None` (with errors in `diags`) to create nothing.
     fn create_request<'a>(

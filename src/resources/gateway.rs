@@ -174,7 +174,7 @@ impl Endpoint for Gateway {
         })
     }
 
-    fn from_aws(&self, source: &super::moves::AwsEndpoint) -> GatewayModel {
+    fn moved_from_aws(&self, source: &super::moves::AwsEndpoint) -> GatewayModel {
         super::moves::gateway(source)
     }
 

@@ -179,7 +179,7 @@ impl Endpoint for Interface {
         })
     }
 
-    fn from_aws(&self, source: &super::moves::AwsEndpoint) -> InterfaceModel {
+    fn moved_from_aws(&self, source: &super::moves::AwsEndpoint) -> InterfaceModel {
         super::moves::interface(source)
     }
 

@@ -307,7 +307,7 @@ pub fn convert<E: Endpoint>(e: &E, req: &MoveRequest) -> Result<E::Model, Diagno
     }
     let has_tags_all = Endpoint::schema(e).block.attributes.iter().any(|a| a.name == "tags_all");
     let src = AwsEndpoint { state, id: id.to_string(), region: source_region(state), has_tags_all };
-    Ok(e.from_aws(&src))
+    Ok(e.moved_from_aws(&src))
 }
 
 /// [`convert`] as a MoveResourceState answer; `tags_all` (when the target has it) from the
