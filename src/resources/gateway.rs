@@ -174,10 +174,6 @@ impl Endpoint for Gateway {
         })
     }
 
-    fn moved_from_aws(&self, source: &super::moves::AwsEndpoint) -> GatewayModel {
-        super::moves::gateway(source)
-    }
-
     fn create_request<'a>(
         &'a self,
         _ctx: &'a Ctx,
@@ -241,6 +237,10 @@ impl Endpoint for Gateway {
             call = call.set_remove_route_table_ids(Some(remove));
         }
         Box::pin(async move { Ok((call, modified)) })
+    }
+
+    fn moved_from_aws(&self, source: &super::moves::AwsEndpoint) -> GatewayModel {
+        super::moves::gateway(source)
     }
 }
 

@@ -179,10 +179,6 @@ impl Endpoint for Interface {
         })
     }
 
-    fn moved_from_aws(&self, source: &super::moves::AwsEndpoint) -> InterfaceModel {
-        super::moves::interface(source)
-    }
-
     fn create_request<'a>(
         &'a self,
         ctx: &'a Ctx,
@@ -243,6 +239,10 @@ impl Endpoint for Interface {
         diags: &'a mut Diagnostics,
     ) -> BoxFuture<'a, Result<(ModifyVpcEndpointFluentBuilder, bool), ()>> {
         Box::pin(modify_request(ctx, req, prior, planned, diags))
+    }
+
+    fn moved_from_aws(&self, source: &super::moves::AwsEndpoint) -> InterfaceModel {
+        super::moves::interface(source)
     }
 }
 
