@@ -339,6 +339,15 @@ impl<E: Endpoint> Resource<Ctx> for AsResource<E> {
         }
     }
 
+    fn move_sources(&self) -> &[&'static str] {
+        &[super::moves::AWS_VPC_ENDPOINT]
+    }
+
+    /// From the AWS provider's state alone: no EC2 call.
+    fn move_state(&self, req: MoveRequest) -> MoveResponse {
+        super::moves::move_state(&self.0, &req)
+    }
+
     fn plan<'a>(&'a self, ctx: &'a Ctx, req: PlanRequest) -> BoxFuture<'a, PlanResponse> {
         Box::pin(plan(&self.0, ctx, req))
     }
@@ -384,15 +393,6 @@ impl<E: Endpoint> Resource<Ctx> for AsResource<E> {
 
     fn import<'a>(&'a self, ctx: &'a Ctx, id: String) -> BoxFuture<'a, ImportResponse> {
         Box::pin(import(&self.0, ctx, id))
-    }
-
-    fn move_sources(&self) -> &[&'static str] {
-        &[super::moves::AWS_VPC_ENDPOINT]
-    }
-
-    /// From the AWS provider's state alone: no EC2 call.
-    fn move_state(&self, req: MoveRequest) -> MoveResponse {
-        super::moves::move_state(&self.0, &req)
     }
 }
 
