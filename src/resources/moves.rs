@@ -6,8 +6,9 @@
 //! from the state it refreshes (the service name and policy as written, the `dns_options` block's
 //! presence, `timeouts`) is converted so that a configuration carrying the same settings plans no
 //! change. The state shapes of aws provider 3.x to 6.x are accepted: attributes a version lacks
-//! are left to the refresh, attributes we do not have (`auto_accept`, `subnet_configuration`,
-//! `service_region`, ...) are dropped.
+//! are left to the refresh; `tags_all`, `auto_accept`, `service_region` and
+//! `subnet_configuration` are carried over where the target's schema has them ([`carry_over`]);
+//! the rest (`vpc_endpoint_type`, `region`, ...) is dropped.
 //!
 //! Refused, with a diagnostic naming what to do instead: a source type other than hashicorp/aws
 //! `aws_vpc_endpoint`, an endpoint type we do not manage (GatewayLoadBalancer, Resource,
@@ -310,22 +311,55 @@ pub fn convert<E: Endpoint>(e: &E, req: &MoveRequest) -> Result<E::Model, Diagno
     Ok(e.moved_from_aws(&src))
 }
 
-/// [`convert`] as a MoveResourceState answer; `tags_all` (when the target has it) from the
-/// source's.
+/// [`convert`] as a MoveResourceState answer, with [`carry_over`].
 pub fn move_state<E: Endpoint>(e: &E, req: &MoveRequest) -> MoveResponse {
     match convert(e, req) {
         Ok(model) => {
             let mut state = model.to_value();
-            if let (Value::Object(attrs), Some(all)) = (&mut state, req.source_state.get("tags_all").and_then(Json::as_object)) {
-                if attrs.contains_key("tags_all") {
-                    let pairs = all.iter().filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)));
-                    attrs.insert("tags_all".to_string(), Value::map_of_strings(pairs));
-                }
-            }
+            carry_over(&mut state, &req.source_state);
             MoveResponse { state, identity: None, diags: Diagnostics::new() }
         }
         Err(diags) => MoveResponse::refused(diags),
     }
+}
+
+/// The source's attributes of the same name and meaning, for those the target state has and the
+/// conversion left null: `tags_all`, `auto_accept`, `service_region`, `subnet_configuration`
+/// (whichever the resource's schema has). `service_region` matters most: it replaces the endpoint
+/// when the configuration names it and the state does not.
+pub fn carry_over(state: &mut Value, source: &Json) {
+    let Value::Object(attrs) = state else { return };
+    let mut carry = |name: &str, value: Option<Value>| {
+        if let (Some(slot), Some(v)) = (attrs.get_mut(name), value) {
+            if slot.is_null() {
+                *slot = v;
+            }
+        }
+    };
+    let non_empty = |v: &Json| v.as_str().filter(|s| !s.is_empty()).map(Value::string).unwrap_or(Value::Null);
+    carry(
+        "tags_all",
+        source["tags_all"].as_object().map(|all| Value::map_of_strings(all.iter().filter_map(|(k, v)| Some((k.as_str(), v.as_str()?))))),
+    );
+    carry("auto_accept", source["auto_accept"].as_bool().map(Value::Bool));
+    carry("service_region", source["service_region"].as_str().filter(|s| !s.is_empty()).map(Value::string));
+    let blocks: Vec<Value> = source["subnet_configuration"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter(|b| b["subnet_id"].as_str().is_some_and(|s| !s.is_empty()))
+                .map(|b| {
+                    Value::object([
+                        ("subnet_id", non_empty(&b["subnet_id"])),
+                        ("ipv4", non_empty(&b["ipv4"])),
+                        ("ipv6", non_empty(&b["ipv6"])),
+                    ])
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    carry("subnet_configuration", (!blocks.is_empty()).then_some(Value::Set(blocks)));
 }
 
 #[cfg(test)]
@@ -674,5 +708,35 @@ mod tests {
         assert!(g.policy.is_null() && g.state.is_null() && g.requester_managed.is_null());
         let ty = Endpoint::schema(&Gateway::new()).ty();
         crate::protocol::server::encode(&g.to_value(), &ty).expect("a value of the schema's type");
+    }
+
+    #[test]
+    fn attributes_of_the_same_name_are_carried_over_where_the_target_has_them() {
+        let source = with(
+            v3_interface(),
+            json!({
+                "tags_all": {"env": "prod"},
+                "auto_accept": true,
+                "service_region": "us-west-2",
+                "subnet_configuration": [{"ipv4": "10.0.1.5", "ipv6": "", "subnet_id": "subnet-a"}, {"subnet_id": ""}]
+            }),
+        );
+        let mut state = Value::object([
+            ("id", Value::string("vpce-0c")),
+            ("tags_all", Value::Null),
+            ("auto_accept", Value::Null),
+            ("service_region", Value::Null),
+            ("subnet_configuration", Value::Null),
+        ]);
+        carry_over(&mut state, &source);
+        assert_eq!(state.get("tags_all"), &Value::map_of_strings([("env", "prod")]));
+        assert_eq!(state.get("auto_accept"), &Value::Bool(true));
+        assert_eq!(state.get("service_region"), &Value::string("us-west-2"));
+        let block = Value::object([("subnet_id", Value::string("subnet-a")), ("ipv4", Value::string("10.0.1.5")), ("ipv6", Value::Null)]);
+        assert_eq!(state.get("subnet_configuration"), &Value::Set(vec![block]));
+        // Nothing is added to a target without those attributes, and a value the conversion set stays.
+        let mut plain = Value::object([("id", Value::string("vpce-0c")), ("auto_accept", Value::Bool(false))]);
+        carry_over(&mut plain, &source);
+        assert_eq!(plain, Value::object([("id", Value::string("vpce-0c")), ("auto_accept", Value::Bool(false))]));
     }
 }
