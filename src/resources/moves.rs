@@ -369,6 +369,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::protocol::model::Model;
     use crate::protocol::resource::PlanRequest;
     use crate::resources::endpoint::plan_models;
     use crate::resources::gateway::Gateway;
@@ -467,14 +468,14 @@ mod tests {
         }
     }
 
-    fn has_tags_all<E: Endpoint>(e: &E) -> bool {
-        Endpoint::schema(e).block.attributes.iter().any(|a| a.name == "tags_all")
+    fn has_attr<E: Endpoint>(e: &E, name: &str) -> bool {
+        Endpoint::schema(e).block.attributes.iter().any(|a| a.name == name)
     }
 
     /// The `tags` a move gives for these `tags` and `tags_all`: the configured ones where the target
     /// has `tags_all` too, else all.
     fn tags_for<E: Endpoint>(e: &E, tags: &[(&str, &str)], all: &[(&str, &str)]) -> Value {
-        Value::map_of_strings(if has_tags_all(e) { tags } else { all }.iter().copied())
+        Value::map_of_strings(if has_attr(e, "tags_all") { tags } else { all }.iter().copied())
     }
 
     #[test]
@@ -482,7 +483,7 @@ mod tests {
         let state = with(v3_gateway(), json!({"tags": {"Name": "s3"}, "tags_all": {"Name": "s3", "Team": "net"}}));
         let moved = move_state(&Gateway::new(), &request(state.clone())).state;
         assert_eq!(moved.get("tags"), &tags_for(&Gateway::new(), &[("Name", "s3")], &[("Name", "s3"), ("Team", "net")]));
-        if has_tags_all(&Gateway::new()) {
+        if has_attr(&Gateway::new(), "tags_all") {
             assert_eq!(moved.get("tags_all"), &Value::map_of_strings([("Name", "s3"), ("Team", "net")]));
         }
         // Older states without tags_all: the tags.
@@ -522,8 +523,10 @@ mod tests {
             .tags(tag("Name", "s3"))
             .tags(tag("Team", "net"))
             .build();
-        let read = Gateway::new().state_from_endpoint(REGION, &g, &ep);
-        assert_eq!(read.to_value(), move_state(&Gateway::new(), &request(v3_gateway())).state);
+        let moved = move_state(&Gateway::new(), &request(v3_gateway())).state;
+        let base = GatewayModel::decode(&moved).expect("the schema's shape").expect("a state");
+        let read = Gateway::new().state_from_endpoint(REGION, &base, &ep);
+        assert_eq!(read.to_value(), moved);
         // And the configuration the user writes for it plans no change.
         let config = Value::object([
             ("vpc_id", Value::string("vpc-0123")),
@@ -570,16 +573,22 @@ mod tests {
             .owner_id("123456789012")
             .requester_managed(false)
             .build();
-        let read = Interface::new().state_from_endpoint(REGION, &i, &ep);
-        assert_eq!(read.to_value(), move_state(&Interface::new(), &request(v3_interface())).state);
-        let config = Value::object([
+        let moved = move_state(&Interface::new(), &request(v3_interface())).state;
+        let base = InterfaceModel::decode(&moved).expect("the schema's shape").expect("a state");
+        let read = Interface::new().state_from_endpoint(REGION, &base, &ep);
+        assert_eq!(read.to_value(), moved);
+        let mut config = vec![
             ("vpc_id", Value::string("vpc-0123")),
             ("service_name", Value::string("com.amazonaws.us-east-1.ssm")),
             ("subnet_ids", set(&["subnet-a", "subnet-b"])),
             ("security_group_ids", set(&["sg-1"])),
             ("private_dns_enabled", Value::Bool(true)),
             ("timeouts", Value::object([("create", Value::string("20m")), ("update", Value::Null), ("delete", Value::Null)])),
-        ]);
+        ];
+        if has_attr(&Interface::new(), "auto_accept") {
+            config.push(("auto_accept", Value::Bool(true)));
+        }
+        let config = Value::object(config);
         assert_no_change(&Interface::new(), &read.to_value(), &config);
     }
 
