@@ -371,6 +371,7 @@ mod tests {
     use super::*;
     use crate::protocol::model::Model;
     use crate::protocol::resource::PlanRequest;
+    use crate::protocol::schema::Nesting;
     use crate::resources::endpoint::plan_models;
     use crate::resources::gateway::Gateway;
     use crate::resources::interface::Interface;
@@ -605,8 +606,14 @@ mod tests {
             proposed.insert(a.name.to_string(), p);
         }
         for b in &block.blocks {
-            cfg.insert(b.name.to_string(), config.get(b.name).clone());
-            proposed.insert(b.name.to_string(), config.get(b.name).clone());
+            // Terraform gives absent list and set blocks as empty collections, a single one as null.
+            let c = match (config.get(b.name), &b.nesting) {
+                (Value::Null, Nesting::List) => Value::List(vec![]),
+                (Value::Null, Nesting::Set) => Value::Set(vec![]),
+                (c, _) => c.clone(),
+            };
+            cfg.insert(b.name.to_string(), c.clone());
+            proposed.insert(b.name.to_string(), c);
         }
         let req = PlanRequest { prior: prior.clone(), proposed: Value::Object(proposed), config: Value::Object(cfg) };
         let mut diags = Diagnostics::new();
