@@ -27,7 +27,10 @@ use crate::protocol::schema::Schema;
 use crate::protocol::values::{PathStep, Type, Value};
 
 use super::timeouts::{self, Op, Timeouts};
-use super::{policy, tags, ApplyRequest, ApplyResponse, Ctx, ImportResponse, PlanRequest, PlanResponse, ReadResponse, Resource};
+use super::{
+    policy, tags, ApplyRequest, ApplyResponse, Ctx, ImportResponse, MoveRequest, MoveResponse, PlanRequest, PlanResponse, ReadResponse,
+    Resource,
+};
 
 // ---------------------------------------------------------------------------------------------
 // What an endpoint resource is
@@ -179,6 +182,9 @@ pub trait Endpoint: Send + Sync + 'static {
             Ok(Some((with_tags(ctx, current, state), diags)))
         })
     }
+
+    /// The state of a hashicorp/aws `aws_vpc_endpoint` of this type, for `moved` ([`moves`](super::moves)).
+    fn moved_from_aws(&self, source: &super::moves::AwsEndpoint) -> Self::Model;
 
     /// The resource's part of the create request; `None` (with errors in `diags`) to create nothing.
     fn create_request<'a>(
@@ -410,6 +416,15 @@ impl<E: Endpoint> Resource<Ctx> for AsResource<E> {
             Ok(None) => Diagnostics::new(),
             Err(d) => d,
         }
+    }
+
+    fn move_sources(&self) -> &[&'static str] {
+        &[super::moves::AWS_VPC_ENDPOINT]
+    }
+
+    /// From the AWS provider's state alone: no EC2 call.
+    fn move_state(&self, req: MoveRequest) -> MoveResponse {
+        super::moves::move_state(&self.0, &req)
     }
 
     fn plan<'a>(&'a self, ctx: &'a Ctx, req: PlanRequest) -> BoxFuture<'a, PlanResponse> {

@@ -258,6 +258,10 @@ impl Endpoint for Gateway {
         }
         Box::pin(async move { Ok((call, modified)) })
     }
+
+    fn moved_from_aws(&self, source: &super::moves::AwsEndpoint) -> GatewayModel {
+        super::moves::gateway(source)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -298,6 +298,10 @@ impl Endpoint for Interface {
     ) -> BoxFuture<'a, Result<(ModifyVpcEndpointFluentBuilder, bool), ()>> {
         Box::pin(modify_request(ctx, req, prior, planned, diags))
     }
+
+    fn moved_from_aws(&self, source: &super::moves::AwsEndpoint) -> InterfaceModel {
+        super::moves::interface(source)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

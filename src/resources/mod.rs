@@ -1,7 +1,8 @@
 //! The resources: one file per resource (its model and schema, and what is its own), the
 //! lifecycle they share ([`endpoint`]), and the pieces both use: schema-driven planning
 //! ([`plan`]), the endpoint policy ([`policy`]), tags ([`tags`]), the `timeouts` block
-//! ([`timeouts`]) and static checks ([`validation`]).
+//! ([`timeouts`]) and static checks ([`validation`]); [`moves`]: `moved` from hashicorp/aws
+//! `aws_vpc_endpoint`.
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ pub mod endpoint;
 pub mod gateway;
 pub mod interface;
 pub mod list;
+pub mod moves;
 pub mod plan;
 pub mod policy;
 pub mod tags;
@@ -47,7 +49,9 @@ pub struct Configured {
 }
 
 /// The requests and answers of resource operations (tfplugin's, re-exported).
-pub use crate::protocol::resource::{ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadResponse};
+pub use crate::protocol::resource::{
+    ApplyRequest, ApplyResponse, ImportResponse, MoveRequest, MoveResponse, PlanRequest, PlanResponse, ReadResponse,
+};
 
 /// A resource of this provider: tfplugin's resource trait with this provider's [`Ctx`]
 /// (`impl Resource<Ctx> for ...`).

@@ -1,7 +1,8 @@
 //! A tiny provider written with tfplugin, whose objects live in Terraform's state only:
 //!
 //! - resource `example_note`: `text` (required), `id` and `length` (computed), `lang` (optional,
-//!   forces a new note); it has an identity (`id`);
+//!   forces a new note); it has an identity (`id`); a `terraform_data` whose `input` is a string
+//!   moves into it (`moved` across resource types, Terraform 1.8+);
 //! - data source `example_words`: splits `text` into `words` at the provider's `separator`;
 //! - function `provider::example::reverse(string)`.
 //!
@@ -13,7 +14,8 @@ use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::values::{Type, Value};
 use tfplugin::{
     ApplyRequest, ApplyResponse, ConfigureRequest, ConfigureResponse, Ctx, DataSource, Diagnostics, Function, FunctionError, Identity,
-    IdentityAttribute, IdentitySchema, Options, Parameter, PlanRequest, PlanResponse, ReadResponse, Registry, Resource, Server, Signature,
+    IdentityAttribute, IdentitySchema, MoveRequest, MoveResponse, Options, Parameter, PlanRequest, PlanResponse, ReadResponse, Registry,
+    Resource, Server, Signature,
 };
 
 /// What configure yields: the provider block's settings.
@@ -128,6 +130,33 @@ impl Resource<Ctx<Settings>> for Note {
 
     fn identity(&self) -> Option<&dyn Identity> {
         Some(self)
+    }
+
+    fn move_sources(&self) -> &[&'static str] {
+        &["terraform_data"]
+    }
+
+    /// Terraform's built-in `terraform_data`: its `input` (a string) becomes the text, its ID the
+    /// note's.
+    fn move_state(&self, req: MoveRequest) -> MoveResponse {
+        let mut diags = Diagnostics::new();
+        if !req.source_provider_address.ends_with("builtin/terraform") {
+            diags.error(
+                "Cannot move",
+                format!("Only Terraform's own terraform_data moves into a note, not {}.", req.source_provider_address),
+            );
+            return MoveResponse::refused(diags);
+        }
+        // A dynamically typed attribute is stored as {"value": ..., "type": ...}.
+        let input = &req.source_state["input"];
+        let text = input.as_str().or_else(|| input["value"].as_str());
+        let (Some(text), Some(id)) = (text, req.source_state["id"].as_str()) else {
+            diags.error("Cannot move", "Only a terraform_data whose input is a string moves into a note.");
+            return MoveResponse::refused(diags);
+        };
+        let text = Value::string(text);
+        let state = Value::object([("id", Value::string(id)), ("length", length_of(&text)), ("text", text), ("lang", Value::Null)]);
+        MoveResponse { state, identity: None, diags }
     }
 }
 

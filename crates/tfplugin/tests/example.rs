@@ -1,7 +1,8 @@
 //! The example provider (examples/terraform-provider-example.rs) driven by real Terraform
 //! (`VPCE_TF`, else the workspace's scripts/tf): init and dev_overrides, apply, read the data
 //! source and call the function through outputs, an empty plan, an in-place update, a
-//! replacement, a validation error on the attribute, destroy.
+//! replacement, a validation error on the attribute, destroy; a `moved` block from Terraform's
+//! `terraform_data` (MoveResourceState).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -200,4 +201,35 @@ fn example_provider_with_real_terraform() {
     tf.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
     let show: serde_json::Value = serde_json::from_str(&tf.ok(&["show", "-json", "-no-color"])).expect("show -json");
     assert!(show["values"]["root_module"]["resources"].as_array().is_none_or(|r| r.is_empty()), "state after destroy: {show}");
+}
+
+#[test]
+fn terraform_data_moves_into_a_note() {
+    let tf = Tf::new();
+    let version: serde_json::Value = serde_json::from_str(&tf.ok(&["version", "-json"])).expect("version -json");
+    let v = version["terraform_version"].as_str().unwrap_or_default().to_string();
+    let minor: Vec<u32> = v.split('.').take(2).filter_map(|p| p.parse().ok()).collect();
+    assert!(minor.as_slice() >= [1, 8].as_slice(), "moves across resource types need Terraform >= 1.8, not {v}");
+    tf.write("resource \"terraform_data\" \"n\" {\n  input = \"moved,text\"\n}\n");
+    tf.ok(&["init", "-no-color", "-input=false"]);
+    tf.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let id = tf.state_value("terraform_data.n", "id").as_str().expect("terraform_data id").to_string();
+
+    tf.write(
+        "resource \"example_note\" \"n\" {\n  text = \"moved,text\"\n}\n\nmoved {\n  from = terraform_data.n\n  to   = example_note.n\n}\n",
+    );
+    let plan = tf.ok(&["plan", "-no-color", "-input=false"]);
+    assert!(plan.contains("# terraform_data.n has moved to example_note.n"), "{plan}");
+    assert!(plan.contains("Plan: 0 to add, 0 to change, 0 to destroy."), "{plan}");
+    tf.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert_eq!(tf.state_value("example_note.n", "id"), id.as_str(), "the note keeps the moved object's ID");
+    assert_eq!(tf.state_value("example_note.n", "length"), 10);
+
+    // A terraform_data whose input is no string is refused with the provider's diagnostic.
+    tf.write("resource \"example_note\" \"n\" {\n  text = \"moved,text\"\n}\n\nresource \"terraform_data\" \"m\" {\n  input = [1, 2]\n}\n");
+    tf.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    tf.write("resource \"example_note\" \"n\" {\n  text = \"moved,text\"\n}\n\nresource \"example_note\" \"m\" {\n  text = \"x\"\n}\n\nmoved {\n  from = terraform_data.m\n  to   = example_note.m\n}\n");
+    let refused = tf.run(&["plan", "-no-color", "-input=false"]);
+    assert_ne!(refused.code, 0, "{}", refused.text);
+    assert!(refused.text.contains("Only a terraform_data whose input is a string moves into a note"), "{}", refused.text);
 }
