@@ -88,6 +88,7 @@ impl crate::protocol::resource::Provider for Vpce {
                 ec2_endpoint: config.get("endpoints").get("ec2").as_str().map(str::to_string),
                 max_retries: config.get("max_retries").as_i64().map(|n| n as u32),
                 observer: Some(std::sync::Arc::new(Ec2Log)),
+                pacing: None,
             };
             match crate::aws::connect(cfg).await {
                 Ok(ec2) => {

@@ -513,7 +513,14 @@ async fn create<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model, config: &E
     let partial = |planned: &E::Model| settled(planned, &e.state_from_endpoint(&region, planned, &ep));
     let saved = "The endpoint was created and is saved in the state (marked tainted): the next apply replaces it.";
     let timeout = timeouts::timeout(planned.timeouts(), Op::Create).saturating_sub(started.elapsed());
-    match ctx.ec2.wait_for_endpoint(&id, E::READY, &[], timeout, &ctx.cancel).await {
+    // A gateway endpoint that CreateVpcEndpoint answered ready (EC2 makes them synchronously) is
+    // not read again: its answer is the endpoint as it now is.
+    let answered_ready = E::EC2_TYPE.eq_ignore_ascii_case("Gateway") && E::READY.contains(&aws::state_str(&ep).as_str());
+    let waited = match answered_ready {
+        true => Ok(ep.clone()),
+        false => ctx.ec2.wait_for_endpoint(&id, E::READY, &[], timeout, &ctx.cancel).await,
+    };
+    match waited {
         Ok(ready) => {
             // The waiter's last read is the endpoint as it is now: no need to describe it again.
             let (actual, _warnings) = e.describe(ctx, &read_basis(&planned, config), &ready, false).await;
@@ -645,11 +652,13 @@ async fn delete<E: Endpoint>(_: &E, ctx: &Ctx, prior: &E::Model) -> ApplyRespons
     };
     let timeout = timeouts::timeout(prior.timeouts(), Op::Delete);
     let kept = |diags| ApplyResponse { new_state: prior.to_value(), diags };
-    match ctx.ec2.client().delete_vpc_endpoints().vpc_endpoint_ids(&id).send().await.aws_op("DeleteVpcEndpoints") {
+    // Concurrent deletes share DeleteVpcEndpoints calls; each endpoint gets its own outcome.
+    match ctx.ec2.delete_vpc_endpoint(&id).await {
         // Only the endpoint's own NotFound means it is gone; any other error keeps it in the state,
         // unless EC2 shows it deleted (a retried request whose first attempt did delete it may
         // fail otherwise).
         Err(e) if e.is_missing(Missing::VpcEndpoint) => return ApplyResponse::default(),
+        Ok(aws::Deleted::Gone) => return ApplyResponse::default(),
         Err(e) => {
             if let Ok(None) = ctx.ec2.find_vpc_endpoint(&id).await {
                 crate::info!(format!("{kind} is deleted although DeleteVpcEndpoints failed"), "id" => id, "error" => e.to_string());
@@ -658,18 +667,14 @@ async fn delete<E: Endpoint>(_: &E, ctx: &Ctx, prior: &E::Model) -> ApplyRespons
             diags.error(format!("Cannot delete the {kind}"), e.to_string());
             return kept(diags);
         }
-        Ok(out) => {
-            let gone = |code: &str| Missing::VpcEndpoint.not_found().iter().any(|k| k.eq_ignore_ascii_case(code));
-            let refused = out.unsuccessful().iter().filter_map(|i| i.error()).find(|e| !gone(e.code().unwrap_or_default()));
-            if let Some(err) = refused {
-                if let Ok(None) = ctx.ec2.find_vpc_endpoint(&id).await {
-                    return ApplyResponse::default();
-                }
-                let (code, message) = (err.code().unwrap_or_default(), err.message().unwrap_or("no reason given"));
-                diags.error(format!("Cannot delete the {kind}"), format!("EC2 did not delete {id}: {code}: {message}"));
-                return kept(diags);
+        Ok(aws::Deleted::Refused(code, message)) => {
+            if let Ok(None) = ctx.ec2.find_vpc_endpoint(&id).await {
+                return ApplyResponse::default();
             }
+            diags.error(format!("Cannot delete the {kind}"), format!("EC2 did not delete {id}: {code}: {message}"));
+            return kept(diags);
         }
+        Ok(aws::Deleted::Requested) => {}
     }
     match ctx.ec2.wait_for_endpoint_deleted(&id, timeout, &ctx.cancel).await {
         Ok(()) | Err(WaitError::NotFound) => {

@@ -322,7 +322,7 @@ fn state_from_endpoint(region: &str, base: &InterfaceModel, ep: &VpcEndpoint) ->
 async fn default_group(ctx: &Ctx, v: &InterfaceModel) -> Result<String, AwsError> {
     let vpc = v.vpc_id.as_str().unwrap_or_default();
     ctx.ec2
-        .default_security_group(vpc)
+        .default_security_group_fact(vpc)
         .await?
         .ok_or_else(|| AwsError::new("DescribeSecurityGroups", None, format!("VPC {vpc} has no default security group")))
 }
@@ -507,7 +507,7 @@ async fn check_aws(ctx: &Ctx, v: &InterfaceModel, checks: Checks, diags: &mut Di
     let (vpc_r, svc_r, subnets_r, groups_r, dns_r) = tokio::join!(
         async {
             match (&vpc, checks.vpc && !checks.at_apply) {
-                (Some(id), true) => Some(ec2.find_vpc(id).await),
+                (Some(id), true) => Some(ec2.vpc_fact(id).await),
                 _ => None,
             }
         },
@@ -519,19 +519,19 @@ async fn check_aws(ctx: &Ctx, v: &InterfaceModel, checks: Checks, diags: &mut Di
         },
         async {
             match subnet_ids.is_empty() {
-                false => Some(ec2.find_subnets(&subnet_ids).await),
+                false => Some(ec2.subnet_facts(&subnet_ids).await),
                 true => None,
             }
         },
         async {
             match group_ids.is_empty() {
-                false => Some(ec2.find_security_groups(&group_ids).await),
+                false => Some(ec2.security_group_facts(&group_ids).await),
                 true => None,
             }
         },
         async {
             match (&vpc, private_dns) {
-                (Some(id), true) => Some(ec2.vpc_dns_attributes(id).await),
+                (Some(id), true) => Some(ec2.vpc_dns_facts(id).await),
                 _ => None,
             }
         },

@@ -20,6 +20,11 @@ impl Proxy {
         Proxy { url: inner.url(), inner }
     }
 
+    /// The proxy process and its whole control API (stats, random and scripted faults).
+    pub fn faults(&self) -> &FaultProxy {
+        &self.inner
+    }
+
     fn post(&self, path: &str, body: Json) {
         self.inner.control("POST", path, &body.to_string());
     }
@@ -86,7 +91,14 @@ impl Proxy {
         self.post("/__pending", json!({ "ids": ids }));
     }
 
-    /// Ends every `fail`, `respond`, `hang`, `hold_answer` and `show_pending`.
+    /// EC2 refuses the resources `ids` in later calls of `action` with the error `code`:
+    /// DeleteVpcEndpoints answers an `Unsuccessful` item for each (the other ids are deleted);
+    /// any other action naming one fails as a whole (as CreateTags does for a bad id).
+    pub fn refuse(&self, action: &str, ids: &[String], code: &str) {
+        self.post("/__refuse", json!({ "action": action, "ids": ids, "code": code, "message": format!("refused by the test ({code})") }));
+    }
+
+    /// Ends every `fail`, `respond`, `hang`, `hold_answer`, `show_pending` and `refuse`.
     pub fn heal(&self) {
         self.post("/__heal", json!({}));
     }
