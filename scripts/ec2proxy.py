@@ -4,7 +4,7 @@ of the tests (tests/common/proxy.rs and faultproxy.rs start it), the crash soak 
 
     python3 scripts/ec2proxy.py --target http://127.0.0.1:5555 [--port 0] [--fault-rate 0.3]
         [--latency-ms 0-50] [--seed 42] [--fail-action DescribeVpcEndpoints[:Code[:HTTP status]]]...
-        [--log FILE]
+        [--realistic JSON] [--log FILE]
 
 Prints the port it listens on (127.0.0.1) as the first line of stdout, then serves until killed.
 Python 3 standard library only.
@@ -64,6 +64,49 @@ Control endpoints (never faulted):
                         "script": {"Action": ["reset_after", ...]}} (any subset) changes the behaviour at
                         run time; `script` gives the fault kinds of the next calls of an action, in
                         order (deterministic faults), before the random draw applies again
+  POST /__realistic     JSON settings of the realistic-EC2 mode (below; any subset, merged into the current
+                        ones; {"reset": true, ...} first restores the defaults and forgets every endpoint)
+  GET  /__realistic     its settings, counters and the state of every endpoint it keeps a clock for
+  POST /__realistic/accept  {"ids": [...]}: out-of-band acceptance (as the service owner would accept)
+  POST /__realistic/reject  {"ids": [...]}: out-of-band rejection: the endpoints become `rejected`
+  POST /__realistic/fail    {"ids": [...], "code": C, "message": M}: the endpoints become `failed` with that LastError
+  POST /__realistic/busy    {"ids": [...], "seconds": S}: a modification in progress (as after ModifyVpcEndpoint)
+
+Realistic-EC2 mode (off by default: moto makes every endpoint `available` at once, never throttles and
+is strongly consistent). moto stays the source of truth for everything but what follows; the proxy
+keeps its own clock per endpoint (from CreateVpcEndpoint's answer) and rewrites the `state` (and
+`lastError`, `tagSet`) of DescribeVpcEndpoints and CreateVpcEndpoint answers. Every behaviour has its
+own setting (POST /__realistic or --realistic JSON at start), 0 / empty / false switches it off:
+
+  pending_s            a new endpoint is `pending` for this long, then `available`
+  modify_s             after a ModifyVpcEndpoint the endpoint is `pending` for this long (a modification in
+                       progress); meanwhile ModifyVpcEndpoint gets `modify_conflict_code` (IncorrectState,
+                       or OperationInProgress, EC2's "VpcEndpoint modify operation in progress") and
+                       DeleteVpcEndpoints reports it Unsuccessful with IncorrectState
+  delete_s             DeleteVpcEndpoints (moto deletes at once) shows the endpoint `deleting` for this long,
+  deleted_linger_s     then `deleted` for this long, then it is gone (NotFound by id, absent from lists)
+  acceptance_services  service names whose new endpoints are `pendingAcceptance` until accepted
+                       (AcceptVpcEndpointConnections, answered by the proxy, or /__realistic/accept): then
+                       `pending` for pending_s, then `available` (EC2 goes pendingAcceptance -> pending ->
+                       available); RejectVpcEndpointConnections or /__realistic/reject: `rejected`
+  reject_services      service names whose new endpoints become `rejected` after pending_s
+  fail_services        {service name: [code, message]}: new endpoints become `failed` after pending_s, with
+                       that LastError
+  invisible_ms         eventual consistency: a new endpoint is invisible to DescribeVpcEndpoints for this long
+                       (InvalidVpcEndpointId.NotFound when asked by id, absent from filtered lists), and
+                       ModifyVpcEndpoint / DeleteVpcEndpoints answer NotFound for it too
+  tags_invisible_ms    a CreateTags / DeleteTags on an endpoint shows in DescribeVpcEndpoints only after this long
+  incorrect_state      (default true) ModifyVpcEndpoint of an endpoint in state `pending` gets IncorrectState,
+                       DeleteVpcEndpoints reports it Unsuccessful with IncorrectState
+  throttle             per-API token buckets with EC2's documented sizes and refill rates (the table at
+                       THROTTLE_NON_MUTATING below): a call that finds its bucket empty gets HTTP 503
+                       RequestLimitExceeded (EC2's XML error document) and is not forwarded
+  throttle_scale       multiplies every refill rate (bucket sizes unchanged), to compress time in tests: EC2
+                       refills CreateVpcEndpoint's bucket of 4 at 0.3 per second, so 60 creates take 3 min
+  throttle_buckets     {Action: [capacity, refill per second]} overrides
+
+/__stats "realistic" counts throttled calls per action, conflicts (IncorrectState / OperationInProgress
+answers) per action and NotFound answers for endpoints not visible yet.
 """
 
 import argparse
@@ -79,6 +122,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+import xml.etree.ElementTree as ET
 
 FAULT_KINDS = ("throttle", "internal", "reset_before", "reset_after")
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
@@ -93,6 +137,385 @@ def ec2_error(code, message):
             f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors>"
             f"<RequestID>{rid}</RequestID></Response>")
     return body.encode(), rid
+
+
+# -- the realistic-EC2 mode ---------------------------------------------------------------------
+
+EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15"
+
+# EC2's request token buckets: (bucket maximum capacity, refill rate in tokens per second), per API
+# (each API has its own bucket), from the tables "Request token bucket sizes and refill rates" of
+# "Request throttling for the Amazon EC2 API" (Amazon EC2 Developer Guide,
+# https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html):
+#   Non-mutating actions (Describe*, List*, Search*, Get* not in another category)  100 / 20
+#   Unfiltered and unpaginated non-mutating actions (the 7 below, called without a
+#     filter and without pagination)                                                   50 / 10
+#   Mutating actions (all others not resource-intensive nor uncategorized)            50 / 5
+#   Resource-intensive actions (the 9 below)                                           50 / 5
+#   Uncategorized actions with their own buckets, among them CreateVpcEndpoint,
+#     ModifyVpcEndpoint and DeleteVpcEndpoints 4 / 0.3, AcceptVpcEndpointConnections
+#     and RejectVpcEndpointConnections 10 / 1, CreateTags and DeleteTags 100 / 10,
+#     CreateNetworkInterface and DeleteNetworkInterface 100 / 5.
+THROTTLE_NON_MUTATING = (100, 20)
+THROTTLE_UNFILTERED = (50, 10)
+THROTTLE_MUTATING = (50, 5)
+THROTTLE_RESOURCE_INTENSIVE = (50, 5)
+UNFILTERED_ACTIONS = {"DescribeInstances", "DescribeInstanceStatus", "DescribeNetworkInterfaces", "DescribeSecurityGroups",
+                      "DescribeSnapshots", "DescribeSpotInstanceRequests", "DescribeVolumes"}
+RESOURCE_INTENSIVE_ACTIONS = {"AcceptVpcPeeringConnection", "AuthorizeSecurityGroupIngress", "CancelSpotInstanceRequests",
+                              "CreateKeyPair", "CreateVpcPeeringConnection", "DeleteVpcPeeringConnection",
+                              "RejectVpcPeeringConnection", "RevokeSecurityGroupIngress", "RequestSpotInstances"}
+UNCATEGORIZED_BUCKETS = {
+    "AcceptVpcEndpointConnections": (10, 1),
+    "RejectVpcEndpointConnections": (10, 1),
+    "CreateVpcEndpoint": (4, 0.3),
+    "ModifyVpcEndpoint": (4, 0.3),
+    "DeleteVpcEndpoints": (4, 0.3),
+    "CreateVpcEndpointServiceConfiguration": (10, 1),
+    "ModifyVpcEndpointServiceConfiguration": (10, 1),
+    "DeleteVpcEndpointServiceConfigurations": (10, 1),
+    "CreateTags": (100, 10),
+    "DeleteTags": (100, 10),
+    "CreateNetworkInterface": (100, 5),
+    "DeleteNetworkInterface": (100, 5),
+    "ModifyNetworkInterfaceAttribute": (100, 5),
+    "DescribeSecurityGroupReferences": (20, 5),
+    "DescribeStaleSecurityGroups": (20, 5),
+}
+
+
+def is_non_mutating(action):
+    return action.startswith(("Describe", "List", "Search", "Get"))
+
+
+def throttle_bucket(action, params):
+    """The bucket an EC2 call takes its token from: (bucket name, (capacity, refill per second))."""
+    if action in UNCATEGORIZED_BUCKETS:
+        return action, UNCATEGORIZED_BUCKETS[action]
+    if action in RESOURCE_INTENSIVE_ACTIONS:
+        return action, THROTTLE_RESOURCE_INTENSIVE
+    if is_non_mutating(action):
+        unfiltered = not any(k.startswith("Filter.") or k in ("MaxResults", "NextToken") for k in params)
+        if action in UNFILTERED_ACTIONS and unfiltered:
+            return action + " (unfiltered)", THROTTLE_UNFILTERED
+        return action, THROTTLE_NON_MUTATING
+    return action, THROTTLE_MUTATING
+
+
+REALISTIC_DEFAULTS = {
+    "pending_s": 0.0,
+    "modify_s": 0.0,
+    "modify_conflict_code": "IncorrectState",
+    "delete_s": 0.0,
+    "deleted_linger_s": 0.0,
+    "acceptance_services": [],
+    "reject_services": [],
+    "fail_services": {},
+    "invisible_ms": 0,
+    "tags_invisible_ms": 0,
+    "incorrect_state": True,
+    "throttle": False,
+    "throttle_scale": 1.0,
+    "throttle_buckets": {},
+}
+
+
+class Ep:
+    """The proxy's clock of one endpoint."""
+
+    def __init__(self, created, service):
+        self.created = created
+        self.service = service
+        self.visible_at = created
+        self.pending_until = created
+        self.awaiting = False          # pendingAcceptance until accepted or rejected
+        self.outcome = None            # after pending: None (moto's state), "failed" or "rejected"
+        self.error = None              # (code, message): LastError of a failed endpoint
+        self.final = None              # "failed" / "rejected", set at once
+        self.busy_until = 0.0          # a modify in progress: pending, Modify/Delete refused
+        self.deleted_at = None
+        self.tag_masks = []            # [(until, {key: value before the change, None: absent})]
+
+
+class Realistic:
+    """Realistic-EC2 behaviour layered on moto's answers (see the module docstring). Every method
+    runs under the State lock."""
+
+    def __init__(self):
+        self.cfg = dict(REALISTIC_DEFAULTS)
+        self.eps = {}
+        self.buckets = {}              # bucket name -> [tokens, last refill time]
+        self.reset_stats()
+
+    def reset_stats(self):
+        self.throttled = {}
+        self.conflicts = {}
+        self.hidden = 0
+        self.transitions = 0
+
+    @property
+    def enabled(self):
+        c = self.cfg
+        return bool(c["pending_s"] or c["modify_s"] or c["delete_s"] or c["deleted_linger_s"] or c["acceptance_services"]
+                    or c["reject_services"] or c["fail_services"] or c["invisible_ms"] or c["tags_invisible_ms"]
+                    or c["throttle"] or self.eps)
+
+    def configure(self, cfg):
+        if cfg.get("reset"):
+            self.cfg = dict(REALISTIC_DEFAULTS)
+            self.eps.clear()
+            self.buckets.clear()
+            self.reset_stats()
+        for k, v in cfg.items():
+            if k == "reset":
+                continue
+            if k not in REALISTIC_DEFAULTS:
+                raise KeyError(f"unknown realistic setting {k!r} (known: {', '.join(REALISTIC_DEFAULTS)})")
+            default = REALISTIC_DEFAULTS[k]
+            if isinstance(default, bool):
+                v = bool(v)
+            elif isinstance(default, (int, float)) and not isinstance(default, bool):
+                v = float(v)
+                if v < 0:
+                    raise ValueError(f"{k} must be >= 0")
+            elif isinstance(default, list):
+                v = [str(x) for x in v]
+            elif k == "fail_services":
+                v = {str(s): (str(e[0]), str(e[1])) for s, e in v.items()}
+            elif k == "throttle_buckets":
+                v = {str(a): (float(b[0]), float(b[1])) for a, b in v.items()}
+            self.cfg[k] = v
+        if "throttle" in cfg or "throttle_scale" in cfg or "throttle_buckets" in cfg:
+            self.buckets.clear()
+        return self.describe_cfg()
+
+    def describe_cfg(self):
+        c = dict(self.cfg)
+        c["fail_services"] = {s: list(e) for s, e in c["fail_services"].items()}
+        c["throttle_buckets"] = {a: list(b) for a, b in c["throttle_buckets"].items()}
+        return c
+
+    def stats(self, now):
+        states = {}
+        for ep_id in self.eps:
+            s = self.state(ep_id, now) or "available"
+            states[s] = states.get(s, 0) + 1
+        return {"config": self.describe_cfg(), "endpoints": len(self.eps), "states": states,
+                "throttled": dict(sorted(self.throttled.items())), "throttled_total": sum(self.throttled.values()),
+                "conflicts": dict(sorted(self.conflicts.items())), "hidden_not_found": self.hidden}
+
+    # -- throttling ------------------------------------------------------------------------
+
+    def take_token(self, action, params, now):
+        """True when the call may go on; False: throttled (RequestLimitExceeded)."""
+        if not self.cfg["throttle"]:
+            return True
+        name, (cap, rate) = throttle_bucket(action, params)
+        if action in self.cfg["throttle_buckets"]:
+            cap, rate = self.cfg["throttle_buckets"][action]
+            name = action
+        rate *= self.cfg["throttle_scale"]
+        bucket = self.buckets.get(name)
+        if bucket is None:
+            bucket = self.buckets[name] = [float(cap), now]
+        tokens, last = bucket
+        tokens = min(float(cap), tokens + (now - last) * rate)
+        if tokens >= 1.0:
+            bucket[0], bucket[1] = tokens - 1.0, now
+            return True
+        bucket[0], bucket[1] = tokens, now
+        self.throttled[action] = self.throttled.get(action, 0) + 1
+        return False
+
+    # -- the endpoints' clocks -------------------------------------------------------------
+
+    def track(self, ep_id, service, now):
+        """Starts the clock of a new endpoint (from CreateVpcEndpoint's answer)."""
+        if ep_id in self.eps:
+            return self.eps[ep_id]
+        c = self.cfg
+        ep = Ep(now, service)
+        ep.visible_at = now + c["invisible_ms"] / 1000.0
+        ep.pending_until = now + c["pending_s"]
+        ep.awaiting = service in c["acceptance_services"]
+        if service in c["fail_services"]:
+            ep.outcome, ep.error = "failed", c["fail_services"][service]
+        elif service in c["reject_services"]:
+            ep.outcome = "rejected"
+        self.eps[ep_id] = ep
+        return ep
+
+    def state(self, ep_id, now):
+        """The state EC2 would show now: None to keep moto's, "gone" when it is no longer listed."""
+        ep = self.eps.get(ep_id)
+        if ep is None:
+            return None
+        c = self.cfg
+        if ep.deleted_at is not None:
+            dt = now - ep.deleted_at
+            if dt < c["delete_s"]:
+                return "deleting"
+            if dt < c["delete_s"] + c["deleted_linger_s"]:
+                return "deleted"
+            return "gone"
+        if ep.final:
+            return ep.final
+        if ep.awaiting:
+            return "pendingAcceptance"
+        if now < ep.pending_until:
+            return "pending"
+        if ep.outcome:
+            ep.final = ep.outcome
+            self.transitions += 1
+            return ep.final
+        if now < ep.busy_until:
+            return "pending"
+        return None
+
+    def invisible(self, ep_id, now):
+        ep = self.eps.get(ep_id)
+        return ep is not None and (now < ep.visible_at or self.state(ep_id, now) == "gone")
+
+    def accept(self, ep_id, now):
+        ep = self.eps.get(ep_id)
+        if ep is None or not ep.awaiting:
+            return False
+        # EC2 goes pendingAcceptance -> pending -> available once accepted.
+        ep.awaiting = False
+        ep.pending_until = now + self.cfg["pending_s"]
+        return True
+
+    def reject(self, ep_id, now):
+        ep = self.eps.get(ep_id)
+        if ep is None or ep.deleted_at is not None or ep.final:
+            return False
+        ep.awaiting = False
+        ep.final = "rejected"
+        return True
+
+    def fail(self, ep_id, code, message):
+        ep = self.eps.get(ep_id)
+        if ep is None:
+            return False
+        ep.final, ep.error = "failed", (code, message)
+        return True
+
+    def busy(self, ep_id, seconds, now):
+        ep = self.eps.get(ep_id)
+        if ep is None:
+            return False
+        ep.busy_until = max(ep.busy_until, now + seconds)
+        return True
+
+    def conflict(self, action):
+        self.conflicts[action] = self.conflicts.get(action, 0) + 1
+
+
+def xml_root(data):
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        return None, ""
+    ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+    return root, ns
+
+
+def xml_bytes(root, ns):
+    if ns:
+        ET.register_namespace("", ns)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
+
+
+def q(ns, tag):
+    return f"{{{ns}}}{tag}" if ns else tag
+
+
+def child_text(el, ns, tag):
+    c = el.find(q(ns, tag))
+    return c.text if c is not None else None
+
+
+def set_child(el, ns, tag, text):
+    c = el.find(q(ns, tag))
+    if c is None:
+        c = ET.SubElement(el, q(ns, tag))
+    c.text = text
+    return c
+
+
+def rewrite_endpoint(item, ns, real, now, hide=True):
+    """Applies the proxy's clock to one endpoint element (state, LastError, tags); False: drop it."""
+    ep_id = child_text(item, ns, "vpcEndpointId")
+    if ep_id is None or ep_id not in real.eps:
+        return True
+    if hide and real.invisible(ep_id, now):
+        return False
+    ep = real.eps[ep_id]
+    state = real.state(ep_id, now)
+    if state and state != "gone":
+        set_child(item, ns, "state", state)
+    if state == "failed" and ep.error:
+        err = item.find(q(ns, "lastError"))
+        if err is None:
+            err = ET.SubElement(item, q(ns, "lastError"))
+        set_child(err, ns, "code", ep.error[0])
+        set_child(err, ns, "message", ep.error[1])
+    ep.tag_masks = [(until, mask) for until, mask in ep.tag_masks if until > now]
+    if ep.tag_masks:
+        tagset = item.find(q(ns, "tagSet"))
+        if tagset is None:
+            tagset = ET.SubElement(item, q(ns, "tagSet"))
+        tags = {}
+        for t in list(tagset):
+            tags[child_text(t, ns, "key")] = child_text(t, ns, "value")
+        # The oldest mask holds the value from before the first change still invisible.
+        for _, mask in reversed(ep.tag_masks):
+            for k, old in mask.items():
+                if old is None:
+                    tags.pop(k, None)
+                else:
+                    tags[k] = old
+        for t in list(tagset):
+            tagset.remove(t)
+        for k, v in tags.items():
+            t = ET.SubElement(tagset, q(ns, "item"))
+            set_child(t, ns, "key", k)
+            set_child(t, ns, "value", v or "")
+    return True
+
+
+def list_param(params, prefix):
+    """Values of `Prefix.1`, `Prefix.2`, ... in order."""
+    found = []
+    for k, v in params.items():
+        if k.startswith(prefix + "."):
+            try:
+                found.append((int(k[len(prefix) + 1:]), v[0]))
+            except ValueError:
+                pass
+    return [v for _, v in sorted(found)]
+
+
+def unsuccessful_items(ns, failures):
+    """`<item><error><code/><message/></error><resourceId/></item>` elements of an `unsuccessful` set."""
+    items = []
+    for rid, code, message in failures:
+        item = ET.Element(q(ns, "item"))
+        err = ET.SubElement(item, q(ns, "error"))
+        set_child(err, ns, "code", code)
+        set_child(err, ns, "message", message)
+        set_child(item, ns, "resourceId", rid)
+        items.append(item)
+    return items
+
+
+def unsuccessful_answer(action, failures):
+    root = ET.Element(q(EC2_NS, f"{action}Response"))
+    set_child(root, EC2_NS, "requestId", str(uuid.uuid4()))
+    uns = ET.SubElement(root, q(EC2_NS, "unsuccessful"))
+    for item in unsuccessful_items(EC2_NS, failures):
+        uns.append(item)
+    return xml_bytes(root, EC2_NS)
 
 
 class State:
@@ -117,6 +540,9 @@ class State:
         self.pending = []
         # Action -> {resource id: (code, message)} (see /__refuse).
         self.refuse = {}
+        self.real = Realistic()
+        if args.realistic:
+            self.real.configure(json.loads(args.realistic))
         self.reset_stats()
 
     def reset_stats(self):
@@ -133,6 +559,8 @@ class State:
             self.idempotent_mismatches = 0
             self.failed_actions = {}
             self.upstream_errors = 0
+            if hasattr(self, "real"):
+                self.real.reset_stats()
 
     def stats(self):
         with self.lock:
@@ -151,6 +579,7 @@ class State:
                 "failed_actions": dict(self.failed_actions),
                 "upstream_errors": self.upstream_errors,
                 "held": self.held,
+                "realistic": self.real.stats(time.time()),
                 "config": {"fault_rate": self.fault_rate, "latency_ms": list(self.latency),
                            "fail_actions": {a: list(v) for a, v in self.fail_actions.items()},
                            "script": {a: list(k) for a, k in self.script.items() if k}},
@@ -323,6 +752,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with st.lock:
                 calls = [c for c in st.calls if action is None or dict(c).get("Action") == action]
             return self.reply_json({"calls": calls})
+        if path == "/__realistic":
+            st = self.server.state
+            with st.lock:
+                now = time.time()
+                out = st.real.stats(now)
+                out["endpoint_states"] = {i: st.real.state(i, now) or "available" for i in st.real.eps}
+            return self.reply_json(out)
         self.passthrough("GET", self.read_body())
 
     def do_HEAD(self):
@@ -350,6 +786,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path == "/__heal":
             st.heal()
             return self.reply_json({"ok": True})
+        if path.startswith("/__realistic"):
+            try:
+                return self.reply_json(self.realistic_control(path, json.loads(body or b"{}")))
+            except (ValueError, KeyError, TypeError, IndexError) as e:
+                return self.reply_json({"error": f"{path}: {e!r}"}, 400)
         if path in ("/__calls/clear", "/__fail", "/__respond", "/__hang", "/__hold_answer", "/__pending", "/__refuse"):
             try:
                 return self.reply_json(st.control(path, json.loads(body or b"{}")))
@@ -419,6 +860,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.reset_connection()
             return "fault reset_before"
 
+        after = None
+        with st.lock:
+            realistic = st.real.enabled
+            allowed = not realistic or st.real.take_token(action, params, time.time())
+        if not allowed:
+            # EC2 answers an empty token bucket with HTTP 503 and RequestLimitExceeded.
+            data, _ = ec2_error("RequestLimitExceeded", "Request limit exceeded.")
+            self.reply(503, data)
+            return "throttled 503 (realistic)"
+        if realistic:
+            answer, body, after = self.realistic_before(action, params, body)
+            if answer is not None:
+                status, data = answer
+                self.reply(status, data)
+                return f"realistic {status}"
+
         with st.lock:
             refused = dict(st.refuse.get(action) or {})
         named = [v for k, vs in params.items() if re.fullmatch(r"(VpcEndpointId|ResourceId)\.\d+", k) for v in vs if v in refused]
@@ -475,6 +932,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             st.wait_while(lambda: action in st.hold_answer)
             with st.lock:
                 st.held -= 1
+        if after is not None:
+            data = after(status, data)
         if action == "DescribeVpcEndpoints" and status == 200:
             with st.lock:
                 pending = list(st.pending)
@@ -486,6 +945,219 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return f"fault reset_after (moto answered {status})"
         self.reply(status, data, headers)
         return f"{status}" + (" (replayed)" if token and seen is not None else "")
+
+
+    # -- the realistic-EC2 mode -----------------------------------------------------------------
+
+    def realistic_control(self, path, cfg):
+        st = self.server.state
+        real = st.real
+        with st.lock:
+            now = time.time()
+            if path == "/__realistic":
+                return real.configure(cfg)
+            ids = [str(i) for i in cfg["ids"]]
+            if path == "/__realistic/accept":
+                changed = [i for i in ids if real.accept(i, now)]
+            elif path == "/__realistic/reject":
+                changed = [i for i in ids if real.reject(i, now)]
+            elif path == "/__realistic/fail":
+                code, message = cfg.get("code") or "InternalError", cfg.get("message") or "ec2proxy: the endpoint failed"
+                changed = [i for i in ids if real.fail(i, code, message)]
+            elif path == "/__realistic/busy":
+                changed = [i for i in ids if real.busy(i, float(cfg["seconds"]), now)]
+            else:
+                raise KeyError(path)
+            return {"changed": changed, "unknown": [i for i in ids if i not in changed]}
+
+    def realistic_before(self, action, params, body):
+        """The realistic mode's part before forwarding: (answer, body, after). `answer` is (status,
+        data) to send instead of forwarding; else `body` (possibly rewritten) is forwarded and
+        `after(status, data)` rewrites moto's answer."""
+        st = self.server.state
+        real = st.real
+        now = time.time()
+        one = lambda k: (params.get(k) or [""])[0]
+
+        if action == "DescribeVpcEndpoints":
+            ids = list_param(params, "VpcEndpointId")
+            with st.lock:
+                hidden = [i for i in ids if real.invisible(i, now)]
+                if hidden:
+                    real.hidden += 1
+            if hidden:
+                many = len(hidden) > 1
+                data, _ = ec2_error("InvalidVpcEndpointId.NotFound",
+                                    f"The vpcEndpoint ID{'s' if many else ''} '{', '.join(hidden)}' {'do' if many else 'does'} not exist")
+                return (400, data), body, None
+            return None, body, self.realistic_describe
+
+        if action == "CreateVpcEndpoint":
+            service = one("ServiceName")
+            return None, body, lambda status, data: self.realistic_created(status, data, service)
+
+        if action == "ModifyVpcEndpoint":
+            ep_id = one("VpcEndpointId")
+            with st.lock:
+                if real.invisible(ep_id, now):
+                    data, _ = ec2_error("InvalidVpcEndpointId.NotFound", f"The vpcEndpoint ID '{ep_id}' does not exist")
+                    return (400, data), body, None
+                state = real.state(ep_id, now)
+                ep = real.eps.get(ep_id)
+                conflict = None
+                if state in ("deleting", "deleted"):
+                    conflict = ("IncorrectState", f"The VPC endpoint {ep_id} is {state} and cannot be modified.")
+                elif state == "pending" and real.cfg["incorrect_state"]:
+                    if ep is not None and now < ep.busy_until and now >= ep.pending_until and not ep.awaiting:
+                        code = real.cfg["modify_conflict_code"]
+                        msg = ("VpcEndpoint modify operation in progress" if code == "OperationInProgress"
+                               else f"The VPC endpoint {ep_id} is being modified; it cannot be modified again until it is available.")
+                        conflict = (code, msg)
+                    else:
+                        conflict = ("IncorrectState", f"The VPC endpoint {ep_id} is in state pending and cannot be modified until it is available.")
+                if conflict:
+                    real.conflict(action)
+                    data, _ = ec2_error(*conflict)
+                    return (400, data), body, None
+
+            def modified(status, data):
+                if status == 200:
+                    with st.lock:
+                        t = time.time()
+                        ep = real.eps.get(ep_id) or real.track(ep_id, "", t - 3600)
+                        ep.busy_until = max(ep.busy_until, t + real.cfg["modify_s"])
+                return data
+            return None, body, modified
+
+        if action == "DeleteVpcEndpoints":
+            ids = list_param(params, "VpcEndpointId")
+            refused, already = [], []
+            with st.lock:
+                for i in ids:
+                    state = real.state(i, now)
+                    if real.invisible(i, now) or state == "deleted":
+                        refused.append((i, "InvalidVpcEndpoint.NotFound", f"The VPC endpoint '{i}' does not exist"))
+                    elif state == "deleting":
+                        already.append(i)
+                    elif state == "pending" and real.cfg["incorrect_state"]:
+                        real.conflict(action)
+                        refused.append((i, "IncorrectState", f"The VPC endpoint {i} is in state pending and cannot be deleted until it is available."))
+            skip = {r[0] for r in refused} | set(already)
+            keep = [i for i in ids if i not in skip]
+            if not keep:
+                return (200, unsuccessful_answer(action, refused)), body, None
+            if skip:
+                pairs = [(k, v) for k, v in urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+                         if not k.startswith("VpcEndpointId.")]
+                pairs += [(f"VpcEndpointId.{n}", i) for n, i in enumerate(keep, 1)]
+                body = urllib.parse.urlencode(pairs).encode()
+
+            def deleted(status, data):
+                if status != 200:
+                    return data
+                root, ns = xml_root(data)
+                if root is None:
+                    return data
+                uns = root.find(q(ns, "unsuccessful"))
+                if uns is None:
+                    uns = ET.SubElement(root, q(ns, "unsuccessful"))
+                failed = {child_text(item, ns, "resourceId") for item in uns}
+                with st.lock:
+                    t = time.time()
+                    for i in keep:
+                        if i not in failed:
+                            ep = real.eps.get(i) or real.track(i, "", t - 3600)
+                            ep.deleted_at = t
+                for item in unsuccessful_items(ns, refused):
+                    uns.append(item)
+                return xml_bytes(root, ns)
+            return None, body, deleted
+
+        if action in ("AcceptVpcEndpointConnections", "RejectVpcEndpointConnections"):
+            failures = []
+            with st.lock:
+                for i in list_param(params, "VpcEndpointId"):
+                    ok = real.accept(i, now) if action.startswith("Accept") else real.reject(i, now)
+                    if not ok:
+                        code = "InvalidVpcEndpointId.NotFound" if i not in real.eps else "InvalidState"
+                        failures.append((i, code, f"The VPC endpoint {i} is not awaiting acceptance."))
+            return (200, unsuccessful_answer(action, failures)), body, None
+
+        if action in ("CreateTags", "DeleteTags") and real.cfg["tags_invisible_ms"] > 0:
+            with st.lock:
+                ids = [r for r in list_param(params, "ResourceId") if r in real.eps]
+            keys = [v[0] for k, v in params.items() if re.fullmatch(r"Tag\.\d+\.Key", k)]
+            if not ids or not keys:
+                return None, body, None
+            before = self.realistic_tags(ids)
+            if before is None:
+                return None, body, None
+
+            def tagged(status, data):
+                if status == 200:
+                    with st.lock:
+                        until = time.time() + real.cfg["tags_invisible_ms"] / 1000.0
+                        for i in ids:
+                            old = before.get(i, {})
+                            real.eps[i].tag_masks.append((until, {k: old.get(k) for k in keys}))
+                return data
+            return None, body, tagged
+
+        return None, body, None
+
+    def realistic_tags(self, ids):
+        """The tags of endpoints `ids` as moto has them now ({id: {key: value}}), None on failure."""
+        pairs = [("Action", "DescribeVpcEndpoints"), ("Version", "2016-11-15")]
+        pairs += [(f"VpcEndpointId.{n}", i) for n, i in enumerate(ids, 1)]
+        status, _, data = self.forward("POST", urllib.parse.urlencode(pairs).encode())
+        if status != 200:
+            return None
+        root, ns = xml_root(data)
+        if root is None:
+            return None
+        out = {}
+        for item in root.iter(q(ns, "vpcEndpointSet")):
+            for ep in item:
+                tags = {}
+                for t in ep.findall(f"{q(ns, 'tagSet')}/{q(ns, 'item')}"):
+                    tags[child_text(t, ns, "key")] = child_text(t, ns, "value")
+                out[child_text(ep, ns, "vpcEndpointId")] = tags
+        return out
+
+    def realistic_describe(self, status, data):
+        st = self.server.state
+        if status != 200:
+            return data
+        with st.lock:
+            if not st.real.eps:
+                return data
+        root, ns = xml_root(data)
+        if root is None:
+            return data
+        with st.lock:
+            now = time.time()
+            for epset in root.iter(q(ns, "vpcEndpointSet")):
+                for item in list(epset):
+                    if not rewrite_endpoint(item, ns, st.real, now):
+                        epset.remove(item)
+        return xml_bytes(root, ns)
+
+    def realistic_created(self, status, data, service):
+        st = self.server.state
+        if status != 200:
+            return data
+        root, ns = xml_root(data)
+        if root is None:
+            return data
+        ve = root.find(q(ns, "vpcEndpoint"))
+        ep_id = child_text(ve, ns, "vpcEndpointId") if ve is not None else None
+        if not ep_id:
+            return data
+        with st.lock:
+            now = time.time()
+            st.real.track(ep_id, service or child_text(ve, ns, "serviceName") or "", now)
+            rewrite_endpoint(ve, ns, st.real, now, hide=False)
+        return xml_bytes(root, ns)
 
 
 def add_unsuccessful(body, items):
@@ -561,6 +1233,7 @@ def main():
     p.add_argument("--latency-ms", type=latency_range, default=(0, 0))
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--fail-action", type=fail_action, action="append", default=[])
+    p.add_argument("--realistic", metavar="JSON", help='realistic-EC2 mode from the start, e.g. \'{"pending_s": 2, "throttle": true}\' (as POST /__realistic)')
     p.add_argument("--log", help="append one line per EC2 call (start, duration, client port, action, outcome) to this file")
     args = p.parse_args()
 

@@ -24,6 +24,12 @@ CreateVpcEndpoint / ModifyVpcEndpoint, and the PrivateLink and gateway endpoint 
 - The regional DNS name reads `vpce-ID-SUFFIX.SVC.REGION.vpce.amazonaws.com`, as EC2's does.
 - With private DNS enabled, `dnsEntrySet` also lists the service's private DNS name (e.g.
   `ssm.us-east-1.amazonaws.com`), as EC2 does; it goes when private DNS is disabled.
+- DeleteVpcEndpoints of an id that does not exist (or is already deleted): EC2 reports it in
+  `Unsuccessful` with InvalidVpcEndpoint.NotFound and deletes the others; moto answers success (and
+  deletes an already deleted gateway endpoint's routes again, failing on the missing route).
+
+Timing (pending states, acceptance, eventual consistency, throttling) is not here: the realistic-EC2
+mode of scripts/ec2proxy.py layers it on these answers.
 
 Python 3 standard library plus the moto of .venv only.
 """
@@ -94,6 +100,8 @@ def create_vpc_endpoint(self):
     ep = result.result["VpcEndpoint"] if hasattr(result, "result") else None
     if ep is None:
         return result
+    if not ep.vpc_endpoint_type:
+        ep.vpc_endpoint_type = "Gateway"  # EC2's default type (moto leaves it unset, and its delete then fails)
     if is_interface(ep) and not ep.security_group_ids:
         group = backend.get_default_security_group(ep.vpc_id)
         if group is not None:
@@ -165,7 +173,24 @@ def create_dns_entries(service_name, vpc_endpoint_id):
     return {"dns_name": f"{vpc_endpoint_id}-{random_resource_id(8)}.{host}.vpce.amazonaws.com", "hosted_zone_id": "Z7HUB22UULQXV"}
 
 
+def delete_vpc_endpoints(self):
+    backend = self.ec2_backend
+    ids = self._get_param("VpcEndpointIds", [])
+    live, unsuccessful = [], []
+    for ep_id in ids:
+        ep = backend.vpc_end_points.get(ep_id)
+        if ep is None or (ep.state or "").lower() == "deleted":
+            unsuccessful.append({"Error": {"Code": "InvalidVpcEndpoint.NotFound", "Message": f"The VPC endpoint '{ep_id}' does not exist"},
+                                 "ResourceId": ep_id})
+        else:
+            ep.vpc_endpoint_type = ep.vpc_endpoint_type or "Gateway"
+            live.append(ep_id)
+    backend.delete_vpc_endpoints(vpce_ids=live)
+    return ActionResult({"Unsuccessful": unsuccessful})
+
+
 VPCs_original_modify = VPCs.modify_vpc_endpoint
+VPCs.delete_vpc_endpoints = delete_vpc_endpoints
 models.create_dns_entries = create_dns_entries
 VPCs.create_vpc_endpoint = create_vpc_endpoint
 VPCs.modify_vpc_endpoint = modify_vpc_endpoint

@@ -4,6 +4,8 @@
 //! form encoded) is decoded and kept, so tests can check what the provider sent even where moto
 //! ignores it; chosen actions can be answered with an EC2 error or a canned body, or held.
 
+use std::collections::BTreeMap;
+
 use serde_json::{json, Value as Json};
 
 use super::faultproxy::FaultProxy;
@@ -25,8 +27,15 @@ impl Proxy {
         &self.inner
     }
 
-    fn post(&self, path: &str, body: Json) {
-        self.inner.control("POST", path, &body.to_string());
+    /// scripts/ec2proxy.py in realistic-EC2 mode from the start: `cfg` as `POST /__realistic`
+    /// (see the script's docstring), e.g. `{"pending_s": 2, "throttle": true}`.
+    pub fn start_realistic(cfg: Json) -> Proxy {
+        let inner = FaultProxy::start(&["--realistic", &cfg.to_string()]);
+        Proxy { url: inner.url(), inner }
+    }
+
+    fn post(&self, path: &str, body: Json) -> Json {
+        self.inner.control("POST", path, &body.to_string())
     }
 
     /// The decoded parameters of every recorded call of `action`, in order.
@@ -101,6 +110,63 @@ impl Proxy {
     /// Ends every `fail`, `respond`, `hang`, `hold_answer`, `show_pending` and `refuse`.
     pub fn heal(&self) {
         self.post("/__heal", json!({}));
+    }
+
+    /// Changes settings of the realistic-EC2 mode (merged into the current ones); returns them all.
+    pub fn realistic(&self, cfg: Json) -> Json {
+        self.post("/__realistic", cfg)
+    }
+
+    /// The realistic mode's settings, counters (`throttled`, `conflicts`, `hidden_not_found`) and
+    /// `endpoint_states` (id -> state as EC2 would show it now, `gone` once deleted and no longer listed).
+    pub fn realistic_state(&self) -> Json {
+        self.inner.control("GET", "/__realistic", "")
+    }
+
+    fn realistic_ids(&self, path: &str, mut body: Json, ids: &[String]) -> Vec<String> {
+        body["ids"] = json!(ids);
+        let answer = self.post(path, body);
+        answer["changed"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    }
+
+    /// Out-of-band acceptance of endpoints awaiting it (`pendingAcceptance` -> `pending` -> `available`);
+    /// returns those that were awaiting it.
+    pub fn accept(&self, ids: &[String]) -> Vec<String> {
+        self.realistic_ids("/__realistic/accept", json!({}), ids)
+    }
+
+    /// Out-of-band rejection: the endpoints become `rejected`.
+    pub fn reject(&self, ids: &[String]) -> Vec<String> {
+        self.realistic_ids("/__realistic/reject", json!({}), ids)
+    }
+
+    /// The endpoints become `failed` with that LastError.
+    pub fn fail_endpoints(&self, ids: &[String], code: &str, message: &str) -> Vec<String> {
+        self.realistic_ids("/__realistic/fail", json!({ "code": code, "message": message }), ids)
+    }
+
+    /// A modification in progress for `seconds`: the endpoints show `pending`, and ModifyVpcEndpoint /
+    /// DeleteVpcEndpoints are refused meanwhile (IncorrectState, or the configured conflict code).
+    pub fn busy(&self, ids: &[String], seconds: f64) -> Vec<String> {
+        self.realistic_ids("/__realistic/busy", json!({ "seconds": seconds }), ids)
+    }
+
+    /// The proxy's counters (`/__stats`).
+    pub fn stats(&self) -> Json {
+        self.inner.stats()
+    }
+
+    /// How many recorded DescribeVpcEndpoints calls asked for each endpoint by id (the polls).
+    pub fn polls(&self) -> BTreeMap<String, usize> {
+        let mut polls = BTreeMap::new();
+        for call in self.calls("DescribeVpcEndpoints") {
+            for (k, v) in &call {
+                if k.starts_with("VpcEndpointId.") {
+                    *polls.entry(v.clone()).or_insert(0) += 1;
+                }
+            }
+        }
+        polls
     }
 }
 
