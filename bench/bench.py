@@ -43,7 +43,7 @@ PROVIDERS = {
 }
 KINDS = ("gateway", "interface")
 # Realistic-EC2 mode of scripts/ec2proxy.py (branch `real`): pending delay and EC2's token buckets.
-REALISTIC = {"pending_s": 2.0, "throttle": True}
+REALISTIC = {"pending_s": 2.0, "delete_s": 2.0, "throttle": True}
 PHASES = ["apply", "plan", "update", "destroy"]
 
 
@@ -156,7 +156,9 @@ def handshake(prov, runs, tls=True):
 def start_moto(rundir):
     port = free_port()
     logf = open(os.path.join(rundir, "moto.log"), "w")
-    proc = subprocess.Popen([os.path.join(ROOT, ".venv", "bin", "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+    # scripts/moto_server.py: moto with its VPC-endpoint gaps closed (as the tests use it).
+    proc = subprocess.Popen([os.path.join(ROOT, ".venv", "bin", "python"), os.path.join(ROOT, "scripts", "moto_server.py"),
+                             "-H", "127.0.0.1", "-p", str(port)],
                             stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     url = "http://127.0.0.1:%d" % port
     wait_up(url + "/moto-api/", "moto", proc)

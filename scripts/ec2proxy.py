@@ -50,8 +50,8 @@ Control endpoints (never faulted):
   POST /__hang          {"action": A}: every later call of A is held unanswered (not forwarded) until heal
   POST /__hold_answer   {"action": A}: every later call of A is forwarded (it takes effect) and its
                         answer held until heal; /__stats "held" counts the calls being held
-  POST /__pending       {"ids": ["vpce-...", ...] or ["*"]}: DescribeVpcEndpoints shows them `pending`
-                        instead of `available`
+  POST /__pending       {"ids": ["vpce-...", ...] or ["*"]}: DescribeVpcEndpoints (and CreateVpcEndpoint,
+                        for new endpoints) shows them `pending` instead of `available`
   POST /__refuse        {"action": A, "ids": ["vpce-..."], "code": C, "message": M}: EC2 refuses these resources in
                         later calls of A. DeleteVpcEndpoints, which answers per endpoint, gets an `Unsuccessful`
                         item (code C) for each refused id and the other ids are forwarded (deleted); any other
@@ -934,7 +934,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 st.held -= 1
         if after is not None:
             data = after(status, data)
-        if action == "DescribeVpcEndpoints" and status == 200:
+        if action in ("DescribeVpcEndpoints", "CreateVpcEndpoint") and status == 200:
             with st.lock:
                 pending = list(st.pending)
             data = show_pending(data, pending)

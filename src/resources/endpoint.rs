@@ -513,9 +513,9 @@ async fn create<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model, config: &E
     let partial = |planned: &E::Model| settled(planned, &e.state_from_endpoint(&region, planned, &ep));
     let saved = "The endpoint was created and is saved in the state (marked tainted): the next apply replaces it.";
     let timeout = timeouts::timeout(planned.timeouts(), Op::Create).saturating_sub(started.elapsed());
-    // A gateway endpoint that CreateVpcEndpoint answered ready (EC2 makes them synchronously) is
-    // not read again: its answer is the endpoint as it now is.
-    let answered_ready = E::EC2_TYPE.eq_ignore_ascii_case("Gateway") && E::READY.contains(&aws::state_str(&ep).as_str());
+    // An endpoint that CreateVpcEndpoint answered ready (EC2 makes gateway endpoints at once) is
+    // not read again: the answer is the endpoint as it now is. Otherwise (`pending`) wait.
+    let answered_ready = E::READY.contains(&aws::state_str(&ep).as_str());
     let waited = match answered_ready {
         true => Ok(ep.clone()),
         false => ctx.ec2.wait_for_endpoint(&id, E::READY, &[], timeout, &ctx.cancel).await,

@@ -95,7 +95,8 @@ impl Proxy {
         stats["held"].as_u64().unwrap_or_else(|| panic!("proxy /__stats has no held count: {stats}")) as usize
     }
 
-    /// DescribeVpcEndpoints shows these endpoints (`*`: all) `pending` (as real EC2 does for a while).
+    /// DescribeVpcEndpoints (and CreateVpcEndpoint's answer) shows these endpoints (`*`: all)
+    /// `pending` (as real EC2 does for a while).
     pub fn show_pending(&self, ids: &[String]) {
         self.post("/__pending", json!({ "ids": ids }));
     }
