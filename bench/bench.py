@@ -625,7 +625,12 @@ def render(hs):
                     go, ga = ph.get(phase), a["phases"].get(phase)
                     if go and ga and (kind == "interface" or phase in ("apply", "destroy") or (phase == "update" and n == 100)):
                         r = ga["wall_s"] / go["wall_s"]
-                        goal("%s %s wall >= 10x faster than aws" % (kind, phase), n, "%s vs %s = %.1fx" % (fmt_s(go["wall_s"]), fmt_s(ga["wall_s"]), r), r >= 10 and go["ok"])
+                        gf = f and f["phases"].get(phase)
+                        why = ""
+                        if r < 10 and gf and gf["wall_s"] > ga["wall_s"] / 10:
+                            why = "; out of reach here: Terraform core alone (terraform_data) takes %s > aws / 10 = %s" % (
+                                fmt_s(gf["wall_s"]), fmt_s(ga["wall_s"] / 10))
+                        goal("%s %s wall >= 10x faster than aws" % (kind, phase), n, "%s vs %s = %.1fx%s" % (fmt_s(go["wall_s"]), fmt_s(ga["wall_s"]), r, why), r >= 10 and go["ok"])
             if ph.get("plan"):
                 g = ph["plan"]
                 goal("%s no-op plan <= 1 EC2 request per endpoint" % kind, n, "%d (%.2f/ep)" % (g["requests"], g["requests"] / n), g["requests"] <= n and g["ok"])

@@ -85,8 +85,8 @@ fn concurrent_destroy_shares_delete_calls_and_one_refused_endpoint_fails_alone()
         (it.next().unwrap().clone(), it.next().unwrap().clone())
     };
     rt.block_on(ec2.delete_vpc_endpoints().vpc_endpoint_ids(&gone).send()).expect("delete out of band");
-    proxy.refuse("DeleteVpcEndpoints", &[refused.clone()], "OperationNotPermitted");
-    proxy.refuse("DeleteVpcEndpoints", &[gone.clone()], "InvalidVpcEndpoint.NotFound");
+    proxy.refuse("DeleteVpcEndpoints", std::slice::from_ref(&refused), "OperationNotPermitted");
+    proxy.refuse("DeleteVpcEndpoints", std::slice::from_ref(&gone), "InvalidVpcEndpoint.NotFound");
     proxy.clear();
     let out = run(&tf, &["destroy", "-refresh=false"]);
     let calls = ids_per_call(&proxy, "DeleteVpcEndpoints", "VpcEndpointId");
@@ -155,7 +155,7 @@ fn identical_tag_changes_share_create_tags_and_a_refused_resource_fails_alone() 
     // Round 2 -> 3 with EC2 refusing one endpoint: the shared call fails, each is tagged alone,
     // and only the refused one fails.
     let bad = ids[0].clone();
-    proxy.refuse("CreateTags", &[bad.clone()], "InvalidVpcEndpointId.NotFound");
+    proxy.refuse("CreateTags", std::slice::from_ref(&bad), "InvalidVpcEndpointId.NotFound");
     tf.write_raw(&format!("{}{}", provider(&proxy), gateways(&vpc, 3)));
     proxy.clear();
     let out = run(&tf, &["apply"]);

@@ -56,9 +56,30 @@ where
         F: Fn(Vec<K>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
     {
+        Self::spawn(Window { gap, max_gap: gap, max_wait: max_wait.max(gap) }, max_batch, in_flight, fetch)
+    }
+
+    /// Like [`Batcher::with_in_flight`], with a gap that follows the arrivals: twice the recent
+    /// mean time between keys, at least `gap`, at most `max_gap`. When Terraform starts its
+    /// operations one every few tens of milliseconds (a busy core, hundreds of resources), a fixed
+    /// short gap would send nearly every key alone.
+    pub fn adaptive<F, Fut>(gap: Duration, max_gap: Duration, max_wait: Duration, max_batch: usize, in_flight: usize, fetch: F) -> Self
+    where
+        F: Fn(Vec<K>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
+    {
+        let max_gap = max_gap.max(gap);
+        Self::spawn(Window { gap, max_gap, max_wait: max_wait.max(max_gap) }, max_batch, in_flight, fetch)
+    }
+
+    fn spawn<F, Fut>(window: Window, max_batch: usize, in_flight: usize, fetch: F) -> Self
+    where
+        F: Fn(Vec<K>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
+    {
         let (tx, rx) = mpsc::unbounded_channel();
         let slots = Arc::new(Semaphore::new(in_flight.clamp(1, Semaphore::MAX_PERMITS)));
-        tokio::spawn(collect(rx, gap, max_wait.max(gap), max_batch.max(1), slots, Arc::new(fetch)));
+        tokio::spawn(collect(rx, window, max_batch.max(1), slots, Arc::new(fetch)));
         Batcher { tx }
     }
 
@@ -76,10 +97,18 @@ where
     }
 }
 
+/// When a batch closes (see [`Batcher`]).
+#[derive(Clone, Copy)]
+struct Window {
+    gap: Duration,
+    /// Above `gap`: the gap follows the arrivals (see [`Batcher::adaptive`]).
+    max_gap: Duration,
+    max_wait: Duration,
+}
+
 async fn collect<K, V, F, Fut>(
     mut rx: mpsc::UnboundedReceiver<(K, Reply<V>)>,
-    gap: Duration,
-    max_wait: Duration,
+    window: Window,
     max_batch: usize,
     slots: Arc<Semaphore>,
     fetch: Arc<F>,
@@ -89,13 +118,30 @@ async fn collect<K, V, F, Fut>(
     F: Fn(Vec<K>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
 {
+    // The recent mean time between arrivals (for an adaptive gap).
+    let (mut mean, mut last): (Option<Duration>, Option<Instant>) = (None, None);
+    let mut arrived = |now: Instant| {
+        if let Some(before) = last {
+            let d = now - before;
+            mean = Some(mean.map_or(d, |m| (m * 3 + d) / 4));
+        }
+        last = Some(now);
+        match mean {
+            Some(m) if window.max_gap > window.gap => (m * 2).clamp(window.gap, window.max_gap),
+            _ => window.gap,
+        }
+    };
     while let Some((key, reply)) = rx.recv().await {
-        let close_by = Instant::now() + max_wait;
+        let mut gap = arrived(Instant::now());
+        let close_by = Instant::now() + window.max_wait;
         let mut waiters: HashMap<K, Vec<Reply<V>>> = HashMap::new();
         waiters.entry(key).or_default().push(reply);
         while waiters.len() < max_batch {
             match tokio::time::timeout_at((Instant::now() + gap).min(close_by), rx.recv()).await {
-                Ok(Some((key, reply))) => waiters.entry(key).or_default().push(reply),
+                Ok(Some((key, reply))) => {
+                    gap = arrived(Instant::now());
+                    waiters.entry(key).or_default().push(reply)
+                }
                 Ok(None) | Err(_) => break,
             }
         }
@@ -110,7 +156,10 @@ async fn collect<K, V, F, Fut>(
             tokio::select! {
                 slot = slots.clone().acquire_owned() => break slot.expect("never closed"),
                 next = rx.recv() => match next {
-                    Some((key, reply)) => waiters.entry(key).or_default().push(reply),
+                    Some((key, reply)) => {
+                        arrived(Instant::now());
+                        waiters.entry(key).or_default().push(reply)
+                    }
                     None => break slots.clone().acquire_owned().await.expect("never closed"),
                 },
             }
@@ -295,6 +344,29 @@ mod tests {
         assert_eq!(got, (200..230).map(|k| (k % 2 == 0).then_some(k * 10)).collect::<Vec<_>>());
         let n = calls.lock().unwrap().len();
         assert!(n <= 15, "30 keys over ~60 ms with one 5 ms fetch at a time: {n} fetches");
+    }
+
+    #[tokio::test]
+    async fn an_adaptive_gap_follows_slow_arrivals() {
+        // Keys 30 ms apart: a fixed 10 ms gap sends each alone; the adaptive gap (twice the mean
+        // time between keys, at most 100 ms) keeps the batch open up to max_wait.
+        let calls = Calls::default();
+        let b = Batcher::adaptive(
+            Duration::from_millis(10),
+            Duration::from_millis(100),
+            Duration::from_millis(400),
+            100,
+            1,
+            fake(calls.clone()),
+        );
+        staggered(&b, 300, 12, Duration::from_millis(30)).await;
+        let n = calls.lock().unwrap().len();
+        assert!(n <= 4, "12 keys 30 ms apart: {n} fetches");
+        let calls = Calls::default();
+        let b = Batcher::with_in_flight(Duration::from_millis(10), Duration::from_millis(400), 100, 1, fake(calls.clone()));
+        staggered(&b, 300, 12, Duration::from_millis(30)).await;
+        let fixed = calls.lock().unwrap().len();
+        assert!(fixed >= 8, "with a fixed 10 ms gap nearly every key goes alone: {fixed} fetches");
     }
 
     #[tokio::test]

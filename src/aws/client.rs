@@ -7,7 +7,7 @@ use std::time::Duration;
 use aws_config::BehaviorVersion;
 use aws_sdk_ec2::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_ec2::config::retry::{RetryPartition, TokenBucket};
-use aws_sdk_ec2::config::{ConfigBag, Intercept, Region, RuntimeComponents};
+use aws_sdk_ec2::config::{ConfigBag, Intercept, Region, RuntimeComponents, StalledStreamProtectionConfig};
 use aws_sdk_ec2::error::BoxError;
 use aws_sdk_ec2::types::{RouteTable, ServiceDetail, Vpc, VpcEndpoint};
 use aws_smithy_types::retry::RetryConfig;
@@ -233,6 +233,10 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
         // 30% only with a thin margin.
         .retry_partition(RetryPartition::custom("vpce-ec2").token_bucket(TokenBucket::unlimited()).build())
         .timeout_config(TimeoutConfig::builder().connect_timeout(Duration::from_secs(10)).build())
+        // A request waits for its token in the paced HTTP client with its body unread; the SDK's
+        // upload stall protection would take that wait for a stalled upload and fail the attempt
+        // after 5 s (then every retry waits again, behind the others). Answers are still watched.
+        .stalled_stream_protection(StalledStreamProtectionConfig::enabled().upload_enabled(false).build())
         .interceptor(CountRequests(requests.clone()))
         .interceptor(PaceFeedback(pacer.clone()))
         .interceptor(HaltWrites(halted.clone()));

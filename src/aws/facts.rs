@@ -27,7 +27,7 @@ use super::finders::{describe_existing, fetch_route_tables, fetch_vpcs};
 use super::{AwsError, Ec2, SdkResultExt};
 
 /// Distinct ids of one kind asked for before the kind is listed whole.
-pub const LIST_AFTER: usize = 100;
+pub const LIST_AFTER: usize = 50;
 /// At most this many pages of 100 are listed.
 pub const LIST_MAX_PAGES: usize = 20;
 

@@ -154,31 +154,47 @@ impl Pacer {
         self.scale > 0.0
     }
 
+    /// The bucket key of `action`.
+    fn key(action: &str, unfiltered: bool) -> String {
+        match unfiltered && ec2_bucket(action, true) != ec2_bucket(action, false) {
+            true => format!("{action}#unfiltered"),
+            false => action.to_owned(),
+        }
+    }
+
     /// How long a request to bucket `key` must wait; takes its token.
-    fn reserve(&self, action: &str, unfiltered: bool) -> Duration {
-        let key = if unfiltered && ec2_bucket(action, true) != ec2_bucket(action, false) {
-            format!("{action}#unfiltered")
-        } else {
-            action.to_owned()
-        };
+    fn reserve(&self, key: &str, action: &str, unfiltered: bool) -> Duration {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        let bucket = buckets.entry(key).or_insert_with(|| Bucket::new(ec2_bucket(action, unfiltered), self.scale));
+        let bucket = buckets.entry(key.to_owned()).or_insert_with(|| Bucket::new(ec2_bucket(action, unfiltered), self.scale));
         bucket.take(Instant::now())
     }
 
-    /// Waits for a token of `action`.
+    /// Gives back a token taken by a request that was not sent.
+    fn refund(&self, key: &str) {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bucket) = buckets.get_mut(key) {
+            bucket.tokens = (bucket.tokens + 1.0).min(bucket.capacity);
+        }
+    }
+
+    /// Waits for a token of `action`. A wait abandoned (the request dropped: its operation was
+    /// cancelled or timed out) gives the token back, so that the requests behind it do not wait
+    /// for a request that is never sent.
     pub async fn acquire(&self, action: &str, unfiltered: bool) {
         if !self.enabled() {
             return;
         }
-        let wait = self.reserve(action, unfiltered);
+        let key = Self::key(action, unfiltered);
+        let wait = self.reserve(&key, action, unfiltered);
         if !wait.is_zero() {
             {
                 let mut s = self.stats.lock().unwrap_or_else(|e| e.into_inner());
                 s.waited += 1;
                 s.wait += wait;
             }
+            let mut unsent = Unsent { pacer: self, key: Some(key) };
             tokio::time::sleep(wait).await;
+            unsent.key = None;
         }
     }
 
@@ -189,8 +205,7 @@ impl Pacer {
         }
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        for (key, bucket) in buckets.iter_mut().filter(|(k, _)| k.split('#').next() == Some(action)) {
-            let _ = key;
+        for bucket in buckets.iter_mut().filter(|(k, _)| k.split('#').next() == Some(action)).map(|(_, b)| b) {
             match throttled {
                 true => bucket.throttled(now),
                 false => bucket.answered(now),
@@ -208,6 +223,20 @@ impl Pacer {
     /// The current refill rate of `action`'s bucket (EC2's until throttled).
     pub fn rate(&self, action: &str) -> Option<f64> {
         self.buckets.lock().unwrap_or_else(|e| e.into_inner()).get(action).map(|b| b.rate)
+    }
+}
+
+/// Refunds its token when dropped with a key (the request it was taken for was not sent).
+struct Unsent<'a> {
+    pacer: &'a Pacer,
+    key: Option<String>,
+}
+
+impl Drop for Unsent<'_> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.pacer.refund(&key);
+        }
     }
 }
 
@@ -348,6 +377,34 @@ mod tests {
         }
         assert_eq!(pacer.rate("CreateTags"), Some(100.0));
         assert_eq!(pacer.stats().throttled, 5);
+    }
+
+    #[tokio::test]
+    async fn an_abandoned_wait_gives_its_token_back() {
+        // EC2's rates x 10: DeleteVpcEndpoints refills 3 tokens a second.
+        let pacer = Pacer::new(10.0, Arc::default());
+        for _ in 0..4 {
+            pacer.acquire("DeleteVpcEndpoints", false).await;
+        }
+        // Five requests queue (1/3 s apart); the last two give up before their turn.
+        let waiting: Vec<_> = (0..5)
+            .map(|_| {
+                let pacer = pacer.clone();
+                tokio::spawn(async move { pacer.acquire("DeleteVpcEndpoints", false).await })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        waiting[3].abort();
+        waiting[4].abort();
+        for w in waiting.into_iter().take(3) {
+            w.await.unwrap();
+        }
+        // Their two tokens are back: the next two wait 1/3 s and 2/3 s, not 1 s and 4/3 s.
+        let start = Instant::now();
+        pacer.acquire("DeleteVpcEndpoints", false).await;
+        pacer.acquire("DeleteVpcEndpoints", false).await;
+        let took = start.elapsed().as_secs_f64();
+        assert!((0.5..0.95).contains(&took), "{took}");
     }
 
     #[tokio::test]

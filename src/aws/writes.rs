@@ -9,9 +9,19 @@ use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_ec2::types::Tag;
 
+use std::time::Duration;
+
 use super::batch::Batcher;
-use super::client::{BATCH_MAX_IDS, BATCH_MAX_WAIT, BATCH_WINDOW};
+use super::client::{BATCH_MAX_IDS, BATCH_WINDOW};
 use super::{AwsError, Ec2, Missing, SdkResultExt};
+
+/// Write batches close once no write has arrived for twice the recent mean time between writes
+/// (between [`super::BATCH_WINDOW`] and this)...
+pub const WRITE_MAX_GAP: Duration = Duration::from_millis(150);
+/// ... or this long after their first write. A write saved is worth much (DeleteVpcEndpoints
+/// refills at 0.3 per second), and with hundreds of resources Terraform starts one operation
+/// every few tens of milliseconds.
+pub const WRITE_MAX_WAIT: Duration = Duration::from_millis(600);
 
 /// What became of one endpoint of a DeleteVpcEndpoints call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +62,7 @@ fn delete_outcomes(ids: &[String], unsuccessful: &[aws_sdk_ec2::types::Unsuccess
 /// id fails only its own resource.
 pub(super) fn delete_batcher(client: &aws_sdk_ec2::Client) -> Batcher<String, Deleted> {
     let client = client.clone();
-    Batcher::with_in_flight(BATCH_WINDOW, BATCH_MAX_WAIT, BATCH_MAX_IDS, 1, move |ids: Vec<String>| {
+    Batcher::adaptive(BATCH_WINDOW, WRITE_MAX_GAP, WRITE_MAX_WAIT, BATCH_MAX_IDS, 1, move |ids: Vec<String>| {
         let client = client.clone();
         async move {
             let out = client.delete_vpc_endpoints().set_vpc_endpoint_ids(Some(ids.clone())).send().await.aws_op("DeleteVpcEndpoints")?;
@@ -76,6 +86,9 @@ pub struct TagChange {
     pub tags: Vec<(String, String)>,
 }
 
+/// A tag change without its resource: (remove, tags).
+type Change = (bool, Vec<(String, String)>);
+
 /// Sends one tag change to `resources`.
 async fn send_tag_change(
     client: &aws_sdk_ec2::Client,
@@ -97,10 +110,10 @@ async fn send_tag_change(
 /// so one bad endpoint never fails the others; each resource gets its own outcome.
 pub(super) fn tag_batcher(client: &aws_sdk_ec2::Client) -> Batcher<TagChange, Result<(), AwsError>> {
     let client = client.clone();
-    Batcher::with_in_flight(BATCH_WINDOW, BATCH_MAX_WAIT, BATCH_MAX_IDS, 1, move |changes: Vec<TagChange>| {
+    Batcher::adaptive(BATCH_WINDOW, WRITE_MAX_GAP, WRITE_MAX_WAIT, BATCH_MAX_IDS, 1, move |changes: Vec<TagChange>| {
         let client = client.clone();
         async move {
-            let mut groups: BTreeMap<(bool, Vec<(String, String)>), Vec<TagChange>> = BTreeMap::new();
+            let mut groups: BTreeMap<Change, Vec<TagChange>> = BTreeMap::new();
             for change in changes {
                 groups.entry((change.remove, change.tags.clone())).or_default().push(change);
             }
