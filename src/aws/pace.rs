@@ -17,9 +17,10 @@
 //! account and region (other Terraform runs, the console, other tools), and Terraform itself
 //! starts several provider processes per command (one per graph walk, one after the other; the
 //! writes of an apply are all made by one of them). A process starts with full buckets, as EC2's
-//! are when nobody else has been calling, and adapts: a `RequestLimitExceeded` answer empties the
-//! action's bucket and halves its refill rate (down to a tenth of EC2's); each answer that is not
-//! throttled raises it again by a twentieth of EC2's rate, up to EC2's. So a process that shares
+//! are when nobody else has been calling, refills at 95 % of EC2's rates, and adapts: a
+//! `RequestLimitExceeded` answer empties the action's bucket and cuts its refill rate by a quarter
+//! (down to a quarter of EC2's); each answer that is not throttled raises it again by a tenth of
+//! EC2's rate, up to the 95 %. So a process that shares
 //! the account with others settles below the full rate after a few throttled requests instead of
 //! being throttled on most of them, and the SDK's retries (with backoff) pass through the same
 //! buckets. The pacing happens in the HTTP connector (it sees every attempt, retries included),
@@ -40,6 +41,10 @@ use aws_smithy_runtime_api::client::http::{
 use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, Metadata};
 use aws_smithy_runtime_api::client::result::ConnectorError;
 use tokio::time::Instant;
+
+/// The share of EC2's refill rates the provider uses: sending exactly at EC2's rate, a request
+/// that arrives a moment before EC2 refilled its token is throttled.
+pub const HEADROOM: f64 = 0.95;
 
 /// EC2's bucket for `action`: (maximum capacity, refill rate per second). `unfiltered` is a
 /// request with neither a filter nor pagination.
@@ -82,7 +87,7 @@ struct Bucket {
 
 impl Bucket {
     fn new((capacity, rate): (f64, f64), scale: f64) -> Self {
-        let rate = rate * scale;
+        let rate = rate * scale * HEADROOM;
         Bucket { capacity, max_rate: rate, rate, tokens: capacity, at: Instant::now() }
     }
 
@@ -106,13 +111,13 @@ impl Bucket {
     fn throttled(&mut self, now: Instant) {
         self.refill(now);
         self.tokens = self.tokens.min(0.0);
-        self.rate = (self.rate / 2.0).max(self.max_rate / 10.0);
+        self.rate = (self.rate * 0.75).max(self.max_rate / 4.0);
     }
 
     fn answered(&mut self, now: Instant) {
         if self.rate < self.max_rate {
             self.refill(now);
-            self.rate = (self.rate + self.max_rate / 20.0).min(self.max_rate);
+            self.rate = (self.rate + self.max_rate / 10.0).min(self.max_rate);
         }
     }
 }
@@ -358,25 +363,27 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn throttling_halves_the_rate_and_answers_restore_it() {
+    async fn throttling_cuts_the_rate_and_answers_restore_it() {
         let pacer = Pacer::new(10.0, Arc::default());
+        let full = 100.0 * HEADROOM;
         pacer.acquire("CreateTags", false).await;
+        assert_eq!(pacer.rate("CreateTags"), Some(full));
         pacer.answered("CreateTags", true);
-        assert_eq!(pacer.rate("CreateTags"), Some(50.0));
-        for _ in 0..4 {
+        assert_eq!(pacer.rate("CreateTags"), Some(full * 0.75));
+        for _ in 0..9 {
             pacer.answered("CreateTags", true);
         }
-        assert_eq!(pacer.rate("CreateTags"), Some(10.0), "never below a tenth of EC2's rate");
-        // The bucket is empty: the next request waits 0.1 s at 10/s.
+        assert_eq!(pacer.rate("CreateTags"), Some(full / 4.0), "never below a quarter of the full rate");
+        // The bucket is empty: the next request waits one token at a quarter of the rate.
         let start = Instant::now();
         pacer.acquire("CreateTags", false).await;
         let took = start.elapsed().as_secs_f64();
-        assert!((0.095..0.3).contains(&took), "{took}");
-        for _ in 0..18 {
+        assert!((0.9 * 4.0 / full..0.3).contains(&took), "{took}");
+        for _ in 0..8 {
             pacer.answered("CreateTags", false);
         }
-        assert_eq!(pacer.rate("CreateTags"), Some(100.0));
-        assert_eq!(pacer.stats().throttled, 5);
+        assert_eq!(pacer.rate("CreateTags"), Some(full));
+        assert_eq!(pacer.stats().throttled, 10);
     }
 
     #[tokio::test]
