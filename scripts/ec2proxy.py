@@ -1098,8 +1098,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     with st.lock:
                         until = time.time() + real.cfg["tags_invisible_ms"] / 1000.0
                         for i in ids:
-                            old = before.get(i, {})
-                            real.eps[i].tag_masks.append((until, {k: old.get(k) for k in keys}))
+                            old, ep = before.get(i, {}), real.eps.get(i)
+                            if ep is not None:
+                                ep.tag_masks.append((until, {k: old.get(k) for k in keys}))
                 return data
             return None, body, tagged
 

@@ -70,6 +70,17 @@ pub fn is_throttling_code(code: &str) -> bool {
     THROTTLING_CODES.contains(&code)
 }
 
+/// Codes with which EC2 refuses a change because the endpoint is busy: still `pending` after its
+/// create (IncorrectState), or another modification in progress (OperationInProgress, "VpcEndpoint
+/// modify operation in progress", terraform-provider-aws #3382 and #42875). The same request
+/// succeeds once the endpoint is available again.
+const BUSY_CODES: &[&str] = &["IncorrectState", "OperationInProgress"];
+
+/// Whether an EC2 error code means "the endpoint is busy: try again later".
+pub fn is_busy_code(code: &str) -> bool {
+    BUSY_CODES.contains(&code)
+}
+
 impl AwsError {
     pub fn new(operation: impl Into<String>, code: Option<&str>, message: impl Into<String>) -> Self {
         AwsError { operation: operation.into(), code: code.map(str::to_owned), message: message.into(), request_id: None }
@@ -114,6 +125,11 @@ impl AwsError {
 
     pub fn is_throttling(&self) -> bool {
         self.code.as_deref().is_some_and(is_throttling_code)
+    }
+
+    /// The endpoint is busy (see [`is_busy_code`]): the same request is sent again later.
+    pub fn is_busy(&self) -> bool {
+        self.code.as_deref().is_some_and(is_busy_code)
     }
 
     /// The ids among `candidates` that the error message names (EC2 and moto write them quoted,
@@ -197,6 +213,8 @@ mod tests {
         assert!(err("RequestLimitExceeded", "x").is_throttling());
         assert!(err("Throttling", "x").is_throttling());
         assert!(!err("InvalidParameterValue", "x").is_throttling());
+        assert!(err("IncorrectState", "x").is_busy() && err("OperationInProgress", "x").is_busy());
+        assert!(!err("RequestLimitExceeded", "x").is_busy() && !err("InvalidParameter", "x").is_busy());
         let local = AwsError::new("configure", None, "no region");
         assert!(!local.is_missing(VpcEndpoint) && !local.is_throttling());
     }

@@ -28,10 +28,10 @@ pub use client::{
     connect, https_client, is_read_only, pacing_scale, Ec2, Ec2Config, ATTEMPT_TIMEOUT, BATCH_MAX_IDS, BATCH_MAX_WAIT, BATCH_WINDOW,
     DEFAULT_MAX_ATTEMPTS,
 };
-pub use error::{AwsError, Missing, SdkResultExt};
+pub use error::{is_busy_code, AwsError, Missing, SdkResultExt};
 pub use finders::{route_table_has_endpoint_route, state_display, state_str, GatewayPrefixList};
 pub use markers::{fingerprint, marker_of, marker_value, Orphans, CREATE_MARKER};
 pub use names::{endpoint_arn, partition, resolve_service_name, service_region, tag_specification, tags_from_ec2};
 pub use observe::{request_ids, CallEvent, CallObserver, Ec2Observer, PollEvent};
-pub use waiters::WaitError;
+pub use waiters::{retry_while_busy, WaitError};
 pub use writes::Deleted;

@@ -1,5 +1,6 @@
 //! Polling an endpoint until it reaches a state, with short exponential backoff.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::ops::ControlFlow;
@@ -17,6 +18,9 @@ const MAX_DELAY: Duration = Duration::from_secs(2);
 const NOT_FOUND_GRACE: Duration = Duration::from_secs(30);
 /// States an endpoint never leaves for a better one: waiting ends on them unless accepted.
 const TERMINAL: &[&str] = &["failed", "rejected", "deleted", "expired"];
+/// A change refused because the endpoint is busy is sent again after 0.5 s, 1 s, 2 s, ... (at most 10 s).
+const BUSY_FIRST_DELAY: Duration = Duration::from_millis(500);
+const BUSY_MAX_DELAY: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WaitError {
@@ -131,6 +135,57 @@ impl Ec2 {
         .await
     }
 
+    /// Polls until the endpoint shows up (in any state but `deleted`) for at most `grace`: `None`
+    /// when it does not (or shows up `deleted`). For an endpoint that may be too new for
+    /// DescribeVpcEndpoints (EC2 is eventually consistent).
+    pub async fn wait_until_visible(&self, id: &str, grace: Duration, cancel: &CancellationToken) -> Result<Option<VpcEndpoint>, AwsError> {
+        let started = Instant::now();
+        let found = poll(grace, cancel, || async move {
+            let found = self.find_vpc_endpoint_any_state(id).await?;
+            self.observe_poll(id, "visible", found.as_ref(), started);
+            match found {
+                Some(ep) if state_str(&ep) == "deleted" => Ok(ControlFlow::Break(None)),
+                Some(ep) => Ok(ControlFlow::Break(Some(ep))),
+                None => Ok(ControlFlow::Continue("not found".to_owned())),
+            }
+        })
+        .await;
+        match found {
+            Ok(ep) => Ok(ep),
+            Err(WaitError::Aws(e)) => Err(e),
+            Err(WaitError::Cancelled) => Err(AwsError::new("DescribeVpcEndpoints", None, format!("interrupted while looking for {id}"))),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Waits until DescribeVpcEndpoints shows the endpoint with the tags `set` and without the keys
+    /// `removed` (EC2 shows a tag change only after a while: eventual consistency), for at most
+    /// `timeout`. Other tags do not matter.
+    pub async fn wait_for_endpoint_tags(
+        &self,
+        id: &str,
+        set: &BTreeMap<String, String>,
+        removed: &[String],
+        timeout: Duration,
+        cancel: &CancellationToken,
+    ) -> Result<VpcEndpoint, WaitError> {
+        let started = Instant::now();
+        let shows = move |ep: &VpcEndpoint| {
+            let tags = super::tags_from_ec2(ep.tags());
+            set.iter().all(|(k, v)| tags.get(k) == Some(v)) && removed.iter().all(|k| !tags.contains_key(k))
+        };
+        poll(timeout, cancel, || async move {
+            let found = self.find_vpc_endpoint(id).await?;
+            self.observe_poll(id, "tags", found.as_ref(), started);
+            match found {
+                Some(ep) if shows(&ep) => Ok(ControlFlow::Break(ep)),
+                Some(_) => Ok(ControlFlow::Continue("showing the old tags".to_owned())),
+                None => Ok(ControlFlow::Continue("not found".to_owned())),
+            }
+        })
+        .await
+    }
+
     /// Waits until the endpoint is gone or `deleted`; fails at once on `failed`.
     pub async fn wait_for_endpoint_deleted(&self, id: &str, timeout: Duration, cancel: &CancellationToken) -> Result<(), WaitError> {
         let started = Instant::now();
@@ -147,6 +202,37 @@ impl Ec2 {
             }
         })
         .await
+    }
+}
+
+/// Sends a change again while EC2 refuses it because the endpoint is busy ([`AwsError::is_busy`]:
+/// IncorrectState while it is still pending, OperationInProgress while another modification runs),
+/// after 0.5 s, 1 s, 2 s, ... (at most 10 s), until EC2 takes it or fails it otherwise, `deadline`
+/// passes (a last attempt is made at the deadline; then the refusal is returned, saying so) or
+/// `cancel` fires.
+pub async fn retry_while_busy<T, F, Fut>(deadline: Instant, cancel: &CancellationToken, call: F) -> Result<T, AwsError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, AwsError>>,
+{
+    let (mut delay, mut attempts) = (BUSY_FIRST_DELAY, 1u32);
+    loop {
+        let mut err = match call().await {
+            Err(e) if e.is_busy() => e,
+            other => return other,
+        };
+        if Instant::now() >= deadline || cancel.is_cancelled() {
+            let still = if cancel.is_cancelled() { "when Terraform was interrupted" } else { "when the timeout passed" };
+            err.message = format!("{} (the endpoint was busy; refused {attempts} times, still {still})", err.message.trim());
+            return Err(err);
+        }
+        tokio::select! {
+            biased;
+            _ = cancel.cancelled() => {}
+            _ = sleep_until((Instant::now() + delay).min(deadline)) => {}
+        }
+        delay = (delay * 2).min(BUSY_MAX_DELAY);
+        attempts += 1;
     }
 }
 
@@ -193,6 +279,34 @@ mod tests {
         let got = poll(Duration::from_secs(60), &cancel, counting_step(&calls, 1000)).await;
         assert_eq!(got, Err(WaitError::Cancelled));
         assert!(start.elapsed() < Duration::from_millis(500));
+    }
+
+    #[tokio::test]
+    async fn busy_refusals_are_retried_until_they_clear_or_the_deadline() {
+        let busy = || AwsError::new("ModifyVpcEndpoint", Some("IncorrectState"), "pending");
+        let calls = AtomicU32::new(0);
+        let got = retry_while_busy(Instant::now() + Duration::from_secs(5), &CancellationToken::new(), || {
+            let n = calls.fetch_add(1, Ordering::SeqCst) + 1;
+            std::future::ready(if n < 3 { Err(busy()) } else { Ok(n) })
+        })
+        .await;
+        assert_eq!(got, Ok(3), "retried after 0.5 s and 1 s");
+        let calls = AtomicU32::new(0);
+        let start = Instant::now();
+        let got: Result<(), AwsError> = retry_while_busy(Instant::now() + Duration::from_millis(800), &CancellationToken::new(), || {
+            calls.fetch_add(1, Ordering::SeqCst);
+            std::future::ready(Err(busy()))
+        })
+        .await;
+        let e = got.unwrap_err();
+        assert!(e.is_busy() && e.message.contains("refused 3 times, still when the timeout passed"), "{e}");
+        assert!(start.elapsed() >= Duration::from_millis(800) && start.elapsed() < Duration::from_secs(2));
+        // Any other error ends at once.
+        let got: Result<(), AwsError> = retry_while_busy(Instant::now() + Duration::from_secs(5), &CancellationToken::new(), || {
+            std::future::ready(Err(AwsError::new("ModifyVpcEndpoint", Some("InvalidParameter"), "no")))
+        })
+        .await;
+        assert!(got.unwrap_err().code_is("InvalidParameter"));
     }
 
     #[test]

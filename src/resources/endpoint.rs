@@ -155,7 +155,7 @@ pub trait Endpoint: Send + Sync + 'static {
     fn read<'a>(&'a self, ctx: &'a Ctx, current: &'a Self::Model, check: bool) -> BoxFuture<'a, ReadResult<Self::Model>> {
         Box::pin(async move {
             let Some(id) = current.id().as_str().filter(|s| !s.is_empty()) else { return Ok(None) };
-            let Some(ep) = ctx.ec2.find_vpc_endpoint(id).await? else { return Ok(None) };
+            let Some(ep) = find_endpoint(ctx, id, current.state().as_str()).await? else { return Ok(None) };
             settle_marker(ctx, &ep).await;
             Ok(Some(self.describe(ctx, current, &ep, check).await))
         })
@@ -180,6 +180,28 @@ pub trait Endpoint: Send + Sync + 'static {
         planned: &'a Self::Model,
         diags: &'a mut Diagnostics,
     ) -> BoxFuture<'a, Result<(ModifyVpcEndpointFluentBuilder, bool), ()>>;
+}
+
+/// How long a read looks again for an endpoint never seen past `pending` (its create was
+/// interrupted or timed out) that DescribeVpcEndpoints does not show, before concluding it is gone.
+const FRESH_NOT_FOUND_GRACE: Duration = Duration::from_secs(30);
+
+/// How long an update waits at most for EC2 to show a tag change.
+const TAGS_VISIBLE_WAIT: Duration = Duration::from_secs(120);
+
+/// The endpoint (`None` when it does not exist or is deleted). EC2 is eventually consistent: a new
+/// endpoint may be missing from DescribeVpcEndpoints for a while. An endpoint whose last known
+/// state is `pending` (or none) may be that new, so it is looked for again for
+/// [`FRESH_NOT_FOUND_GRACE`] rather than reported deleted out of band (which would drop it from the
+/// state and orphan it).
+pub async fn find_endpoint(ctx: &Ctx, id: &str, last_state: Option<&str>) -> Result<Option<VpcEndpoint>, AwsError> {
+    let found = ctx.ec2.find_vpc_endpoint(id).await?;
+    let fresh = last_state.is_none_or(|s| s.is_empty() || s.eq_ignore_ascii_case("pending"));
+    if found.is_some() || !fresh {
+        return Ok(found);
+    }
+    crate::info!("a new endpoint is not visible yet (eventual consistency); looking again", "id" => id);
+    ctx.ec2.wait_until_visible(id, FRESH_NOT_FOUND_GRACE, &ctx.cancel).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -510,7 +532,12 @@ async fn create<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model, config: &E
 
     // From here on the endpoint exists: every path returns a state holding it.
     *planned.id_mut() = Val::Known(id.clone());
-    let partial = |planned: &E::Model| settled(planned, &e.state_from_endpoint(&region, planned, &ep));
+    // What is saved when the wait does not end: the endpoint as created, `pending` whatever the
+    // create's answer said (it was not seen ready since), so that the next refresh gives it time
+    // to show up in DescribeVpcEndpoints (see `find_endpoint`).
+    let mut created = ep.clone();
+    created.state = Some(aws_sdk_ec2::types::State::Pending);
+    let partial = |planned: &E::Model| settled(planned, &e.state_from_endpoint(&region, planned, &created));
     let saved = "The endpoint was created and is saved in the state (marked tainted): the next apply replaces it.";
     let timeout = timeouts::timeout(planned.timeouts(), Op::Create).saturating_sub(started.elapsed());
     // An endpoint that CreateVpcEndpoint answered ready (EC2 makes gateway endpoints at once) is
@@ -538,7 +565,12 @@ async fn create<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model, config: &E
         }
         Err(err) => {
             wait_error(&mut diags, err, &id, "to become available", saved);
-            ApplyResponse { new_state: partial(&planned), diags }
+            // The state shows the endpoint as EC2 does now (e.g. `failed`), else as created.
+            let new_state = match ctx.ec2.find_vpc_endpoint(&id).await {
+                Ok(Some(now)) => settled(&planned, &e.state_from_endpoint(&region, &planned, &now)),
+                _ => partial(&planned),
+            };
+            ApplyResponse { new_state, diags }
         }
     }
 }
@@ -590,12 +622,20 @@ async fn update<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model, planned: &E::Mo
         policy::Change::Keep => {}
     }
     if modify {
-        if let Err(err) = req.send().await.aws_op("ModifyVpcEndpoint") {
+        // A busy endpoint (still pending, another modification in progress) refuses the change:
+        // sent again until it takes it or the update timeout passes.
+        let deadline = tokio::time::Instant::now() + timeouts::timeout(planned.timeouts(), Op::Update);
+        let send = || {
+            let req = req.clone();
+            async move { req.send().await.aws_op("ModifyVpcEndpoint") }
+        };
+        if let Err(err) = aws::retry_while_busy(deadline, &ctx.cancel, send).await {
             api_error(e, &mut diags, &format!("Cannot update the {}", E::KIND), format!("{id}: {err}"), &err);
             return ApplyResponse { new_state: current_state(e, ctx, prior).await, diags };
         }
     }
 
+    let tags_changed = prior.tags().string_map() != planned.tags().string_map();
     if !tags::update(ctx, &id, prior.tags(), planned.tags(), &mut diags).await {
         return ApplyResponse { new_state: current_state(e, ctx, prior).await, diags };
     }
@@ -609,6 +649,21 @@ async fn update<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model, planned: &E::Mo
                 wait_error(&mut diags, err, &id, "to become available again", "The state holds the endpoint as last read.");
                 return ApplyResponse { new_state: current_state(e, ctx, prior).await, diags };
             }
+        }
+    }
+
+    if tags_changed {
+        // EC2 shows a tag change only after a while: wait for it, so that the next plan does not
+        // read the old tags back and plan the change again.
+        let limit = timeouts::timeout(planned.timeouts(), Op::Update).min(TAGS_VISIBLE_WAIT);
+        let (set, before) = (planned.tags().string_map(), prior.tags().string_map());
+        let removed: Vec<String> = before.into_keys().filter(|k| !set.contains_key(k)).collect();
+        match ctx.ec2.wait_for_endpoint_tags(&id, &set, &removed, limit, &ctx.cancel).await {
+            Ok(ep) => ready = Some(ep),
+            Err(e) => diags.warning(
+                "Tag change not visible yet",
+                format!("EC2 took the tag change of {id} but does not show it yet ({e}); until it does, a plan may show the old tags."),
+            ),
         }
     }
 
@@ -650,10 +705,21 @@ async fn delete<E: Endpoint>(_: &E, ctx: &Ctx, prior: &E::Model) -> ApplyRespons
     let Some(id) = prior.id().as_str().filter(|s| !s.is_empty()).map(str::to_owned) else {
         return ApplyResponse::default();
     };
-    let timeout = timeouts::timeout(prior.timeouts(), Op::Delete);
+    let deadline = tokio::time::Instant::now() + timeouts::timeout(prior.timeouts(), Op::Delete);
     let kept = |diags| ApplyResponse { new_state: prior.to_value(), diags };
-    // Concurrent deletes share DeleteVpcEndpoints calls; each endpoint gets its own outcome.
-    match ctx.ec2.delete_vpc_endpoint(&id).await {
+    // Concurrent deletes share DeleteVpcEndpoints calls; each endpoint gets its own outcome. EC2
+    // refuses to delete a busy endpoint (still pending, being modified), per id in `Unsuccessful`:
+    // sent again, like a refused call, until it takes it or the timeout passes.
+    let (ec2, id_ref) = (&ctx.ec2, id.as_str());
+    let send = move || async move {
+        match ec2.delete_vpc_endpoint(id_ref).await? {
+            aws::Deleted::Refused(code, message) if aws::is_busy_code(&code) => {
+                Err(AwsError::new("DeleteVpcEndpoints", Some(&code), format!("EC2 did not delete {id_ref}: {message}")))
+            }
+            other => Ok(other),
+        }
+    };
+    match aws::retry_while_busy(deadline, &ctx.cancel, send).await {
         // Only the endpoint's own NotFound means it is gone; any other error keeps it in the state,
         // unless EC2 shows it deleted (a retried request whose first attempt did delete it may
         // fail otherwise).
@@ -676,6 +742,7 @@ async fn delete<E: Endpoint>(_: &E, ctx: &Ctx, prior: &E::Model) -> ApplyRespons
         }
         Ok(aws::Deleted::Requested) => {}
     }
+    let timeout = deadline.saturating_duration_since(tokio::time::Instant::now());
     match ctx.ec2.wait_for_endpoint_deleted(&id, timeout, &ctx.cancel).await {
         Ok(()) | Err(WaitError::NotFound) => {
             crate::info!(format!("deleted {kind}"), "id" => id);

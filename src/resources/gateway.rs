@@ -162,7 +162,7 @@ impl Endpoint for Gateway {
                 let ids: Vec<String> = tables.iter().cloned().collect();
                 (!ids.is_empty()).then_some(ctx.ec2.find_route_tables(&ids).await)
             };
-            let (ep, prefetched) = tokio::join!(ctx.ec2.find_vpc_endpoint(id), prefetch);
+            let (ep, prefetched) = tokio::join!(endpoint::find_endpoint(ctx, id, current.state.as_str()), prefetch);
             let Some(ep) = ep? else { return Ok(None) };
             endpoint::settle_marker(ctx, &ep).await;
             let route_tables = match prefetched {

@@ -5,6 +5,7 @@
 
 pub mod faultproxy;
 pub mod proxy;
+pub mod run;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
