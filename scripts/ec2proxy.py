@@ -50,9 +50,14 @@ Control endpoints (never faulted):
   POST /__hang          {"action": A}: every later call of A is held unanswered (not forwarded) until heal
   POST /__hold_answer   {"action": A}: every later call of A is forwarded (it takes effect) and its
                         answer held until heal; /__stats "held" counts the calls being held
-  POST /__pending       {"ids": ["vpce-...", ...] or ["*"]}: DescribeVpcEndpoints shows them `pending`
-                        instead of `available`
-  POST /__heal          ends every fail (including --fail-action), respond, hang, hold_answer, pending
+  POST /__pending       {"ids": ["vpce-...", ...] or ["*"]}: DescribeVpcEndpoints (and CreateVpcEndpoint,
+                        for new endpoints) shows them `pending` instead of `available`
+  POST /__refuse        {"action": A, "ids": ["vpce-..."], "code": C, "message": M}: EC2 refuses these resources in
+                        later calls of A. DeleteVpcEndpoints, which answers per endpoint, gets an `Unsuccessful`
+                        item (code C) for each refused id and the other ids are forwarded (deleted); any other
+                        action naming a refused id fails as a whole with C (HTTP 400, not forwarded), as
+                        CreateTags does for a bad resource id. Several calls add up (per action).
+  POST /__heal          ends every fail (including --fail-action), respond, hang, hold_answer, pending, refuse
   GET  /__stats         JSON counters: requests per EC2 Action, faults by kind and by action, ...
   POST /__stats/reset   zero the counters
   POST /__config        JSON {"fault_rate": 0.3, "latency_ms": [0, 50], "fail_actions": {"Action": ["Code", 403]},
@@ -533,6 +538,8 @@ class State:
         self.hold_answer = set()
         self.held = 0
         self.pending = []
+        # Action -> {resource id: (code, message)} (see /__refuse).
+        self.refuse = {}
         self.real = Realistic()
         if args.realistic:
             self.real.configure(json.loads(args.realistic))
@@ -600,6 +607,7 @@ class State:
             self.hang.clear()
             self.hold_answer.clear()
             self.pending = []
+            self.refuse.clear()
             self.changed.notify_all()
 
     def control(self, path, cfg):
@@ -617,6 +625,10 @@ class State:
                 self.hold_answer.add(cfg["action"])
             elif path == "/__pending":
                 self.pending = [str(i) for i in cfg["ids"]]
+            elif path == "/__refuse":
+                code = cfg.get("code") or "OperationNotPermitted"
+                message = cfg.get("message") or "ec2proxy: refused"
+                self.refuse.setdefault(cfg["action"], {}).update({str(i): (code, message) for i in cfg["ids"]})
             else:
                 raise KeyError(path)
         return {"ok": True}
@@ -779,7 +791,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.reply_json(self.realistic_control(path, json.loads(body or b"{}")))
             except (ValueError, KeyError, TypeError, IndexError) as e:
                 return self.reply_json({"error": f"{path}: {e!r}"}, 400)
-        if path in ("/__calls/clear", "/__fail", "/__respond", "/__hang", "/__hold_answer", "/__pending"):
+        if path in ("/__calls/clear", "/__fail", "/__respond", "/__hang", "/__hold_answer", "/__pending", "/__refuse"):
             try:
                 return self.reply_json(st.control(path, json.loads(body or b"{}")))
             except (ValueError, KeyError, TypeError) as e:
@@ -864,6 +876,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.reply(status, data)
                 return f"realistic {status}"
 
+        with st.lock:
+            refused = dict(st.refuse.get(action) or {})
+        named = [v for k, vs in params.items() if re.fullmatch(r"(VpcEndpointId|ResourceId)\.\d+", k) for v in vs if v in refused]
+        if named and action != "DeleteVpcEndpoints":
+            code, message = refused[named[0]]
+            data, _ = ec2_error(code, f"{message} ({named[0]})")
+            self.reply(400, data)
+            return f"refused {code}"
+        if named:
+            # Per-endpoint refusals: the others go to moto, the refused ones become Unsuccessful items.
+            items = [(i, refused[i]) for i in named]
+            kept = [v for k, vs in params.items() if k.startswith("VpcEndpointId.") for v in vs if v not in refused]
+            if kept:
+                rest = [(k, v) for k, v in urllib.parse.parse_qsl(body.decode(), keep_blank_values=True) if not k.startswith("VpcEndpointId.")]
+                rest += [(f"VpcEndpointId.{n}", v) for n, v in enumerate(kept, 1)]
+                status, headers, data = self.forward("POST", urllib.parse.urlencode(rest).encode())
+            else:
+                status, headers = 200, []
+                data = (f'<DeleteVpcEndpointsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">'
+                        f"<requestId>{uuid.uuid4()}</requestId><unsuccessful/></DeleteVpcEndpointsResponse>").encode()
+            if status == 200:
+                data = add_unsuccessful(data, items)
+            self.reply(status, data, headers)
+            return f"{status} ({len(items)} refused)"
+
         token = (params.get("ClientToken") or [None])[0] if action == "CreateVpcEndpoint" else None
         seen = None
         if token:
@@ -897,7 +934,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 st.held -= 1
         if after is not None:
             data = after(status, data)
-        if action == "DescribeVpcEndpoints" and status == 200:
+        if action in ("DescribeVpcEndpoints", "CreateVpcEndpoint") and status == 200:
             with st.lock:
                 pending = list(st.pending)
             data = show_pending(data, pending)
@@ -1122,6 +1159,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
             st.real.track(ep_id, service or child_text(ve, ns, "serviceName") or "", now)
             rewrite_endpoint(ve, ns, st.real, now, hide=False)
         return xml_bytes(root, ns)
+
+
+def add_unsuccessful(body, items):
+    """Adds an `<unsuccessful>` item per (resource id, (code, message)) to a DeleteVpcEndpoints answer."""
+    xml = "".join(f"<item><error><code>{code}</code><message>{message}</message></error><resourceId>{rid}</resourceId></item>"
+                  for rid, (code, message) in items)
+    text = body.decode("utf-8", "replace")
+    if "</unsuccessful>" in text:
+        text = text.replace("</unsuccessful>", xml + "</unsuccessful>", 1)
+    elif re.search(r"<unsuccessful\s*/>", text):
+        text = re.sub(r"<unsuccessful\s*/>", "<unsuccessful>" + xml + "</unsuccessful>", text, count=1)
+    else:
+        text = text.replace("</DeleteVpcEndpointsResponse>", "<unsuccessful>" + xml + "</unsuccessful></DeleteVpcEndpointsResponse>", 1)
+    return text.encode()
 
 
 def show_pending(body, pending):

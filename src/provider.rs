@@ -127,6 +127,7 @@ impl crate::protocol::resource::Provider for Vpce {
                 ec2_endpoint: endpoints.ec2.as_str().map(str::to_string),
                 max_retries: config.max_retries.known().and_then(Number::as_i64).map(|n| n as u32),
                 observer: Some(Arc::new(Ec2Log)),
+                pacing: None,
             };
             match crate::aws::connect(cfg).await {
                 Ok(ec2) => {

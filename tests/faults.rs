@@ -218,7 +218,8 @@ fn apply_40_endpoints_through_30_percent_faults() {
 // ---------------------------------------------------------------------------------------------
 
 /// Both resources send their tags inside CreateVpcEndpoint; the step after the create is waiting
-/// for the endpoint (DescribeVpcEndpoints). Failing that step with a non-retryable error must
+/// for the endpoint (DescribeVpcEndpoints), as CreateVpcEndpoint answers `pending` (the proxy shows
+/// every endpoint pending, as EC2 does for a while). Failing that step with a non-retryable error must
 /// leave the created endpoint in the state, tainted, and the next apply replaces it. The
 /// replacement's CreateVpcEndpoint calls are then reset after executing: still exactly one
 /// endpoint each.
@@ -231,6 +232,7 @@ fn created_then_failed_is_saved_tainted_and_replaced() {
     let vpcs = [vpc.clone()];
 
     let proxy = Proxy::start(&["--fail-action", "DescribeVpcEndpoints:UnauthorizedOperation:403"]);
+    proxy.control("POST", "/__pending", r#"{"ids": ["*"]}"#);
     let tf = Tf::new();
     tf.write_raw(&format!(
         "{}resource \"vpce_gateway\" \"g\" {{\n  vpc_id          = \"{vpc}\"\n  service_name    = \"s3\"\n  route_table_ids = [\"{rtb}\"]\n  tags            = {{ Name = \"partial\" }}\n}}\n\n\
@@ -270,6 +272,7 @@ fn created_then_failed_is_saved_tainted_and_replaced() {
 
     // Recovery: DescribeVpcEndpoints works again; each new CreateVpcEndpoint is executed by moto
     // but its answer lost (twice), so the provider only gets it through a ClientToken retry.
+    proxy.control("POST", "/__heal", "{}");
     proxy.configure(serde_json::json!({
         "fail_actions": {},
         "script": {"CreateVpcEndpoint": ["reset_after", "reset_after"]}

@@ -572,7 +572,8 @@ fn nothing_is_lost_when_waiting_fails_after_create() {
     let rt = rt();
     let client = rt.block_on(ec2());
     let (vpc, proxy, tf) = s3_gateway_via_proxy(&rt, &client, "  tags            = { Name = \"kept\" }\n");
-    // Creation succeeds; every DescribeVpcEndpoints (the wait) fails.
+    // Creation succeeds, answering `pending` (as EC2 may); every DescribeVpcEndpoints (the wait) fails.
+    proxy.show_pending(&["*".to_string()]);
     proxy.fail("DescribeVpcEndpoints");
     let out = tf.apply().fails_with(&["VPC endpoint failed", "injected failure of DescribeVpcEndpoints", "saved in the state"]);
     assert_eq!(out.code, 1);

@@ -332,11 +332,21 @@ fn ec2_calls_are_logged_without_credentials() {
     for field in ["provider.vpce.ec2", "action=CreateVpcEndpoint", "attempt=1", "duration_ms=", "status=200", &net.id] {
         assert!(created.contains(field), "{field} missing from: {created}");
     }
-    assert!(text.lines().any(|l| l.contains("EC2 DescribeVpcEndpoints") && l.contains(&id)), "the wait's reads are logged with the id");
-    assert!(text.lines().any(|l| l.contains(&format!("waiting for {id} to be available"))), "waiter polls at trace");
     assert!(!text.contains(secret), "the secret key leaked into the log");
     assert!(!text.contains(token), "the session token leaked into the log");
-    tf.destroy().ok();
+    // The create answered `available` (moto), so the apply did not wait; the destroy waits for the
+    // deletion: its reads and polls are logged too.
+    let out = tf
+        .command(&["destroy", "-auto-approve", "-no-color", "-input=false"])
+        .env("TF_LOG_PROVIDER", "trace")
+        .env("TF_LOG_PATH", &log)
+        .output()
+        .expect("run terraform");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&log).expect("log file");
+    assert!(text.lines().any(|l| l.contains("EC2 DescribeVpcEndpoints") && l.contains(&id)), "the wait's reads are logged with the id");
+    assert!(text.lines().any(|l| l.contains(&format!("waiting for {id} to be deleted"))), "waiter polls at trace");
+    assert!(text.lines().any(|l| l.contains("EC2 DeleteVpcEndpoints") && l.contains(&id)), "the delete is logged with the id");
 }
 
 // ---------------------------------------------------------------------------------------------

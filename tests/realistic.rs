@@ -173,14 +173,15 @@ fn failed_and_rejected_creates_give_clear_errors_and_are_replaced() {
     destroyed(&tf, &client, &net);
 }
 
-/// Eventual consistency: a new endpoint is invisible to DescribeVpcEndpoints for 4 s. The create
-/// waits through the NotFound answers; and a refresh right after a create that timed out before
+/// Eventual consistency: a new endpoint is invisible to DescribeVpcEndpoints for 4 s (and its
+/// create answers `pending`: one answered `available` is not read again). The create waits
+/// through the NotFound answers; and a refresh right after a create that timed out before
 /// the endpoint became visible keeps it: never "deleted out of band" (no orphan).
 #[test]
 fn read_after_create_not_found_is_retried() {
     let client = rt().block_on(ec2());
     let net = net(&client, 2);
-    let proxy = Proxy::start_realistic(json!({ "invisible_ms": 4000 }));
+    let proxy = Proxy::start_realistic(json!({ "invisible_ms": 4000, "pending_s": 1 }));
     let tf = Tf::new();
     tf.write_via(&proxy.url, &gateways(&net, 1, ""));
     let out = tf.apply().ok();

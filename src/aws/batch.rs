@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::future::{BoxFuture, FutureExt, Shared};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Semaphore};
 use tokio::time::Instant;
 
 use super::AwsError;
@@ -22,8 +22,10 @@ type Reply<V> = oneshot::Sender<Result<Option<V>, AwsError>>;
 /// keys. Its fetch then runs in its own task while the next batch collects. `fetch` returns the
 /// values found; keys absent from its map resolve to `None`. A failed fetch of several keys is
 /// not the end of them: each key is then fetched alone, so one bad call (out of retries, one
-/// bad id) fails only the keys whose own fetch fails. The background task ends when the last
-/// `Batcher` clone is dropped.
+/// bad id) fails only the keys whose own fetch fails. At most `in_flight` fetches run at once
+/// ([`Batcher::with_in_flight`]; unlimited with [`Batcher::new`]): while they do, the next batch
+/// keeps collecting, so that a slow or paced call (a write waiting for its token) carries every
+/// key that arrived meanwhile. The background task ends when the last `Batcher` clone is dropped.
 pub struct Batcher<K, V> {
     tx: mpsc::UnboundedSender<(K, Reply<V>)>,
 }
@@ -45,8 +47,39 @@ where
         F: Fn(Vec<K>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
     {
+        Self::with_in_flight(gap, max_wait, max_batch, Semaphore::MAX_PERMITS, fetch)
+    }
+
+    /// Like [`Batcher::new`], with at most `in_flight` fetches running at once.
+    pub fn with_in_flight<F, Fut>(gap: Duration, max_wait: Duration, max_batch: usize, in_flight: usize, fetch: F) -> Self
+    where
+        F: Fn(Vec<K>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
+    {
+        Self::spawn(Window { gap, max_gap: gap, max_wait: max_wait.max(gap) }, max_batch, in_flight, fetch)
+    }
+
+    /// Like [`Batcher::with_in_flight`], with a gap that follows the arrivals: twice the recent
+    /// mean time between keys, at least `gap`, at most `max_gap`. When Terraform starts its
+    /// operations one every few tens of milliseconds (a busy core, hundreds of resources), a fixed
+    /// short gap would send nearly every key alone.
+    pub fn adaptive<F, Fut>(gap: Duration, max_gap: Duration, max_wait: Duration, max_batch: usize, in_flight: usize, fetch: F) -> Self
+    where
+        F: Fn(Vec<K>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
+    {
+        let max_gap = max_gap.max(gap);
+        Self::spawn(Window { gap, max_gap, max_wait: max_wait.max(max_gap) }, max_batch, in_flight, fetch)
+    }
+
+    fn spawn<F, Fut>(window: Window, max_batch: usize, in_flight: usize, fetch: F) -> Self
+    where
+        F: Fn(Vec<K>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
+    {
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(collect(rx, gap, max_wait.max(gap), max_batch.max(1), Arc::new(fetch)));
+        let slots = Arc::new(Semaphore::new(in_flight.clamp(1, Semaphore::MAX_PERMITS)));
+        tokio::spawn(collect(rx, window, max_batch.max(1), slots, Arc::new(fetch)));
         Batcher { tx }
     }
 
@@ -64,11 +97,20 @@ where
     }
 }
 
+/// When a batch closes (see [`Batcher`]).
+#[derive(Clone, Copy)]
+struct Window {
+    gap: Duration,
+    /// Above `gap`: the gap follows the arrivals (see [`Batcher::adaptive`]).
+    max_gap: Duration,
+    max_wait: Duration,
+}
+
 async fn collect<K, V, F, Fut>(
     mut rx: mpsc::UnboundedReceiver<(K, Reply<V>)>,
-    gap: Duration,
-    max_wait: Duration,
+    window: Window,
     max_batch: usize,
+    slots: Arc<Semaphore>,
     fetch: Arc<F>,
 ) where
     K: Eq + Hash + Clone + Send + 'static,
@@ -76,20 +118,57 @@ async fn collect<K, V, F, Fut>(
     F: Fn(Vec<K>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
 {
+    // The recent mean time between arrivals (for an adaptive gap).
+    let (mut mean, mut last): (Option<Duration>, Option<Instant>) = (None, None);
+    let mut arrived = |now: Instant| {
+        if let Some(before) = last {
+            let d = now - before;
+            mean = Some(mean.map_or(d, |m| (m * 3 + d) / 4));
+        }
+        last = Some(now);
+        match mean {
+            Some(m) if window.max_gap > window.gap => (m * 2).clamp(window.gap, window.max_gap),
+            _ => window.gap,
+        }
+    };
     while let Some((key, reply)) = rx.recv().await {
-        let close_by = Instant::now() + max_wait;
+        let mut gap = arrived(Instant::now());
+        let close_by = Instant::now() + window.max_wait;
         let mut waiters: HashMap<K, Vec<Reply<V>>> = HashMap::new();
         waiters.entry(key).or_default().push(reply);
         while waiters.len() < max_batch {
             match tokio::time::timeout_at((Instant::now() + gap).min(close_by), rx.recv()).await {
-                Ok(Some((key, reply))) => waiters.entry(key).or_default().push(reply),
+                Ok(Some((key, reply))) => {
+                    gap = arrived(Instant::now());
+                    waiters.entry(key).or_default().push(reply)
+                }
                 Ok(None) | Err(_) => break,
             }
         }
+        // A free fetch slot, collecting meanwhile (until the batch is full).
+        let slot = loop {
+            if let Ok(slot) = slots.clone().try_acquire_owned() {
+                break slot;
+            }
+            if waiters.len() >= max_batch {
+                break slots.clone().acquire_owned().await.expect("never closed");
+            }
+            tokio::select! {
+                slot = slots.clone().acquire_owned() => break slot.expect("never closed"),
+                next = rx.recv() => match next {
+                    Some((key, reply)) => {
+                        arrived(Instant::now());
+                        waiters.entry(key).or_default().push(reply)
+                    }
+                    None => break slots.clone().acquire_owned().await.expect("never closed"),
+                },
+            }
+        };
         let keys: Vec<K> = waiters.keys().cloned().collect();
         let pending = fetch(keys.clone());
         let fetch = fetch.clone();
         tokio::spawn(async move {
+            let _slot = slot;
             let results: HashMap<K, Result<Option<V>, AwsError>> = match pending.await {
                 Ok(found) => keys.into_iter().map(|k| (k.clone(), Ok(found.get(&k).cloned()))).collect(),
                 Err(e) if keys.len() == 1 => keys.into_iter().map(|k| (k, Err(e.clone()))).collect(),
@@ -253,6 +332,41 @@ mod tests {
         staggered(&b, 100, 40, Duration::from_millis(5)).await;
         let n = calls.lock().unwrap().len();
         assert!((3..=8).contains(&n), "a 200 ms stream is cut every ~60 ms: {n} fetches");
+    }
+
+    #[tokio::test]
+    async fn one_fetch_in_flight_collects_the_next_batch_meanwhile() {
+        // Each fetch takes 5 ms (the fake); keys arrive one every 2 ms, with a 1 ms gap: without
+        // the in-flight limit nearly every key would be its own batch.
+        let calls = Calls::default();
+        let b = Batcher::with_in_flight(Duration::from_millis(1), Duration::from_millis(1), 100, 1, fake(calls.clone()));
+        let got = staggered(&b, 200, 30, Duration::from_millis(2)).await;
+        assert_eq!(got, (200..230).map(|k| (k % 2 == 0).then_some(k * 10)).collect::<Vec<_>>());
+        let n = calls.lock().unwrap().len();
+        assert!(n <= 15, "30 keys over ~60 ms with one 5 ms fetch at a time: {n} fetches");
+    }
+
+    #[tokio::test]
+    async fn an_adaptive_gap_follows_slow_arrivals() {
+        // Keys 30 ms apart: a fixed 10 ms gap sends each alone; the adaptive gap (twice the mean
+        // time between keys, at most 100 ms) keeps the batch open up to max_wait.
+        let calls = Calls::default();
+        let b = Batcher::adaptive(
+            Duration::from_millis(10),
+            Duration::from_millis(100),
+            Duration::from_millis(400),
+            100,
+            1,
+            fake(calls.clone()),
+        );
+        staggered(&b, 300, 12, Duration::from_millis(30)).await;
+        let n = calls.lock().unwrap().len();
+        assert!(n <= 4, "12 keys 30 ms apart: {n} fetches");
+        let calls = Calls::default();
+        let b = Batcher::with_in_flight(Duration::from_millis(10), Duration::from_millis(400), 100, 1, fake(calls.clone()));
+        staggered(&b, 300, 12, Duration::from_millis(30)).await;
+        let fixed = calls.lock().unwrap().len();
+        assert!(fixed >= 8, "with a fixed 10 ms gap nearly every key goes alone: {fixed} fetches");
     }
 
     #[tokio::test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use aws_config::BehaviorVersion;
 use aws_sdk_ec2::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_ec2::config::retry::{RetryPartition, TokenBucket};
-use aws_sdk_ec2::config::{ConfigBag, Intercept, Region, RuntimeComponents};
+use aws_sdk_ec2::config::{ConfigBag, Intercept, Region, RuntimeComponents, StalledStreamProtectionConfig};
 use aws_sdk_ec2::error::BoxError;
 use aws_sdk_ec2::types::{RouteTable, ServiceDetail, Vpc, VpcEndpoint};
 use aws_smithy_types::retry::RetryConfig;
@@ -16,6 +16,7 @@ use aws_smithy_types::timeout::TimeoutConfig;
 use super::batch::{Batcher, Memo};
 use super::finders::{fetch_endpoints, fetch_route_tables, fetch_vpcs};
 use super::observe::{CallObserver, Observe};
+use super::pace::{paced_http_client, PaceFeedback, Pacer};
 use super::AwsError;
 
 /// Default number of attempts per EC2 call (1 try + 25 retries, as the AWS provider), with the
@@ -41,6 +42,26 @@ pub struct Ec2Config {
     pub max_retries: Option<u32>,
     /// Told of every EC2 HTTP attempt (the provider logs them).
     pub observer: Option<CallObserver>,
+    /// Client-side pacing (see [`super::pace`]): a multiple of EC2's refill rates, 0 for none.
+    /// `None`: [`pacing_scale`] decides.
+    pub pacing: Option<f64>,
+}
+
+/// Attempts taking longer than this are abandoned (and retried by the SDK).
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The pacing of a client: `VPCE_EC2_PACING` when set (`off`/`0`: none, `on`: EC2's rates, a
+/// number: that multiple of EC2's rates, for accounts whose limits were raised); else EC2's rates
+/// against AWS, and none against another EC2 endpoint (`endpoints { ec2 }` or
+/// `AWS_ENDPOINT_URL_EC2`: emulators and test proxies, which have other limits or none).
+pub fn pacing_scale(custom_endpoint: bool) -> f64 {
+    match std::env::var("VPCE_EC2_PACING").ok().as_deref().map(str::trim) {
+        Some("off" | "false") => 0.0,
+        Some("on" | "true") => 1.0,
+        Some(v) if v.parse::<f64>().is_ok_and(|x| x >= 0.0 && x.is_finite()) => v.parse().unwrap_or(1.0),
+        _ if custom_endpoint => 0.0,
+        _ => 1.0,
+    }
 }
 
 /// A cheaply cloneable EC2 handle. Clones share the client, the request counter, the lookup
@@ -67,12 +88,22 @@ pub(super) struct Inner {
     pub(super) observer: Option<CallObserver>,
     /// DescribeVpcEndpoints of marked endpoints by VPC (crash-safe creates).
     pub(super) marked: Batcher<String, Vec<VpcEndpoint>>,
+    /// DescribeVpcEndpoints of every marked endpoint of the region, once per process (orphans).
+    pub(super) marked_all: Memo<String, Vec<VpcEndpoint>>,
     /// DeleteTags of the creation marker, batched.
     pub(super) unmark: Batcher<String, ()>,
     /// Endpoint ids and ClientTokens this process has claimed.
     pub(super) claims: super::markers::Claims,
     /// Set when the provider must stop: every write is refused before it is sent.
     pub(super) halted: Arc<std::sync::atomic::AtomicBool>,
+    /// The per-action token buckets every request waits on.
+    pub(super) pacer: Arc<Pacer>,
+    /// DeleteVpcEndpoints, batched: what became of each id.
+    pub(super) deletes: Batcher<String, super::writes::Deleted>,
+    /// CreateTags / DeleteTags, batched by tag change.
+    pub(super) tag_changes: Batcher<super::writes::TagChange, Result<(), AwsError>>,
+    /// Plan-time facts about subnets, security groups, route tables and VPCs (see [`super::facts`]).
+    pub(super) facts: super::facts::Facts,
 }
 
 impl std::fmt::Debug for Ec2 {
@@ -141,7 +172,9 @@ where
     Fut: std::future::Future<Output = Result<Vec<V>, AwsError>> + Send + 'static,
 {
     let client = client.clone();
-    Batcher::new(BATCH_WINDOW, BATCH_MAX_WAIT, BATCH_MAX_IDS, move |ids| {
+    // Two calls in flight at most: under load (many resources, a slow or throttled EC2) the ids
+    // that arrive meanwhile wait for the next call instead of each going alone.
+    Batcher::with_in_flight(BATCH_WINDOW, BATCH_MAX_WAIT, BATCH_MAX_IDS, 2, move |ids| {
         let found = fetch(client.clone(), ids);
         async move { Ok(found.await?.into_iter().filter_map(|v| Some((id_of(&v)?.to_owned(), v))).collect()) }
     })
@@ -179,7 +212,12 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
     let attempts = cfg.max_retries.map_or(DEFAULT_MAX_ATTEMPTS, |r| r.saturating_add(1));
     let halted = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let requests = Arc::new(AtomicU64::new(0));
+    let custom_endpoint = cfg.ec2_endpoint.as_deref().is_some_and(|u| !u.is_empty())
+        || ["AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL"].iter().any(|k| std::env::var(k).is_ok_and(|v| !v.is_empty()));
+    let pacer = Pacer::new(cfg.pacing.unwrap_or_else(|| pacing_scale(custom_endpoint)), halted.clone());
     let mut builder = aws_sdk_ec2::config::Builder::from(&shared)
+        // The attempt timeout is applied by the paced HTTP client, after the wait for a token.
+        .http_client(paced_http_client(https_client(), pacer.clone(), ATTEMPT_TIMEOUT))
         .retry_config(
             RetryConfig::standard()
                 .with_max_attempts(attempts)
@@ -194,10 +232,13 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
         // With the quota, tests/faults.rs (40 endpoints) fails at a 50% fault rate and passes at
         // 30% only with a thin margin.
         .retry_partition(RetryPartition::custom("vpce-ec2").token_bucket(TokenBucket::unlimited()).build())
-        .timeout_config(
-            TimeoutConfig::builder().connect_timeout(Duration::from_secs(10)).operation_attempt_timeout(Duration::from_secs(60)).build(),
-        )
+        .timeout_config(TimeoutConfig::builder().connect_timeout(Duration::from_secs(10)).build())
+        // A request waits for its token in the paced HTTP client with its body unread; the SDK's
+        // upload stall protection would take that wait for a stalled upload and fail the attempt
+        // after 5 s (then every retry waits again, behind the others). Answers are still watched.
+        .stalled_stream_protection(StalledStreamProtectionConfig::enabled().upload_enabled(false).build())
         .interceptor(CountRequests(requests.clone()))
+        .interceptor(PaceFeedback(pacer.clone()))
         .interceptor(HaltWrites(halted.clone()));
     if let Some(observer) = cfg.observer.clone() {
         builder = builder.interceptor(Observe(observer));
@@ -207,7 +248,7 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
         builder = builder.endpoint_url(url);
     }
     let client = aws_sdk_ec2::Client::from_conf(builder.build());
-    let mut ec2 = Ec2::from_parts(client, region, requests, halted);
+    let mut ec2 = Ec2::from_parts(client, region, requests, halted, pacer);
     if let Some(inner) = Arc::get_mut(&mut ec2.inner) {
         inner.observer = observer;
     }
@@ -220,8 +261,13 @@ impl Ec2 {
         region: String,
         requests: Arc<AtomicU64>,
         halted: Arc<std::sync::atomic::AtomicBool>,
+        pacer: Arc<Pacer>,
     ) -> Self {
         let inner = Inner {
+            deletes: super::writes::delete_batcher(&client),
+            tag_changes: super::writes::tag_batcher(&client),
+            facts: super::facts::Facts::new(&client),
+            pacer,
             endpoints: batcher(&client, |c, ids| async move { fetch_endpoints(&c, &ids).await }, |e| e.vpc_endpoint_id()),
             route_tables: batcher(&client, |c, ids| async move { fetch_route_tables(&c, &ids).await }, |t| t.route_table_id()),
             vpcs: batcher(&client, |c, ids| async move { fetch_vpcs(&c, &ids).await }, |v| v.vpc_id()),
@@ -230,6 +276,7 @@ impl Ec2 {
             prefix_list_entries: Memo::default(),
             observer: None,
             marked: super::markers::marked_batcher(&client),
+            marked_all: Memo::default(),
             unmark: super::markers::unmark_batcher(&client),
             claims: Default::default(),
             halted,
@@ -249,6 +296,11 @@ impl Ec2 {
     /// The resolved region, e.g. `us-east-1`.
     pub fn region(&self) -> &str {
         &self.inner.region
+    }
+
+    /// What the client-side pacing did so far.
+    pub fn pace_stats(&self) -> super::pace::PaceStats {
+        self.inner.pacer.stats()
     }
 
     /// EC2 HTTP requests sent so far by this handle and its clones (retries included).

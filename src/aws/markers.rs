@@ -90,6 +90,25 @@ impl Ec2 {
         Ok(found.into_iter().find(|e| marker_of(e).is_some_and(|m| m.ends_with(&suffix)) && state_str(e) != "deleted"))
     }
 
+    /// Every marked endpoint of the region, listed once per process (by its first create): the
+    /// orphans of interrupted creates are there from before this process started, and what this
+    /// process creates later is claimed by it, so a later listing would find nothing more to
+    /// adopt. One paginated call instead of one per VPC and create.
+    async fn marked_snapshot(&self) -> Result<Vec<VpcEndpoint>, AwsError> {
+        let client = self.client().clone();
+        self.inner
+            .marked_all
+            .get(String::new(), || async move {
+                let pages = client
+                    .describe_vpc_endpoints()
+                    .filters(Filter::builder().name("tag-key").values(CREATE_MARKER).build())
+                    .into_paginator();
+                let found: Vec<VpcEndpoint> = pages.items().send().try_collect().await.aws_op("DescribeVpcEndpoints")?;
+                Ok(found.into_iter().filter(|e| marker_of(e).is_some()).collect())
+            })
+            .await
+    }
+
     /// Claims `key` (an endpoint id or a ClientToken) for this process: true the first time. A
     /// claimed endpoint is never adopted by another resource of this process.
     pub fn claim(&self, key: &str) -> bool {
@@ -100,16 +119,18 @@ impl Ec2 {
         self.inner.claims.lock().unwrap_or_else(|e| e.into_inner()).contains(key)
     }
 
-    /// Looks for orphans of interrupted creates for a create with these settings: marked, live
+    /// Looks for orphans of interrupted creates for a create with these settings (in the
+    /// process's listing of marked endpoints, see `marked_snapshot`): marked, live
     /// endpoints of the VPC of the same type and service whose create is not in flight in this
     /// process and which this process has not seen in a state. One made with exactly the same
     /// settings (`fingerprint`) is claimed for the caller and returned as `adopt`; the ids of the
     /// others (made with other settings) are returned for a warning.
     pub async fn find_orphans(&self, vpc_id: &str, service: &str, endpoint_type: &str, fingerprint: &str) -> Result<Orphans, AwsError> {
         let mut candidates: Vec<VpcEndpoint> = self
-            .find_marked_endpoints(vpc_id)
+            .marked_snapshot()
             .await?
             .into_iter()
+            .filter(|e| e.vpc_id() == Some(vpc_id))
             .filter(|e| e.service_name() == Some(service))
             .filter(|e| e.vpc_endpoint_type().is_some_and(|t| t.as_str().eq_ignore_ascii_case(endpoint_type)))
             .filter(|e| !["deleting", "deleted", "failed", "rejected", "expired"].contains(&state_str(e).as_str()))

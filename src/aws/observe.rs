@@ -156,7 +156,7 @@ pub fn request_ids(body: &[u8]) -> Vec<String> {
 }
 
 /// The `<Code>` of an EC2 error document.
-fn error_code(body: &[u8]) -> Option<String> {
+pub(super) fn error_code(body: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(body).ok()?;
     let start = text.find("<Code>")? + "<Code>".len();
     let end = start + text[start..].find("</Code>")?;

@@ -728,7 +728,14 @@ async fn create<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model, config: &E
     let partial = |planned: &E::Model| settled(planned, &with_tags(ctx, planned, e.state_from_endpoint(&region, planned, &created)));
     let saved = "The endpoint was created and is saved in the state (marked tainted): the next apply replaces it.";
     let timeout = timeouts::timeout(planned.timeouts(), Op::Create).saturating_sub(started.elapsed());
-    match ctx.ec2.wait_for_endpoint(&id, E::READY, &[], timeout, &ctx.cancel).await {
+    // An endpoint that CreateVpcEndpoint answered ready (EC2 makes gateway endpoints at once) is
+    // not read again: the answer is the endpoint as it now is. Otherwise (`pending`) wait.
+    let answered_ready = E::READY.contains(&aws::state_str(&ep).as_str());
+    let waited = match answered_ready {
+        true => Ok(ep.clone()),
+        false => ctx.ec2.wait_for_endpoint(&id, E::READY, &[], timeout, &ctx.cancel).await,
+    };
+    match waited {
         Ok(ready) => {
             // The waiter's last read is the endpoint as it is now: no need to describe it again.
             let ready = e.settle(ctx, None, &planned, Some(ready.clone()), &mut diags).await.unwrap_or(ready);
@@ -900,19 +907,16 @@ async fn delete<E: Endpoint>(_: &E, ctx: &Ctx, prior: &E::Model) -> ApplyRespons
     };
     let deadline = tokio::time::Instant::now() + timeouts::timeout(prior.timeouts(), Op::Delete);
     let kept = |diags| ApplyResponse { new_state: prior.to_value(), diags };
-    // EC2 refuses to delete a busy endpoint (still pending, being modified), per id in
-    // `Unsuccessful`: sent again, like a refused call, until it takes it or the timeout passes.
+    // Concurrent deletes share DeleteVpcEndpoints calls; each endpoint gets its own outcome. EC2
+    // refuses to delete a busy endpoint (still pending, being modified), per id in `Unsuccessful`:
+    // sent again, like a refused call, until it takes it or the timeout passes.
     let (ec2, id_ref) = (&ctx.ec2, id.as_str());
     let send = move || async move {
-        let id = id_ref;
-        let out = ec2.client().delete_vpc_endpoints().vpc_endpoint_ids(id).send().await.aws_op("DeleteVpcEndpoints")?;
-        match out.unsuccessful().iter().filter_map(|i| i.error()).find(|e| e.code().is_some_and(aws::is_busy_code)) {
-            Some(busy) => Err(AwsError::new(
-                "DeleteVpcEndpoints",
-                busy.code(),
-                format!("EC2 did not delete {id}: {}", busy.message().unwrap_or("no reason given")),
-            )),
-            None => Ok(out),
+        match ec2.delete_vpc_endpoint(id_ref).await? {
+            aws::Deleted::Refused(code, message) if aws::is_busy_code(&code) => {
+                Err(AwsError::new("DeleteVpcEndpoints", Some(&code), format!("EC2 did not delete {id_ref}: {message}")))
+            }
+            other => Ok(other),
         }
     };
     match aws::retry_while_busy(deadline, &ctx.cancel, send).await {
@@ -920,6 +924,7 @@ async fn delete<E: Endpoint>(_: &E, ctx: &Ctx, prior: &E::Model) -> ApplyRespons
         // unless EC2 shows it deleted (a retried request whose first attempt did delete it may
         // fail otherwise).
         Err(e) if e.is_missing(Missing::VpcEndpoint) => return ApplyResponse::default(),
+        Ok(aws::Deleted::Gone) => return ApplyResponse::default(),
         Err(e) => {
             if let Ok(None) = ctx.ec2.find_vpc_endpoint(&id).await {
                 crate::info!(format!("{kind} is deleted although DeleteVpcEndpoints failed"), "id" => id, "error" => e.to_string());
@@ -928,18 +933,14 @@ async fn delete<E: Endpoint>(_: &E, ctx: &Ctx, prior: &E::Model) -> ApplyRespons
             diags.error(format!("Cannot delete the {kind}"), e.to_string());
             return kept(diags);
         }
-        Ok(out) => {
-            let gone = |code: &str| Missing::VpcEndpoint.not_found().iter().any(|k| k.eq_ignore_ascii_case(code));
-            let refused = out.unsuccessful().iter().filter_map(|i| i.error()).find(|e| !gone(e.code().unwrap_or_default()));
-            if let Some(err) = refused {
-                if let Ok(None) = ctx.ec2.find_vpc_endpoint(&id).await {
-                    return ApplyResponse::default();
-                }
-                let (code, message) = (err.code().unwrap_or_default(), err.message().unwrap_or("no reason given"));
-                diags.error(format!("Cannot delete the {kind}"), format!("EC2 did not delete {id}: {code}: {message}"));
-                return kept(diags);
+        Ok(aws::Deleted::Refused(code, message)) => {
+            if let Ok(None) = ctx.ec2.find_vpc_endpoint(&id).await {
+                return ApplyResponse::default();
             }
+            diags.error(format!("Cannot delete the {kind}"), format!("EC2 did not delete {id}: {code}: {message}"));
+            return kept(diags);
         }
+        Ok(aws::Deleted::Requested) => {}
     }
     let timeout = deadline.saturating_duration_since(tokio::time::Instant::now());
     match ctx.ec2.wait_for_endpoint_deleted(&id, timeout, &ctx.cancel).await {

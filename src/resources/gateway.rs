@@ -360,7 +360,7 @@ async fn check_with_aws(ctx: &Ctx, prior: Option<&GatewayModel>, planned: &Gatew
     };
     let vpc_check = |run: bool| async move {
         match (vpc_id, run) {
-            (Some(id), true) => Some(ctx.ec2.find_vpc(id).await),
+            (Some(id), true) => Some(ctx.ec2.vpc_fact(id).await),
             _ => None,
         }
     };
@@ -368,7 +368,7 @@ async fn check_with_aws(ctx: &Ctx, prior: Option<&GatewayModel>, planned: &Gatew
         if route_tables.is_empty() {
             None
         } else {
-            Some(ctx.ec2.find_route_tables(&route_tables).await)
+            Some(ctx.ec2.route_table_facts(&route_tables).await)
         }
     };
     // A route table found in the VPC proves that the VPC exists: look the VPC up only otherwise.
@@ -383,7 +383,7 @@ async fn check_with_aws(ctx: &Ctx, prior: Option<&GatewayModel>, planned: &Gatew
     let record = dns_record(planned).as_str();
     let record_new = fresh || prior.and_then(|p| dns_record(p).as_str()) != record;
     if let (Some(r), Some(vpc), true) = (record.filter(|r| *r != "service-defined"), vpc_id, record_new) {
-        match ctx.ec2.vpc_dns_attributes(vpc).await {
+        match ctx.ec2.vpc_dns_facts(vpc).await {
             Ok((support, hostnames)) if !(support && hostnames) => d.attr_error(
                 vec![PathStep::Attr("dns_options".into()), PathStep::Attr("dns_record_ip_type".into())],
                 "The VPC does not allow this DNS record IP type",

@@ -460,7 +460,7 @@ fn subnet_configurations(
 async fn default_group(ctx: &Ctx, v: &InterfaceModel) -> Result<String, AwsError> {
     let vpc = v.vpc_id.as_str().unwrap_or_default();
     ctx.ec2
-        .default_security_group(vpc)
+        .default_security_group_fact(vpc)
         .await?
         .ok_or_else(|| AwsError::new("DescribeSecurityGroups", None, format!("VPC {vpc} has no default security group")))
 }
@@ -748,13 +748,18 @@ async fn check_aws(ctx: &Ctx, v: &InterfaceModel, checks: Checks, diags: &mut Di
     let need_service = !cross_region && (checks.service || !subnet_ids.is_empty() || private_dns || (checks.subnets && ip_type.is_some()));
 
     let ec2 = &ctx.ec2;
-    let (vpc_r, svc_r, subnets_r, groups_r, dns_r) = tokio::join!(
-        async {
-            match (&vpc, checks.vpc && !checks.at_apply) {
-                (Some(id), true) => Some(ec2.find_vpc(id).await),
-                _ => None,
-            }
-        },
+    let check_vpc = checks.vpc && !checks.at_apply && vpc.is_some();
+    let vpc_id = vpc.as_deref();
+    let vpc_lookup = |run: bool| async move {
+        match (vpc_id, run) {
+            (Some(id), true) => Some(ec2.vpc_fact(id).await),
+            _ => None,
+        }
+    };
+    // A subnet or security group found in the VPC proves that the VPC exists: look the VPC up
+    // only otherwise.
+    let (mut vpc_r, svc_r, subnets_r, groups_r, dns_r) = tokio::join!(
+        vpc_lookup(check_vpc && subnet_ids.is_empty() && group_ids.is_empty()),
         async {
             match (&service, need_service) {
                 (Some(name), true) => Some(ec2.describe_service_details(name).await),
@@ -763,23 +768,30 @@ async fn check_aws(ctx: &Ctx, v: &InterfaceModel, checks: Checks, diags: &mut Di
         },
         async {
             match subnet_ids.is_empty() {
-                false => Some(ec2.find_subnets(&subnet_ids).await),
+                false => Some(ec2.subnet_facts(&subnet_ids).await),
                 true => None,
             }
         },
         async {
             match group_ids.is_empty() {
-                false => Some(ec2.find_security_groups(&group_ids).await),
+                false => Some(ec2.security_group_facts(&group_ids).await),
                 true => None,
             }
         },
         async {
             match (&vpc, private_dns) {
-                (Some(id), true) => Some(ec2.vpc_dns_attributes(id).await),
+                (Some(id), true) => Some(ec2.vpc_dns_facts(id).await),
                 _ => None,
             }
         },
     );
+
+    let in_vpc = |v: Option<&str>| v.is_some() && v == vpc.as_deref();
+    let proven = matches!(&subnets_r, Some(Ok(found)) if found.iter().any(|s| in_vpc(s.vpc_id())))
+        || matches!(&groups_r, Some(Ok(found)) if found.iter().any(|g| in_vpc(g.vpc_id())));
+    if check_vpc && vpc_r.is_none() && !proven {
+        vpc_r = vpc_lookup(true).await;
+    }
 
     // The VPC.
     let mut vpc_missing = false;

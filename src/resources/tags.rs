@@ -10,7 +10,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::aws::SdkResultExt;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{Map, Val};
 use crate::protocol::values::PathStep;
@@ -163,27 +162,20 @@ pub fn changes(old: &Val<Map<String>>, new: &Val<Map<String>>) -> (BTreeMap<Stri
     (set, remove)
 }
 
-/// Brings the tags of endpoint `id` from `old` to `new` (DeleteTags, then CreateTags). On failure
-/// adds an error on `tags` and returns false.
+/// Brings the tags of endpoint `id` from `old` to `new` (DeleteTags, then CreateTags; concurrent
+/// resources getting the same change share the calls). On failure adds an error on `tags` and
+/// returns false.
 pub async fn update(ctx: &Ctx, id: &str, old: &Val<Map<String>>, new: &Val<Map<String>>, diags: &mut Diagnostics) -> bool {
-    use aws_sdk_ec2::types::Tag;
     let (mut set, mut unset) = changes(old, new);
     set.retain(|k, _| !ctx.tags.ignored(k));
     unset.retain(|k| !ctx.tags.ignored(k));
-    let client = ctx.ec2.client();
-    if !unset.is_empty() {
-        let tags = unset.iter().map(|k| Tag::builder().key(k).build()).collect();
-        if let Err(e) = client.delete_tags().resources(id).set_tags(Some(tags)).send().await.aws_op("DeleteTags") {
-            diags.attr_error("tags", "Cannot remove tags", format!("{id}: {e}"));
-            return false;
-        }
+    if let Err(e) = ctx.ec2.delete_tags(id, &unset).await {
+        diags.attr_error("tags", "Cannot remove tags", format!("{id}: {e}"));
+        return false;
     }
-    if !set.is_empty() {
-        let tags = set.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
-        if let Err(e) = client.create_tags().resources(id).set_tags(Some(tags)).send().await.aws_op("CreateTags") {
-            diags.attr_error("tags", "Cannot set tags", format!("{id}: {e}"));
-            return false;
-        }
+    if let Err(e) = ctx.ec2.create_tags(id, &set).await {
+        diags.attr_error("tags", "Cannot set tags", format!("{id}: {e}"));
+        return false;
     }
     true
 }

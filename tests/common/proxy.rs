@@ -22,6 +22,11 @@ impl Proxy {
         Proxy { url: inner.url(), inner }
     }
 
+    /// The proxy process and its whole control API (stats, random and scripted faults).
+    pub fn faults(&self) -> &FaultProxy {
+        &self.inner
+    }
+
     /// scripts/ec2proxy.py in realistic-EC2 mode from the start: `cfg` as `POST /__realistic`
     /// (see the script's docstring), e.g. `{"pending_s": 2, "throttle": true}`.
     pub fn start_realistic(cfg: Json) -> Proxy {
@@ -90,12 +95,20 @@ impl Proxy {
         stats["held"].as_u64().unwrap_or_else(|| panic!("proxy /__stats has no held count: {stats}")) as usize
     }
 
-    /// DescribeVpcEndpoints shows these endpoints (`*`: all) `pending` (as real EC2 does for a while).
+    /// DescribeVpcEndpoints (and CreateVpcEndpoint's answer) shows these endpoints (`*`: all)
+    /// `pending` (as real EC2 does for a while).
     pub fn show_pending(&self, ids: &[String]) {
         self.post("/__pending", json!({ "ids": ids }));
     }
 
-    /// Ends every `fail`, `respond`, `hang`, `hold_answer` and `show_pending`.
+    /// EC2 refuses the resources `ids` in later calls of `action` with the error `code`:
+    /// DeleteVpcEndpoints answers an `Unsuccessful` item for each (the other ids are deleted);
+    /// any other action naming one fails as a whole (as CreateTags does for a bad id).
+    pub fn refuse(&self, action: &str, ids: &[String], code: &str) {
+        self.post("/__refuse", json!({ "action": action, "ids": ids, "code": code, "message": format!("refused by the test ({code})") }));
+    }
+
+    /// Ends every `fail`, `respond`, `hang`, `hold_answer`, `show_pending` and `refuse`.
     pub fn heal(&self) {
         self.post("/__heal", json!({}));
     }

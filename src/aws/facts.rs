@@ -1,0 +1,278 @@
+//! Plan-time facts, looked up once per process: the subnets, security groups, route tables and
+//! VPCs that the checks before a create or change read (whether they exist, their VPC, their
+//! Availability Zone). What these checks use never changes for a resource that exists (a subnet
+//! stays in its VPC and zone), so what was found is kept for the process (Terraform starts one per
+//! command walk) and concurrent lookups share batched Describe calls. What was not found is not
+//! kept: it may be created later in the same apply. Refreshes (routes of a route table, the state
+//! of an endpoint) never come from here.
+//!
+//! Many endpoints each with its own route table or VPC (N route tables for N endpoints) would
+//! still cost N/10 calls per walk (Terraform runs 10 operations at a time); once a process has
+//! asked for [`LIST_AFTER`] distinct ids of a kind, it lists that kind once, up to
+//! [`LIST_MAX_PAGES`] pages of 100, and answers the rest from the listing.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use aws_sdk_ec2::types::{RouteTable, SecurityGroup, Subnet, Vpc};
+use futures::future::BoxFuture;
+use tokio::sync::OnceCell;
+
+use super::batch::Batcher;
+use super::client::{BATCH_MAX_IDS, BATCH_MAX_WAIT, BATCH_WINDOW};
+use super::error::Missing;
+use super::finders::{describe_existing, fetch_route_tables, fetch_vpcs};
+use super::{AwsError, Ec2, SdkResultExt};
+
+/// Distinct ids of one kind asked for before the kind is listed whole.
+pub const LIST_AFTER: usize = 50;
+/// At most this many pages of 100 are listed.
+pub const LIST_MAX_PAGES: usize = 20;
+
+type Lister<V> = Box<dyn Fn() -> BoxFuture<'static, Result<Vec<V>, AwsError>> + Send + Sync>;
+
+/// Found values of one kind by id, a batcher for the others, and the optional listing.
+struct Known<V> {
+    found: Mutex<HashMap<String, V>>,
+    batcher: Batcher<String, V>,
+    asked: AtomicUsize,
+    list: Option<(Lister<V>, OnceCell<()>)>,
+    id_of: fn(&V) -> Option<&str>,
+}
+
+impl<V: Clone + Send + 'static> Known<V> {
+    fn new<F, Fut>(client: &aws_sdk_ec2::Client, fetch: F, id_of: fn(&V) -> Option<&str>, list: Option<Lister<V>>) -> Self
+    where
+        F: Fn(aws_sdk_ec2::Client, Vec<String>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Vec<V>, AwsError>> + Send + 'static,
+    {
+        let client = client.clone();
+        let batcher = Batcher::with_in_flight(BATCH_WINDOW, BATCH_MAX_WAIT, BATCH_MAX_IDS, 2, move |ids| {
+            let found = fetch(client.clone(), ids);
+            async move { Ok(found.await?.into_iter().filter_map(|v| Some((id_of(&v)?.to_owned(), v))).collect()) }
+        });
+        Known { found: Mutex::default(), batcher, asked: AtomicUsize::new(0), list: list.map(|l| (l, OnceCell::new())), id_of }
+    }
+
+    fn remember(&self, values: &[V]) {
+        let mut found = self.found.lock().unwrap_or_else(|e| e.into_inner());
+        for v in values {
+            if let Some(id) = (self.id_of)(v) {
+                found.insert(id.to_owned(), v.clone());
+            }
+        }
+    }
+
+    fn split(&self, ids: &[String]) -> (Vec<V>, Vec<String>) {
+        let found = self.found.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut have, mut missing) = (Vec::new(), Vec::new());
+        for id in ids.iter().filter(|id| !id.is_empty()) {
+            match found.get(id) {
+                Some(v) => have.push(v.clone()),
+                None if !missing.contains(id) => missing.push(id.clone()),
+                None => {}
+            }
+        }
+        (have, missing)
+    }
+
+    /// The values of the `ids` that exist.
+    async fn get_all(&self, ids: &[String]) -> Result<Vec<V>, AwsError> {
+        let (mut have, mut missing) = self.split(ids);
+        if missing.is_empty() {
+            return Ok(have);
+        }
+        if let Some((list, listed)) = &self.list {
+            if self.asked.fetch_add(missing.len(), Ordering::Relaxed) + missing.len() >= LIST_AFTER {
+                listed
+                    .get_or_init(|| async {
+                        // A failed listing only means that the ids are looked up one batch at a time.
+                        if let Ok(all) = list().await {
+                            self.remember(&all);
+                        }
+                    })
+                    .await;
+                let (more, still) = self.split(&missing);
+                have.extend(more);
+                missing = still;
+                if missing.is_empty() {
+                    return Ok(have);
+                }
+            }
+        }
+        let fetched = self.batcher.get_all(&missing).await?;
+        self.remember(&fetched);
+        have.extend(fetched);
+        Ok(have)
+    }
+}
+
+/// Lists up to [`LIST_MAX_PAGES`] pages of 100 items; `page(token)` returns (items, next token).
+async fn list_pages<V, F, Fut>(page: F) -> Result<Vec<V>, AwsError>
+where
+    F: Fn(Option<String>) -> Fut,
+    Fut: Future<Output = Result<(Vec<V>, Option<String>), AwsError>>,
+{
+    let (mut all, mut token) = (Vec::new(), None);
+    for _ in 0..LIST_MAX_PAGES {
+        let (items, next) = page(token).await?;
+        all.extend(items);
+        token = next.filter(|t| !t.is_empty());
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(all)
+}
+
+pub(super) struct Facts {
+    subnets: Known<Subnet>,
+    groups: Known<SecurityGroup>,
+    route_tables: Known<RouteTable>,
+    vpcs: Known<Vpc>,
+    /// VPCs whose DNS support and hostnames are both on.
+    dns_enabled: Mutex<std::collections::HashSet<String>>,
+    /// The `default` security group of each VPC.
+    default_groups: Mutex<HashMap<String, String>>,
+}
+
+impl Facts {
+    pub(super) fn new(client: &aws_sdk_ec2::Client) -> Facts {
+        let c = client.clone();
+        let list_route_tables: Lister<RouteTable> = Box::new(move || {
+            let c = c.clone();
+            Box::pin(async move {
+                list_pages(|token| {
+                    let req = c.describe_route_tables().max_results(100).set_next_token(token);
+                    async move {
+                        let out = req.send().await.aws_op("DescribeRouteTables")?;
+                        Ok((out.route_tables.unwrap_or_default(), out.next_token))
+                    }
+                })
+                .await
+            })
+        });
+        let c = client.clone();
+        let list_vpcs: Lister<Vpc> = Box::new(move || {
+            let c = c.clone();
+            Box::pin(async move {
+                list_pages(|token| {
+                    let req = c.describe_vpcs().max_results(100).set_next_token(token);
+                    async move {
+                        let out = req.send().await.aws_op("DescribeVpcs")?;
+                        Ok((out.vpcs.unwrap_or_default(), out.next_token))
+                    }
+                })
+                .await
+            })
+        });
+        Facts {
+            subnets: Known::new(
+                client,
+                |c, ids| async move {
+                    describe_existing(&ids, Missing::Subnet, |ids| {
+                        let req = c.describe_subnets().set_subnet_ids(Some(ids));
+                        async move { req.into_paginator().items().send().try_collect().await.aws_op("DescribeSubnets") }
+                    })
+                    .await
+                },
+                |s| s.subnet_id(),
+                None,
+            ),
+            groups: Known::new(
+                client,
+                |c, ids| async move {
+                    describe_existing(&ids, Missing::SecurityGroup, |ids| {
+                        let req = c.describe_security_groups().set_group_ids(Some(ids));
+                        async move { req.into_paginator().items().send().try_collect().await.aws_op("DescribeSecurityGroups") }
+                    })
+                    .await
+                },
+                |g| g.group_id(),
+                None,
+            ),
+            route_tables: Known::new(
+                client,
+                |c, ids| async move { fetch_route_tables(&c, &ids).await },
+                |t| t.route_table_id(),
+                Some(list_route_tables),
+            ),
+            vpcs: Known::new(client, |c, ids| async move { fetch_vpcs(&c, &ids).await }, |v| v.vpc_id(), Some(list_vpcs)),
+            dns_enabled: Mutex::default(),
+            default_groups: Mutex::default(),
+        }
+    }
+}
+
+impl Ec2 {
+    /// The subnets among `ids` that exist, for checks (kept for the process once found).
+    pub async fn subnet_facts(&self, ids: &[String]) -> Result<Vec<Subnet>, AwsError> {
+        self.inner.facts.subnets.get_all(ids).await
+    }
+
+    /// The security groups among `ids` that exist, for checks (kept once found).
+    pub async fn security_group_facts(&self, ids: &[String]) -> Result<Vec<SecurityGroup>, AwsError> {
+        self.inner.facts.groups.get_all(ids).await
+    }
+
+    /// The route tables among `ids` that exist, for checks of their existence and VPC only (kept
+    /// once found; their routes may be stale: use [`Ec2::find_route_tables`] for those).
+    pub async fn route_table_facts(&self, ids: &[String]) -> Result<Vec<RouteTable>, AwsError> {
+        self.inner.facts.route_tables.get_all(ids).await
+    }
+
+    /// The VPC, if it exists, for checks of its existence (kept once found).
+    pub async fn vpc_fact(&self, id: &str) -> Result<Option<Vpc>, AwsError> {
+        Ok(self.inner.facts.vpcs.get_all(&[id.to_owned()]).await?.into_iter().next())
+    }
+
+    /// Whether `vpc_id` has both DNS support and DNS hostnames on; a VPC found so is not asked again.
+    pub async fn vpc_dns_facts(&self, vpc_id: &str) -> Result<(bool, bool), AwsError> {
+        if self.inner.facts.dns_enabled.lock().unwrap_or_else(|e| e.into_inner()).contains(vpc_id) {
+            return Ok((true, true));
+        }
+        let (support, hostnames) = self.vpc_dns_attributes(vpc_id).await?;
+        if support && hostnames {
+            self.inner.facts.dns_enabled.lock().unwrap_or_else(|e| e.into_inner()).insert(vpc_id.to_owned());
+        }
+        Ok((support, hostnames))
+    }
+
+    /// The id of the VPC's `default` security group (kept once found).
+    pub async fn default_security_group_fact(&self, vpc_id: &str) -> Result<Option<String>, AwsError> {
+        if let Some(id) = self.inner.facts.default_groups.lock().unwrap_or_else(|e| e.into_inner()).get(vpc_id) {
+            return Ok(Some(id.clone()));
+        }
+        let found = self.default_security_group(vpc_id).await?;
+        if let Some(id) = &found {
+            self.inner.facts.default_groups.lock().unwrap_or_else(|e| e.into_inner()).insert(vpc_id.to_owned(), id.clone());
+        }
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[tokio::test]
+    async fn pages_are_followed_up_to_the_cap() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let pages = |n: usize| {
+            let calls = calls.clone();
+            move |token: Option<String>| {
+                calls.fetch_add(1, Ordering::SeqCst);
+                let at: usize = token.map_or(0, |t| t.parse().unwrap());
+                let next = (at + 1 < n).then(|| (at + 1).to_string());
+                std::future::ready(Ok::<_, AwsError>((vec![at], next)))
+            }
+        };
+        assert_eq!(list_pages(pages(3)).await.unwrap(), vec![0, 1, 2]);
+        assert_eq!(calls.swap(0, Ordering::SeqCst), 3);
+        assert_eq!(list_pages(pages(100)).await.unwrap().len(), LIST_MAX_PAGES);
+        assert_eq!(calls.load(Ordering::SeqCst), LIST_MAX_PAGES);
+    }
+}

@@ -1,0 +1,426 @@
+//! Client-side pacing of EC2 requests: one token bucket per EC2 action, shared by every resource
+//! of the process, so that the provider sends no faster than EC2 refills its own buckets instead
+//! of storming, being throttled (`RequestLimitExceeded`) and backing off.
+//!
+//! The buckets are EC2's, from "Request throttling for the Amazon EC2 API"
+//! (<https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html>, tables "Request
+//! token bucket sizes and refill rates" and "Uncategorized actions"): EC2 keeps one bucket per
+//! action, per account and region, with
+//! - `CreateVpcEndpoint`, `ModifyVpcEndpoint`, `DeleteVpcEndpoints`: 4 tokens, refilled at 0.3/s;
+//! - `CreateTags`, `DeleteTags`: 100 tokens, 10/s;
+//! - `AcceptVpcEndpointConnections`, `RejectVpcEndpointConnections`: 10 tokens, 1/s;
+//! - other mutating actions: 50 tokens, 5/s;
+//! - non-mutating actions (`Describe*`, `Get*`, `List*`, `Search*`): 100 tokens, 20/s;
+//! - unfiltered and unpaginated `DescribeSecurityGroups` (and the few others of that list): 50, 10/s.
+//!
+//! What one process cannot see: EC2's buckets are shared by everything that calls EC2 in the
+//! account and region (other Terraform runs, the console, other tools), and Terraform itself
+//! starts several provider processes per command (one per graph walk, one after the other; the
+//! writes of an apply are all made by one of them). A process starts with full buckets, as EC2's
+//! are when nobody else has been calling, refills at 95 % of EC2's rates, and adapts: a
+//! `RequestLimitExceeded` answer empties the action's bucket and cuts its refill rate by a quarter
+//! (down to a quarter of EC2's); each answer that is not throttled raises it again by a tenth of
+//! EC2's rate, up to the 95 %. So a process that shares
+//! the account with others settles below the full rate after a few throttled requests instead of
+//! being throttled on most of them, and the SDK's retries (with backoff) pass through the same
+//! buckets. The pacing happens in the HTTP connector (it sees every attempt, retries included),
+//! before the attempt's own timeout starts, so time spent waiting for a token never counts as a
+//! timed-out attempt.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_sdk_ec2::config::interceptors::FinalizerInterceptorContextRef;
+use aws_sdk_ec2::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_ec2::error::BoxError;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, Metadata};
+use aws_smithy_runtime_api::client::result::ConnectorError;
+use tokio::time::Instant;
+
+/// The share of EC2's refill rates the provider uses: sending exactly at EC2's rate, a request
+/// that arrives a moment before EC2 refilled its token is throttled.
+pub const HEADROOM: f64 = 0.95;
+
+/// EC2's bucket for `action`: (maximum capacity, refill rate per second). `unfiltered` is a
+/// request with neither a filter nor pagination.
+pub fn ec2_bucket(action: &str, unfiltered: bool) -> (f64, f64) {
+    const UNFILTERED: &[&str] = &[
+        "DescribeInstances",
+        "DescribeInstanceStatus",
+        "DescribeNetworkInterfaces",
+        "DescribeSecurityGroups",
+        "DescribeSnapshots",
+        "DescribeSpotInstanceRequests",
+        "DescribeVolumes",
+    ];
+    match action {
+        "CreateVpcEndpoint" | "ModifyVpcEndpoint" | "DeleteVpcEndpoints" => (4.0, 0.3),
+        "CreateTags" | "DeleteTags" => (100.0, 10.0),
+        "AcceptVpcEndpointConnections" | "RejectVpcEndpointConnections" => (10.0, 1.0),
+        a if unfiltered && UNFILTERED.contains(&a) => (50.0, 10.0),
+        a if super::is_read_only(a) || a.starts_with("Search") => (100.0, 20.0),
+        _ => (50.0, 5.0),
+    }
+}
+
+/// The bucket key of a request: the action, with `#unfiltered` for the smaller bucket.
+fn bucket_key(body: &[u8]) -> Option<(String, bool)> {
+    let text = std::str::from_utf8(body).ok()?;
+    let action = text.split('&').find_map(|p| p.strip_prefix("Action="))?.to_owned();
+    let paged_or_filtered =
+        text.split('&').any(|p| p.starts_with("Filter.") || p.starts_with("MaxResults=") || p.starts_with("NextToken="));
+    Some((action, !paged_or_filtered))
+}
+
+struct Bucket {
+    capacity: f64,
+    max_rate: f64,
+    rate: f64,
+    tokens: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    fn new((capacity, rate): (f64, f64), scale: f64) -> Self {
+        let rate = rate * scale * HEADROOM;
+        Bucket { capacity, max_rate: rate, rate, tokens: capacity, at: Instant::now() }
+    }
+
+    fn refill(&mut self, now: Instant) {
+        self.tokens = (self.tokens + now.saturating_duration_since(self.at).as_secs_f64() * self.rate).min(self.capacity);
+        self.at = now;
+    }
+
+    /// Takes a token: how long the caller must wait before sending (zero when one was there).
+    /// The token is taken at once (the bucket may go negative): later callers queue behind.
+    fn take(&mut self, now: Instant) -> Duration {
+        self.refill(now);
+        self.tokens -= 1.0;
+        if self.tokens >= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(-self.tokens / self.rate)
+        }
+    }
+
+    fn throttled(&mut self, now: Instant) {
+        self.refill(now);
+        self.tokens = self.tokens.min(0.0);
+        self.rate = (self.rate * 0.75).max(self.max_rate / 4.0);
+    }
+
+    fn answered(&mut self, now: Instant) {
+        if self.rate < self.max_rate {
+            self.refill(now);
+            self.rate = (self.rate + self.max_rate / 10.0).min(self.max_rate);
+        }
+    }
+}
+
+/// Counters of what the pacer did (for logs and tests).
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct PaceStats {
+    /// Requests that waited for a token.
+    pub waited: u64,
+    /// Their total wait.
+    pub wait: Duration,
+    /// Throttled answers seen.
+    pub throttled: u64,
+}
+
+/// The per-action token buckets of one process.
+pub struct Pacer {
+    buckets: Mutex<HashMap<String, Bucket>>,
+    /// 1.0 = EC2's rates; 0 disables pacing.
+    scale: f64,
+    stats: Mutex<PaceStats>,
+    halted: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for Pacer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pacer").field("scale", &self.scale).finish_non_exhaustive()
+    }
+}
+
+impl Pacer {
+    /// `scale` multiplies EC2's refill rates (1.0: EC2's; 0: no pacing). `halted`: the provider
+    /// is stopping; a write that waited for its token is then not sent.
+    pub fn new(scale: f64, halted: Arc<AtomicBool>) -> Arc<Pacer> {
+        Arc::new(Pacer { buckets: Mutex::default(), scale, stats: Mutex::default(), halted })
+    }
+
+    fn enabled(&self) -> bool {
+        self.scale > 0.0
+    }
+
+    /// The bucket key of `action`.
+    fn key(action: &str, unfiltered: bool) -> String {
+        match unfiltered && ec2_bucket(action, true) != ec2_bucket(action, false) {
+            true => format!("{action}#unfiltered"),
+            false => action.to_owned(),
+        }
+    }
+
+    /// How long a request to bucket `key` must wait; takes its token.
+    fn reserve(&self, key: &str, action: &str, unfiltered: bool) -> Duration {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        let bucket = buckets.entry(key.to_owned()).or_insert_with(|| Bucket::new(ec2_bucket(action, unfiltered), self.scale));
+        bucket.take(Instant::now())
+    }
+
+    /// Gives back a token taken by a request that was not sent.
+    fn refund(&self, key: &str) {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bucket) = buckets.get_mut(key) {
+            bucket.tokens = (bucket.tokens + 1.0).min(bucket.capacity);
+        }
+    }
+
+    /// Waits for a token of `action`. A wait abandoned (the request dropped: its operation was
+    /// cancelled or timed out) gives the token back, so that the requests behind it do not wait
+    /// for a request that is never sent.
+    pub async fn acquire(&self, action: &str, unfiltered: bool) {
+        if !self.enabled() {
+            return;
+        }
+        let key = Self::key(action, unfiltered);
+        let wait = self.reserve(&key, action, unfiltered);
+        if !wait.is_zero() {
+            {
+                let mut s = self.stats.lock().unwrap_or_else(|e| e.into_inner());
+                s.waited += 1;
+                s.wait += wait;
+            }
+            let mut unsent = Unsent { pacer: self, key: Some(key) };
+            tokio::time::sleep(wait).await;
+            unsent.key = None;
+        }
+    }
+
+    /// Feedback from an answer of `action`: throttled or not.
+    pub fn answered(&self, action: &str, throttled: bool) {
+        if !self.enabled() {
+            return;
+        }
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        for bucket in buckets.iter_mut().filter(|(k, _)| k.split('#').next() == Some(action)).map(|(_, b)| b) {
+            match throttled {
+                true => bucket.throttled(now),
+                false => bucket.answered(now),
+            }
+        }
+        if throttled {
+            self.stats.lock().unwrap_or_else(|e| e.into_inner()).throttled += 1;
+        }
+    }
+
+    pub fn stats(&self) -> PaceStats {
+        *self.stats.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The current refill rate of `action`'s bucket (EC2's until throttled).
+    pub fn rate(&self, action: &str) -> Option<f64> {
+        self.buckets.lock().unwrap_or_else(|e| e.into_inner()).get(action).map(|b| b.rate)
+    }
+}
+
+/// Refunds its token when dropped with a key (the request it was taken for was not sent).
+struct Unsent<'a> {
+    pacer: &'a Pacer,
+    key: Option<String>,
+}
+
+impl Drop for Unsent<'_> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.pacer.refund(&key);
+        }
+    }
+}
+
+/// An [`HttpClient`] whose connectors wait for the request's token before sending, then apply
+/// the attempt timeout to the exchange itself.
+#[derive(Debug)]
+struct PacedClient {
+    inner: SharedHttpClient,
+    pacer: Arc<Pacer>,
+    attempt_timeout: Duration,
+}
+
+#[derive(Debug)]
+struct PacedConnector {
+    inner: SharedHttpConnector,
+    pacer: Arc<Pacer>,
+    attempt_timeout: Duration,
+}
+
+impl HttpClient for PacedClient {
+    fn http_connector(&self, settings: &HttpConnectorSettings, components: &RuntimeComponents) -> SharedHttpConnector {
+        SharedHttpConnector::new(PacedConnector {
+            inner: self.inner.http_connector(settings, components),
+            pacer: self.pacer.clone(),
+            attempt_timeout: self.attempt_timeout,
+        })
+    }
+}
+
+impl HttpConnector for PacedConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let key = request.body().bytes().and_then(bucket_key);
+        let (inner, pacer, limit) = (self.inner.clone(), self.pacer.clone(), self.attempt_timeout);
+        HttpConnectorFuture::new(async move {
+            if let Some((action, unfiltered)) = &key {
+                pacer.acquire(action, *unfiltered).await;
+                if pacer.halted.load(Ordering::SeqCst) && !super::is_read_only(action) {
+                    return Err(ConnectorError::user(
+                        format!("not sent: the provider is stopping (Terraform exited), so it sends no more EC2 writes ({action})").into(),
+                    ));
+                }
+            }
+            match tokio::time::timeout(limit, inner.call(request)).await {
+                Ok(result) => result,
+                Err(_) => Err(ConnectorError::timeout(format!("no answer within {limit:?}").into())),
+            }
+        })
+    }
+}
+
+/// The EC2 client's HTTP client: `inner`, paced by `pacer`, each attempt limited to `attempt_timeout`.
+pub fn paced_http_client(inner: SharedHttpClient, pacer: Arc<Pacer>, attempt_timeout: Duration) -> SharedHttpClient {
+    SharedHttpClient::new(PacedClient { inner, pacer, attempt_timeout })
+}
+
+/// Tells the pacer of every answer: throttled or not.
+#[derive(Debug)]
+pub(super) struct PaceFeedback(pub(super) Arc<Pacer>);
+
+impl Intercept for PaceFeedback {
+    fn name(&self) -> &'static str {
+        "PaceFeedback"
+    }
+
+    fn read_after_attempt(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Some(response) = context.response() else { return Ok(()) };
+        let operation = cfg.load::<Metadata>().map(|m| m.name().to_owned()).unwrap_or_default();
+        let throttled = response.status().as_u16() >= 400
+            && response.body().bytes().and_then(super::observe::error_code).is_some_and(|c| super::error::is_throttling_code(&c));
+        self.0.answered(&operation, throttled);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_are_ec2s() {
+        assert_eq!(ec2_bucket("CreateVpcEndpoint", false), (4.0, 0.3));
+        assert_eq!(ec2_bucket("DeleteVpcEndpoints", true), (4.0, 0.3));
+        assert_eq!(ec2_bucket("CreateTags", false), (100.0, 10.0));
+        assert_eq!(ec2_bucket("DescribeVpcEndpoints", true), (100.0, 20.0));
+        assert_eq!(ec2_bucket("DescribeSecurityGroups", true), (50.0, 10.0));
+        assert_eq!(ec2_bucket("DescribeSecurityGroups", false), (100.0, 20.0));
+        assert_eq!(ec2_bucket("AuthorizeSecurityGroupIngress", false), (50.0, 5.0));
+        assert_eq!(
+            bucket_key(b"Action=DescribeSecurityGroups&Version=2016-11-15&GroupId.1=sg-1"),
+            Some(("DescribeSecurityGroups".into(), true))
+        );
+        assert_eq!(bucket_key(b"Action=DescribeSecurityGroups&Filter.1.Name=vpc-id"), Some(("DescribeSecurityGroups".into(), false)));
+        assert_eq!(bucket_key(b"Version=1"), None);
+    }
+
+    #[tokio::test]
+    async fn a_bucket_paces_after_its_burst() {
+        // EC2's rates x 100: CreateVpcEndpoint refills 30 tokens a second.
+        let pacer = Pacer::new(100.0, Arc::default());
+        let start = Instant::now();
+        // 4 at once, then one every 1/30 s.
+        for _ in 0..7 {
+            pacer.acquire("CreateVpcEndpoint", false).await;
+        }
+        let took = start.elapsed().as_secs_f64();
+        assert!((0.095..0.3).contains(&took), "3 paced requests at 30/s: {took}");
+        assert_eq!(pacer.stats().waited, 3);
+        // Another action has its own bucket.
+        let start = Instant::now();
+        for _ in 0..100 {
+            pacer.acquire("DescribeVpcEndpoints", false).await;
+        }
+        assert!(start.elapsed() < Duration::from_millis(20));
+    }
+
+    #[tokio::test]
+    async fn throttling_cuts_the_rate_and_answers_restore_it() {
+        let pacer = Pacer::new(10.0, Arc::default());
+        let full = 100.0 * HEADROOM;
+        pacer.acquire("CreateTags", false).await;
+        assert_eq!(pacer.rate("CreateTags"), Some(full));
+        pacer.answered("CreateTags", true);
+        assert_eq!(pacer.rate("CreateTags"), Some(full * 0.75));
+        for _ in 0..9 {
+            pacer.answered("CreateTags", true);
+        }
+        assert_eq!(pacer.rate("CreateTags"), Some(full / 4.0), "never below a quarter of the full rate");
+        // The bucket is empty: the next request waits one token at a quarter of the rate.
+        let start = Instant::now();
+        pacer.acquire("CreateTags", false).await;
+        let took = start.elapsed().as_secs_f64();
+        assert!((0.9 * 4.0 / full..0.3).contains(&took), "{took}");
+        for _ in 0..8 {
+            pacer.answered("CreateTags", false);
+        }
+        assert_eq!(pacer.rate("CreateTags"), Some(full));
+        assert_eq!(pacer.stats().throttled, 10);
+    }
+
+    #[tokio::test]
+    async fn an_abandoned_wait_gives_its_token_back() {
+        // EC2's rates x 10: DeleteVpcEndpoints refills 3 tokens a second.
+        let pacer = Pacer::new(10.0, Arc::default());
+        for _ in 0..4 {
+            pacer.acquire("DeleteVpcEndpoints", false).await;
+        }
+        // Five requests queue (1/3 s apart); the last two give up before their turn.
+        let waiting: Vec<_> = (0..5)
+            .map(|_| {
+                let pacer = pacer.clone();
+                tokio::spawn(async move { pacer.acquire("DeleteVpcEndpoints", false).await })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        waiting[3].abort();
+        waiting[4].abort();
+        for w in waiting.into_iter().take(3) {
+            w.await.unwrap();
+        }
+        // Their two tokens are back: the next two wait 1/3 s and 2/3 s, not 1 s and 4/3 s.
+        let start = Instant::now();
+        pacer.acquire("DeleteVpcEndpoints", false).await;
+        pacer.acquire("DeleteVpcEndpoints", false).await;
+        let took = start.elapsed().as_secs_f64();
+        assert!((0.5..0.95).contains(&took), "{took}");
+    }
+
+    #[tokio::test]
+    async fn scale_zero_disables_pacing() {
+        let pacer = Pacer::new(0.0, Arc::default());
+        let start = Instant::now();
+        for _ in 0..50 {
+            pacer.acquire("CreateVpcEndpoint", false).await;
+        }
+        assert!(start.elapsed() < Duration::from_millis(20));
+    }
+}
