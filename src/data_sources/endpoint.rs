@@ -7,13 +7,10 @@ use std::collections::BTreeSet;
 use aws_sdk_ec2::types::VpcEndpoint;
 use futures::future::BoxFuture;
 
-use super::{decode, DataSource};
+use super::TypedDataSource;
 use crate::aws::{self, EndpointQuery};
 use crate::protocol::diagnostics::Diagnostics;
-use crate::protocol::model::{Field, List, Map, Model, Set, Val};
-use crate::protocol::resource::ReadResponse;
-use crate::protocol::schema::Schema;
-use crate::protocol::values::Value;
+use crate::protocol::model::{Field, List, Map, Set, Val};
 use crate::resources::interface::DnsEntry;
 use crate::resources::validation::{attr_path, validate_enum, validate_id};
 use crate::resources::Ctx;
@@ -49,55 +46,19 @@ crate::model! {
     }
 }
 
-pub struct EndpointData {
-    schema: Schema,
-}
+/// `vpce_endpoint` (a [`TypedDataSource`]; registered as `Typed<EndpointData>`).
+pub struct EndpointData;
 
-impl EndpointData {
-    pub fn new() -> Self {
-        EndpointData { schema: EndpointDataModel::schema(0) }
-    }
-}
+impl TypedDataSource for EndpointData {
+    type Model = EndpointDataModel;
+    const TYPE_NAME: &'static str = "vpce_endpoint";
 
-impl Default for EndpointData {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl DataSource<Ctx> for EndpointData {
-    fn type_name(&self) -> &'static str {
-        "vpce_endpoint"
+    fn validate(config: &EndpointDataModel) -> Diagnostics {
+        validate(config)
     }
 
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
-        match decode::<EndpointDataModel>(config) {
-            Ok(Some(c)) => validate(&c),
-            Ok(None) => Diagnostics::new(),
-            Err(d) => d,
-        }
-    }
-
-    fn read<'a>(&'a self, ctx: &'a Ctx, config: Value) -> BoxFuture<'a, ReadResponse> {
-        Box::pin(async move {
-            let config = match decode::<EndpointDataModel>(&config) {
-                Ok(Some(c)) => c,
-                Ok(None) => return ReadResponse::default(),
-                Err(diags) => return ReadResponse { new_state: Value::Null, diags },
-            };
-            let mut diags = validate(&config);
-            if diags.has_errors() {
-                return ReadResponse { new_state: Value::Null, diags };
-            }
-            match read(ctx, &config, &mut diags).await {
-                Some(state) => ReadResponse { new_state: state.to_value(), diags },
-                None => ReadResponse { new_state: Value::Null, diags },
-            }
-        })
+    fn read<'a>(ctx: &'a Ctx, config: &'a EndpointDataModel, diags: &'a mut Diagnostics) -> BoxFuture<'a, Option<EndpointDataModel>> {
+        Box::pin(read(ctx, config, diags))
     }
 }
 
@@ -259,6 +220,8 @@ fn from_endpoint(region: &str, ep: &VpcEndpoint) -> EndpointDataModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::model::Model;
+    use crate::protocol::values::Value;
 
     fn model(v: Value) -> EndpointDataModel {
         EndpointDataModel::decode(&v).unwrap().unwrap()

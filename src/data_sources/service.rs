@@ -15,12 +15,9 @@ use std::collections::BTreeSet;
 use aws_sdk_ec2::types::ServiceDetail;
 use futures::future::BoxFuture;
 
-use super::{decode, DataSource};
+use super::TypedDataSource;
 use crate::protocol::diagnostics::Diagnostics;
-use crate::protocol::model::{Field, List, Model, Set, Val};
-use crate::protocol::resource::ReadResponse;
-use crate::protocol::schema::Schema;
-use crate::protocol::values::Value;
+use crate::protocol::model::{List, Set, Val};
 use crate::resources::validation::{attr_path, join_and, join_or, validate_enum};
 use crate::resources::Ctx;
 
@@ -51,55 +48,19 @@ crate::model! {
     }
 }
 
-pub struct Service {
-    schema: Schema,
-}
+/// `vpce_service` (a [`TypedDataSource`]; registered as `Typed<Service>`).
+pub struct Service;
 
-impl Service {
-    pub fn new() -> Self {
-        Service { schema: ServiceModel::schema(0) }
-    }
-}
+impl TypedDataSource for Service {
+    type Model = ServiceModel;
+    const TYPE_NAME: &'static str = "vpce_service";
 
-impl Default for Service {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl DataSource<Ctx> for Service {
-    fn type_name(&self) -> &'static str {
-        "vpce_service"
+    fn validate(config: &ServiceModel) -> Diagnostics {
+        validate(config)
     }
 
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
-        match decode::<ServiceModel>(config) {
-            Ok(Some(c)) => validate(&c),
-            Ok(None) => Diagnostics::new(),
-            Err(d) => d,
-        }
-    }
-
-    fn read<'a>(&'a self, ctx: &'a Ctx, config: Value) -> BoxFuture<'a, ReadResponse> {
-        Box::pin(async move {
-            let config = match decode::<ServiceModel>(&config) {
-                Ok(Some(c)) => c,
-                Ok(None) => return ReadResponse::default(),
-                Err(diags) => return ReadResponse { new_state: Value::Null, diags },
-            };
-            let mut diags = validate(&config);
-            if diags.has_errors() {
-                return ReadResponse { new_state: Value::Null, diags };
-            }
-            match read(ctx, &config, &mut diags).await {
-                Some(state) => ReadResponse { new_state: state.to_value(), diags },
-                None => ReadResponse { new_state: Value::Null, diags },
-            }
-        })
+    fn read<'a>(ctx: &'a Ctx, config: &'a ServiceModel, diags: &'a mut Diagnostics) -> BoxFuture<'a, Option<ServiceModel>> {
+        Box::pin(read(ctx, config, diags))
     }
 }
 
@@ -251,6 +212,8 @@ fn aws_region_of(name: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::model::Model;
+    use crate::protocol::values::Value;
 
     fn model(v: Value) -> ServiceModel {
         ServiceModel::decode(&v).unwrap().unwrap()

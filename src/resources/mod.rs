@@ -70,8 +70,8 @@ pub fn registry() -> Registry<Ctx> {
         .resource(endpoint::AsResource(gateway::Gateway::new()))
         .resource(endpoint::AsResource(interface::Interface::new()))
         .resource(association::RouteTableAssociation::new())
-        .data_source(crate::data_sources::service::Service::new())
-        .data_source(crate::data_sources::endpoint::EndpointData::new())
+        .data_source(crate::data_sources::Typed::<crate::data_sources::service::Service>::new())
+        .data_source(crate::data_sources::Typed::<crate::data_sources::endpoint::EndpointData>::new())
         .list_resource(list::EndpointList::new(gateway::Gateway::new()))
         .list_resource(list::EndpointList::new(interface::Interface::new()))
 }
