@@ -12,6 +12,7 @@ rendered from all result files present (so `--only` runs merge side by side).
 import argparse
 import datetime
 import json
+import resource
 import os
 import platform
 import shutil
@@ -339,25 +340,28 @@ provider "aws" {
 
 def make_wrapper(prov, rundir):
     """dev_overrides points at this dir: a wrapper named like the provider that execs the real binary
-    under GNU time (max RSS in KiB to rss/<pid>). stdout/stderr pass through untouched."""
+    under GNU time (max RSS in KiB, user and system CPU seconds to rss/<pid>). stdout/stderr pass
+    through untouched."""
     wrapdir = os.path.join(rundir, "wrap")
     rssdir = os.path.join(rundir, "rss")
     os.makedirs(wrapdir, exist_ok=True)
     os.makedirs(rssdir, exist_ok=True)
     w = os.path.join(wrapdir, PROVIDERS[prov]["wrapname"])
     with open(w, "w") as f:
-        f.write('#!/bin/sh\nexec /usr/bin/time -f "%%M" -o "%s/$$" "%s" "$@"\n' % (rssdir, PROVIDERS[prov]["bin"]))
+        f.write('#!/bin/sh\nexec /usr/bin/time -f "%%M %%U %%S" -o "%s/$$" "%s" "$@"\n' % (rssdir, PROVIDERS[prov]["bin"]))
     os.chmod(w, 0o755)
     return wrapdir, rssdir
 
 
 def collect_rss(rssdir):
+    """(max RSS KiB, CPU seconds) of each provider process that exited since the last call."""
     vals = []
     for name in os.listdir(rssdir):
         p = os.path.join(rssdir, name)
         for line in reversed(open(p).read().split("\n")):
-            if line.strip().isdigit():
-                vals.append(int(line.strip()))
+            f = line.split()
+            if len(f) == 3 and f[0].isdigit():
+                vals.append((int(f[0]), float(f[1]) + float(f[2])))
                 break
         os.remove(p)
     return vals
@@ -384,19 +388,27 @@ def tf_phase(prov, rundir, rssdir, proxy, phase, n, tf_log, extra_env=None):
     if proxy:
         http(proxy + "/__stats/reset", "POST")
     load0 = os.getloadavg()[0]
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     with open(os.path.join(rundir, "%s.out" % phase), "w") as out:
         proc = subprocess.run([os.path.join(ROOT, "scripts", "tf")] + args, cwd=rundir, env=env, stdout=out,
                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=1800)
     wall = time.perf_counter() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     acts = stats(proxy) if proxy else {}
     thr = throttled(proxy) if proxy else 0
-    rss = collect_rss(rssdir)
+    procs = collect_rss(rssdir)
+    rss = [r for r, _ in procs]
+    provider_cpu = sum(c for _, c in procs)
+    # Terraform and its children (the provider processes, which it waits for); moto and the proxy
+    # are not among them.
+    all_cpu = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
     want = {"plan": 0}.get(phase, 0)
     ok = proc.returncode == want
     res = {"wall_s": round(wall, 3), "exit": proc.returncode, "ok": ok, "requests": sum(acts.values()),
            "actions": dict(sorted(acts.items(), key=lambda kv: -kv[1])), "throttled": thr,
            "rss_kib_max": max(rss) if rss else None, "provider_processes": len(rss),
+           "cpu_provider_s": round(provider_cpu, 2), "cpu_terraform_s": round(max(0.0, all_cpu - provider_cpu), 2),
            "loadavg_before": round(load0, 2), "loadavg_after": round(os.getloadavg()[0], 2)}
     log("%s N=%d %-7s %7.2fs exit=%d requests=%d throttled=%d rss=%s MiB procs=%d" % (
         prov, n, phase, wall, proc.returncode, res["requests"], thr,
@@ -557,9 +569,11 @@ def render(hs):
              "same load. Phases: `apply` (create N), no-op `plan -detailed-exitcode`, `update` (apply changing one tag "
              "on all N), `destroy`. Wall time is the whole terraform command. Requests = EC2 API calls seen by the "
              "proxy; req/ep = requests per endpoint.\n")
-    L.append("**Load:** the machine (2 cores) was shared with other builds and tests while these figures were "
-             "taken (load average per phase in the detail tables): absolute times are inflated and noisy; the "
-             "ratios against the floor and the request counts are what to read.\n")
+    loads = [p["loadavg_before"] for r in res.values() for p in r["phases"].values() if isinstance(p.get("loadavg_before"), (int, float))]
+    L.append("**Load:** the 1-minute load average before and after each phase is in the detail tables (highest "
+             "before a phase: %s). Terraform, moto, the proxy and the provider share the 2 cores, so absolute times "
+             "vary between runs; the ratios against the floor (measured in the same run) and the request counts are "
+             "what to compare.\n" % (("%.2f" % max(loads)) if loads else "—"))
 
     def get(prov, kind, mode, n, phase):
         r = res.get((prov, kind, mode, n))
@@ -579,14 +593,18 @@ def render(hs):
         title = "%s endpoints, %s" % (kind, "moto" if mode == "moto" else "realistic-EC2 mode")
         L.append("\n## %s\n" % title)
         if mode == "realistic":
-            any_r = next(r for (p, k, m, n), r in res.items() if k == kind and m == mode)
-            cfg = any_r.get("realistic") or {}
+            cfgs = {}
+            for (p, k, m, n), r in sorted(res.items(), key=lambda kv: kv[0][3]):
+                if k == kind and m == mode:
+                    cfgs.setdefault(n, r.get("realistic") or {})
+            scales = sorted({c.get("throttle_scale", 1) for c in cfgs.values()})
             L.append("Proxy in realistic-EC2 mode: %s. EC2's token buckets (CreateVpcEndpoint 4 tokens, 0.3/s; "
                      "DeleteVpcEndpoints 4, 0.3/s; CreateTags 100, 10/s; Describe* 100, 20/s) with every refill rate "
-                     "x %s to fit the run in minutes; ours paces at the same rates (`VPCE_EC2_PACING=%s`). "
-                     "Create floor = (N - 4) / (0.3 x %s) s: N creates cannot finish sooner. Throttled = calls "
-                     "answered RequestLimitExceeded.\n" % (json.dumps(cfg), cfg.get("throttle_scale", 1),
-                                                             cfg.get("throttle_scale", 1), cfg.get("throttle_scale", 1)))
+                     "multiplied by the run's `throttle_scale` (%s) to fit the run in minutes; ours paces at the same "
+                     "rates (`VPCE_EC2_PACING` = that scale). Create floor = (N - 4) / (0.3 x scale) s: N creates cannot "
+                     "finish sooner. Throttled = calls answered RequestLimitExceeded.\n" % (
+                         "; ".join("N=%d: %s" % (n, json.dumps(c)) for n, c in sorted(cfgs.items())),
+                         ", ".join("%g" % x for x in scales)))
         L.append("| phase | N | aws 3.39.0 | vpce (ours) | terraform_data floor | ours / floor | aws / ours | req/ep aws | req/ep ours |%s" % (
             " throttled aws | throttled ours |" if mode == "realistic" else ""))
         L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|%s" % ("---:|---:|" if mode == "realistic" else ""))
@@ -643,12 +661,12 @@ def render(hs):
             if kind == "gateway" and n >= 1000 and ph.get("apply"):
                 g = ph["apply"]
                 goal("gateway apply <= 1.2 EC2 requests per endpoint", n, "%d (%.2f/ep)" % (g["requests"], g["requests"] / n), g["requests"] <= 1.2 * n and g["ok"])
-            if kind == "gateway" and n >= 1000 and f:
+            if n >= 1000 and f:
                 for phase in PHASES:
                     go, gf = ph.get(phase), f["phases"].get(phase)
                     if go and gf:
                         r = go["wall_s"] / gf["wall_s"]
-                        goal("gateway %s wall <= 1.5x the terraform_data floor" % phase, n, "%s vs %s = %.2fx" % (fmt_s(go["wall_s"]), fmt_s(gf["wall_s"]), r), r <= 1.5 and go["ok"])
+                        goal("%s %s wall <= 1.5x the terraform_data floor" % (kind, phase), n, "%s vs %s = %.2fx" % (fmt_s(go["wall_s"]), fmt_s(gf["wall_s"]), r), r <= 1.5 and go["ok"])
             v = [p["rss_kib_max"] for p in ph.values() if p.get("rss_kib_max")]
             if v:
                 goal("%s provider RSS < 20 MiB" % kind, n, "%.1f MiB" % (max(v) / 1024), max(v) < 20 * 1024)
@@ -676,16 +694,17 @@ def render(hs):
             ", median of %d full cycles; all walls: %s" % (r["repeats"], "; ".join(
                 "%s %s" % (ph, "/".join("%.2f" % w for w in r["phases"][ph]["wall_all"]))
                 for ph in PHASES if ph in r["phases"])) if r.get("repeats") else ""))
-        L.append("| phase | wall | exit | requests | throttled | by Action | peak RSS | provider procs | load before/after | check |")
-        L.append("|---|---:|---:|---:|---:|---|---:|---:|---|---|")
+        L.append("| phase | wall | exit | requests | throttled | by Action | peak RSS | provider procs | CPU terraform / provider | load before/after | check |")
+        L.append("|---|---:|---:|---:|---:|---|---:|---:|---:|---|---|")
         for phase in PHASES:
             p = r["phases"].get(phase)
             if not p:
                 continue
             acts = ", ".join("%s %d" % kv for kv in p["actions"].items())
-            L.append("| %s | %s | %d | %d | %d | %s | %s | %d | %s / %s | %s |" % (
+            cpu = "%.2f / %.2f s" % (p["cpu_terraform_s"], p["cpu_provider_s"]) if "cpu_provider_s" in p else "—"
+            L.append("| %s | %s | %d | %d | %d | %s | %s | %d | %s | %s / %s | %s |" % (
                 phase, fmt_s(p["wall_s"]), p["exit"], p["requests"], p.get("throttled", 0), acts or "—",
-                "%.1f MiB" % (p["rss_kib_max"] / 1024) if p["rss_kib_max"] else "—", p["provider_processes"],
+                "%.1f MiB" % (p["rss_kib_max"] / 1024) if p["rss_kib_max"] else "—", p["provider_processes"], cpu,
                 p["loadavg_before"], p["loadavg_after"], r["checks"].get(phase, "")))
         L.append("")
     if hs:

@@ -26,13 +26,16 @@ CreateVpcEndpoint / ModifyVpcEndpoint, and the PrivateLink and gateway endpoint 
   `ssm.us-east-1.amazonaws.com`), as EC2 does; it goes when private DNS is disabled.
 - DeleteVpcEndpoints of an id that does not exist (or is already deleted): EC2 reports it in
   `Unsuccessful` with InvalidVpcEndpoint.NotFound and deletes the others; moto answers success (and
-  deletes an already deleted gateway endpoint's routes again, failing on the missing route).
+  deletes an already deleted gateway endpoint's routes again, failing on the missing route); a
+  gateway endpoint whose route was removed out of band is deleted (moto fails on the missing route).
 - CreateVpcEndpoint / ModifyVpcEndpoint SubnetConfigurations (static addresses per subnet): EC2
   gives the endpoint's network interface in the subnet those addresses, and rejects an address
   outside the subnet's CIDR block or among the five AWS reserves (InvalidParameterValue); moto
   ignores them (and picks addresses outside the subnet).
 - CreateVpcEndpoint ServiceRegion (cross-region PrivateLink): EC2 reports it as the endpoint's
   `serviceRegion`; moto drops it.
+- DescribeVpcEndpoints MaxResults (5 to 1000) / NextToken: EC2 answers in pages; moto ignores
+  them and answers everything at once (so paging code would go untested).
 - An endpoint of a service whose configuration has AcceptanceRequired starts `pendingAcceptance`
   until the service owner calls AcceptVpcEndpointConnections, which moto lacks; moto makes every
   endpoint `available`.
@@ -48,7 +51,7 @@ import sys
 from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.models import vpcs as models
 from moto.ec2.responses.vpcs import VPCs
-from moto.ec2.utils import random_private_ip, random_resource_id
+from moto.ec2.utils import generate_route_id, random_private_ip, random_resource_id
 from moto.core.responses import ActionResult
 
 PRIVATE_ZONE = "ZPRIVATEDNSVPCE"
@@ -305,11 +308,36 @@ def delete_vpc_endpoints(self):
                                  "ResourceId": ep_id})
         else:
             ep.vpc_endpoint_type = ep.vpc_endpoint_type or "Gateway"
+            if is_gateway(ep):
+                # EC2 deletes whatever routes to the endpoint are left; moto fails on one removed
+                # out of band (DeleteRoute), so only the tables that still have it are cleaned.
+                ep.route_table_ids = [rt for rt in ep.route_table_ids if rt in backend.route_tables
+                                      and generate_route_id(rt, ep.destination_prefix_list_id) in backend.route_tables[rt]._routes]
             live.append(ep_id)
     backend.delete_vpc_endpoints(vpce_ids=live)
     return ActionResult({"Unsuccessful": unsuccessful})
 
 
+def describe_vpc_endpoints(self):
+    max_results = self._get_param("MaxResults")
+    token = self._get_param("NextToken")
+    if max_results is None and token is None:
+        return VPCs_original_describe(self)
+    if max_results is not None and not 5 <= int(max_results) <= 1000:
+        raise InvalidParameterValue(f"Value ( {max_results} ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.")
+    ids = self._get_param("VpcEndpointIds", [])
+    found = self.ec2_backend.describe_vpc_endpoints(vpc_end_point_ids=ids, filters=self._filters_from_querystring())
+    found = sorted(found, key=lambda ep: ep.id)
+    start = int(token) if token and token.isdigit() else 0
+    end = start + int(max_results or 1000)
+    result = {"VpcEndpoints": found[start:end]}
+    if end < len(found):
+        result["NextToken"] = str(end)
+    return ActionResult(result)
+
+
+VPCs_original_describe = VPCs.describe_vpc_endpoints
+VPCs.describe_vpc_endpoints = describe_vpc_endpoints
 VPCs_original_modify = VPCs.modify_vpc_endpoint
 VPCs.delete_vpc_endpoints = delete_vpc_endpoints
 models.create_dns_entries = create_dns_entries

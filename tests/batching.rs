@@ -1,8 +1,10 @@
-//! Batched writes, through the recording proxy (scripts/ec2proxy.py) in front of moto, with real
+//! Batched reads and writes, through the recording proxy (scripts/ec2proxy.py) in front of moto, with real
 //! Terraform: concurrent deletes share DeleteVpcEndpoints calls and each endpoint gets its own
 //! outcome (an `Unsuccessful` item fails only its resource; a NotFound one means already gone),
 //! identical tag changes share CreateTags calls (a refused resource fails alone), and throttling
-//! answers are retried without failing the run. Checked in moto and in the state.
+//! answers are retried without failing the run; a refresh of many endpoints is answered from one
+//! listing (the read-ahead) and still sees every change made behind Terraform's back. Checked in
+//! moto and in the state.
 
 mod common;
 
@@ -192,4 +194,72 @@ fn throttled_batched_writes_are_retried() {
     assert_eq!(stats["faults"]["throttle"].as_u64(), Some(4), "{stats}");
     assert!(live(&rt, &ec2, &vpc).is_empty());
     assert!(state_ids(&tf).is_empty());
+}
+
+/// Gateways for the read-ahead test: more than the reads a process answers by id first.
+const MANY: usize = 32;
+
+#[test]
+fn refresh_of_many_endpoints_reads_one_listing_and_still_sees_drift() {
+    let rt = rt();
+    let ec2 = rt.block_on(ec2());
+    let opts = VpcOpts { dns_support: true, dns_hostnames: true, subnets: 1, route_tables: MANY, security_groups: 0 };
+    let vpc = rt.block_on(vpc(&ec2, opts));
+    let proxy = Proxy::start();
+    let tf = Tf::new();
+    tf.write_raw(&format!("{}{}", provider(&proxy), gateways(&vpc, 1)));
+    run(&tf, &["apply"]).ok();
+    let ids: BTreeSet<String> = state_ids(&tf).into_iter().map(|(_, id)| id).collect();
+    assert_eq!(ids.len(), MANY);
+
+    // Behind Terraform's back: one endpoint deleted, one retagged, one route table's route removed.
+    let state = state_ids(&tf);
+    let id_of = |address: &str| state.iter().find(|(a, _)| a == address).map(|(_, id)| id.clone()).unwrap();
+    let (gone, retagged, unrouted) = (id_of("vpce_gateway.g0"), id_of("vpce_gateway.g1"), id_of("vpce_gateway.g2"));
+    rt.block_on(ec2.delete_vpc_endpoints().vpc_endpoint_ids(&gone).send()).expect("delete out of band");
+    let tag = aws_sdk_ec2::types::Tag::builder().key("Round").value("9").build();
+    rt.block_on(ec2.create_tags().resources(&retagged).tags(tag).send()).expect("retag out of band");
+    let unrouted_rtb = vpc.route_tables[2].clone();
+    let pl = rt.block_on(ec2.describe_route_tables().route_table_ids(&unrouted_rtb).send()).expect("route table").route_tables()[0]
+        .routes()
+        .iter()
+        .find(|r| r.gateway_id() == Some(unrouted.as_str()))
+        .and_then(|r| r.destination_prefix_list_id().map(str::to_string))
+        .expect("the gateway's prefix-list route");
+    rt.block_on(ec2.delete_route().route_table_id(&unrouted_rtb).destination_prefix_list_id(&pl).send()).expect("remove the route");
+
+    // A refresh at Terraform's default parallelism (10).
+    proxy.clear();
+    let out = tf.run(&["plan", "-detailed-exitcode", "-no-color", "-input=false"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    let text = unwrap_lines(&out.all());
+    assert!(text.contains("Plan: 1 to add, 1 to change, 0 to destroy."), "{}", out.all());
+    assert!(text.contains(&format!("Route table {unrouted_rtb} is associated with {unrouted}, but it has no route")), "{}", out.all());
+
+    // The reads: a listing (no ids, pages of 1000) answered most of them; by id were asked at
+    // most the first READ_AHEAD_AFTER reads (and the deleted endpoint, when EC2 no longer lists
+    // it: missing from a listing, an endpoint is looked up by id before it is taken for gone).
+    let describes = proxy.calls("DescribeVpcEndpoints");
+    let listings = describes
+        .iter()
+        .filter(|c| param(c, "MaxResults") == Some("1000") && !c.iter().any(|(k, _)| k.starts_with("VpcEndpointId.")))
+        .count();
+    let by_id: Vec<String> =
+        ids_per_call(&proxy, "DescribeVpcEndpoints", "VpcEndpointId").into_iter().flatten().filter(|id| ids.contains(id)).collect();
+    println!(
+        "refresh of {MANY} endpoints: {} DescribeVpcEndpoints ({listings} listings), {} ids asked by id",
+        describes.len(),
+        by_id.len()
+    );
+    assert_eq!(listings, 1, "one listing: {describes:?}");
+    assert!(by_id.len() <= vpce::aws::READ_AHEAD_AFTER + 1, "{} of {MANY} endpoints were read by id: {by_id:?}", by_id.len());
+    assert!(text.contains("vpce_gateway.g0 will be created"), "{}", out.all());
+    assert!(text.contains("vpce_gateway.g1 will be updated in-place"), "{}", out.all());
+
+    // Apply repairs the drift; the next refresh (from a listing again) finds nothing to change.
+    run(&tf, &["apply"]).ok();
+    let out = tf.plan();
+    assert_eq!(out.code, 0, "{}", out.all());
+    run(&tf, &["destroy"]).ok();
+    assert!(live(&rt, &ec2, &vpc).is_empty());
 }

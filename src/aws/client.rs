@@ -104,6 +104,8 @@ pub(super) struct Inner {
     pub(super) tag_changes: Batcher<super::writes::TagChange, Result<(), AwsError>>,
     /// Plan-time facts about subnets, security groups, route tables and VPCs (see [`super::facts`]).
     pub(super) facts: super::facts::Facts,
+    /// Refresh reads answered from one listing (see [`super::readahead`]).
+    pub(super) read_ahead: super::readahead::ReadAhead,
 }
 
 impl std::fmt::Debug for Ec2 {
@@ -212,6 +214,7 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
     let attempts = cfg.max_retries.map_or(DEFAULT_MAX_ATTEMPTS, |r| r.saturating_add(1));
     let halted = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let requests = Arc::new(AtomicU64::new(0));
+    let wrote = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let custom_endpoint = cfg.ec2_endpoint.as_deref().is_some_and(|u| !u.is_empty())
         || ["AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL"].iter().any(|k| std::env::var(k).is_ok_and(|v| !v.is_empty()));
     let pacer = Pacer::new(cfg.pacing.unwrap_or_else(|| pacing_scale(custom_endpoint)), halted.clone());
@@ -239,7 +242,8 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
         .stalled_stream_protection(StalledStreamProtectionConfig::enabled().upload_enabled(false).build())
         .interceptor(CountRequests(requests.clone()))
         .interceptor(PaceFeedback(pacer.clone()))
-        .interceptor(HaltWrites(halted.clone()));
+        .interceptor(HaltWrites(halted.clone()))
+        .interceptor(super::readahead::WatchWrites(wrote.clone()));
     if let Some(observer) = cfg.observer.clone() {
         builder = builder.interceptor(Observe(observer));
     }
@@ -248,7 +252,7 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
         builder = builder.endpoint_url(url);
     }
     let client = aws_sdk_ec2::Client::from_conf(builder.build());
-    let mut ec2 = Ec2::from_parts(client, region, requests, halted, pacer);
+    let mut ec2 = Ec2::from_parts(client, region, requests, halted, pacer, wrote);
     if let Some(inner) = Arc::get_mut(&mut ec2.inner) {
         inner.observer = observer;
     }
@@ -262,8 +266,10 @@ impl Ec2 {
         requests: Arc<AtomicU64>,
         halted: Arc<std::sync::atomic::AtomicBool>,
         pacer: Arc<Pacer>,
+        wrote: Arc<std::sync::atomic::AtomicBool>,
     ) -> Self {
         let inner = Inner {
+            read_ahead: super::readahead::ReadAhead::new(wrote),
             deletes: super::writes::delete_batcher(&client),
             tag_changes: super::writes::tag_batcher(&client),
             facts: super::facts::Facts::new(&client),

@@ -40,10 +40,19 @@ struct Known<V> {
     asked: AtomicUsize,
     list: Option<(Lister<V>, OnceCell<()>)>,
     id_of: fn(&V) -> Option<&str>,
+    /// What is kept of a value: the fields the checks read (a listing of thousands of route
+    /// tables or VPCs would otherwise stay in memory with every route, association and tag).
+    keep: fn(&V) -> V,
 }
 
 impl<V: Clone + Send + 'static> Known<V> {
-    fn new<F, Fut>(client: &aws_sdk_ec2::Client, fetch: F, id_of: fn(&V) -> Option<&str>, list: Option<Lister<V>>) -> Self
+    fn new<F, Fut>(
+        client: &aws_sdk_ec2::Client,
+        fetch: F,
+        id_of: fn(&V) -> Option<&str>,
+        keep: fn(&V) -> V,
+        list: Option<Lister<V>>,
+    ) -> Self
     where
         F: Fn(aws_sdk_ec2::Client, Vec<String>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Vec<V>, AwsError>> + Send + 'static,
@@ -53,14 +62,14 @@ impl<V: Clone + Send + 'static> Known<V> {
             let found = fetch(client.clone(), ids);
             async move { Ok(found.await?.into_iter().filter_map(|v| Some((id_of(&v)?.to_owned(), v))).collect()) }
         });
-        Known { found: Mutex::default(), batcher, asked: AtomicUsize::new(0), list: list.map(|l| (l, OnceCell::new())), id_of }
+        Known { found: Mutex::default(), batcher, asked: AtomicUsize::new(0), list: list.map(|l| (l, OnceCell::new())), id_of, keep }
     }
 
     fn remember(&self, values: &[V]) {
         let mut found = self.found.lock().unwrap_or_else(|e| e.into_inner());
         for v in values {
             if let Some(id) = (self.id_of)(v) {
-                found.insert(id.to_owned(), v.clone());
+                found.insert(id.to_owned(), (self.keep)(v));
             }
         }
     }
@@ -104,7 +113,7 @@ impl<V: Clone + Send + 'static> Known<V> {
         }
         let fetched = self.batcher.get_all(&missing).await?;
         self.remember(&fetched);
-        have.extend(fetched);
+        have.extend(fetched.iter().map(self.keep));
         Ok(have)
     }
 }
@@ -179,6 +188,7 @@ impl Facts {
                     .await
                 },
                 |s| s.subnet_id(),
+                Subnet::clone,
                 None,
             ),
             groups: Known::new(
@@ -191,15 +201,23 @@ impl Facts {
                     .await
                 },
                 |g| g.group_id(),
+                SecurityGroup::clone,
                 None,
             ),
             route_tables: Known::new(
                 client,
                 |c, ids| async move { fetch_route_tables(&c, &ids).await },
                 |t| t.route_table_id(),
+                |t| RouteTable::builder().set_route_table_id(t.route_table_id.clone()).set_vpc_id(t.vpc_id.clone()).build(),
                 Some(list_route_tables),
             ),
-            vpcs: Known::new(client, |c, ids| async move { fetch_vpcs(&c, &ids).await }, |v| v.vpc_id(), Some(list_vpcs)),
+            vpcs: Known::new(
+                client,
+                |c, ids| async move { fetch_vpcs(&c, &ids).await },
+                |v| v.vpc_id(),
+                |v| Vpc::builder().set_vpc_id(v.vpc_id.clone()).set_owner_id(v.owner_id.clone()).build(),
+                Some(list_vpcs),
+            ),
             dns_enabled: Mutex::default(),
             default_groups: Mutex::default(),
         }
@@ -217,13 +235,14 @@ impl Ec2 {
         self.inner.facts.groups.get_all(ids).await
     }
 
-    /// The route tables among `ids` that exist, for checks of their existence and VPC only (kept
-    /// once found; their routes may be stale: use [`Ec2::find_route_tables`] for those).
+    /// The route tables among `ids` that exist, for checks of their existence and VPC only: the
+    /// tables hold their id and VPC and nothing else (use [`Ec2::find_route_tables`] for routes).
     pub async fn route_table_facts(&self, ids: &[String]) -> Result<Vec<RouteTable>, AwsError> {
         self.inner.facts.route_tables.get_all(ids).await
     }
 
-    /// The VPC, if it exists, for checks of its existence (kept once found).
+    /// The VPC, if it exists, for checks of its existence (kept once found): it holds its id and
+    /// owner and nothing else.
     pub async fn vpc_fact(&self, id: &str) -> Result<Option<Vpc>, AwsError> {
         Ok(self.inner.facts.vpcs.get_all(&[id.to_owned()]).await?.into_iter().next())
     }

@@ -21,6 +21,7 @@ mod names;
 mod observe;
 pub mod pace;
 mod privatelink;
+mod readahead;
 mod search;
 mod waiters;
 mod writes;
@@ -36,6 +37,7 @@ pub use finders::{route_table_has_endpoint_route, state_display, state_str, Gate
 pub use markers::{fingerprint, marker_of, marker_value, Orphans, CREATE_MARKER};
 pub use names::{endpoint_arn, is_region_name, partition, resolve_service_name, service_region, tag_specification, tags_from_ec2};
 pub use observe::{request_ids, CallEvent, CallObserver, Ec2Observer, PollEvent};
+pub use readahead::{LISTING_TTL, MAX_PAGES, PAGE_SIZE, READ_AHEAD_AFTER};
 pub use search::EndpointQuery;
 pub use waiters::{retry_while_busy, WaitError};
 pub use writes::Deleted;

@@ -41,20 +41,39 @@ impl EndpointQuery {
             && self.tags.iter().all(|(k, v)| tags.get(k) == Some(v))
     }
 
-    fn filters(&self) -> Vec<Filter> {
+    /// The DescribeVpcEndpoints filters that ask EC2 for what this query matches: type, VPC,
+    /// service, state and tags (a type or state not spelled as EC2 knows it is left to
+    /// [`EndpointQuery::matches`]). The id is not among them: ids go in `VpcEndpointIds`.
+    pub fn filters(&self) -> Vec<Filter> {
         let f = |name: &str, value: &str| Filter::builder().name(name).values(value).build();
         let mut out = Vec::new();
+        if let Some(t) = self.endpoint_type.as_deref().and_then(|t| canonical(ENDPOINT_TYPES, t)) {
+            out.push(f("vpc-endpoint-type", t));
+        }
         if let Some(v) = &self.vpc_id {
             out.push(f("vpc-id", v));
         }
         if let Some(s) = &self.service_name {
             out.push(f("service-name", s));
         }
+        if let Some(s) = self.state.as_deref().and_then(|s| canonical(STATES, s)) {
+            out.push(f("vpc-endpoint-state", s));
+        }
         for (k, v) in &self.tags {
             out.push(f(&format!("tag:{k}"), v));
         }
         out
     }
+}
+
+/// Endpoint types as EC2 spells them.
+const ENDPOINT_TYPES: &[&str] = &["Gateway", "Interface", "GatewayLoadBalancer", "Resource", "ServiceNetwork"];
+/// Endpoint states as EC2 spells them.
+const STATES: &[&str] = &["pendingAcceptance", "pending", "available", "deleting", "deleted", "rejected", "failed", "expired", "partial"];
+
+/// `value` as EC2 spells it, if it is one of `known` (case-insensitive).
+fn canonical(known: &[&'static str], value: &str) -> Option<&'static str> {
+    known.iter().find(|k| k.eq_ignore_ascii_case(value)).copied()
 }
 
 impl Ec2 {
@@ -104,5 +123,22 @@ mod tests {
         assert!(!tags("Name", "b").matches(&live) && !tags("Other", "a").matches(&live));
         let q = EndpointQuery { id: Some("vpce-12".into()), ..Default::default() };
         assert!(!q.matches(&live), "ids compare whole");
+    }
+
+    #[test]
+    fn filters_use_ec2_spellings() {
+        let names =
+            |q: &EndpointQuery| q.filters().iter().map(|f| (f.name().unwrap().to_string(), f.values().to_vec())).collect::<Vec<_>>();
+        let one = |n: &str, v: &str| (n.to_string(), vec![v.to_string()]);
+        assert!(names(&EndpointQuery::default()).is_empty());
+        let q = EndpointQuery {
+            id: Some("vpce-1".into()),
+            endpoint_type: Some("gatewayloadbalancer".into()),
+            state: Some("PENDINGACCEPTANCE".into()),
+            ..Default::default()
+        };
+        assert_eq!(names(&q), vec![one("vpc-endpoint-type", "GatewayLoadBalancer"), one("vpc-endpoint-state", "pendingAcceptance")]);
+        let q = EndpointQuery { endpoint_type: Some("Tunnel".into()), state: Some("up".into()), ..Default::default() };
+        assert!(names(&q).is_empty(), "unknown spellings are left to matches()");
     }
 }

@@ -172,11 +172,13 @@ pub trait Endpoint: Send + Sync + 'static {
         check: bool,
     ) -> BoxFuture<'a, (Self::Model, Diagnostics)>;
 
-    /// Reads endpoint `current.id` (None when it is gone) and describes it.
+    /// Reads endpoint `current.id` (None when it is gone) and describes it. `check` is set for
+    /// Terraform's refresh (ReadResource): the read's checks run, and the endpoint may come from
+    /// the process's read-ahead listing ([`find_endpoint`]).
     fn read<'a>(&'a self, ctx: &'a Ctx, current: &'a Self::Model, check: bool) -> BoxFuture<'a, ReadResult<Self::Model>> {
         Box::pin(async move {
             let Some(id) = current.id().as_str().filter(|s| !s.is_empty()) else { return Ok(None) };
-            let Some(ep) = find_endpoint(ctx, id, current.state().as_str()).await? else { return Ok(None) };
+            let Some(ep) = find_endpoint(ctx, id, current.state().as_str(), check).await? else { return Ok(None) };
             settle_marker(ctx, &ep).await;
             let (state, diags) = self.describe(ctx, current, &ep, check).await;
             Ok(Some((with_tags(ctx, current, state), diags)))
@@ -233,9 +235,10 @@ const TAGS_VISIBLE_WAIT: Duration = Duration::from_secs(120);
 /// endpoint may be missing from DescribeVpcEndpoints for a while. An endpoint whose last known
 /// state is `pending` (or none) may be that new, so it is looked for again for
 /// [`FRESH_NOT_FOUND_GRACE`] rather than reported deleted out of band (which would drop it from the
-/// state and orphan it).
-pub async fn find_endpoint(ctx: &Ctx, id: &str, last_state: Option<&str>) -> Result<Option<VpcEndpoint>, AwsError> {
-    let found = ctx.ec2.find_vpc_endpoint(id).await?;
+/// state and orphan it). A `refresh` (Terraform's ReadResource) may be answered from the process's
+/// read-ahead listing of the region's endpoints ([`aws::Ec2::refresh_vpc_endpoint`]).
+pub async fn find_endpoint(ctx: &Ctx, id: &str, last_state: Option<&str>, refresh: bool) -> Result<Option<VpcEndpoint>, AwsError> {
+    let found = if refresh { ctx.ec2.refresh_vpc_endpoint(id).await? } else { ctx.ec2.find_vpc_endpoint(id).await? };
     let fresh = last_state.is_none_or(|s| s.is_empty() || s.eq_ignore_ascii_case("pending"));
     if found.is_some() || !fresh {
         return Ok(found);

@@ -180,9 +180,9 @@ impl Endpoint for Gateway {
             let tables = if check { current.route_table_ids.strings() } else { BTreeSet::new() };
             let prefetch = async {
                 let ids: Vec<String> = tables.iter().cloned().collect();
-                (!ids.is_empty()).then_some(ctx.ec2.find_route_tables(&ids).await)
+                (!ids.is_empty()).then_some(ctx.ec2.refresh_route_tables(&ids).await)
             };
-            let (ep, prefetched) = tokio::join!(endpoint::find_endpoint(ctx, id, current.state.as_str()), prefetch);
+            let (ep, prefetched) = tokio::join!(endpoint::find_endpoint(ctx, id, current.state.as_str(), check), prefetch);
             let Some(ep) = ep? else { return Ok(None) };
             endpoint::settle_marker(ctx, &ep).await;
             let route_tables = match prefetched {

@@ -52,23 +52,18 @@ impl<E: Endpoint> EndpointList<E> {
     }
 }
 
-/// The DescribeVpcEndpoints filters of a list configuration, always with the endpoint type.
+/// The DescribeVpcEndpoints filters of a list configuration, always with the endpoint type (those
+/// of the [`aws::EndpointQuery`] it makes).
 pub fn filters(config: &ListConfig, endpoint_type: &str, region: &str) -> Vec<Filter> {
-    let filter = |name: &str, value: &str| Filter::builder().name(name).values(value).build();
-    let mut out = vec![filter("vpc-endpoint-type", endpoint_type)];
-    if let Some(vpc) = config.vpc_id.as_str() {
-        out.push(filter("vpc-id", vpc));
-    }
-    if let Some(service) = config.service_name.as_str() {
-        out.push(filter("service-name", &aws::resolve_service_name(service, region)));
-    }
-    if let Some(state) = config.state.as_str() {
-        out.push(filter("vpc-endpoint-state", state));
-    }
-    for (k, v) in config.tags.string_map() {
-        out.push(filter(&format!("tag:{k}"), &v));
-    }
-    out
+    let query = aws::EndpointQuery {
+        id: None,
+        vpc_id: config.vpc_id.as_str().map(str::to_owned),
+        service_name: config.service_name.as_str().map(|s| aws::resolve_service_name(s, region)),
+        endpoint_type: Some(endpoint_type.to_owned()),
+        state: config.state.as_str().map(str::to_owned),
+        tags: config.tags.string_map(),
+    };
+    query.filters()
 }
 
 /// How `terraform query` shows an endpoint: its `Name` tag, else its ID, with the service and VPC.
