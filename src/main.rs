@@ -28,7 +28,11 @@ fn main() {
     let provider = provider::Provider::new();
     let stop = provider.stop_handle();
     let routes = tonic::service::Routes::new(provider::service(provider));
-    if let Err(e) = runtime.block_on(plugin::serve_with(mode, &options.name, routes, Box::new(move || stop.abandon()))) {
+    let served = runtime.block_on(plugin::serve_with(mode, &options.name, routes, Box::new(move || stop.abandon())));
+    // EC2 writes that no request waited for (creation marker removals) finish before the process
+    // ends; go-plugin kills a plugin 2 s after asking it to shut down.
+    runtime.block_on(vpce::aws::drain_background(std::time::Duration::from_millis(1500)));
+    if let Err(e) = served {
         eprintln!("terraform-provider-vpce: {e}");
         std::process::exit(1);
     }

@@ -237,66 +237,6 @@ fn conflicts_are_refused_at_plan() {
 // moved from hashicorp/aws aws_vpc_endpoint_route_table_association (the real AWS provider 3.39.0)
 // ---------------------------------------------------------------------------------------------
 
-/// The terraform-provider-aws 3.39.0 binary (scripts/aws-provider.sh fetches it when missing).
-fn aws_provider() -> std::path::PathBuf {
-    let out = std::process::Command::new("bash").arg(repo().join("scripts/aws-provider.sh")).output().expect("run scripts/aws-provider.sh");
-    assert!(out.status.success(), "scripts/aws-provider.sh failed: {}", String::from_utf8_lossy(&out.stderr));
-    std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
-}
-
-/// A Terraform directory with both providers as dev overrides, both pointed at `ec2`.
-fn tf_with_aws(ec2: &str, body: &str) -> Tf {
-    let tf = Tf::new();
-    let ours = provider_binary().parent().expect("binary dir").to_path_buf();
-    let aws = aws_provider().parent().expect("aws provider dir").to_path_buf();
-    std::fs::write(
-        tf.path().join("cli.tfrc"),
-        format!(
-            "provider_installation {{\n  dev_overrides {{\n    \"vpce/vpce\" = \"{}\"\n    \"hashicorp/aws\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
-            ours.display(),
-            aws.display()
-        ),
-    )
-    .expect("write cli config");
-    write_with_aws(&tf, ec2, body);
-    tf
-}
-
-fn write_with_aws(tf: &Tf, ec2: &str, body: &str) {
-    tf.write_raw(&format!(
-        r#"terraform {{
-  required_providers {{
-    aws  = {{ source = "hashicorp/aws" }}
-    vpce = {{ source = "vpce/vpce" }}
-  }}
-}}
-
-provider "vpce" {{
-  region = "{REGION}"
-  endpoints {{
-    ec2 = "{ec2}"
-  }}
-}}
-
-provider "aws" {{
-  region                      = "{REGION}"
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  skip_get_ec2_platforms      = true
-  endpoints {{
-    ec2 = "{ec2}"
-    sts = "{ec2}"
-  }}
-}}
-
-{body}"#
-    ));
-}
-
 #[test]
 fn moves_from_the_aws_association_without_writes() {
     let rt = rt();
@@ -318,7 +258,8 @@ fn moves_from_the_aws_association_without_writes() {
     let theirs = format!(
         "resource \"aws_vpc_endpoint_route_table_association\" \"private\" {{\n  vpc_endpoint_id = \"{id}\"\n  route_table_id  = \"{table}\"\n}}\n"
     );
-    let tf = tf_with_aws(&proxy.url(), &theirs);
+    let tf = awsprovider::tf_with_both();
+    tf.write_raw(&format!("{}\n{theirs}", awsprovider::provider_blocks(&proxy.url(), true)));
     tf.apply().ok();
     assert_eq!(tables_of(&rt, &client, &id), vec![table.clone()], "the AWS provider associated the table");
     let aws_id = tf.resource("aws_vpc_endpoint_route_table_association.private")["id"].as_str().expect("aws id").to_string();
@@ -327,7 +268,7 @@ fn moves_from_the_aws_association_without_writes() {
     let ours = format!(
         "resource \"vpce_route_table_association\" \"private\" {{\n  vpc_endpoint_id = \"{id}\"\n  route_table_id  = \"{table}\"\n}}\n\nmoved {{\n  from = aws_vpc_endpoint_route_table_association.private\n  to   = vpce_route_table_association.private\n}}\n"
     );
-    write_with_aws(&tf, &proxy.url(), &ours);
+    tf.write_raw(&format!("{}\n{ours}", awsprovider::provider_blocks(&proxy.url(), true)));
     proxy.reset_stats();
     let changes = tf.plan_changes();
     let change = changes.iter().find(|c| c["address"] == "vpce_route_table_association.private").expect("a change for ours");

@@ -210,25 +210,7 @@ fn random_faults_60_endpoints() {
     let rate = std::env::var("CRASH_FAULT_RATE").unwrap_or_else(|_| "0.6".into());
     let opts = VpcOpts { subnets: 2, route_tables: 10, security_groups: 1, ..Default::default() };
     let vpcs: Vec<TestVpc> = (0..3).map(|_| rt().block_on(vpc(&client, opts.clone()))).collect();
-    let services = ["ssm", "sts", "kms", "logs", "ec2", "athena", "cloudtrail", "sqs", "sns", "monitoring"];
-    let mut body = String::new();
-    for (v, net) in vpcs.iter().enumerate() {
-        for (r, rtb) in net.route_tables.iter().enumerate() {
-            let service = if r < 5 { "s3" } else { "dynamodb" };
-            body.push_str(&format!(
-                "resource \"vpce_gateway\" \"g{v}_{r}\" {{\n  vpc_id          = \"{}\"\n  service_name    = \"{service}\"\n  route_table_ids = [\"{rtb}\"]\n}}\n",
-                net.id
-            ));
-        }
-        for (i, service) in services.iter().enumerate() {
-            body.push_str(&format!(
-                "resource \"vpce_interface\" \"i{v}_{i}\" {{\n  vpc_id             = \"{}\"\n  service_name       = \"{service}\"\n  subnet_ids         = [\"{}\"]\n  security_group_ids = [\"{}\"]\n}}\n",
-                net.id,
-                net.subnets[i % 2].id,
-                net.security_groups[0]
-            ));
-        }
-    }
+    let body = mixed_fleet(&vpcs, |r| (if r < 5 { "s3" } else { "dynamodb" }, String::new()));
     let proxy = FaultProxy::start(&["--fault-rate", &rate, "--latency-ms", "0-30", "--seed", &seed]);
     let tf = Tf::new();
     tf.write_via(&proxy.url(), &body);

@@ -40,23 +40,6 @@ fn route_tables_of(ep: &aws_sdk_ec2::types::VpcEndpoint) -> Vec<String> {
     sorted(ep.route_table_ids().to_vec())
 }
 
-/// The endpoint's tags in EC2, less the provider's creation marker (crash-safe creates; removed at
-/// the next refresh).
-fn tags_of(ep: &aws_sdk_ec2::types::VpcEndpoint) -> Vec<(String, String)> {
-    let mut t: Vec<(String, String)> = ep
-        .tags()
-        .iter()
-        .filter(|t| t.key() != Some(vpce::aws::CREATE_MARKER))
-        .map(|t| (t.key().unwrap_or_default().to_string(), t.value().unwrap_or_default().to_string()))
-        .collect();
-    t.sort();
-    t
-}
-
-fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-}
-
 async fn prefix_list_id(client: &aws_sdk_ec2::Client, service: &str) -> String {
     let out = client
         .describe_prefix_lists()
@@ -164,7 +147,7 @@ fn create_noop_update_replace_destroy() {
     assert_eq!(ep.service_name(), Some(S3));
     assert_eq!(ep.vpc_id(), Some(vpc.id.as_str()));
     assert_eq!(route_tables_of(&ep), vec![rt0.clone()]);
-    assert_eq!(tags_of(&ep), pairs(&[("Name", "gw")]), "tags set at creation");
+    assert_eq!(ec2_tags(&ep), tag_pairs(&[("Name", "gw")]), "tags set at creation");
     assert_eq!(json(ep.policy_document().unwrap_or_default()), json(&read_only));
     assert_eq!(rt.block_on(endpoints_in_vpc(&client, &vpc.id)).len(), 1);
 
@@ -199,7 +182,7 @@ fn create_noop_update_replace_destroy() {
     let ep = rt.block_on(endpoint(&client, &id)).expect("endpoint still exists");
     assert_eq!(route_tables_of(&ep), sorted(vec![rt0.clone(), rt1.clone()]));
     assert_eq!(json(ep.policy_document().unwrap_or_default()), json(&write_all));
-    assert_eq!(tags_of(&ep), pairs(&[("Name", "gw2"), ("env", "test")]));
+    assert_eq!(ec2_tags(&ep), tag_pairs(&[("Name", "gw2"), ("env", "test")]));
     assert_eq!(tf.resource("vpce_gateway.s3")["id"], id.as_str(), "same endpoint");
 
     // --- EC2 added the route to rt1 with the association
@@ -252,7 +235,7 @@ fn create_noop_update_replace_destroy() {
     assert_eq!(param_list(&modifies[0], "RemoveRouteTableId"), vec![rt0.clone()]);
     let ep = rt.block_on(endpoint(&client, &id)).expect("endpoint");
     assert_eq!(route_tables_of(&ep), vec![rt1.clone()]);
-    assert_eq!(tags_of(&ep), pairs(&[("Name", "gw2")]), "tag removed with DeleteTags");
+    assert_eq!(ec2_tags(&ep), tag_pairs(&[("Name", "gw2")]), "tag removed with DeleteTags");
     assert_eq!(tf.plan().code, 0);
 
     // --- replace: another service

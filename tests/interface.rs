@@ -54,39 +54,6 @@ fn groups_of(ep: &aws_sdk_ec2::types::VpcEndpoint) -> Vec<String> {
     sorted(ep.groups().iter().filter_map(|g| g.group_id().map(str::to_string)).collect())
 }
 
-/// The endpoint's tags in EC2, less the provider's creation marker (crash-safe creates; removed at
-/// the next refresh).
-fn tags_of(ep: &aws_sdk_ec2::types::VpcEndpoint) -> Vec<(String, String)> {
-    let mut t: Vec<_> = ep
-        .tags()
-        .iter()
-        .filter(|t| t.key() != Some(vpce::aws::CREATE_MARKER))
-        .map(|t| (t.key().unwrap_or_default().to_string(), t.value().unwrap_or_default().to_string()))
-        .collect();
-    t.sort();
-    t
-}
-
-/// An interface service offered only in the AZs of `subnets` (an NLB-backed endpoint service;
-/// moto's AWS services are offered everywhere). Uses boto3 from the test venv for ELBv2.
-fn nlb_service(subnets: &[String]) -> String {
-    let py = repo().join(".venv/bin/python");
-    let script = r#"
-import sys, uuid, boto3
-url, subnets = sys.argv[1], sys.argv[2].split(",")
-kw = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-elb = boto3.client("elbv2", **kw)
-ec2 = boto3.client("ec2", **kw)
-lb = elb.create_load_balancer(Name="nlb-" + uuid.uuid4().hex[:20], Subnets=subnets, Type="network", Scheme="internal")
-arn = lb["LoadBalancers"][0]["LoadBalancerArn"]
-cfg = ec2.create_vpc_endpoint_service_configuration(NetworkLoadBalancerArns=[arn], AcceptanceRequired=False)
-print(cfg["ServiceConfiguration"]["ServiceName"])
-"#;
-    let out = std::process::Command::new(py).arg("-c").arg(script).arg(moto_url()).arg(subnets.join(",")).output().expect("run python");
-    assert!(out.status.success(), "nlb service setup failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 fn vpc_opts(subnets: usize, security_groups: usize, dns_support: bool, dns_hostnames: bool) -> VpcOpts {
     VpcOpts { dns_support, dns_hostnames, subnets, route_tables: 0, security_groups }
 }
@@ -145,7 +112,7 @@ resource "vpce_interface" "e" {{
     // moto defaults PrivateDnsEnabled to true: false here proves the provider sent it explicitly.
     assert_eq!(ep.private_dns_enabled(), Some(false));
     assert!(same_policy(ep.policy_document().unwrap_or_default(), &json_policy("ssm:GetParameter")), "{:?}", ep.policy_document());
-    assert_eq!(tags_of(&ep), vec![("Name".to_string(), "first".to_string())]);
+    assert_eq!(ec2_tags(&ep), vec![("Name".to_string(), "first".to_string())]);
     let create = rec.calls("CreateVpcEndpoint");
     assert_eq!(create.len(), 1, "one CreateVpcEndpoint");
     assert_eq!(param(&create[0], "PrivateDnsEnabled"), Some("false"));
@@ -174,7 +141,7 @@ resource "vpce_interface" "e" {{
     assert_eq!(subnets_of(&ep), sorted(vec![s[0].id.clone(), s[1].id.clone()]));
     assert_eq!(groups_of(&ep), vec![g[1].clone()]);
     assert!(same_policy(ep.policy_document().unwrap_or_default(), &json_policy("ssm:*")));
-    assert_eq!(tags_of(&ep), vec![("Name".into(), "second".into()), ("env".into(), "test".into())]);
+    assert_eq!(ec2_tags(&ep), vec![("Name".into(), "second".into()), ("env".into(), "test".into())]);
     let modify = rec.calls("ModifyVpcEndpoint");
     assert_eq!(modify.len(), 1, "one ModifyVpcEndpoint: {modify:?}");
     let m = &modify[0];
@@ -214,7 +181,7 @@ resource "vpce_interface" "e" {{
     tf.apply().ok();
     let ep = rt.block_on(endpoint(&ec2, &id)).expect("endpoint in EC2");
     assert_eq!(subnets_of(&ep), vec![s[1].id.clone()]);
-    assert!(tags_of(&ep).is_empty(), "{:?}", tags_of(&ep));
+    assert!(ec2_tags(&ep).is_empty(), "{:?}", ec2_tags(&ep));
     assert_eq!(groups_of(&ep), vec![vpc.default_security_group.clone()]);
     assert_eq!(tf.resource("vpce_interface.e")["security_group_ids"], serde_json::json!([]));
     let out = tf.plan();
@@ -488,7 +455,7 @@ fn plan_time_checks_against_ec2() {
         rt.block_on(ec2.create_subnet().vpc_id(&v.id).availability_zone(&az_a).cidr_block(cidr.replace(".0.0/16", ".200.0/24")).send());
     let twin = twin.expect("create subnet").subnet().and_then(|s| s.subnet_id()).expect("subnet id").to_string();
     // A service offered only in the AZ of v.subnets[0].
-    let limited = nlb_service(&[v.subnets[0].id.clone()]);
+    let limited = nlb_service(&[v.subnets[0].id.clone()], false);
 
     let tf = Tf::new();
     let res = |name: &str, service: &str, vpc: &str, subnets: &[String], groups: &[String]| {

@@ -126,30 +126,6 @@ fn sorted_pairs(p: &[(&String, &String)]) -> Vec<(String, String)> {
     v
 }
 
-/// An NLB-backed endpoint service of this account whose endpoints need acceptance.
-fn service_needing_acceptance(subnets: &[String]) -> String {
-    let script = r#"
-import sys, uuid, boto3
-url, subnets = sys.argv[1], sys.argv[2].split(",")
-kw = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-elb = boto3.client("elbv2", **kw)
-ec2 = boto3.client("ec2", **kw)
-lb = elb.create_load_balancer(Name="nlb-" + uuid.uuid4().hex[:20], Subnets=subnets, Type="network", Scheme="internal")
-arn = lb["LoadBalancers"][0]["LoadBalancerArn"]
-cfg = ec2.create_vpc_endpoint_service_configuration(NetworkLoadBalancerArns=[arn], AcceptanceRequired=True)
-print(cfg["ServiceConfiguration"]["ServiceName"])
-"#;
-    let out = std::process::Command::new(repo().join(".venv/bin/python"))
-        .arg("-c")
-        .arg(script)
-        .arg(moto_url())
-        .arg(subnets.join(","))
-        .output()
-        .expect("run python");
-    assert!(out.status.success(), "service setup failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 /// auto_accept accepts a waiting endpoint of an own service on create, and when set later; an
 /// endpoint without it waits (pendingAcceptance) and is in the state.
 #[test]
@@ -157,7 +133,7 @@ fn auto_accept_accepts_pending_endpoints() {
     let rt = rt();
     let ec2 = rt.block_on(ec2());
     let vpc = rt.block_on(vpc(&ec2, VpcOpts { subnets: 1, route_tables: 0, security_groups: 0, ..Default::default() }));
-    let service = service_needing_acceptance(&[vpc.subnets[0].id.clone()]);
+    let service = nlb_service(&[vpc.subnets[0].id.clone()], true);
     let tf = Tf::new();
     let body = |later: &str| {
         format!(

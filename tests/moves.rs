@@ -8,81 +8,20 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::Command;
 
 use common::faultproxy::FaultProxy;
-use common::{actions, hcl_list, repo, rt, sorted_strings, Tf, REGION};
+use common::{actions, awsprovider, hcl_list, rt, sorted_strings, Tf, REGION};
 
-/// The terraform-provider-aws 3.39.0 binary (fetched when missing).
-fn aws_provider() -> PathBuf {
-    let out = Command::new("bash").arg(repo().join("scripts/aws-provider.sh")).output().expect("run scripts/aws-provider.sh");
-    assert!(out.status.success(), "scripts/aws-provider.sh failed: {}", String::from_utf8_lossy(&out.stderr));
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
-}
-
-/// A Terraform directory where both providers are dev overrides: ours and the AWS provider.
+/// A Terraform directory where both providers are dev overrides (ours and the AWS provider), and
+/// a Terraform that can move resources across providers.
 fn tf_with_aws() -> Tf {
-    let tf = Tf::new();
-    let ours = common::provider_binary().parent().expect("binary dir").to_path_buf();
-    let aws = aws_provider().parent().expect("aws provider dir").to_path_buf();
-    std::fs::write(
-        tf.path().join("cli.tfrc"),
-        format!(
-            "provider_installation {{\n  dev_overrides {{\n    \"vpce/vpce\" = \"{}\"\n    \"hashicorp/aws\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
-            ours.display(),
-            aws.display()
-        ),
-    )
-    .expect("write cli config");
+    let tf = awsprovider::tf_with_both();
     let version = tf.run(&["version", "-json"]).ok();
     let v: serde_json::Value = serde_json::from_str(&version.stdout).expect("version json");
     let tf_version = v["terraform_version"].as_str().unwrap_or_default().to_string();
     let parts: Vec<u32> = tf_version.split('.').take(2).filter_map(|p| p.parse().ok()).collect();
     assert!(parts.as_slice() >= [1, 8].as_slice(), "cross-provider moves need Terraform >= 1.8, the harness has {tf_version}");
     tf
-}
-
-/// Both provider blocks, pointed at `ec2` (the recording proxy).
-fn providers(ec2: &str, with_aws: bool) -> String {
-    let aws = if with_aws {
-        format!(
-            r#"
-provider "aws" {{
-  region                      = "{REGION}"
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  skip_get_ec2_platforms      = true
-  endpoints {{
-    ec2 = "{ec2}"
-    sts = "{ec2}"
-  }}
-}}
-"#
-        )
-    } else {
-        String::new()
-    };
-    let required_aws = if with_aws { "\n    aws  = { source = \"hashicorp/aws\" }" } else { "" };
-    format!(
-        r#"terraform {{
-  required_providers {{{required_aws}
-    vpce = {{ source = "vpce/vpce" }}
-  }}
-}}
-
-provider "vpce" {{
-  region = "{REGION}"
-  endpoints {{
-    ec2 = "{ec2}"
-  }}
-}}
-{aws}"#
-    )
 }
 
 /// The EC2 actions (and their counts) the proxy saw since the last phase that are not reads
@@ -157,7 +96,7 @@ resource "aws_vpc_endpoint" "ec2" {{
   security_group_ids = ["{default_sg}"]
 }}
 "#,
-        providers = providers(&proxy.url(), true),
+        providers = awsprovider::provider_blocks(&proxy.url(), true),
         vpc = vpc.id,
         default_sg = vpc.default_security_group,
     );
@@ -216,7 +155,7 @@ moved {
   to   = vpce_interface.ec2
 }
 "#;
-    tf.write_raw(&format!("{}{ours}{moves}", providers(&proxy.url(), true)));
+    tf.write_raw(&format!("{}{ours}{moves}", awsprovider::provider_blocks(&proxy.url(), true)));
     let plan = tf.run(&["plan", "-no-color", "-input=false"]).ok();
     for (from, to) in [
         ("aws_vpc_endpoint.s3", "vpce_gateway.s3"),
@@ -257,7 +196,7 @@ moved {
     assert!(tf.resource("aws_vpc_endpoint.s3").is_null());
 
     // 4. Without the moved blocks and without the AWS provider: our own plan is empty.
-    tf.write_raw(&format!("{}{ours}", providers(&proxy.url(), false)));
+    tf.write_raw(&format!("{}{ours}", awsprovider::provider_blocks(&proxy.url(), false)));
     let plan = tf.plan();
     assert_eq!(plan.code, 0, "no changes after the move:\n{}", plan.all());
     assert_eq!(writes(&proxy), BTreeMap::new(), "applying the moves and planning wrote nothing to EC2");
@@ -292,7 +231,7 @@ resource "aws_vpc_endpoint" "x" {{
         vpc = vpc.id,
         sg = vpc.default_security_group,
     );
-    tf.write_raw(&format!("{}{aws}", providers(&proxy.url(), true)));
+    tf.write_raw(&format!("{}{aws}", awsprovider::provider_blocks(&proxy.url(), true)));
     tf.apply().ok();
     let id = tf.resource("aws_vpc_endpoint.x")["id"].as_str().expect("id").to_string();
     proxy.reset_stats();
@@ -312,7 +251,7 @@ moved {{
 "#,
         vpc = vpc.id
     );
-    tf.write_raw(&format!("{}{to_gateway}", providers(&proxy.url(), true)));
+    tf.write_raw(&format!("{}{to_gateway}", awsprovider::provider_blocks(&proxy.url(), true)));
     tf.plan().fails_with(&[
         "Wrong target type",
         &format!("{id} is an Interface endpoint, which is a vpce_interface resource, not a vpce_gateway"),
@@ -342,7 +281,7 @@ moved {{
 "#,
         vpc = vpc.id
     );
-    tf.write_raw(&format!("{}{to_interface}", providers(&proxy.url(), true)));
+    tf.write_raw(&format!("{}{to_interface}", awsprovider::provider_blocks(&proxy.url(), true)));
     tf.plan().fails_with(&[
         "Endpoint type not supported",
         &format!("{id} is a GatewayLoadBalancer endpoint; this provider manages Gateway endpoints (vpce_gateway) and Interface endpoints (vpce_interface) only"),
@@ -351,7 +290,7 @@ moved {{
     assert!(rt.block_on(common::endpoint(&client, &id)).is_some());
 
     // The AWS provider still owns it: it deletes it.
-    tf.write_raw(&format!("{}{aws}", providers(&proxy.url(), true)));
+    tf.write_raw(&format!("{}{aws}", awsprovider::provider_blocks(&proxy.url(), true)));
     tf.destroy().ok();
     assert!(rt.block_on(common::endpoint(&client, &id)).is_none());
 }

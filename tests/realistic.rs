@@ -327,24 +327,7 @@ fn throttled_60_mixed_endpoints_apply_and_destroy() {
     let client = rt().block_on(ec2());
     let opts = VpcOpts { subnets: 2, route_tables: 10, security_groups: 1, ..Default::default() };
     let vpcs: Vec<TestVpc> = (0..3).map(|_| rt().block_on(vpc(&client, opts.clone()))).collect();
-    let services = ["ssm", "sts", "kms", "logs", "ec2", "athena", "cloudtrail", "sqs", "sns", "monitoring"];
-    let mut body = String::new();
-    for (v, net) in vpcs.iter().enumerate() {
-        for (r, rtb) in net.route_tables.iter().enumerate() {
-            body.push_str(&format!(
-                "resource \"vpce_gateway\" \"g{v}_{r}\" {{\n  vpc_id          = \"{}\"\n  service_name    = \"s3\"\n  route_table_ids = [\"{rtb}\"]\n  tags            = {{ n = \"{r}\" }}\n}}\n",
-                net.id
-            ));
-        }
-        for (i, service) in services.iter().enumerate() {
-            body.push_str(&format!(
-                "resource \"vpce_interface\" \"i{v}_{i}\" {{\n  vpc_id             = \"{}\"\n  service_name       = \"{service}\"\n  subnet_ids         = [\"{}\"]\n  security_group_ids = [\"{}\"]\n}}\n",
-                net.id,
-                net.subnets[i % 2].id,
-                net.security_groups[0]
-            ));
-        }
-    }
+    let body = mixed_fleet(&vpcs, |r| ("s3", format!("  tags            = {{ n = \"{r}\" }}\n")));
     let proxy = Proxy::start_realistic(json!({ "pending_s": 1, "delete_s": 1, "throttle": true, "throttle_scale": 20 }));
     let tf = Tf::new();
     tf.write_via(&proxy.url, &body);

@@ -18,24 +18,6 @@ fn provider(extra: &str) -> String {
     )
 }
 
-/// An endpoint's tags in EC2, less the provider's creation marker, sorted.
-fn ec2_tags(ep: &aws_sdk_ec2::types::VpcEndpoint) -> Vec<(String, String)> {
-    let mut t: Vec<(String, String)> = ep
-        .tags()
-        .iter()
-        .filter(|t| t.key() != Some(vpce::aws::CREATE_MARKER))
-        .map(|t| (t.key().unwrap_or_default().to_string(), t.value().unwrap_or_default().to_string()))
-        .collect();
-    t.sort();
-    t
-}
-
-fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    v.sort();
-    v
-}
-
 fn json_map(p: &[(&str, &str)]) -> serde_json::Value {
     serde_json::Value::Object(p.iter().map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string()))).collect())
 }
@@ -84,9 +66,9 @@ resource "vpce_interface" "i" {{
     assert_eq!(i["tags_all"], json_map(&[("env", "test"), ("team", "net")]), "{i}");
     let (gid, iid) = (g["id"].as_str().unwrap().to_string(), i["id"].as_str().unwrap().to_string());
     let g_ep = rt.block_on(endpoint(&ec2, &gid)).expect("gateway endpoint");
-    assert_eq!(ec2_tags(&g_ep), pairs(&[("Name", "g"), ("env", "test"), ("team", "app")]));
+    assert_eq!(ec2_tags(&g_ep), tag_pairs(&[("Name", "g"), ("env", "test"), ("team", "app")]));
     let i_ep = rt.block_on(endpoint(&ec2, &iid)).expect("interface endpoint");
-    assert_eq!(ec2_tags(&i_ep), pairs(&[("env", "test"), ("team", "net")]));
+    assert_eq!(ec2_tags(&i_ep), tag_pairs(&[("env", "test"), ("team", "net")]));
     let out = tf.plan();
     assert_eq!(out.code, 0, "no changes after create: {}", out.all());
 
@@ -112,9 +94,9 @@ resource "vpce_interface" "i" {{
     assert_eq!(g["tags_all"], json_map(&[("Name", "g"), ("env", "prod"), ("team", "net")]), "{g}");
     assert_eq!(tf.resource("vpce_interface.i")["tags_all"], json_map(&[("env", "prod"), ("team", "net")]));
     let g_ep = rt.block_on(endpoint(&ec2, &gid)).expect("gateway endpoint");
-    assert_eq!(ec2_tags(&g_ep), pairs(&[("Name", "g"), ("env", "prod"), ("ext:cost", "42"), ("ops", "pager"), ("team", "net")]));
+    assert_eq!(ec2_tags(&g_ep), tag_pairs(&[("Name", "g"), ("env", "prod"), ("ext:cost", "42"), ("ops", "pager"), ("team", "net")]));
     let i_ep = rt.block_on(endpoint(&ec2, &iid)).expect("interface endpoint");
-    assert_eq!(ec2_tags(&i_ep), pairs(&[("env", "prod"), ("ext:cost", "42"), ("ops", "pager"), ("team", "net")]));
+    assert_eq!(ec2_tags(&i_ep), tag_pairs(&[("env", "prod"), ("ext:cost", "42"), ("ops", "pager"), ("team", "net")]));
     let out = tf.plan();
     assert_eq!(out.code, 0, "no changes after the update: {}", out.all());
 

@@ -134,30 +134,43 @@ impl Intercept for CountRequests {
     }
 }
 
-/// Refuses, before sending, every EC2 write once the provider is stopping (see [`Ec2::halt_writes`]).
+/// Sees every EC2 write before it is sent: refuses it once the provider is stopping (see
+/// [`Ec2::halt_writes`]), and notes the first one for the refresh read-ahead (see
+/// [`super::readahead`]; the removal of the creation marker alone does not count).
 #[derive(Debug)]
-struct HaltWrites(Arc<std::sync::atomic::AtomicBool>);
+struct WatchWrites {
+    halted: Arc<std::sync::atomic::AtomicBool>,
+    wrote: Arc<std::sync::atomic::AtomicBool>,
+}
 
-impl Intercept for HaltWrites {
+impl Intercept for WatchWrites {
     fn name(&self) -> &'static str {
-        "HaltWrites"
+        "WatchWrites"
     }
 
     fn read_before_transmit(
         &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        if !self.0.load(Ordering::SeqCst) {
-            return Ok(());
-        }
         let operation =
             cfg.load::<aws_smithy_runtime_api::client::orchestrator::Metadata>().map(|m| m.name().to_owned()).unwrap_or_default();
         if is_read_only(&operation) {
             return Ok(());
         }
-        Err(format!("not sent: the provider is stopping (Terraform exited), so it sends no more EC2 writes ({operation})").into())
+        if self.halted.load(Ordering::SeqCst) {
+            return Err(
+                format!("not sent: the provider is stopping (Terraform exited), so it sends no more EC2 writes ({operation})").into()
+            );
+        }
+        if !self.wrote.load(Ordering::Relaxed) {
+            let body = context.request().body().bytes().and_then(|b| std::str::from_utf8(b).ok()).unwrap_or_default();
+            if !super::readahead::is_marker_removal(&operation, body) {
+                self.wrote.store(true, Ordering::SeqCst);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -242,8 +255,7 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
         .stalled_stream_protection(StalledStreamProtectionConfig::enabled().upload_enabled(false).build())
         .interceptor(CountRequests(requests.clone()))
         .interceptor(PaceFeedback(pacer.clone()))
-        .interceptor(HaltWrites(halted.clone()))
-        .interceptor(super::readahead::WatchWrites(wrote.clone()));
+        .interceptor(WatchWrites { halted: halted.clone(), wrote: wrote.clone() });
     if let Some(observer) = cfg.observer.clone() {
         builder = builder.interceptor(Observe(observer));
     }

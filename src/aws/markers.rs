@@ -10,8 +10,11 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
+use std::sync::LazyLock;
+use std::time::Duration;
 
 use aws_sdk_ec2::types::{Filter, Tag, VpcEndpoint};
+use tokio_util::task::TaskTracker;
 
 use super::batch::Batcher;
 use super::client::{BATCH_MAX_IDS, BATCH_MAX_WAIT, BATCH_WINDOW};
@@ -159,6 +162,22 @@ impl Ec2 {
         self.inner.unmark.get(id.to_owned()).await.map(|_| ())
     }
 
+    /// Claims endpoint `id` now and removes its creation marker in the background: the read that
+    /// found the marker need not wait for the DeleteTags (under Terraform's parallelism of 10, a
+    /// refresh of N new endpoints would otherwise cost N / 10 DeleteTags round trips one after the
+    /// other), while the removals of concurrent reads still share calls. The process waits for
+    /// them before it exits ([`drain_background`]). A failed removal is logged; the next refresh
+    /// tries again.
+    pub fn clear_marker_in_background(&self, id: &str) {
+        self.claim(id);
+        let (ec2, id) = (self.clone(), id.to_owned());
+        BACKGROUND.spawn(async move {
+            if let Err(e) = ec2.inner.unmark.get(id.clone()).await {
+                crate::debug!("could not remove the creation marker", "id" => id, "error" => e.to_string());
+            }
+        });
+    }
+
     /// From now on no write (create, modify, delete, tag) is sent to EC2: the provider is stopping
     /// because Terraform went away. Reads still work.
     pub fn halt_writes(&self) {
@@ -168,6 +187,23 @@ impl Ec2 {
     pub fn writes_halted(&self) -> bool {
         self.inner.halted.load(Ordering::SeqCst)
     }
+}
+
+/// EC2 writes still under way when their caller did not wait (marker removals).
+static BACKGROUND: LazyLock<TaskTracker> = LazyLock::new(TaskTracker::new);
+
+/// Waits, at most `limit`, for the writes started in the background to finish: for the end of
+/// the process (go-plugin kills a plugin 2 s after asking it to shut down). True when none is left.
+pub async fn drain_background(limit: Duration) -> bool {
+    BACKGROUND.close();
+    let done = tokio::time::timeout(limit, BACKGROUND.wait()).await.is_ok();
+    if !done {
+        crate::warn!(format!(
+            "{} background EC2 write(s) still running at exit (creation markers stay until the next refresh)",
+            BACKGROUND.len()
+        ));
+    }
+    done
 }
 
 /// What [`Ec2::find_orphans`] found.

@@ -26,9 +26,6 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_sdk_ec2::config::interceptors::BeforeTransmitInterceptorContextRef;
-use aws_sdk_ec2::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_ec2::error::BoxError;
 use aws_sdk_ec2::types::{RouteTable, VpcEndpoint};
 use futures::future::{BoxFuture, FutureExt, Shared};
 use futures::StreamExt;
@@ -36,7 +33,7 @@ use tokio::time::Instant;
 
 use super::finders::fetch_route_tables;
 use super::markers::CREATE_MARKER;
-use super::{is_read_only, state_str, AwsError, Ec2, SdkResultExt, BATCH_MAX_IDS};
+use super::{state_str, AwsError, Ec2, SdkResultExt, BATCH_MAX_IDS};
 
 /// Refresh reads a process answers by id before it lists the region's endpoints.
 pub const READ_AHEAD_AFTER: usize = 20;
@@ -57,7 +54,7 @@ pub(super) struct ReadAhead {
     enabled: bool,
     /// Refresh reads seen so far.
     reads: AtomicUsize,
-    /// Set by the first write the process sends (see [`WatchWrites`]).
+    /// Set by the first write the process sends (seen by the client's `WatchWrites` interceptor).
     wrote: Arc<AtomicBool>,
     current: Mutex<Option<(Instant, SharedListing)>>,
 }
@@ -80,40 +77,9 @@ impl ReadAhead {
     }
 }
 
-/// Sees every request before it is sent and notes the first write (for [`ReadAhead`]).
-#[derive(Debug)]
-pub(super) struct WatchWrites(pub(super) Arc<AtomicBool>);
-
-impl Intercept for WatchWrites {
-    fn name(&self) -> &'static str {
-        "WatchWrites"
-    }
-
-    fn read_before_transmit(
-        &self,
-        context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        if self.0.load(Ordering::Relaxed) {
-            return Ok(());
-        }
-        let operation =
-            cfg.load::<aws_smithy_runtime_api::client::orchestrator::Metadata>().map(|m| m.name().to_owned()).unwrap_or_default();
-        if is_read_only(&operation) {
-            return Ok(());
-        }
-        let body = context.request().body().bytes().and_then(|b| std::str::from_utf8(b).ok()).unwrap_or_default();
-        if !is_marker_removal(&operation, body) {
-            self.0.store(true, Ordering::SeqCst);
-        }
-        Ok(())
-    }
-}
-
 /// Whether a request is the DeleteTags of the creation marker alone (which changes nothing a
 /// read reports: the marker is never shown).
-fn is_marker_removal(operation: &str, body: &str) -> bool {
+pub(super) fn is_marker_removal(operation: &str, body: &str) -> bool {
     let marker = format!("Tag.1.Key={}", urlencoding(CREATE_MARKER));
     operation == "DeleteTags" && body.split('&').any(|p| p == marker) && !body.split('&').any(|p| p.starts_with("Tag.2."))
 }

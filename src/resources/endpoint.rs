@@ -179,7 +179,7 @@ pub trait Endpoint: Send + Sync + 'static {
         Box::pin(async move {
             let Some(id) = current.id().as_str().filter(|s| !s.is_empty()) else { return Ok(None) };
             let Some(ep) = find_endpoint(ctx, id, current.state().as_str(), check).await? else { return Ok(None) };
-            settle_marker(ctx, &ep).await;
+            settle_marker(ctx, &ep);
             let (state, diags) = self.describe(ctx, current, &ep, check).await;
             Ok(Some((with_tags(ctx, current, state), diags)))
         })
@@ -1013,7 +1013,7 @@ async fn import<E: Endpoint>(e: &E, ctx: &Ctx, id: String) -> ImportResponse {
         );
         return refused(diags);
     }
-    settle_marker(ctx, &ep).await;
+    settle_marker(ctx, &ep);
     let mut base = E::Model::default();
     *base.id_mut() = Val::Known(id);
     let (state, warnings) = e.describe(ctx, &base, &ep, true).await;
@@ -1171,16 +1171,15 @@ fn jitter(d: Duration) -> Duration {
 
 /// The endpoint is in Terraform's state (it was read, updated or imported through it): remove
 /// its creation marker so that no later create adopts it. Best effort: a failure (e.g. read-only
-/// credentials during a plan) only leaves the marker for the next time.
-pub async fn settle_marker(ctx: &Ctx, ep: &VpcEndpoint) {
+/// credentials during a plan) only leaves the marker for the next time. The removal runs in the
+/// background (see [`aws::Ec2::clear_marker_in_background`]); the claim is made at once.
+pub fn settle_marker(ctx: &Ctx, ep: &VpcEndpoint) {
     let Some(id) = ep.vpc_endpoint_id() else { return };
     ctx.ec2.claim(id);
     if aws::marker_of(ep).is_none() || ctx.ec2.writes_halted() {
         return;
     }
-    if let Err(e) = ctx.ec2.clear_marker(id).await {
-        crate::debug!("could not remove the creation marker", "id" => id, "error" => e.to_string());
-    }
+    ctx.ec2.clear_marker_in_background(id);
 }
 
 #[cfg(test)]

@@ -184,7 +184,7 @@ impl Endpoint for Gateway {
             };
             let (ep, prefetched) = tokio::join!(endpoint::find_endpoint(ctx, id, current.state.as_str(), check), prefetch);
             let Some(ep) = ep? else { return Ok(None) };
-            endpoint::settle_marker(ctx, &ep).await;
+            endpoint::settle_marker(ctx, &ep);
             let route_tables = match prefetched {
                 Some(Ok(found)) if ep.route_table_ids().iter().all(|t| tables.contains(t)) => RouteTables::Prefetched(found),
                 _ if check => RouteTables::Lookup,

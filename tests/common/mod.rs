@@ -3,6 +3,7 @@
 //! serving the EC2 API on 127.0.0.1.
 #![allow(dead_code)]
 
+pub mod awsprovider;
 pub mod clients;
 pub mod faultproxy;
 pub mod proxy;
@@ -398,4 +399,77 @@ pub fn sorted(mut v: Vec<String>) -> Vec<String> {
 /// HCL list literal of strings.
 pub fn hcl_list(items: &[String]) -> String {
     format!("[{}]", items.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", "))
+}
+
+/// An endpoint's tags in EC2, less the provider's creation marker (crash-safe creates; removed at
+/// the next refresh), sorted.
+pub fn ec2_tags(ep: &aws_sdk_ec2::types::VpcEndpoint) -> Vec<(String, String)> {
+    let mut t: Vec<(String, String)> = ep
+        .tags()
+        .iter()
+        .filter(|t| t.key() != Some(vpce::aws::CREATE_MARKER))
+        .map(|t| (t.key().unwrap_or_default().to_string(), t.value().unwrap_or_default().to_string()))
+        .collect();
+    t.sort();
+    t
+}
+
+/// Tag pairs as [`ec2_tags`] returns them (owned, sorted).
+pub fn tag_pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    v.sort();
+    v
+}
+
+/// A new NLB-backed endpoint service of this account in the AZs of `subnets` (moto's AWS services
+/// are offered everywhere), its endpoints needing acceptance or not; its service name. Made with
+/// boto3 from the test venv (ELBv2 and the service configuration).
+pub fn nlb_service(subnets: &[String], acceptance_required: bool) -> String {
+    let script = r#"
+import sys, uuid, boto3
+url, subnets, acceptance = sys.argv[1], sys.argv[2].split(","), sys.argv[3] == "true"
+kw = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+elb = boto3.client("elbv2", **kw)
+ec2 = boto3.client("ec2", **kw)
+lb = elb.create_load_balancer(Name="nlb-" + uuid.uuid4().hex[:20], Subnets=subnets, Type="network", Scheme="internal")
+arn = lb["LoadBalancers"][0]["LoadBalancerArn"]
+cfg = ec2.create_vpc_endpoint_service_configuration(NetworkLoadBalancerArns=[arn], AcceptanceRequired=acceptance)
+print(cfg["ServiceConfiguration"]["ServiceName"])
+"#;
+    let out = Command::new(repo().join(".venv/bin/python"))
+        .arg("-c")
+        .arg(script)
+        .arg(moto_url())
+        .arg(subnets.join(","))
+        .arg(acceptance_required.to_string())
+        .output()
+        .expect("run python");
+    assert!(out.status.success(), "endpoint service setup failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// HCL for a mixed fleet over `vpcs` (each with two subnets and a security group): a
+/// `vpce_gateway` `g{v}_{r}` per route table, whose service and extra lines `gateway(r)` gives,
+/// and ten `vpce_interface`s `i{v}_{i}` per VPC (ten services, on alternate subnets).
+pub fn mixed_fleet(vpcs: &[TestVpc], gateway: impl Fn(usize) -> (&'static str, String)) -> String {
+    let services = ["ssm", "sts", "kms", "logs", "ec2", "athena", "cloudtrail", "sqs", "sns", "monitoring"];
+    let mut body = String::new();
+    for (v, net) in vpcs.iter().enumerate() {
+        for (r, rtb) in net.route_tables.iter().enumerate() {
+            let (service, extra) = gateway(r);
+            body.push_str(&format!(
+                "resource \"vpce_gateway\" \"g{v}_{r}\" {{\n  vpc_id          = \"{}\"\n  service_name    = \"{service}\"\n  route_table_ids = [\"{rtb}\"]\n{extra}}}\n",
+                net.id
+            ));
+        }
+        for (i, service) in services.iter().enumerate() {
+            body.push_str(&format!(
+                "resource \"vpce_interface\" \"i{v}_{i}\" {{\n  vpc_id             = \"{}\"\n  service_name       = \"{service}\"\n  subnet_ids         = [\"{}\"]\n  security_group_ids = [\"{}\"]\n}}\n",
+                net.id,
+                net.subnets[i % 2].id,
+                net.security_groups[0]
+            ));
+        }
+    }
+    body
 }
