@@ -32,8 +32,30 @@ fn main() {
     // EC2 writes that no request waited for (creation marker removals) finish before the process
     // ends; go-plugin kills a plugin 2 s after asking it to shut down.
     runtime.block_on(vpce::aws::drain_background(std::time::Duration::from_millis(1500)));
+    report_memory();
     if let Err(e) = served {
         eprintln!("terraform-provider-vpce: {e}");
         std::process::exit(1);
+    }
+}
+
+/// With `VPCE_MEMORY_REPORT=<file>` (the benchmark sets it), appends this process's memory at exit
+/// to that file, in KiB: `<peak RSS> <anonymous RSS> <file-backed RSS>` (Linux `/proc/self/status`
+/// VmHWM, RssAnon, RssFile). The file-backed part is the binary's and the libraries' code and
+/// read-only data mapped from the page cache: shared and clean, unlike the anonymous part.
+fn report_memory() {
+    let Some(path) = std::env::var_os("VPCE_MEMORY_REPORT") else { return };
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else { return };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let line = format!("{} {} {}\n", field("VmHWM:"), field("RssAnon:"), field("RssFile:"));
+    use std::io::Write;
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        let _ = f.write_all(line.as_bytes());
     }
 }
