@@ -684,7 +684,9 @@ def render(hs):
                 goal("%s destroy <= 1.1 EC2 requests per endpoint" % kind, n, "%d (%.2f/ep)" % (g["requests"], g["requests"] / n), g["requests"] <= 1.1 * n and g["ok"])
             if kind == "interface" and ph.get("apply"):
                 g = ph["apply"]
-                goal("interface apply <= 1.3 EC2 requests per endpoint", n, "%d (%.2f/ep)" % (g["requests"], g["requests"] / n), g["requests"] <= 1.3 * n and g["ok"])
+                creates = g["actions"].get("CreateVpcEndpoint", 0)
+                why = "" if g["requests"] <= 1.3 * n else "; %d CreateVpcEndpoint + %d lookups made once per command, whatever N" % (creates, g["requests"] - creates)
+                goal("interface apply <= 1.3 EC2 requests per endpoint", n, "%d (%.2f/ep)%s" % (g["requests"], g["requests"] / n, why), g["requests"] <= 1.3 * n and g["ok"])
             if kind == "gateway" and n >= 1000 and ph.get("apply"):
                 g = ph["apply"]
                 goal("gateway apply <= 1.2 EC2 requests per endpoint", n, "%d (%.2f/ep)" % (g["requests"], g["requests"] / n), g["requests"] <= 1.2 * n and g["ok"])
@@ -693,7 +695,11 @@ def render(hs):
                     go, gf = ph.get(phase), f["phases"].get(phase)
                     if go and gf:
                         r = go["wall_s"] / gf["wall_s"]
-                        goal("%s %s wall <= 1.5x the terraform_data floor" % (kind, phase), n, "%s vs %s = %.2fx" % (fmt_s(go["wall_s"]), fmt_s(gf["wall_s"]), r), r <= 1.5 and go["ok"])
+                        cpu = ""
+                        if "cpu_terraform_s" in go and gf.get("cpu_terraform_s"):
+                            cpu = "; CPU: Terraform %.1f s (%.1fx its %.1f s on terraform_data), provider %.1f s" % (
+                                go["cpu_terraform_s"], go["cpu_terraform_s"] / gf["cpu_terraform_s"], gf["cpu_terraform_s"], go["cpu_provider_s"])
+                        goal("%s %s wall <= 1.5x the terraform_data floor" % (kind, phase), n, "%s vs %s = %.2fx%s" % (fmt_s(go["wall_s"]), fmt_s(gf["wall_s"]), r, cpu), r <= 1.5 and go["ok"])
             v = [p for p in ph.values() if p.get("rss_kib_max")]
             if v:
                 hi = max(v, key=lambda p: p["rss_kib_max"])
@@ -718,6 +724,11 @@ def render(hs):
                 L.append("| (aws 3.39.0, same run: apply %s = %.2fx the floor, %d of %d requests throttled = %.1f%%) | %d | | |" % (
                     fmt_s(ga["wall_s"]) if ga else "—", (ga["wall_s"] / create_floor(n, scale)) if ga and create_floor(n, scale) else 0,
                     thr_a, tot_a, 100.0 * thr_a / max(1, tot_a), n))
+
+    # Hand-written reading of the goals that fail (why, what was measured beyond these tables).
+    notes = os.path.join(ROOT, "bench", "notes.md")
+    if os.path.exists(notes):
+        L.append("\n" + open(notes).read().rstrip("\n"))
 
     L.append("\n## Per phase detail\n")
     for (prov, kind, mode, n), r in sorted(res.items(), key=lambda kv: (kv[0][2], kv[0][1], kv[0][3], kv[0][0])):
