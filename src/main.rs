@@ -28,9 +28,16 @@ fn main() {
     let provider = provider::Provider::new();
     let stop = provider.stop_handle();
     let routes = tonic::service::Routes::new(provider::service(provider));
-    let served = runtime.block_on(plugin::serve_with(mode, &options.name, routes, Box::new(move || stop.abandon())));
-    // EC2 writes that no request waited for (creation marker removals) finish before the process
-    // ends; go-plugin kills a plugin 2 s after asking it to shut down.
+    // EC2 writes that no request waited for (creation marker removals) finish before the answer to
+    // go-plugin's Shutdown (Terraform waits for it; its 2 s kill timer starts after it), at most
+    // 10 s; and, for the other ways out (debug mode, Terraform gone), before the process ends.
+    let before_shutdown: plugin::BeforeShutdown = Box::new(|| {
+        Box::pin(async {
+            vpce::aws::drain_background(std::time::Duration::from_secs(10)).await;
+        })
+    });
+    let served =
+        runtime.block_on(plugin::serve_with_hooks(mode, &options.name, routes, Box::new(move || stop.abandon()), Some(before_shutdown)));
     runtime.block_on(vpce::aws::drain_background(std::time::Duration::from_millis(1500)));
     report_memory();
     if let Err(e) = served {

@@ -198,6 +198,39 @@ fn ctrl_c_during_create_waits_replaces_nothing_afterwards() {
     tf.destroy().ok();
 }
 
+/// The refresh removes creation markers in the background; the provider finishes that before it
+/// answers Terraform's Shutdown (Terraform waits for the answer), not on a clock that Terraform's
+/// 2 s kill ends. DeleteTags is held unanswered for 3.5 s: when the plan returns, the marker must
+/// be gone anyway (before, the removal was cut short at exit and the marker stayed, so that the
+/// next apply could adopt an endpoint already in the state).
+#[test]
+fn marker_removal_finishes_before_the_provider_stops() {
+    let client = rt().block_on(ec2());
+    let net = rt().block_on(vpc(&client, VpcOpts { subnets: 0, route_tables: 2, security_groups: 0, ..Default::default() }));
+    let proxy = Proxy::start();
+    let tf = Tf::new();
+    tf.write_via(&proxy.url, &gateways(&net, 2));
+    let out = tf.apply();
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(markers(&client, &net.id), 2, "a create marks its endpoint");
+
+    proxy.hang("DeleteTags");
+    let started = Instant::now();
+    let (plan, took, left) = std::thread::scope(|s| {
+        s.spawn(|| {
+            std::thread::sleep(Duration::from_millis(3500));
+            proxy.heal();
+        });
+        let plan = tf.plan();
+        (plan, started.elapsed(), markers(&client, &net.id))
+    });
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    assert!(took >= Duration::from_millis(3500), "the plan ended ({took:?}) before the held DeleteTags was answered");
+    assert_eq!(left, 0, "markers left when the plan returned (removal cut short at exit)");
+    assert!(!proxy.calls("DeleteTags").is_empty(), "the markers were removed by DeleteTags");
+    tf.destroy().ok();
+}
+
 /// 60 endpoints (30 gateway, 30 interface, over 3 VPCs) through 60 % random faults (throttling,
 /// 500s, resets before and after EC2 ran the call): apply until it succeeds, then EC2 == state,
 /// no duplicate, an empty plan; destroy until it succeeds, then nothing left. Minutes long, so not

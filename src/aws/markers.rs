@@ -192,8 +192,9 @@ impl Ec2 {
 /// EC2 writes still under way when their caller did not wait (marker removals).
 static BACKGROUND: LazyLock<TaskTracker> = LazyLock::new(TaskTracker::new);
 
-/// Waits, at most `limit`, for the writes started in the background to finish: for the end of
-/// the process (go-plugin kills a plugin 2 s after asking it to shut down). True when none is left.
+/// Waits, at most `limit`, for the writes started in the background to finish: when go-plugin
+/// asks the plugin to shut down (before answering; see `main.rs`) and before the process ends.
+/// True when none is left.
 pub async fn drain_background(limit: Duration) -> bool {
     BACKGROUND.close();
     let done = tokio::time::timeout(limit, BACKGROUND.wait()).await.is_ok();

@@ -255,15 +255,23 @@ fn incoming(listener: Listener, tls: Option<Arc<rustls::ServerConfig>>) -> Recei
     ReceiverStream::new(rx)
 }
 
-/// go-plugin's controller: Shutdown stops the server gracefully.
+/// Work a plugin finishes before it acknowledges go-plugin's Shutdown (see [`serve_with_hooks`]).
+pub type BeforeShutdown = Box<dyn Fn() -> futures::future::BoxFuture<'static, ()> + Send + Sync>;
+
+/// go-plugin's controller: Shutdown stops the server gracefully, after the plugin's
+/// [`BeforeShutdown`] work (the client waits for this answer, then gives the process 2 s to exit).
 struct Controller {
     shutdown: watch::Sender<bool>,
+    before: Option<Arc<BeforeShutdown>>,
 }
 
 #[tonic::async_trait]
 impl gp::grpc_controller_server::GrpcController for Controller {
     async fn shutdown(&self, _: Request<gp::Empty>) -> Result<Response<gp::Empty>, Status> {
         crate::debug!("shutdown requested by the client");
+        if let Some(before) = &self.before {
+            before().await;
+        }
         let _ = self.shutdown.send(true);
         Ok(Response::new(gp::Empty {}))
     }
@@ -307,6 +315,20 @@ pub async fn serve(mode: Mode, name: &str, provider: Routes) -> Result<(), Hands
 /// without shutting it down (Terraform killed), before the server stops: the plugin then makes no
 /// more changes, instead of working on, re-parented, for a Terraform that is gone.
 pub async fn serve_with(mode: Mode, name: &str, provider: Routes, on_parent_exit: Box<dyn FnOnce() + Send>) -> Result<(), HandshakeError> {
+    serve_with_hooks(mode, name, provider, on_parent_exit, None).await
+}
+
+/// Like [`serve_with`]; `before_shutdown` runs when go-plugin's Shutdown arrives, and the answer
+/// waits for it: work still under way that no request waited for (e.g. writes started in the
+/// background) can finish then, while go-plugin's 2 s kill timer has not started yet. Bound it
+/// yourself: the client waits as long as it takes.
+pub async fn serve_with_hooks(
+    mode: Mode,
+    name: &str,
+    provider: Routes,
+    on_parent_exit: Box<dyn FnOnce() + Send>,
+    before_shutdown: Option<BeforeShutdown>,
+) -> Result<(), HandshakeError> {
     let (version, compatible) = match &mode {
         Mode::Plugin => {
             check_cookie(|k| std::env::var(k).ok())?;
@@ -332,7 +354,10 @@ pub async fn serve_with(mode: Mode, name: &str, provider: Routes, on_parent_exit
 
     let routes = provider
         .add_service(health)
-        .add_service(gp::grpc_controller_server::GrpcControllerServer::new(Controller { shutdown: shutdown_tx.clone() }))
+        .add_service(gp::grpc_controller_server::GrpcControllerServer::new(Controller {
+            shutdown: shutdown_tx.clone(),
+            before: before_shutdown.map(Arc::new),
+        }))
         .add_service(gp::grpc_stdio_server::GrpcStdioServer::new(Stdio { shutdown: shutdown_rx.clone() }))
         .add_service(gp::grpc_broker_server::GrpcBrokerServer::new(Broker { shutdown: shutdown_rx.clone() }));
 
