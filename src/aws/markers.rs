@@ -155,21 +155,13 @@ impl Ec2 {
         Ok(orphans)
     }
 
-    /// Removes the creation marker from an endpoint that Terraform's state holds, and claims it.
-    /// Concurrent calls share one DeleteTags (it takes many resources).
-    pub async fn clear_marker(&self, id: &str) -> Result<(), AwsError> {
-        self.claim(id);
-        self.inner.unmark.get(id.to_owned()).await.map(|_| ())
-    }
-
-    /// Claims endpoint `id` now and removes its creation marker in the background: the read that
-    /// found the marker need not wait for the DeleteTags (under Terraform's parallelism of 10, a
-    /// refresh of N new endpoints would otherwise cost N / 10 DeleteTags round trips one after the
-    /// other), while the removals of concurrent reads still share calls. The process waits for
-    /// them before it exits ([`drain_background`]). A failed removal is logged; the next refresh
-    /// tries again.
+    /// Removes the creation marker of endpoint `id`, which Terraform's state holds (the caller has
+    /// claimed it: [`Ec2::claim`]), in the background: the read that found the marker need not
+    /// wait for the DeleteTags (under Terraform's parallelism of 10, a refresh of N new endpoints
+    /// would otherwise cost N / 10 DeleteTags round trips one after the other), while the removals
+    /// of concurrent reads still share calls. The process waits for them before it exits
+    /// ([`drain_background`]). A failed removal is logged; the next refresh tries again.
     pub fn clear_marker_in_background(&self, id: &str) {
-        self.claim(id);
         let (ec2, id) = (self.clone(), id.to_owned());
         BACKGROUND.spawn(async move {
             if let Err(e) = ec2.inner.unmark.get(id.clone()).await {

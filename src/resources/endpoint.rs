@@ -1172,7 +1172,7 @@ fn jitter(d: Duration) -> Duration {
 /// The endpoint is in Terraform's state (it was read, updated or imported through it): remove
 /// its creation marker so that no later create adopts it. Best effort: a failure (e.g. read-only
 /// credentials during a plan) only leaves the marker for the next time. The removal runs in the
-/// background (see [`aws::Ec2::clear_marker_in_background`]); the claim is made at once.
+/// background (see [`aws::Ec2::clear_marker_in_background`]); the claim is made here, at once.
 pub fn settle_marker(ctx: &Ctx, ep: &VpcEndpoint) {
     let Some(id) = ep.vpc_endpoint_id() else { return };
     ctx.ec2.claim(id);
