@@ -46,6 +46,7 @@ mode of scripts/ec2proxy.py layers it on these answers.
 Python 3 standard library plus the moto of .venv only.
 """
 import json
+import os
 import sys
 
 from moto.ec2.exceptions import EC2ClientError
@@ -53,6 +54,9 @@ from moto.ec2.models import vpcs as models
 from moto.ec2.responses.vpcs import VPCs
 from moto.ec2.utils import generate_route_id, random_private_ip, random_resource_id
 from moto.core.responses import ActionResult
+from moto.ec2.models import vpc_service_configuration as service_models
+from moto.ec2.responses import vpc_service_configuration as service_responses
+import moto.server as moto_server
 
 PRIVATE_ZONE = "ZPRIVATEDNSVPCE"
 
@@ -99,15 +103,219 @@ def is_interface(ep):
     return (ep.vpc_endpoint_type or "").lower() == "interface"
 
 
+# --- What EC2 rejects and moto accepts ---------------------------------------------------------------
+# Codes and messages are EC2's own where they were seen in real answers (the reference's table "EC2 error
+# codes / messages to map"); where no real answer was found, the wording is the closest documented one,
+# and the comment at the raise says so.
+
+ENV_INTERFACE_LIMIT = "VPCE_EMU_INTERFACE_ENDPOINTS_PER_VPC"
+ENV_GATEWAY_LIMIT = "VPCE_EMU_GATEWAY_ENDPOINTS_PER_REGION"
+# EC2's default quotas (PrivateLink quotas page): 50 interface and Gateway Load Balancer endpoints per VPC
+# (combined), 20 gateway endpoints per Region; both adjustable, so both can be raised here: the
+# environment at start, or POST /__emulator/limits at run time.
+LIMITS = {
+    "interface_endpoints_per_vpc": int(os.environ.get(ENV_INTERFACE_LIMIT) or 50),
+    "gateway_endpoints_per_region": int(os.environ.get(ENV_GATEWAY_LIMIT) or 20),
+}
+# Characters per VPC endpoint policy (not adjustable).
+POLICY_MAX_CHARS = 20480
+
+
+def live(ep):
+    return (ep.state or "").lower() != "deleted"
+
+
+def is_s3(service_name):
+    parts = (service_name or "").split(".")
+    return len(parts) == 4 and parts[:2] == ["com", "amazonaws"] and parts[3] == "s3"
+
+
+def service_details(backend, region, service_name, endpoint_type=None):
+    """The DescribeVpcEndpointServices entry of a service (of that type when given), None if unknown."""
+    found = [s for s in backend._collect_default_endpoint_services(backend.account_id, region) if s["ServiceName"] == service_name]
+    found += [c.to_dict() for c in backend.configurations.values() if c.service_name == service_name]
+    if endpoint_type:
+        typed = [s for s in found if any((t.get("ServiceType") or "").lower() == endpoint_type for t in s.get("ServiceType", []))]
+        found = typed or found
+    return found[0] if found else None
+
+
+def service_private_dns_name(backend, region, service_name):
+    details = service_details(backend, region, service_name, "interface")
+    if details is None:
+        return private_dns_name(service_name)
+    return details.get("PrivateDnsName") or None
+
+
+def default_private_dns(backend, region, service_name):
+    """PrivateDnsEnabled when the request leaves it out: EC2 documents true; for a service without a
+    private DNS name it is false (no hosted zone to associate; EC2 rejects only an explicit true)."""
+    details = service_details(backend, region, service_name, "interface")
+    return details is None or bool(details.get("PrivateDnsName"))
+
+
+def check_limits(backend, endpoint_type, vpc_id):
+    # Message: the description of VpcEndpointLimitExceeded in EC2's error-code documentation (no real
+    # answer's text was found).
+    message = "You've reached the limit on the number of VPC endpoints that you can create in the AWS Region."
+    eps = [ep for ep in backend.vpc_end_points.values() if live(ep)]
+    if endpoint_type in ("interface", "gatewayloadbalancer"):
+        n = sum(1 for ep in eps if ep.vpc_id == vpc_id and (ep.vpc_endpoint_type or "").lower() in ("interface", "gatewayloadbalancer"))
+        if n >= LIMITS["interface_endpoints_per_vpc"]:
+            raise EC2ClientError("VpcEndpointLimitExceeded", message)
+    elif endpoint_type == "gateway":
+        n = sum(1 for ep in eps if is_gateway(ep))
+        if n >= LIMITS["gateway_endpoints_per_region"]:
+            raise EC2ClientError("VpcEndpointLimitExceeded", message)
+
+
+def is_full_access(policy):
+    """The default policy (or one equal to it): one statement allowing every principal every action on
+    every resource, without conditions."""
+    try:
+        doc = json.loads(policy)
+    except ValueError:
+        return False
+    statements = doc.get("Statement") if isinstance(doc, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list) or len(statements) != 1 or not isinstance(statements[0], dict):
+        return False
+    st = statements[0]
+    star = lambda v: v == "*" or v == ["*"]
+    principal = st.get("Principal")
+    if isinstance(principal, dict) and list(principal) == ["AWS"]:
+        principal = principal["AWS"]
+    return (st.get("Effect") == "Allow" and star(principal) and star(st.get("Action")) and star(st.get("Resource"))
+            and set(st) <= {"Sid", "Effect", "Principal", "Action", "Resource"})
+
+
+def check_policy(backend, region, service_name, policy):
+    if not policy:
+        return
+    if len(policy) > POLICY_MAX_CHARS:
+        # Not a seen answer: EC2's code for a policy it refuses (InvalidPolicyDocument, "The Policy Document
+        # is not valid. ..."), with the documented quota's wording ("The size of an endpoint policy cannot
+        # exceed 20,480 characters, including white space.").
+        raise EC2ClientError("InvalidPolicyDocument",
+                             f"The Policy Document is not valid. The size of an endpoint policy cannot exceed 20,480 characters, including white space ({len(policy)}).")
+    details = service_details(backend, region, service_name)
+    if details is not None and details.get("VpcEndpointPolicySupported") is False and not is_full_access(policy):
+        # Message verbatim (pulumi-aws-native #1711, HTTP 400); the code was not shown there (CloudControl
+        # wrapped it), InvalidParameter is EC2's code for its other refused endpoint parameters.
+        raise InvalidParameter(f"Service {service_name} only supports the full-access endpoint policy.")
+
+
+def check_dns_options(response, endpoint_type):
+    """DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint of the request: None when not sent."""
+    options = response._get_param("DnsOptions")
+    value = options.get("PrivateDnsOnlyForInboundResolverEndpoint") if isinstance(options, dict) else None
+    if value is None:
+        return None
+    if endpoint_type != "interface":
+        raise InvalidParameter("DnsOptions PrivateDnsOnlyForInboundResolverEndpoint is applicable only to Interface VPC Endpoints.")
+    return str(value).lower() == "true"
+
+
+def check_inbound_resolver(backend, vpc_id, service_name, inbound_only):
+    """For S3 with private DNS, EC2 defaults PrivateDnsOnlyForInboundResolverEndpoint to true, which needs a
+    gateway endpoint for S3 in the VPC. Returns the flag's value (None for other services)."""
+    if not is_s3(service_name):
+        return inbound_only
+    if inbound_only is None:
+        inbound_only = True
+    if inbound_only:
+        gateways = [ep for ep in backend.vpc_end_points.values()
+                    if live(ep) and is_gateway(ep) and ep.vpc_id == vpc_id and ep.service_name == service_name]
+        if not gateways:
+            raise InvalidParameter(f"To set PrivateDnsOnlyForInboundResolverEndpoint to true, the VPC {vpc_id} must have a Gateway endpoint for the service.")
+    return inbound_only
+
+
+def check_service_private_dns(backend, region, service_name):
+    details = service_details(backend, region, service_name, "interface")
+    if details is not None and not details.get("PrivateDnsName"):
+        raise InvalidParameter(f"Private DNS can't be enabled because the service {service_name} does not provide a private DNS name.")
+
+
+def check_private_dns_conflict(backend, region, vpc_id, service_name, exclude=None):
+    """One private hosted zone per service name in a VPC. An endpoint EC2 is still deleting keeps its zone
+    until it is gone; moto deletes at once (state `deleted`), and the realistic mode of ec2proxy.py, which
+    shows `deleting`, answers this conflict itself for the endpoints it shows so."""
+    for ep in backend.vpc_end_points.values():
+        if (ep.id != exclude and live(ep) and is_interface(ep) and ep.vpc_id == vpc_id and ep.service_name == service_name
+                and ep.private_dns_enabled):
+            name = service_private_dns_name(backend, region, service_name) or service_name
+            raise InvalidParameter(f"private-dns-enabled cannot be set because there is already a conflicting DNS domain for {name} in the VPC {vpc_id}")
+
+
+def check_endpoint_routes(backend, service_name, route_table_ids):
+    """A route table holds one route per prefix list: a second gateway endpoint of a service cannot take a
+    table that routes the service already. moto's CreateRoute checks CIDR destinations only. The message
+    is EC2's as seen in real answers; the code too (one write-up shows InvalidParameter before it instead)."""
+    prefix_lists = [pl.id for pl in backend.managed_prefix_lists.values() if pl.prefix_list_name == service_name]
+    for rt_id in route_table_ids:
+        table = backend.route_tables.get(rt_id)
+        if table is None or not prefix_lists:
+            continue
+        for route in table._routes.values():
+            if route.destination_prefix_list_id in prefix_lists:
+                raise EC2ClientError("RouteAlreadyExists",
+                                     f"route table {rt_id} already has a route with destination-prefix-list-id {route.destination_prefix_list_id}")
+
+
+def subnet_has_ipv6(subnet):
+    return any((a.get("ipv6CidrBlockState") or {}).get("State", "associated") == "associated" and a.get("ipv6CidrBlock")
+               for a in (subnet.ipv6_cidr_block_associations or {}).values())
+
+
+def check_ip_address_type(backend, region, endpoint_type, service_name, ip_type, subnet_ids):
+    """Interface endpoints: ipv4 needs subnets with IPv4 blocks, dualstack subnets with both, ipv6
+    IPv6-only subnets; and the service must accept the type (its SupportedIpAddressTypes, where it
+    reports them). No real answer's text was found for these: the messages are the documented rules'
+    wording ("IPv4 / IPv6 / Dualstack ... all subnets ...", create-interface-endpoint.html), not EC2's."""
+    ip_type = (ip_type or "ipv4").lower()
+    if endpoint_type != "interface":
+        return
+    for subnet_id in subnet_ids:
+        subnet = backend.get_subnet(subnet_id)
+        ipv6_only = bool(getattr(subnet, "ipv6_native", False))
+        if ip_type == "dualstack" and (ipv6_only or not subnet_has_ipv6(subnet)):
+            raise InvalidParameter(f"The IP address type dualstack requires subnets with both IPv4 and IPv6 CIDR blocks; subnet {subnet_id} has no IPv6 CIDR block.")
+        if ip_type == "ipv6" and not ipv6_only:
+            raise InvalidParameter(f"The IP address type ipv6 requires IPv6-only subnets; subnet {subnet_id} is not IPv6-only.")
+        if ip_type == "ipv4" and ipv6_only:
+            raise InvalidParameter(f"The IP address type ipv4 requires subnets with IPv4 CIDR blocks; subnet {subnet_id} is IPv6-only.")
+    details = service_details(backend, region, service_name, "interface")
+    supported = [t.lower() for t in (details or {}).get("SupportedIpAddressTypes") or []]
+    needs = {"ipv4": ["ipv4"], "ipv6": ["ipv6"], "dualstack": ["ipv4", "ipv6"]}.get(ip_type, [])
+    if supported and any(t not in supported for t in needs):
+        raise InvalidParameter(f"The VPC endpoint service {service_name} does not support the IP address type {ip_type}.")
+
+
 original_create = VPCs.create_vpc_endpoint
 
 
 def create_vpc_endpoint(self):
     backend = self.ec2_backend
     endpoint_type = (self._get_param("VpcEndpointType") or "Gateway").lower()
-    private_dns = self._get_bool_param("PrivateDnsEnabled", if_none=True)
+    vpc_id = self._get_param("VpcId")
+    service = self._get_param("ServiceName")
+    private_dns = self._get_bool_param("PrivateDnsEnabled")
+    if private_dns is None:
+        private_dns = default_private_dns(backend, self.region, service)
+    check_limits(backend, endpoint_type, vpc_id)
+    check_policy(backend, self.region, service, self._get_param("PolicyDocument"))
+    inbound_only = check_dns_options(self, endpoint_type)
+    check_ip_address_type(backend, self.region, endpoint_type, service, self._get_param("IpAddressType") or "ipv4",
+                          self._get_param("SubnetIds", []) or [])
+    if endpoint_type == "gateway":
+        check_endpoint_routes(backend, service, self._get_param("RouteTableIds", []) or [])
     if endpoint_type == "interface" and private_dns:
-        check_private_dns(backend, self._get_param("VpcId"))
+        check_service_private_dns(backend, self.region, service)
+        check_private_dns(backend, vpc_id)
+        check_private_dns_conflict(backend, self.region, vpc_id, service)
+        inbound_only = check_inbound_resolver(backend, vpc_id, service, inbound_only)
     privatelink_before_create(self)
     result = original_create(self)
     ep = result.result["VpcEndpoint"] if hasattr(result, "result") else None
@@ -119,11 +327,12 @@ def create_vpc_endpoint(self):
         group = backend.get_default_security_group(ep.vpc_id)
         if group is not None:
             ep.security_group_ids = [group.id]
-    if not is_interface(ep):
-        ep.private_dns_enabled = False
+    ep.private_dns_enabled = bool(private_dns) if is_interface(ep) else False
     ep.ip_address_type = self._get_param("IpAddressType") or "ipv4"
     record = dns_record_ip_type(self)
     ep.dns_options = {"DnsRecordIpType": record or ("ipv4" if is_interface(ep) else "service-defined")}
+    if is_interface(ep) and is_s3(ep.service_name):
+        ep.dns_options["PrivateDnsOnlyForInboundResolverEndpoint"] = bool(ep.private_dns_enabled and inbound_only)
     sync_private_dns_entry(ep)
     privatelink_after_create(self, ep)
     return result
@@ -138,8 +347,25 @@ def modify_vpc_endpoint(self):
     add_subnets = self._get_param("AddSubnetIds", [])
     remove_subnets = self._get_param("RemoveSubnetIds", [])
     private_dns = self._get_bool_param("PrivateDnsEnabled")
-    if private_dns and is_interface(ep):
-        check_private_dns(backend, ep.vpc_id)
+    endpoint_type = (ep.vpc_endpoint_type or "Gateway").lower()
+    check_policy(backend, self.region, ep.service_name, self._get_param("PolicyDocument"))
+    inbound_only = check_dns_options(self, endpoint_type)
+    ip_type = self._get_param("IpAddressType")
+    if ip_type or add_subnets:
+        subnets = [s for s in (ep.subnet_ids or []) if s not in remove_subnets] + [s for s in add_subnets if s not in (ep.subnet_ids or [])]
+        check_ip_address_type(backend, self.region, endpoint_type, ep.service_name, ip_type or getattr(ep, "ip_address_type", None) or "ipv4",
+                              subnets)
+    if is_gateway(ep):
+        check_endpoint_routes(backend, ep.service_name, [rt for rt in add_rts if rt not in (ep.route_table_ids or [])])
+    dns_on_after = private_dns if private_dns is not None else bool(ep.private_dns_enabled)
+    if is_interface(ep) and dns_on_after:
+        if private_dns and not ep.private_dns_enabled:  # turned on now
+            check_service_private_dns(backend, self.region, ep.service_name)
+            check_private_dns(backend, ep.vpc_id)
+            check_private_dns_conflict(backend, self.region, ep.vpc_id, ep.service_name, exclude=ep.id)
+        if is_s3(ep.service_name) and (inbound_only is not None or not ep.private_dns_enabled):
+            # Turning private DNS on defaults the flag to true for S3, as CreateVpcEndpoint does.
+            inbound_only = check_inbound_resolver(backend, ep.vpc_id, ep.service_name, inbound_only)
     privatelink_before_modify(self, ep)
     before_rts = list(ep.route_table_ids or [])
     before_subnets = list(ep.subnet_ids or [])
@@ -177,7 +403,14 @@ def modify_vpc_endpoint(self):
         ep.ip_address_type = ip_type
     record = dns_record_ip_type(self)
     if record:
-        ep.dns_options = {"DnsRecordIpType": record}
+        ep.dns_options = dict(ep.dns_options or {}, DnsRecordIpType=record)
+    if is_interface(ep) and is_s3(ep.service_name):
+        options = dict(ep.dns_options or {})
+        if not ep.private_dns_enabled:
+            options["PrivateDnsOnlyForInboundResolverEndpoint"] = False
+        elif inbound_only is not None:
+            options["PrivateDnsOnlyForInboundResolverEndpoint"] = bool(inbound_only)
+        ep.dns_options = options
     sync_private_dns_entry(ep)
     return ActionResult({"Return": True})
 
@@ -336,6 +569,78 @@ def describe_vpc_endpoints(self):
     return ActionResult(result)
 
 
+# --- Endpoint services created in the account (NLB-backed) -------------------------------------------
+# EC2 reports VpcEndpointPolicySupported false for them ("When you create a VPC endpoint for an endpoint
+# service other than an AWS service, we allow full access to the endpoint", VPC endpoint policy docs; and
+# EC2 answers "Service com.amazonaws.vpce.REGION.vpce-svc-... only supports the full-access endpoint
+# policy." to a custom policy for one); moto reports true. CreateVpcEndpointServiceConfiguration
+# SupportedIpAddressTypes (default ipv4) is kept and reported; moto drops it.
+
+original_config_to_dict = service_models.VPCServiceConfiguration.to_dict
+
+
+def config_to_dict(self):
+    details = original_config_to_dict(self)
+    details["VpcEndpointPolicySupported"] = False
+    details["SupportedIpAddressTypes"] = list(getattr(self, "supported_ip_address_types", None) or ["ipv4"])
+    if not self.private_dns_name:
+        details.pop("PrivateDnsName", None)
+        details.pop("PrivateDnsNames", None)
+    return details
+
+
+original_create_config = service_responses.VPCEndpointServiceConfiguration.create_vpc_endpoint_service_configuration
+
+
+def create_vpc_endpoint_service_configuration(self):
+    result = original_create_config(self)
+    config = result.result["ServiceConfiguration"] if hasattr(result, "result") else None
+    if config is not None:
+        config.supported_ip_address_types = [t.lower() for t in (self._get_param("SupportedIpAddressTypes", []) or ["ipv4"])]
+    return result
+
+
+service_models.VPCServiceConfiguration.to_dict = config_to_dict
+service_responses.VPCEndpointServiceConfiguration.create_vpc_endpoint_service_configuration = create_vpc_endpoint_service_configuration
+
+
+# --- POST /__emulator/limits: the endpoint quotas at run time ----------------------------------------
+
+
+def limits_app(app):
+    """GET /__emulator/limits answers the quotas in force (JSON); POST with a JSON object of any of them
+    ({"interface_endpoints_per_vpc": N, "gateway_endpoints_per_region": M}) changes them and answers the
+    new ones. Everything else goes to moto."""
+
+    def wrapped(environ, start_response):
+        if environ.get("PATH_INFO") != "/__emulator/limits":
+            return app(environ, start_response)
+        status = "200 OK"
+        if environ.get("REQUEST_METHOD") == "POST":
+            try:
+                size = int(environ.get("CONTENT_LENGTH") or 0)
+                changes = json.loads(environ["wsgi.input"].read(size) or b"{}")
+                unknown = [k for k in changes if k not in LIMITS]
+                if unknown:
+                    raise ValueError(f"unknown limits {unknown} (known: {sorted(LIMITS)})")
+                LIMITS.update({k: int(v) for k, v in changes.items()})
+            except (ValueError, TypeError) as e:
+                status = "400 Bad Request"
+                body = json.dumps({"error": str(e)}).encode()
+                start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+                return [body]
+        body = json.dumps(LIMITS).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return wrapped
+
+
+class DispatcherWithLimits(moto_server.DomainDispatcherApplication):
+    def __call__(self, environ, start_response):
+        return limits_app(super().__call__)(environ, start_response)
+
+
 VPCs_original_describe = VPCs.describe_vpc_endpoints
 VPCs.describe_vpc_endpoints = describe_vpc_endpoints
 VPCs_original_modify = VPCs.modify_vpc_endpoint
@@ -346,6 +651,5 @@ VPCs.modify_vpc_endpoint = modify_vpc_endpoint
 VPCs.accept_vpc_endpoint_connections = accept_vpc_endpoint_connections
 
 if __name__ == "__main__":
-    from moto.server import main
-
-    main(sys.argv[1:])
+    moto_server.DomainDispatcherApplication = DispatcherWithLimits
+    moto_server.main(sys.argv[1:])
