@@ -157,10 +157,13 @@ def handshake(prov, runs, tls=True):
 def start_moto(rundir):
     port = free_port()
     logf = open(os.path.join(rundir, "moto.log"), "w")
-    # scripts/moto_server.py: moto with its VPC-endpoint gaps closed (as the tests use it).
+    # scripts/moto_server.py: moto with its VPC-endpoint gaps closed (as the tests use it), with the
+    # endpoint quotas raised past the largest N (EC2's defaults: 50 interface per VPC, 20 gateway per
+    # Region; both adjustable).
+    env = dict(os.environ, VPCE_EMU_INTERFACE_ENDPOINTS_PER_VPC="100000", VPCE_EMU_GATEWAY_ENDPOINTS_PER_REGION="100000")
     proc = subprocess.Popen([os.path.join(ROOT, ".venv", "bin", "python"), os.path.join(ROOT, "scripts", "moto_server.py"),
                              "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+                            stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, env=env)
     url = "http://127.0.0.1:%d" % port
     wait_up(url + "/moto-api/", "moto", proc)
     return proc, url

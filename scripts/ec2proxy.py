@@ -83,7 +83,10 @@ own setting (POST /__realistic or --realistic JSON at start), 0 / empty / false 
                        progress); meanwhile ModifyVpcEndpoint gets `modify_conflict_code` (IncorrectState,
                        or OperationInProgress, EC2's "VpcEndpoint modify operation in progress") and
                        DeleteVpcEndpoints reports it Unsuccessful with IncorrectState
-  delete_s             DeleteVpcEndpoints (moto deletes at once) shows the endpoint `deleting` for this long,
+  delete_s             DeleteVpcEndpoints (moto deletes at once) shows the endpoint `deleting` for this long
+                       (meanwhile an interface endpoint with private DNS keeps its hosted zone: private DNS
+                       for the same service in the VPC is refused, CreateVpcEndpoint and ModifyVpcEndpoint,
+                       with EC2's InvalidParameter "private-dns-enabled cannot be set because ..."),
   deleted_linger_s     then `deleted` for this long, then it is gone (NotFound by id, absent from lists)
   acceptance_services  service names whose new endpoints are `pendingAcceptance` until accepted
                        (AcceptVpcEndpointConnections, answered by the proxy, or /__realistic/accept): then
@@ -994,6 +997,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
         if action == "CreateVpcEndpoint":
             service = one("ServiceName")
+            if one("VpcEndpointType").lower() == "interface" and one("PrivateDnsEnabled").lower() != "false":
+                conflict = self.deleting_dns_conflict(service, one("VpcId"))
+                if conflict:
+                    return (400, conflict), body, None
             return None, body, lambda status, data: self.realistic_created(status, data, service)
 
         if action == "ModifyVpcEndpoint":
@@ -1019,6 +1026,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     real.conflict(action)
                     data, _ = ec2_error(*conflict)
                     return (400, data), body, None
+
+            if one("PrivateDnsEnabled").lower() == "true":
+                me = self.realistic_endpoints([ep_id]).get(ep_id)
+                if me and me["vpcEndpointType"].lower() == "interface" and me["privateDnsEnabled"] != "true":
+                    conflict = self.deleting_dns_conflict(me["serviceName"], me["vpcId"], exclude=ep_id)
+                    if conflict:
+                        return (400, conflict), body, None
 
             def modified(status, data):
                 if status == 200:
@@ -1105,6 +1119,47 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return None, body, tagged
 
         return None, body, None
+
+    def deleting_dns_conflict(self, service, vpc_id, exclude=None):
+        """EC2 keeps an endpoint's private hosted zone until the endpoint is gone: while one of `service`
+        with private DNS is `deleting` in `vpc_id`, private DNS for the service there is refused as
+        scripts/moto_server.py refuses it next to a live one (moto has deleted the endpoint already).
+        The error document of that answer, or None."""
+        st = self.server.state
+        with st.lock:
+            now = time.time()
+            ids = [i for i, ep in st.real.eps.items()
+                   if i != exclude and ep.service in ("", service) and st.real.state(i, now) == "deleting"]
+        if not ids:
+            return None
+        for i, ep in self.realistic_endpoints(ids).items():
+            if (ep["serviceName"] == service and ep["vpcId"] == vpc_id and ep["vpcEndpointType"].lower() == "interface"
+                    and ep["privateDnsEnabled"] == "true"):
+                parts = service.split(".")
+                name = (".".join(parts[3:]) + "." + parts[2] + ".amazonaws.com"
+                        if len(parts) >= 4 and parts[:2] == ["com", "amazonaws"] and parts[2] != "vpce" else service)
+                data, _ = ec2_error("InvalidParameter",
+                                    f"private-dns-enabled cannot be set because there is already a conflicting DNS domain for {name} in the VPC {vpc_id}")
+                return data
+        return None
+
+    def realistic_endpoints(self, ids):
+        """moto's vpcId, serviceName, vpcEndpointType and privateDnsEnabled of endpoints `ids` (deleted ones
+        included: moto keeps them, `deleted`), {id: {...}}; {} on failure."""
+        pairs = [("Action", "DescribeVpcEndpoints"), ("Version", "2016-11-15")]
+        pairs += [(f"VpcEndpointId.{n}", i) for n, i in enumerate(ids, 1)]
+        status, _, data = self.forward("POST", urllib.parse.urlencode(pairs).encode())
+        if status != 200:
+            return {}
+        root, ns = xml_root(data)
+        if root is None:
+            return {}
+        out = {}
+        for item in root.iter(q(ns, "vpcEndpointSet")):
+            for ep in item:
+                fields = ("vpcId", "serviceName", "vpcEndpointType", "privateDnsEnabled")
+                out[child_text(ep, ns, "vpcEndpointId")] = {f: (child_text(ep, ns, f) or "") for f in fields}
+        return out
 
     def realistic_tags(self, ids):
         """The tags of endpoints `ids` as moto has them now ({id: {key: value}}), None on failure."""

@@ -8,6 +8,13 @@
 #   scripts/moto.sh reset   POST /moto-api/reset (wipe all state)
 #   scripts/moto.sh status  exit 0 if running
 # State: .tmp/moto.pid, .tmp/moto.port, log in .tmp/moto.log
+#
+# Endpoint quotas: moto_server.py enforces EC2's defaults (50 interface endpoints per VPC, 20 gateway
+# endpoints per Region). One emulator started here serves every test binary in turn, like one account
+# running all the tests at once and keeping what a failed test left, so it starts with the quotas raised
+# (as an account can have them raised) unless VPCE_EMU_INTERFACE_ENDPOINTS_PER_VPC /
+# VPCE_EMU_GATEWAY_ENDPOINTS_PER_REGION are set; tests of the quotas set them with
+# POST /__emulator/limits (tests/emulator/test_ec2_rejections.py).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TMP="$ROOT/.tmp"
@@ -57,6 +64,8 @@ case "${1:-}" in
     [ -x "$ROOT/.venv/bin/moto_server" ] || { echo "moto.sh: run scripts/setup.sh first" >&2; exit 1; }
     port="$(free_port "${MOTO_PORT:-5555}")"
     # setsid: own process group, so Ctrl-C in the caller's terminal doesn't hit it
+    VPCE_EMU_INTERFACE_ENDPOINTS_PER_VPC="${VPCE_EMU_INTERFACE_ENDPOINTS_PER_VPC:-10000}" \
+    VPCE_EMU_GATEWAY_ENDPOINTS_PER_REGION="${VPCE_EMU_GATEWAY_ENDPOINTS_PER_REGION:-10000}" \
     setsid "$PY" "$ROOT/scripts/moto_server.py" -H 127.0.0.1 -p "$port" >"$LOG" 2>&1 </dev/null &
     echo $! >"$PIDF"; echo "$port" >"$PORTF"
     for _ in $(seq 1 80); do   # ~20 s

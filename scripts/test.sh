@@ -47,8 +47,19 @@ export TF_IN_AUTOMATION=1
 echo "test.sh: MOTO_URL=$MOTO_URL VPCE_TF=$VPCE_TF terraform=$("$VPCE_TF" --which)" >&2
 "$VPCE_TF" version >&2
 
+# The emulator itself: what EC2 rejects, scripts/moto_server.py rejects (boto3, a few seconds).
+echo "test.sh: .venv/bin/python -m pytest tests/emulator" >&2
+mkdir -p .tmp
+set +e
+.venv/bin/python -m pytest -q -p no:cacheprovider tests/emulator 2>&1 | tee .tmp/pytest-emulator.log
+emulator_rc=${PIPESTATUS[0]}
+set -e
+# (exit 5, no test collected, is a failure too: the tests would have gone missing)
+[ "$emulator_rc" = 0 ] || echo "test.sh: the emulator tests failed (pytest exit $emulator_rc)" >&2
+
 if [ "${VPCE_SKIP_CARGO:-}" = "1" ]; then
   echo "test.sh: VPCE_SKIP_CARGO=1, not running cargo test" >&2
+  [ "$emulator_rc" = 0 ] || exit 1
   exit 0
 fi
 
@@ -57,6 +68,9 @@ args=()
 if [ "${1:-}" = "--" ]; then shift; args=("$@"); fi
 mkdir -p .tmp
 cargo test --release --workspace --no-fail-fast -- --test-threads 2 "${args[@]}" 2>&1 | tee .tmp/cargo-test.log
-# One closing line for the whole run (cargo prints one per test binary).
+# One closing line for the whole run (cargo prints one per test binary), the emulator's pytest
+# counts ("1 failed, 13 passed in 3.1s") included.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
-     END { printf "tests: %d passed, %d failed\n", p, f }' .tmp/cargo-test.log
+     FILENAME ~ /pytest/ && / in [0-9.]+s/ { for (i = 2; i <= NF; i++) { if ($i ~ /^passed,?$/) p += $(i-1); if ($i ~ /^(failed|errors?),?$/) f += $(i-1) } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' .tmp/cargo-test.log .tmp/pytest-emulator.log
+[ "$emulator_rc" = 0 ] || exit 1

@@ -7,6 +7,9 @@ Run: .venv/bin/python -m pytest -q tests/emulator
 import json
 import os
 import subprocess
+import sys
+import time
+import urllib.error
 import urllib.request
 import uuid
 
@@ -88,6 +91,38 @@ def test_second_private_dns_endpoint_for_a_service_conflicts(ec2):
     assert interface(ec2, make_vpc(ec2), PrivateDnsEnabled=True)["PrivateDnsEnabled"] is True
     ec2.delete_vpc_endpoints(VpcEndpointIds=[first["VpcEndpointId"]])
     assert interface(ec2, vpc, PrivateDnsEnabled=True)["PrivateDnsEnabled"] is True
+
+
+@pytest.fixture
+def realistic(url):
+    """scripts/ec2proxy.py in its realistic-EC2 mode in front of the emulator: a deleted endpoint is
+    `deleting` for 1.5 s, then `deleted` for a minute."""
+    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "scripts", "ec2proxy.py"), "--target", url, "--port", "0",
+                             "--realistic", json.dumps({"delete_s": 1.5, "deleted_linger_s": 60})],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
+    try:
+        port = int(proc.stdout.readline().strip())
+        yield client(f"http://127.0.0.1:{port}")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_private_dns_conflicts_while_the_earlier_endpoint_is_deleting(ec2, realistic):
+    vpc = make_vpc(ec2)
+    first = interface(realistic, vpc, PrivateDnsEnabled=True)["VpcEndpointId"]
+    off = interface(realistic, vpc, PrivateDnsEnabled=False)["VpcEndpointId"]
+    realistic.delete_vpc_endpoints(VpcEndpointIds=[first])
+    assert realistic.describe_vpc_endpoints(VpcEndpointIds=[first])["VpcEndpoints"][0]["State"] == "deleting"
+    message = conflict(f"ssm.{REGION}.amazonaws.com", vpc)
+    rejected(lambda: interface(realistic, vpc, PrivateDnsEnabled=True), "InvalidParameter", message)
+    rejected(lambda: realistic.modify_vpc_endpoint(VpcEndpointId=off, PrivateDnsEnabled=True), "InvalidParameter", message)
+    # Accepted meanwhile: without private DNS, or another service; and once the first is gone, private DNS.
+    interface(realistic, vpc, PrivateDnsEnabled=False)
+    interface(realistic, vpc, service=f"com.amazonaws.{REGION}.ec2", PrivateDnsEnabled=True)
+    time.sleep(1.6)
+    assert realistic.describe_vpc_endpoints(VpcEndpointIds=[first])["VpcEndpoints"][0]["State"] == "deleted"
+    realistic.modify_vpc_endpoint(VpcEndpointId=off, PrivateDnsEnabled=True)
 
 
 def test_modify_turning_private_dns_on_conflicts(ec2):
@@ -250,19 +285,21 @@ LIMIT_MESSAGE = "You've reached the limit on the number of VPC endpoints that yo
 
 
 @pytest.fixture
-def default_limits(url):
-    """EC2's default quotas for the test (scripts/moto.sh starts the emulator with raised ones), restored after."""
+def set_limits(url):
+    """Sets endpoint quotas for the test (scripts/moto.sh starts the emulator with raised ones); the
+    earlier ones come back after."""
     def post(limits):
         req = urllib.request.Request(url + "/__emulator/limits", data=json.dumps(limits).encode(), method="POST")
         with urllib.request.urlopen(req, timeout=5) as r:
             return json.load(r)
     with urllib.request.urlopen(url + "/__emulator/limits", timeout=5) as r:
         before = json.load(r)
-    yield post({"interface_endpoints_per_vpc": 50, "gateway_endpoints_per_region": 20})
+    yield post
     post(before)
 
 
-def test_interface_endpoints_per_vpc(ec2, default_limits):
+def test_interface_endpoints_per_vpc(ec2, set_limits):
+    set_limits({"interface_endpoints_per_vpc": 50})  # EC2's default
     vpc = make_vpc(ec2)
     ids = [interface(ec2, vpc, PrivateDnsEnabled=False)["VpcEndpointId"] for _ in range(50)]
     rejected(lambda: interface(ec2, vpc, PrivateDnsEnabled=False), "VpcEndpointLimitExceeded", LIMIT_MESSAGE)
@@ -273,9 +310,14 @@ def test_interface_endpoints_per_vpc(ec2, default_limits):
     interface(ec2, vpc, PrivateDnsEnabled=False)
 
 
-def test_gateway_endpoints_per_region(url, default_limits):
+def test_gateway_endpoints_per_region(url, set_limits):
+    set_limits({"gateway_endpoints_per_region": 20})  # EC2's default
     ec2 = client(url, region="eu-north-1")  # a region of its own: nothing else counts there
     s3 = "com.amazonaws.eu-north-1.s3"
+    # What an earlier run against the same emulator left there goes first.
+    left = [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints()["VpcEndpoints"] if e["State"] != "deleted"]
+    if left:
+        ec2.delete_vpc_endpoints(VpcEndpointIds=left)
     vpcs = [make_vpc(ec2, dns=False) for _ in range(2)]
     ids = [ec2.create_vpc_endpoint(VpcId=vpcs[i % 2], ServiceName=s3, VpcEndpointType="Gateway")["VpcEndpoint"]["VpcEndpointId"]
            for i in range(20)]
