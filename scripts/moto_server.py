@@ -40,6 +40,33 @@ CreateVpcEndpoint / ModifyVpcEndpoint, and the PrivateLink and gateway endpoint 
   until the service owner calls AcceptVpcEndpointConnections, which moto lacks; moto makes every
   endpoint `available`.
 
+What EC2 rejects and moto accepts (issue 23), rejected here with EC2's code and message (tests:
+tests/emulator/test_ec2_rejections.py):
+- private DNS for a service in a VPC where an interface endpoint of the service has it already
+  (CreateVpcEndpoint, ModifyVpcEndpoint turning it on): InvalidParameter "private-dns-enabled cannot be
+  set because there is already a conflicting DNS domain for ..." (while that endpoint is `deleting`: the
+  realistic mode of scripts/ec2proxy.py);
+- an S3 interface endpoint with private DNS: PrivateDnsOnlyForInboundResolverEndpoint defaults to true
+  and needs a gateway endpoint for S3 in the VPC (InvalidParameter "To set
+  PrivateDnsOnlyForInboundResolverEndpoint to true, ..."); sent false, no gateway is needed; the
+  endpoint's DnsOptions report the flag;
+- that flag sent for a gateway endpoint: InvalidParameter "DnsOptions
+  PrivateDnsOnlyForInboundResolverEndpoint is applicable only to Interface VPC Endpoints.";
+- a second gateway endpoint route for one prefix list in a route table: RouteAlreadyExists "route table
+  rtb-... already has a route with destination-prefix-list-id pl-..." (moto checks CIDR routes only);
+- a policy over 20,480 characters (InvalidPolicyDocument), or other than full access for a service whose
+  VpcEndpointPolicySupported is false ("Service ... only supports the full-access endpoint policy.");
+  endpoint services of the account report it false, as EC2 does;
+- private DNS for a service without a private DNS name: InvalidParameter "Private DNS can't be enabled
+  because the service ... does not provide a private DNS name." (left out, it defaults to false there);
+- VpcEndpointLimitExceeded past 50 interface (and Gateway Load Balancer) endpoints per VPC and 20 gateway
+  endpoints per Region, EC2's default quotas; VPCE_EMU_INTERFACE_ENDPOINTS_PER_VPC and
+  VPCE_EMU_GATEWAY_ENDPOINTS_PER_REGION raise them at start, GET/POST /__emulator/limits (JSON) at run
+  time;
+- an interface endpoint's IpAddressType that its subnets (dualstack: IPv4 and IPv6 blocks; ipv6:
+  IPv6-only subnets) or its service's SupportedIpAddressTypes cannot take (wording not EC2's, see
+  check_ip_address_type).
+
 Timing (pending states, delays of acceptance, eventual consistency, throttling) is not here: the realistic-EC2
 mode of scripts/ec2proxy.py layers it on these answers.
 
