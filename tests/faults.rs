@@ -302,3 +302,25 @@ fn created_then_failed_is_saved_tainted_and_replaced() {
     tf.destroy().ok();
     assert!(rt.block_on(live_endpoints(&ec2, &vpcs)).is_empty());
 }
+
+/// An EC2 endpoint that refuses connections: nothing can have been sent, so the create fails
+/// after the SDK's `max_retries` attempts, saying so, instead of sending the same ClientToken
+/// again until the create timeout (kept for outcomes that are really unknown).
+#[test]
+fn a_create_against_a_refused_connection_fails_after_max_retries() {
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let tf = Tf::new();
+    tf.write_raw(&format!(
+        "terraform {{\n  required_providers {{\n    vpce = {{ source = \"vpce/vpce\" }}\n  }}\n}}\n\n\
+         provider \"vpce\" {{\n  region      = \"{REGION}\"\n  max_retries = 2\n  endpoints {{\n    ec2 = \"http://127.0.0.1:{closed}\"\n  }}\n}}\n\n\
+         resource \"vpce_gateway\" \"s3\" {{\n  vpc_id       = \"vpc-0123456789abcdef0\"\n  service_name = \"s3\"\n  timeouts {{\n    create = \"10m\"\n  }}\n}}\n"
+    ));
+    let started = Instant::now();
+    let out = tf.apply().fails_with(&["Cannot create the gateway endpoint", "never reached EC2"]);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(90), "took {took:?} (the create timeout is 10 min):\n{}", out.all());
+    assert!(tf.state()["values"]["root_module"]["resources"].as_array().is_none_or(|r| r.is_empty()), "nothing in the state");
+}

@@ -1,8 +1,8 @@
-//! Lifecycle findings of a new user's walk-through (issue 8), each against moto through real
-//! Terraform: a destroy must never drop an endpoint EC2 did not delete, destroy is never blocked
-//! by a create-time check, equivalent configurations plan nothing, the state keeps the service
-//! name as written, EC2's limits are checked at plan, `policy = ""` means the default policy, and
-//! EC2 calls are logged without credentials.
+//! The endpoint lifecycle at its edges, each against moto through real Terraform: a destroy must
+//! never drop an endpoint EC2 did not delete, destroy is never blocked by a create-time check or
+//! a configuration edited into something invalid, an update of an endpoint deleted since the plan
+//! fails at once, equivalent configurations plan nothing, EC2's limits are checked at plan,
+//! `policy = ""` means the default policy, and EC2 calls are logged without credentials.
 
 mod common;
 
@@ -115,6 +115,56 @@ resource "vpce_interface" "ssm" {{
     assert!(!live(&client, &id), "destroyed");
 }
 
+/// A configuration edited into something the static checks refuse (51 tags, an `aws:` key, a
+/// policy that is not JSON, a service with no Gateway type) still destroys what the state holds:
+/// during a destroy those errors are warnings.
+#[test]
+fn destroy_succeeds_when_the_configuration_is_edited_into_something_invalid() {
+    let (net, client) = setup(VpcOpts { subnets: 0, route_tables: 1, security_groups: 0, ..Default::default() });
+    let tf = Tf::new();
+    tf.write(&gateway_config(&net, ""));
+    tf.apply().ok();
+    let id = tf.resource("vpce_gateway.s3")["id"].as_str().expect("id").to_string();
+    let many: String = (0..51).map(|i| format!("k{i} = \"v\", ")).collect();
+    let invalid = format!(
+        "resource \"vpce_gateway\" \"s3\" {{\n  vpc_id       = \"{}\"\n  service_name = \"ec2\"\n  policy       = \"not json\"\n  tags         = {{ {many}\"aws:x\" = \"y\" }}\n}}\n",
+        net.id
+    );
+    tf.write(&invalid);
+    tf.plan().fails_with(&["Too many tags", "Invalid tag key", "Invalid policy document"]);
+    let out = tf.destroy().ok();
+    assert!(out.all().contains("Not an error while destroying"), "the errors are shown as warnings:\n{}", out.all());
+    assert!(!live(&client, &id), "destroyed");
+}
+
+/// A tags-only update of an endpoint deleted out of band after the plan (a saved plan, or
+/// `-refresh=false`) fails at once, saying so; the next plan creates the endpoint again.
+#[test]
+fn a_tags_only_update_of_an_endpoint_deleted_since_the_plan_fails_at_once() {
+    let (net, client) = setup(VpcOpts { subnets: 0, route_tables: 1, security_groups: 0, ..Default::default() });
+    let tf = Tf::new();
+    for saved_plan in [true, false] {
+        tf.write(&gateway_config(&net, "  tags = { v = \"1\" }"));
+        tf.apply().ok();
+        let id = tf.resource("vpce_gateway.s3")["id"].as_str().expect("id").to_string();
+        tf.write(&gateway_config(&net, "  tags = { v = \"2\" }"));
+        if saved_plan {
+            tf.run(&["plan", "-out=tfplan", "-no-color", "-input=false"]).ok();
+        }
+        rt().block_on(client.delete_vpc_endpoints().vpc_endpoint_ids(&id).send()).expect("delete out of band");
+        let started = std::time::Instant::now();
+        let out = match saved_plan {
+            true => tf.run(&["apply", "-no-color", "-input=false", "tfplan"]),
+            false => tf.run(&["apply", "-auto-approve", "-refresh=false", "-no-color", "-input=false"]),
+        };
+        let out = out.fails_with(&[&id, "deleted after the plan was made"]);
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "took {:?}:\n{}", started.elapsed(), out.all());
+        let changes = tf.plan_changes();
+        assert_eq!(actions(&changes, "vpce_gateway.s3"), ["create"], "saved plan: {saved_plan}");
+    }
+    tf.destroy().ok();
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. Equivalent configurations plan nothing
 // ---------------------------------------------------------------------------------------------
@@ -171,7 +221,7 @@ resource "vpce_interface" "ssm" {{
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn respelling_the_service_updates_the_state_without_replacing() {
+fn respelling_the_service_plans_nothing() {
     let (net, client) = setup(VpcOpts { subnets: 1, route_tables: 1, security_groups: 1, ..Default::default() });
     let tf = Tf::new();
     let config = |gw: &str, ifc: &str| {
@@ -201,21 +251,64 @@ output "names" {{
     tf.write(&config("s3", "ssm"));
     tf.apply().ok();
     let ids = (tf.resource("vpce_gateway.s3")["id"].clone(), tf.resource("vpce_interface.ssm")["id"].clone());
+    // The other spelling of the same service: nothing to do; the state keeps the first spelling
+    // (Terraform accepts a planned prior value that means what the configuration says).
     for (gw, ifc) in [(full_s3.as_str(), full_ssm.as_str()), ("s3", "ssm")] {
         tf.write(&config(gw, ifc));
         let changes = tf.plan_changes();
-        assert_eq!(actions(&changes, "vpce_gateway.s3"), ["update"], "gateway respelled to {gw}");
-        assert_eq!(actions(&changes, "vpce_interface.ssm"), ["update"], "interface respelled to {ifc}");
+        assert_eq!(actions(&changes, "vpce_gateway.s3"), ["no-op"], "gateway respelled to {gw}");
+        assert_eq!(actions(&changes, "vpce_interface.ssm"), ["no-op"], "interface respelled to {ifc}");
         tf.apply().ok();
-        assert_eq!(tf.resource("vpce_gateway.s3")["service_name"], gw);
-        assert_eq!(tf.resource("vpce_interface.ssm")["service_name"], ifc);
+        assert_eq!(tf.resource("vpce_gateway.s3")["service_name"], "s3");
+        assert_eq!(tf.resource("vpce_interface.ssm")["service_name"], "ssm");
         let out = tf.run(&["output", "-json", "names"]).ok();
-        assert_eq!(serde_json::from_str::<serde_json::Value>(&out.stdout).unwrap(), serde_json::json!([gw, ifc]));
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&out.stdout).unwrap(), serde_json::json!(["s3", "ssm"]));
         assert_eq!(tf.plan().code, 0);
     }
     assert_eq!((tf.resource("vpce_gateway.s3")["id"].clone(), tf.resource("vpce_interface.ssm")["id"].clone()), ids, "never replaced");
     assert_eq!(rt().block_on(endpoints_in_vpc(&client, &net.id)).len(), 2);
     tf.destroy().ok();
+}
+
+/// An endpoint made outside Terraform, imported under a configuration that spells the service
+/// short and sets `dns_options` (as the AWS provider, an import reads the DNS options back): the
+/// plan after the import is empty. Without the block, the one-time update that drops it from the
+/// state sends nothing to EC2.
+#[test]
+fn import_plans_nothing_under_the_configuration_a_create_would_have_used() {
+    let (net, client) = setup(VpcOpts { subnets: 1, route_tables: 0, security_groups: 1, ..Default::default() });
+    let created = rt()
+        .block_on(
+            client
+                .create_vpc_endpoint()
+                .vpc_id(&net.id)
+                .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Interface)
+                .service_name(format!("com.amazonaws.{REGION}.ssm"))
+                .subnet_ids(&net.subnets[0].id)
+                .security_group_ids(&net.security_groups[0])
+                .private_dns_enabled(false)
+                .send(),
+        )
+        .expect("create endpoint");
+    let id = created.vpc_endpoint().and_then(|e| e.vpc_endpoint_id()).expect("id").to_string();
+    for dns_options in ["  dns_options {\n    dns_record_ip_type = \"ipv4\"\n  }\n", ""] {
+        let (tf, proxy) = (Tf::new(), Proxy::start());
+        tf.write_via(&proxy.url, &format!(
+            "resource \"vpce_interface\" \"ssm\" {{\n  vpc_id              = \"{}\"\n  service_name        = \"ssm\"\n  subnet_ids          = [\"{}\"]\n  security_group_ids  = [\"{}\"]\n  private_dns_enabled = false\n{dns_options}}}\n",
+            net.id, net.subnets[0].id, net.security_groups[0]
+        ));
+        tf.import("vpce_interface.ssm", &id).ok();
+        if dns_options.is_empty() {
+            assert_eq!(actions(&tf.plan_changes(), "vpce_interface.ssm"), ["update"]);
+            proxy.clear();
+            tf.apply().ok();
+            assert!(proxy.calls("ModifyVpcEndpoint").is_empty(), "the block is dropped from the state only");
+        }
+        let out = tf.plan();
+        assert_eq!(out.code, 0, "plan after import with {dns_options:?}:\n{}", out.all());
+        tf.run(&["state", "rm", "vpce_interface.ssm"]).ok();
+    }
+    rt().block_on(client.delete_vpc_endpoints().vpc_endpoint_ids(&id).send()).expect("delete");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -279,6 +372,14 @@ fn empty_policy_means_the_default_policy() {
     let (net, _client) = setup(VpcOpts { subnets: 0, route_tables: 1, security_groups: 0, ..Default::default() });
     let proxy = Proxy::start();
     let tf = Tf::new();
+    // No policy, then `policy = ""`: the same, so nothing to plan.
+    tf.write_via(&proxy.url, &gateway_config(&net, ""));
+    tf.apply().ok();
+    tf.write_via(&proxy.url, &gateway_config(&net, "  policy = \"\""));
+    let changes = tf.plan_changes();
+    assert_eq!(actions(&changes, "vpce_gateway.s3"), ["no-op"], "no policy and \"\" mean the same");
+    tf.destroy().ok();
+    proxy.clear();
     tf.write_via(&proxy.url, &gateway_config(&net, "  policy = \"\""));
     tf.apply().ok();
     let create = proxy.calls("CreateVpcEndpoint");

@@ -154,3 +154,49 @@ fn import_fills_tags_and_tags_all() {
     assert_eq!(out.code, 0, "clean plan after import: {}", out.all());
     tf.destroy().ok();
 }
+
+/// A tag added outside Terraform: with `lifecycle { ignore_changes = [tags] }` the plan leaves it
+/// alone (as with the AWS provider); without, the plan removes it. A key both in `tags` and in
+/// the provider's `ignore_tags` is warned about at plan (it would stand in the state only).
+#[test]
+fn ignore_changes_on_tags_keeps_tags_added_outside_terraform() {
+    let rt = rt();
+    let ec2 = rt.block_on(ec2());
+    let vpc = rt.block_on(vpc(&ec2, VpcOpts { subnets: 0, route_tables: 1, security_groups: 0, ..Default::default() }));
+    let tf = Tf::new();
+    let config = |lifecycle: &str, provider_extra: &str, tags: &str| {
+        format!(
+            "{}\nresource \"vpce_gateway\" \"g\" {{\n  vpc_id          = \"{}\"\n  service_name    = \"s3\"\n  route_table_ids = [\"{}\"]\n  tags            = {tags}\n{lifecycle}}}\n",
+            provider(provider_extra),
+            vpc.id,
+            vpc.route_tables[0]
+        )
+    };
+    let ignore = "  lifecycle {\n    ignore_changes = [tags]\n  }\n";
+    tf.write_raw(&config(ignore, "", r#"{ a = "1" }"#));
+    tf.apply().ok();
+    let id = tf.resource("vpce_gateway.g")["id"].as_str().expect("id").to_string();
+    rt.block_on(ec2.create_tags().resources(&id).tags(Tag::builder().key("b").value("2").build()).send()).expect("tag out of band");
+    let ec2_tags_now = || ec2_tags(&rt.block_on(endpoint(&ec2, &id)).expect("live"));
+
+    let out = tf.plan();
+    assert_eq!(out.code, 0, "ignore_changes = [tags] plans nothing:\n{}", out.all());
+    tf.apply().ok();
+    assert_eq!(ec2_tags_now(), tag_pairs(&[("a", "1"), ("b", "2")]), "the outside tag stays");
+    assert_eq!(tf.resource("vpce_gateway.g")["tags_all"], json_map(&[("a", "1"), ("b", "2")]));
+
+    // Without ignore_changes the configuration wins: the outside tag is planned away and removed.
+    tf.write_raw(&config("", "", r#"{ a = "1" }"#));
+    let changes = tf.plan_changes();
+    assert_eq!(actions(&changes, "vpce_gateway.g"), ["update"]);
+    tf.apply().ok();
+    assert_eq!(ec2_tags_now(), tag_pairs(&[("a", "1")]));
+    assert_eq!(tf.plan().code, 0);
+
+    // A configured key that ignore_tags covers: a warning on that key at plan.
+    tf.write_raw(&config("", "  ignore_tags {\n    keys = [\"ops\"]\n  }", r#"{ a = "1", ops = "x" }"#));
+    let out = tf.plan();
+    let text = unwrap_lines(&out.all());
+    assert!(text.contains("Tag ignored by the provider") && text.contains("ops"), "{}", out.all());
+    tf.destroy().ok();
+}

@@ -15,6 +15,9 @@ pub struct AwsError {
     pub code: Option<String>,
     pub message: String,
     pub request_id: Option<String>,
+    /// The request never left this machine: the connection to EC2 could not be made (refused,
+    /// unreachable, no such host) or the request could not be built. EC2 cannot have acted on it.
+    pub not_sent: bool,
 }
 
 /// The kinds of EC2 resource whose "does not exist" errors the provider acts on.
@@ -83,7 +86,7 @@ pub fn is_busy_code(code: &str) -> bool {
 
 impl AwsError {
     pub fn new(operation: impl Into<String>, code: Option<&str>, message: impl Into<String>) -> Self {
-        AwsError { operation: operation.into(), code: code.map(str::to_owned), message: message.into(), request_id: None }
+        AwsError { operation: operation.into(), code: code.map(str::to_owned), message: message.into(), request_id: None, not_sent: false }
     }
 
     /// Converts any SDK error; service errors keep their code and message, transport errors
@@ -99,7 +102,12 @@ impl AwsError {
             _ => cause_chain(&err),
         };
         let request_id = err.meta().request_id().map(str::to_owned);
-        AwsError { operation: operation.to_owned(), code, message, request_id }
+        let not_sent = match &err {
+            SdkError::ConstructionFailure(_) => true,
+            SdkError::DispatchFailure(d) => d.as_connector_error().is_some_and(|c| !c.is_timeout() && never_connected(c)),
+            _ => false,
+        };
+        AwsError { operation: operation.to_owned(), code, message, request_id, not_sent }
     }
 
     pub fn code_is(&self, code: &str) -> bool {
@@ -139,6 +147,28 @@ impl AwsError {
             self.message.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).filter(|t| !t.is_empty()).collect();
         candidates.iter().filter(|id| tokens.contains(id.as_str())).collect()
     }
+}
+
+/// Whether a connector error is a failure to connect (so no byte of the request was sent): an
+/// I/O error of the kinds a connect gives (refused, unreachable, address not available) anywhere
+/// in its causes, or hyper's connect error ("client error (Connect)", which also covers a host
+/// name that does not resolve). A reset or a timeout of an open connection is not: the request
+/// may have reached EC2.
+fn never_connected(err: &(dyn std::error::Error + 'static)) -> bool {
+    use std::io::ErrorKind::*;
+    let mut cause = Some(err);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            if matches!(io.kind(), ConnectionRefused | AddrNotAvailable | NetworkUnreachable | HostUnreachable) {
+                return true;
+            }
+        }
+        if c.to_string() == "client error (Connect)" {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// "dispatch failure: io error: ...: Connection refused (os error 111)": each cause's Display,

@@ -8,7 +8,7 @@
 //! a marked endpoint that no state knows is an orphan that the next create of the same endpoint
 //! adopts instead of creating a duplicate. See docs/guides/crash-safety.md.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -23,9 +23,46 @@ use super::{state_str, AwsError, Ec2, SdkResultExt};
 /// The key of the creation marker tag (never shown in `tags`).
 pub const CREATE_MARKER: &str = "terraform-provider-vpce:create";
 
-/// The marker's value: which settings the create had, and its ClientToken.
-pub fn marker_value(fingerprint: &str, token: &str) -> String {
-    format!("{fingerprint}.{token}")
+/// The marker's value: which settings the create had, which Terraform state it was made for
+/// (`owner`, a fingerprint of the state's identity), and its ClientToken.
+pub fn marker_value(fingerprint: &str, owner: &str, token: &str) -> String {
+    format!("{fingerprint}.{owner}.{token}")
+}
+
+/// A marker's value, read back: `FINGERPRINT.OWNER.TOKEN`. Markers written before the owner was
+/// part of them (`FINGERPRINT.TOKEN`) have no owner: no state can claim them as its own.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Marker<'a> {
+    pub fingerprint: &'a str,
+    pub owner: Option<&'a str>,
+    pub token: &'a str,
+}
+
+impl<'a> Marker<'a> {
+    pub fn parse(value: &'a str) -> Marker<'a> {
+        let parts: Vec<&str> = value.splitn(3, '.').collect();
+        match parts[..] {
+            [fingerprint, owner, token] => Marker { fingerprint, owner: Some(owner), token },
+            [fingerprint, token] => Marker { fingerprint, owner: None, token },
+            _ => Marker { fingerprint: "", owner: None, token: value },
+        }
+    }
+}
+
+/// What a create looks for among the orphans of interrupted creates ([`Ec2::find_orphans`]).
+#[derive(Debug, Clone, Copy)]
+pub struct OrphanQuery<'a> {
+    pub vpc_id: &'a str,
+    /// The full service name.
+    pub service: &'a str,
+    /// As EC2 spells it (`Gateway`).
+    pub endpoint_type: &'a str,
+    /// The fingerprint of the create's settings.
+    pub fingerprint: &'a str,
+    /// The fingerprint of the Terraform state the create is for.
+    pub owner: &'a str,
+    /// The tags the create sets (the marker aside).
+    pub tags: &'a BTreeMap<String, String>,
 }
 
 /// The marker tag of an endpoint, if it carries one.
@@ -115,44 +152,24 @@ impl Ec2 {
     /// Claims `key` (an endpoint id or a ClientToken) for this process: true the first time. A
     /// claimed endpoint is never adopted by another resource of this process.
     pub fn claim(&self, key: &str) -> bool {
-        self.inner.claims.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_owned())
+        claim(&self.inner.claims, key)
     }
 
     pub fn is_claimed(&self, key: &str) -> bool {
-        self.inner.claims.lock().unwrap_or_else(|e| e.into_inner()).contains(key)
+        is_claimed(&self.inner.claims, key)
     }
 
-    /// Looks for orphans of interrupted creates for a create with these settings (in the
-    /// process's listing of marked endpoints, see `marked_snapshot`): marked, live
-    /// endpoints of the VPC of the same type and service whose create is not in flight in this
-    /// process and which this process has not seen in a state. One made with exactly the same
-    /// settings (`fingerprint`) is claimed for the caller and returned as `adopt`; the ids of the
-    /// others (made with other settings) are returned for a warning.
-    pub async fn find_orphans(&self, vpc_id: &str, service: &str, endpoint_type: &str, fingerprint: &str) -> Result<Orphans, AwsError> {
-        let mut candidates: Vec<VpcEndpoint> = self
-            .marked_snapshot()
-            .await?
-            .into_iter()
-            .filter(|e| e.vpc_id() == Some(vpc_id))
-            .filter(|e| e.service_name() == Some(service))
-            .filter(|e| e.vpc_endpoint_type().is_some_and(|t| t.as_str().eq_ignore_ascii_case(endpoint_type)))
-            .filter(|e| !["deleting", "deleted", "failed", "rejected", "expired"].contains(&state_str(e).as_str()))
-            .collect();
-        candidates.sort_by_key(|e| e.creation_timestamp().map(|t| t.secs()));
-        let mut orphans = Orphans::default();
-        for ep in candidates {
-            let (Some(id), Some(marker)) = (ep.vpc_endpoint_id(), marker_of(&ep)) else { continue };
-            let (their_fingerprint, token) = marker.split_once('.').unwrap_or(("", marker));
-            if self.is_claimed(token) || self.is_claimed(id) {
-                continue;
-            }
-            if orphans.adopt.is_none() && their_fingerprint == fingerprint && self.claim(id) {
-                orphans.adopt = Some(ep);
-            } else {
-                orphans.others.push(id.to_owned());
-            }
-        }
-        Ok(orphans)
+    /// Looks for orphans of interrupted creates of the same Terraform state for a create `q`
+    /// (in the process's listing of marked endpoints, see `marked_snapshot`): marked, live
+    /// endpoints of the VPC of the same type and service whose marker names the same state
+    /// (`q.owner`), whose create is not in flight in this process and which this process has not
+    /// seen in a state. Of those made with exactly the same settings (`q.fingerprint`), the
+    /// oldest whose tags are the create's is preferred, else the oldest: it is claimed for the
+    /// caller and returned as `adopt`. The ids of the same state's orphans made with other
+    /// settings are returned for a warning. Endpoints marked by another state (or by a version
+    /// that wrote no owner) are neither adopted nor reported: they may be in that state already.
+    pub async fn find_orphans(&self, q: &OrphanQuery<'_>) -> Result<Orphans, AwsError> {
+        Ok(choose_orphans(&self.inner.claims, self.marked_snapshot().await?, q))
     }
 
     /// Removes the creation marker of endpoint `id`, which Terraform's state holds (the caller has
@@ -204,8 +221,54 @@ pub async fn drain_background(limit: Duration) -> bool {
 pub struct Orphans {
     /// An orphan made with the same settings, now claimed by the caller.
     pub adopt: Option<VpcEndpoint>,
-    /// Orphans of the same VPC, service and type made with other settings.
+    /// Orphans of the same state, VPC, service and type made with other settings.
     pub others: Vec<String>,
+}
+
+/// [`Ec2::find_orphans`] over a listing of marked endpoints, claiming in `claims`.
+fn choose_orphans(claims: &Claims, marked: Vec<VpcEndpoint>, q: &OrphanQuery<'_>) -> Orphans {
+    let mut candidates: Vec<VpcEndpoint> = marked
+        .into_iter()
+        .filter(|e| e.vpc_id() == Some(q.vpc_id))
+        .filter(|e| e.service_name() == Some(q.service))
+        .filter(|e| e.vpc_endpoint_type().is_some_and(|t| t.as_str().eq_ignore_ascii_case(q.endpoint_type)))
+        .filter(|e| !["deleting", "deleted", "failed", "rejected", "expired"].contains(&state_str(e).as_str()))
+        .filter(|e| marker_of(e).is_some_and(|m| Marker::parse(m).owner == Some(q.owner)))
+        .collect();
+    // Oldest first; among the same settings, those whose tags already match first.
+    candidates.sort_by_key(|e| (user_tags(e) != *q.tags, e.creation_timestamp().map(|t| t.secs())));
+    let mut orphans = Orphans::default();
+    for ep in candidates {
+        let (Some(id), Some(marker)) = (ep.vpc_endpoint_id(), marker_of(&ep)) else { continue };
+        let marker = Marker::parse(marker);
+        if is_claimed(claims, marker.token) || is_claimed(claims, id) {
+            continue;
+        }
+        if marker.fingerprint != q.fingerprint {
+            orphans.others.push(id.to_owned());
+        } else if orphans.adopt.is_none() && claim(claims, id) {
+            orphans.adopt = Some(ep);
+        }
+    }
+    orphans.others.sort();
+    orphans
+}
+
+fn claim(claims: &Claims, key: &str) -> bool {
+    claims.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_owned())
+}
+
+fn is_claimed(claims: &Claims, key: &str) -> bool {
+    claims.lock().unwrap_or_else(|e| e.into_inner()).contains(key)
+}
+
+/// An endpoint's tags but the marker and AWS's own (`aws:`).
+fn user_tags(ep: &VpcEndpoint) -> BTreeMap<String, String> {
+    ep.tags()
+        .iter()
+        .filter_map(|t| Some((t.key()?.to_owned(), t.value().unwrap_or_default().to_owned())))
+        .filter(|(k, _)| k != CREATE_MARKER && !k.starts_with("aws:"))
+        .collect()
 }
 
 /// Keys already claimed, for [`Ec2`]'s state.
@@ -220,6 +283,93 @@ mod tests {
         assert_eq!(fingerprint("a"), fingerprint("a"));
         assert_ne!(fingerprint("vpc-1|s3|rtb-1"), fingerprint("vpc-1|s3|rtb-2"));
         assert_eq!(fingerprint("").len(), 16);
-        assert_eq!(marker_value("00ff", "tok"), "00ff.tok");
+        assert_eq!(marker_value("00ff", "0a", "tok"), "00ff.0a.tok");
+        assert_eq!(Marker::parse("00ff.0a.tok"), Marker { fingerprint: "00ff", owner: Some("0a"), token: "tok" });
+        assert_eq!(Marker::parse("00ff.tok"), Marker { fingerprint: "00ff", owner: None, token: "tok" });
+    }
+
+    fn ep(id: &str, fingerprint: &str, owner: &str, created: i64, tags: &[(&str, &str)]) -> VpcEndpoint {
+        let mut b = VpcEndpoint::builder()
+            .vpc_endpoint_id(id)
+            .vpc_id("vpc-1")
+            .service_name("com.amazonaws.us-east-1.ssm")
+            .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Interface)
+            .state(aws_sdk_ec2::types::State::Available)
+            .creation_timestamp(aws_sdk_ec2::primitives::DateTime::from_secs(created))
+            .tags(Tag::builder().key(CREATE_MARKER).value(format!("{fingerprint}.{owner}.tok-{id}")).build());
+        for (k, v) in tags {
+            b = b.tags(Tag::builder().key(*k).value(*v).build());
+        }
+        b.build()
+    }
+
+    fn query<'a>(fingerprint: &'a str, owner: &'a str, tags: &'a BTreeMap<String, String>) -> OrphanQuery<'a> {
+        OrphanQuery { vpc_id: "vpc-1", service: "com.amazonaws.us-east-1.ssm", endpoint_type: "Interface", fingerprint, owner, tags }
+    }
+
+    fn tags(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn adopted(o: &Orphans) -> Option<&str> {
+        o.adopt.as_ref().and_then(|e| e.vpc_endpoint_id())
+    }
+
+    #[test]
+    fn only_the_same_state_adopts_and_is_warned_about() {
+        let claims = Claims::default();
+        let none = tags(&[]);
+        let listing = || vec![ep("vpce-a", "f1", "stateA", 1, &[]), ep("vpce-b", "f2", "stateA", 2, &[])];
+        // Another state (B) with the same settings: nothing to adopt, nothing to warn about.
+        let o = choose_orphans(&claims, listing(), &query("f1", "stateB", &none));
+        assert_eq!((adopted(&o), o.others.len()), (None, 0));
+        // A marker without an owner (written before owners existed) belongs to no state.
+        let legacy = VpcEndpoint::builder()
+            .vpc_endpoint_id("vpce-old")
+            .vpc_id("vpc-1")
+            .service_name("com.amazonaws.us-east-1.ssm")
+            .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Interface)
+            .state(aws_sdk_ec2::types::State::Available)
+            .tags(Tag::builder().key(CREATE_MARKER).value("f1.tok").build())
+            .build();
+        assert!(choose_orphans(&claims, vec![legacy], &query("f1", "stateA", &none)).adopt.is_none());
+        // The same state: the same settings are adopted (and claimed), others are reported.
+        let o = choose_orphans(&claims, listing(), &query("f1", "stateA", &none));
+        assert_eq!((adopted(&o), o.others.clone()), (Some("vpce-a"), vec!["vpce-b".to_string()]));
+        // Claimed: a second create of this process does not take it again.
+        let o = choose_orphans(&claims, listing(), &query("f1", "stateA", &none));
+        assert_eq!(adopted(&o), None);
+    }
+
+    #[test]
+    fn matching_tags_win_over_age_and_dead_endpoints_are_left() {
+        let claims = Claims::default();
+        let listing = || {
+            vec![
+                ep("vpce-0", "f", "s", 1, &[("Name", "x-0")]),
+                ep("vpce-1", "f", "s", 2, &[("Name", "x-1")]),
+                ep("vpce-2", "f", "s", 3, &[("Name", "x-2")]),
+            ]
+        };
+        let want = tags(&[("Name", "x-2")]);
+        assert_eq!(adopted(&choose_orphans(&claims, listing(), &query("f", "s", &want))), Some("vpce-2"));
+        // No match left: the oldest unclaimed one (its tags are then brought to the plan).
+        let want = tags(&[("Name", "x-9")]);
+        assert_eq!(adopted(&choose_orphans(&claims, listing(), &query("f", "s", &want))), Some("vpce-0"));
+        let want = tags(&[("Name", "x-1")]);
+        assert_eq!(adopted(&choose_orphans(&claims, listing(), &query("f", "s", &want))), Some("vpce-1"));
+        // Deleting, another VPC or another service: never.
+        let claims = Claims::default();
+        let mut deleting = ep("vpce-d", "f", "s", 1, &[]);
+        deleting.state = Some(aws_sdk_ec2::types::State::Deleting);
+        let mut other_vpc = ep("vpce-v", "f", "s", 1, &[]);
+        other_vpc.vpc_id = Some("vpc-2".into());
+        let none = tags(&[]);
+        let o = choose_orphans(&claims, vec![deleting, other_vpc], &query("f", "s", &none));
+        assert_eq!((adopted(&o), o.others.len()), (None, 0));
+        // A token in flight in this process (its create has not answered yet) is not an orphan.
+        let claims = Claims::default();
+        claim(&claims, "tok-vpce-0");
+        assert_eq!(adopted(&choose_orphans(&claims, listing(), &query("f", "s", &none))), Some("vpce-1"));
     }
 }

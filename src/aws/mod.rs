@@ -34,7 +34,7 @@ pub use client::{
 };
 pub use error::{is_busy_code, AwsError, Missing, SdkResultExt};
 pub use finders::{route_table_has_endpoint_route, state_display, state_str, GatewayPrefixList};
-pub use markers::{drain_background, fingerprint, marker_of, marker_value, Orphans, CREATE_MARKER};
+pub use markers::{drain_background, fingerprint, marker_of, marker_value, Marker, OrphanQuery, Orphans, CREATE_MARKER};
 pub use names::{endpoint_arn, is_region_name, partition, resolve_service_name, service_region, tag_specification, tags_from_ec2};
 pub use observe::{request_ids, CallEvent, CallObserver, Ec2Observer, PollEvent};
 pub use readahead::{LISTING_TTL, MAX_PAGES, PAGE_SIZE, READ_AHEAD_AFTER};

@@ -160,7 +160,8 @@ impl Ec2 {
 
     /// Waits until DescribeVpcEndpoints shows the endpoint with the tags `set` and without the keys
     /// `removed` (EC2 shows a tag change only after a while: eventual consistency), for at most
-    /// `timeout`. Other tags do not matter.
+    /// `timeout`. Other tags do not matter. An endpoint that is not found, `deleting` or `deleted` is
+    /// [`WaitError::NotFound`] at once: it existed when its tags were changed.
     pub async fn wait_for_endpoint_tags(
         &self,
         id: &str,
@@ -178,9 +179,11 @@ impl Ec2 {
             let found = self.find_vpc_endpoint(id).await?;
             self.observe_poll(id, "tags", found.as_ref(), started);
             match found {
+                Some(ep) if state_str(&ep) == "deleting" => Err(WaitError::NotFound),
                 Some(ep) if shows(&ep) => Ok(ControlFlow::Break(ep)),
                 Some(_) => Ok(ControlFlow::Continue("showing the old tags".to_owned())),
-                None => Ok(ControlFlow::Continue("not found".to_owned())),
+                // The endpoint existed when its tags were changed: gone now means deleted.
+                None => Err(WaitError::NotFound),
             }
         })
         .await

@@ -185,6 +185,13 @@ pub trait Endpoint: Send + Sync + 'static {
         })
     }
 
+    /// The model an import (or a list resource's result) of `ep` starts from, before
+    /// [`Endpoint::describe`]: what a create with the configuration that made `ep` would most
+    /// likely have stored beyond what EC2 says (by default nothing).
+    fn import_base(&self, _ep: &VpcEndpoint) -> Self::Model {
+        Self::Model::default()
+    }
+
     /// The state of a hashicorp/aws `aws_vpc_endpoint` of this type, for `moved` ([`moves`](super::moves)).
     fn moved_from_aws(&self, source: &super::moves::AwsEndpoint) -> Self::Model;
 
@@ -628,8 +635,10 @@ pub fn plan_models<E: Endpoint>(e: &E, region: &str, req: &PlanRequest, diags: &
     if prior.as_ref().and_then(|p| p.state().as_str()).is_some_and(|s| DEAD_STATES.contains(&s.to_ascii_lowercase().as_str())) {
         replace.push(vec![PathStep::Attr("state".to_string())]);
     }
-    // `ssm` and `com.amazonaws.<provider region>.ssm` name the same service: no replacement; the
-    // state takes the new spelling (what the configuration says), a state-only update.
+    // `ssm` and `com.amazonaws.<provider region>.ssm` name the same service: no replacement and
+    // no change; the plan keeps the prior spelling (Terraform accepts the prior value for a
+    // configured one that means the same), so that a respelled configuration, or an import
+    // (which reads EC2's full name) under a configuration that spells it short, plans nothing.
     let respelled = match (prior.as_ref().and_then(|p| p.service_name().as_str()), config.service_name().as_str()) {
         (Some(old), Some(new)) => old != new && aws::resolve_service_name(old, region) == aws::resolve_service_name(new, region),
         _ => false,
@@ -652,9 +661,6 @@ pub fn plan_models<E: Endpoint>(e: &E, region: &str, req: &PlanRequest, diags: &
             return None;
         }
     };
-    if respelled {
-        *planned.service_name_mut() = config.service_name().clone();
-    }
     // Policy: semantic comparison; removal from the configuration means "reset to the default".
     let prior_policy = prior.as_ref().map(|p| p.policy().clone()).unwrap_or_default();
     if let Some(v) = policy::plan(&prior_policy, config.policy(), p.fresh) {
@@ -673,6 +679,7 @@ async fn plan<E: Endpoint>(e: &E, ctx: &Ctx, req: PlanRequest) -> PlanResponse {
     // tags_all: the default tags merged with the resource's (known when both are).
     let tags_all = ctx.tags.plan(p.planned.tags());
     tags::validate_merged(&tags_all, p.planned.tags(), &mut diags);
+    tags::warn_ignored(&ctx.tags, p.prior.as_ref().map(|m| m.tags()), p.planned.tags(), &mut diags);
     *p.planned.tags_all_mut() = tags_all;
     e.check_plan(ctx, p.prior.as_ref(), &p.planned, p.fresh, &mut diags).await;
     PlanResponse { planned: p.planned.to_value(), requires_replace: p.replace, diags }
@@ -714,7 +721,11 @@ async fn create<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model, config: &E
         }
         Created::Adopted(ep) => return adopt(e, ctx, planned, config, &ep).await,
         Created::Failed(err) => {
-            api_error(e, &mut diags, &format!("Cannot create the {}", E::KIND), err.to_string(), &err);
+            let detail = match err.not_sent {
+                true => format!("{err}\n\nThe request never reached EC2 (no connection could be made), so no endpoint was created. Check the provider's EC2 endpoint and the network."),
+                false => err.to_string(),
+            };
+            api_error(e, &mut diags, &format!("Cannot create the {}", E::KIND), detail, &err);
             return ApplyResponse { new_state: Value::Null, diags };
         }
     };
@@ -770,15 +781,12 @@ async fn create<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model, config: &E
 }
 
 /// Takes over an orphan of an interrupted create in place of a new endpoint, then brings it to
-/// the plan (the configuration may have changed since).
+/// the plan: the update starts from the endpoint as EC2 has it (its tags may be another
+/// resource's of the same configuration, e.g. another `count` index).
 async fn adopt<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model, config: &E::Model, ep: &VpcEndpoint) -> ApplyResponse {
     let id = ep.vpc_endpoint_id().unwrap_or_default().to_string();
     *planned.id_mut() = Val::Known(id.clone());
-    let actual = with_tags(ctx, &planned, e.state_from_endpoint(ctx.ec2.region(), &planned, ep));
-    let prior = match E::Model::decode(&settled(&planned, &actual)) {
-        Ok(Some(prior)) => prior,
-        _ => actual,
-    };
+    let prior = with_tags(ctx, &planned, e.state_from_endpoint(ctx.ec2.region(), &planned, ep));
     let mut resp = update(e, ctx, &prior, &planned, config).await;
     resp.diags.warning(
         "Adopted an endpoint from an interrupted apply",
@@ -860,6 +868,13 @@ async fn update<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model, planned: &E::Mo
         let removed: Vec<String> = before.into_keys().filter(|k| !set.contains_key(k)).collect();
         match ctx.ec2.wait_for_endpoint_tags(&id, &set, &removed, limit, &ctx.cancel).await {
             Ok(ep) => ready = Some(ep),
+            Err(WaitError::NotFound) => {
+                diags.error(
+                    format!("Cannot update the {}", E::KIND),
+                    format!("VPC endpoint {id} is deleted or being deleted: it was deleted after the plan was made, so its tags could not be changed. The state keeps it until the next refresh, whose plan creates it again."),
+                );
+                return ApplyResponse { new_state: prior.to_value(), diags };
+            }
             Err(e) => diags.warning(
                 "Tag change not visible yet",
                 format!("EC2 took the tag change of {id} but does not show it yet ({e}); until it does, a plan may show the old tags."),
@@ -1014,7 +1029,7 @@ async fn import<E: Endpoint>(e: &E, ctx: &Ctx, id: String) -> ImportResponse {
         return refused(diags);
     }
     settle_marker(ctx, &ep);
-    let mut base = E::Model::default();
+    let mut base = e.import_base(&ep);
     *base.id_mut() = Val::Known(id);
     let (state, warnings) = e.describe(ctx, &base, &ep, true).await;
     let state = with_tags(ctx, &base, state);
@@ -1053,8 +1068,13 @@ pub enum Created {
 }
 
 /// Whether a failed CreateVpcEndpoint may be sent again with the same token: a transport failure
-/// or timeout (the request may or may not have run), a server error, or throttling.
+/// or timeout (the request may or may not have run), a server error, or throttling. Not a request
+/// that never left (a refused connection: EC2 made nothing, and the SDK already tried
+/// `max_retries` times).
 fn retryable(e: &AwsError) -> bool {
+    if e.not_sent {
+        return false;
+    }
     match e.code.as_deref() {
         None => true,
         Some(c) => e.is_throttling() || ["InternalError", "InternalFailure", "ServiceUnavailable", "Unavailable"].contains(&c),
@@ -1075,8 +1095,17 @@ pub async fn create_endpoint(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -
     let started = tokio::time::Instant::now();
     let deadline = started + new.timeout;
     let fingerprint = aws::fingerprint(&new.settings);
+    let owner = state_owner();
     let mut others = Vec::new();
-    match ctx.ec2.find_orphans(new.vpc_id, new.service, new.endpoint_type.as_str(), &fingerprint).await {
+    let query = aws::OrphanQuery {
+        vpc_id: new.vpc_id,
+        service: new.service,
+        endpoint_type: new.endpoint_type.as_str(),
+        fingerprint: &fingerprint,
+        owner: &owner,
+        tags: new.tags,
+    };
+    match ctx.ec2.find_orphans(&query).await {
         Ok(aws::Orphans { adopt: Some(ep), .. }) => {
             crate::warn!(
                 "adopting an endpoint left by an interrupted create",
@@ -1092,7 +1121,7 @@ pub async fn create_endpoint(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -
 
     let token = uuid::Uuid::new_v4().to_string();
     ctx.ec2.claim(&token);
-    let marker = aws::marker_value(&fingerprint, &token);
+    let marker = aws::marker_value(&fingerprint, &owner, &token);
     let user_tags = new.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()));
     let spec = aws::tag_specification(user_tags.chain([(aws::CREATE_MARKER, marker.as_str())]));
 
@@ -1147,6 +1176,14 @@ pub async fn create_endpoint(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -
     Created::Failed(error)
 }
 
+/// Which Terraform state this process works for, as the creation marker names it: a
+/// fingerprint of the state's identity (backend and workspace, see
+/// [`workdir::state_identity`](crate::protocol::workdir::state_identity)). Only a create for
+/// the same state adopts what an interrupted create left.
+fn state_owner() -> String {
+    aws::fingerprint(crate::protocol::workdir::state_identity())
+}
+
 /// A warning about orphans of interrupted creates that were not adopted (other settings).
 pub fn warn_other_orphans(diags: &mut Diagnostics, others: &[String]) {
     if others.is_empty() {
@@ -1155,7 +1192,7 @@ pub fn warn_other_orphans(diags: &mut Diagnostics, others: &[String]) {
     diags.warning(
         "Endpoints left by an interrupted apply",
         format!(
-            "{} of the same VPC, service and type {} created by an earlier apply that was interrupted, with other settings than this one, and no Terraform state holds {}. They were not adopted: import them (terraform import) or delete them.",
+            "{} of the same VPC, service and type {} created by an earlier apply of this Terraform state that was interrupted, with other settings than this one, and this state does not hold {}. They were not adopted: import them (terraform import) or delete them.",
             others.join(", "),
             if others.len() == 1 { "was" } else { "were" },
             if others.len() == 1 { "it" } else { "them" }
@@ -1251,6 +1288,8 @@ mod tests {
         assert!(retryable(&AwsError::new("CreateVpcEndpoint", Some("RequestLimitExceeded"), "x")));
         assert!(!retryable(&AwsError::new("CreateVpcEndpoint", Some("InvalidParameter"), "x")));
         assert!(!retryable(&AwsError::new("CreateVpcEndpoint", Some("RouteAlreadyExists"), "x")));
+        let refused = AwsError { not_sent: true, ..AwsError::new("CreateVpcEndpoint", None, "Connection refused") };
+        assert!(!retryable(&refused));
         for _ in 0..100 {
             let j = jitter(Duration::from_secs(4));
             assert!(j >= Duration::from_secs(3) && j <= Duration::from_secs(5), "{j:?}");

@@ -90,7 +90,7 @@ impl<E: Endpoint> EndpointList<E> {
         let describe = |ep: &VpcEndpoint| {
             let ep = ep.clone();
             async move {
-                let mut base = E::Model::default();
+                let mut base = self.endpoint.import_base(&ep);
                 *base.id_mut() = Val::Known(ep.vpc_endpoint_id().unwrap_or_default().to_string());
                 if !include_resource {
                     return (ep, None, Diagnostics::new());

@@ -64,6 +64,10 @@ pub fn change<'a>(prior: &Val<String>, config: &'a Val<String>) -> Change<'a> {
 pub fn plan(prior: &Val<String>, config: &Val<String>, fresh: bool) -> Option<Val<String>> {
     match (prior.as_str(), config.as_str()) {
         (Some(old), Some(new)) if policies_equal(old, new) => return Some(Val::Known(old.to_string())),
+        // `""` means the default policy, which the prior state holds (as EC2 reported it, when
+        // no policy was configured): nothing changes, and Terraform accepts the prior value for
+        // a configured one that means the same.
+        (Some(old), Some(new)) if new.trim().is_empty() && !is_custom(Some(old)) => return Some(Val::Known(old.to_string())),
         _ => {}
     }
     (config.is_null() && !fresh && is_custom(prior.as_str())).then(Val::unknown)
@@ -164,6 +168,13 @@ mod tests {
         assert!(matches!(change(&empty, &custom), Change::Set(_)));
         assert_eq!(plan(&custom, &Val::Null, false), Some(Val::unknown()));
         assert_eq!(plan(&custom, &Val::Null, true), None);
+        // No policy, then `policy = ""`: the default policy EC2 reported stays; a custom one does not.
+        let default = Val::Known(
+            r#"{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#.to_string(),
+        );
+        assert_eq!(plan(&default, &empty, false), Some(default.clone()));
+        assert_eq!(plan(&custom, &empty, false), None);
+        assert_eq!(change(&default, &empty), Change::Keep);
         assert_eq!(reconcile(&empty, None), empty);
     }
 }

@@ -4,7 +4,8 @@
 //! As in the AWS provider: `tags_all` is every tag of the endpoint, the provider's `default_tags`
 //! merged with the resource's `tags` (the resource's value wins for a key in both). It is what is
 //! sent to EC2 (TagSpecifications on create, the difference on update) and what a read reports.
-//! `tags` holds the configured keys only. Tags matching `ignore_tags` (keys or key prefixes) are
+//! `tags` holds the configured keys and the tags added outside Terraform (so that `lifecycle {
+//! ignore_changes = [tags] }` keeps those, as with the AWS provider). Tags matching `ignore_tags` (keys or key prefixes) are
 //! never read (neither in `tags` nor in `tags_all`) and never changed; the creation marker
 //! ([`crate::aws::CREATE_MARKER`]) and `aws:` tags are never shown either.
 
@@ -62,24 +63,28 @@ impl TagConfig {
 
     /// `(tags, tags_all)` of an endpoint whose EC2 tags (less `aws:` and the marker) are `ec2`,
     /// with `configured` (the prior state's or the plan's `tags`) telling which keys are the
-    /// resource's own: `tags` keeps those (an ignored key keeps its configured value: it is never
-    /// read); with no known `tags` (import), the tags that are not default tags with the same value.
+    /// resource's own. As in the AWS provider, `tags` is every visible tag that is not a default
+    /// tag with its default value, and the configured keys whatever their value: a tag added
+    /// outside Terraform shows in `tags` (the plan removes it, unless `lifecycle {
+    /// ignore_changes = [tags] }` keeps it: Terraform then plans with the prior `tags`, which hold
+    /// it). An ignored key (`ignore_tags`) keeps its configured value: it is never read.
     pub fn read(&self, configured: &Val<Map<String>>, ec2: BTreeMap<String, String>) -> (Val<Map<String>>, Val<Map<String>>) {
         let visible: BTreeMap<String, String> = ec2.into_iter().filter(|(k, _)| !self.ignored(k)).collect();
-        let tags: BTreeMap<String, String> = match configured {
-            Val::Known(Map(mine)) => mine
-                .iter()
-                .filter_map(|(k, v)| match (self.ignored(k), visible.get(k), v.known()) {
-                    (true, _, Some(v)) => Some((k.clone(), v.clone())),
-                    (false, Some(actual), _) => Some((k.clone(), actual.clone())),
-                    _ => None,
-                })
-                .collect(),
-            _ => {
-                let defaults = self.default_tags.clone().unwrap_or_default();
-                visible.iter().filter(|(k, v)| defaults.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect()
-            }
+        let defaults = self.default_tags.clone().unwrap_or_default();
+        let mine = match configured {
+            Val::Known(Map(mine)) => mine.clone(),
+            _ => BTreeMap::new(),
         };
+        let mut tags: BTreeMap<String, String> = visible
+            .iter()
+            .filter(|(k, v)| mine.contains_key(*k) || defaults.get(*k) != Some(*v))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (k, v) in &mine {
+            if let (true, Some(v)) = (self.ignored(k), v.known()) {
+                tags.insert(k.clone(), v.clone());
+            }
+        }
         (state_value(tags), state_value(visible))
     }
 }
@@ -154,6 +159,26 @@ pub fn validate_merged(tags_all: &Val<Map<String>>, tags: &Val<Map<String>>, dia
     }
 }
 
+/// A warning on each key of `tags` that the provider's `ignore_tags` covers and that the plan
+/// sets or changes (from `prior`): such a tag is never sent to EC2 nor read from it, so the
+/// configured value would stand only in the state.
+pub fn warn_ignored(cfg: &TagConfig, prior: Option<&Val<Map<String>>>, tags: &Val<Map<String>>, diags: &mut Diagnostics) {
+    let Some(Map(map)) = tags.known() else { return };
+    let before = prior.map(|p| p.string_map()).unwrap_or_default();
+    for (key, value) in map {
+        if !cfg.ignored(key) || value.as_str().is_some_and(|v| before.get(key).map(String::as_str) == Some(v)) {
+            continue;
+        }
+        diags.attr_warning(
+            vec![PathStep::Attr("tags".into()), PathStep::Key(key.clone())],
+            "Tag ignored by the provider",
+            format!(
+                "The provider's ignore_tags covers \"{key}\": the provider neither sends it to EC2 nor reads it back, so this value is kept in the state only and EC2 keeps whatever it has. Remove the key from tags, or from ignore_tags to manage it."
+            ),
+        );
+    }
+}
+
 /// Tag changes: (to set, keys to remove).
 pub fn changes(old: &Val<Map<String>>, new: &Val<Map<String>>) -> (BTreeMap<String, String>, Vec<String>) {
     let (old, new) = (old.string_map(), new.string_map());
@@ -169,12 +194,18 @@ pub async fn update(ctx: &Ctx, id: &str, old: &Val<Map<String>>, new: &Val<Map<S
     let (mut set, mut unset) = changes(old, new);
     set.retain(|k, _| !ctx.tags.ignored(k));
     unset.retain(|k| !ctx.tags.ignored(k));
+    let gone = |e: &crate::aws::AwsError| {
+        match e.is_missing(crate::aws::Missing::VpcEndpoint) {
+        true => format!("VPC endpoint {id} is deleted: it was deleted after the plan was made. The state keeps it until the next refresh, whose plan creates it again. ({e})"),
+        false => format!("{id}: {e}"),
+    }
+    };
     if let Err(e) = ctx.ec2.delete_tags(id, &unset).await {
-        diags.attr_error("tags", "Cannot remove tags", format!("{id}: {e}"));
+        diags.attr_error("tags", "Cannot remove tags", gone(&e));
         return false;
     }
     if let Err(e) = ctx.ec2.create_tags(id, &set).await {
-        diags.attr_error("tags", "Cannot set tags", format!("{id}: {e}"));
+        diags.attr_error("tags", "Cannot set tags", gone(&e));
         return false;
     }
     true
@@ -217,10 +248,14 @@ mod tests {
         assert_eq!(cfg.plan(&tags(&[("team", "app"), ("Name", "n")])), Val::Known(all.clone().into_iter().collect()));
         assert!(cfg.plan(&Val::unknown()).is_unknown());
         assert!(TagConfig { default_tags: None, ..TagConfig::default() }.plan(&tags(&[])).is_unknown());
-        // A read: tags keeps the configured keys, tags_all everything but ignored tags.
+        // A read: tags keeps the configured keys and tags added outside Terraform (not default
+        // tags with their default value), tags_all everything but ignored tags.
         let ec2 = map(&[("Name", "n"), ("env", "prod"), ("team", "app"), ("kubernetes.io/x", "1"), ("extra", "e")]);
         let (t, a) = cfg.read(&tags(&[("Name", "n"), ("team", "app"), ("skip", "mine")]), ec2.clone());
-        assert_eq!(t, tags(&[("Name", "n"), ("team", "app"), ("skip", "mine")]));
+        assert_eq!(t, tags(&[("Name", "n"), ("team", "app"), ("skip", "mine"), ("extra", "e")]));
+        // A configured key with a default tag's value stays the resource's own.
+        let (t, _) = cfg.read(&tags(&[("env", "prod")]), ec2.clone());
+        assert_eq!(t, tags(&[("Name", "n"), ("team", "app"), ("env", "prod"), ("extra", "e")]));
         assert_eq!(a, tags(&[("Name", "n"), ("env", "prod"), ("team", "app"), ("extra", "e")]));
         // Import: every tag but the default ones with their default value.
         let (t, _) = cfg.read(&Val::Null, ec2);

@@ -15,6 +15,11 @@ pub fn destroying() -> bool {
     *DESTROYING.get_or_init(|| parent_args().is_some_and(|args| is_destroy_command(&args)))
 }
 
+/// The host command's arguments (the program first), when they can be read.
+pub fn parent_arguments() -> Option<Vec<String>> {
+    parent_args()
+}
+
 /// Whether these host arguments (the program first) run a destroy.
 pub fn is_destroy_command(args: &[String]) -> bool {
     const SUBCOMMANDS: &[&str] = &["plan", "apply", "destroy", "refresh", "import", "validate", "console", "show", "test", "query"];

@@ -8,7 +8,7 @@
 //! - [`model`]: typed models: one struct definition gives a schema and the value conversions
 //!   ([`model!`]); [`docs`]: registry docs (tfplugindocs' layout) rendered from the schemas.
 //! - [`schema`], [`diagnostics`], [`log`] (hclog JSON lines on stderr), [`host`] (what the
-//!   Terraform command that started the plugin is doing).
+//!   Terraform command that started the plugin is doing), [`workdir`] (which state it works on).
 //! - [`resource`]: the traits a provider implements ([`Provider`], [`Resource`], [`Identity`],
 //!   [`DataSource`], [`ListResource`], [`Function`]); [`registry`]: the [`Registry`] they are
 //!   listed in; [`server`]: the tfplugin6 service dispatching on it, and [`run`], a provider's
@@ -27,6 +27,7 @@ pub mod server;
 pub mod tls;
 pub mod values;
 pub mod wire;
+pub mod workdir;
 
 pub use diagnostics::Diagnostics;
 pub use registry::Registry;

@@ -32,10 +32,11 @@ pub struct Options {
     pub address: String,
     /// The `@module` of log lines, e.g. `provider.example`.
     pub log_module: String,
-    /// In destroy runs ([`host::destroying`](crate::host::destroying)), turn plan errors into
-    /// warnings carrying this note: Terraform's pre-destroy refresh plans the whole configuration
-    /// and gives up on any error, so a check about creating or changing an object would block
-    /// its destruction.
+    /// In destroy runs ([`host::destroying`](crate::host::destroying)), turn the errors of a
+    /// resource's validation and plan into warnings carrying this note: Terraform validates and
+    /// plans the whole configuration before a destroy (its pre-destroy refresh) and gives up on
+    /// any error, so a check about creating or changing an object (a configuration edited into
+    /// something invalid, or an EC2 fact) would block the destruction of what the state holds.
     pub destroy_plan_errors_as_warnings: Option<String>,
 }
 
@@ -337,7 +338,13 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
         let req = req.into_inner();
         let r = try_diags!(validate_resource_config, self.resource(&req.type_name));
         let config = try_diags!(validate_resource_config, decode(req.config.as_ref(), &r.schema().ty(), "configuration"));
-        bail!(validate_resource_config, r.validate(&config))
+        let mut diags = r.validate(&config);
+        if let Some(note) = &self.options.destroy_plan_errors_as_warnings {
+            if diags.has_errors() && crate::host::destroying() {
+                diags.downgrade_errors(note);
+            }
+        }
+        bail!(validate_resource_config, diags)
     }
 
     async fn validate_data_resource_config(
