@@ -13,6 +13,9 @@
 //! - non-mutating actions (`Describe*`, `Get*`, `List*`, `Search*`): 100 tokens, 20/s;
 //! - unfiltered and unpaginated `DescribeSecurityGroups` (and the few others of that list): 50, 10/s.
 //!
+//! scripts/ec2proxy.py's realistic mode writes the same table (from the same document) for the
+//! tests; `tests::the_proxy_throttles_with_the_same_table` checks that the two agree.
+//!
 //! What one process cannot see: EC2's buckets are shared by everything that calls EC2 in the
 //! account and region (other Terraform runs, the console, other tools), and Terraform itself
 //! starts several provider processes per command (one per graph walk, one after the other; the
@@ -426,5 +429,58 @@ mod tests {
             pacer.acquire("CreateVpcEndpoint", false).await;
         }
         assert!(start.elapsed() < Duration::from_millis(20));
+    }
+
+    /// scripts/ec2proxy.py (the tests' EC2) and the provider each write EC2's throttling table;
+    /// both must agree with the document, and so with each other, or a wrong number would pass.
+    #[test]
+    fn the_proxy_throttles_with_the_same_table() {
+        let proxy = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/ec2proxy.py")).unwrap();
+        // `NAME = (capacity, rate)` and `"Action": (capacity, rate),` lines.
+        let pair = |text: &str| -> (f64, f64) {
+            let inner = text.trim().trim_start_matches('(').split(')').next().unwrap();
+            let mut n = inner.split(',').map(|x| x.trim().parse::<f64>().unwrap());
+            (n.next().unwrap(), n.next().unwrap())
+        };
+        let constant = |name: &str| {
+            let line = proxy.lines().find(|l| l.starts_with(&format!("{name} = ("))).unwrap_or_else(|| panic!("{name} in ec2proxy.py"));
+            pair(line.split_once('=').unwrap().1)
+        };
+        let bucket = |action: &str| {
+            let key = format!("\"{action}\":");
+            let line = proxy.lines().find(|l| l.trim_start().starts_with(&key)).unwrap_or_else(|| panic!("{action} in ec2proxy.py"));
+            pair(line.split_once(':').unwrap().1.trim_end_matches(','))
+        };
+        for action in [
+            "CreateVpcEndpoint",
+            "ModifyVpcEndpoint",
+            "DeleteVpcEndpoints",
+            "CreateTags",
+            "DeleteTags",
+            "AcceptVpcEndpointConnections",
+            "RejectVpcEndpointConnections",
+        ] {
+            assert_eq!(ec2_bucket(action, false), bucket(action), "{action}");
+        }
+        assert_eq!(ec2_bucket("DescribeVpcEndpoints", false), constant("THROTTLE_NON_MUTATING"));
+        assert_eq!(ec2_bucket("DescribeSecurityGroups", true), constant("THROTTLE_UNFILTERED"));
+        assert_eq!(ec2_bucket("DescribeSecurityGroups", false), constant("THROTTLE_NON_MUTATING"));
+        assert_eq!(ec2_bucket("ModifyVpcAttribute", false), constant("THROTTLE_MUTATING"));
+        // The unfiltered list is the same seven actions.
+        let start = proxy.find("UNFILTERED_ACTIONS = {").unwrap();
+        let listed = &proxy[start..start + proxy[start..].find('}').unwrap()];
+        for action in [
+            "DescribeInstances",
+            "DescribeInstanceStatus",
+            "DescribeNetworkInterfaces",
+            "DescribeSecurityGroups",
+            "DescribeSnapshots",
+            "DescribeSpotInstanceRequests",
+            "DescribeVolumes",
+        ] {
+            assert!(listed.contains(&format!("\"{action}\"")), "{action} unfiltered in ec2proxy.py");
+            assert_eq!(ec2_bucket(action, true), constant("THROTTLE_UNFILTERED"), "{action}");
+        }
+        assert_eq!(listed.matches('"').count(), 14, "seven unfiltered actions in ec2proxy.py");
     }
 }

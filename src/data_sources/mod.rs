@@ -15,7 +15,7 @@ pub(crate) mod endpoint;
 pub(crate) mod service;
 
 /// A data source of this provider: tfplugin's data source trait with this provider's
-/// [`Ctx`](crate::resources::Ctx).
+/// [`Ctx`](crate::context::Ctx).
 pub(crate) use crate::protocol::resource::DataSource;
 
 /// Decodes a configuration into its model (`None` when null); a value of another shape is an
