@@ -149,7 +149,9 @@ EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15"
 # EC2's request token buckets: (bucket maximum capacity, refill rate in tokens per second), per API
 # (each API has its own bucket), from the tables "Request token bucket sizes and refill rates" of
 # "Request throttling for the Amazon EC2 API" (Amazon EC2 Developer Guide,
-# https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html):
+# https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html). The provider paces
+# itself with the same table (src/aws/pace.rs); its unit test the_proxy_throttles_with_the_same_table
+# fails when the two disagree:
 #   Non-mutating actions (Describe*, List*, Search*, Get* not in another category)  100 / 20
 #   Unfiltered and unpaginated non-mutating actions (the 7 below, called without a
 #     filter and without pagination)                                                   50 / 10

@@ -1,5 +1,7 @@
-use vpce::protocol::{log, plugin};
-use vpce::provider;
+use std::time::Duration;
+
+use vpce::protocol::RunOptions;
+use vpce::provider::ProviderServer;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -10,40 +12,31 @@ fn main() {
     if args.first().is_some_and(|a| a == "docs") {
         std::process::exit(vpce::docs::main(&args[1..]));
     }
-    let options = provider::options();
-    log::init(options.log_module.clone());
-    vpce::info!(format!("terraform-provider-vpce {} starting", env!("CARGO_PKG_VERSION")), "version" => env!("CARGO_PKG_VERSION"));
-    let mode = if args.iter().any(|a| a == "--debug" || a == "-debug") {
-        plugin::Mode::Debug { provider_address: options.address.clone() }
-    } else {
-        plugin::Mode::Plugin
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("terraform-provider-vpce: cannot start the async runtime: {e}");
-            std::process::exit(1);
-        }
-    };
-    let provider = provider::Provider::new();
+    let provider = ProviderServer::new();
     let stop = provider.stop_handle();
-    let routes = tonic::service::Routes::new(provider::service(provider));
-    // EC2 writes that no request waited for (creation marker removals) finish before the answer to
-    // go-plugin's Shutdown (Terraform waits for it; its 2 s kill timer starts after it), at most
-    // 10 s; and, for the other ways out (debug mode, Terraform gone), before the process ends.
-    let before_shutdown: plugin::BeforeShutdown = Box::new(|| {
-        Box::pin(async {
-            vpce::aws::drain_background(std::time::Duration::from_secs(10)).await;
-        })
-    });
-    let served =
-        runtime.block_on(plugin::serve_with_hooks(mode, &options.name, routes, Box::new(move || stop.abandon()), Some(before_shutdown)));
-    runtime.block_on(vpce::aws::drain_background(std::time::Duration::from_millis(1500)));
-    report_memory();
-    if let Err(e) = served {
-        eprintln!("terraform-provider-vpce: {e}");
-        std::process::exit(1);
-    }
+    let (on_shutdown, at_exit) = (provider.background(), provider.background());
+    let options = RunOptions::default()
+        .worker_threads(2)
+        .version(env!("CARGO_PKG_VERSION"))
+        // Terraform is gone: no more EC2 writes, and every wait ends.
+        .on_parent_exit(move || stop.abandon())
+        // EC2 writes that no request waited for (creation marker removals) finish before the answer
+        // to go-plugin's Shutdown (Terraform waits for it; its 2 s kill timer starts after it), at
+        // most 10 s; and, for the other ways out (debug mode, Terraform gone), before the process
+        // ends.
+        .before_shutdown(Box::new(move || {
+            let background = on_shutdown.clone();
+            Box::pin(async move {
+                background.drain(Duration::from_secs(10)).await;
+            })
+        }))
+        .after_serve(Box::new(move || {
+            Box::pin(async move {
+                at_exit.drain(Duration::from_millis(1500)).await;
+                report_memory();
+            })
+        }));
+    vpce::protocol::run(provider.into_server(), options);
 }
 
 /// With `VPCE_MEMORY_REPORT=<file>` (the benchmark sets it), appends this process's memory at exit

@@ -1,28 +1,33 @@
-//! The provider: its configuration schema and configuration (the EC2 client), and the tfplugin
-//! server around it, which decodes each request, hands it to a resource and encodes the answer.
+//! The provider, the composition root: its configuration schema and configuration (the EC2
+//! client), the registry of its resources, data sources and list resources, and the tfplugin
+//! server around them ([`ProviderServer`]), which decodes each request, hands it to a resource and
+//! encodes the answer.
 
 use std::ops::Deref;
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
 
-use crate::aws::Ec2Config;
+use crate::aws::{Background, Ec2Config};
+use crate::context::{Configured, Ctx};
+use crate::data_sources::{self, Typed};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{self, Map, Model, Set, Val};
+use crate::protocol::resource::Resource;
 use crate::protocol::resource::{ConfigureRequest, ConfigureResponse};
 use crate::protocol::schema::Schema;
 use crate::protocol::server::{Options, Server};
 use crate::protocol::values::{Number, PathStep, Value};
-use crate::protocol::wire::tfplugin6 as pb;
-use crate::resources::{self, tags, Configured, Ctx};
+use crate::protocol::Registry;
+use crate::resources::{association, endpoint, gateway, interface, list, tags};
 
 /// The address Terraform knows the provider by.
-pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/vpce/vpce";
+pub(crate) const PROVIDER_ADDRESS: &str = "registry.terraform.io/vpce/vpce";
 
 crate::model! {
     /// The `provider "vpce"` block.
     #[description = "Manages AWS VPC endpoints: free Gateway endpoints (S3, DynamoDB) and Interface endpoints (PrivateLink)."]
-    pub struct ProviderModel {
+    pub(crate) struct ProviderModel {
         attrs {
             region: String [optional] "AWS region, e.g. `us-east-1`. Defaults to the standard AWS configuration (`AWS_REGION`, profile).";
             profile: String [optional] "Named profile from the shared AWS config/credentials files.";
@@ -38,7 +43,7 @@ crate::model! {
 
 crate::model! {
     #[description = "Custom service endpoints (for example a local EC2 emulator). `AWS_ENDPOINT_URL_EC2` is honoured too."]
-    pub struct EndpointsModel {
+    pub(crate) struct EndpointsModel {
         attrs {
             ec2: String [optional] "EC2 API endpoint URL.";
         }
@@ -47,7 +52,7 @@ crate::model! {
 
 crate::model! {
     #[description = "Tags for every endpoint this provider manages, as the AWS provider's `default_tags`: each resource's `tags_all` is these merged with its own `tags` (the resource's value wins for a key in both). Changing them updates every endpoint in place."]
-    pub struct DefaultTagsModel {
+    pub(crate) struct DefaultTagsModel {
         attrs {
             tags: Map<String> [optional] "The default tags (with a resource's own tags: at most 50 in all; keys up to 128 characters, not starting with `aws:`; values up to 256).";
         }
@@ -56,7 +61,7 @@ crate::model! {
 
 crate::model! {
     #[description = "Tags the provider neither reads nor changes, as the AWS provider's `ignore_tags`: for tags that other tools manage on the endpoints (e.g. cost allocation or Kubernetes tags). They appear in neither `tags` nor `tags_all`, are never removed, and show no difference."]
-    pub struct IgnoreTagsModel {
+    pub(crate) struct IgnoreTagsModel {
         attrs {
             keys: Set<String> [optional] "Tag keys to ignore.";
             key_prefixes: Set<String> [optional] "Prefixes of tag keys to ignore.";
@@ -73,14 +78,35 @@ const DESTROY_NOTE: &str =
     "(Not an error while destroying: this check is about creating or changing the endpoint, which a destroy does not do.)";
 
 /// The program's options: its name (messages, AutoMTLS certificate), address and log module.
-pub fn options() -> Options {
+pub(crate) fn options() -> Options {
     // Terraform's pre-destroy refresh plans the configuration and gives up on any error: a check
     // about creating or changing an endpoint must not block its destruction.
     Options::new("terraform-provider-vpce", PROVIDER_ADDRESS).log_module("provider.vpce").destroy_plan_errors_as_warnings(DESTROY_NOTE)
 }
 
+/// Every resource, data source and list resource of this provider: one line each.
+pub(crate) fn registry() -> Registry<Ctx> {
+    Registry::new()
+        .resource(endpoint::AsResource(gateway::Gateway::new()))
+        .resource(endpoint::AsResource(interface::Interface::new()))
+        .resource(association::RouteTableAssociation::new())
+        .data_source(Typed::<data_sources::service::Service>::new())
+        .data_source(Typed::<data_sources::endpoint::EndpointData>::new())
+        .list_resource(list::EndpointList::new(gateway::Gateway::new()))
+        .list_resource(list::EndpointList::new(interface::Interface::new()))
+}
+
+/// The resources, by type name.
+pub fn resources() -> Vec<Arc<dyn Resource<Ctx>>> {
+    registry().resources()
+}
+
 /// This provider: the `provider "vpce"` block and how it makes the EC2 client.
-pub struct Vpce;
+pub struct Vpce {
+    /// Given to every EC2 client this provider configures: the writes they start in the
+    /// background, which the process waits for before it ends.
+    background: Background,
+}
 
 impl crate::protocol::resource::Provider for Vpce {
     type Ctx = Ctx;
@@ -128,6 +154,7 @@ impl crate::protocol::resource::Provider for Vpce {
                 max_retries: config.max_retries.known().and_then(Number::as_i64).map(|n| n as u32),
                 observer: Some(Arc::new(Ec2Log)),
                 pacing: None,
+                background: self.background.clone(),
             };
             match crate::aws::connect(cfg).await {
                 Ok(ec2) => {
@@ -215,37 +242,49 @@ fn tag_config(config: &ProviderModel) -> tags::TagConfig {
 
 /// The provider service: the tfplugin [`Server`] for [`Vpce`] and its resources. It derefs to
 /// the server, which implements the tfplugin6 Provider service.
-pub struct Provider(Server<Vpce>);
+pub struct ProviderServer {
+    server: Server<Vpce>,
+    background: Background,
+}
 
-impl Default for Provider {
+impl Default for ProviderServer {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Provider {
+impl ProviderServer {
+    /// The provider with its registry and [`options`].
     pub fn new() -> Self {
-        Provider(Server::new(Vpce, resources::registry(), options()))
+        let background = Background::default();
+        ProviderServer { server: Server::new(Vpce { background: background.clone() }, registry(), options()), background }
     }
 
     /// A handle that stops this provider's work from outside the gRPC service.
     pub fn stop_handle(&self) -> StopHandle {
-        StopHandle(self.0.stop_handle())
+        StopHandle(self.server.stop_handle())
     }
 
+    /// The EC2 writes this provider's clients started in the background (creation marker
+    /// removals), to wait for before the process ends ([`Background::drain`]).
+    pub fn background(&self) -> Background {
+        self.background.clone()
+    }
+
+    /// The tfplugin server, for [`crate::protocol::run`].
     pub fn into_server(self) -> Server<Vpce> {
-        self.0
+        self.server
     }
 }
 
-impl Deref for Provider {
+impl Deref for ProviderServer {
     type Target = Server<Vpce>;
     fn deref(&self) -> &Server<Vpce> {
-        &self.0
+        &self.server
     }
 }
 
-/// Stops the provider's work when Terraform is gone (see [`crate::protocol::plugin::serve_with`]).
+/// Stops the provider's work when Terraform is gone (see [`crate::protocol::RunOptions::on_parent_exit`]).
 pub struct StopHandle(crate::protocol::server::StopHandle<Configured>);
 
 impl StopHandle {
@@ -302,11 +341,6 @@ fn log_ec2_call(e: &crate::aws::CallEvent) {
         "request_id" => e.request_id,
         "error_code" => e.error_code,
     );
-}
-
-/// The gRPC service Terraform talks to, with Terraform's message size limits.
-pub fn service(provider: Provider) -> pb::provider_server::ProviderServer<Server<Vpce>> {
-    provider.0.into_service()
 }
 
 #[cfg(test)]

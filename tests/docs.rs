@@ -39,7 +39,7 @@ fn docs_are_up_to_date() {
 
 #[test]
 fn every_resource_page_has_its_example_and_every_attribute() {
-    for r in vpce::resources::all() {
+    for r in vpce::provider::resources() {
         let name = r.type_name();
         let page = fs::read_to_string(root().join(format!("docs/resources/{name}.md"))).unwrap();
         let example = fs::read_to_string(root().join(format!("examples/resources/{name}/resource.tf"))).unwrap();

@@ -423,7 +423,7 @@ fn codec_survives_garbage_for_both_resource_schemas() {
     let start = Instant::now();
     let deadline = start + budget(4);
     let mut r = Rng::new(seed());
-    let resources = vpce::resources::all();
+    let resources = vpce::provider::resources();
     assert!(resources.len() >= 2, "the endpoint resources at least");
     let mut stats = Stats::new();
     for res in &resources {
@@ -466,7 +466,7 @@ fn codec_survives_garbage_for_random_types() {
 
 #[test]
 fn codec_rejects_pathological_nesting_and_lengths() {
-    let deep_types = [Type::Dynamic, Type::List(Box::new(Type::Dynamic)), vpce::resources::all()[1].schema().ty()];
+    let deep_types = [Type::Dynamic, Type::List(Box::new(Type::Dynamic)), vpce::provider::resources()[1].schema().ty()];
     let mut inputs: Vec<(Codec, Vec<u8>)> = vec![
         (Codec::Msgpack, vec![0x91; 100_000]),
         (Codec::Msgpack, [0x81u8, 0xa1, b'a'].repeat(30_000)),
@@ -519,7 +519,7 @@ fn type_json_survives_garbage() {
     let start = Instant::now();
     let deadline = start + budget(2);
     let mut r = Rng::new(seed().wrapping_add(2));
-    let mut corpus: Vec<Vec<u8>> = vpce::resources::all().iter().map(|res| res.schema().ty().to_json()).collect();
+    let mut corpus: Vec<Vec<u8>> = vpce::provider::resources().iter().map(|res| res.schema().ty().to_json()).collect();
     let mut failures = Vec::new();
     for _ in 0..200 {
         let ty = gen_type(&mut r, 0);
@@ -718,14 +718,14 @@ struct Hammered {
     aws_errors_seen: usize,
 }
 
-async fn hammer(provider: std::sync::Arc<vpce::provider::Provider>, seed: u64, rounds: usize, configured: bool) -> Hammered {
+async fn hammer(provider: std::sync::Arc<vpce::provider::ProviderServer>, seed: u64, rounds: usize, configured: bool) -> Hammered {
     let mut r = Rng::new(seed);
     let mut failures = Vec::new();
     let (mut plans_reaching_resource, mut aws_errors_seen) = (0, 0);
     let saw_aws = |diags: &[pb::Diagnostic]| {
         usize::from(diags.iter().any(|d| d.detail.contains("fuzz: refused") || d.summary.contains("fuzz: refused")))
     };
-    let resources = vpce::resources::all();
+    let resources = vpce::provider::resources();
     let corpora: Vec<_> = resources.iter().map(|res| seeds(&mut r, &res.schema().ty(), 20)).collect();
     for round in 0..rounds {
         let i = r.below(resources.len());
@@ -912,7 +912,7 @@ fn provider_service_answers_garbage_with_diagnostics() {
         let mut r = Rng::new(seed().wrapping_add(3));
         let pcorpus = seeds(&mut r, &pty, 20);
         for round in 0..150 {
-            let p = vpce::provider::Provider::new();
+            let p = vpce::provider::ProviderServer::new();
             let config = dv(&mut r, &pty, &pcorpus);
             let what = format!("ValidateProviderConfig (round {round}) with {config:?}");
             if let Some(resp) = call!(
@@ -943,14 +943,14 @@ fn provider_service_answers_garbage_with_diagnostics() {
         }
 
         // Unconfigured: everything must still be a diagnostic.
-        let unconfigured = std::sync::Arc::new(vpce::provider::Provider::new());
+        let unconfigured = std::sync::Arc::new(vpce::provider::ProviderServer::new());
         let h = hammer(unconfigured, seed().wrapping_add(4), 250 * scale(), false).await;
         assert_eq!(h.aws_errors_seen, 0, "an unconfigured provider cannot have called EC2");
         failures.extend(h.failures);
 
         // Configured against an EC2 that refuses every call: the resource code runs on garbage.
         let endpoint = refusing_ec2().await;
-        let configured = std::sync::Arc::new(vpce::provider::Provider::new());
+        let configured = std::sync::Arc::new(vpce::provider::ProviderServer::new());
         let resp = configured
             .configure_provider(Request::new(pb::configure_provider::Request {
                 config: Some(provider_config(&endpoint)),

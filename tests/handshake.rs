@@ -433,7 +433,7 @@ fn mutual_tls_with_the_announced_certificates() {
         // go-plugin's client allows TLS 1.2 (MinVersion): mutual auth with the P-521 key works there too.
         let tls12 = client_tls_versions(&plugin.server_cert, Some(&id), &[&rustls::version::TLS12]);
         let ch12 = channel_with(&plugin.socket, tls12).await.expect("TLS 1.2 connect");
-        assert_eq!(schema_resources(ch12).await.expect("schema over TLS 1.2").len(), vpce::resources::all().len());
+        assert_eq!(schema_resources(ch12).await.expect("schema over TLS 1.2").len(), vpce::provider::resources().len());
     });
 }
 
@@ -457,7 +457,7 @@ fn a_different_client_certificate_is_refused() {
         );
         // And the rightful client still gets in afterwards.
         let ch = plugin.channel(Some(&terraform)).await.expect("right cert still accepted");
-        assert_eq!(schema_resources(ch).await.expect("schema").len(), vpce::resources::all().len());
+        assert_eq!(schema_resources(ch).await.expect("schema").len(), vpce::provider::resources().len());
     });
 }
 
@@ -515,7 +515,7 @@ fn controller_shutdown_exits_zero_and_removes_the_socket() {
         let (_broker_tx, broker_rx) = tokio::sync::mpsc::channel::<gp::ConnInfo>(1);
         let broker_stream =
             broker.start_stream(tokio_stream::wrappers::ReceiverStream::new(broker_rx)).await.expect("StartStream").into_inner();
-        assert_eq!(schema_resources(ch.clone()).await.expect("schema").len(), vpce::resources::all().len());
+        assert_eq!(schema_resources(ch.clone()).await.expect("schema").len(), vpce::provider::resources().len());
 
         let mut controller = gp::grpc_controller_client::GrpcControllerClient::new(ch.clone());
         tokio::time::timeout(Duration::from_secs(5), controller.shutdown(gp::Empty {}))
@@ -557,11 +557,11 @@ fn stop_provider_is_prompt_and_the_provider_keeps_serving() {
                     .into_inner();
             assert!(resp.error.is_empty(), "{}", resp.error);
             assert!(start.elapsed() < Duration::from_secs(2));
-            assert_eq!(schema_resources(ch.clone()).await.expect("schema after StopProvider").len(), vpce::resources::all().len());
+            assert_eq!(schema_resources(ch.clone()).await.expect("schema after StopProvider").len(), vpce::provider::resources().len());
         }
         // A fresh connection works too.
         let ch2 = plugin.channel(Some(&id)).await.expect("new connection after stop");
-        assert_eq!(schema_resources(ch2).await.expect("schema").len(), vpce::resources::all().len());
+        assert_eq!(schema_resources(ch2).await.expect("schema").len(), vpce::provider::resources().len());
     });
     assert!(plugin.child.try_wait().unwrap().is_none(), "StopProvider must not end the process");
 }
@@ -644,7 +644,7 @@ fn without_automtls_the_socket_is_plaintext() {
             }))
             .await
             .expect("plaintext connect");
-        assert_eq!(schema_resources(ch.clone()).await.expect("schema").len(), vpce::resources::all().len());
+        assert_eq!(schema_resources(ch.clone()).await.expect("schema").len(), vpce::provider::resources().len());
         gp::grpc_controller_client::GrpcControllerClient::new(ch).shutdown(gp::Empty {}).await.expect("shutdown");
     });
     assert!(plugin.wait_exit(Duration::from_secs(3)).is_some_and(|s| s.success()));

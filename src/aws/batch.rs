@@ -15,6 +15,14 @@ use super::AwsError;
 
 type Reply<V> = oneshot::Sender<Result<Option<V>, AwsError>>;
 
+/// Batched lookups (`find_vpc_endpoint`, `find_vpc`, `find_route_tables`): a batch collects ids
+/// until none has arrived for this long...
+pub(crate) const BATCH_WINDOW: Duration = Duration::from_millis(10);
+/// ... or this long after its first id at the latest.
+pub(crate) const BATCH_MAX_WAIT: Duration = Duration::from_millis(50);
+/// At most this many ids per Describe call.
+pub(crate) const BATCH_MAX_IDS: usize = 100;
+
 /// Coalesces concurrent `get(key)` calls into one `fetch(keys)` call per batch.
 ///
 /// A batch stays open while keys keep arriving: it closes once no key has arrived for `gap`,
@@ -26,7 +34,7 @@ type Reply<V> = oneshot::Sender<Result<Option<V>, AwsError>>;
 /// ([`Batcher::with_in_flight`]; unlimited with [`Batcher::new`]): while they do, the next batch
 /// keeps collecting, so that a slow or paced call (a write waiting for its token) carries every
 /// key that arrived meanwhile. The background task ends when the last `Batcher` clone is dropped.
-pub struct Batcher<K, V> {
+pub(crate) struct Batcher<K, V> {
     tx: mpsc::UnboundedSender<(K, Reply<V>)>,
 }
 
@@ -42,7 +50,7 @@ where
     V: Clone + Send + 'static,
 {
     /// Spawns the collecting task: must be called inside a tokio runtime.
-    pub fn new<F, Fut>(gap: Duration, max_wait: Duration, max_batch: usize, fetch: F) -> Self
+    pub(crate) fn new<F, Fut>(gap: Duration, max_wait: Duration, max_batch: usize, fetch: F) -> Self
     where
         F: Fn(Vec<K>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
@@ -51,7 +59,7 @@ where
     }
 
     /// Like [`Batcher::new`], with at most `in_flight` fetches running at once.
-    pub fn with_in_flight<F, Fut>(gap: Duration, max_wait: Duration, max_batch: usize, in_flight: usize, fetch: F) -> Self
+    pub(crate) fn with_in_flight<F, Fut>(gap: Duration, max_wait: Duration, max_batch: usize, in_flight: usize, fetch: F) -> Self
     where
         F: Fn(Vec<K>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
@@ -63,7 +71,14 @@ where
     /// mean time between keys, at least `gap`, at most `max_gap`. When Terraform starts its
     /// operations one every few tens of milliseconds (a busy core, hundreds of resources), a fixed
     /// short gap would send nearly every key alone.
-    pub fn adaptive<F, Fut>(gap: Duration, max_gap: Duration, max_wait: Duration, max_batch: usize, in_flight: usize, fetch: F) -> Self
+    pub(crate) fn adaptive<F, Fut>(
+        gap: Duration,
+        max_gap: Duration,
+        max_wait: Duration,
+        max_batch: usize,
+        in_flight: usize,
+        fetch: F,
+    ) -> Self
     where
         F: Fn(Vec<K>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
@@ -83,7 +98,7 @@ where
         Batcher { tx }
     }
 
-    pub async fn get(&self, key: K) -> Result<Option<V>, AwsError> {
+    pub(crate) async fn get(&self, key: K) -> Result<Option<V>, AwsError> {
         let stopped = || AwsError::new("batch lookup", None, "the request batcher has stopped");
         let (reply, rx) = oneshot::channel();
         self.tx.send((key, reply)).map_err(|_| stopped())?;
@@ -91,9 +106,28 @@ where
     }
 
     /// The values of the `keys` that exist (one batched lookup each, concurrently).
-    pub async fn get_all(&self, keys: &[K]) -> Result<Vec<V>, AwsError> {
+    pub(crate) async fn get_all(&self, keys: &[K]) -> Result<Vec<V>, AwsError> {
         let found = futures::future::try_join_all(keys.iter().map(|k| self.get(k.clone()))).await?;
         Ok(found.into_iter().flatten().collect())
+    }
+}
+
+impl<V: Clone + Send + 'static> Batcher<String, V> {
+    /// A batcher of EC2 lookups by id, with this module's window ([`BATCH_WINDOW`],
+    /// [`BATCH_MAX_WAIT`], [`BATCH_MAX_IDS`]): `fetch(client, ids)` returns the items that exist,
+    /// `id_of` names them. Two calls in flight at most: under load (many resources, a slow or
+    /// throttled EC2) the ids that arrive meanwhile wait for the next call instead of each going
+    /// alone. Must be called inside a tokio runtime.
+    pub(crate) fn by_id<F, Fut>(client: &aws_sdk_ec2::Client, fetch: F, id_of: fn(&V) -> Option<&str>) -> Self
+    where
+        F: Fn(aws_sdk_ec2::Client, Vec<String>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Vec<V>, AwsError>> + Send + 'static,
+    {
+        let client = client.clone();
+        Batcher::with_in_flight(BATCH_WINDOW, BATCH_MAX_WAIT, BATCH_MAX_IDS, 2, move |ids| {
+            let found = fetch(client.clone(), ids);
+            async move { Ok(found.await?.into_iter().filter_map(|v| Some((id_of(&v)?.to_owned(), v))).collect()) }
+        })
     }
 }
 
@@ -199,7 +233,7 @@ type SharedFetch<V> = Shared<BoxFuture<'static, Result<V, AwsError>>>;
 /// A per-key single-flight cache: the first `get` of a key runs its fetch, concurrent `get`s of
 /// the same key await that same fetch, later ones get the stored value. A failed fetch is
 /// reported to everyone awaiting it and then forgotten, so the next `get` fetches again.
-pub struct Memo<K, V> {
+pub(crate) struct Memo<K, V> {
     entries: Mutex<HashMap<K, SharedFetch<V>>>,
 }
 
@@ -215,7 +249,7 @@ where
     V: Clone + Send + Sync + 'static,
 {
     /// The value of `key`, running `fetch()` only when it is neither stored nor being fetched.
-    pub async fn get<F, Fut>(&self, key: K, fetch: F) -> Result<V, AwsError>
+    pub(crate) async fn get<F, Fut>(&self, key: K, fetch: F) -> Result<V, AwsError>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, AwsError>> + Send + 'static,

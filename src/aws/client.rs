@@ -9,27 +9,21 @@ use aws_sdk_ec2::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_ec2::config::retry::{RetryPartition, TokenBucket};
 use aws_sdk_ec2::config::{ConfigBag, Intercept, Region, RuntimeComponents, StalledStreamProtectionConfig};
 use aws_sdk_ec2::error::BoxError;
-use aws_sdk_ec2::types::{RouteTable, ServiceDetail, Vpc, VpcEndpoint};
+use aws_sdk_ec2::types::{RouteTable, ServiceDetail, VpcEndpoint};
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 
 use super::batch::{Batcher, Memo};
-use super::finders::{fetch_endpoints, fetch_route_tables, fetch_vpcs};
+use super::finders::{fetch_endpoints, fetch_route_tables};
+use super::markers::Background;
+use super::names::is_read_only;
 use super::observe::{CallObserver, Observe};
 use super::pace::{paced_http_client, PaceFeedback, Pacer};
 use super::AwsError;
 
 /// Default number of attempts per EC2 call (1 try + 25 retries, as the AWS provider), with the
 /// SDK's jittered exponential backoff (200 ms up to 20 s).
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 26;
-/// Batched lookups (`find_vpc_endpoint`, `find_vpc`, `find_route_tables`): a batch collects ids
-/// until none has arrived for this long...
-pub const BATCH_WINDOW: Duration = Duration::from_millis(10);
-/// ... or this long after its first id at the latest.
-pub const BATCH_MAX_WAIT: Duration = Duration::from_millis(50);
-/// At most this many ids per Describe call.
-pub const BATCH_MAX_IDS: usize = 100;
-
+pub(crate) const DEFAULT_MAX_ATTEMPTS: u32 = 26;
 #[derive(Clone, Default)]
 pub struct Ec2Config {
     /// Overrides AWS_REGION / AWS_DEFAULT_REGION / the profile's region.
@@ -45,16 +39,19 @@ pub struct Ec2Config {
     /// Client-side pacing (see [`super::pace`]): a multiple of EC2's refill rates, 0 for none.
     /// `None`: [`pacing_scale`] decides.
     pub pacing: Option<f64>,
+    /// Where the client starts the writes no caller waits for (creation marker removals), for
+    /// the provider to wait on before the process ends.
+    pub background: Background,
 }
 
 /// Attempts taking longer than this are abandoned (and retried by the SDK).
-pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The pacing of a client: `VPCE_EC2_PACING` when set (`off`/`0`: none, `on`: EC2's rates, a
 /// number: that multiple of EC2's rates, for accounts whose limits were raised); else EC2's rates
 /// against AWS, and none against another EC2 endpoint (`endpoints { ec2 }` or
 /// `AWS_ENDPOINT_URL_EC2`: emulators and test proxies, which have other limits or none).
-pub fn pacing_scale(custom_endpoint: bool) -> f64 {
+pub(crate) fn pacing_scale(custom_endpoint: bool) -> f64 {
     match std::env::var("VPCE_EC2_PACING").ok().as_deref().map(str::trim) {
         Some("off" | "false") => 0.0,
         Some("on" | "true") => 1.0,
@@ -77,7 +74,6 @@ pub(super) struct Inner {
     requests: Arc<AtomicU64>,
     pub(super) endpoints: Batcher<String, VpcEndpoint>,
     pub(super) route_tables: Batcher<String, RouteTable>,
-    pub(super) vpcs: Batcher<String, Vpc>,
     /// DescribeVpcEndpointServices by service name.
     pub(super) services: Memo<String, Vec<ServiceDetail>>,
     /// DescribePrefixLists by prefix list name: (id, CIDRs listed there).
@@ -86,18 +82,10 @@ pub(super) struct Inner {
     pub(super) prefix_list_entries: Memo<String, Vec<String>>,
     /// Told of every EC2 attempt and waiter poll.
     pub(super) observer: Option<CallObserver>,
-    /// DescribeVpcEndpoints of marked endpoints by VPC (crash-safe creates).
-    pub(super) marked: Batcher<String, Vec<VpcEndpoint>>,
-    /// DescribeVpcEndpoints of every marked endpoint of the region, once per process (orphans).
-    pub(super) marked_all: Memo<String, Vec<VpcEndpoint>>,
-    /// DeleteTags of the creation marker, batched.
-    pub(super) unmark: Batcher<String, ()>,
-    /// Endpoint ids and ClientTokens this process has claimed.
-    pub(super) claims: super::markers::Claims,
-    /// Set when the provider must stop: every write is refused before it is sent.
-    pub(super) halted: Arc<std::sync::atomic::AtomicBool>,
-    /// The per-action token buckets every request waits on.
-    pub(super) pacer: Arc<Pacer>,
+    /// Crash-safe creates: marked endpoints, marker removals, claims, the halt of writes.
+    pub(super) markers: super::markers::Markers,
+    /// The per-endpoint locks of modifies (see [`super::exclusive`]).
+    pub(super) locks: super::exclusive::Locks,
     /// DeleteVpcEndpoints, batched: what became of each id.
     pub(super) deletes: Batcher<String, super::writes::Deleted>,
     /// CreateTags / DeleteTags, batched by tag change.
@@ -174,27 +162,6 @@ impl Intercept for WatchWrites {
     }
 }
 
-/// EC2 actions that change nothing.
-pub fn is_read_only(operation: &str) -> bool {
-    operation.starts_with("Describe") || operation.starts_with("Get") || operation.starts_with("List")
-}
-
-/// A batcher of lookups by id: `fetch(client, ids)` returns the items that exist, `id_of` names them.
-fn batcher<V, F, Fut>(client: &aws_sdk_ec2::Client, fetch: F, id_of: fn(&V) -> Option<&str>) -> Batcher<String, V>
-where
-    V: Clone + Send + 'static,
-    F: Fn(aws_sdk_ec2::Client, Vec<String>) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Result<Vec<V>, AwsError>> + Send + 'static,
-{
-    let client = client.clone();
-    // Two calls in flight at most: under load (many resources, a slow or throttled EC2) the ids
-    // that arrive meanwhile wait for the next call instead of each going alone.
-    Batcher::with_in_flight(BATCH_WINDOW, BATCH_MAX_WAIT, BATCH_MAX_IDS, 2, move |ids| {
-        let found = fetch(client.clone(), ids);
-        async move { Ok(found.await?.into_iter().filter_map(|v| Some((id_of(&v)?.to_owned(), v))).collect()) }
-    })
-}
-
 /// The HTTP(S) client for every AWS call: hyper on rustls with ring. Nothing on the plugin's start
 /// path initialises aws-lc (its entropy seeding cost ~60 ms per process, and Terraform starts the
 /// provider several times per command), and the build compiles no C crypto library.
@@ -245,8 +212,6 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
         // when many resources are applied under sustained throttling or errors, and then calls fail
         // after one attempt whatever max_retries says (the AWS provider's "retry quota exceeded";
         // it disables the quota too). Attempts and exponential backoff still bound every call.
-        // With the quota, tests/faults.rs (40 endpoints) fails at a 50% fault rate and passes at
-        // 30% only with a thin margin.
         .retry_partition(RetryPartition::custom("vpce-ec2").token_bucket(TokenBucket::unlimited()).build())
         .timeout_config(TimeoutConfig::builder().connect_timeout(Duration::from_secs(10)).build())
         // A request waits for its token in the paced HTTP client with its body unread; the SDK's
@@ -259,52 +224,31 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
     if let Some(observer) = cfg.observer.clone() {
         builder = builder.interceptor(Observe(observer));
     }
-    let observer = cfg.observer.clone();
     if let Some(url) = cfg.ec2_endpoint.as_deref().filter(|u| !u.is_empty()) {
         builder = builder.endpoint_url(url);
     }
     let client = aws_sdk_ec2::Client::from_conf(builder.build());
-    let mut ec2 = Ec2::from_parts(client, region, requests, halted, pacer, wrote);
-    if let Some(inner) = Arc::get_mut(&mut ec2.inner) {
-        inner.observer = observer;
-    }
-    Ok(ec2)
+    let inner = Inner {
+        read_ahead: super::readahead::ReadAhead::new(wrote),
+        deletes: super::writes::delete_batcher(&client),
+        tag_changes: super::writes::tag_batcher(&client),
+        facts: super::facts::Facts::new(&client),
+        endpoints: Batcher::by_id(&client, |c, ids| async move { fetch_endpoints(&c, &ids).await }, |e| e.vpc_endpoint_id()),
+        route_tables: Batcher::by_id(&client, |c, ids| async move { fetch_route_tables(&c, &ids).await }, |t| t.route_table_id()),
+        services: Memo::default(),
+        prefix_lists: Memo::default(),
+        prefix_list_entries: Memo::default(),
+        observer: cfg.observer,
+        markers: super::markers::Markers::new(&client, halted, cfg.background),
+        locks: Default::default(),
+        client,
+        region,
+        requests,
+    };
+    Ok(Ec2 { inner: Arc::new(inner) })
 }
 
 impl Ec2 {
-    fn from_parts(
-        client: aws_sdk_ec2::Client,
-        region: String,
-        requests: Arc<AtomicU64>,
-        halted: Arc<std::sync::atomic::AtomicBool>,
-        pacer: Arc<Pacer>,
-        wrote: Arc<std::sync::atomic::AtomicBool>,
-    ) -> Self {
-        let inner = Inner {
-            read_ahead: super::readahead::ReadAhead::new(wrote),
-            deletes: super::writes::delete_batcher(&client),
-            tag_changes: super::writes::tag_batcher(&client),
-            facts: super::facts::Facts::new(&client),
-            pacer,
-            endpoints: batcher(&client, |c, ids| async move { fetch_endpoints(&c, &ids).await }, |e| e.vpc_endpoint_id()),
-            route_tables: batcher(&client, |c, ids| async move { fetch_route_tables(&c, &ids).await }, |t| t.route_table_id()),
-            vpcs: batcher(&client, |c, ids| async move { fetch_vpcs(&c, &ids).await }, |v| v.vpc_id()),
-            services: Memo::default(),
-            prefix_lists: Memo::default(),
-            prefix_list_entries: Memo::default(),
-            observer: None,
-            marked: super::markers::marked_batcher(&client),
-            marked_all: Memo::default(),
-            unmark: super::markers::unmark_batcher(&client),
-            claims: Default::default(),
-            halted,
-            client,
-            region,
-            requests,
-        };
-        Ec2 { inner: Arc::new(inner) }
-    }
-
     /// The SDK client, for the create/modify/delete calls (map errors with
     /// [`SdkResultExt::aws_op`](super::SdkResultExt::aws_op)).
     pub fn client(&self) -> &aws_sdk_ec2::Client {
@@ -316,13 +260,8 @@ impl Ec2 {
         &self.inner.region
     }
 
-    /// What the client-side pacing did so far.
-    pub fn pace_stats(&self) -> super::pace::PaceStats {
-        self.inner.pacer.stats()
-    }
-
     /// EC2 HTTP requests sent so far by this handle and its clones (retries included).
-    pub fn requests_sent(&self) -> u64 {
+    pub(crate) fn requests_sent(&self) -> u64 {
         self.inner.requests.load(Ordering::Relaxed)
     }
 }

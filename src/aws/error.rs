@@ -10,19 +10,19 @@ use aws_sdk_ec2::operation::RequestId;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwsError {
     /// The EC2 operation (`DescribeVpcEndpoints`), or a local step (`configure`).
-    pub operation: String,
+    pub(crate) operation: String,
     /// The EC2 error code (`InvalidVpcEndpointId.NotFound`); `None` for transport or local errors.
-    pub code: Option<String>,
-    pub message: String,
-    pub request_id: Option<String>,
+    pub(crate) code: Option<String>,
+    pub(crate) message: String,
+    pub(crate) request_id: Option<String>,
     /// The request never left this machine: the connection to EC2 could not be made (refused,
     /// unreachable, no such host) or the request could not be built. EC2 cannot have acted on it.
-    pub not_sent: bool,
+    pub(crate) not_sent: bool,
 }
 
 /// The kinds of EC2 resource whose "does not exist" errors the provider acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Missing {
+pub(crate) enum Missing {
     VpcEndpoint,
     Vpc,
     Subnet,
@@ -32,7 +32,7 @@ pub enum Missing {
 
 impl Missing {
     /// The error codes EC2 documents for an id of this kind that does not exist.
-    pub fn not_found(self) -> &'static [&'static str] {
+    pub(crate) fn not_found(self) -> &'static [&'static str] {
         match self {
             Missing::VpcEndpoint => &["InvalidVpcEndpointId.NotFound", "InvalidVpcEndpoint.NotFound"],
             Missing::Vpc => &["InvalidVpcID.NotFound"],
@@ -43,7 +43,7 @@ impl Missing {
     }
 
     /// The error codes for an id of this kind that is not well-formed.
-    pub fn malformed(self) -> &'static [&'static str] {
+    pub(crate) fn malformed(self) -> &'static [&'static str] {
         match self {
             Missing::VpcEndpoint => &["InvalidVpcEndpointId.Malformed"],
             Missing::Vpc => &["InvalidVpcId.Malformed"],
@@ -69,7 +69,7 @@ const THROTTLING_CODES: &[&str] = &[
 ];
 
 /// Whether an EC2 error code means "slow down".
-pub fn is_throttling_code(code: &str) -> bool {
+pub(crate) fn is_throttling_code(code: &str) -> bool {
     THROTTLING_CODES.contains(&code)
 }
 
@@ -80,18 +80,18 @@ pub fn is_throttling_code(code: &str) -> bool {
 const BUSY_CODES: &[&str] = &["IncorrectState", "OperationInProgress"];
 
 /// Whether an EC2 error code means "the endpoint is busy: try again later".
-pub fn is_busy_code(code: &str) -> bool {
+pub(crate) fn is_busy_code(code: &str) -> bool {
     BUSY_CODES.contains(&code)
 }
 
 impl AwsError {
-    pub fn new(operation: impl Into<String>, code: Option<&str>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(operation: impl Into<String>, code: Option<&str>, message: impl Into<String>) -> Self {
         AwsError { operation: operation.into(), code: code.map(str::to_owned), message: message.into(), request_id: None, not_sent: false }
     }
 
     /// Converts any SDK error; service errors keep their code and message, transport errors
     /// (timeouts, connection failures) keep the whole cause chain as the message.
-    pub fn from_sdk<E, R>(operation: &str, err: SdkError<E, R>) -> Self
+    pub(crate) fn from_sdk<E, R>(operation: &str, err: SdkError<E, R>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
         R: fmt::Debug + 'static,
@@ -116,33 +116,33 @@ impl AwsError {
 
     /// Whether the code is one of `codes` (EC2 spells some ids `ID`, others `Id`: compared
     /// case-insensitively).
-    pub fn code_in(&self, codes: &[&str]) -> bool {
+    pub(crate) fn code_in(&self, codes: &[&str]) -> bool {
         self.code.as_deref().is_some_and(|c| codes.iter().any(|k| k.eq_ignore_ascii_case(c)))
     }
 
     /// EC2 says that this kind of resource does not exist. Only the resource's own codes count: an
     /// `InvalidRoute.NotFound` from DeleteVpcEndpoints says nothing about the endpoint.
-    pub fn is_missing(&self, kind: Missing) -> bool {
+    pub(crate) fn is_missing(&self, kind: Missing) -> bool {
         self.code_in(kind.not_found())
     }
 
     /// EC2 says that an id of this kind does not (or cannot) exist: not found, or malformed.
-    pub fn is_invalid_id(&self, kind: Missing) -> bool {
+    pub(crate) fn is_invalid_id(&self, kind: Missing) -> bool {
         self.code_in(kind.not_found()) || self.code_in(kind.malformed())
     }
 
-    pub fn is_throttling(&self) -> bool {
+    pub(crate) fn is_throttling(&self) -> bool {
         self.code.as_deref().is_some_and(is_throttling_code)
     }
 
     /// The endpoint is busy (see [`is_busy_code`]): the same request is sent again later.
-    pub fn is_busy(&self) -> bool {
+    pub(crate) fn is_busy(&self) -> bool {
         self.code.as_deref().is_some_and(is_busy_code)
     }
 
     /// The ids among `candidates` that the error message names (EC2 and moto write them quoted,
     /// comma-separated or inside `{'..'}`; exact token match, so `vpce-1` never matches `vpce-12`).
-    pub fn named_ids<'a>(&self, candidates: &'a [String]) -> Vec<&'a String> {
+    pub(crate) fn named_ids<'a>(&self, candidates: &'a [String]) -> Vec<&'a String> {
         let tokens: HashSet<&str> =
             self.message.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).filter(|t| !t.is_empty()).collect();
         candidates.iter().filter(|id| tokens.contains(id.as_str())).collect()
@@ -203,7 +203,7 @@ impl fmt::Display for AwsError {
 impl std::error::Error for AwsError {}
 
 /// `client.describe_vpcs().send().await.aws_op("DescribeVpcs")?`
-pub trait SdkResultExt<T> {
+pub(crate) trait SdkResultExt<T> {
     fn aws_op(self, operation: &str) -> Result<T, AwsError>;
 }
 

@@ -5,7 +5,7 @@
 //! process and retried, with backoff, while EC2 answers that the endpoint is busy.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -13,18 +13,24 @@ use tokio_util::sync::CancellationToken;
 
 use super::{retry_while_busy, AwsError, Ec2, SdkResultExt};
 
-/// The per-endpoint locks of this process.
-fn lock_of(endpoint_id: &str) -> Arc<tokio::sync::Mutex<()>> {
-    static LOCKS: OnceLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
-    let mut locks = LOCKS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    locks.entry(endpoint_id.to_owned()).or_default().clone()
+/// The per-endpoint locks of an [`Ec2`] handle and its clones (one per endpoint ever modified
+/// through them).
+#[derive(Default)]
+pub(super) struct Locks(Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
+
+impl Locks {
+    /// The lock of `endpoint_id`.
+    fn of(&self, endpoint_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        locks.entry(endpoint_id.to_owned()).or_default().clone()
+    }
 }
 
 impl Ec2 {
     /// ModifyVpcEndpoint adding and removing route tables, exclusively for the endpoint in this
     /// process, retried while EC2 says the endpoint is busy ([`retry_while_busy`]), until
     /// `timeout` (then the last refusal) or `cancel`.
-    pub async fn modify_route_tables_exclusive(
+    pub(crate) async fn modify_route_tables_exclusive(
         &self,
         endpoint_id: &str,
         add: &[String],
@@ -32,7 +38,7 @@ impl Ec2 {
         timeout: Duration,
         cancel: &CancellationToken,
     ) -> Result<(), AwsError> {
-        let lock = lock_of(endpoint_id);
+        let lock = self.inner.locks.of(endpoint_id);
         let _held = lock.lock().await;
         retry_while_busy(Instant::now() + timeout, cancel, || async {
             let mut req = self.client().modify_vpc_endpoint().vpc_endpoint_id(endpoint_id);
@@ -54,7 +60,8 @@ mod tests {
 
     #[test]
     fn one_lock_per_endpoint() {
-        assert!(Arc::ptr_eq(&lock_of("vpce-a"), &lock_of("vpce-a")));
-        assert!(!Arc::ptr_eq(&lock_of("vpce-a"), &lock_of("vpce-b")));
+        let locks = Locks::default();
+        assert!(Arc::ptr_eq(&locks.of("vpce-a"), &locks.of("vpce-a")));
+        assert!(!Arc::ptr_eq(&locks.of("vpce-a"), &locks.of("vpce-b")));
     }
 }

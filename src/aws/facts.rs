@@ -21,15 +21,14 @@ use futures::future::BoxFuture;
 use tokio::sync::OnceCell;
 
 use super::batch::Batcher;
-use super::client::{BATCH_MAX_IDS, BATCH_MAX_WAIT, BATCH_WINDOW};
 use super::error::Missing;
 use super::finders::{describe_existing, fetch_route_tables, fetch_vpcs};
 use super::{AwsError, Ec2, SdkResultExt};
 
 /// Distinct ids of one kind asked for before the kind is listed whole.
-pub const LIST_AFTER: usize = 50;
+pub(crate) const LIST_AFTER: usize = 50;
 /// At most this many pages of 100 are listed.
-pub const LIST_MAX_PAGES: usize = 20;
+pub(crate) const LIST_MAX_PAGES: usize = 20;
 
 type Lister<V> = Box<dyn Fn() -> BoxFuture<'static, Result<Vec<V>, AwsError>> + Send + Sync>;
 
@@ -57,11 +56,7 @@ impl<V: Clone + Send + 'static> Known<V> {
         F: Fn(aws_sdk_ec2::Client, Vec<String>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Vec<V>, AwsError>> + Send + 'static,
     {
-        let client = client.clone();
-        let batcher = Batcher::with_in_flight(BATCH_WINDOW, BATCH_MAX_WAIT, BATCH_MAX_IDS, 2, move |ids| {
-            let found = fetch(client.clone(), ids);
-            async move { Ok(found.await?.into_iter().filter_map(|v| Some((id_of(&v)?.to_owned(), v))).collect()) }
-        });
+        let batcher = Batcher::by_id(client, fetch, id_of);
         Known { found: Mutex::default(), batcher, asked: AtomicUsize::new(0), list: list.map(|l| (l, OnceCell::new())), id_of, keep }
     }
 
@@ -226,29 +221,29 @@ impl Facts {
 
 impl Ec2 {
     /// The subnets among `ids` that exist, for checks (kept for the process once found).
-    pub async fn subnet_facts(&self, ids: &[String]) -> Result<Vec<Subnet>, AwsError> {
+    pub(crate) async fn subnet_facts(&self, ids: &[String]) -> Result<Vec<Subnet>, AwsError> {
         self.inner.facts.subnets.get_all(ids).await
     }
 
     /// The security groups among `ids` that exist, for checks (kept once found).
-    pub async fn security_group_facts(&self, ids: &[String]) -> Result<Vec<SecurityGroup>, AwsError> {
+    pub(crate) async fn security_group_facts(&self, ids: &[String]) -> Result<Vec<SecurityGroup>, AwsError> {
         self.inner.facts.groups.get_all(ids).await
     }
 
     /// The route tables among `ids` that exist, for checks of their existence and VPC only: the
     /// tables hold their id and VPC and nothing else (use [`Ec2::find_route_tables`] for routes).
-    pub async fn route_table_facts(&self, ids: &[String]) -> Result<Vec<RouteTable>, AwsError> {
+    pub(crate) async fn route_table_facts(&self, ids: &[String]) -> Result<Vec<RouteTable>, AwsError> {
         self.inner.facts.route_tables.get_all(ids).await
     }
 
     /// The VPC, if it exists, for checks of its existence (kept once found): it holds its id and
     /// owner and nothing else.
-    pub async fn vpc_fact(&self, id: &str) -> Result<Option<Vpc>, AwsError> {
+    pub(crate) async fn vpc_fact(&self, id: &str) -> Result<Option<Vpc>, AwsError> {
         Ok(self.inner.facts.vpcs.get_all(&[id.to_owned()]).await?.into_iter().next())
     }
 
     /// Whether `vpc_id` has both DNS support and DNS hostnames on; a VPC found so is not asked again.
-    pub async fn vpc_dns_facts(&self, vpc_id: &str) -> Result<(bool, bool), AwsError> {
+    pub(crate) async fn vpc_dns_facts(&self, vpc_id: &str) -> Result<(bool, bool), AwsError> {
         if self.inner.facts.dns_enabled.lock().unwrap_or_else(|e| e.into_inner()).contains(vpc_id) {
             return Ok((true, true));
         }
@@ -260,7 +255,7 @@ impl Ec2 {
     }
 
     /// The id of the VPC's `default` security group (kept once found).
-    pub async fn default_security_group_fact(&self, vpc_id: &str) -> Result<Option<String>, AwsError> {
+    pub(crate) async fn default_security_group_fact(&self, vpc_id: &str) -> Result<Option<String>, AwsError> {
         if let Some(id) = self.inner.facts.default_groups.lock().unwrap_or_else(|e| e.into_inner()).get(vpc_id) {
             return Ok(Some(id.clone()));
         }

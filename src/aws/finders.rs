@@ -3,20 +3,20 @@
 use std::collections::HashSet;
 use std::future::Future;
 
-use aws_sdk_ec2::types::{Filter, RouteTable, SecurityGroup, ServiceDetail, Subnet, Vpc, VpcAttributeName, VpcEndpoint};
+use aws_sdk_ec2::types::{Filter, RouteTable, ServiceDetail, Subnet, Vpc, VpcAttributeName, VpcEndpoint};
 
 use super::error::Missing;
 use super::{AwsError, Ec2, SdkResultExt};
 
 /// The endpoint's state as EC2 sends it, lowercased (`available`, `pendingacceptance`,
 /// `deleted`, ...); empty when absent.
-pub fn state_str(endpoint: &VpcEndpoint) -> String {
+pub(crate) fn state_str(endpoint: &VpcEndpoint) -> String {
     endpoint.state().map(|s| s.as_str().to_ascii_lowercase()).unwrap_or_default()
 }
 
 /// The state as EC2 documents it (`available`, `pendingAcceptance`, `deleting`, ...), whichever
 /// casing the SDK's enum parsed it into. For display; compare with [`state_str`].
-pub fn state_display(endpoint: &VpcEndpoint) -> String {
+pub(crate) fn state_display(endpoint: &VpcEndpoint) -> String {
     match state_str(endpoint).as_str() {
         "pendingacceptance" => "pendingAcceptance".to_string(),
         other => other.to_string(),
@@ -24,7 +24,7 @@ pub fn state_display(endpoint: &VpcEndpoint) -> String {
 }
 
 /// Whether `rt` routes `prefix_list_id` to the gateway endpoint `endpoint_id`.
-pub fn route_table_has_endpoint_route(rt: &RouteTable, prefix_list_id: &str, endpoint_id: &str) -> bool {
+pub(crate) fn route_table_has_endpoint_route(rt: &RouteTable, prefix_list_id: &str, endpoint_id: &str) -> bool {
     rt.routes().iter().any(|r| r.destination_prefix_list_id() == Some(prefix_list_id) && r.gateway_id() == Some(endpoint_id))
 }
 
@@ -132,35 +132,30 @@ fn filter(name: &str, value: &str) -> Filter {
 impl Ec2 {
     /// The endpoint, or `None` when it does not exist or is `deleted`. Concurrent calls are
     /// coalesced into shared DescribeVpcEndpoints calls (see [`super::Batcher`]).
-    pub async fn find_vpc_endpoint(&self, id: &str) -> Result<Option<VpcEndpoint>, AwsError> {
+    pub(crate) async fn find_vpc_endpoint(&self, id: &str) -> Result<Option<VpcEndpoint>, AwsError> {
         Ok(self.find_vpc_endpoint_any_state(id).await?.filter(|e| state_str(e) != "deleted"))
     }
 
     /// Like [`Ec2::find_vpc_endpoint`] but also returns `deleted` endpoints (EC2 shows them for a while).
-    pub async fn find_vpc_endpoint_any_state(&self, id: &str) -> Result<Option<VpcEndpoint>, AwsError> {
+    pub(crate) async fn find_vpc_endpoint_any_state(&self, id: &str) -> Result<Option<VpcEndpoint>, AwsError> {
         if id.is_empty() {
             return Ok(None);
         }
         self.inner.endpoints.get(id.to_owned()).await
     }
 
-    /// Unbatched: the endpoints among `ids` that exist, in any state; missing ids are absent.
-    pub async fn find_vpc_endpoints_by_ids(&self, ids: &[String]) -> Result<Vec<VpcEndpoint>, AwsError> {
-        fetch_endpoints(self.client(), ids).await
-    }
-
     /// All service details EC2 lists under `service_name` (S3 has two: Interface and Gateway);
     /// empty for an unknown name (EC2 and moto answer `InvalidServiceName`). Fetched once per
     /// process and name (concurrent callers share the call; failures are not kept).
-    pub async fn describe_service_details(&self, service_name: &str) -> Result<Vec<ServiceDetail>, AwsError> {
+    pub(crate) async fn describe_service_details(&self, service_name: &str) -> Result<Vec<ServiceDetail>, AwsError> {
         let (client, name) = (self.client().clone(), service_name.to_owned());
         self.inner.services.get(name.clone(), || async move { Ok(endpoint_services(&client, Some(&name)).await?.0) }).await
     }
 
     /// The service, with `service_type` merged across its entries (so S3 lists both Interface and
-    /// Gateway); other fields come from the first entry. Use [`Ec2::describe_service_for_type`]
-    /// for type-specific fields (private DNS name, availability zones).
-    pub async fn describe_service(&self, service_name: &str) -> Result<Option<ServiceDetail>, AwsError> {
+    /// Gateway); other fields come from the first entry; [`Ec2::describe_service_details`] has
+    /// the type-specific fields (private DNS name, availability zones) of each entry.
+    pub(crate) async fn describe_service(&self, service_name: &str) -> Result<Option<ServiceDetail>, AwsError> {
         let mut details = self.describe_service_details(service_name).await?.into_iter();
         let Some(mut first) = details.next() else { return Ok(None) };
         for t in details.flat_map(|d| d.service_type.unwrap_or_default()) {
@@ -172,26 +167,8 @@ impl Ec2 {
         Ok(Some(first))
     }
 
-    /// The entry of `service_name` offering `endpoint_type` (`Interface`, `Gateway`,
-    /// `GatewayLoadBalancer`; case-insensitive).
-    pub async fn describe_service_for_type(&self, service_name: &str, endpoint_type: &str) -> Result<Option<ServiceDetail>, AwsError> {
-        Ok(self
-            .describe_service_details(service_name)
-            .await?
-            .into_iter()
-            .find(|d| d.service_type().iter().any(|t| t.service_type().is_some_and(|t| t.as_str().eq_ignore_ascii_case(endpoint_type)))))
-    }
-
-    /// Every endpoint service name available in the region, sorted and deduplicated.
-    pub async fn list_service_names(&self) -> Result<Vec<String>, AwsError> {
-        let mut names = endpoint_services(self.client(), None).await?.1;
-        names.sort();
-        names.dedup();
-        Ok(names)
-    }
-
     /// `(enableDnsSupport, enableDnsHostnames)` of the VPC (two concurrent DescribeVpcAttribute calls).
-    pub async fn vpc_dns_attributes(&self, vpc_id: &str) -> Result<(bool, bool), AwsError> {
+    pub(crate) async fn vpc_dns_attributes(&self, vpc_id: &str) -> Result<(bool, bool), AwsError> {
         let attribute = |name: VpcAttributeName| async move {
             let out = self.client().describe_vpc_attribute().vpc_id(vpc_id).attribute(name).send().await;
             let out = out.aws_op("DescribeVpcAttribute")?;
@@ -201,16 +178,8 @@ impl Ec2 {
         tokio::try_join!(attribute(VpcAttributeName::EnableDnsSupport), attribute(VpcAttributeName::EnableDnsHostnames))
     }
 
-    /// The VPC, or `None`. Concurrent calls share DescribeVpcs calls (batched like endpoints).
-    pub async fn find_vpc(&self, id: &str) -> Result<Option<Vpc>, AwsError> {
-        if id.is_empty() {
-            return Ok(None);
-        }
-        self.inner.vpcs.get(id.to_owned()).await
-    }
-
     /// The subnets among `ids` that exist (the caller reports the missing ones).
-    pub async fn find_subnets(&self, ids: &[String]) -> Result<Vec<Subnet>, AwsError> {
+    pub(crate) async fn find_subnets(&self, ids: &[String]) -> Result<Vec<Subnet>, AwsError> {
         describe_existing(ids, Missing::Subnet, |ids| async move {
             let pages = self.client().describe_subnets().set_subnet_ids(Some(ids)).into_paginator();
             pages.items().send().try_collect().await.aws_op("DescribeSubnets")
@@ -218,25 +187,16 @@ impl Ec2 {
         .await
     }
 
-    /// The security groups among `ids` that exist.
-    pub async fn find_security_groups(&self, ids: &[String]) -> Result<Vec<SecurityGroup>, AwsError> {
-        describe_existing(ids, Missing::SecurityGroup, |ids| async move {
-            let pages = self.client().describe_security_groups().set_group_ids(Some(ids)).into_paginator();
-            pages.items().send().try_collect().await.aws_op("DescribeSecurityGroups")
-        })
-        .await
-    }
-
     /// The route tables among `ids` that exist. Concurrent calls share DescribeRouteTables calls
     /// (batched like endpoints).
-    pub async fn find_route_tables(&self, ids: &[String]) -> Result<Vec<RouteTable>, AwsError> {
+    pub(crate) async fn find_route_tables(&self, ids: &[String]) -> Result<Vec<RouteTable>, AwsError> {
         let mut seen = HashSet::new();
         let ids: Vec<String> = ids.iter().filter(|id| !id.is_empty() && seen.insert(id.as_str())).cloned().collect();
         self.inner.route_tables.get_all(&ids).await
     }
 
     /// The id of the VPC's `default` security group.
-    pub async fn default_security_group(&self, vpc_id: &str) -> Result<Option<String>, AwsError> {
+    pub(crate) async fn default_security_group(&self, vpc_id: &str) -> Result<Option<String>, AwsError> {
         let pages = self
             .client()
             .describe_security_groups()
@@ -250,12 +210,12 @@ impl Ec2 {
 
 /// The AWS-managed prefix list of a gateway service: its id and CIDR blocks.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GatewayPrefixList {
-    pub id: String,
+pub(crate) struct GatewayPrefixList {
+    pub(crate) id: String,
     /// Sorted. Empty when neither DescribePrefixLists nor GetManagedPrefixListEntries lists any.
-    pub cidrs: Vec<String>,
+    pub(crate) cidrs: Vec<String>,
     /// Why the CIDR blocks could not be listed, when GetManagedPrefixListEntries failed.
-    pub cidrs_error: Option<AwsError>,
+    pub(crate) cidrs_error: Option<AwsError>,
 }
 
 impl Ec2 {
@@ -263,7 +223,7 @@ impl Ec2 {
     /// blocks from DescribePrefixLists, else from GetManagedPrefixListEntries (moto only fills
     /// the latter). A failure of that second call leaves the CIDR list empty. Both calls are made
     /// once per process and name/id (concurrent callers share them; failures are not kept).
-    pub async fn find_gateway_prefix_list(&self, service_name: &str) -> Result<Option<GatewayPrefixList>, AwsError> {
+    pub(crate) async fn find_gateway_prefix_list(&self, service_name: &str) -> Result<Option<GatewayPrefixList>, AwsError> {
         let (client, name) = (self.client().clone(), service_name.to_owned());
         let list = self.inner.prefix_lists.get(name.clone(), || async move {
             let filter = Filter::builder().name("prefix-list-name").values(&name).build();

@@ -9,15 +9,15 @@
 //! adopts instead of creating a duplicate. See docs/guides/crash-safety.md.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::Ordering;
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_ec2::types::{Filter, Tag, VpcEndpoint};
 use tokio_util::task::TaskTracker;
 
-use super::batch::Batcher;
-use super::client::{BATCH_MAX_IDS, BATCH_MAX_WAIT, BATCH_WINDOW};
+use super::batch::Memo;
+use super::batch::{Batcher, BATCH_MAX_IDS, BATCH_MAX_WAIT, BATCH_WINDOW};
 use super::{state_str, AwsError, Ec2, SdkResultExt};
 
 /// The key of the creation marker tag (never shown in `tags`).
@@ -25,21 +25,21 @@ pub const CREATE_MARKER: &str = "terraform-provider-vpce:create";
 
 /// The marker's value: which settings the create had, which Terraform state it was made for
 /// (`owner`, a fingerprint of the state's identity), and its ClientToken.
-pub fn marker_value(fingerprint: &str, owner: &str, token: &str) -> String {
+pub(crate) fn marker_value(fingerprint: &str, owner: &str, token: &str) -> String {
     format!("{fingerprint}.{owner}.{token}")
 }
 
 /// A marker's value, read back: `FINGERPRINT.OWNER.TOKEN`. Markers written before the owner was
 /// part of them (`FINGERPRINT.TOKEN`) have no owner: no state can claim them as its own.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Marker<'a> {
-    pub fingerprint: &'a str,
-    pub owner: Option<&'a str>,
-    pub token: &'a str,
+pub(crate) struct Marker<'a> {
+    pub(crate) fingerprint: &'a str,
+    pub(crate) owner: Option<&'a str>,
+    pub(crate) token: &'a str,
 }
 
 impl<'a> Marker<'a> {
-    pub fn parse(value: &'a str) -> Marker<'a> {
+    pub(crate) fn parse(value: &'a str) -> Marker<'a> {
         let parts: Vec<&str> = value.splitn(3, '.').collect();
         match parts[..] {
             [fingerprint, owner, token] => Marker { fingerprint, owner: Some(owner), token },
@@ -51,27 +51,27 @@ impl<'a> Marker<'a> {
 
 /// What a create looks for among the orphans of interrupted creates ([`Ec2::find_orphans`]).
 #[derive(Debug, Clone, Copy)]
-pub struct OrphanQuery<'a> {
-    pub vpc_id: &'a str,
+pub(crate) struct OrphanQuery<'a> {
+    pub(crate) vpc_id: &'a str,
     /// The full service name.
-    pub service: &'a str,
+    pub(crate) service: &'a str,
     /// As EC2 spells it (`Gateway`).
-    pub endpoint_type: &'a str,
+    pub(crate) endpoint_type: &'a str,
     /// The fingerprint of the create's settings.
-    pub fingerprint: &'a str,
+    pub(crate) fingerprint: &'a str,
     /// The fingerprint of the Terraform state the create is for.
-    pub owner: &'a str,
+    pub(crate) owner: &'a str,
     /// The tags the create sets (the marker aside).
-    pub tags: &'a BTreeMap<String, String>,
+    pub(crate) tags: &'a BTreeMap<String, String>,
 }
 
 /// The marker tag of an endpoint, if it carries one.
-pub fn marker_of(ep: &VpcEndpoint) -> Option<&str> {
+pub(crate) fn marker_of(ep: &VpcEndpoint) -> Option<&str> {
     ep.tags().iter().find(|t| t.key() == Some(CREATE_MARKER)).and_then(|t| t.value())
 }
 
 /// A stable 64-bit FNV-1a fingerprint of a create's settings, as 16 hex digits.
-pub fn fingerprint(settings: &str) -> String {
+pub(crate) fn fingerprint(settings: &str) -> String {
     let mut h: u64 = 0xcbf29ce484222325;
     for b in settings.as_bytes() {
         h ^= u64::from(*b);
@@ -82,7 +82,7 @@ pub fn fingerprint(settings: &str) -> String {
 
 /// The batcher's fetch: the marked endpoints of each VPC (one paginated DescribeVpcEndpoints for
 /// the whole batch of VPCs).
-pub(super) fn marked_batcher(client: &aws_sdk_ec2::Client) -> Batcher<String, Vec<VpcEndpoint>> {
+fn marked_batcher(client: &aws_sdk_ec2::Client) -> Batcher<String, Vec<VpcEndpoint>> {
     let client = client.clone();
     Batcher::new(BATCH_WINDOW, BATCH_MAX_WAIT, BATCH_MAX_IDS, move |vpcs: Vec<String>| {
         let client = client.clone();
@@ -105,7 +105,7 @@ pub(super) fn marked_batcher(client: &aws_sdk_ec2::Client) -> Batcher<String, Ve
 }
 
 /// The batcher of marker removals: one DeleteTags of the marker key for a batch of endpoints.
-pub(super) fn unmark_batcher(client: &aws_sdk_ec2::Client) -> Batcher<String, ()> {
+fn unmark_batcher(client: &aws_sdk_ec2::Client) -> Batcher<String, ()> {
     let client = client.clone();
     Batcher::new(BATCH_WINDOW, BATCH_MAX_WAIT, BATCH_MAX_IDS, move |ids: Vec<String>| {
         let client = client.clone();
@@ -119,12 +119,12 @@ pub(super) fn unmark_batcher(client: &aws_sdk_ec2::Client) -> Batcher<String, ()
 
 impl Ec2 {
     /// The endpoints of `vpc_id` that carry a creation marker (any state).
-    pub async fn find_marked_endpoints(&self, vpc_id: &str) -> Result<Vec<VpcEndpoint>, AwsError> {
-        Ok(self.inner.marked.get(vpc_id.to_owned()).await?.unwrap_or_default())
+    pub(crate) async fn find_marked_endpoints(&self, vpc_id: &str) -> Result<Vec<VpcEndpoint>, AwsError> {
+        Ok(self.inner.markers.marked.get(vpc_id.to_owned()).await?.unwrap_or_default())
     }
 
     /// The endpoint a create with ClientToken `token` made, if any (found by its marker).
-    pub async fn find_created_by(&self, vpc_id: &str, token: &str) -> Result<Option<VpcEndpoint>, AwsError> {
+    pub(crate) async fn find_created_by(&self, vpc_id: &str, token: &str) -> Result<Option<VpcEndpoint>, AwsError> {
         let suffix = format!(".{token}");
         let found = self.find_marked_endpoints(vpc_id).await?;
         Ok(found.into_iter().find(|e| marker_of(e).is_some_and(|m| m.ends_with(&suffix)) && state_str(e) != "deleted"))
@@ -137,6 +137,7 @@ impl Ec2 {
     async fn marked_snapshot(&self) -> Result<Vec<VpcEndpoint>, AwsError> {
         let client = self.client().clone();
         self.inner
+            .markers
             .marked_all
             .get(String::new(), || async move {
                 let pages = client
@@ -151,12 +152,8 @@ impl Ec2 {
 
     /// Claims `key` (an endpoint id or a ClientToken) for this process: true the first time. A
     /// claimed endpoint is never adopted by another resource of this process.
-    pub fn claim(&self, key: &str) -> bool {
-        claim(&self.inner.claims, key)
-    }
-
-    pub fn is_claimed(&self, key: &str) -> bool {
-        is_claimed(&self.inner.claims, key)
+    pub(crate) fn claim(&self, key: &str) -> bool {
+        claim(&self.inner.markers.claims, key)
     }
 
     /// Looks for orphans of interrupted creates of the same Terraform state for a create `q`
@@ -168,8 +165,8 @@ impl Ec2 {
     /// caller and returned as `adopt`. The ids of the same state's orphans made with other
     /// settings are returned for a warning. Endpoints marked by another state (or by a version
     /// that wrote no owner) are neither adopted nor reported: they may be in that state already.
-    pub async fn find_orphans(&self, q: &OrphanQuery<'_>) -> Result<Orphans, AwsError> {
-        Ok(choose_orphans(&self.inner.claims, self.marked_snapshot().await?, q))
+    pub(crate) async fn find_orphans(&self, q: &OrphanQuery<'_>) -> Result<Orphans, AwsError> {
+        Ok(choose_orphans(&self.inner.markers.claims, self.marked_snapshot().await?, q))
     }
 
     /// Removes the creation marker of endpoint `id`, which Terraform's state holds (the caller has
@@ -177,11 +174,11 @@ impl Ec2 {
     /// wait for the DeleteTags (under Terraform's parallelism of 10, a refresh of N new endpoints
     /// would otherwise cost N / 10 DeleteTags round trips one after the other), while the removals
     /// of concurrent reads still share calls. The process waits for them before it exits
-    /// ([`drain_background`]). A failed removal is logged; the next refresh tries again.
-    pub fn clear_marker_in_background(&self, id: &str) {
+    /// ([`Background::drain`]). A failed removal is logged; the next refresh tries again.
+    pub(crate) fn clear_marker_in_background(&self, id: &str) {
         let (ec2, id) = (self.clone(), id.to_owned());
-        BACKGROUND.spawn(async move {
-            if let Err(e) = ec2.inner.unmark.get(id.clone()).await {
+        self.inner.markers.background.0.spawn(async move {
+            if let Err(e) = ec2.inner.markers.unmark.get(id.clone()).await {
                 crate::debug!("could not remove the creation marker", "id" => id, "error" => e.to_string());
             }
         });
@@ -189,40 +186,85 @@ impl Ec2 {
 
     /// From now on no write (create, modify, delete, tag) is sent to EC2: the provider is stopping
     /// because Terraform went away. Reads still work.
-    pub fn halt_writes(&self) {
-        self.inner.halted.store(true, Ordering::SeqCst);
+    pub(crate) fn halt_writes(&self) {
+        self.inner.markers.halted.store(true, Ordering::SeqCst);
     }
 
-    pub fn writes_halted(&self) -> bool {
-        self.inner.halted.load(Ordering::SeqCst)
+    pub(crate) fn writes_halted(&self) -> bool {
+        self.inner.markers.halted.load(Ordering::SeqCst)
     }
 }
 
-/// EC2 writes still under way when their caller did not wait (marker removals).
-static BACKGROUND: LazyLock<TaskTracker> = LazyLock::new(TaskTracker::new);
+/// EC2 writes still under way when their caller did not wait (marker removals). Clones share
+/// the writes: the provider keeps one and gives it to every client it configures
+/// ([`Ec2Config::background`](super::Ec2Config::background)), so that it can wait for them before
+/// the process ends.
+#[derive(Clone, Default)]
+pub struct Background(TaskTracker);
 
-/// Waits, at most `limit`, for the writes started in the background to finish: when go-plugin
-/// asks the plugin to shut down (before answering; see `main.rs`) and before the process ends.
-/// True when none is left.
-pub async fn drain_background(limit: Duration) -> bool {
-    BACKGROUND.close();
-    let done = tokio::time::timeout(limit, BACKGROUND.wait()).await.is_ok();
-    if !done {
-        crate::warn!(format!(
-            "{} background EC2 write(s) still running at exit (creation markers stay until the next refresh)",
-            BACKGROUND.len()
-        ));
+impl Background {
+    /// Waits, at most `limit`, for the writes started in the background to finish: when go-plugin
+    /// asks the plugin to shut down (before answering; see `main.rs`) and before the process ends.
+    /// True when none is left.
+    pub async fn drain(&self, limit: Duration) -> bool {
+        self.0.close();
+        let done = tokio::time::timeout(limit, self.0.wait()).await.is_ok();
+        if !done {
+            crate::warn!(format!(
+                "{} background EC2 write(s) still running at exit (creation markers stay until the next refresh)",
+                self.0.len()
+            ));
+        }
+        done
     }
-    done
+}
+
+impl std::fmt::Debug for Background {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Background").field(&self.0.len()).finish()
+    }
+}
+
+/// The state of crash-safe creates that an [`Ec2`] handle and its clones share: the lookups of
+/// marked endpoints, the marker removals, the claims, the halt of writes and the writes started
+/// in the background.
+pub(super) struct Markers {
+    /// DescribeVpcEndpoints of marked endpoints by VPC (crash-safe creates).
+    marked: Batcher<String, Vec<VpcEndpoint>>,
+    /// DescribeVpcEndpoints of every marked endpoint of the region, once per process (orphans).
+    marked_all: Memo<String, Vec<VpcEndpoint>>,
+    /// DeleteTags of the creation marker, batched.
+    unmark: Batcher<String, ()>,
+    /// Endpoint ids and ClientTokens this process has claimed.
+    claims: Mutex<HashSet<String>>,
+    /// Set when the provider must stop: every write is refused before it is sent (the pacer and
+    /// the client's write watch share it).
+    halted: Arc<AtomicBool>,
+    /// Marker removals no caller waits for.
+    background: Background,
+}
+
+impl Markers {
+    /// Must be called inside a tokio runtime (the batchers spawn their tasks).
+    pub(super) fn new(client: &aws_sdk_ec2::Client, halted: Arc<AtomicBool>, background: Background) -> Self {
+        Markers {
+            marked: marked_batcher(client),
+            marked_all: Memo::default(),
+            unmark: unmark_batcher(client),
+            claims: Mutex::default(),
+            halted,
+            background,
+        }
+    }
 }
 
 /// What [`Ec2::find_orphans`] found.
 #[derive(Debug, Default)]
-pub struct Orphans {
+pub(crate) struct Orphans {
     /// An orphan made with the same settings, now claimed by the caller.
-    pub adopt: Option<VpcEndpoint>,
+    pub(crate) adopt: Option<VpcEndpoint>,
     /// Orphans of the same state, VPC, service and type made with other settings.
-    pub others: Vec<String>,
+    pub(crate) others: Vec<String>,
 }
 
 /// [`Ec2::find_orphans`] over a listing of marked endpoints, claiming in `claims`.
@@ -272,7 +314,7 @@ fn user_tags(ep: &VpcEndpoint) -> BTreeMap<String, String> {
 }
 
 /// Keys already claimed, for [`Ec2`]'s state.
-pub(super) type Claims = std::sync::Mutex<HashSet<String>>;
+type Claims = Mutex<HashSet<String>>;
 
 #[cfg(test)]
 mod tests {

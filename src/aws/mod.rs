@@ -19,25 +19,28 @@ mod markers;
 mod moto_test;
 mod names;
 mod observe;
-pub mod pace;
+mod pace;
 mod privatelink;
 mod readahead;
 mod search;
 mod waiters;
 mod writes;
 
-pub use aws_sdk_ec2::types;
-pub use batch::{Batcher, Memo};
-pub use client::{
-    connect, https_client, is_read_only, pacing_scale, Ec2, Ec2Config, ATTEMPT_TIMEOUT, BATCH_MAX_IDS, BATCH_MAX_WAIT, BATCH_WINDOW,
-    DEFAULT_MAX_ATTEMPTS,
+// What the provider binary, the integration tests and the provider's own configuration use.
+pub use client::{connect, https_client, Ec2, Ec2Config};
+pub use markers::{Background, CREATE_MARKER};
+pub use names::tag_specification;
+pub use observe::{CallEvent, CallObserver, Ec2Observer, PollEvent};
+pub use readahead::READ_AHEAD_AFTER;
+
+// What the resources and data sources use.
+pub use error::AwsError;
+pub(crate) use error::{is_busy_code, Missing, SdkResultExt};
+pub(crate) use finders::{route_table_has_endpoint_route, state_display, state_str};
+pub(crate) use markers::{fingerprint, marker_of, marker_value, OrphanQuery, Orphans};
+pub(crate) use names::{
+    endpoint_arn, is_region_name, resolve_service_name, service_region, tags_from_ec2, ENDPOINT_STATES, ENDPOINT_TYPES,
 };
-pub use error::{is_busy_code, AwsError, Missing, SdkResultExt};
-pub use finders::{route_table_has_endpoint_route, state_display, state_str, GatewayPrefixList};
-pub use markers::{drain_background, fingerprint, marker_of, marker_value, Marker, OrphanQuery, Orphans, CREATE_MARKER};
-pub use names::{endpoint_arn, is_region_name, partition, resolve_service_name, service_region, tag_specification, tags_from_ec2};
-pub use observe::{request_ids, CallEvent, CallObserver, Ec2Observer, PollEvent};
-pub use readahead::{LISTING_TTL, MAX_PAGES, PAGE_SIZE, READ_AHEAD_AFTER};
-pub use search::EndpointQuery;
-pub use waiters::{retry_while_busy, WaitError};
-pub use writes::Deleted;
+pub(crate) use search::EndpointQuery;
+pub(crate) use waiters::{retry_while_busy, WaitError};
+pub(crate) use writes::Deleted;

@@ -1,5 +1,5 @@
-//! Against moto, only when MOTO_URL is set (e.g. `MOTO_URL=http://127.0.0.1:5600`); passes
-//! without doing anything otherwise.
+//! Against moto: `MOTO_URL` when set (scripts/test.sh), else the moto that scripts/moto.sh
+//! starts (as the integration tests do); fails when neither is there.
 
 use std::time::Duration;
 
@@ -14,15 +14,7 @@ fn id<T>(value: Option<T>, what: &str) -> T {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gateway_endpoint_roundtrip_against_moto() {
-    let Ok(url) = std::env::var("MOTO_URL") else {
-        eprintln!("skipping the moto test: MOTO_URL is not set");
-        return;
-    };
-    for (key, value) in [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_EC2_METADATA_DISABLED", "true")] {
-        if std::env::var_os(key).is_none() {
-            std::env::set_var(key, value);
-        }
-    }
+    let url = crate::test_support::moto_url();
     let cfg = Ec2Config { region: Some("us-east-1".into()), ec2_endpoint: Some(url), ..Default::default() };
     let ec2 = connect(cfg).await.unwrap();
     assert_eq!(ec2.region(), "us-east-1");
@@ -58,7 +50,6 @@ async fn gateway_endpoint_roundtrip_against_moto() {
             assert_eq!(found.last(), Some(&Ok(None)));
         }
     }
-    assert_eq!(ec2.find_vpc_endpoints_by_ids(&[ids[0].clone(), missing.clone()]).await.unwrap().len(), 1);
 
     // Related lookups.
     let pl = {
@@ -72,7 +63,7 @@ async fn gateway_endpoint_roundtrip_against_moto() {
     assert!(route_table_has_endpoint_route(&rts[0], &pl, &ids[0]));
     assert!(!route_table_has_endpoint_route(&rts[0], &pl, &ids[1]));
 
-    // Route tables and VPCs are batched like endpoints: concurrent lookups share one call (three
+    // Route tables are batched like endpoints: concurrent lookups share one call (three
     // with a missing id among them), and each caller gets its own tables.
     let mut vpcs = vec![vpc.clone()];
     let mut tables = vec![rt.clone()];
@@ -93,12 +84,6 @@ async fn gateway_endpoint_roundtrip_against_moto() {
             assert_eq!(f.iter().map(|x| x.route_table_id().unwrap_or_default()).collect::<Vec<_>>(), vec![t.as_str()]);
         }
     }
-    let before = ec2.requests_sent();
-    let found = futures::future::join_all(vpcs.iter().map(|v| ec2.find_vpc(v))).await;
-    assert_eq!(ec2.requests_sent() - before, 1, "DescribeVpcs calls");
-    for (v, f) in vpcs.iter().zip(found) {
-        assert_eq!(f.unwrap().and_then(|f| f.vpc_id).as_ref(), Some(v));
-    }
 
     // Endpoint services and prefix lists: one call per name for the whole process.
     let before = ec2.requests_sent();
@@ -107,7 +92,6 @@ async fn gateway_endpoint_roundtrip_against_moto() {
     let service = service.unwrap().expect("s3 service");
     let types: Vec<_> = service.service_type().iter().filter_map(|t| t.service_type().cloned()).collect();
     assert!(types.contains(&ServiceType::Gateway) && types.contains(&ServiceType::Interface), "{types:?}");
-    assert!(ec2.describe_service_for_type(s3, "gateway").await.unwrap().is_some());
     assert_eq!(ec2.requests_sent() - before, 1, "cached");
     assert_eq!(ec2.describe_service("com.amazonaws.us-east-1.nope").await.unwrap(), None);
     let before = ec2.requests_sent();
@@ -119,13 +103,9 @@ async fn gateway_endpoint_roundtrip_against_moto() {
     assert_eq!(ec2.find_gateway_prefix_list(s3).await.unwrap(), Some(list));
     assert_eq!(ec2.requests_sent() - before, 2, "cached");
     assert_eq!(ec2.find_gateway_prefix_list("com.amazonaws.us-east-1.nope").await.unwrap(), None);
-    let names = ec2.list_service_names().await.unwrap();
-    assert!(names.iter().any(|n| n == s3) && names.iter().any(|n| n == "com.amazonaws.us-east-1.dynamodb"));
     assert!(ec2.vpc_dns_attributes(&vpc).await.unwrap().0);
-    assert!(ec2.find_vpc(&vpc).await.unwrap().is_some());
-    assert_eq!(ec2.find_vpc("vpc-0000000000000000a").await.unwrap(), None);
     let sg = ec2.default_security_group(&vpc).await.unwrap().expect("default security group");
-    assert_eq!(ec2.find_security_groups(&[sg, "sg-0000000000000000a".into()]).await.unwrap().len(), 1);
+    assert!(sg.starts_with("sg-"), "{sg}");
     assert_eq!(ec2.find_subnets(&[subnet, "subnet-0000000000000000a".into()]).await.unwrap().len(), 1);
 
     // Waiters.

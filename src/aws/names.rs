@@ -1,11 +1,23 @@
-//! AWS names: partitions, ARNs, endpoint service names, and the tags of a VPC endpoint.
+//! AWS names: partitions, ARNs, endpoint service names, the tags of a VPC endpoint, and the
+//! spellings EC2 uses for endpoint types and states.
 
 use std::collections::BTreeMap;
 
 use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
 
+/// EC2 actions that change nothing.
+pub(crate) fn is_read_only(operation: &str) -> bool {
+    operation.starts_with("Describe") || operation.starts_with("Get") || operation.starts_with("List")
+}
+
+/// Endpoint types as EC2 spells them.
+pub(crate) const ENDPOINT_TYPES: &[&str] = &["Gateway", "Interface", "GatewayLoadBalancer", "Resource", "ServiceNetwork"];
+/// Endpoint states as EC2 spells them.
+pub(crate) const ENDPOINT_STATES: &[&str] =
+    &["pendingAcceptance", "pending", "available", "deleting", "deleted", "rejected", "failed", "expired", "partial"];
+
 /// The ARN partition of a region (`aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`).
-pub fn partition(region: &str) -> &'static str {
+pub(crate) fn partition(region: &str) -> &'static str {
     if region.starts_with("cn-") {
         "aws-cn"
     } else if region.starts_with("us-gov-") {
@@ -20,12 +32,12 @@ pub fn partition(region: &str) -> &'static str {
 }
 
 /// A VPC endpoint's ARN (EC2 returns none): `arn:PARTITION:ec2:REGION:OWNER:vpc-endpoint/ID`.
-pub fn endpoint_arn(region: &str, owner: &str, id: &str) -> String {
+pub(crate) fn endpoint_arn(region: &str, owner: &str, id: &str) -> String {
     format!("arn:{}:ec2:{region}:{owner}:vpc-endpoint/{id}", partition(region))
 }
 
 /// Resolves short service names (`s3`, `ssm`) against the region; full names pass through.
-pub fn resolve_service_name(name: &str, region: &str) -> String {
+pub(crate) fn resolve_service_name(name: &str, region: &str) -> String {
     if name.contains('.') {
         name.to_string()
     } else {
@@ -34,7 +46,7 @@ pub fn resolve_service_name(name: &str, region: &str) -> String {
 }
 
 /// The region a `com.amazonaws.REGION.service` name refers to, if it has that form.
-pub fn service_region(name: &str) -> Option<&str> {
+pub(crate) fn service_region(name: &str) -> Option<&str> {
     let mut parts = name.split('.');
     match (parts.next(), parts.next(), parts.next()) {
         (Some("com"), Some("amazonaws"), Some(region)) if region.contains('-') => Some(region),
@@ -43,7 +55,7 @@ pub fn service_region(name: &str) -> Option<&str> {
 }
 
 /// The user's tags of an endpoint: AWS-reserved `aws:*` tags and the creation marker left out.
-pub fn tags_from_ec2(tags: &[Tag]) -> BTreeMap<String, String> {
+pub(crate) fn tags_from_ec2(tags: &[Tag]) -> BTreeMap<String, String> {
     tags.iter()
         .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
         .filter(|(k, _)| !k.to_ascii_lowercase().starts_with("aws:") && k != super::CREATE_MARKER)
@@ -52,7 +64,7 @@ pub fn tags_from_ec2(tags: &[Tag]) -> BTreeMap<String, String> {
 
 /// Whether `name` has the form of an AWS region name (`us-east-1`, `us-gov-west-1`,
 /// `cn-north-1`): lowercase parts joined by `-`, the first two letters, the last a number.
-pub fn is_region_name(name: &str) -> bool {
+pub(crate) fn is_region_name(name: &str) -> bool {
     let parts: Vec<&str> = name.split('-').collect();
     parts.len() >= 3
         && parts[0].len() == 2

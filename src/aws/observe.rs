@@ -19,23 +19,23 @@ use aws_smithy_types::config_bag::{Storable, StoreReplace};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallEvent {
     /// `DescribeVpcEndpoints`, `CreateVpcEndpoint`, ...
-    pub operation: String,
+    pub(crate) operation: String,
     /// The resource ids the request names (`VpcEndpointId.1=vpce-…`, `VpcId=vpc-…`, ...).
-    pub ids: Vec<String>,
+    pub(crate) ids: Vec<String>,
     /// 1 for the first attempt, 2 for the first retry, ...
-    pub attempt: u32,
-    pub duration: Duration,
+    pub(crate) attempt: u32,
+    pub(crate) duration: Duration,
     /// The HTTP status; `None` when no response arrived (timeout, connection error).
-    pub status: Option<u16>,
-    pub request_id: Option<String>,
+    pub(crate) status: Option<u16>,
+    pub(crate) request_id: Option<String>,
     /// The EC2 error code of a failed attempt (`RequestLimitExceeded`), or `transport` when no
     /// response arrived.
-    pub error_code: Option<String>,
+    pub(crate) error_code: Option<String>,
 }
 
 impl CallEvent {
     /// Throttled, a server error or a transport failure: the SDK retries these while attempts remain.
-    pub fn is_retryable_failure(&self) -> bool {
+    pub(crate) fn is_retryable_failure(&self) -> bool {
         match (self.status, self.error_code.as_deref()) {
             (_, Some(code)) if super::error::is_throttling_code(code) => true,
             (Some(s), _) => s >= 500,
@@ -43,7 +43,7 @@ impl CallEvent {
         }
     }
 
-    pub fn is_throttled(&self) -> bool {
+    pub(crate) fn is_throttled(&self) -> bool {
         self.error_code.as_deref().is_some_and(super::error::is_throttling_code)
     }
 }
@@ -51,12 +51,12 @@ impl CallEvent {
 /// One poll of a waiter: the endpoint's state as read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PollEvent {
-    pub endpoint_id: String,
+    pub(crate) endpoint_id: String,
     /// What the waiter waits for (`available`, `deleted`).
-    pub waiting_for: &'static str,
+    pub(crate) waiting_for: &'static str,
     /// The state read (`pending`, `not found`, ...).
-    pub state: String,
-    pub elapsed: Duration,
+    pub(crate) state: String,
+    pub(crate) elapsed: Duration,
 }
 
 /// Receives every [`CallEvent`] and [`PollEvent`] (the provider logs them).
@@ -139,7 +139,7 @@ impl Intercept for Observe {
 /// The resource ids an EC2 query-protocol request names: the values of parameters whose name
 /// ends in `Id` or `Id.N` / `Ids.N` (`VpcEndpointId.1`, `VpcId`, `AddRouteTableId.2`), except the
 /// idempotency `ClientToken`. Policy documents and tag values are never included.
-pub fn request_ids(body: &[u8]) -> Vec<String> {
+pub(crate) fn request_ids(body: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(body);
     let mut ids = Vec::new();
     for pair in text.split('&') {

@@ -13,6 +13,9 @@
 //! - non-mutating actions (`Describe*`, `Get*`, `List*`, `Search*`): 100 tokens, 20/s;
 //! - unfiltered and unpaginated `DescribeSecurityGroups` (and the few others of that list): 50, 10/s.
 //!
+//! scripts/ec2proxy.py's realistic mode writes the same table (from the same document) for the
+//! tests; `tests::the_proxy_throttles_with_the_same_table` checks that the two agree.
+//!
 //! What one process cannot see: EC2's buckets are shared by everything that calls EC2 in the
 //! account and region (other Terraform runs, the console, other tools), and Terraform itself
 //! starts several provider processes per command (one per graph walk, one after the other; the
@@ -42,13 +45,15 @@ use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, Metadata};
 use aws_smithy_runtime_api::client::result::ConnectorError;
 use tokio::time::Instant;
 
+use super::names::is_read_only;
+
 /// The share of EC2's refill rates the provider uses: sending exactly at EC2's rate, a request
 /// that arrives a moment before EC2 refilled its token is throttled.
-pub const HEADROOM: f64 = 0.95;
+pub(crate) const HEADROOM: f64 = 0.95;
 
 /// EC2's bucket for `action`: (maximum capacity, refill rate per second). `unfiltered` is a
 /// request with neither a filter nor pagination.
-pub fn ec2_bucket(action: &str, unfiltered: bool) -> (f64, f64) {
+pub(crate) fn ec2_bucket(action: &str, unfiltered: bool) -> (f64, f64) {
     const UNFILTERED: &[&str] = &[
         "DescribeInstances",
         "DescribeInstanceStatus",
@@ -63,7 +68,7 @@ pub fn ec2_bucket(action: &str, unfiltered: bool) -> (f64, f64) {
         "CreateTags" | "DeleteTags" => (100.0, 10.0),
         "AcceptVpcEndpointConnections" | "RejectVpcEndpointConnections" => (10.0, 1.0),
         a if unfiltered && UNFILTERED.contains(&a) => (50.0, 10.0),
-        a if super::is_read_only(a) || a.starts_with("Search") => (100.0, 20.0),
+        a if is_read_only(a) || a.starts_with("Search") => (100.0, 20.0),
         _ => (50.0, 5.0),
     }
 }
@@ -124,17 +129,17 @@ impl Bucket {
 
 /// Counters of what the pacer did (for logs and tests).
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
-pub struct PaceStats {
+pub(crate) struct PaceStats {
     /// Requests that waited for a token.
-    pub waited: u64,
+    pub(crate) waited: u64,
     /// Their total wait.
-    pub wait: Duration,
+    pub(crate) wait: Duration,
     /// Throttled answers seen.
-    pub throttled: u64,
+    pub(crate) throttled: u64,
 }
 
 /// The per-action token buckets of one process.
-pub struct Pacer {
+pub(crate) struct Pacer {
     buckets: Mutex<HashMap<String, Bucket>>,
     /// 1.0 = EC2's rates; 0 disables pacing.
     scale: f64,
@@ -151,7 +156,7 @@ impl std::fmt::Debug for Pacer {
 impl Pacer {
     /// `scale` multiplies EC2's refill rates (1.0: EC2's; 0: no pacing). `halted`: the provider
     /// is stopping; a write that waited for its token is then not sent.
-    pub fn new(scale: f64, halted: Arc<AtomicBool>) -> Arc<Pacer> {
+    pub(crate) fn new(scale: f64, halted: Arc<AtomicBool>) -> Arc<Pacer> {
         Arc::new(Pacer { buckets: Mutex::default(), scale, stats: Mutex::default(), halted })
     }
 
@@ -185,7 +190,7 @@ impl Pacer {
     /// Waits for a token of `action`. A wait abandoned (the request dropped: its operation was
     /// cancelled or timed out) gives the token back, so that the requests behind it do not wait
     /// for a request that is never sent.
-    pub async fn acquire(&self, action: &str, unfiltered: bool) {
+    pub(crate) async fn acquire(&self, action: &str, unfiltered: bool) {
         if !self.enabled() {
             return;
         }
@@ -204,7 +209,7 @@ impl Pacer {
     }
 
     /// Feedback from an answer of `action`: throttled or not.
-    pub fn answered(&self, action: &str, throttled: bool) {
+    pub(crate) fn answered(&self, action: &str, throttled: bool) {
         if !self.enabled() {
             return;
         }
@@ -221,12 +226,14 @@ impl Pacer {
         }
     }
 
-    pub fn stats(&self) -> PaceStats {
+    #[cfg(test)]
+    fn stats(&self) -> PaceStats {
         *self.stats.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The current refill rate of `action`'s bucket (EC2's until throttled).
-    pub fn rate(&self, action: &str) -> Option<f64> {
+    #[cfg(test)]
+    fn rate(&self, action: &str) -> Option<f64> {
         self.buckets.lock().unwrap_or_else(|e| e.into_inner()).get(action).map(|b| b.rate)
     }
 }
@@ -278,7 +285,7 @@ impl HttpConnector for PacedConnector {
         HttpConnectorFuture::new(async move {
             if let Some((action, unfiltered)) = &key {
                 pacer.acquire(action, *unfiltered).await;
-                if pacer.halted.load(Ordering::SeqCst) && !super::is_read_only(action) {
+                if pacer.halted.load(Ordering::SeqCst) && !is_read_only(action) {
                     return Err(ConnectorError::user(
                         format!("not sent: the provider is stopping (Terraform exited), so it sends no more EC2 writes ({action})").into(),
                     ));
@@ -293,7 +300,7 @@ impl HttpConnector for PacedConnector {
 }
 
 /// The EC2 client's HTTP client: `inner`, paced by `pacer`, each attempt limited to `attempt_timeout`.
-pub fn paced_http_client(inner: SharedHttpClient, pacer: Arc<Pacer>, attempt_timeout: Duration) -> SharedHttpClient {
+pub(crate) fn paced_http_client(inner: SharedHttpClient, pacer: Arc<Pacer>, attempt_timeout: Duration) -> SharedHttpClient {
     SharedHttpClient::new(PacedClient { inner, pacer, attempt_timeout })
 }
 
@@ -422,5 +429,58 @@ mod tests {
             pacer.acquire("CreateVpcEndpoint", false).await;
         }
         assert!(start.elapsed() < Duration::from_millis(20));
+    }
+
+    /// scripts/ec2proxy.py (the tests' EC2) and the provider each write EC2's throttling table;
+    /// both must agree with the document, and so with each other, or a wrong number would pass.
+    #[test]
+    fn the_proxy_throttles_with_the_same_table() {
+        let proxy = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/ec2proxy.py")).unwrap();
+        // `NAME = (capacity, rate)` and `"Action": (capacity, rate),` lines.
+        let pair = |text: &str| -> (f64, f64) {
+            let inner = text.trim().trim_start_matches('(').split(')').next().unwrap();
+            let mut n = inner.split(',').map(|x| x.trim().parse::<f64>().unwrap());
+            (n.next().unwrap(), n.next().unwrap())
+        };
+        let constant = |name: &str| {
+            let line = proxy.lines().find(|l| l.starts_with(&format!("{name} = ("))).unwrap_or_else(|| panic!("{name} in ec2proxy.py"));
+            pair(line.split_once('=').unwrap().1)
+        };
+        let bucket = |action: &str| {
+            let key = format!("\"{action}\":");
+            let line = proxy.lines().find(|l| l.trim_start().starts_with(&key)).unwrap_or_else(|| panic!("{action} in ec2proxy.py"));
+            pair(line.split_once(':').unwrap().1.trim_end_matches(','))
+        };
+        for action in [
+            "CreateVpcEndpoint",
+            "ModifyVpcEndpoint",
+            "DeleteVpcEndpoints",
+            "CreateTags",
+            "DeleteTags",
+            "AcceptVpcEndpointConnections",
+            "RejectVpcEndpointConnections",
+        ] {
+            assert_eq!(ec2_bucket(action, false), bucket(action), "{action}");
+        }
+        assert_eq!(ec2_bucket("DescribeVpcEndpoints", false), constant("THROTTLE_NON_MUTATING"));
+        assert_eq!(ec2_bucket("DescribeSecurityGroups", true), constant("THROTTLE_UNFILTERED"));
+        assert_eq!(ec2_bucket("DescribeSecurityGroups", false), constant("THROTTLE_NON_MUTATING"));
+        assert_eq!(ec2_bucket("ModifyVpcAttribute", false), constant("THROTTLE_MUTATING"));
+        // The unfiltered list is the same seven actions.
+        let start = proxy.find("UNFILTERED_ACTIONS = {").unwrap();
+        let listed = &proxy[start..start + proxy[start..].find('}').unwrap()];
+        for action in [
+            "DescribeInstances",
+            "DescribeInstanceStatus",
+            "DescribeNetworkInterfaces",
+            "DescribeSecurityGroups",
+            "DescribeSnapshots",
+            "DescribeSpotInstanceRequests",
+            "DescribeVolumes",
+        ] {
+            assert!(listed.contains(&format!("\"{action}\"")), "{action} unfiltered in ec2proxy.py");
+            assert_eq!(ec2_bucket(action, true), constant("THROTTLE_UNFILTERED"), "{action}");
+        }
+        assert_eq!(listed.matches('"').count(), 14, "seven unfiltered actions in ec2proxy.py");
     }
 }

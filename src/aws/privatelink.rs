@@ -8,7 +8,7 @@ use super::{AwsError, Ec2, SdkResultExt};
 impl Ec2 {
     /// The network interfaces `ids` (those that exist), in one DescribeNetworkInterfaces call
     /// (paginated) for all of them. Never describes an empty list (that would list everything).
-    pub async fn find_network_interfaces(&self, ids: &[String]) -> Result<Vec<NetworkInterface>, AwsError> {
+    pub(crate) async fn find_network_interfaces(&self, ids: &[String]) -> Result<Vec<NetworkInterface>, AwsError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -18,7 +18,7 @@ impl Ec2 {
 
     /// The endpoint service configuration named `service_name` if this account owns the service
     /// (DescribeVpcEndpointServiceConfigurations lists only the account's own services).
-    pub async fn own_service_configuration(&self, service_name: &str) -> Result<Option<ServiceConfiguration>, AwsError> {
+    pub(crate) async fn own_service_configuration(&self, service_name: &str) -> Result<Option<ServiceConfiguration>, AwsError> {
         let pages = self
             .client()
             .describe_vpc_endpoint_service_configurations()
@@ -31,7 +31,7 @@ impl Ec2 {
 
     /// Accepts the connection request of endpoint `endpoint_id` to service `service_id`
     /// (AcceptVpcEndpointConnections); an endpoint EC2 lists as unsuccessful is an error.
-    pub async fn accept_endpoint_connection(&self, service_id: &str, endpoint_id: &str) -> Result<(), AwsError> {
+    pub(crate) async fn accept_endpoint_connection(&self, service_id: &str, endpoint_id: &str) -> Result<(), AwsError> {
         let out = self
             .client()
             .accept_vpc_endpoint_connections()

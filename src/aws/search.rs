@@ -7,26 +7,27 @@ use std::collections::BTreeMap;
 use aws_sdk_ec2::types::{Filter, VpcEndpoint};
 
 use super::finders::fetch_endpoints;
+use super::names::{ENDPOINT_STATES, ENDPOINT_TYPES};
 use super::{state_str, tags_from_ec2, AwsError, Ec2, SdkResultExt};
 
 /// What the endpoints looked for must match; `None` (or empty) matches anything.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct EndpointQuery {
-    pub id: Option<String>,
-    pub vpc_id: Option<String>,
+pub(crate) struct EndpointQuery {
+    pub(crate) id: Option<String>,
+    pub(crate) vpc_id: Option<String>,
     /// The full service name.
-    pub service_name: Option<String>,
+    pub(crate) service_name: Option<String>,
     /// `Gateway`, `Interface`, ... (case-insensitive).
-    pub endpoint_type: Option<String>,
+    pub(crate) endpoint_type: Option<String>,
     /// The state (case-insensitive); `None` matches every state but `deleted`.
-    pub state: Option<String>,
+    pub(crate) state: Option<String>,
     /// Tags the endpoint must carry, with these values.
-    pub tags: BTreeMap<String, String>,
+    pub(crate) tags: BTreeMap<String, String>,
 }
 
 impl EndpointQuery {
     /// Whether `ep` matches every criterion.
-    pub fn matches(&self, ep: &VpcEndpoint) -> bool {
+    pub(crate) fn matches(&self, ep: &VpcEndpoint) -> bool {
         let eq = |want: &Option<String>, have: Option<&str>| want.as_deref().is_none_or(|w| have == Some(w));
         let state = state_str(ep);
         let tags = tags_from_ec2(ep.tags());
@@ -44,7 +45,7 @@ impl EndpointQuery {
     /// The DescribeVpcEndpoints filters that ask EC2 for what this query matches: type, VPC,
     /// service, state and tags (a type or state not spelled as EC2 knows it is left to
     /// [`EndpointQuery::matches`]). The id is not among them: ids go in `VpcEndpointIds`.
-    pub fn filters(&self) -> Vec<Filter> {
+    pub(crate) fn filters(&self) -> Vec<Filter> {
         let f = |name: &str, value: &str| Filter::builder().name(name).values(value).build();
         let mut out = Vec::new();
         if let Some(t) = self.endpoint_type.as_deref().and_then(|t| canonical(ENDPOINT_TYPES, t)) {
@@ -56,7 +57,7 @@ impl EndpointQuery {
         if let Some(s) = &self.service_name {
             out.push(f("service-name", s));
         }
-        if let Some(s) = self.state.as_deref().and_then(|s| canonical(STATES, s)) {
+        if let Some(s) = self.state.as_deref().and_then(|s| canonical(ENDPOINT_STATES, s)) {
             out.push(f("vpc-endpoint-state", s));
         }
         for (k, v) in &self.tags {
@@ -66,11 +67,6 @@ impl EndpointQuery {
     }
 }
 
-/// Endpoint types as EC2 spells them.
-const ENDPOINT_TYPES: &[&str] = &["Gateway", "Interface", "GatewayLoadBalancer", "Resource", "ServiceNetwork"];
-/// Endpoint states as EC2 spells them.
-const STATES: &[&str] = &["pendingAcceptance", "pending", "available", "deleting", "deleted", "rejected", "failed", "expired", "partial"];
-
 /// `value` as EC2 spells it, if it is one of `known` (case-insensitive).
 fn canonical(known: &[&'static str], value: &str) -> Option<&'static str> {
     known.iter().find(|k| k.eq_ignore_ascii_case(value)).copied()
@@ -79,7 +75,7 @@ fn canonical(known: &[&'static str], value: &str) -> Option<&'static str> {
 impl Ec2 {
     /// Every endpoint matching `q`: by id when it has one (unbatched: a missing id is no match),
     /// else by DescribeVpcEndpoints filters on the VPC, service and tags, following every page.
-    pub async fn search_vpc_endpoints(&self, q: &EndpointQuery) -> Result<Vec<VpcEndpoint>, AwsError> {
+    pub(crate) async fn search_vpc_endpoints(&self, q: &EndpointQuery) -> Result<Vec<VpcEndpoint>, AwsError> {
         let found = match &q.id {
             Some(id) => fetch_endpoints(self.client(), std::slice::from_ref(id)).await?,
             None => {

@@ -23,7 +23,7 @@ const BUSY_FIRST_DELAY: Duration = Duration::from_millis(500);
 const BUSY_MAX_DELAY: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WaitError {
+pub(crate) enum WaitError {
     /// The timeout passed; holds the last state seen (`not found` when none was).
     Timeout(String),
     Cancelled,
@@ -105,7 +105,7 @@ impl Ec2 {
     /// Fails at once on a state of `fail`, or on `failed` / `rejected` / `deleted` / `expired`
     /// unless accepted, with the endpoint's LastError. A missing endpoint is polled again for
     /// 30 s (eventual consistency after create), then is [`WaitError::NotFound`].
-    pub async fn wait_for_endpoint(
+    pub(crate) async fn wait_for_endpoint(
         &self,
         id: &str,
         accept: &[&str],
@@ -138,7 +138,12 @@ impl Ec2 {
     /// Polls until the endpoint shows up (in any state but `deleted`) for at most `grace`: `None`
     /// when it does not (or shows up `deleted`). For an endpoint that may be too new for
     /// DescribeVpcEndpoints (EC2 is eventually consistent).
-    pub async fn wait_until_visible(&self, id: &str, grace: Duration, cancel: &CancellationToken) -> Result<Option<VpcEndpoint>, AwsError> {
+    pub(crate) async fn wait_until_visible(
+        &self,
+        id: &str,
+        grace: Duration,
+        cancel: &CancellationToken,
+    ) -> Result<Option<VpcEndpoint>, AwsError> {
         let started = Instant::now();
         let found = poll(grace, cancel, || async move {
             let found = self.find_vpc_endpoint_any_state(id).await?;
@@ -162,7 +167,7 @@ impl Ec2 {
     /// `removed` (EC2 shows a tag change only after a while: eventual consistency), for at most
     /// `timeout`. Other tags do not matter. An endpoint that is not found, `deleting` or `deleted` is
     /// [`WaitError::NotFound`] at once: it existed when its tags were changed.
-    pub async fn wait_for_endpoint_tags(
+    pub(crate) async fn wait_for_endpoint_tags(
         &self,
         id: &str,
         set: &BTreeMap<String, String>,
@@ -190,7 +195,7 @@ impl Ec2 {
     }
 
     /// Waits until the endpoint is gone or `deleted`; fails at once on `failed`.
-    pub async fn wait_for_endpoint_deleted(&self, id: &str, timeout: Duration, cancel: &CancellationToken) -> Result<(), WaitError> {
+    pub(crate) async fn wait_for_endpoint_deleted(&self, id: &str, timeout: Duration, cancel: &CancellationToken) -> Result<(), WaitError> {
         let started = Instant::now();
         poll(timeout, cancel, || async move {
             let found = self.find_vpc_endpoint_any_state(id).await?;
@@ -213,7 +218,7 @@ impl Ec2 {
 /// after 0.5 s, 1 s, 2 s, ... (at most 10 s), until EC2 takes it or fails it otherwise, `deadline`
 /// passes (a last attempt is made at the deadline; then the refusal is returned, saying so) or
 /// `cancel` fires.
-pub async fn retry_while_busy<T, F, Fut>(deadline: Instant, cancel: &CancellationToken, call: F) -> Result<T, AwsError>
+pub(crate) async fn retry_while_busy<T, F, Fut>(deadline: Instant, cancel: &CancellationToken, call: F) -> Result<T, AwsError>
 where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<T, AwsError>>,

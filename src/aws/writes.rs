@@ -6,26 +6,24 @@
 //! hundreds of endpoints from waiting minutes for tokens.
 
 use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
 
 use aws_sdk_ec2::types::Tag;
 
-use std::time::Duration;
-
-use super::batch::Batcher;
-use super::client::{BATCH_MAX_IDS, BATCH_WINDOW};
+use super::batch::{Batcher, BATCH_MAX_IDS, BATCH_WINDOW};
 use super::{AwsError, Ec2, Missing, SdkResultExt};
 
 /// Write batches close once no write has arrived for twice the recent mean time between writes
-/// (between [`super::BATCH_WINDOW`] and this)...
-pub const WRITE_MAX_GAP: Duration = Duration::from_millis(150);
+/// (between [`BATCH_WINDOW`] and this)...
+pub(crate) const WRITE_MAX_GAP: Duration = Duration::from_millis(150);
 /// ... or this long after their first write. A write saved is worth much (DeleteVpcEndpoints
 /// refills at 0.3 per second), and with hundreds of resources Terraform starts one operation
 /// every few tens of milliseconds.
-pub const WRITE_MAX_WAIT: Duration = Duration::from_millis(600);
+pub(crate) const WRITE_MAX_WAIT: Duration = Duration::from_millis(600);
 
 /// What became of one endpoint of a DeleteVpcEndpoints call.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Deleted {
+pub(crate) enum Deleted {
     /// EC2 accepted the deletion.
     Requested,
     /// EC2 says the endpoint does not exist: it is gone already.
@@ -79,11 +77,11 @@ pub(super) fn delete_batcher(client: &aws_sdk_ec2::Client) -> Batcher<String, De
 
 /// One resource's share of a tag change: set `tags` (or, with `remove`, delete their keys).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct TagChange {
-    pub resource: String,
-    pub remove: bool,
+pub(crate) struct TagChange {
+    pub(crate) resource: String,
+    pub(crate) remove: bool,
     /// Sorted by key; values are ignored when removing.
-    pub tags: Vec<(String, String)>,
+    pub(crate) tags: Vec<(String, String)>,
 }
 
 /// A tag change without its resource: (remove, tags).
@@ -147,18 +145,18 @@ impl Ec2 {
     /// Requests the deletion of endpoint `id`; concurrent calls share DeleteVpcEndpoints calls.
     /// An error is a failed call (not an `Unsuccessful` item): the endpoint's own, when it was
     /// sent alone.
-    pub async fn delete_vpc_endpoint(&self, id: &str) -> Result<Deleted, AwsError> {
+    pub(crate) async fn delete_vpc_endpoint(&self, id: &str) -> Result<Deleted, AwsError> {
         Ok(self.inner.deletes.get(id.to_owned()).await?.unwrap_or(Deleted::Requested))
     }
 
     /// Sets `tags` on resource `id`; concurrent calls setting the same tags share CreateTags calls.
-    pub async fn create_tags(&self, id: &str, tags: &BTreeMap<String, String>) -> Result<(), AwsError> {
+    pub(crate) async fn create_tags(&self, id: &str, tags: &BTreeMap<String, String>) -> Result<(), AwsError> {
         self.change_tags(id, false, tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).await
     }
 
     /// Removes the tags `keys` from resource `id`; concurrent calls removing the same keys share
     /// DeleteTags calls.
-    pub async fn delete_tags(&self, id: &str, keys: &[String]) -> Result<(), AwsError> {
+    pub(crate) async fn delete_tags(&self, id: &str, keys: &[String]) -> Result<(), AwsError> {
         self.change_tags(id, true, keys.iter().map(|k| (k.clone(), String::new())).collect()).await
     }
 

@@ -8,19 +8,17 @@ use aws_sdk_ec2::types::VpcEndpoint;
 use futures::future::BoxFuture;
 
 use super::TypedDataSource;
-use crate::aws::{self, EndpointQuery};
+use crate::aws::{self, EndpointQuery, ENDPOINT_TYPES};
+use crate::checks::{attr_path, validate_enum, validate_id};
+use crate::context::Ctx;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{Field, List, Map, Set, Val};
 use crate::resources::interface::DnsEntry;
-use crate::resources::validation::{attr_path, validate_enum, validate_id};
-use crate::resources::Ctx;
-
-const ENDPOINT_TYPES: &[&str] = &["Gateway", "Interface", "GatewayLoadBalancer", "Resource", "ServiceNetwork"];
 
 crate::model! {
     /// The configuration and state of a `vpce_endpoint` data source.
     #[description = "One existing VPC endpoint (of any type, managed by Terraform or not), found by `id` or by the filters `vpc_id`, `service_name`, `vpc_endpoint_type`, `state` and `tags`: exactly one endpoint must match. Deleted endpoints (which EC2 lists for a while) match only `state = \"deleted\"`."]
-    pub struct EndpointDataModel {
+    pub(crate) struct EndpointDataModel {
         attrs {
             id: String [optional computed] "The endpoint ID (`vpce-...`) to look up; else the ID of the endpoint the filters found.";
             vpc_id: String [optional computed] "Filter: the endpoint's VPC.";
@@ -47,7 +45,7 @@ crate::model! {
 }
 
 /// `vpce_endpoint` (a [`TypedDataSource`]; registered as `Typed<EndpointData>`).
-pub struct EndpointData;
+pub(crate) struct EndpointData;
 
 impl TypedDataSource for EndpointData {
     type Model = EndpointDataModel;

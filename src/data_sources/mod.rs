@@ -4,19 +4,19 @@
 
 use futures::future::BoxFuture;
 
+use crate::context::Ctx;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{self, Field, Model};
 use crate::protocol::resource::ReadResponse;
 use crate::protocol::schema::Schema;
 use crate::protocol::values::Value;
-use crate::resources::Ctx;
 
-pub mod endpoint;
-pub mod service;
+pub(crate) mod endpoint;
+pub(crate) mod service;
 
 /// A data source of this provider: tfplugin's data source trait with this provider's
-/// [`Ctx`](crate::resources::Ctx).
-pub use crate::protocol::resource::DataSource;
+/// [`Ctx`](crate::context::Ctx).
+pub(crate) use crate::protocol::resource::DataSource;
 
 /// Decodes a configuration into its model (`None` when null); a value of another shape is an
 /// error diagnostic.
@@ -26,7 +26,7 @@ pub(crate) fn decode<M: Model>(v: &Value) -> Result<Option<M>, Diagnostics> {
 
 /// What each data source of this provider is made of: its typed model, its static checks and its
 /// read. [`Typed`] turns it into tfplugin's [`DataSource`] (decoding, checks before the read).
-pub trait TypedDataSource: Send + Sync + 'static {
+pub(crate) trait TypedDataSource: Send + Sync + 'static {
     type Model: Model + Send + Sync;
     const TYPE_NAME: &'static str;
     /// Static checks of the configuration (it may hold unknown values).
@@ -37,13 +37,13 @@ pub trait TypedDataSource: Send + Sync + 'static {
 }
 
 /// A [`TypedDataSource`] as tfplugin's [`DataSource`].
-pub struct Typed<D> {
+pub(crate) struct Typed<D> {
     schema: Schema,
     _source: std::marker::PhantomData<fn() -> D>,
 }
 
 impl<D: TypedDataSource> Typed<D> {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Typed { schema: D::Model::schema(0), _source: std::marker::PhantomData }
     }
 }

@@ -16,17 +16,17 @@ use aws_sdk_ec2::types::ServiceDetail;
 use futures::future::BoxFuture;
 
 use super::TypedDataSource;
+use crate::checks::{attr_path, join_and, join_or, validate_enum};
+use crate::context::Ctx;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{List, Set, Val};
-use crate::resources::validation::{attr_path, join_and, join_or, validate_enum};
-use crate::resources::Ctx;
 
 const SERVICE_TYPES: &[&str] = &["Gateway", "Interface", "GatewayLoadBalancer"];
 
 crate::model! {
     /// The configuration and state of a `vpce_service` data source.
     #[description = "An AWS (or partner) VPC endpoint service in the provider's region: which endpoint types it offers, where, its DNS names, and for Gateway services the AWS-managed prefix list that gateway endpoint routes point at. Give exactly one of `service` and `service_name`."]
-    pub struct ServiceModel {
+    pub(crate) struct ServiceModel {
         attrs {
             service: String [optional] "The short service name, such as `s3`, `dynamodb` or `ssm`: the full name is `com.amazonaws.<provider region>.<service>`. Exactly one of `service` and `service_name` must be set.";
             service_name: String [optional computed] "The full service name, such as `com.amazonaws.us-east-1.s3` (any service EC2 lists in the region, partner services included). Exactly one of `service` and `service_name` must be set; when `service` is, this is its full name.";
@@ -49,7 +49,7 @@ crate::model! {
 }
 
 /// `vpce_service` (a [`TypedDataSource`]; registered as `Typed<Service>`).
-pub struct Service;
+pub(crate) struct Service;
 
 impl TypedDataSource for Service {
     type Model = ServiceModel;

@@ -22,9 +22,9 @@ use std::time::Duration;
 use aws_sdk_ec2::types::VpcEndpoint;
 use futures::future::BoxFuture;
 
-use super::validation::validate_id;
 use super::{ApplyRequest, ApplyResponse, Ctx, ImportResponse, PlanRequest, PlanResponse, ReadResponse, Resource};
 use crate::aws::{route_table_has_endpoint_route, AwsError, Missing};
+use crate::checks::validate_id;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{self, Field, Model, Val};
 use crate::protocol::resource::{default_plan, MoveRequest, MoveResponse};
@@ -37,7 +37,7 @@ const TIMEOUT: Duration = Duration::from_secs(10 * 60);
 crate::model! {
     /// The state, plan or configuration of a `vpce_route_table_association`.
     #[description = "Associates one route table with a Gateway VPC endpoint (S3, DynamoDB): AWS adds a route for the service's prefix list to the table. For route tables managed apart from the endpoint; do not also list the table in the endpoint's `route_table_ids` (the plan refuses it)."]
-    pub struct AssociationModel {
+    pub(crate) struct AssociationModel {
         attrs {
             id: String [computed] "`<vpc_endpoint_id>/<route_table_id>`, also the import ID.";
             vpc_endpoint_id: String [required force_new] "The gateway endpoint (`vpce-...`). Changing it replaces the association.";
@@ -46,12 +46,12 @@ crate::model! {
     }
 }
 
-pub struct RouteTableAssociation {
+pub(crate) struct RouteTableAssociation {
     schema: Schema,
 }
 
 impl RouteTableAssociation {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         RouteTableAssociation { schema: AssociationModel::schema(0) }
     }
 }
@@ -81,7 +81,7 @@ fn validate(c: &AssociationModel) -> Diagnostics {
 }
 
 /// The id of an association.
-pub fn association_id(endpoint: &str, table: &str) -> String {
+pub(crate) fn association_id(endpoint: &str, table: &str) -> String {
     format!("{endpoint}/{table}")
 }
 
@@ -476,7 +476,7 @@ async fn delete(ctx: &Ctx, prior: &AssociationModel) -> ApplyResponse {
 /// endpoint's route tables in one configuration are found whichever is planned first (with the
 /// endpoint ID known; a new endpoint is checked when the association is planned again at apply,
 /// against EC2).
-pub mod ownership {
+pub(crate) mod ownership {
     use std::collections::{BTreeMap, BTreeSet, HashMap};
     use std::sync::{Mutex, OnceLock};
 
@@ -495,7 +495,7 @@ pub mod ownership {
 
     /// Why an association cannot be planned.
     #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Conflict {
+    pub(crate) enum Conflict {
         /// The endpoint's `vpce_gateway` sets `route_table_ids` (these tables).
         Inline(BTreeSet<String>),
         /// Another association resource of this configuration claims the same pair.
@@ -503,14 +503,14 @@ pub mod ownership {
     }
 
     impl Conflict {
-        pub fn summary(&self) -> &'static str {
+        pub(crate) fn summary(&self) -> &'static str {
             match self {
                 Conflict::Inline(_) => "Route tables managed twice",
                 Conflict::Duplicate => "Duplicate route table association",
             }
         }
 
-        pub fn detail(&self, endpoint: &str, table: &str) -> String {
+        pub(crate) fn detail(&self, endpoint: &str, table: &str) -> String {
             match self {
                 Conflict::Inline(listed) if listed.contains(table) => format!(
                     "The vpce_gateway of {endpoint} lists {table} in its route_table_ids, and this vpce_route_table_association associates it too. Manage each endpoint's route tables in one place: either leave route_table_ids unset on the vpce_gateway (unset means \"managed elsewhere\": the endpoint then keeps the tables associations add), or drop this association."
@@ -527,7 +527,7 @@ pub mod ownership {
     }
 
     /// An association resource claims `table` of `endpoint`; a conflict with what was claimed before.
-    pub fn claim_association(endpoint: &str, table: &str) -> Option<Conflict> {
+    pub(crate) fn claim_association(endpoint: &str, table: &str) -> Option<Conflict> {
         let mut all = owners().lock().unwrap_or_else(|e| e.into_inner());
         let o = all.entry(endpoint.to_owned()).or_default();
         let n = o.associations.entry(table.to_owned()).or_default();
@@ -540,7 +540,7 @@ pub mod ownership {
 
     /// A `vpce_gateway` sets `route_table_ids = tables` for `endpoint`; the route tables that
     /// association resources claimed for it before (a conflict when not empty).
-    pub fn claim_inline(endpoint: &str, tables: BTreeSet<String>) -> Vec<String> {
+    pub(crate) fn claim_inline(endpoint: &str, tables: BTreeSet<String>) -> Vec<String> {
         let mut all = owners().lock().unwrap_or_else(|e| e.into_inner());
         let o = all.entry(endpoint.to_owned()).or_default();
         o.inline = Some(tables);
@@ -567,7 +567,7 @@ pub mod ownership {
 }
 
 /// The route tables a gateway configuration sets (for [`ownership::claim_inline`]).
-pub fn configured_tables(v: &Val<crate::protocol::model::Set<String>>) -> Option<BTreeSet<String>> {
+pub(crate) fn configured_tables(v: &Val<crate::protocol::model::Set<String>>) -> Option<BTreeSet<String>> {
     v.known().map(|_| v.strings())
 }
 

@@ -38,15 +38,14 @@ use super::{
 
 /// What [`Endpoint::read`] gives: the endpoint as the model and the read's diagnostics, or `None`
 /// when it is gone.
-pub type ReadResult<M> = Result<Option<(M, Diagnostics)>, AwsError>;
+pub(crate) type ReadResult<M> = Result<Option<(M, Diagnostics)>, AwsError>;
 
 /// The attributes every endpoint model has (implemented by [`endpoint_model!`]).
-pub trait EndpointModel: Model + Clone + Default + Send + Sync + 'static {
+pub(crate) trait EndpointModel: Model + Clone + Default + Send + Sync + 'static {
     fn id(&self) -> &Val<String>;
     fn id_mut(&mut self) -> &mut Val<String>;
     fn vpc_id(&self) -> &Val<String>;
     fn service_name(&self) -> &Val<String>;
-    fn service_name_mut(&mut self) -> &mut Val<String>;
     fn policy(&self) -> &Val<String>;
     fn policy_mut(&mut self) -> &mut Val<String>;
     fn tags(&self) -> &Val<Map<String>>;
@@ -72,9 +71,6 @@ macro_rules! endpoint_model {
             }
             fn service_name(&self) -> &Val<String> {
                 &self.service_name
-            }
-            fn service_name_mut(&mut self) -> &mut Val<String> {
-                &mut self.service_name
             }
             fn policy(&self) -> &Val<String> {
                 &self.policy
@@ -106,15 +102,15 @@ macro_rules! endpoint_model {
 pub(crate) use endpoint_model;
 
 /// What a create sends beyond the endpoint type, VPC, service, token and tags.
-pub struct CreateRequest {
+pub(crate) struct CreateRequest {
     /// Every setting of the request, canonically written (see [`NewEndpoint::settings`]).
-    pub settings: String,
+    pub(crate) settings: String,
     /// Adds the resource's settings to the request.
-    pub build: Box<dyn Fn(CreateVpcEndpointFluentBuilder) -> CreateVpcEndpointFluentBuilder + Send + Sync>,
+    pub(crate) build: Box<dyn Fn(CreateVpcEndpointFluentBuilder) -> CreateVpcEndpointFluentBuilder + Send + Sync>,
 }
 
 /// What differs between the endpoint resources. Every `Endpoint` is a [`Resource`].
-pub trait Endpoint: Send + Sync + 'static {
+pub(crate) trait Endpoint: Send + Sync + 'static {
     type Model: EndpointModel;
     /// The Terraform resource type, `vpce_gateway`.
     const TYPE_NAME: &'static str;
@@ -244,7 +240,7 @@ const TAGS_VISIBLE_WAIT: Duration = Duration::from_secs(120);
 /// [`FRESH_NOT_FOUND_GRACE`] rather than reported deleted out of band (which would drop it from the
 /// state and orphan it). A `refresh` (Terraform's ReadResource) may be answered from the process's
 /// read-ahead listing of the region's endpoints ([`aws::Ec2::refresh_vpc_endpoint`]).
-pub async fn find_endpoint(ctx: &Ctx, id: &str, last_state: Option<&str>, refresh: bool) -> Result<Option<VpcEndpoint>, AwsError> {
+pub(crate) async fn find_endpoint(ctx: &Ctx, id: &str, last_state: Option<&str>, refresh: bool) -> Result<Option<VpcEndpoint>, AwsError> {
     let found = if refresh { ctx.ec2.refresh_vpc_endpoint(id).await? } else { ctx.ec2.find_vpc_endpoint(id).await? };
     let fresh = last_state.is_none_or(|s| s.is_empty() || s.eq_ignore_ascii_case("pending"));
     if found.is_some() || !fresh {
@@ -281,7 +277,7 @@ fn decode3<M: Model>(values: [(&Value, &str); 3]) -> Result<(Option<M>, Option<M
 }
 
 /// Replaces every unknown (at any depth) with null: what a state holds for values nobody knows.
-pub fn unknowns_to_null(v: Value) -> Value {
+pub(crate) fn unknowns_to_null(v: Value) -> Value {
     match v {
         Value::Unknown(_) => Value::Null,
         Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, unknowns_to_null(v))).collect()),
@@ -294,7 +290,7 @@ pub fn unknowns_to_null(v: Value) -> Value {
 
 /// The planned value where it is wholly known, else the value from AWS; objects (the state, a
 /// nested block) attribute by attribute.
-pub fn overlay_planned(planned: &Value, actual: &Value) -> Value {
+pub(crate) fn overlay_planned(planned: &Value, actual: &Value) -> Value {
     match (planned, actual) {
         (Value::Object(p), Value::Object(a)) => {
             let mut out = a.clone();
@@ -311,7 +307,7 @@ pub fn overlay_planned(planned: &Value, actual: &Value) -> Value {
 }
 
 /// `v` with every unknown inside it (not only at the top) null.
-pub fn known_or_null<T: Field>(v: &Val<T>) -> Val<T> {
+pub(crate) fn known_or_null<T: Field>(v: &Val<T>) -> Val<T> {
     Val::from_value(&unknowns_to_null(v.to_value()), &[]).unwrap_or_default()
 }
 
@@ -333,7 +329,7 @@ fn read_basis<M: EndpointModel>(planned: &M, config: &M) -> M {
 /// `state` (as [`Endpoint::state_from_endpoint`] makes it: `tags_all` holds every tag EC2 reports)
 /// with `tags` and `tags_all` as the provider's tag settings make them, `base` (prior state, plan,
 /// or nothing for an import) telling which keys `tags` holds. Applying it again changes nothing.
-pub fn with_tags<M: EndpointModel>(ctx: &Ctx, base: &M, mut state: M) -> M {
+pub(crate) fn with_tags<M: EndpointModel>(ctx: &Ctx, base: &M, mut state: M) -> M {
     let (own, all) = ctx.tags.read(base.tags(), state.tags_all().string_map());
     *state.tags_mut() = own;
     *state.tags_all_mut() = all;
@@ -378,7 +374,7 @@ fn api_error<E: Endpoint>(e: &E, diags: &mut Diagnostics, summary: &str, detail:
 }
 
 /// Reports a failed wait as an error diagnostic; `saved` tells what the state now holds.
-pub fn wait_error(diags: &mut Diagnostics, e: WaitError, id: &str, waiting_for: &str, saved: &str) {
+pub(crate) fn wait_error(diags: &mut Diagnostics, e: WaitError, id: &str, waiting_for: &str, saved: &str) {
     match e {
         WaitError::Cancelled => diags.error("Interrupted", format!("Terraform was interrupted while waiting for VPC endpoint {id} {waiting_for}. {saved}")),
         WaitError::Timeout(last) => diags.error(
@@ -409,7 +405,7 @@ fn article(word: &str) -> &'static str {
 // ---------------------------------------------------------------------------------------------
 
 /// An [`Endpoint`] as a tfplugin resource (the registry holds these).
-pub struct AsResource<E>(pub E);
+pub(crate) struct AsResource<E>(pub E);
 
 impl<E: Endpoint> Resource<Ctx> for AsResource<E> {
     fn type_name(&self) -> &'static str {
@@ -499,11 +495,11 @@ impl<E: Endpoint> Resource<Ctx> for AsResource<E> {
 
 /// The resource identity of both endpoint resources (Terraform 1.12+): `{ id, region,
 /// account_id }`, sent with every read, plan, apply and import, and by the list resources.
-pub struct EndpointIdentity {
+pub(crate) struct EndpointIdentity {
     schema: IdentitySchema,
 }
 
-pub static IDENTITY: LazyLock<EndpointIdentity> = LazyLock::new(|| {
+pub(crate) static IDENTITY: LazyLock<EndpointIdentity> = LazyLock::new(|| {
     EndpointIdentity {
     schema: IdentitySchema {
         version: 0,
@@ -535,7 +531,7 @@ fn region_of_arn(arn: &Value) -> Value {
 
 impl EndpointIdentity {
     /// The identity of an endpoint EC2 described, in `region`.
-    pub fn of_endpoint(region: &str, ep: &VpcEndpoint) -> Value {
+    pub(crate) fn of_endpoint(region: &str, ep: &VpcEndpoint) -> Value {
         let opt = |s: Option<&str>| s.filter(|s| !s.is_empty()).map_or(Value::Null, Value::string);
         Value::object([("id", opt(ep.vpc_endpoint_id())), ("region", Value::string(region)), ("account_id", opt(ep.owner_id()))])
     }
@@ -604,12 +600,12 @@ async fn import_by_identity<E: Endpoint>(e: &E, ctx: &Ctx, identity: Value) -> I
 const DEAD_STATES: &[&str] = &["failed", "rejected", "expired"];
 
 /// A plan as the core and the resource make it, before the checks against EC2.
-pub struct PlannedModels<M> {
-    pub prior: Option<M>,
-    pub planned: M,
-    pub replace: Vec<Vec<PathStep>>,
+pub(crate) struct PlannedModels<M> {
+    pub(crate) prior: Option<M>,
+    pub(crate) planned: M,
+    pub(crate) replace: Vec<Vec<PathStep>>,
     /// A new endpoint is planned (create or replacement).
-    pub fresh: bool,
+    pub(crate) fresh: bool,
 }
 
 /// Plans a change (no AWS calls): static validation of the configuration (it may hold values
@@ -617,7 +613,7 @@ pub struct PlannedModels<M> {
 /// endpoint, the service-name respelling, schema-driven planning and plan modifiers, the policy,
 /// then the resource's completion. `None` when there is nothing to plan or a value does not fit
 /// the model (an error in `diags`).
-pub fn plan_models<E: Endpoint>(e: &E, region: &str, req: &PlanRequest, diags: &mut Diagnostics) -> Option<PlannedModels<E::Model>> {
+pub(crate) fn plan_models<E: Endpoint>(e: &E, region: &str, req: &PlanRequest, diags: &mut Diagnostics) -> Option<PlannedModels<E::Model>> {
     let (prior, config) =
         match decode3::<E::Model>([(&req.prior, "prior state"), (&req.proposed, "proposed state"), (&req.config, "configuration")]) {
             Ok((prior, Some(_), Some(config))) => (prior, config),
@@ -1042,20 +1038,20 @@ async fn import<E: Endpoint>(e: &E, ctx: &Ctx, id: String) -> ImportResponse {
 // ---------------------------------------------------------------------------------------------
 
 /// What a create needs beyond the resource-specific request.
-pub struct NewEndpoint<'a> {
-    pub endpoint_type: VpcEndpointType,
-    pub vpc_id: &'a str,
+pub(crate) struct NewEndpoint<'a> {
+    pub(crate) endpoint_type: VpcEndpointType,
+    pub(crate) vpc_id: &'a str,
     /// The full service name (`com.amazonaws.REGION.s3`).
-    pub service: &'a str,
+    pub(crate) service: &'a str,
     /// Every setting of the request, canonically written: endpoints made with the same settings
     /// share a fingerprint, which adoption prefers.
-    pub settings: String,
-    pub tags: &'a BTreeMap<String, String>,
+    pub(crate) settings: String,
+    pub(crate) tags: &'a BTreeMap<String, String>,
     /// The create timeout: an unknown outcome is retried until it passes.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
 }
 
-pub enum Created {
+pub(crate) enum Created {
     /// CreateVpcEndpoint made it (possibly in an earlier attempt whose answer was lost). The ids
     /// are orphans of interrupted creates for the same VPC, service and type but other settings,
     /// which were not adopted (the caller warns about them).
@@ -1091,7 +1087,7 @@ const MAX_RETRY_DELAY: Duration = Duration::from_secs(30);
 ///   5xx, throttling after the SDK's own retries), sends it again with the same ClientToken
 ///   (EC2 then returns the endpoint the first request made) until `timeout`;
 /// - before reporting a failure, looks for an endpoint carrying this create's token.
-pub async fn create_endpoint(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -> CreateVpcEndpointFluentBuilder) -> Created {
+pub(crate) async fn create_endpoint(ctx: &Ctx, new: NewEndpoint<'_>, build: impl Fn() -> CreateVpcEndpointFluentBuilder) -> Created {
     let started = tokio::time::Instant::now();
     let deadline = started + new.timeout;
     let fingerprint = aws::fingerprint(&new.settings);
@@ -1185,7 +1181,7 @@ fn state_owner() -> String {
 }
 
 /// A warning about orphans of interrupted creates that were not adopted (other settings).
-pub fn warn_other_orphans(diags: &mut Diagnostics, others: &[String]) {
+pub(crate) fn warn_other_orphans(diags: &mut Diagnostics, others: &[String]) {
     if others.is_empty() {
         return;
     }
@@ -1210,7 +1206,7 @@ fn jitter(d: Duration) -> Duration {
 /// its creation marker so that no later create adopts it. Best effort: a failure (e.g. read-only
 /// credentials during a plan) only leaves the marker for the next time. The removal runs in the
 /// background (see [`aws::Ec2::clear_marker_in_background`]); the claim is made here, at once.
-pub fn settle_marker(ctx: &Ctx, ep: &VpcEndpoint) {
+pub(crate) fn settle_marker(ctx: &Ctx, ep: &VpcEndpoint) {
     let Some(id) = ep.vpc_endpoint_id() else { return };
     ctx.ec2.claim(id);
     if aws::marker_of(ep).is_none() || ctx.ec2.writes_halted() {

@@ -13,9 +13,9 @@ use futures::future::BoxFuture;
 
 use super::endpoint::{self, endpoint_model, CreateRequest, Endpoint};
 use super::timeouts::{self, Timeouts};
-use super::validation::{attr_path, validate_enum, validate_id, validate_ids};
 use super::{policy, tags, Ctx};
 use crate::aws::{self, route_table_has_endpoint_route, state_display, AwsError};
+use crate::checks::{attr_path, validate_enum, validate_id, validate_ids};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{List, Map, Model, Set, Val};
 use crate::protocol::schema::Schema;
@@ -29,7 +29,7 @@ const DNS_RECORD_IP_TYPES: &[&str] = &["ipv4", "dualstack", "ipv6", "service-def
 crate::model! {
     /// The state, plan or configuration of a `vpce_gateway`.
     #[description = "A Gateway VPC endpoint for Amazon S3 or DynamoDB: traffic from the associated route tables to the service goes through the endpoint (a route for the service's prefix list). Gateway endpoints are free."]
-    pub struct GatewayModel {
+    pub(crate) struct GatewayModel {
         attrs {
             id: String [computed] "The endpoint ID, `vpce-...`.";
             vpc_id: String [required force_new] "The VPC to create the endpoint in. Changing it replaces the endpoint.";
@@ -55,7 +55,7 @@ crate::model! {
 
 crate::model! {
     #[description = "DNS options of the endpoint."]
-    pub struct GatewayDnsOptions {
+    pub(crate) struct GatewayDnsOptions {
         attrs {
             dns_record_ip_type: String [optional computed] "`ipv4`, `dualstack`, `ipv6` or `service-defined` (the default). Any other than `service-defined` needs `enableDnsSupport` and `enableDnsHostnames` on the VPC; DynamoDB supports only `service-defined`.";
         }
@@ -71,12 +71,12 @@ fn dns_record(m: &GatewayModel) -> &Val<String> {
     m.dns_options.known().map_or(&NULL_STRING, |d| &d.dns_record_ip_type)
 }
 
-pub struct Gateway {
+pub(crate) struct Gateway {
     schema: Schema,
 }
 
 impl Gateway {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Gateway { schema: GatewayModel::schema(0) }
     }
 }

@@ -21,9 +21,9 @@ use futures::future::BoxFuture;
 
 use super::endpoint::{endpoint_model, known_or_null, CreateRequest, Endpoint};
 use super::timeouts::{self, Timeouts};
-use super::validation::{attr_path, join_and, validate_enum, validate_id, validate_ids};
 use super::{policy, tags, Ctx};
 use crate::aws::{self, AwsError, Missing};
+use crate::checks::{attr_path, join_and, validate_enum, validate_id, validate_ids};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{List, Map, Model, Set, Val};
 use crate::protocol::schema::Schema;
@@ -38,7 +38,7 @@ crate::model! {
     /// The state, plan or configuration of a `vpce_interface`.
     #[description = "An Interface VPC endpoint (AWS PrivateLink): network interfaces in your subnets through which the VPC reaches an AWS or partner service privately. \
                           Interface endpoints are billed per hour and per AZ, plus data processed."]
-    pub struct InterfaceModel {
+    pub(crate) struct InterfaceModel {
         attrs {
             id: String [computed] "The endpoint ID (`vpce-...`).";
             arn: String [computed] "The endpoint ARN.";
@@ -69,7 +69,7 @@ crate::model! {
 
 crate::model! {
     #[description = "Static IP addresses of the endpoint's network interface in one subnet (instead of addresses EC2 picks). The subnet must be in `subnet_ids`; each address must be in the subnet's CIDR block and not one of the five addresses AWS reserves in it. Changing the addresses changes the network interface in place. An import leaves the blocks out; each block's addresses are read back from the network interface."]
-    pub struct SubnetConfiguration {
+    pub(crate) struct SubnetConfiguration {
         attrs {
             subnet_id: String [required] "The subnet (one of `subnet_ids`).";
             ipv4: String [optional] "The IPv4 address in the subnet (needs `ip_address_type` `ipv4` or `dualstack`, or none).";
@@ -80,7 +80,7 @@ crate::model! {
 
 crate::model! {
     #[description = "DNS options of the endpoint."]
-    pub struct InterfaceDnsOptions {
+    pub(crate) struct InterfaceDnsOptions {
         attrs {
             dns_record_ip_type: String [optional computed] "`ipv4`, `dualstack`, `ipv6` or `service-defined`.";
             private_dns_only_for_inbound_resolver_endpoint: bool [optional computed] "Resolve the private DNS name to the endpoint only for queries from Route 53 Resolver inbound endpoints (S3 with a gateway endpoint in the same VPC). Needs `private_dns_enabled = true`.";
@@ -92,7 +92,7 @@ crate::model! {
 
 crate::model! {
     #[description = "A DNS name of the endpoint."]
-    pub struct DnsEntry {
+    pub(crate) struct DnsEntry {
         attrs {
             dns_name: String [computed] "The DNS name.";
             hosted_zone_id: String [computed] "Its hosted zone.";
@@ -109,12 +109,12 @@ impl InterfaceModel {
     }
 }
 
-pub struct Interface {
+pub(crate) struct Interface {
     schema: Schema,
 }
 
 impl Interface {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Interface { schema: InterfaceModel::schema(0) }
     }
 }

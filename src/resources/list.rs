@@ -12,17 +12,14 @@ use aws_sdk_ec2::types::{Filter, VpcEndpoint};
 use futures::stream::{self, BoxStream, StreamExt};
 
 use super::endpoint::{Endpoint, EndpointIdentity, EndpointModel};
-use super::validation::{attr_path, validate_enum, validate_id};
 use super::Ctx;
 use crate::aws::{self, state_str, SdkResultExt};
+use crate::checks::{attr_path, validate_enum, validate_id};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{self, Field, Map, Model, Val};
 use crate::protocol::resource::{ListItem, ListRequest, ListResource};
 use crate::protocol::schema::Schema;
 use crate::protocol::values::Value;
-
-/// The states a `state` filter takes, as EC2 spells them.
-const STATES: &[&str] = &["pendingAcceptance", "pending", "available", "deleting", "rejected", "failed", "expired", "partial"];
 
 /// The most endpoints asked for in one DescribeVpcEndpoints call (EC2 allows 5 to 1000).
 const MAX_PAGE: i32 = 1000;
@@ -30,7 +27,7 @@ const MAX_PAGE: i32 = 1000;
 crate::model! {
     /// The `config` block of a `list "vpce_gateway"` or `list "vpce_interface"` block.
     #[description = "Finds existing VPC endpoints of the managed resource type of the same name, in the provider's region, for `terraform query`; every filter given must match. The arguments go in the `list` block's `config` block."]
-    pub struct ListConfig {
+    pub(crate) struct ListConfig {
         attrs {
             vpc_id: String [optional] "Only endpoints in this VPC.";
             service_name: String [optional] "Only endpoints of this service: a short name such as `s3` (expanded with the provider's region) or the full name such as `com.amazonaws.us-east-1.s3`.";
@@ -41,20 +38,20 @@ crate::model! {
 }
 
 /// A list resource of the endpoints an [`Endpoint`] resource manages.
-pub struct EndpointList<E> {
+pub(crate) struct EndpointList<E> {
     endpoint: E,
     schema: Schema,
 }
 
 impl<E: Endpoint> EndpointList<E> {
-    pub fn new(endpoint: E) -> Self {
+    pub(crate) fn new(endpoint: E) -> Self {
         EndpointList { endpoint, schema: ListConfig::schema(0) }
     }
 }
 
 /// The DescribeVpcEndpoints filters of a list configuration, always with the endpoint type (those
 /// of the [`aws::EndpointQuery`] it makes).
-pub fn filters(config: &ListConfig, endpoint_type: &str, region: &str) -> Vec<Filter> {
+pub(crate) fn filters(config: &ListConfig, endpoint_type: &str, region: &str) -> Vec<Filter> {
     let query = aws::EndpointQuery {
         id: None,
         vpc_id: config.vpc_id.as_str().map(str::to_owned),
@@ -67,7 +64,7 @@ pub fn filters(config: &ListConfig, endpoint_type: &str, region: &str) -> Vec<Fi
 }
 
 /// How `terraform query` shows an endpoint: its `Name` tag, else its ID, with the service and VPC.
-pub fn display_name(ep: &VpcEndpoint) -> String {
+pub(crate) fn display_name(ep: &VpcEndpoint) -> String {
     let id = ep.vpc_endpoint_id().unwrap_or_default();
     let service = ep.service_name().unwrap_or_default();
     let vpc = ep.vpc_id().unwrap_or_default();
@@ -131,7 +128,9 @@ impl<E: Endpoint> ListResource<Ctx> for EndpointList<E> {
         };
         let mut d = Diagnostics::new();
         validate_id(&config.vpc_id, "vpc_id", "vpc-", "VPC", &mut d);
-        validate_enum(&config.state, attr_path(&["state"]), "endpoint state", STATES, &mut d);
+        // The states a `state` filter takes: EC2's, but deleted endpoints are not listed.
+        let states: Vec<&str> = aws::ENDPOINT_STATES.iter().copied().filter(|s| *s != "deleted").collect();
+        validate_enum(&config.state, attr_path(&["state"]), "endpoint state", &states, &mut d);
         if config.service_name.as_str().is_some_and(|s| s.trim().is_empty()) {
             d.attr_error(
                 "service_name",

@@ -33,25 +33,25 @@ use crate::protocol::resource::{MoveRequest, MoveResponse};
 use crate::protocol::values::Value;
 
 /// The resource type moves are taken from.
-pub const AWS_VPC_ENDPOINT: &str = "aws_vpc_endpoint";
+pub(crate) const AWS_VPC_ENDPOINT: &str = "aws_vpc_endpoint";
 
 /// The provider that type must come from (any registry host: Terraform's or OpenTofu's).
 const AWS_PROVIDER: &str = "hashicorp/aws";
 
 /// An `aws_vpc_endpoint` state as the AWS provider stored it (any version's attributes).
-pub struct AwsEndpoint<'a> {
+pub(crate) struct AwsEndpoint<'a> {
     state: &'a serde_json::Map<String, Json>,
     /// The endpoint ID (`vpce-...`).
-    pub id: String,
+    pub(crate) id: String,
     /// The endpoint's region, when the state tells (an ARN is built for it when the state has none).
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// Whether the target schema has `tags_all`: then `tags` are the configured ones only.
-    pub has_tags_all: bool,
+    pub(crate) has_tags_all: bool,
 }
 
 impl AwsEndpoint<'_> {
     /// A non-empty string attribute.
-    pub fn str(&self, key: &str) -> Option<&str> {
+    pub(crate) fn str(&self, key: &str) -> Option<&str> {
         self.state.get(key).and_then(Json::as_str).filter(|s| !s.is_empty())
     }
 
@@ -139,7 +139,7 @@ fn strings_of(v: Option<&Json>) -> Vec<String> {
 /// `vpce_gateway` from an `aws_vpc_endpoint` of type Gateway. (Attributes added to the model later
 /// start null, then [`move_state`] or the refresh fills them: hence the struct update.)
 #[allow(clippy::needless_update)]
-pub fn gateway(src: &AwsEndpoint) -> GatewayModel {
+pub(crate) fn gateway(src: &AwsEndpoint) -> GatewayModel {
     // The block only when it holds a setting of the user's: an absent block plans no change.
     let dns_options = src
         .block("dns_options")
@@ -167,7 +167,7 @@ pub fn gateway(src: &AwsEndpoint) -> GatewayModel {
 
 /// `vpce_interface` from an `aws_vpc_endpoint` of type Interface (see [`gateway`]).
 #[allow(clippy::needless_update)]
-pub fn interface(src: &AwsEndpoint) -> InterfaceModel {
+pub(crate) fn interface(src: &AwsEndpoint) -> InterfaceModel {
     let dns_entry: List<DnsEntry> = src
         .state
         .get("dns_entry")
@@ -249,7 +249,7 @@ fn short_address(address: &str) -> &str {
 }
 
 /// Checks the source of a move and converts it (see the module documentation).
-pub fn convert<E: Endpoint>(e: &E, req: &MoveRequest) -> Result<E::Model, Diagnostics> {
+pub(crate) fn convert<E: Endpoint>(e: &E, req: &MoveRequest) -> Result<E::Model, Diagnostics> {
     let mut diags = Diagnostics::new();
     let from = format!("{} ({})", req.source_type_name, short_address(&req.source_provider_address));
     let is_aws = short_address(&req.source_provider_address).eq_ignore_ascii_case(AWS_PROVIDER);
@@ -312,7 +312,7 @@ pub fn convert<E: Endpoint>(e: &E, req: &MoveRequest) -> Result<E::Model, Diagno
 }
 
 /// [`convert`] as a MoveResourceState answer, with [`carry_over`].
-pub fn move_state<E: Endpoint>(e: &E, req: &MoveRequest) -> MoveResponse {
+pub(crate) fn move_state<E: Endpoint>(e: &E, req: &MoveRequest) -> MoveResponse {
     match convert(e, req) {
         Ok(model) => {
             let mut state = model.to_value();
@@ -327,7 +327,7 @@ pub fn move_state<E: Endpoint>(e: &E, req: &MoveRequest) -> MoveResponse {
 /// conversion left null: `tags_all`, `auto_accept`, `service_region`, `subnet_configuration`
 /// (whichever the resource's schema has). `service_region` matters most: it replaces the endpoint
 /// when the configuration names it and the state does not.
-pub fn carry_over(state: &mut Value, source: &Json) {
+pub(crate) fn carry_over(state: &mut Value, source: &Json) {
     let Value::Object(attrs) = state else { return };
     let mut carry = |name: &str, value: Option<Value>| {
         if let (Some(slot), Some(v)) = (attrs.get_mut(name), value) {

@@ -9,11 +9,11 @@ use crate::protocol::schema::{Block, Nesting};
 use crate::protocol::values::{PathStep, Value};
 
 /// The planned object and the paths that require replacement.
-pub struct Planned {
-    pub value: Value,
-    pub replace: Vec<Vec<PathStep>>,
+pub(crate) struct Planned {
+    pub(crate) value: Value,
+    pub(crate) replace: Vec<Vec<PathStep>>,
     /// A new object is planned: a create, or a replacement.
-    pub fresh: bool,
+    pub(crate) fresh: bool,
 }
 
 /// Plans `proposed` (Terraform's proposal: the configuration, with computed attributes the
@@ -24,7 +24,7 @@ pub struct Planned {
 ///   update they keep their prior value: "use state for unknown");
 /// - single nested blocks are null when not configured; their computed attributes the
 ///   configuration leaves null are unknown when the block is new, else keep their prior value.
-pub fn plan(block: &Block, prior: &Value, proposed: &Value, config: &Value, mut replace: Vec<Vec<PathStep>>) -> Planned {
+pub(crate) fn plan(block: &Block, prior: &Value, proposed: &Value, config: &Value, mut replace: Vec<Vec<PathStep>>) -> Planned {
     let creating = prior.is_null();
     if !creating {
         for a in block.attributes.iter().filter(|a| a.force_new) {

@@ -5,7 +5,7 @@ use crate::protocol::model::Val;
 
 /// Compares two policy documents as JSON values: key order and whitespace never matter, and a
 /// one-element array equals its element (IAM normalises `["s3:*"]` to `"s3:*"`).
-pub fn policies_equal(a: &str, b: &str) -> bool {
+pub(crate) fn policies_equal(a: &str, b: &str) -> bool {
     match (serde_json::from_str::<serde_json::Value>(a), serde_json::from_str::<serde_json::Value>(b)) {
         (Ok(x), Ok(y)) => normalize(x) == normalize(y),
         _ => a.trim() == b.trim(),
@@ -28,18 +28,18 @@ fn normalize(v: serde_json::Value) -> serde_json::Value {
 
 /// The configured custom policy: `None` when `policy` is null, unknown, or `""` (which
 /// `aws_vpc_endpoint` users write for "the default full-access policy").
-pub fn configured(policy: &Val<String>) -> Option<&str> {
+pub(crate) fn configured(policy: &Val<String>) -> Option<&str> {
     policy.as_str().filter(|p| !p.trim().is_empty())
 }
 
 /// Whether a policy in the state is a custom one (not empty, not AWS's default).
-pub fn is_custom(policy: Option<&str>) -> bool {
+pub(crate) fn is_custom(policy: Option<&str>) -> bool {
     policy.is_some_and(|p| !p.trim().is_empty() && !is_default(p))
 }
 
 /// What an update must do to the endpoint policy.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Change<'a> {
+pub(crate) enum Change<'a> {
     Keep,
     Set(&'a str),
     /// Back to AWS's default full-access policy (`ResetPolicy`).
@@ -48,7 +48,7 @@ pub enum Change<'a> {
 
 /// The policy change from `prior` to `config`: a new custom policy is sent unless it means the
 /// same as the prior one; no policy (null or `""`) resets a custom one.
-pub fn change<'a>(prior: &Val<String>, config: &'a Val<String>) -> Change<'a> {
+pub(crate) fn change<'a>(prior: &Val<String>, config: &'a Val<String>) -> Change<'a> {
     let old = prior.as_str();
     match configured(config) {
         Some(p) if old.is_some_and(|old| policies_equal(old, p)) => Change::Keep,
@@ -61,7 +61,7 @@ pub fn change<'a>(prior: &Val<String>, config: &'a Val<String>) -> Change<'a> {
 /// The planned `policy` where it differs from Terraform's proposal: the prior string when the
 /// configured policy means the same (reformatting never shows a diff); unknown when the policy is
 /// removed from the configuration and a custom one must be reset (EC2 then reports the default).
-pub fn plan(prior: &Val<String>, config: &Val<String>, fresh: bool) -> Option<Val<String>> {
+pub(crate) fn plan(prior: &Val<String>, config: &Val<String>, fresh: bool) -> Option<Val<String>> {
     match (prior.as_str(), config.as_str()) {
         (Some(old), Some(new)) if policies_equal(old, new) => return Some(Val::Known(old.to_string())),
         // `""` means the default policy, which the prior state holds (as EC2 reported it, when
@@ -74,7 +74,7 @@ pub fn plan(prior: &Val<String>, config: &Val<String>, fresh: bool) -> Option<Va
 }
 
 /// Checks that `policy` (when known, set and not `""`) is a JSON object.
-pub fn validate(policy: &Val<String>, diags: &mut Diagnostics) {
+pub(crate) fn validate(policy: &Val<String>, diags: &mut Diagnostics) {
     if let Some(p) = configured(policy) {
         match serde_json::from_str::<serde_json::Value>(p) {
             Ok(serde_json::Value::Object(_)) => {}
@@ -90,7 +90,7 @@ pub fn validate(policy: &Val<String>, diags: &mut Diagnostics) {
 
 /// After reading a policy from AWS: keep the string the user wrote when it means the same (`""`
 /// means AWS's default policy).
-pub fn reconcile(current: &Val<String>, from_aws: Option<&str>) -> Val<String> {
+pub(crate) fn reconcile(current: &Val<String>, from_aws: Option<&str>) -> Val<String> {
     match (current.as_str(), from_aws) {
         (Some(mine), Some(theirs)) if policies_equal(mine, theirs) => Val::Known(mine.to_string()),
         (Some(mine), theirs) if mine.trim().is_empty() && theirs.is_none_or(is_default) => Val::Known(mine.to_string()),
@@ -100,7 +100,7 @@ pub fn reconcile(current: &Val<String>, from_aws: Option<&str>) -> Val<String> {
 }
 
 /// Whether a policy is AWS's default full-access endpoint policy (any `Version`, optional `Sid`).
-pub fn is_default(policy: &str) -> bool {
+pub(crate) fn is_default(policy: &str) -> bool {
     use serde_json::Value as J;
     let Ok(J::Object(doc)) = serde_json::from_str::<J>(policy) else { return false };
     if doc.keys().any(|k| k != "Version" && k != "Statement" && k != "Id") {

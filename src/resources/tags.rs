@@ -19,30 +19,30 @@ use super::Ctx;
 
 /// EC2's tag limits: at most 50 tags per resource, keys of 1 to 128 characters, values of at most
 /// 256 characters (Unicode characters, not bytes).
-pub const MAX_TAGS: usize = 50;
-pub const MAX_TAG_KEY_CHARS: usize = 128;
-pub const MAX_TAG_VALUE_CHARS: usize = 256;
+pub(crate) const MAX_TAGS: usize = 50;
+pub(crate) const MAX_TAG_KEY_CHARS: usize = 128;
+pub(crate) const MAX_TAG_VALUE_CHARS: usize = 256;
 
 /// The provider's tag settings (`default_tags` and `ignore_tags`), which every resource call sees.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct TagConfig {
+pub(crate) struct TagConfig {
     /// `default_tags.tags`; `None` while unknown (a plan with values known only after apply).
-    pub default_tags: Option<BTreeMap<String, String>>,
+    pub(crate) default_tags: Option<BTreeMap<String, String>>,
     /// `ignore_tags.keys`.
-    pub ignore_keys: BTreeSet<String>,
+    pub(crate) ignore_keys: BTreeSet<String>,
     /// `ignore_tags.key_prefixes`.
-    pub ignore_prefixes: Vec<String>,
+    pub(crate) ignore_prefixes: Vec<String>,
 }
 
 impl TagConfig {
     /// Whether `ignore_tags` covers the key.
-    pub fn ignored(&self, key: &str) -> bool {
+    pub(crate) fn ignored(&self, key: &str) -> bool {
         self.ignore_keys.contains(key) || self.ignore_prefixes.iter().any(|p| key.starts_with(p.as_str()))
     }
 
     /// `tags_all` of a resource with `tags`: the default tags, overridden by the resource's, less
     /// the ignored keys; `None` while the default tags are unknown.
-    pub fn merged(&self, tags: &BTreeMap<String, String>) -> Option<BTreeMap<String, String>> {
+    pub(crate) fn merged(&self, tags: &BTreeMap<String, String>) -> Option<BTreeMap<String, String>> {
         let mut all = self.default_tags.clone()?;
         all.extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
         all.retain(|k, _| !self.ignored(k));
@@ -50,7 +50,7 @@ impl TagConfig {
     }
 
     /// The planned `tags_all` for a planned `tags`: known when both it and the default tags are.
-    pub fn plan(&self, tags: &Val<Map<String>>) -> Val<Map<String>> {
+    pub(crate) fn plan(&self, tags: &Val<Map<String>>) -> Val<Map<String>> {
         match tags {
             Val::Known(_) if tags.is_wholly_known() => match self.merged(&tags.string_map()) {
                 Some(all) => Val::Known(all.into_iter().collect()),
@@ -68,7 +68,7 @@ impl TagConfig {
     /// outside Terraform shows in `tags` (the plan removes it, unless `lifecycle {
     /// ignore_changes = [tags] }` keeps it: Terraform then plans with the prior `tags`, which hold
     /// it). An ignored key (`ignore_tags`) keeps its configured value: it is never read.
-    pub fn read(&self, configured: &Val<Map<String>>, ec2: BTreeMap<String, String>) -> (Val<Map<String>>, Val<Map<String>>) {
+    pub(crate) fn read(&self, configured: &Val<Map<String>>, ec2: BTreeMap<String, String>) -> (Val<Map<String>>, Val<Map<String>>) {
         let visible: BTreeMap<String, String> = ec2.into_iter().filter(|(k, _)| !self.ignored(k)).collect();
         let defaults = self.default_tags.clone().unwrap_or_default();
         let mine = match configured {
@@ -91,13 +91,13 @@ impl TagConfig {
 
 /// The `tags` state value of an endpoint's tags: never null (an empty map when there are none), so
 /// that no `tags`, `tags = {}` and `tags = null` all plan nothing.
-pub fn state_value(tags: BTreeMap<String, String>) -> Val<Map<String>> {
+pub(crate) fn state_value(tags: BTreeMap<String, String>) -> Val<Map<String>> {
     Val::Known(tags.into_iter().collect())
 }
 
 /// EC2's tag rules, checked at plan: an error on `tags` (or the offending key) for each broken one.
 /// Keys starting with `aws:` are reserved by AWS.
-pub fn validate(tags: &Val<Map<String>>, diags: &mut Diagnostics) {
+pub(crate) fn validate(tags: &Val<Map<String>>, diags: &mut Diagnostics) {
     let Some(Map(map)) = tags.known() else { return };
     if map.len() > MAX_TAGS {
         diags.attr_error(
@@ -144,7 +144,7 @@ pub fn validate(tags: &Val<Map<String>>, diags: &mut Diagnostics) {
 
 /// The merged `tags_all` of a plan against EC2's limit (the resource's own tags are checked by
 /// [`validate`]; the default tags by the provider): an error on `tags` when there are too many.
-pub fn validate_merged(tags_all: &Val<Map<String>>, tags: &Val<Map<String>>, diags: &mut Diagnostics) {
+pub(crate) fn validate_merged(tags_all: &Val<Map<String>>, tags: &Val<Map<String>>, diags: &mut Diagnostics) {
     let Some(Map(all)) = tags_all.known() else { return };
     let own = tags.known().map_or(0, |m| m.0.len());
     if all.len() > MAX_TAGS && own <= MAX_TAGS {
@@ -180,7 +180,7 @@ pub fn warn_ignored(cfg: &TagConfig, prior: Option<&Val<Map<String>>>, tags: &Va
 }
 
 /// Tag changes: (to set, keys to remove).
-pub fn changes(old: &Val<Map<String>>, new: &Val<Map<String>>) -> (BTreeMap<String, String>, Vec<String>) {
+pub(crate) fn changes(old: &Val<Map<String>>, new: &Val<Map<String>>) -> (BTreeMap<String, String>, Vec<String>) {
     let (old, new) = (old.string_map(), new.string_map());
     let set = new.iter().filter(|(k, v)| old.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
     let remove = old.keys().filter(|k| !new.contains_key(*k)).cloned().collect();
@@ -190,7 +190,7 @@ pub fn changes(old: &Val<Map<String>>, new: &Val<Map<String>>) -> (BTreeMap<Stri
 /// Brings the tags of endpoint `id` from `old` to `new` (DeleteTags, then CreateTags; concurrent
 /// resources getting the same change share the calls). On failure adds an error on `tags` and
 /// returns false.
-pub async fn update(ctx: &Ctx, id: &str, old: &Val<Map<String>>, new: &Val<Map<String>>, diags: &mut Diagnostics) -> bool {
+pub(crate) async fn update(ctx: &Ctx, id: &str, old: &Val<Map<String>>, new: &Val<Map<String>>, diags: &mut Diagnostics) -> bool {
     let (mut set, mut unset) = changes(old, new);
     set.retain(|k, _| !ctx.tags.ignored(k));
     unset.retain(|k| !ctx.tags.ignored(k));

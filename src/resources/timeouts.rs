@@ -8,7 +8,7 @@ use crate::protocol::values::PathStep;
 
 crate::model! {
     #[description = "Operation timeouts, as Go-style durations such as `10m` or `1h30m`."]
-    pub struct Timeouts {
+    pub(crate) struct Timeouts {
         attrs {
             create: String [optional] "How long to wait for this operation.";
             update: String [optional] "How long to wait for this operation.";
@@ -19,17 +19,17 @@ crate::model! {
 
 /// An operation with a timeout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Op {
+pub(crate) enum Op {
     Create,
     Update,
     Delete,
 }
 
 /// The timeout of every operation when the `timeouts` block does not set it.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 /// The longest timeout accepted.
-pub const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
+pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
 
 impl Timeouts {
     fn setting(&self, op: Op) -> &Val<String> {
@@ -42,12 +42,12 @@ impl Timeouts {
 }
 
 /// The timeout for `op` from a state's or plan's `timeouts` block, else [`DEFAULT_TIMEOUT`].
-pub fn timeout(block: &Val<Timeouts>, op: Op) -> Duration {
+pub(crate) fn timeout(block: &Val<Timeouts>, op: Op) -> Duration {
     block.known().and_then(|t| t.setting(op).as_str()).and_then(parse_duration).unwrap_or(DEFAULT_TIMEOUT)
 }
 
 /// Parses a Go-style duration ("90s", "10m", "1h30m", "1.5h") of at most [`MAX_TIMEOUT`].
-pub fn parse_duration(s: &str) -> Option<Duration> {
+pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
     parse_any_duration(s).filter(|d| *d <= MAX_TIMEOUT)
 }
 
@@ -81,7 +81,7 @@ fn parse_any_duration(s: &str) -> Option<Duration> {
 }
 
 /// Validates every timeout of the configured `timeouts` block.
-pub fn validate(block: &Val<Timeouts>, diags: &mut Diagnostics) {
+pub(crate) fn validate(block: &Val<Timeouts>, diags: &mut Diagnostics) {
     let Some(t) = block.known() else { return };
     for (op, v) in [("create", &t.create), ("delete", &t.delete), ("update", &t.update)] {
         let Some(s) = v.as_str() else { continue };

@@ -242,5 +242,8 @@ fn main() {
                 returns: Type::String,
             },
         });
-    tfplugin::run(Server::new(Example, registry, Options::new("terraform-provider-example", "registry.terraform.io/tfplugin/example")));
+    tfplugin::run(
+        Server::new(Example, registry, Options::new("terraform-provider-example", "registry.terraform.io/tfplugin/example")),
+        tfplugin::RunOptions::default(),
+    );
 }

@@ -54,5 +54,8 @@ fn main() {
         },
     });
     let registry = Registry::new().resource(greeting); // .data_source(..).function(..)
-    tfplugin::run(Server::new(Hello, registry, Options::new("terraform-provider-hello", "registry.terraform.io/me/hello")));
+    tfplugin::run(
+        Server::new(Hello, registry, Options::new("terraform-provider-hello", "registry.terraform.io/me/hello")),
+        tfplugin::RunOptions::default(),
+    );
 }

@@ -670,7 +670,7 @@ mod tests {
 
     crate::model! {
         #[description = "Options."]
-        pub struct Opts {
+        pub(crate) struct Opts {
             attrs {
                 kind: String [optional computed] "The kind.";
                 on: bool [optional] "Whether it is on.";
@@ -680,7 +680,7 @@ mod tests {
 
     crate::model! {
         #[description = "An entry."]
-        pub struct Entry {
+        pub(crate) struct Entry {
             attrs {
                 name: String [computed] "A name.";
             }
@@ -690,7 +690,7 @@ mod tests {
     crate::model! {
         /// A test resource.
         #[description = "A thing."]
-        pub struct Thing {
+        pub(crate) struct Thing {
             attrs {
                 id: String [computed] "The ID.";
                 name: String [required force_new] "The name.";

@@ -50,25 +50,17 @@ pub enum Mode {
     Debug { provider_address: String },
 }
 
-/// Why the process refuses to start as a plugin.
-#[derive(Debug)]
-pub struct HandshakeError(pub String);
-
-impl std::fmt::Display for HandshakeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+/// Why the process refuses to start as a plugin, or stopped serving: [`crate::Error`].
+pub type HandshakeError = crate::Error;
 
 /// Checks the magic cookie in the given environment lookup.
 pub fn check_cookie(get: impl Fn(&str) -> Option<String>) -> Result<(), HandshakeError> {
     match get(MAGIC_COOKIE_KEY) {
         Some(v) if v == MAGIC_COOKIE_VALUE => Ok(()),
-        _ => Err(HandshakeError(
+        _ => Err(HandshakeError::new(
             "This binary is a plugin. These are not meant to be executed directly. \
              Please execute the program that consumes these plugins, which will \
-             load any plugins automatically (or run it with --debug to attach Terraform to it)."
-                .into(),
+             load any plugins automatically (or run it with --debug to attach Terraform to it).",
         )),
     }
 }
@@ -135,12 +127,14 @@ pub fn tcp_port_range(min: Option<&str>, max: Option<&str>) -> Result<std::ops::
     let port = |name: &str, v: Option<&str>| -> Result<u16, HandshakeError> {
         match v.filter(|v| !v.is_empty()) {
             None => Ok(0),
-            Some(v) => v.trim().parse::<u16>().map_err(|e| HandshakeError(format!("Couldn't get value from {name}: {v:?}: {e}"))),
+            Some(v) => {
+                v.trim().parse::<u16>().map_err(|e| HandshakeError::with_source(&format!("Couldn't get value from {name}: {v:?}"), e))
+            }
         }
     };
     let (min, max) = (port("PLUGIN_MIN_PORT", min)?, port("PLUGIN_MAX_PORT", max)?);
     if min > max {
-        return Err(HandshakeError(format!("PLUGIN_MIN_PORT value of {min} is greater than PLUGIN_MAX_PORT value of {max}")));
+        return Err(HandshakeError::new(format!("PLUGIN_MIN_PORT value of {min} is greater than PLUGIN_MAX_PORT value of {max}")));
     }
     Ok(min..=max)
 }
@@ -152,18 +146,18 @@ fn listen() -> Result<(Listener, Addr), HandshakeError> {
     let ports = tcp_port_range(env("PLUGIN_MIN_PORT").as_deref(), env("PLUGIN_MAX_PORT").as_deref())?;
     for port in ports.clone() {
         let Ok(l) = std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, port)) else { continue };
-        let addr = l.local_addr().map_err(|e| HandshakeError(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
-        l.set_nonblocking(true).map_err(|e| HandshakeError(format!("cannot listen on {addr}: {e}")))?;
-        let l = Listener::from_std(l).map_err(|e| HandshakeError(format!("cannot listen on {addr}: {e}")))?;
+        let addr = l.local_addr().map_err(|e| HandshakeError::with_source(&format!("cannot listen on 127.0.0.1:{port}"), e))?;
+        l.set_nonblocking(true).map_err(|e| HandshakeError::with_source(&format!("cannot listen on {addr}"), e))?;
+        let l = Listener::from_std(l).map_err(|e| HandshakeError::with_source(&format!("cannot listen on {addr}"), e))?;
         return Ok((l, Addr::Tcp(addr)));
     }
-    Err(HandshakeError(format!("Couldn't bind plugin TCP listener (127.0.0.1, ports {}-{})", ports.start(), ports.end())))
+    Err(HandshakeError::new(format!("Couldn't bind plugin TCP listener (127.0.0.1, ports {}-{})", ports.start(), ports.end())))
 }
 
 #[cfg(unix)]
 fn listen() -> Result<(Listener, Addr), HandshakeError> {
     let path = socket_path();
-    let listener = Listener::bind(&path).map_err(|e| HandshakeError(format!("cannot listen on {}: {e}", path.display())))?;
+    let listener = Listener::bind(&path).map_err(|e| HandshakeError::with_source(&format!("cannot listen on {}", path.display()), e))?;
     Ok((listener, Addr::Unix(path)))
 }
 
@@ -343,7 +337,7 @@ pub async fn serve_with_hooks(
         ));
     }
     let tls = match (&mode, std::env::var("PLUGIN_CLIENT_CERT")) {
-        (Mode::Plugin, Ok(pem)) if !pem.trim().is_empty() => Some(super::tls::server_config(&pem, name).map_err(HandshakeError)?),
+        (Mode::Plugin, Ok(pem)) if !pem.trim().is_empty() => Some(super::tls::server_config(&pem, name)?),
         _ => None,
     };
     let (listener, addr) = listen()?;
@@ -460,7 +454,7 @@ pub async fn serve_with_hooks(
     if let Addr::Unix(path) = &addr {
         let _ = std::fs::remove_file(path);
     }
-    result.map_err(|e| HandshakeError(format!("gRPC server failed: {e}")))
+    result.map_err(|e| HandshakeError::with_source("gRPC server failed", e))
 }
 
 /// Ctrl-C and Ctrl-Break (Go's `os.Interrupt` on Windows), as one stream like unix's SIGINT.
@@ -566,9 +560,9 @@ mod tests {
         assert_eq!(tcp_port_range(Some("10000"), Some("25000")).unwrap(), 10000..=25000);
         assert_eq!(tcp_port_range(Some("0"), Some("0")).unwrap(), 0..=0);
         assert_eq!(tcp_port_range(None, Some("25000")).unwrap(), 0..=25000);
-        let e = tcp_port_range(Some("25000"), Some("10000")).unwrap_err().0;
+        let e = tcp_port_range(Some("25000"), Some("10000")).unwrap_err().to_string();
         assert_eq!(e, "PLUGIN_MIN_PORT value of 25000 is greater than PLUGIN_MAX_PORT value of 10000");
-        let e = tcp_port_range(Some("ten"), Some("25000")).unwrap_err().0;
+        let e = tcp_port_range(Some("ten"), Some("25000")).unwrap_err().to_string();
         assert!(e.starts_with("Couldn't get value from PLUGIN_MIN_PORT"), "{e}");
         assert!(tcp_port_range(Some("1"), Some("70000")).is_err());
     }

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, RwLock};
 
+use futures::future::BoxFuture;
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status, Streaming};
@@ -898,21 +899,78 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
     }
 }
 
+/// How [`run`] runs a plugin: the async runtime's worker threads and the hooks around serving.
+/// `RunOptions::default()` is a multi-threaded runtime with a worker per core and no hooks.
+#[derive(Default)]
+pub struct RunOptions {
+    worker_threads: Option<usize>,
+    version: Option<String>,
+    on_parent_exit: Option<Box<dyn FnOnce() + Send>>,
+    before_shutdown: Option<crate::plugin::BeforeShutdown>,
+    after_serve: Option<AfterServe>,
+}
+
+/// Work [`run`] does once the server has stopped, on the runtime, before the process ends.
+pub type AfterServe = Box<dyn FnOnce() -> BoxFuture<'static, ()> + Send>;
+
+impl RunOptions {
+    /// This many worker threads (tokio's default is one per core).
+    pub fn worker_threads(mut self, n: usize) -> Self {
+        self.worker_threads = Some(n);
+        self
+    }
+
+    /// Logs "`name` `version` starting" (with a `version` field) once logging is set up.
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// Runs `hook` (once) when the process that started the plugin dies without shutting it down
+    /// (Terraform killed), before the in-flight calls are cancelled and the server stops (see
+    /// [`crate::plugin::serve_with`]).
+    pub fn on_parent_exit(mut self, hook: impl FnOnce() + Send + 'static) -> Self {
+        self.on_parent_exit = Some(Box::new(hook));
+        self
+    }
+
+    /// Runs `hook` when go-plugin's Shutdown arrives, before it is answered (see
+    /// [`crate::plugin::serve_with_hooks`]). Bound it yourself: the client waits as long as it takes.
+    pub fn before_shutdown(mut self, hook: crate::plugin::BeforeShutdown) -> Self {
+        self.before_shutdown = Some(hook);
+        self
+    }
+
+    /// Runs `hook` on the runtime once the server has stopped, whatever the outcome (also in debug
+    /// mode and when the parent died), before the process ends.
+    pub fn after_serve(mut self, hook: AfterServe) -> Self {
+        self.after_serve = Some(hook);
+        self
+    }
+}
+
 /// Runs `server` as a plugin, the whole `main` of most providers: `--debug` (or `-debug`) serves
 /// for a debugger and prints `TF_REATTACH_PROVIDERS`; otherwise the go-plugin handshake with
 /// Terraform. Logs go to stderr as hclog JSON at `TF_LOG_PROVIDER`/`TF_LOG`. When the process
 /// that started the plugin dies, in-flight work is cancelled. Exits the process with status 1
-/// when the plugin cannot start.
-pub fn run<P: Provider>(server: Server<P>) {
+/// when the plugin cannot start. `options` sets the runtime's threads and hooks.
+pub fn run<P: Provider>(server: Server<P>, options: RunOptions) {
     let args: Vec<String> = std::env::args().skip(1).collect();
     crate::log::init(server.options.log_module.clone());
+    let name = server.options.name.clone();
+    if let Some(version) = &options.version {
+        crate::info!(format!("{name} {version} starting"), "version" => version.as_str());
+    }
     let mode = if args.iter().any(|a| a == "--debug" || a == "-debug") {
         crate::plugin::Mode::Debug { provider_address: server.options.address.clone() }
     } else {
         crate::plugin::Mode::Plugin
     };
-    let name = server.options.name.clone();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = options.worker_threads {
+        builder.worker_threads(n);
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("{name}: cannot start the async runtime: {e}");
@@ -921,7 +979,18 @@ pub fn run<P: Provider>(server: Server<P>) {
     };
     let stop = server.stop_handle();
     let routes = tonic::service::Routes::new(server.into_service());
-    if let Err(e) = runtime.block_on(crate::plugin::serve_with(mode, &name, routes, Box::new(move || stop.cancel()))) {
+    let hook = options.on_parent_exit;
+    let on_parent_exit = Box::new(move || {
+        if let Some(hook) = hook {
+            hook();
+        }
+        stop.cancel();
+    });
+    let served = runtime.block_on(crate::plugin::serve_with_hooks(mode, &name, routes, on_parent_exit, options.before_shutdown));
+    if let Some(after) = options.after_serve {
+        runtime.block_on(after());
+    }
+    if let Err(e) = served {
         eprintln!("{name}: {e}");
         std::process::exit(1);
     }

@@ -73,20 +73,20 @@ impl SignatureVerificationAlgorithm for EcdsaP521Sha512 {
 }
 
 /// Parses the first certificate of a PEM string.
-pub fn parse_pem_cert(pem: &str) -> Result<CertificateDer<'static>, String> {
+pub fn parse_pem_cert(pem: &str) -> Result<CertificateDer<'static>, crate::Error> {
     let mut reader = std::io::BufReader::new(pem.as_bytes());
     let first = rustls_pemfile::certs(&mut reader).next();
     first
-        .ok_or_else(|| "PLUGIN_CLIENT_CERT holds no PEM certificate".to_string())?
-        .map_err(|e| format!("PLUGIN_CLIENT_CERT is not valid PEM: {e}"))
+        .ok_or_else(|| crate::Error::new("PLUGIN_CLIENT_CERT holds no PEM certificate"))?
+        .map_err(|e| crate::Error::with_source("PLUGIN_CLIENT_CERT is not valid PEM", e))
 }
 
 /// Generates a self-signed server certificate like go-plugin's (CA, localhost, server+client auth),
 /// naming `organization` (the provider, e.g. `terraform-provider-example`) as its organisation.
-pub fn generate_server_cert(organization: &str) -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>), String> {
+pub fn generate_server_cert(organization: &str) -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>), crate::Error> {
     use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose};
-    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|e| e.to_string())?;
-    let mut params = CertificateParams::new(vec!["localhost".to_string()]).map_err(|e| e.to_string())?;
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(tls_error)?;
+    let mut params = CertificateParams::new(vec!["localhost".to_string()]).map_err(tls_error)?;
     params.distinguished_name.push(DnType::CommonName, "localhost");
     params.distinguished_name.push(DnType::OrganizationName, organization);
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -100,27 +100,32 @@ pub fn generate_server_cert(organization: &str) -> Result<(CertificateDer<'stati
     let now = std::time::SystemTime::now();
     params.not_before = (now - std::time::Duration::from_secs(30)).into();
     params.not_after = (now + std::time::Duration::from_secs(30 * 24 * 3600)).into();
-    let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
+    let cert = params.self_signed(&key).map_err(tls_error)?;
     let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
     Ok((cert.der().clone(), key_der))
 }
 
 /// Builds the mutual-TLS server config that only admits the pinned client certificate; the server
 /// certificate names `organization`.
-pub fn server_config(client_cert_pem: &str, organization: &str) -> Result<ServerTls, String> {
+pub fn server_config(client_cert_pem: &str, organization: &str) -> Result<ServerTls, crate::Error> {
     let client_cert = parse_pem_cert(client_cert_pem)?;
     let (cert, key) = generate_server_cert(organization)?;
     let provider = provider();
     let verifier = Arc::new(PinnedClientCert { expected: client_cert, provider: provider.clone() });
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
+        .map_err(tls_error)?
         .with_client_cert_verifier(verifier)
         .with_single_cert(vec![cert.clone()], key)
-        .map_err(|e| e.to_string())?;
+        .map_err(tls_error)?;
     // grpc-go insists on ALPN "h2".
     config.alpn_protocols = vec![b"h2".to_vec()];
     Ok(ServerTls { config: Arc::new(config), server_cert_der: cert.to_vec() })
+}
+
+/// An error of the TLS libraries, with no more context than theirs (as before: their message alone).
+fn tls_error(e: impl std::error::Error + Send + Sync + 'static) -> crate::Error {
+    crate::Error::from_source(e)
 }
 
 #[derive(Debug)]

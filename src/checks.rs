@@ -1,16 +1,17 @@
-//! Static checks of attribute values shared by the resources.
+//! Static checks of attribute values shared by the resources and the data sources, and the
+//! English lists their messages use. Knows no resource.
 
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{Set, Val};
 use crate::protocol::values::PathStep;
 
 /// "a, b or c".
-pub fn join_or(items: &[String]) -> String {
+pub(crate) fn join_or(items: &[String]) -> String {
     join(items, "or")
 }
 
 /// "a, b and c".
-pub fn join_and(items: &[String]) -> String {
+pub(crate) fn join_and(items: &[String]) -> String {
     join(items, "and")
 }
 
@@ -23,12 +24,12 @@ fn join(items: &[String], word: &str) -> String {
 }
 
 /// An attribute path from attribute names.
-pub fn attr_path(parts: &[&str]) -> Vec<PathStep> {
+pub(crate) fn attr_path(parts: &[&str]) -> Vec<PathStep> {
     parts.iter().map(|p| PathStep::Attr(p.to_string())).collect()
 }
 
 /// An error on `at` unless the string `v` (when known and set) is one of `allowed`.
-pub fn validate_enum(v: &Val<String>, at: Vec<PathStep>, name: &str, allowed: &[&str], diags: &mut Diagnostics) {
+pub(crate) fn validate_enum(v: &Val<String>, at: Vec<PathStep>, name: &str, allowed: &[&str], diags: &mut Diagnostics) {
     if let Some(s) = v.as_str() {
         if !allowed.contains(&s) {
             let list = allowed.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>();
@@ -46,14 +47,14 @@ fn bad_id(attr: &str, id: &str, prefix: &str, what: &str, diags: &mut Diagnostic
 }
 
 /// An error on `attr` unless the ID (when known and set) has the expected prefix.
-pub fn validate_id(v: &Val<String>, attr: &str, prefix: &str, what: &str, diags: &mut Diagnostics) {
+pub(crate) fn validate_id(v: &Val<String>, attr: &str, prefix: &str, what: &str, diags: &mut Diagnostics) {
     if let Some(id) = v.as_str().filter(|id| !id.starts_with(prefix)) {
         bad_id(attr, id, prefix, what, diags);
     }
 }
 
 /// An error on `attr` for each known ID of the set without the expected prefix.
-pub fn validate_ids(v: &Val<Set<String>>, attr: &str, prefix: &str, what: &str, diags: &mut Diagnostics) {
+pub(crate) fn validate_ids(v: &Val<Set<String>>, attr: &str, prefix: &str, what: &str, diags: &mut Diagnostics) {
     for id in v.strings().iter().filter(|id| !id.starts_with(prefix)) {
         bad_id(attr, id, prefix, what, diags);
     }
