@@ -1,7 +1,8 @@
 //! A tiny provider written with tfplugin, whose objects live in Terraform's state only:
 //!
 //! - resource `example_note`: `text` (required), `id` and `length` (computed), `lang` (optional,
-//!   forces a new note); it has an identity (`id`); a `terraform_data` whose `input` is a string
+//!   forces a new note), `title` (optional, deprecated with a message); it has an identity
+//!   (`id`); a `terraform_data` whose `input` is a string
 //!   moves into it (`moved` across resource types, Terraform 1.8+);
 //! - data source `example_words`: splits `text` into `words` at the provider's `separator`;
 //! - function `provider::example::reverse(string)`.
@@ -72,6 +73,8 @@ impl Note {
                     Attribute::required("text", Type::String, "The note."),
                     Attribute::optional("lang", Type::String, "Language of the note; changing it makes a new note.").force_new(),
                     Attribute::computed("length", Type::Number, "Characters in `text`."),
+                    Attribute::optional("title", Type::String, "A title for the note.")
+                        .deprecated("Notes have no titles any more: put the title in `text`. `title` goes in version 1.0."),
                 ],
                 blocks: vec![],
             },
@@ -155,7 +158,13 @@ impl Resource<Ctx<Settings>> for Note {
             return MoveResponse::refused(diags);
         };
         let text = Value::string(text);
-        let state = Value::object([("id", Value::string(id)), ("length", length_of(&text)), ("text", text), ("lang", Value::Null)]);
+        let state = Value::object([
+            ("id", Value::string(id)),
+            ("length", length_of(&text)),
+            ("text", text),
+            ("lang", Value::Null),
+            ("title", Value::Null),
+        ]);
         MoveResponse { state, identity: None, diags }
     }
 }

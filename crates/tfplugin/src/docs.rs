@@ -351,9 +351,13 @@ fn groups<'a>(block: &'a Block, path: &[String], nested: &mut Vec<NestedSection<
         if a.force_new {
             flags.push("Forces replacement".to_string());
         }
+        if a.deprecated {
+            flags.push("Deprecated".to_string());
+        }
         let child =
             object_fields(&ty).map(|fields| NestedSection { path: child_path(path, a.name), content: Nested::Object { fields, group } });
-        entries.push(Entry { name: a.name, group, line: item(a.name, &flags.join(", "), a.description, child.as_ref()), child });
+        let description = with_deprecation(a.description, a.deprecation_message);
+        entries.push(Entry { name: a.name, group, line: item(a.name, &flags.join(", "), &description, child.as_ref()), child });
     }
     for b in &block.blocks {
         let group = block_group(b);
@@ -368,8 +372,12 @@ fn groups<'a>(block: &'a Block, path: &[String], nested: &mut Vec<NestedSection<
         if b.max_items > 0 {
             let _ = write!(flags, ", Max: {}", b.max_items);
         }
+        if b.deprecated {
+            flags.push_str(", Deprecated");
+        }
         let child = NestedSection { path: child_path(path, b.name), content: Nested::Block(&b.block) };
-        entries.push(Entry { name: b.name, group, line: item(b.name, &flags, b.block.description, Some(&child)), child: Some(child) });
+        let description = with_deprecation(b.block.description, b.deprecation_message);
+        entries.push(Entry { name: b.name, group, line: item(b.name, &flags, &description, Some(&child)), child: Some(child) });
     }
     entries.sort_by(|x, y| x.name.cmp(y.name));
     let mut out = Vec::new();
@@ -388,6 +396,15 @@ fn groups<'a>(block: &'a Block, path: &[String], nested: &mut Vec<NestedSection<
         }
     }
     out
+}
+
+/// The description followed by the deprecation message, if any.
+fn with_deprecation(description: &str, message: &str) -> String {
+    match (description.trim(), message.trim()) {
+        (d, "") => d.to_string(),
+        ("", m) => format!("Deprecated: {m}"),
+        (d, m) => format!("{d} Deprecated: {m}"),
+    }
 }
 
 fn child_path(path: &[String], name: &str) -> Vec<String> {
@@ -509,7 +526,7 @@ mod tests {
                 attributes: vec![
                     Attribute::computed("id", Type::String, "The ID."),
                     Attribute::required("name", Type::String, "The name.").force_new(),
-                    Attribute::optional("secret", Type::String, "").sensitive(),
+                    Attribute::optional("secret", Type::String, "").sensitive().deprecated("Use `name`."),
                     Attribute::optional_computed("tags", Type::Map(Box::new(Type::String)), "Tags."),
                     Attribute::computed("entries", Type::List(Box::new(obj)), "Entries."),
                 ],
@@ -520,6 +537,8 @@ mod tests {
                         nesting: Nesting::List,
                         min_items: 1,
                         max_items: 3,
+                        deprecated: true,
+                        deprecation_message: "",
                         block: Block {
                             description: "",
                             attributes: vec![Attribute::required("port", Type::Number, "")],
@@ -543,11 +562,11 @@ mod tests {
 ### Required
 
 - `name` (String, Forces replacement) The name.
-- `rule` (Block List, Min: 1, Max: 3) (see [below for nested schema](#nestedblock--rule))
+- `rule` (Block List, Min: 1, Max: 3, Deprecated) (see [below for nested schema](#nestedblock--rule))
 
 ### Optional
 
-- `secret` (String, Sensitive)
+- `secret` (String, Sensitive, Deprecated) Deprecated: Use `name`.
 - `tags` (Map of String) Tags.
 - `timeouts` (Block, Optional) Timeouts. (see [below for nested schema](#nestedblock--timeouts))
 

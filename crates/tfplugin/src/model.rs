@@ -16,6 +16,7 @@
 //!             id: String [computed] "The ID.";
 //!             name: String [required force_new] "The name; changing it replaces the thing.";
 //!             tags: Map<String> [optional computed empty_when_null] "Tags.";
+//!             label: String [optional deprecated("Use `name`.")] "The old name.";
 //!         }
 //!         blocks {
 //!             timeouts: Timeouts;
@@ -23,7 +24,8 @@
 //!     }
 //! }
 //! ```
-//! The flags are the functions of [`flags`]: a misspelled flag or attribute is a compile error.
+//! The flags are the functions of [`flags`], some with arguments (`deprecated("why")`): a
+//! misspelled flag or attribute is a compile error.
 //! Plan modifiers that the schema sent to Terraform does not carry ([`Modifier`]) are declared
 //! the same way and applied by [`apply_modifiers`].
 
@@ -468,6 +470,11 @@ pub mod flags {
     pub fn force_new(f: &mut FieldSpec) {
         f.attribute.force_new = true;
     }
+    /// `deprecated("Use `other` instead.")`: see [`Attribute::deprecated`](crate::schema::Attribute::deprecated).
+    pub fn deprecated(f: &mut FieldSpec, message: &'static str) {
+        f.attribute.deprecated = true;
+        f.attribute.deprecation_message = message;
+    }
     /// See [`Modifier::EmptyWhenNull`].
     pub fn empty_when_null(f: &mut FieldSpec) {
         f.modifiers.push(Modifier::EmptyWhenNull);
@@ -507,7 +514,7 @@ pub trait Model: Field {
 
 /// `name` as a single nested block (`name { ... }`, optional, at most once) holding model `M`.
 pub fn single_block<M: Model>(name: &'static str) -> NestedBlock {
-    NestedBlock { name, nesting: Nesting::Single, min_items: 0, max_items: 0, block: M::block() }
+    NestedBlock::new(name, Nesting::Single, M::block())
 }
 
 /// The type of a nested block field in [`model!`](crate::model): a model (a single block, written
@@ -518,13 +525,13 @@ pub trait NestedBlockType {
 
 impl<M: Model> NestedBlockType for Set<M> {
     fn nested_block(name: &'static str) -> NestedBlock {
-        NestedBlock { name, nesting: Nesting::Set, min_items: 0, max_items: 0, block: M::block() }
+        NestedBlock::new(name, Nesting::Set, M::block())
     }
 }
 
 impl<M: Model> NestedBlockType for List<M> {
     fn nested_block(name: &'static str) -> NestedBlock {
-        NestedBlock { name, nesting: Nesting::List, min_items: 0, max_items: 0, block: M::block() }
+        NestedBlock::new(name, Nesting::List, M::block())
     }
 }
 
@@ -574,7 +581,7 @@ macro_rules! model {
         #[description = $desc:literal]
         $vis:vis struct $name:ident {
             attrs {
-                $( $fname:ident : $fty:ty [ $($flag:ident)* ] $fdesc:literal ; )*
+                $( $fname:ident : $fty:ty [ $( $flag:ident $( ( $($farg:expr),* ) )? )* ] $fdesc:literal ; )*
             }
             $( blocks {
                 $( $bname:ident : $bty:ty ; )*
@@ -644,7 +651,7 @@ macro_rules! model {
                             <$fty as $crate::model::Field>::ty(),
                             $fdesc,
                         );
-                        $( $crate::model::flags::$flag(&mut f); )*
+                        $( $crate::model::flags::$flag(&mut f $( $(, $farg)* )?); )*
                         f
                     }, )*
                 ]
@@ -699,6 +706,7 @@ mod tests {
                 entries: List<Entry> [computed] "Entries.";
                 count: i64 [optional] "A count.";
                 secret: String [optional sensitive] "A secret.";
+                label: String [optional deprecated("Use `name` instead.") force_new] "The old name.";
             }
             blocks {
                 opts: Opts;
@@ -716,6 +724,7 @@ mod tests {
             ("entries", Value::List(vec![Value::object([("name", Value::string("e"))]), Value::Null])),
             ("count", Value::from(3i64)),
             ("secret", Value::Unknown(Refinements { not_null: true, ..Default::default() })),
+            ("label", Value::Null),
             ("opts", Value::object([("kind", Value::unknown()), ("on", Value::Null)])),
             ("list", Value::List(vec![Value::object([("name", Value::string("l"))])])),
         ])
@@ -726,7 +735,11 @@ mod tests {
         let b = Thing::block();
         assert_eq!(b.description, "A thing.");
         let names: Vec<&str> = b.attributes.iter().map(|a| a.name).collect();
-        assert_eq!(names, ["id", "name", "ids", "tags", "entries", "count", "secret"]);
+        assert_eq!(names, ["id", "name", "ids", "tags", "entries", "count", "secret", "label"]);
+        let label = b.attribute("label").unwrap();
+        assert!(label.optional && label.force_new && label.deprecated && !label.computed);
+        assert_eq!(label.deprecation_message, "Use `name` instead.");
+        assert!(b.attributes.iter().filter(|a| a.name != "label").all(|a| !a.deprecated && a.deprecation_message.is_empty()));
         let name = b.attribute("name").unwrap();
         assert!(name.required && name.force_new && !name.optional && !name.computed);
         assert_eq!(name.description, "The name.");

@@ -329,7 +329,9 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
     ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
         let config =
             try_diags!(validate_provider_config, decode(req.get_ref().config.as_ref(), &self.schema.ty(), "provider configuration"));
-        bail!(validate_provider_config, self.provider.validate(&config))
+        let mut diags = self.schema.block.deprecation_warnings(&config);
+        diags.extend(self.provider.validate(&config));
+        bail!(validate_provider_config, diags)
     }
 
     async fn validate_resource_config(
@@ -339,7 +341,8 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
         let req = req.into_inner();
         let r = try_diags!(validate_resource_config, self.resource(&req.type_name));
         let config = try_diags!(validate_resource_config, decode(req.config.as_ref(), &r.schema().ty(), "configuration"));
-        let mut diags = r.validate(&config);
+        let mut diags = r.schema().block.deprecation_warnings(&config);
+        diags.extend(r.validate(&config));
         if let Some(note) = &self.options.destroy_plan_errors_as_warnings {
             if diags.has_errors() && crate::host::destroying() {
                 diags.downgrade_errors(note);
@@ -357,7 +360,9 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
             bail!(validate_data_resource_config, self.unknown_data_source(&req.type_name))
         };
         let config = try_diags!(validate_data_resource_config, decode(req.config.as_ref(), &d.schema().ty(), "configuration"));
-        bail!(validate_data_resource_config, d.validate(&config))
+        let mut diags = d.schema().block.deprecation_warnings(&config);
+        diags.extend(d.validate(&config));
+        bail!(validate_data_resource_config, diags)
     }
 
     async fn upgrade_resource_state(

@@ -2,7 +2,8 @@
 //! (`VPCE_TF`, else the workspace's scripts/tf): init and dev_overrides, apply, read the data
 //! source and call the function through outputs, an empty plan, an in-place update, a
 //! replacement, a validation error on the attribute, destroy; a `moved` block from Terraform's
-//! `terraform_data` (MoveResourceState).
+//! `terraform_data` (MoveResourceState); the warnings for a deprecated attribute (its message from
+//! the provider everywhere, and from Terraform 1.15+ where it is referenced).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -102,6 +103,14 @@ impl Tf {
         let out = self.run(args);
         assert_eq!(out.code, 0, "terraform {args:?} failed:\n{}", out.text);
         out.text
+    }
+
+    /// The client's version: its text and (major, minor).
+    fn version(&self) -> (String, (u32, u32)) {
+        let version: serde_json::Value = serde_json::from_str(&self.ok(&["version", "-json"])).expect("version -json");
+        let v = version["terraform_version"].as_str().unwrap_or_default().to_string();
+        let n: Vec<u32> = v.split('.').take(2).filter_map(|p| p.parse().ok()).collect();
+        (v, (n.first().copied().unwrap_or(0), n.get(1).copied().unwrap_or(0)))
     }
 
     fn outputs(&self) -> serde_json::Value {
@@ -206,10 +215,8 @@ fn example_provider_with_real_terraform() {
 #[test]
 fn terraform_data_moves_into_a_note() {
     let tf = Tf::new();
-    let version: serde_json::Value = serde_json::from_str(&tf.ok(&["version", "-json"])).expect("version -json");
-    let v = version["terraform_version"].as_str().unwrap_or_default().to_string();
-    let minor: Vec<u32> = v.split('.').take(2).filter_map(|p| p.parse().ok()).collect();
-    assert!(minor.as_slice() >= [1, 8].as_slice(), "moves across resource types need Terraform >= 1.8, not {v}");
+    let (v, minor) = tf.version();
+    assert!(minor >= (1, 8), "moves across resource types need Terraform >= 1.8, not {v}");
     tf.write("resource \"terraform_data\" \"n\" {\n  input = \"moved,text\"\n}\n");
     tf.ok(&["init", "-no-color", "-input=false"]);
     tf.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
@@ -232,4 +239,63 @@ fn terraform_data_moves_into_a_note() {
     let refused = tf.run(&["plan", "-no-color", "-input=false"]);
     assert_ne!(refused.code, 0, "{}", refused.text);
     assert!(refused.text.contains("Only a terraform_data whose input is a string moves into a note"), "{}", refused.text);
+}
+
+/// The diagnostics of a `-json` run but the dev_overrides warning: (severity, summary, detail,
+/// first line of the range).
+fn diagnostics(json_lines: &str) -> Vec<(String, String, String, i64)> {
+    json_lines
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["type"] == "diagnostic" && m["diagnostic"]["summary"] != "Provider development overrides are in effect")
+        .map(|m| {
+            let d = &m["diagnostic"];
+            let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
+            (s("severity"), s("summary"), s("detail"), d["range"]["start"]["line"].as_i64().unwrap_or(0))
+        })
+        .collect()
+}
+
+#[test]
+fn deprecated_attribute_warns_with_its_message() {
+    const MESSAGE: &str = "Notes have no titles any more: put the title in `text`. `title` goes in version 1.0.";
+    let tf = Tf::new();
+    let (v, minor) = tf.version();
+    // Line 13 of main.tf sets `title`, line 17 references it.
+    tf.write("resource \"example_note\" \"n\" {\n  text  = \"a\"\n  title = \"old\"\n}\n\noutput \"title\" {\n  value = example_note.n.title\n}\n");
+    tf.ok(&["init", "-no-color", "-input=false"]);
+
+    // The schema carries the message (Terraform 1.15+ reads and shows it; older ones drop it).
+    let schema: serde_json::Value = serde_json::from_str(&tf.ok(&["providers", "schema", "-json"])).expect("providers schema -json");
+    let providers = schema["provider_schemas"].as_object().expect("provider_schemas");
+    let title = &providers.values().next().expect("one provider")["resource_schemas"]["example_note"]["block"]["attributes"]["title"];
+    assert_eq!(title["deprecated"], true, "{title}");
+    if minor >= (1, 15) {
+        assert_eq!(title["deprecation_message"], MESSAGE, "{title}");
+    } else {
+        assert!(title.get("deprecation_message").is_none(), "Terraform {v} knows no deprecation messages: {title}");
+    }
+
+    let out = tf.run(&["plan", "-json", "-no-color", "-input=false"]);
+    assert_eq!(out.code, 0, "{}", out.text);
+    let diags = diagnostics(&out.text);
+    let has =
+        |summary: &str, detail: &str, line: i64| diags.iter().any(|d| d.0 == "warning" && d.1 == summary && d.2 == detail && d.3 == line);
+    // The provider's warning where the configuration sets the attribute, with every client.
+    assert!(has("Argument is deprecated", MESSAGE, 13), "Terraform {v}: {diags:?}");
+    if minor >= (1, 15) {
+        // Terraform's own warning where the attribute is referenced, with the message.
+        assert!(has("Deprecated value used", MESSAGE, 17), "Terraform {v}: {diags:?}");
+    } else {
+        // Older Terraform warns of the reference without the message.
+        let generic = "The attribute \"title\" is deprecated. Refer to the provider documentation for details.";
+        assert!(has("Deprecated attribute", generic, 17), "Terraform {v}: {diags:?}");
+    }
+    assert!(diags.iter().all(|d| d.0 == "warning"), "Terraform {v}: {diags:?}");
+
+    // Without `title` the provider has nothing to say.
+    tf.write("resource \"example_note\" \"n\" {\n  text  = \"a\"\n}\n");
+    let out = tf.run(&["plan", "-json", "-no-color", "-input=false"]);
+    assert_eq!(out.code, 0, "{}", out.text);
+    assert_eq!(diagnostics(&out.text), [], "Terraform {v}");
 }

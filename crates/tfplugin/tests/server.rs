@@ -46,7 +46,7 @@ fn thing_schema() -> Schema {
             attributes: vec![
                 Attribute::computed("id", Type::String, ""),
                 Attribute::required("name", Type::String, ""),
-                Attribute::optional("note", Type::String, ""),
+                Attribute::optional("note", Type::String, "").deprecated("Notes go away."),
             ],
             blocks: vec![],
         },
@@ -304,6 +304,34 @@ async fn metadata_and_schemas_list_what_is_registered() {
     assert_eq!(ids.identity_schemas["t_thing"].version, 2);
     assert_eq!(ids.identity_schemas["t_thing"].identity_attributes[0].name, "id");
     assert!(ids.identity_schemas["t_thing"].identity_attributes[0].required_for_import);
+}
+
+#[tokio::test]
+async fn deprecated_attributes_carry_their_message_and_warn_when_set() {
+    let s = server();
+    let sch = s.get_provider_schema(Request::new(Default::default())).await.unwrap().into_inner();
+    let attrs = &sch.resource_schemas["t_thing"].block.as_ref().unwrap().attributes;
+    let note = attrs.iter().find(|a| a.name == "note").unwrap();
+    assert!(note.deprecated);
+    assert_eq!(note.deprecation_message, "Notes go away.");
+    assert!(attrs.iter().filter(|a| a.name != "note").all(|a| !a.deprecated && a.deprecation_message.is_empty()));
+    let ty = thing_schema().ty();
+    let validate = |config: Value| {
+        s.validate_resource_config(Request::new(pb::validate_resource_config::Request {
+            type_name: "t_thing".into(),
+            config: dv(&config, &ty),
+            ..Default::default()
+        }))
+    };
+    let r = validate(thing("a", Some("n"))).await.unwrap().into_inner();
+    assert_eq!(summaries(&r.diagnostics), ["Argument is deprecated: Notes go away."]);
+    assert_eq!(r.diagnostics[0].severity, pb::diagnostic::Severity::Warning as i32);
+    let path = r.diagnostics[0].attribute.as_ref().expect("a path");
+    assert!(
+        matches!(path.steps[..], [pb::attribute_path::Step { selector: Some(pb::attribute_path::step::Selector::AttributeName(ref n)) }] if n == "note")
+    );
+    let r = validate(thing("a", None)).await.unwrap().into_inner();
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
 }
 
 #[tokio::test]
