@@ -259,16 +259,6 @@ impl Endpoint for Gateway {
         Box::pin(async move { Ok((call, modified)) })
     }
 
-    /// An import reads the DNS record type back into a `dns_options` block when EC2 reports one,
-    /// as the AWS provider does.
-    fn import_base(&self, ep: &VpcEndpoint) -> GatewayModel {
-        let dns_options = match ep.dns_options().and_then(|d| d.dns_record_ip_type()) {
-            Some(_) => Val::Known(GatewayDnsOptions::default()),
-            None => Val::Null,
-        };
-        GatewayModel { dns_options, ..Default::default() }
-    }
-
     fn moved_from_aws(&self, source: &super::moves::AwsEndpoint) -> GatewayModel {
         super::moves::gateway(source)
     }
