@@ -12,6 +12,7 @@ use crate::aws::Ec2;
 use crate::protocol::Registry;
 
 pub mod association;
+pub mod ec2_rules;
 pub mod endpoint;
 pub mod gateway;
 pub mod interface;
