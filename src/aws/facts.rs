@@ -307,6 +307,7 @@ async fn list_vpc_endpoints(client: &aws_sdk_ec2::Client, vpc_id: &str) -> Resul
                 .set_private_dns_enabled(e.private_dns_enabled)
                 .set_dns_options(e.dns_options)
                 .set_route_table_ids(e.route_table_ids)
+                .set_tags(e.tags)
                 .build()
         })
         .collect())

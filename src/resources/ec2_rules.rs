@@ -340,11 +340,21 @@ pub async fn check_gateway(ctx: &Ctx, prior: Option<&GatewayModel>, planned: &Ga
     }
     let replaced = if prior.is_none() { replaced() } else { None };
     let prior_id = prior.and_then(|p| p.id.as_str()).or(replaced.as_deref());
-    let clashes = |l: &[VpcEndpoint]| -> Vec<(String, String)> {
+    // A create with no prior state may be Terraform's plan of a *tainted* endpoint's replacement
+    // (Terraform plans those as creates, with neither the prior state nor its private data): an
+    // endpoint that carries exactly the planned tags, or is not `available` yet, may be that
+    // tainted endpoint, which a destroy-then-create removes first. (Untagged endpoints tell
+    // nothing: an untagged tainted endpoint still gets the error; `terraform state rm` it, or tag
+    // the resource.)
+    let planned_tags = planned.tags_all.known().map(|_| planned.tags_all.string_map()).filter(|t| !t.is_empty());
+    let maybe_own = |e: &VpcEndpoint| {
+        prior.is_none() && (aws::state_str(e) != "available" || planned_tags.as_ref().is_some_and(|t| *t == aws::tags_from_ec2(e.tags())))
+    };
+    let clashes = |l: &[VpcEndpoint]| -> Vec<(String, String, bool)> {
         let mut out = Vec::new();
         for e in l.iter().filter(|e| live(e) && e.vpc_endpoint_id() != prior_id && of_type(e, "Gateway") && of_service(e, &service)) {
             for t in e.route_table_ids().iter().filter(|t| new.contains(t)) {
-                out.push((t.clone(), id(e).to_string()));
+                out.push((t.clone(), id(e).to_string(), maybe_own(e)));
             }
         }
         out
@@ -359,14 +369,18 @@ pub async fn check_gateway(ctx: &Ctx, prior: Option<&GatewayModel>, planned: &Ga
             found = clashes(&now);
         }
     }
-    for (table, other) in found {
-        diags.attr_error(
-            "route_table_ids",
-            "The route table already has a route for the service",
-            format!(
-                "Route table {table} already routes {service} through gateway endpoint {other}. A route table takes one route per prefix list, so one gateway endpoint per service, and EC2 refuses a second: RouteAlreadyExists \"route table {table} already has a route with destination-prefix-list-id pl-...\". Remove {table} from route_table_ids here, or from {other}."
-            ),
+    for (table, other, maybe_own) in found {
+        let detail = format!(
+            "Route table {table} already routes {service} through gateway endpoint {other}. A route table takes one route per prefix list, so one gateway endpoint per service, and EC2 refuses a second: RouteAlreadyExists \"route table {table} already has a route with destination-prefix-list-id pl-...\". Remove {table} from route_table_ids here, or from {other}."
         );
+        match maybe_own {
+            true => diags.attr_warning(
+                "route_table_ids",
+                "The route table may already have a route for the service",
+                format!("{detail} (A warning only: {other} has this endpoint's tags or is not available yet, so it may be the tainted endpoint this plan replaces, which is deleted before the new one is created.)"),
+            ),
+            false => diags.attr_error("route_table_ids", "The route table already has a route for the service", detail),
+        }
     }
 }
 
