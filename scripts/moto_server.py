@@ -34,6 +34,8 @@ CreateVpcEndpoint / ModifyVpcEndpoint, and the PrivateLink and gateway endpoint 
   ignores them (and picks addresses outside the subnet).
 - CreateVpcEndpoint ServiceRegion (cross-region PrivateLink): EC2 reports it as the endpoint's
   `serviceRegion`; moto drops it.
+- DescribeSubnets reports an IPv6 block's state as `associated`, as EC2 does; moto reports the text of
+  a dict ("{'State': 'associated'}").
 - DescribeVpcEndpoints MaxResults (5 to 1000) / NextToken: EC2 answers in pages; moto ignores
   them and answers everything at once (so paging code would go untested).
 - An endpoint of a service whose configuration has AcceptanceRequired starts `pendingAcceptance`
@@ -667,6 +669,24 @@ class DispatcherWithLimits(moto_server.DomainDispatcherApplication):
     def __call__(self, environ, start_response):
         return limits_app(super().__call__)(environ, start_response)
 
+
+def subnet_ipv6_cidr_block_association_set(self):
+    """moto reports a subnet's IPv6 block state as the text of a dict ("{'State': 'associated'}");
+    EC2 reports `associated`."""
+    return [
+        {
+            "ipv6CidrBlock": a["ipv6CidrBlock"],
+            "associationId": a["associationId"],
+            "ipv6CidrBlockState": {"state": a["ipv6CidrBlockState"]["State"]},
+        }
+        for a in self.ipv6_cidr_block_associations.values()
+        if a["ipv6CidrBlockState"]["State"] == "associated"
+    ]
+
+
+from moto.ec2.models.subnets import Subnet as _Subnet  # noqa: E402
+
+_Subnet.ipv6_cidr_block_association_set = property(subnet_ipv6_cidr_block_association_set)
 
 VPCs_original_describe = VPCs.describe_vpc_endpoints
 VPCs.describe_vpc_endpoints = describe_vpc_endpoints

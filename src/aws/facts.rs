@@ -6,6 +6,13 @@
 //! kept: it may be created later in the same apply. Refreshes (routes of a route table, the state
 //! of an endpoint) never come from here.
 //!
+//! The endpoints of a VPC (for the rules that involve other endpoints: one private-DNS endpoint
+//! per service and VPC, one gateway route per service and route table, the per-VPC quota) are
+//! listed once per VPC and process ([`Ec2::vpc_endpoint_facts`], one DescribeVpcEndpoints filtered
+//! by `vpc-id`); unlike the facts above they may be out of date within the process (an endpoint
+//! created or deleted since), so a conflict found there is confirmed with
+//! [`Ec2::vpc_endpoints_now`] before it is reported.
+//!
 //! Many endpoints each with its own route table or VPC (N route tables for N endpoints) would
 //! still cost N/10 calls per walk (Terraform runs 10 operations at a time); once a process has
 //! asked for [`LIST_AFTER`] distinct ids of a kind, it lists that kind once, up to
@@ -16,13 +23,13 @@ use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use aws_sdk_ec2::types::{RouteTable, SecurityGroup, Subnet, Vpc};
+use aws_sdk_ec2::types::{Filter, RouteTable, SecurityGroup, Subnet, Vpc, VpcEndpoint};
 use futures::future::BoxFuture;
 use tokio::sync::OnceCell;
 
-use super::batch::Batcher;
+use super::batch::{Batcher, Memo};
 use super::error::Missing;
-use super::finders::{describe_existing, fetch_route_tables, fetch_vpcs};
+use super::finders::{describe_existing, fetch_route_tables, fetch_vpcs, state_str};
 use super::{AwsError, Ec2, SdkResultExt};
 
 /// Distinct ids of one kind asked for before the kind is listed whole.
@@ -140,6 +147,8 @@ pub(super) struct Facts {
     dns_enabled: Mutex<std::collections::HashSet<String>>,
     /// The `default` security group of each VPC.
     default_groups: Mutex<HashMap<String, String>>,
+    /// The endpoints of each VPC, as first listed by this process.
+    vpc_endpoints: Memo<String, Vec<VpcEndpoint>>,
 }
 
 impl Facts {
@@ -215,6 +224,7 @@ impl Facts {
             ),
             dns_enabled: Mutex::default(),
             default_groups: Mutex::default(),
+            vpc_endpoints: Memo::default(),
         }
     }
 }
@@ -264,6 +274,54 @@ impl Ec2 {
             self.inner.facts.default_groups.lock().unwrap_or_else(|e| e.into_inner()).insert(vpc_id.to_owned(), id.clone());
         }
         Ok(found)
+    }
+}
+
+/// The endpoints of `vpc_id` that are not `deleted`, with the fields the rules read (id, type,
+/// service, state, private DNS, DNS options, route tables).
+async fn list_vpc_endpoints(client: &aws_sdk_ec2::Client, vpc_id: &str) -> Result<Vec<VpcEndpoint>, AwsError> {
+    let filter = Filter::builder().name("vpc-id").values(vpc_id).build();
+    let all = list_pages(|token| {
+        let req = client.describe_vpc_endpoints().filters(filter.clone()).max_results(1000).set_next_token(token);
+        async move {
+            let out = req.send().await.aws_op("DescribeVpcEndpoints")?;
+            Ok((out.vpc_endpoints.unwrap_or_default(), out.next_token))
+        }
+    })
+    .await?;
+    Ok(all
+        .into_iter()
+        .filter(|e| state_str(e) != "deleted")
+        .map(|e| {
+            VpcEndpoint::builder()
+                .set_vpc_endpoint_id(e.vpc_endpoint_id)
+                .set_vpc_endpoint_type(e.vpc_endpoint_type)
+                .set_vpc_id(e.vpc_id)
+                .set_service_name(e.service_name)
+                .set_state(e.state)
+                .set_private_dns_enabled(e.private_dns_enabled)
+                .set_dns_options(e.dns_options)
+                .set_route_table_ids(e.route_table_ids)
+                .set_tags(e.tags)
+                .build()
+        })
+        .collect())
+}
+
+impl Ec2 {
+    /// The endpoints of `vpc_id` that are not `deleted`, listed once per VPC and process (one
+    /// DescribeVpcEndpoints filtered by `vpc-id`; concurrent callers share it, a failure is not
+    /// kept). It may miss what was created or deleted since: confirm a finding with
+    /// [`Ec2::vpc_endpoints_now`].
+    pub async fn vpc_endpoint_facts(&self, vpc_id: &str) -> Result<Vec<VpcEndpoint>, AwsError> {
+        let (client, vpc) = (self.client().clone(), vpc_id.to_owned());
+        self.inner.facts.vpc_endpoints.get(vpc.clone(), || async move { list_vpc_endpoints(&client, &vpc).await }).await
+    }
+
+    /// The endpoints of `vpc_id` that are not `deleted`, as EC2 has them now (not kept): for the
+    /// checks right before a create, and to confirm what [`Ec2::vpc_endpoint_facts`] found.
+    pub async fn vpc_endpoints_now(&self, vpc_id: &str) -> Result<Vec<VpcEndpoint>, AwsError> {
+        list_vpc_endpoints(self.client(), vpc_id).await
     }
 }
 

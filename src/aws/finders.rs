@@ -167,6 +167,20 @@ impl Ec2 {
         Ok(Some(first))
     }
 
+    /// The entry of `service_name` offering `endpoint_type` (`Interface`, `Gateway`,
+    /// `GatewayLoadBalancer`; case-insensitive).
+    pub(crate) async fn describe_service_for_type(
+        &self,
+        service_name: &str,
+        endpoint_type: &str,
+    ) -> Result<Option<ServiceDetail>, AwsError> {
+        Ok(self
+            .describe_service_details(service_name)
+            .await?
+            .into_iter()
+            .find(|d| d.service_type().iter().any(|t| t.service_type().is_some_and(|t| t.as_str().eq_ignore_ascii_case(endpoint_type)))))
+    }
+
     /// `(enableDnsSupport, enableDnsHostnames)` of the VPC (two concurrent DescribeVpcAttribute calls).
     pub(crate) async fn vpc_dns_attributes(&self, vpc_id: &str) -> Result<(bool, bool), AwsError> {
         let attribute = |name: VpcAttributeName| async move {

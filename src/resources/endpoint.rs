@@ -677,8 +677,13 @@ async fn plan<E: Endpoint>(e: &E, ctx: &Ctx, req: PlanRequest) -> PlanResponse {
     tags::validate_merged(&tags_all, p.planned.tags(), &mut diags);
     tags::warn_ignored(&ctx.tags, p.prior.as_ref().map(|m| m.tags()), p.planned.tags(), &mut diags);
     *p.planned.tags_all_mut() = tags_all;
-    e.check_plan(ctx, p.prior.as_ref(), &p.planned, p.fresh, &mut diags).await;
-    PlanResponse { planned: p.planned.to_value(), requires_replace: p.replace, diags }
+    // Terraform plans the create of a replacement with no prior state: the replaced endpoint's id
+    // comes through the private data that the plan of the replaced object returned.
+    let prior_id = p.prior.as_ref().and_then(|m| m.id().as_str().map(str::to_string));
+    let replaced = if p.prior.is_none() { super::ec2_rules::replaced_id(&req.prior_private) } else { None };
+    super::ec2_rules::replacing(replaced, e.check_plan(ctx, p.prior.as_ref(), &p.planned, p.fresh, &mut diags)).await;
+    let planned_private = Some(super::ec2_rules::private_for(prior_id.as_deref()));
+    PlanResponse { planned: p.planned.to_value(), requires_replace: p.replace, diags, planned_private }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -143,6 +143,9 @@ impl Endpoint for Gateway {
             if !diags.has_errors() {
                 diags.extend(check_with_aws(ctx, prior, planned, fresh).await);
             }
+            if !diags.has_errors() {
+                super::ec2_rules::check_gateway(ctx, prior, planned, fresh, diags).await;
+            }
         })
     }
 

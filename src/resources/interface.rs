@@ -165,6 +165,9 @@ impl Endpoint for Interface {
             if checks != Checks::default() {
                 check_aws(ctx, planned, checks, diags).await;
             }
+            if !diags.has_errors() {
+                super::ec2_rules::check_interface(ctx, prior, planned, fresh, diags).await;
+            }
             let addresses_change =
                 fresh || prior.is_none_or(|p| !same_subnet_configuration(&p.subnet_configuration, &planned.subnet_configuration));
             if addresses_change && !diags.has_errors() {
@@ -236,6 +239,9 @@ impl Endpoint for Interface {
             // The DNS rule again, right before creating: the VPC may have been unknown at plan time.
             let checks = Checks { private_dns: true, at_apply: true, ..Checks::default() };
             check_aws(ctx, planned, checks, diags).await;
+            if !diags.has_errors() {
+                super::ec2_rules::check_interface_at_apply(ctx, None, planned, diags).await;
+            }
             if diags.has_errors() {
                 return None;
             }
@@ -1278,9 +1284,10 @@ async fn modify_request(
     if enabling_private_dns {
         let checks = Checks { private_dns: true, at_apply: true, ..Checks::default() };
         check_aws(ctx, planned, checks, diags).await;
-        if diags.has_errors() {
-            return Err(());
-        }
+    }
+    super::ec2_rules::check_interface_at_apply(ctx, Some(prior), planned, diags).await;
+    if diags.has_errors() {
+        return Err(());
     }
     Ok((req, modify))
 }
@@ -1437,6 +1444,7 @@ mod tests {
             prior: prior.map(Field::to_value).unwrap_or_default(),
             proposed: proposed(prior, config),
             config: config.to_value(),
+            prior_private: Vec::new(),
         };
         let mut diags = Diagnostics::new();
         let p = plan_models(&Interface::new(), REGION, &req, &mut diags).expect("a plan");

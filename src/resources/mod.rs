@@ -6,6 +6,7 @@
 //! (which resource is which) is in [`crate::provider`].
 
 pub(crate) mod association;
+pub(crate) mod ec2_rules;
 pub(crate) mod endpoint;
 pub(crate) mod gateway;
 pub(crate) mod interface;

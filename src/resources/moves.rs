@@ -615,7 +615,8 @@ mod tests {
             cfg.insert(b.name.to_string(), c.clone());
             proposed.insert(b.name.to_string(), c);
         }
-        let req = PlanRequest { prior: prior.clone(), proposed: Value::Object(proposed), config: Value::Object(cfg) };
+        let req =
+            PlanRequest { prior: prior.clone(), proposed: Value::Object(proposed), config: Value::Object(cfg), prior_private: Vec::new() };
         let mut diags = Diagnostics::new();
         let planned = plan_models(e, REGION, &req, &mut diags).expect("a plan");
         assert!(!diags.has_errors(), "{:?}", diags.0);

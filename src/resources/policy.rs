@@ -75,6 +75,7 @@ pub(crate) fn plan(prior: &Val<String>, config: &Val<String>, fresh: bool) -> Op
 
 /// Checks that `policy` (when known, set and not `""`) is a JSON object.
 pub(crate) fn validate(policy: &Val<String>, diags: &mut Diagnostics) {
+    super::ec2_rules::check_policy_size(policy, diags);
     if let Some(p) = configured(policy) {
         match serde_json::from_str::<serde_json::Value>(p) {
             Ok(serde_json::Value::Object(_)) => {}

@@ -79,6 +79,9 @@ pub struct PlanRequest {
     /// Terraform's proposed new state (config merged with prior state for computed attributes).
     pub proposed: Value,
     pub config: Value,
+    /// The private data of the prior state, or, when Terraform plans the create of a replacement
+    /// (prior null), what the plan of the object being replaced returned as `planned_private`.
+    pub prior_private: Vec<u8>,
 }
 
 #[derive(Default)]
@@ -86,6 +89,8 @@ pub struct PlanResponse {
     pub planned: Value,
     pub requires_replace: Vec<Vec<PathStep>>,
     pub diags: Diagnostics,
+    /// Private data for the planned object (`None`: the prior private data, unchanged).
+    pub planned_private: Option<Vec<u8>>,
 }
 
 pub struct ApplyRequest {
@@ -259,7 +264,7 @@ pub fn default_plan(schema: &Schema, req: &PlanRequest) -> PlanResponse {
             }
         }
     }
-    PlanResponse { planned, requires_replace, diags: Diagnostics::new() }
+    PlanResponse { planned, requires_replace, diags: Diagnostics::new(), planned_private: None }
 }
 
 /// One attribute of a resource identity.

@@ -488,7 +488,8 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
             }));
         }
         let ctx = try_diags!(plan_resource_change, self.ctx());
-        let mut resp = r.plan(&ctx, PlanRequest { prior, proposed, config }).await;
+        let prior_private = req.prior_private.clone();
+        let mut resp = r.plan(&ctx, PlanRequest { prior, proposed, config, prior_private }).await;
         if let Some(note) = &self.options.destroy_plan_errors_as_warnings {
             if resp.diags.has_errors() && !resp.planned.is_null() && crate::host::destroying() {
                 resp.diags.downgrade_errors(note);
@@ -508,7 +509,7 @@ impl<P: Provider> pb::provider_server::Provider for Server<P> {
         Ok(Response::new(pb::plan_resource_change::Response {
             planned_state: Some(planned),
             requires_replace: resp.requires_replace.iter().map(|p| path_to_proto(p)).collect(),
-            planned_private: req.prior_private,
+            planned_private: resp.planned_private.unwrap_or(req.prior_private),
             diagnostics: resp.diags.to_proto(),
             planned_identity,
             ..Default::default()
