@@ -32,8 +32,8 @@ crate::model! {
     pub(crate) struct GatewayModel {
         attrs {
             id: String [computed] "The endpoint ID, `vpce-...`.";
-            vpc_id: String [required force_new] "The VPC to create the endpoint in. Changing it replaces the endpoint.";
-            service_name: String [required force_new] "The service: `s3` or `dynamodb` (resolved against the provider region), or the full name such as `com.amazonaws.us-east-1.s3`. Changing it replaces the endpoint.";
+            vpc_id: String [required replace_when_configured] "The VPC to create the endpoint in. Changing it replaces the endpoint.";
+            service_name: String [required replace_when_configured] "The service: `s3` or `dynamodb` (resolved against the provider region), or the full name such as `com.amazonaws.us-east-1.s3`. Changing it replaces the endpoint.";
             route_table_ids: Set<String> [optional computed] "Route tables to associate: AWS adds a route for the service's prefix list to each. `[]` means none. Not set (or `null`) means the route tables are managed elsewhere (`vpce_route_table_association`, or outside Terraform): the endpoint keeps whatever tables it has, and the state shows them.";
             policy: String [optional computed] "The endpoint policy, a JSON document (compared semantically: formatting and key order never show a diff). Defaults to full access; removing it from the configuration resets the policy to that default.";
             tags: Map<String> [optional computed empty_when_null] "Tags for the endpoint (at most 50; keys up to 128 characters, not starting with `aws:`; values up to 256). Not set, `null` and `{}` all mean none.";
@@ -625,7 +625,7 @@ mod tests {
                 "requester_managed"
             ]
         );
-        let forced: Vec<&str> = b.attributes.iter().filter(|a| a.force_new).map(|a| a.name).collect();
+        let forced: Vec<&str> = b.attributes.iter().filter(|a| a.replace.is_some()).map(|a| a.name).collect();
         assert_eq!(forced, ["vpc_id", "service_name"]);
         let blocks: Vec<&str> = b.blocks.iter().map(|b| b.name).collect();
         assert_eq!(blocks, ["dns_options", "timeouts"]);

@@ -19,13 +19,14 @@ use aws_sdk_ec2::types::{
 };
 use futures::future::BoxFuture;
 
-use super::endpoint::{endpoint_model, known_or_null, CreateRequest, Endpoint};
+use super::endpoint::{endpoint_model, CreateRequest, Endpoint};
 use super::timeouts::{self, Timeouts};
 use super::{policy, tags, Ctx};
 use crate::aws::{self, AwsError, Missing};
 use crate::checks::{attr_path, join_and, validate_enum, validate_id, validate_ids};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{List, Map, Model, Set, Val};
+use crate::protocol::plan::known_or_null;
 use crate::protocol::schema::Schema;
 use crate::protocol::values::PathStep;
 
@@ -42,8 +43,8 @@ crate::model! {
         attrs {
             id: String [computed] "The endpoint ID (`vpce-...`).";
             arn: String [computed] "The endpoint ARN.";
-            vpc_id: String [required force_new] "The VPC. Changing it replaces the endpoint.";
-            service_name: String [required force_new] "The endpoint service, e.g. `com.amazonaws.us-east-1.ssm` (a short name such as `ssm` is expanded with the provider's region). Changing it replaces the endpoint.";
+            vpc_id: String [required replace_when_configured] "The VPC. Changing it replaces the endpoint.";
+            service_name: String [required replace_when_configured] "The endpoint service, e.g. `com.amazonaws.us-east-1.ssm` (a short name such as `ssm` is expanded with the provider's region). Changing it replaces the endpoint.";
             subnet_ids: Set<String> [optional computed] "Subnets for the endpoint's network interfaces: at most one per Availability Zone, all in the VPC.";
             security_group_ids: Set<String> [optional computed] "Security groups of the network interfaces. When not set, AWS applies the VPC's default security group, which the state then shows; `[]` also means the default group.";
             private_dns_enabled: bool [optional computed] "Associate a private hosted zone so the service's default DNS name resolves to the endpoint. Default `false` (always sent explicitly: the EC2 API default is `true`). Needs `enableDnsSupport` and `enableDnsHostnames` on the VPC.";
@@ -56,7 +57,7 @@ crate::model! {
             network_interface_ids: Set<String> [computed] "The endpoint's network interfaces.";
             owner_id: String [computed] "The account that owns the endpoint.";
             requester_managed: bool [computed] "Whether an AWS service manages the endpoint.";
-            service_region: String [optional computed force_new] "The region of the endpoint service, for cross-region PrivateLink (a service in another region that offers itself to this one). Defaults to the provider's region. Changing it replaces the endpoint.";
+            service_region: String [optional computed replace_when_configured] "The region of the endpoint service, for cross-region PrivateLink (a service in another region that offers itself to this one). Defaults to the provider's region. Changing it replaces the endpoint.";
             auto_accept: bool [optional] "Accept the endpoint's connection when it waits for acceptance (`pendingAcceptance`), after the create or when set to `true` later: possible only for a service this account owns (its service configuration). Never read from AWS: an import leaves it unset.";
         }
         blocks {
@@ -84,8 +85,8 @@ crate::model! {
         attrs {
             dns_record_ip_type: String [optional computed] "`ipv4`, `dualstack`, `ipv6` or `service-defined`.";
             private_dns_only_for_inbound_resolver_endpoint: bool [optional computed] "Resolve the private DNS name to the endpoint only for queries from Route 53 Resolver inbound endpoints (S3 with a gateway endpoint in the same VPC). Needs `private_dns_enabled = true`.";
-            private_dns_preference: String [optional computed force_new] "Which domains get private DNS: `ALL_DOMAINS`, `VERIFIED_DOMAINS_ONLY`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY`. Changing it replaces the endpoint (EC2 cannot change it in place).";
-            private_dns_specified_domains: Set<String> [optional computed force_new] "The domains (1 to 10) for the `..._SPECIFIED_DOMAINS` preferences. Changing them replaces the endpoint.";
+            private_dns_preference: String [optional computed replace_when_configured] "Which domains get private DNS: `ALL_DOMAINS`, `VERIFIED_DOMAINS_ONLY`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY`. Changing it replaces the endpoint (EC2 cannot change it in place).";
+            private_dns_specified_domains: Set<String> [optional computed replace_when_configured] "The domains (1 to 10) for the `..._SPECIFIED_DOMAINS` preferences. Changing them replaces the endpoint.";
         }
     }
 }
@@ -1364,10 +1365,11 @@ async fn accept_if_asked(
 mod tests {
     use super::*;
     use crate::protocol::model::Field;
+    use crate::protocol::resource::{ApplyRequest, PlanRequest, Resource};
     use crate::protocol::schema::Nesting;
+    use crate::protocol::typed::Typed;
     use crate::protocol::values::{Type, Value};
-    use crate::resources::endpoint::plan_models;
-    use crate::resources::{ApplyRequest, PlanRequest, Resource};
+    use crate::resources::endpoint::plan_values;
     use aws_sdk_ec2::types::{DnsEntry as Ec2DnsEntry, DnsOptions, SecurityGroupIdentifier, State, VpcEndpointType};
     use tokio_util::sync::CancellationToken;
 
@@ -1439,7 +1441,7 @@ mod tests {
             config: config.to_value(),
         };
         let mut diags = Diagnostics::new();
-        let p = plan_models(&Interface::new(), REGION, &req, &mut diags).expect("a plan");
+        let p = plan_values(&Interface::new(), REGION, &req, &mut diags).expect("a plan");
         assert!(!diags.has_errors(), "{diags:?}");
         (p.planned, p.replace)
     }
@@ -1452,7 +1454,7 @@ mod tests {
     fn schema_is_the_interfaces() {
         let b = Interface::new().schema.block;
         assert_eq!(b.attributes.len(), 18);
-        let forced: Vec<&str> = b.attributes.iter().filter(|a| a.force_new).map(|a| a.name).collect();
+        let forced: Vec<&str> = b.attributes.iter().filter(|a| a.replace.is_some()).map(|a| a.name).collect();
         assert_eq!(forced, ["vpc_id", "service_name", "service_region"]);
         let tags_all = b.attribute("tags_all").unwrap();
         assert!(tags_all.computed && !tags_all.optional);
@@ -1467,7 +1469,7 @@ mod tests {
             Type::Object([("dns_name".to_string(), Type::String), ("hosted_zone_id".to_string(), Type::String)].into_iter().collect());
         assert_eq!(dns_entry.ty(), Type::List(Box::new(entry)));
         let dns = &b.blocks[0].block;
-        let forced: Vec<&str> = dns.attributes.iter().filter(|a| a.force_new).map(|a| a.name).collect();
+        let forced: Vec<&str> = dns.attributes.iter().filter(|a| a.replace.is_some()).map(|a| a.name).collect();
         assert_eq!(forced, ["private_dns_preference", "private_dns_specified_domains"]);
     }
 
@@ -1764,7 +1766,7 @@ mod tests {
             out.vpc_endpoints().iter().filter(|e| crate::aws::state_str(e) != "deleted").count()
         };
 
-        let interface = super::super::endpoint::AsResource(Interface::new());
+        let interface = Typed::new(super::super::endpoint::AsResource(Interface::new()));
         let config = config(|c| {
             c.vpc_id = s(&vpc);
             c.subnet_ids = set(&[subnet.as_str()]);

@@ -372,7 +372,7 @@ mod tests {
     use crate::protocol::model::Model;
     use crate::protocol::resource::PlanRequest;
     use crate::protocol::schema::Nesting;
-    use crate::resources::endpoint::plan_models;
+    use crate::resources::endpoint::plan_values;
     use crate::resources::gateway::Gateway;
     use crate::resources::interface::Interface;
 
@@ -617,7 +617,7 @@ mod tests {
         }
         let req = PlanRequest { prior: prior.clone(), proposed: Value::Object(proposed), config: Value::Object(cfg) };
         let mut diags = Diagnostics::new();
-        let planned = plan_models(e, REGION, &req, &mut diags).expect("a plan");
+        let planned = plan_values(e, REGION, &req, &mut diags).expect("a plan");
         assert!(!diags.has_errors(), "{:?}", diags.0);
         assert!(planned.replace.is_empty(), "no replacement: {:?}", planned.replace);
         assert_eq!(&planned.planned.to_value(), prior, "the plan changes nothing");
