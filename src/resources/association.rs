@@ -26,7 +26,7 @@ use crate::aws::{route_table_has_endpoint_route, AwsError, Missing};
 use crate::checks::validate_id;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{Field, Model, Val};
-use crate::protocol::plan::default_plan;
+use crate::protocol::resource::default_plan;
 use crate::protocol::resource::{MoveRequest, MoveResponse};
 use crate::protocol::schema::Schema;
 use crate::protocol::typed::{Read, TypedPlanRequest, TypedResource};

@@ -10,7 +10,9 @@ use std::collections::BTreeSet;
 use aws_sdk_ec2::operation::modify_vpc_endpoint::builders::ModifyVpcEndpointFluentBuilder;
 use aws_sdk_ec2::types::{DnsOptionsSpecification, DnsRecordIpType, IpAddressType, RouteTable, VpcEndpoint};
 use futures::future::BoxFuture;
+use serde_json::Value as Json;
 
+use super::endpoint::moves::AwsEndpoint;
 use super::endpoint::{self, endpoint_model, CreateRequest, Endpoint};
 use super::timeouts::{self, Timeouts};
 use super::{policy, tags, Ctx};
@@ -269,8 +271,41 @@ impl Endpoint for Gateway {
         GatewayModel { dns_options, ..Default::default() }
     }
 
-    fn moved_from_aws(&self, source: &super::moves::AwsEndpoint) -> GatewayModel {
-        super::moves::gateway(source)
+    fn moved_from_aws(&self, source: &AwsEndpoint) -> GatewayModel {
+        moved_from(source)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// `moved` from hashicorp/aws
+// ---------------------------------------------------------------------------------------------
+
+/// `vpce_gateway` from an `aws_vpc_endpoint` of type Gateway. (Attributes added to the model later
+/// start null, then [`move_state`](endpoint::moves::move_state) or the refresh fills them: hence the struct update.)
+#[allow(clippy::needless_update)]
+fn moved_from(src: &AwsEndpoint) -> GatewayModel {
+    // The block only when it holds a setting of the user's: an absent block plans no change.
+    let dns_options = src
+        .block("dns_options")
+        .and_then(|d| src.chosen_record_type(d))
+        .map_or(Val::Null, |t| Val::Known(GatewayDnsOptions { dns_record_ip_type: Val::Known(t) }));
+    GatewayModel {
+        id: Val::Known(src.id.clone()),
+        vpc_id: src.string("vpc_id"),
+        service_name: src.string("service_name"),
+        route_table_ids: src.string_set("route_table_ids"),
+        policy: src.state.get("policy").and_then(Json::as_str).map(str::to_string).into(),
+        tags: src.tags(),
+        arn: src.arn(),
+        state: src.string("state"),
+        prefix_list_id: src.string("prefix_list_id"),
+        cidr_blocks: Val::Known(src.strings("cidr_blocks").into_iter().collect()),
+        owner_id: src.string("owner_id"),
+        ip_address_type: src.ip_address_type(),
+        requester_managed: src.bool("requester_managed").into(),
+        dns_options,
+        timeouts: src.timeouts(),
+        ..GatewayModel::default()
     }
 }
 

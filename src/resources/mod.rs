@@ -1,6 +1,6 @@
 //! The resources: one file per resource (its model and schema, and what is its own), the
 //! lifecycle they share ([`endpoint`]), and the pieces both use: the endpoint policy ([`policy`]), tags ([`tags`]) and the `timeouts` block
-//! ([`timeouts`]); [`moves`]: `moved` from hashicorp/aws `aws_vpc_endpoint`. The context they get
+//! ([`timeouts`]); [`endpoint::moves`]: `moved` from hashicorp/aws `aws_vpc_endpoint`. The context they get
 //! is [`crate::context`], the static checks are [`crate::checks`], and the provider's registry
 //! (which resource is which) is in [`crate::provider`].
 
@@ -9,7 +9,6 @@ pub(crate) mod endpoint;
 pub(crate) mod gateway;
 pub(crate) mod interface;
 pub(crate) mod list;
-pub(crate) mod moves;
 pub(crate) mod policy;
 pub(crate) mod tags;
 pub(crate) mod timeouts;

@@ -53,11 +53,10 @@ pub mod workdir;
 
 pub use diagnostics::Diagnostics;
 pub use error::{BoxError, Error};
-pub use plan::default_plan;
 pub use registry::Registry;
 pub use resource::{
-    ApplyRequest, ApplyResponse, ConfigureRequest, ConfigureResponse, Context, Ctx, DataSource, Function, FunctionError, Identity,
-    IdentityAttribute, IdentitySchema, ImportResponse, ListItem, ListRequest, ListResource, MoveRequest, MoveResponse, Parameter,
+    default_plan, ApplyRequest, ApplyResponse, ConfigureRequest, ConfigureResponse, Context, Ctx, DataSource, Function, FunctionError,
+    Identity, IdentityAttribute, IdentitySchema, ImportResponse, ListItem, ListRequest, ListResource, MoveRequest, MoveResponse, Parameter,
     PlanRequest, PlanResponse, Provider, ReadResponse, Resource, Signature,
 };
 pub use server::{run, AfterServe, Options, RunOptions, Server, StopHandle};

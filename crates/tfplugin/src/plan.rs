@@ -2,16 +2,14 @@
 //! resource before its own plan modifiers): the replace rules of attributes
 //! ([`Replace`]), computed attributes and the computed attributes of single nested blocks. Works
 //! on whole values, attribute by attribute, by the schema's names; resources then adjust the
-//! result through their typed models. [`default_plan`] is the plan of a resource that adds
-//! nothing. Also the value helpers of planning and applying: [`unknowns_to_null`],
+//! result through their typed models. [`default_plan`](crate::resource::default_plan) is the plan of a resource that
+//! adds nothing. Also the value helpers of planning and applying: [`unknowns_to_null`],
 //! [`overlay_planned`], [`known_or_null`].
 
 use std::collections::BTreeMap;
 
-use crate::diagnostics::Diagnostics;
 use crate::model::{Field, Val};
-use crate::resource::{PlanRequest, PlanResponse};
-use crate::schema::{Block, Nesting, Replace, Schema};
+use crate::schema::{Block, Nesting, Replace};
 use crate::values::{PathStep, Value};
 
 /// The planned object and the paths that require replacement.
@@ -89,12 +87,6 @@ fn plan_single_block(block: &Block, prior: &Value, proposed: &Value, config: &Va
         out.insert(a.name.to_string(), v);
     }
     Value::Object(out)
-}
-
-/// The plan of a resource that adds nothing to the planner: [`plan`] of Terraform's proposal.
-pub fn default_plan(schema: &Schema, req: &PlanRequest) -> PlanResponse {
-    let p = plan(&schema.block, &req.prior, &req.proposed, &req.config, Vec::new());
-    PlanResponse { planned: p.value, requires_replace: p.replace, diags: Diagnostics::new() }
 }
 
 /// Replaces every unknown (at any depth) with null: what a state holds for values nobody knows.

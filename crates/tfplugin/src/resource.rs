@@ -160,11 +160,11 @@ pub trait Resource<C>: Send + Sync {
     fn validate(&self, _config: &Value) -> Diagnostics {
         Diagnostics::new()
     }
-    /// The planned new state. The default, [`default_plan`](crate::plan::default_plan), is the
+    /// The planned new state. The default, [`default_plan`], is the
     /// planner's plan of Terraform's proposal: computed attributes unknown on create, a
     /// replacement by the attributes' [replace rules](crate::schema::Replace).
     fn plan<'a>(&'a self, _ctx: &'a C, req: PlanRequest) -> BoxFuture<'a, PlanResponse> {
-        let resp = crate::plan::default_plan(self.schema(), &req);
+        let resp = default_plan(self.schema(), &req);
         Box::pin(async move { resp })
     }
     /// Creates (prior null), updates, or deletes (planned null) the object.
@@ -231,6 +231,12 @@ pub trait Resource<C>: Send + Sync {
         );
         MoveResponse::refused(diags)
     }
+}
+
+/// The plan of a resource that adds nothing to the planner: [`plan`](crate::plan::plan) of Terraform's proposal.
+pub fn default_plan(schema: &Schema, req: &PlanRequest) -> PlanResponse {
+    let p = crate::plan::plan(&schema.block, &req.prior, &req.proposed, &req.config, Vec::new());
+    PlanResponse { planned: p.value, requires_replace: p.replace, diags: Diagnostics::new() }
 }
 
 /// One attribute of a resource identity.

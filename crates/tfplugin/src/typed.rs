@@ -18,10 +18,10 @@ use futures::stream::{self, BoxStream, StreamExt};
 
 use crate::diagnostics::Diagnostics;
 use crate::model::{self, Field, Model};
-use crate::plan::default_plan;
+
 use crate::resource::{
-    ApplyRequest, ApplyResponse, DataSource, Identity, ImportResponse, ListItem, ListRequest, ListResource, MoveRequest, MoveResponse,
-    PlanRequest, PlanResponse, ReadResponse, Resource,
+    default_plan, ApplyRequest, ApplyResponse, DataSource, Identity, ImportResponse, ListItem, ListRequest, ListResource, MoveRequest,
+    MoveResponse, PlanRequest, PlanResponse, ReadResponse, Resource,
 };
 use crate::schema::Schema;
 use crate::values::Value;

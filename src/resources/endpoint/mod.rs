@@ -29,6 +29,8 @@ use crate::protocol::schema::Schema;
 use crate::protocol::typed::{decode, Read, TypedPlanRequest, TypedResource};
 use crate::protocol::values::{PathStep, Type, Value};
 
+pub(crate) mod moves;
+
 use super::timeouts::{self, Op, Timeouts};
 use super::{policy, tags, ApplyResponse, Ctx, ImportResponse, MoveRequest, MoveResponse, PlanResponse};
 
@@ -188,8 +190,8 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
         Self::Model::default()
     }
 
-    /// The state of a hashicorp/aws `aws_vpc_endpoint` of this type, for `moved` ([`moves`](super::moves)).
-    fn moved_from_aws(&self, source: &super::moves::AwsEndpoint) -> Self::Model;
+    /// The state of a hashicorp/aws `aws_vpc_endpoint` of this type, for `moved` ([`moves`]).
+    fn moved_from_aws(&self, source: &moves::AwsEndpoint) -> Self::Model;
 
     /// The resource's part of the create request; `None` (with errors in `diags`) to create nothing.
     fn create_request<'a>(
@@ -367,12 +369,12 @@ impl<E: Endpoint> TypedResource<Ctx> for AsResource<E> {
     }
 
     fn move_sources(&self) -> &[&'static str] {
-        &[super::moves::AWS_VPC_ENDPOINT]
+        &[moves::AWS_VPC_ENDPOINT]
     }
 
     /// From the AWS provider's state alone: no EC2 call.
     fn move_state(&self, req: MoveRequest) -> MoveResponse {
-        super::moves::move_state(&self.0, &req)
+        moves::move_state(&self.0, &req)
     }
 
     async fn plan(&self, ctx: &Ctx, req: TypedPlanRequest<'_, E::Model>) -> PlanResponse {
