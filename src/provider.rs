@@ -10,13 +10,14 @@ use futures::future::BoxFuture;
 
 use crate::aws::{Background, Ec2Config};
 use crate::context::{Configured, Ctx};
-use crate::data_sources::{self, Typed};
+use crate::data_sources;
 use crate::protocol::diagnostics::Diagnostics;
-use crate::protocol::model::{self, Map, Model, Set, Val};
+use crate::protocol::model::{Map, Model, Set, Val};
 use crate::protocol::resource::Resource;
 use crate::protocol::resource::{ConfigureRequest, ConfigureResponse};
 use crate::protocol::schema::Schema;
 use crate::protocol::server::{Options, Server};
+use crate::protocol::typed::{decode, Typed};
 use crate::protocol::values::{Number, PathStep, Value};
 use crate::protocol::Registry;
 use crate::resources::{association, endpoint, gateway, interface, list, tags};
@@ -87,13 +88,13 @@ pub(crate) fn options() -> Options {
 /// Every resource, data source and list resource of this provider: one line each.
 pub(crate) fn registry() -> Registry<Ctx> {
     Registry::new()
-        .resource(endpoint::AsResource(gateway::Gateway::new()))
-        .resource(endpoint::AsResource(interface::Interface::new()))
-        .resource(association::RouteTableAssociation::new())
-        .data_source(Typed::<data_sources::service::Service>::new())
-        .data_source(Typed::<data_sources::endpoint::EndpointData>::new())
-        .list_resource(list::EndpointList::new(gateway::Gateway::new()))
-        .list_resource(list::EndpointList::new(interface::Interface::new()))
+        .resource(Typed::new(endpoint::AsResource(gateway::Gateway::new())))
+        .resource(Typed::new(endpoint::AsResource(interface::Interface::new())))
+        .resource(Typed::new(association::RouteTableAssociation::new()))
+        .data_source(Typed::new(data_sources::service::Service))
+        .data_source(Typed::new(data_sources::endpoint::EndpointData))
+        .list_resource(Typed::new(list::EndpointList::new(gateway::Gateway::new())))
+        .list_resource(Typed::new(list::EndpointList::new(interface::Interface::new())))
 }
 
 /// The resources, by type name.
@@ -122,10 +123,10 @@ impl crate::protocol::resource::Provider for Vpce {
     fn configure<'a>(&'a self, req: ConfigureRequest) -> BoxFuture<'a, ConfigureResponse<Configured>> {
         Box::pin(async move {
             let mut d = Self::validate_provider(&req.config);
-            let config = match ProviderModel::decode(&req.config) {
+            let config = match decode::<ProviderModel>(&req.config, "provider configuration") {
                 Ok(c) => c.unwrap_or_default(),
-                Err(e) => {
-                    d.extend(model::diagnostics(&e, "provider configuration"));
+                Err(diags) => {
+                    d.extend(diags);
                     return ConfigureResponse { client: None, diags: d };
                 }
             };
@@ -173,9 +174,9 @@ impl crate::protocol::resource::Provider for Vpce {
 impl Vpce {
     fn validate_provider(config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        let config = match ProviderModel::decode(config) {
+        let config = match decode::<ProviderModel>(config, "provider configuration") {
             Ok(c) => c.unwrap_or_default(),
-            Err(e) => return model::diagnostics(&e, "provider configuration"),
+            Err(diags) => return diags,
         };
         if let Some(url) = config.endpoints.known().and_then(|e| e.ec2.as_str()) {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -200,12 +201,7 @@ impl Vpce {
         if let Some(default_tags) = config.default_tags.known() {
             let mut tag_diags = Diagnostics::new();
             tags::validate(&default_tags.tags, &mut tag_diags);
-            for mut diag in tag_diags.0 {
-                if let Some(path) = &mut diag.path {
-                    path.insert(0, PathStep::Attr("default_tags".to_string()));
-                }
-                d.0.push(diag);
-            }
+            d.extend(tag_diags.with_path_prefix(&[PathStep::Attr("default_tags".to_string())]));
         }
         if let Some(ignore) = config.ignore_tags.known() {
             for (attr, v) in [("keys", &ignore.keys), ("key_prefixes", &ignore.key_prefixes)] {

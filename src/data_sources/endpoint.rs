@@ -5,14 +5,15 @@
 use std::collections::BTreeSet;
 
 use aws_sdk_ec2::types::VpcEndpoint;
-use futures::future::BoxFuture;
 
-use super::TypedDataSource;
+use std::future::Future;
+
 use crate::aws::{self, EndpointQuery, ENDPOINT_TYPES};
 use crate::checks::{attr_path, validate_enum, validate_id};
 use crate::context::Ctx;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{Field, List, Map, Set, Val};
+use crate::protocol::typed::TypedDataSource;
 use crate::resources::interface::DnsEntry;
 
 crate::model! {
@@ -47,16 +48,24 @@ crate::model! {
 /// `vpce_endpoint` (a [`TypedDataSource`]; registered as `Typed<EndpointData>`).
 pub(crate) struct EndpointData;
 
-impl TypedDataSource for EndpointData {
+impl TypedDataSource<Ctx> for EndpointData {
     type Model = EndpointDataModel;
-    const TYPE_NAME: &'static str = "vpce_endpoint";
 
-    fn validate(config: &EndpointDataModel) -> Diagnostics {
+    fn type_name(&self) -> &'static str {
+        "vpce_endpoint"
+    }
+
+    fn validate(&self, config: &EndpointDataModel) -> Diagnostics {
         validate(config)
     }
 
-    fn read<'a>(ctx: &'a Ctx, config: &'a EndpointDataModel, diags: &'a mut Diagnostics) -> BoxFuture<'a, Option<EndpointDataModel>> {
-        Box::pin(read(ctx, config, diags))
+    fn read<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        config: &'a EndpointDataModel,
+        diags: &'a mut Diagnostics,
+    ) -> impl Future<Output = Option<EndpointDataModel>> + Send + 'a {
+        read(ctx, config, diags)
     }
 }
 

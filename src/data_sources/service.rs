@@ -13,13 +13,14 @@
 use std::collections::BTreeSet;
 
 use aws_sdk_ec2::types::ServiceDetail;
-use futures::future::BoxFuture;
 
-use super::TypedDataSource;
+use std::future::Future;
+
 use crate::checks::{attr_path, join_and, join_or, validate_enum};
 use crate::context::Ctx;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{List, Set, Val};
+use crate::protocol::typed::TypedDataSource;
 
 const SERVICE_TYPES: &[&str] = &["Gateway", "Interface", "GatewayLoadBalancer"];
 
@@ -51,16 +52,24 @@ crate::model! {
 /// `vpce_service` (a [`TypedDataSource`]; registered as `Typed<Service>`).
 pub(crate) struct Service;
 
-impl TypedDataSource for Service {
+impl TypedDataSource<Ctx> for Service {
     type Model = ServiceModel;
-    const TYPE_NAME: &'static str = "vpce_service";
 
-    fn validate(config: &ServiceModel) -> Diagnostics {
+    fn type_name(&self) -> &'static str {
+        "vpce_service"
+    }
+
+    fn validate(&self, config: &ServiceModel) -> Diagnostics {
         validate(config)
     }
 
-    fn read<'a>(ctx: &'a Ctx, config: &'a ServiceModel, diags: &'a mut Diagnostics) -> BoxFuture<'a, Option<ServiceModel>> {
-        Box::pin(read(ctx, config, diags))
+    fn read<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        config: &'a ServiceModel,
+        diags: &'a mut Diagnostics,
+    ) -> impl Future<Output = Option<ServiceModel>> + Send + 'a {
+        read(ctx, config, diags)
     }
 }
 

@@ -20,15 +20,16 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use aws_sdk_ec2::types::VpcEndpoint;
-use futures::future::BoxFuture;
 
-use super::{ApplyRequest, ApplyResponse, Ctx, ImportResponse, PlanRequest, PlanResponse, ReadResponse, Resource};
+use super::{ApplyResponse, Ctx, ImportResponse, PlanResponse};
 use crate::aws::{route_table_has_endpoint_route, AwsError, Missing};
 use crate::checks::validate_id;
 use crate::protocol::diagnostics::Diagnostics;
-use crate::protocol::model::{self, Field, Model, Val};
-use crate::protocol::resource::{default_plan, MoveRequest, MoveResponse};
+use crate::protocol::model::{Field, Model, Val};
+use crate::protocol::resource::default_plan;
+use crate::protocol::resource::{MoveRequest, MoveResponse};
 use crate::protocol::schema::Schema;
+use crate::protocol::typed::{Read, TypedPlanRequest, TypedResource};
 use crate::protocol::values::Value;
 
 /// How long a create or delete may wait for a busy endpoint and for the change to show.
@@ -40,8 +41,8 @@ crate::model! {
     pub(crate) struct AssociationModel {
         attrs {
             id: String [computed] "`<vpc_endpoint_id>/<route_table_id>`, also the import ID.";
-            vpc_endpoint_id: String [required force_new] "The gateway endpoint (`vpce-...`). Changing it replaces the association.";
-            route_table_id: String [required force_new] "The route table (`rtb-...`), in the endpoint's VPC. Changing it replaces the association.";
+            vpc_endpoint_id: String [required replace_when_changed] "The gateway endpoint (`vpce-...`). Changing it replaces the association.";
+            route_table_id: String [required replace_when_changed] "The route table (`rtb-...`), in the endpoint's VPC. Changing it replaces the association.";
         }
     }
 }
@@ -60,10 +61,6 @@ impl Default for RouteTableAssociation {
     fn default() -> Self {
         Self::new()
     }
-}
-
-fn decode(v: &Value, what: &str) -> Result<Option<AssociationModel>, Diagnostics> {
-    AssociationModel::decode(v).map_err(|e| model::diagnostics(&e, what))
 }
 
 fn validate(c: &AssociationModel) -> Diagnostics {
@@ -126,110 +123,82 @@ async fn pair(ctx: &Ctx, endpoint: &str, table: &str) -> Result<Pair, AwsError> 
     Ok(Pair::RouteMissing(ep, why))
 }
 
-impl Resource<Ctx> for RouteTableAssociation {
+impl TypedResource<Ctx> for RouteTableAssociation {
+    type Model = AssociationModel;
+
     fn type_name(&self) -> &'static str {
         "vpce_route_table_association"
     }
 
-    fn schema(&self) -> &Schema {
-        &self.schema
+    fn schema(&self) -> Schema {
+        self.schema.clone()
     }
 
-    fn validate(&self, config: &Value) -> Diagnostics {
-        match decode(config, "configuration") {
-            Ok(Some(c)) => validate(&c),
-            Ok(None) => Diagnostics::new(),
-            Err(d) => d,
+    fn validate(&self, config: &AssociationModel) -> Diagnostics {
+        validate(config)
+    }
+
+    async fn plan(&self, ctx: &Ctx, typed: TypedPlanRequest<'_, AssociationModel>) -> PlanResponse {
+        let (req, config) = (typed.raw, typed.config);
+        let mut resp = default_plan(&self.schema, req);
+        resp.diags.extend(validate(&config));
+        let (Some(endpoint), Some(table)) = (config.vpc_endpoint_id.as_str(), config.route_table_id.as_str()) else {
+            return resp;
+        };
+        if let Value::Object(m) = &mut resp.planned {
+            m.insert("id".to_string(), Value::string(association_id(endpoint, table)));
         }
+        let fresh = req.prior.is_null() || !resp.requires_replace.is_empty();
+        // Terraform plans a replacement twice (with the prior state, then as a create): claim
+        // the pair once, on the create.
+        if req.prior.is_null() || resp.requires_replace.is_empty() {
+            if let Some(conflict) = ownership::claim_association(endpoint, table) {
+                resp.diags.attr_error("route_table_id", conflict.summary(), conflict.detail(endpoint, table));
+            }
+        }
+        if fresh && !resp.diags.has_errors() {
+            check_new_pair(ctx, endpoint, table, &mut resp.diags).await;
+        }
+        resp
     }
 
-    fn plan<'a>(&'a self, ctx: &'a Ctx, req: PlanRequest) -> BoxFuture<'a, PlanResponse> {
-        Box::pin(async move {
-            let mut resp = default_plan(&self.schema, &req);
-            if req.proposed.is_null() {
-                return resp;
-            }
-            let config = match decode(&req.config, "configuration") {
-                Ok(Some(c)) => c,
-                Ok(None) => return resp,
-                Err(d) => {
-                    resp.diags.extend(d);
-                    return resp;
-                }
-            };
-            resp.diags.extend(validate(&config));
-            let (Some(endpoint), Some(table)) = (config.vpc_endpoint_id.as_str(), config.route_table_id.as_str()) else {
-                return resp;
-            };
-            if let Value::Object(m) = &mut resp.planned {
-                m.insert("id".to_string(), Value::string(association_id(endpoint, table)));
-            }
-            let fresh = req.prior.is_null() || !resp.requires_replace.is_empty();
-            // Terraform plans a replacement twice (with the prior state, then as a create): claim
-            // the pair once, on the create.
-            if req.prior.is_null() || resp.requires_replace.is_empty() {
-                if let Some(conflict) = ownership::claim_association(endpoint, table) {
-                    resp.diags.attr_error("route_table_id", conflict.summary(), conflict.detail(endpoint, table));
-                }
-            }
-            if fresh && !resp.diags.has_errors() {
-                check_new_pair(ctx, endpoint, table, &mut resp.diags).await;
-            }
-            resp
-        })
+    async fn create(&self, ctx: &Ctx, planned: AssociationModel, _config: AssociationModel) -> ApplyResponse {
+        create(ctx, &planned).await
     }
 
-    fn apply<'a>(&'a self, ctx: &'a Ctx, req: ApplyRequest) -> BoxFuture<'a, ApplyResponse> {
-        Box::pin(async move {
-            let (prior, planned) = match (decode(&req.prior, "prior state"), decode(&req.planned, "planned state")) {
-                (Ok(p), Ok(n)) => (p, n),
-                (p, n) => {
-                    let mut diags = Diagnostics::new();
-                    diags.extend(p.err().unwrap_or_default());
-                    diags.extend(n.err().unwrap_or_default());
-                    return ApplyResponse { new_state: req.prior, diags };
-                }
-            };
-            match (prior, planned) {
-                (Some(prior), None) => delete(ctx, &prior).await,
-                (None, Some(planned)) => create(ctx, &planned).await,
-                (Some(prior), Some(_)) => ApplyResponse { new_state: prior.to_value(), diags: Diagnostics::new() },
-                (None, None) => ApplyResponse::default(),
-            }
-        })
+    /// Nothing changes in place (both attributes replace the association).
+    async fn update(&self, _ctx: &Ctx, prior: AssociationModel, _planned: AssociationModel, _config: AssociationModel) -> ApplyResponse {
+        ApplyResponse { new_state: prior.to_value(), diags: Diagnostics::new() }
     }
 
-    fn read<'a>(&'a self, ctx: &'a Ctx, state: Value) -> BoxFuture<'a, ReadResponse> {
-        Box::pin(async move {
-            let current = match decode(&state, "state") {
-                Ok(Some(c)) => c,
-                Ok(None) => return ReadResponse::default(),
-                Err(diags) => return ReadResponse { new_state: state, diags },
-            };
-            let (Some(endpoint), Some(table)) = (current.vpc_endpoint_id.as_str(), current.route_table_id.as_str()) else {
-                return ReadResponse::default();
-            };
-            match pair(ctx, endpoint, table).await {
-                Ok(Pair::Associated) => {
-                    let mut s = current.clone();
-                    s.id = Val::Known(association_id(endpoint, table));
-                    ReadResponse { new_state: s.to_value(), diags: Diagnostics::new() }
-                }
-                Ok(Pair::RouteMissing(_, why)) => {
-                    crate::warn!("the endpoint lists the route table but its route is missing; the association is planned again", "id" => association_id(endpoint, table), "why" => why);
-                    ReadResponse::default()
-                }
-                Ok(Pair::NoEndpoint | Pair::NotAssociated(_)) => {
-                    crate::warn!("the route table association no longer exists; removing it from the state", "id" => association_id(endpoint, table));
-                    ReadResponse::default()
-                }
-                Err(e) => {
-                    let mut diags = Diagnostics::new();
-                    diags.error("Cannot read the route table association", format!("{}: {e}", association_id(endpoint, table)));
-                    ReadResponse { new_state: state, diags }
-                }
+    async fn delete(&self, ctx: &Ctx, prior: AssociationModel) -> ApplyResponse {
+        delete(ctx, &prior).await
+    }
+
+    async fn read(&self, ctx: &Ctx, current: AssociationModel) -> Read<AssociationModel> {
+        let (Some(endpoint), Some(table)) = (current.vpc_endpoint_id.as_str(), current.route_table_id.as_str()) else {
+            return Read::Gone;
+        };
+        match pair(ctx, endpoint, table).await {
+            Ok(Pair::Associated) => {
+                let mut s = current.clone();
+                s.id = Val::Known(association_id(endpoint, table));
+                Read::Found(s, Diagnostics::new())
             }
-        })
+            Ok(Pair::RouteMissing(_, why)) => {
+                crate::warn!("the endpoint lists the route table but its route is missing; the association is planned again", "id" => association_id(endpoint, table), "why" => why);
+                Read::Gone
+            }
+            Ok(Pair::NoEndpoint | Pair::NotAssociated(_)) => {
+                crate::warn!("the route table association no longer exists; removing it from the state", "id" => association_id(endpoint, table));
+                Read::Gone
+            }
+            Err(e) => {
+                let mut diags = Diagnostics::new();
+                diags.error("Cannot read the route table association", format!("{}: {e}", association_id(endpoint, table)));
+                Read::Failed(diags)
+            }
+        }
     }
 
     fn move_sources(&self) -> &[&'static str] {
@@ -250,45 +219,39 @@ impl Resource<Ctx> for RouteTableAssociation {
         }
     }
 
-    fn import<'a>(&'a self, ctx: &'a Ctx, id: String) -> BoxFuture<'a, ImportResponse> {
-        Box::pin(async move {
-            let mut diags = Diagnostics::new();
-            let Some((endpoint, table)) = parse_id(&id) else {
-                diags.error(
-                    "Invalid import ID",
-                    format!("\"{id}\" is not a route table association ID: use <vpc_endpoint_id>/<route_table_id>, for example terraform import vpce_route_table_association.private vpce-0123456789abcdef0/rtb-0123456789abcdef0"),
-                );
-                return ImportResponse { state: Value::Null, diags };
-            };
-            match pair(ctx, &endpoint, &table).await {
-                Ok(Pair::Associated | Pair::RouteMissing(..)) => {
-                    let state = AssociationModel {
-                        id: Val::Known(association_id(&endpoint, &table)),
-                        vpc_endpoint_id: Val::Known(endpoint),
-                        route_table_id: Val::Known(table),
-                    };
-                    ImportResponse { state: state.to_value(), diags }
-                }
-                Ok(Pair::NoEndpoint) => {
-                    diags.error(
-                        "Cannot import: endpoint not found",
-                        format!("VPC endpoint {endpoint} does not exist in {}.", ctx.ec2.region()),
-                    );
-                    ImportResponse { state: Value::Null, diags }
-                }
-                Ok(Pair::NotAssociated(_)) => {
-                    diags.error(
-                        "Cannot import: not associated",
-                        format!("Route table {table} is not associated with VPC endpoint {endpoint}."),
-                    );
-                    ImportResponse { state: Value::Null, diags }
-                }
-                Err(e) => {
-                    diags.error("Cannot import the route table association", format!("{id}: {e}"));
-                    ImportResponse { state: Value::Null, diags }
-                }
+    async fn import(&self, ctx: &Ctx, id: String) -> ImportResponse {
+        let mut diags = Diagnostics::new();
+        let Some((endpoint, table)) = parse_id(&id) else {
+            diags.error(
+                "Invalid import ID",
+                format!("\"{id}\" is not a route table association ID: use <vpc_endpoint_id>/<route_table_id>, for example terraform import vpce_route_table_association.private vpce-0123456789abcdef0/rtb-0123456789abcdef0"),
+            );
+            return ImportResponse { state: Value::Null, diags };
+        };
+        match pair(ctx, &endpoint, &table).await {
+            Ok(Pair::Associated | Pair::RouteMissing(..)) => {
+                let state = AssociationModel {
+                    id: Val::Known(association_id(&endpoint, &table)),
+                    vpc_endpoint_id: Val::Known(endpoint),
+                    route_table_id: Val::Known(table),
+                };
+                ImportResponse { state: state.to_value(), diags }
             }
-        })
+            Ok(Pair::NoEndpoint) => {
+                diags
+                    .error("Cannot import: endpoint not found", format!("VPC endpoint {endpoint} does not exist in {}.", ctx.ec2.region()));
+                ImportResponse { state: Value::Null, diags }
+            }
+            Ok(Pair::NotAssociated(_)) => {
+                diags
+                    .error("Cannot import: not associated", format!("Route table {table} is not associated with VPC endpoint {endpoint}."));
+                ImportResponse { state: Value::Null, diags }
+            }
+            Err(e) => {
+                diags.error("Cannot import the route table association", format!("{id}: {e}"));
+                ImportResponse { state: Value::Null, diags }
+            }
+        }
     }
 }
 

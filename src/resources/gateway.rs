@@ -10,7 +10,9 @@ use std::collections::BTreeSet;
 use aws_sdk_ec2::operation::modify_vpc_endpoint::builders::ModifyVpcEndpointFluentBuilder;
 use aws_sdk_ec2::types::{DnsOptionsSpecification, DnsRecordIpType, IpAddressType, RouteTable, VpcEndpoint};
 use futures::future::BoxFuture;
+use serde_json::Value as Json;
 
+use super::endpoint::moves::AwsEndpoint;
 use super::endpoint::{self, endpoint_model, CreateRequest, Endpoint};
 use super::timeouts::{self, Timeouts};
 use super::{policy, tags, Ctx};
@@ -32,8 +34,8 @@ crate::model! {
     pub(crate) struct GatewayModel {
         attrs {
             id: String [computed] "The endpoint ID, `vpce-...`.";
-            vpc_id: String [required force_new] "The VPC to create the endpoint in. Changing it replaces the endpoint.";
-            service_name: String [required force_new] "The service: `s3` or `dynamodb` (resolved against the provider region), or the full name such as `com.amazonaws.us-east-1.s3`. Changing it replaces the endpoint.";
+            vpc_id: String [required replace_when_configured] "The VPC to create the endpoint in. Changing it replaces the endpoint.";
+            service_name: String [required replace_when_configured] "The service: `s3` or `dynamodb` (resolved against the provider region), or the full name such as `com.amazonaws.us-east-1.s3`. Changing it replaces the endpoint.";
             route_table_ids: Set<String> [optional computed] "Route tables to associate: AWS adds a route for the service's prefix list to each. `[]` means none. Not set (or `null`) means the route tables are managed elsewhere (`vpce_route_table_association`, or outside Terraform): the endpoint keeps whatever tables it has, and the state shows them.";
             policy: String [optional computed] "The endpoint policy, a JSON document (compared semantically: formatting and key order never show a diff). Defaults to full access; removing it from the configuration resets the policy to that default.";
             tags: Map<String> [optional computed empty_when_null] "Tags for the endpoint (at most 50; keys up to 128 characters, not starting with `aws:`; values up to 256). Not set, `null` and `{}` all mean none.";
@@ -262,8 +264,41 @@ impl Endpoint for Gateway {
         Box::pin(async move { Ok((call, modified)) })
     }
 
-    fn moved_from_aws(&self, source: &super::moves::AwsEndpoint) -> GatewayModel {
-        super::moves::gateway(source)
+    fn moved_from_aws(&self, source: &AwsEndpoint) -> GatewayModel {
+        moved_from(source)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// `moved` from hashicorp/aws
+// ---------------------------------------------------------------------------------------------
+
+/// `vpce_gateway` from an `aws_vpc_endpoint` of type Gateway. (Attributes added to the model later
+/// start null, then [`move_state`](endpoint::moves::move_state) or the refresh fills them: hence the struct update.)
+#[allow(clippy::needless_update)]
+fn moved_from(src: &AwsEndpoint) -> GatewayModel {
+    // The block only when it holds a setting of the user's: an absent block plans no change.
+    let dns_options = src
+        .block("dns_options")
+        .and_then(|d| src.chosen_record_type(d))
+        .map_or(Val::Null, |t| Val::Known(GatewayDnsOptions { dns_record_ip_type: Val::Known(t) }));
+    GatewayModel {
+        id: Val::Known(src.id.clone()),
+        vpc_id: src.string("vpc_id"),
+        service_name: src.string("service_name"),
+        route_table_ids: src.string_set("route_table_ids"),
+        policy: src.state.get("policy").and_then(Json::as_str).map(str::to_string).into(),
+        tags: src.tags(),
+        arn: src.arn(),
+        state: src.string("state"),
+        prefix_list_id: src.string("prefix_list_id"),
+        cidr_blocks: Val::Known(src.strings("cidr_blocks").into_iter().collect()),
+        owner_id: src.string("owner_id"),
+        ip_address_type: src.ip_address_type(),
+        requester_managed: src.bool("requester_managed").into(),
+        dns_options,
+        timeouts: src.timeouts(),
+        ..GatewayModel::default()
     }
 }
 
@@ -618,7 +653,7 @@ mod tests {
                 "requester_managed"
             ]
         );
-        let forced: Vec<&str> = b.attributes.iter().filter(|a| a.force_new).map(|a| a.name).collect();
+        let forced: Vec<&str> = b.attributes.iter().filter(|a| a.replace.is_some()).map(|a| a.name).collect();
         assert_eq!(forced, ["vpc_id", "service_name"]);
         let blocks: Vec<&str> = b.blocks.iter().map(|b| b.name).collect();
         assert_eq!(blocks, ["dns_options", "timeouts"]);

@@ -18,14 +18,17 @@ use aws_sdk_ec2::types::{
     SubnetConfiguration as Ec2SubnetConfiguration, VpcEndpoint,
 };
 use futures::future::BoxFuture;
+use serde_json::Value as Json;
 
-use super::endpoint::{endpoint_model, known_or_null, CreateRequest, Endpoint};
+use super::endpoint::moves::{self, AwsEndpoint};
+use super::endpoint::{endpoint_model, CreateRequest, Endpoint};
 use super::timeouts::{self, Timeouts};
 use super::{policy, tags, Ctx};
 use crate::aws::{self, AwsError, Missing};
 use crate::checks::{attr_path, join_and, validate_enum, validate_id, validate_ids};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{List, Map, Model, Set, Val};
+use crate::protocol::plan::known_or_null;
 use crate::protocol::schema::Schema;
 use crate::protocol::values::PathStep;
 
@@ -42,8 +45,8 @@ crate::model! {
         attrs {
             id: String [computed] "The endpoint ID (`vpce-...`).";
             arn: String [computed] "The endpoint ARN.";
-            vpc_id: String [required force_new] "The VPC. Changing it replaces the endpoint.";
-            service_name: String [required force_new] "The endpoint service, e.g. `com.amazonaws.us-east-1.ssm` (a short name such as `ssm` is expanded with the provider's region). Changing it replaces the endpoint.";
+            vpc_id: String [required replace_when_configured] "The VPC. Changing it replaces the endpoint.";
+            service_name: String [required replace_when_configured] "The endpoint service, e.g. `com.amazonaws.us-east-1.ssm` (a short name such as `ssm` is expanded with the provider's region). Changing it replaces the endpoint.";
             subnet_ids: Set<String> [optional computed] "Subnets for the endpoint's network interfaces: at most one per Availability Zone, all in the VPC.";
             security_group_ids: Set<String> [optional computed] "Security groups of the network interfaces. When not set, AWS applies the VPC's default security group, which the state then shows; `[]` also means the default group.";
             private_dns_enabled: bool [optional computed] "Associate a private hosted zone so the service's default DNS name resolves to the endpoint. Default `false` (always sent explicitly: the EC2 API default is `true`). Needs `enableDnsSupport` and `enableDnsHostnames` on the VPC.";
@@ -56,7 +59,7 @@ crate::model! {
             network_interface_ids: Set<String> [computed] "The endpoint's network interfaces.";
             owner_id: String [computed] "The account that owns the endpoint.";
             requester_managed: bool [computed] "Whether an AWS service manages the endpoint.";
-            service_region: String [optional computed force_new] "The region of the endpoint service, for cross-region PrivateLink (a service in another region that offers itself to this one). Defaults to the provider's region. Changing it replaces the endpoint.";
+            service_region: String [optional computed replace_when_configured] "The region of the endpoint service, for cross-region PrivateLink (a service in another region that offers itself to this one). Defaults to the provider's region. Changing it replaces the endpoint.";
             auto_accept: bool [optional] "Accept the endpoint's connection when it waits for acceptance (`pendingAcceptance`), after the create or when set to `true` later: possible only for a service this account owns (its service configuration). Never read from AWS: an import leaves it unset.";
         }
         blocks {
@@ -84,8 +87,8 @@ crate::model! {
         attrs {
             dns_record_ip_type: String [optional computed] "`ipv4`, `dualstack`, `ipv6` or `service-defined`.";
             private_dns_only_for_inbound_resolver_endpoint: bool [optional computed] "Resolve the private DNS name to the endpoint only for queries from Route 53 Resolver inbound endpoints (S3 with a gateway endpoint in the same VPC). Needs `private_dns_enabled = true`.";
-            private_dns_preference: String [optional computed force_new] "Which domains get private DNS: `ALL_DOMAINS`, `VERIFIED_DOMAINS_ONLY`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY`. Changing it replaces the endpoint (EC2 cannot change it in place).";
-            private_dns_specified_domains: Set<String> [optional computed force_new] "The domains (1 to 10) for the `..._SPECIFIED_DOMAINS` preferences. Changing them replaces the endpoint.";
+            private_dns_preference: String [optional computed replace_when_configured] "Which domains get private DNS: `ALL_DOMAINS`, `VERIFIED_DOMAINS_ONLY`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY`. Changing it replaces the endpoint (EC2 cannot change it in place).";
+            private_dns_specified_domains: Set<String> [optional computed replace_when_configured] "The domains (1 to 10) for the `..._SPECIFIED_DOMAINS` preferences. Changing them replaces the endpoint.";
         }
     }
 }
@@ -316,8 +319,8 @@ impl Endpoint for Interface {
         InterfaceModel { dns_options, ..Default::default() }
     }
 
-    fn moved_from_aws(&self, source: &super::moves::AwsEndpoint) -> InterfaceModel {
-        super::moves::interface(source)
+    fn moved_from_aws(&self, source: &AwsEndpoint) -> InterfaceModel {
+        moved_from(source)
     }
 }
 
@@ -495,6 +498,75 @@ async fn keep_empty_groups(ctx: &Ctx, prior: &InterfaceModel, mut state: Interfa
         }
     }
     state
+}
+
+// ---------------------------------------------------------------------------------------------
+// `moved` from hashicorp/aws
+// ---------------------------------------------------------------------------------------------
+
+/// `vpce_interface` from an `aws_vpc_endpoint` of type Interface (see the gateway's).
+#[allow(clippy::needless_update)]
+fn moved_from(src: &AwsEndpoint) -> InterfaceModel {
+    let dns_entry: List<DnsEntry> = src
+        .state
+        .get("dns_entry")
+        .and_then(Json::as_array)
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(Json::as_object)
+                .map(|e| {
+                    let s = |k: &str| -> Val<String> { e.get(k).and_then(Json::as_str).map(str::to_string).into() };
+                    DnsEntry { dns_name: s("dns_name"), hosted_zone_id: s("hosted_zone_id") }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    InterfaceModel {
+        id: Val::Known(src.id.clone()),
+        arn: src.arn(),
+        vpc_id: src.string("vpc_id"),
+        service_name: src.string("service_name"),
+        subnet_ids: src.string_set("subnet_ids"),
+        security_group_ids: src.string_set("security_group_ids"),
+        private_dns_enabled: Val::Known(src.bool("private_dns_enabled").unwrap_or(false)),
+        ip_address_type: src.ip_address_type(),
+        policy: src.state.get("policy").and_then(Json::as_str).map(str::to_string).into(),
+        tags: src.tags(),
+        state: src.string("state"),
+        dns_entry: Val::Known(dns_entry),
+        network_interface_ids: src.string_set("network_interface_ids"),
+        owner_id: src.string("owner_id"),
+        requester_managed: src.bool("requester_managed").into(),
+        dns_options: moved_dns_options(src),
+        timeouts: src.timeouts(),
+        ..InterfaceModel::default()
+    }
+}
+
+/// The interface's `dns_options` block, when it holds a setting of the user's. A private DNS
+/// preference or specified domains always make the block: they replace the endpoint when the
+/// configuration names them and the state does not.
+fn moved_dns_options(src: &AwsEndpoint) -> Val<InterfaceDnsOptions> {
+    let Some(d) = src.block("dns_options") else { return Val::Null };
+    let record = src.chosen_record_type(d);
+    let inbound_only = d.get("private_dns_only_for_inbound_resolver_endpoint").and_then(Json::as_bool);
+    let preference = d.get("private_dns_preference").and_then(Json::as_str).filter(|s| !s.is_empty());
+    let domains = moves::strings_of(d.get("private_dns_specified_domains"));
+    if record.is_none() && inbound_only != Some(true) && preference.is_none() && domains.is_empty() {
+        return Val::Null;
+    }
+    let all_record = d.get("dns_record_ip_type").and_then(Json::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+    Val::Known(InterfaceDnsOptions {
+        dns_record_ip_type: all_record.into(),
+        private_dns_only_for_inbound_resolver_endpoint: inbound_only.into(),
+        private_dns_preference: preference.map(str::to_string).into(),
+        private_dns_specified_domains: if domains.is_empty() {
+            Val::Null
+        } else {
+            Val::Known(domains.into_iter().collect::<BTreeSet<_>>().into_iter().collect())
+        },
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1371,10 +1443,11 @@ async fn accept_if_asked(
 mod tests {
     use super::*;
     use crate::protocol::model::Field;
+    use crate::protocol::resource::{ApplyRequest, PlanRequest, Resource};
     use crate::protocol::schema::Nesting;
+    use crate::protocol::typed::Typed;
     use crate::protocol::values::{Type, Value};
-    use crate::resources::endpoint::plan_models;
-    use crate::resources::{ApplyRequest, PlanRequest, Resource};
+    use crate::resources::endpoint::plan_values;
     use aws_sdk_ec2::types::{DnsEntry as Ec2DnsEntry, DnsOptions, SecurityGroupIdentifier, State, VpcEndpointType};
     use tokio_util::sync::CancellationToken;
 
@@ -1447,7 +1520,7 @@ mod tests {
             prior_private: Vec::new(),
         };
         let mut diags = Diagnostics::new();
-        let p = plan_models(&Interface::new(), REGION, &req, &mut diags).expect("a plan");
+        let p = plan_values(&Interface::new(), REGION, &req, &mut diags).expect("a plan");
         assert!(!diags.has_errors(), "{diags:?}");
         (p.planned, p.replace)
     }
@@ -1460,7 +1533,7 @@ mod tests {
     fn schema_is_the_interfaces() {
         let b = Interface::new().schema.block;
         assert_eq!(b.attributes.len(), 18);
-        let forced: Vec<&str> = b.attributes.iter().filter(|a| a.force_new).map(|a| a.name).collect();
+        let forced: Vec<&str> = b.attributes.iter().filter(|a| a.replace.is_some()).map(|a| a.name).collect();
         assert_eq!(forced, ["vpc_id", "service_name", "service_region"]);
         let tags_all = b.attribute("tags_all").unwrap();
         assert!(tags_all.computed && !tags_all.optional);
@@ -1475,7 +1548,7 @@ mod tests {
             Type::Object([("dns_name".to_string(), Type::String), ("hosted_zone_id".to_string(), Type::String)].into_iter().collect());
         assert_eq!(dns_entry.ty(), Type::List(Box::new(entry)));
         let dns = &b.blocks[0].block;
-        let forced: Vec<&str> = dns.attributes.iter().filter(|a| a.force_new).map(|a| a.name).collect();
+        let forced: Vec<&str> = dns.attributes.iter().filter(|a| a.replace.is_some()).map(|a| a.name).collect();
         assert_eq!(forced, ["private_dns_preference", "private_dns_specified_domains"]);
     }
 
@@ -1772,7 +1845,7 @@ mod tests {
             out.vpc_endpoints().iter().filter(|e| crate::aws::state_str(e) != "deleted").count()
         };
 
-        let interface = super::super::endpoint::AsResource(Interface::new());
+        let interface = Typed::new(super::super::endpoint::AsResource(Interface::new()));
         let config = config(|c| {
             c.vpc_id = s(&vpc);
             c.subnet_ids = set(&[subnet.as_str()]);

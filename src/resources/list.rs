@@ -16,10 +16,10 @@ use super::Ctx;
 use crate::aws::{self, state_str, SdkResultExt};
 use crate::checks::{attr_path, validate_enum, validate_id};
 use crate::protocol::diagnostics::Diagnostics;
-use crate::protocol::model::{self, Field, Map, Model, Val};
-use crate::protocol::resource::{ListItem, ListRequest, ListResource};
+use crate::protocol::model::{Field, Map, Model, Val};
+use crate::protocol::resource::ListItem;
 use crate::protocol::schema::Schema;
-use crate::protocol::values::Value;
+use crate::protocol::typed::{TypedListRequest, TypedListResource};
 
 /// The most endpoints asked for in one DescribeVpcEndpoints call (EC2 allows 5 to 1000).
 const MAX_PAGE: i32 = 1000;
@@ -111,21 +111,18 @@ impl<E: Endpoint> EndpointList<E> {
     }
 }
 
-impl<E: Endpoint> ListResource<Ctx> for EndpointList<E> {
+impl<E: Endpoint> TypedListResource<Ctx> for EndpointList<E> {
+    type Model = ListConfig;
+
     fn type_name(&self) -> &'static str {
         E::TYPE_NAME
     }
 
-    fn schema(&self) -> &Schema {
-        &self.schema
+    fn schema(&self) -> Schema {
+        self.schema.clone()
     }
 
-    fn validate(&self, config: &Value) -> Diagnostics {
-        let config = match ListConfig::decode(config) {
-            Ok(Some(c)) => c,
-            Ok(None) => return Diagnostics::new(),
-            Err(e) => return model::diagnostics(&e, "list configuration"),
-        };
+    fn validate(&self, config: &ListConfig) -> Diagnostics {
         let mut d = Diagnostics::new();
         validate_id(&config.vpc_id, "vpc_id", "vpc-", "VPC", &mut d);
         // The states a `state` filter takes: EC2's, but deleted endpoints are not listed.
@@ -146,11 +143,8 @@ impl<E: Endpoint> ListResource<Ctx> for EndpointList<E> {
         d
     }
 
-    fn list<'a>(&'a self, ctx: &'a Ctx, req: ListRequest) -> BoxStream<'a, ListItem> {
-        let config = match ListConfig::decode(&req.config) {
-            Ok(c) => c.unwrap_or_default(),
-            Err(e) => return stream::iter([failed(model::diagnostics(&e, "list configuration"))]).boxed(),
-        };
+    fn list<'a>(&'a self, ctx: &'a Ctx, req: TypedListRequest<ListConfig>) -> BoxStream<'a, ListItem> {
+        let config = req.config;
         let page_size = if req.limit > 0 { i32::try_from(req.limit).unwrap_or(MAX_PAGE).clamp(5, MAX_PAGE) } else { MAX_PAGE };
         let pages = ctx
             .ec2
@@ -219,18 +213,19 @@ mod tests {
     #[test]
     fn validation_points_at_attributes() {
         let list = EndpointList::new(super::super::gateway::Gateway::new());
+        let list = |c: &ListConfig| TypedListResource::validate(&list, c);
         let bad = config(|c| {
             c.vpc_id = Val::Known("subnet-1".into());
             c.state = Val::Known("up".into());
             c.service_name = Val::Known(" ".into());
         });
-        let d = list.validate(&bad.to_value());
+        let d = list(&bad);
         let text = format!("{d:?}");
         assert_eq!(d.0.iter().filter(|x| x.severity == crate::protocol::diagnostics::Severity::Error).count(), 3, "{text}");
         for needle in ["vpc_id", "state", "service_name"] {
             assert!(text.contains(needle), "{needle}: {text}");
         }
-        assert!(!list.validate(&config(|c| c.state = Val::Known("pendingAcceptance".into())).to_value()).has_errors());
+        assert!(!list(&config(|c| c.state = Val::Known("pendingAcceptance".into()))).has_errors());
     }
 
     #[test]

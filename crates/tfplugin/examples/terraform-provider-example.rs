@@ -71,7 +71,7 @@ impl Note {
                 attributes: vec![
                     Attribute::computed("id", Type::String, "Set at creation."),
                     Attribute::required("text", Type::String, "The note."),
-                    Attribute::optional("lang", Type::String, "Language of the note; changing it makes a new note.").force_new(),
+                    Attribute::optional("lang", Type::String, "Language of the note; changing it makes a new note.").replace_when_changed(),
                     Attribute::computed("length", Type::Number, "Characters in `text`."),
                     Attribute::optional("title", Type::String, "A title for the note.")
                         .deprecated("Notes have no titles any more: put the title in `text`. `title` goes in version 1.0."),

@@ -47,7 +47,7 @@ fn main() {
         block: Block {
             description: "A greeting.",
             attributes: vec![
-                Attribute::required("name", Type::String, "Who to greet.").force_new(),
+                Attribute::required("name", Type::String, "Who to greet.").replace_when_changed(),
                 Attribute::computed("greeting", Type::String, "The greeting."),
             ],
             blocks: vec![],

@@ -69,6 +69,21 @@ impl Diagnostics {
         self.0.extend(other.0);
     }
 
+    /// The diagnostics re-rooted under `prefix` (the framework's `diag.WithPath`), e.g. the
+    /// checks of a nested block's model: an attribute path gets `prefix` before it; a diagnostic
+    /// without a path keeps none.
+    pub fn with_path_prefix(self, prefix: &[PathStep]) -> Diagnostics {
+        Diagnostics(
+            self.0
+                .into_iter()
+                .map(|d| {
+                    let path = d.path.map(|p| prefix.iter().cloned().chain(p).collect());
+                    Diagnostic { path, ..d }
+                })
+                .collect(),
+        )
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

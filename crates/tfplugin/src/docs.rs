@@ -348,7 +348,7 @@ fn groups<'a>(block: &'a Block, path: &[String], nested: &mut Vec<NestedSection<
         if a.sensitive {
             flags.push("Sensitive".to_string());
         }
-        if a.force_new {
+        if a.replace.is_some() {
             flags.push("Forces replacement".to_string());
         }
         if a.deprecated {
@@ -525,7 +525,7 @@ mod tests {
                 description: "A thing.",
                 attributes: vec![
                     Attribute::computed("id", Type::String, "The ID."),
-                    Attribute::required("name", Type::String, "The name.").force_new(),
+                    Attribute::required("name", Type::String, "The name.").replace_when_changed(),
                     Attribute::optional("secret", Type::String, "").sensitive().deprecated("Use `name`."),
                     Attribute::optional_computed("tags", Type::Map(Box::new(Type::String)), "Tags."),
                     Attribute::computed("entries", Type::List(Box::new(obj)), "Entries."),

@@ -14,7 +14,7 @@
 //!     pub struct Thing {
 //!         attrs {
 //!             id: String [computed] "The ID.";
-//!             name: String [required force_new] "The name; changing it replaces the thing.";
+//!             name: String [required replace_when_changed] "The name; changing it replaces the thing.";
 //!             tags: Map<String> [optional computed empty_when_null] "Tags.";
 //!             label: String [optional deprecated("Use `name`.")] "The old name.";
 //!         }
@@ -450,7 +450,7 @@ impl FieldSpec {
     }
 }
 
-/// The flags of an attribute in [`model!`](crate::model): `[optional computed force_new]`.
+/// The flags of an attribute in [`model!`](crate::model): `[optional computed replace_when_changed]`.
 pub mod flags {
     use super::{FieldSpec, Modifier};
 
@@ -466,9 +466,14 @@ pub mod flags {
     pub fn sensitive(f: &mut FieldSpec) {
         f.attribute.sensitive = true;
     }
-    /// Changing the attribute replaces the object.
-    pub fn force_new(f: &mut FieldSpec) {
-        f.attribute.force_new = true;
+    /// A change of the attribute replaces the object: see [`Replace::WhenChanged`](crate::schema::Replace::WhenChanged).
+    pub fn replace_when_changed(f: &mut FieldSpec) {
+        f.attribute.replace = Some(crate::schema::Replace::WhenChanged);
+    }
+    /// A configured value other than the prior one replaces the object: see
+    /// [`Replace::WhenConfigured`](crate::schema::Replace::WhenConfigured).
+    pub fn replace_when_configured(f: &mut FieldSpec) {
+        f.attribute.replace = Some(crate::schema::Replace::WhenConfigured);
     }
     /// `deprecated("Use `other` instead.")`: see [`Attribute::deprecated`](crate::schema::Attribute::deprecated).
     pub fn deprecated(f: &mut FieldSpec, message: &'static str) {
@@ -700,13 +705,13 @@ mod tests {
         pub(crate) struct Thing {
             attrs {
                 id: String [computed] "The ID.";
-                name: String [required force_new] "The name.";
+                name: String [required replace_when_changed] "The name.";
                 ids: Set<String> [optional computed empty_when_null] "Some IDs.";
                 tags: Map<String> [optional computed empty_when_null] "Tags.";
                 entries: List<Entry> [computed] "Entries.";
                 count: i64 [optional] "A count.";
                 secret: String [optional sensitive] "A secret.";
-                label: String [optional deprecated("Use `name` instead.") force_new] "The old name.";
+                label: String [optional deprecated("Use `name` instead.") replace_when_changed] "The old name.";
             }
             blocks {
                 opts: Opts;
@@ -737,14 +742,14 @@ mod tests {
         let names: Vec<&str> = b.attributes.iter().map(|a| a.name).collect();
         assert_eq!(names, ["id", "name", "ids", "tags", "entries", "count", "secret", "label"]);
         let label = b.attribute("label").unwrap();
-        assert!(label.optional && label.force_new && label.deprecated && !label.computed);
+        assert!(label.optional && label.replace.is_some() && label.deprecated && !label.computed);
         assert_eq!(label.deprecation_message, "Use `name` instead.");
         assert!(b.attributes.iter().filter(|a| a.name != "label").all(|a| !a.deprecated && a.deprecation_message.is_empty()));
         let name = b.attribute("name").unwrap();
-        assert!(name.required && name.force_new && !name.optional && !name.computed);
+        assert!(name.required && name.replace.is_some() && !name.optional && !name.computed);
         assert_eq!(name.description, "The name.");
         let ids = b.attribute("ids").unwrap();
-        assert!(ids.optional && ids.computed && !ids.required && !ids.force_new);
+        assert!(ids.optional && ids.computed && !ids.required && ids.replace.is_none());
         assert_eq!(ids.ty(), Type::Set(Box::new(Type::String)));
         assert!(b.attribute("secret").unwrap().sensitive);
         assert_eq!(

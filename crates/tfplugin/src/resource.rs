@@ -165,9 +165,9 @@ pub trait Resource<C>: Send + Sync {
     fn validate(&self, _config: &Value) -> Diagnostics {
         Diagnostics::new()
     }
-    /// The planned new state. The default, [`default_plan`], takes Terraform's proposal, leaves
-    /// computed attributes unknown on create, and replaces the object when a
-    /// [`force_new`](crate::schema::Attribute::force_new) attribute changes.
+    /// The planned new state. The default, [`default_plan`], is the
+    /// planner's plan of Terraform's proposal: computed attributes unknown on create, a
+    /// replacement by the attributes' [replace rules](crate::schema::Replace).
     fn plan<'a>(&'a self, _ctx: &'a C, req: PlanRequest) -> BoxFuture<'a, PlanResponse> {
         let resp = default_plan(self.schema(), &req);
         Box::pin(async move { resp })
@@ -238,33 +238,10 @@ pub trait Resource<C>: Send + Sync {
     }
 }
 
-/// The plan most resources want: Terraform's proposal, with every computed attribute the
-/// configuration leaves null unknown on create, and a replacement when a `force_new` attribute
-/// changes on update.
+/// The plan of a resource that adds nothing to the planner: [`plan`](crate::plan::plan) of Terraform's proposal.
 pub fn default_plan(schema: &Schema, req: &PlanRequest) -> PlanResponse {
-    let mut planned = req.proposed.clone();
-    let mut requires_replace = Vec::new();
-    if let Value::Object(attrs) = &mut planned {
-        for a in &schema.block.attributes {
-            let configured = !req.config.get(a.name).is_null();
-            if req.prior.is_null() {
-                if a.computed && !configured && attrs.get(a.name).is_none_or(Value::is_null) {
-                    attrs.insert(a.name.to_string(), Value::unknown());
-                }
-            } else if a.force_new && req.prior.get(a.name) != req.proposed.get(a.name) {
-                requires_replace.push(vec![PathStep::Attr(a.name.to_string())]);
-            }
-        }
-        if !requires_replace.is_empty() {
-            // A replacement creates a new object: its computed attributes are unknown again.
-            for a in &schema.block.attributes {
-                if a.computed && req.config.get(a.name).is_null() {
-                    attrs.insert(a.name.to_string(), Value::unknown());
-                }
-            }
-        }
-    }
-    PlanResponse { planned, requires_replace, diags: Diagnostics::new(), planned_private: None }
+    let p = crate::plan::plan(&schema.block, &req.prior, &req.proposed, &req.config, Vec::new());
+    PlanResponse { planned: p.value, requires_replace: p.replace, diags: Diagnostics::new(), planned_private: None }
 }
 
 /// One attribute of a resource identity.

@@ -15,8 +15,9 @@ pub struct Attribute {
     pub optional: bool,
     pub computed: bool,
     pub sensitive: bool,
-    /// Changing it forces a new resource (used by plan logic, not sent on the wire).
-    pub force_new: bool,
+    /// When a change of it replaces the object (used by the planner, [`crate::plan`], not sent
+    /// on the wire); `None`: it changes in place.
+    pub replace: Option<Replace>,
     /// Deprecated: clients may warn when it is used (see [`Attribute::deprecated`]).
     pub deprecated: bool,
     /// Why it is deprecated and what to use instead (Markdown-free text), empty for none. Sent
@@ -42,8 +43,15 @@ impl Attribute {
     pub fn optional_computed(name: &'static str, ty: Type, description: &'static str) -> Self {
         Attribute { optional: true, computed: true, ..Self::new(name, ty, description) }
     }
-    pub fn force_new(mut self) -> Self {
-        self.force_new = true;
+    /// A change of the value (prior state against Terraform's proposal) replaces the object.
+    pub fn replace_when_changed(mut self) -> Self {
+        self.replace = Some(Replace::WhenChanged);
+        self
+    }
+    /// A configured value other than the prior state's replaces the object; a computed attribute
+    /// the configuration leaves null never does.
+    pub fn replace_when_configured(mut self) -> Self {
+        self.replace = Some(Replace::WhenConfigured);
         self
     }
     pub fn sensitive(mut self) -> Self {
@@ -60,6 +68,17 @@ impl Attribute {
     pub fn ty(&self) -> Type {
         self.ty.clone().unwrap_or(Type::Dynamic)
     }
+}
+
+/// The replace rules of the planner ([`crate::plan::plan`]), by what they compare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Replace {
+    /// The prior value against Terraform's proposed one (for a computed attribute the
+    /// configuration leaves null the proposal is the prior value: no replacement).
+    WhenChanged,
+    /// The prior value against the configured one, unless the attribute is computed and not
+    /// configured (the framework's `RequiresReplaceIfConfigured`).
+    WhenConfigured,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -21,16 +21,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value as Json;
 
-use super::endpoint::Endpoint;
-use super::gateway::{GatewayDnsOptions, GatewayModel};
-use super::interface::{DnsEntry, InterfaceDnsOptions, InterfaceModel};
-use super::tags;
-use super::timeouts::Timeouts;
+use super::Endpoint;
 use crate::aws;
 use crate::protocol::diagnostics::Diagnostics;
-use crate::protocol::model::{Field, List, Set, Val};
+use crate::protocol::model::{Field, Set, Val};
 use crate::protocol::resource::{MoveRequest, MoveResponse};
 use crate::protocol::values::Value;
+use crate::resources::tags;
+use crate::resources::timeouts::Timeouts;
 
 /// The resource type moves are taken from.
 pub(crate) const AWS_VPC_ENDPOINT: &str = "aws_vpc_endpoint";
@@ -40,7 +38,7 @@ const AWS_PROVIDER: &str = "hashicorp/aws";
 
 /// An `aws_vpc_endpoint` state as the AWS provider stored it (any version's attributes).
 pub(crate) struct AwsEndpoint<'a> {
-    state: &'a serde_json::Map<String, Json>,
+    pub(crate) state: &'a serde_json::Map<String, Json>,
     /// The endpoint ID (`vpce-...`).
     pub(crate) id: String,
     /// The endpoint's region, when the state tells (an ARN is built for it when the state has none).
@@ -55,24 +53,24 @@ impl AwsEndpoint<'_> {
         self.state.get(key).and_then(Json::as_str).filter(|s| !s.is_empty())
     }
 
-    fn string(&self, key: &str) -> Val<String> {
+    pub(crate) fn string(&self, key: &str) -> Val<String> {
         self.str(key).map(str::to_string).into()
     }
 
-    fn bool(&self, key: &str) -> Option<bool> {
+    pub(crate) fn bool(&self, key: &str) -> Option<bool> {
         self.state.get(key).and_then(Json::as_bool)
     }
 
     /// A list or set of strings, in stored order (null or absent: empty).
-    fn strings(&self, key: &str) -> Vec<String> {
+    pub(crate) fn strings(&self, key: &str) -> Vec<String> {
         strings_of(self.state.get(key))
     }
 
-    fn string_set(&self, key: &str) -> Val<Set<String>> {
+    pub(crate) fn string_set(&self, key: &str) -> Val<Set<String>> {
         Val::Known(self.strings(key).into_iter().collect::<BTreeSet<_>>().into_iter().collect())
     }
 
-    fn string_map(&self, key: &str) -> Option<BTreeMap<String, String>> {
+    pub(crate) fn string_map(&self, key: &str) -> Option<BTreeMap<String, String>> {
         let map = self.state.get(key)?.as_object()?;
         Some(
             map.iter()
@@ -84,13 +82,13 @@ impl AwsEndpoint<'_> {
 
     /// The endpoint's tags: the configured ones (`tags`) when the target also has `tags_all`,
     /// else all of them (`tags_all`, what EC2 holds and what our read shows as `tags`).
-    fn tags(&self) -> Val<crate::protocol::model::Map<String>> {
+    pub(crate) fn tags(&self) -> Val<crate::protocol::model::Map<String>> {
         let all = if self.has_tags_all { None } else { self.string_map("tags_all") };
         tags::state_value(all.or_else(|| self.string_map("tags")).unwrap_or_default())
     }
 
     /// The first object of a block stored as a list of one (`dns_options`), or the object itself.
-    fn block(&self, key: &str) -> Option<&serde_json::Map<String, Json>> {
+    pub(crate) fn block(&self, key: &str) -> Option<&serde_json::Map<String, Json>> {
         match self.state.get(key)? {
             Json::Array(items) => items.first()?.as_object(),
             Json::Object(o) => Some(o),
@@ -98,7 +96,7 @@ impl AwsEndpoint<'_> {
         }
     }
 
-    fn arn(&self) -> Val<String> {
+    pub(crate) fn arn(&self) -> Val<String> {
         match (self.str("arn"), self.str("owner_id"), &self.region) {
             (Some(arn), _, _) => Val::Known(arn.to_string()),
             (None, Some(owner), Some(region)) => Val::Known(aws::endpoint_arn(region, owner, &self.id)),
@@ -107,20 +105,20 @@ impl AwsEndpoint<'_> {
     }
 
     /// `ip_address_type` in our (lower-case) spelling.
-    fn ip_address_type(&self) -> Val<String> {
+    pub(crate) fn ip_address_type(&self) -> Val<String> {
         self.str("ip_address_type").map(str::to_ascii_lowercase).into()
     }
 
     /// `dns_record_ip_type` when it is not what EC2 chooses by itself (`service-defined`, or the
     /// endpoint's IP address type): a setting the user most likely configured.
-    fn chosen_record_type(&self, dns: &serde_json::Map<String, Json>) -> Option<String> {
+    pub(crate) fn chosen_record_type(&self, dns: &serde_json::Map<String, Json>) -> Option<String> {
         let record = dns.get("dns_record_ip_type").and_then(Json::as_str).filter(|s| !s.is_empty())?;
         let ip_type = self.str("ip_address_type").unwrap_or("ipv4");
         (!record.eq_ignore_ascii_case("service-defined") && !record.eq_ignore_ascii_case(ip_type)).then(|| record.to_string())
     }
 
     /// The `timeouts` block (null when none was set).
-    fn timeouts(&self) -> Val<Timeouts> {
+    pub(crate) fn timeouts(&self) -> Val<Timeouts> {
         let Some(t) = self.state.get("timeouts").and_then(Json::as_object) else { return Val::Null };
         let get = |k: &str| -> Val<String> { t.get(k).and_then(Json::as_str).map(str::to_string).into() };
         let block = Timeouts { create: get("create"), update: get("update"), delete: get("delete") };
@@ -132,102 +130,8 @@ impl AwsEndpoint<'_> {
     }
 }
 
-fn strings_of(v: Option<&Json>) -> Vec<String> {
+pub(crate) fn strings_of(v: Option<&Json>) -> Vec<String> {
     v.and_then(Json::as_array).map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
-}
-
-/// `vpce_gateway` from an `aws_vpc_endpoint` of type Gateway. (Attributes added to the model later
-/// start null, then [`move_state`] or the refresh fills them: hence the struct update.)
-#[allow(clippy::needless_update)]
-pub(crate) fn gateway(src: &AwsEndpoint) -> GatewayModel {
-    // The block only when it holds a setting of the user's: an absent block plans no change.
-    let dns_options = src
-        .block("dns_options")
-        .and_then(|d| src.chosen_record_type(d))
-        .map_or(Val::Null, |t| Val::Known(GatewayDnsOptions { dns_record_ip_type: Val::Known(t) }));
-    GatewayModel {
-        id: Val::Known(src.id.clone()),
-        vpc_id: src.string("vpc_id"),
-        service_name: src.string("service_name"),
-        route_table_ids: src.string_set("route_table_ids"),
-        policy: src.state.get("policy").and_then(Json::as_str).map(str::to_string).into(),
-        tags: src.tags(),
-        arn: src.arn(),
-        state: src.string("state"),
-        prefix_list_id: src.string("prefix_list_id"),
-        cidr_blocks: Val::Known(src.strings("cidr_blocks").into_iter().collect()),
-        owner_id: src.string("owner_id"),
-        ip_address_type: src.ip_address_type(),
-        requester_managed: src.bool("requester_managed").into(),
-        dns_options,
-        timeouts: src.timeouts(),
-        ..GatewayModel::default()
-    }
-}
-
-/// `vpce_interface` from an `aws_vpc_endpoint` of type Interface (see [`gateway`]).
-#[allow(clippy::needless_update)]
-pub(crate) fn interface(src: &AwsEndpoint) -> InterfaceModel {
-    let dns_entry: List<DnsEntry> = src
-        .state
-        .get("dns_entry")
-        .and_then(Json::as_array)
-        .map(|entries| {
-            entries
-                .iter()
-                .filter_map(Json::as_object)
-                .map(|e| {
-                    let s = |k: &str| -> Val<String> { e.get(k).and_then(Json::as_str).map(str::to_string).into() };
-                    DnsEntry { dns_name: s("dns_name"), hosted_zone_id: s("hosted_zone_id") }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    InterfaceModel {
-        id: Val::Known(src.id.clone()),
-        arn: src.arn(),
-        vpc_id: src.string("vpc_id"),
-        service_name: src.string("service_name"),
-        subnet_ids: src.string_set("subnet_ids"),
-        security_group_ids: src.string_set("security_group_ids"),
-        private_dns_enabled: Val::Known(src.bool("private_dns_enabled").unwrap_or(false)),
-        ip_address_type: src.ip_address_type(),
-        policy: src.state.get("policy").and_then(Json::as_str).map(str::to_string).into(),
-        tags: src.tags(),
-        state: src.string("state"),
-        dns_entry: Val::Known(dns_entry),
-        network_interface_ids: src.string_set("network_interface_ids"),
-        owner_id: src.string("owner_id"),
-        requester_managed: src.bool("requester_managed").into(),
-        dns_options: interface_dns_options(src),
-        timeouts: src.timeouts(),
-        ..InterfaceModel::default()
-    }
-}
-
-/// The interface's `dns_options` block, when it holds a setting of the user's. A private DNS
-/// preference or specified domains always make the block: they replace the endpoint when the
-/// configuration names them and the state does not.
-fn interface_dns_options(src: &AwsEndpoint) -> Val<InterfaceDnsOptions> {
-    let Some(d) = src.block("dns_options") else { return Val::Null };
-    let record = src.chosen_record_type(d);
-    let inbound_only = d.get("private_dns_only_for_inbound_resolver_endpoint").and_then(Json::as_bool);
-    let preference = d.get("private_dns_preference").and_then(Json::as_str).filter(|s| !s.is_empty());
-    let domains = strings_of(d.get("private_dns_specified_domains"));
-    if record.is_none() && inbound_only != Some(true) && preference.is_none() && domains.is_empty() {
-        return Val::Null;
-    }
-    let all_record = d.get("dns_record_ip_type").and_then(Json::as_str).filter(|s| !s.is_empty()).map(str::to_string);
-    Val::Known(InterfaceDnsOptions {
-        dns_record_ip_type: all_record.into(),
-        private_dns_only_for_inbound_resolver_endpoint: inbound_only.into(),
-        private_dns_preference: preference.map(str::to_string).into(),
-        private_dns_specified_domains: if domains.is_empty() {
-            Val::Null
-        } else {
-            Val::Known(domains.into_iter().collect::<BTreeSet<_>>().into_iter().collect())
-        },
-    })
 }
 
 /// The endpoint type of an `aws_vpc_endpoint` state: `Gateway` when empty or absent (the AWS
@@ -372,9 +276,11 @@ mod tests {
     use crate::protocol::model::Model;
     use crate::protocol::resource::PlanRequest;
     use crate::protocol::schema::Nesting;
-    use crate::resources::endpoint::plan_models;
+    use crate::resources::endpoint::plan_values;
     use crate::resources::gateway::Gateway;
+    use crate::resources::gateway::GatewayModel;
     use crate::resources::interface::Interface;
+    use crate::resources::interface::InterfaceModel;
 
     const REGION: &str = "us-east-1";
     const AWS: &str = "registry.terraform.io/hashicorp/aws";
@@ -618,7 +524,7 @@ mod tests {
         let req =
             PlanRequest { prior: prior.clone(), proposed: Value::Object(proposed), config: Value::Object(cfg), prior_private: Vec::new() };
         let mut diags = Diagnostics::new();
-        let planned = plan_models(e, REGION, &req, &mut diags).expect("a plan");
+        let planned = plan_values(e, REGION, &req, &mut diags).expect("a plan");
         assert!(!diags.has_errors(), "{:?}", diags.0);
         assert!(planned.replace.is_empty(), "no replacement: {:?}", planned.replace);
         assert_eq!(&planned.planned.to_value(), prior, "the plan changes nothing");

@@ -18,19 +18,21 @@ use aws_sdk_ec2::operation::create_vpc_endpoint::builders::CreateVpcEndpointFlue
 use aws_sdk_ec2::operation::modify_vpc_endpoint::builders::ModifyVpcEndpointFluentBuilder;
 use aws_sdk_ec2::types::{VpcEndpoint, VpcEndpointType};
 use futures::future::BoxFuture;
+use std::future::Future;
 
 use crate::aws::{self, AwsError, Missing, SdkResultExt, WaitError};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{self, Field, Map, Model, Val};
+use crate::protocol::plan::{overlay_planned, unknowns_to_null};
 use crate::protocol::resource::{Identity, IdentityAttribute, IdentitySchema};
 use crate::protocol::schema::Schema;
+use crate::protocol::typed::{decode, Read, TypedPlanRequest, TypedResource};
 use crate::protocol::values::{PathStep, Type, Value};
 
+pub(crate) mod moves;
+
 use super::timeouts::{self, Op, Timeouts};
-use super::{
-    policy, tags, ApplyRequest, ApplyResponse, Ctx, ImportResponse, MoveRequest, MoveResponse, PlanRequest, PlanResponse, ReadResponse,
-    Resource,
-};
+use super::{policy, tags, ApplyResponse, Ctx, ImportResponse, MoveRequest, MoveResponse, PlanResponse};
 
 // ---------------------------------------------------------------------------------------------
 // What an endpoint resource is
@@ -188,8 +190,8 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
         Self::Model::default()
     }
 
-    /// The state of a hashicorp/aws `aws_vpc_endpoint` of this type, for `moved` ([`moves`](super::moves)).
-    fn moved_from_aws(&self, source: &super::moves::AwsEndpoint) -> Self::Model;
+    /// The state of a hashicorp/aws `aws_vpc_endpoint` of this type, for `moved` ([`moves`]).
+    fn moved_from_aws(&self, source: &moves::AwsEndpoint) -> Self::Model;
 
     /// The resource's part of the create request; `None` (with errors in `diags`) to create nothing.
     fn create_request<'a>(
@@ -253,63 +255,6 @@ pub(crate) async fn find_endpoint(ctx: &Ctx, id: &str, last_state: Option<&str>,
 // ---------------------------------------------------------------------------------------------
 // Values
 // ---------------------------------------------------------------------------------------------
-
-/// Decodes a request value into its model (`None` when null); a value of another shape is an
-/// error diagnostic.
-fn decode<M: Model>(v: &Value, what: &str) -> Result<Option<M>, Diagnostics> {
-    M::decode(v).map_err(|e| model::diagnostics(&e, what))
-}
-
-/// [`decode`] of three values; the diagnostics of all that fail.
-#[allow(clippy::type_complexity)]
-fn decode3<M: Model>(values: [(&Value, &str); 3]) -> Result<(Option<M>, Option<M>, Option<M>), Diagnostics> {
-    let [a, b, c] = values.map(|(v, what)| decode::<M>(v, what));
-    match (a, b, c) {
-        (Ok(a), Ok(b), Ok(c)) => Ok((a, b, c)),
-        (a, b, c) => {
-            let mut diags = Diagnostics::new();
-            for d in [a.err(), b.err(), c.err()].into_iter().flatten() {
-                diags.extend(d);
-            }
-            Err(diags)
-        }
-    }
-}
-
-/// Replaces every unknown (at any depth) with null: what a state holds for values nobody knows.
-pub(crate) fn unknowns_to_null(v: Value) -> Value {
-    match v {
-        Value::Unknown(_) => Value::Null,
-        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, unknowns_to_null(v))).collect()),
-        Value::List(items) => Value::List(items.into_iter().map(unknowns_to_null).collect()),
-        Value::Set(items) => Value::Set(items.into_iter().map(unknowns_to_null).collect()),
-        Value::Map(m) => Value::Map(m.into_iter().map(|(k, v)| (k, unknowns_to_null(v))).collect()),
-        other => other,
-    }
-}
-
-/// The planned value where it is wholly known, else the value from AWS; objects (the state, a
-/// nested block) attribute by attribute.
-pub(crate) fn overlay_planned(planned: &Value, actual: &Value) -> Value {
-    match (planned, actual) {
-        (Value::Object(p), Value::Object(a)) => {
-            let mut out = a.clone();
-            for (k, pv) in p {
-                let av = a.get(k).cloned().unwrap_or(Value::Null);
-                out.insert(k.clone(), overlay_planned(pv, &av));
-            }
-            Value::Object(out)
-        }
-        // A known value (a null block included) is kept exactly.
-        (p, _) if p.is_wholly_known() => p.clone(),
-        (_, a) => unknowns_to_null(a.clone()),
-    }
-}
-
-/// `v` with every unknown inside it (not only at the top) null.
-pub(crate) fn known_or_null<T: Field>(v: &Val<T>) -> Val<T> {
-    Val::from_value(&unknowns_to_null(v.to_value()), &[]).unwrap_or_default()
-}
 
 /// The new state after an apply: the plan, its unknowns filled from `actual`, nothing unknown left.
 fn settled<M: Model>(planned: &M, actual: &M) -> Value {
@@ -404,84 +349,72 @@ fn article(word: &str) -> &'static str {
 // The resource
 // ---------------------------------------------------------------------------------------------
 
-/// An [`Endpoint`] as a tfplugin resource (the registry holds these).
+/// An [`Endpoint`] as a typed tfplugin resource (the registry holds these, in
+/// [`Typed`](crate::protocol::typed::Typed)).
 pub(crate) struct AsResource<E>(pub E);
 
-impl<E: Endpoint> Resource<Ctx> for AsResource<E> {
+impl<E: Endpoint> TypedResource<Ctx> for AsResource<E> {
+    type Model = E::Model;
+
     fn type_name(&self) -> &'static str {
         E::TYPE_NAME
     }
 
-    fn schema(&self) -> &Schema {
-        Endpoint::schema(&self.0)
+    fn schema(&self) -> Schema {
+        Endpoint::schema(&self.0).clone()
     }
 
-    fn validate(&self, config: &Value) -> Diagnostics {
-        match decode::<E::Model>(config, "configuration") {
-            Ok(Some(config)) => Endpoint::validate(&self.0, &config),
-            Ok(None) => Diagnostics::new(),
-            Err(d) => d,
-        }
+    fn validate(&self, config: &E::Model) -> Diagnostics {
+        Endpoint::validate(&self.0, config)
     }
 
     fn move_sources(&self) -> &[&'static str] {
-        &[super::moves::AWS_VPC_ENDPOINT]
+        &[moves::AWS_VPC_ENDPOINT]
     }
 
     /// From the AWS provider's state alone: no EC2 call.
     fn move_state(&self, req: MoveRequest) -> MoveResponse {
-        super::moves::move_state(&self.0, &req)
+        moves::move_state(&self.0, &req)
     }
 
-    fn plan<'a>(&'a self, ctx: &'a Ctx, req: PlanRequest) -> BoxFuture<'a, PlanResponse> {
-        Box::pin(plan(&self.0, ctx, req))
+    async fn plan(&self, ctx: &Ctx, req: TypedPlanRequest<'_, E::Model>) -> PlanResponse {
+        plan(&self.0, ctx, req).await
     }
 
-    fn apply<'a>(&'a self, ctx: &'a Ctx, req: ApplyRequest) -> BoxFuture<'a, ApplyResponse> {
-        Box::pin(async move {
-            let (prior, planned, config) =
-                match decode3::<E::Model>([(&req.prior, "prior state"), (&req.planned, "planned state"), (&req.config, "configuration")]) {
-                    Ok(v) => v,
-                    Err(diags) => return ApplyResponse { new_state: req.prior, diags },
-                };
-            match (prior, planned) {
-                (Some(prior), None) => delete(&self.0, ctx, &prior).await,
-                (None, None) => ApplyResponse::default(),
-                (None, Some(planned)) => create(&self.0, ctx, planned, &config.unwrap_or_default()).await,
-                (Some(prior), Some(planned)) => update(&self.0, ctx, &prior, &planned, &config.unwrap_or_default()).await,
+    async fn create(&self, ctx: &Ctx, planned: E::Model, config: E::Model) -> ApplyResponse {
+        create(&self.0, ctx, planned, &config).await
+    }
+
+    async fn update(&self, ctx: &Ctx, prior: E::Model, planned: E::Model, config: E::Model) -> ApplyResponse {
+        update(&self.0, ctx, &prior, &planned, &config).await
+    }
+
+    async fn delete(&self, ctx: &Ctx, prior: E::Model) -> ApplyResponse {
+        delete::<E>(ctx, &prior).await
+    }
+
+    async fn read(&self, ctx: &Ctx, current: E::Model) -> Read<E::Model> {
+        let id = current.id().as_str().unwrap_or_default().to_string();
+        match Endpoint::read(&self.0, ctx, &current, true).await {
+            Ok(Some((new_state, diags))) => Read::Found(with_tags(ctx, &current, new_state), diags),
+            Ok(None) => {
+                crate::warn!(format!("{} no longer exists; removing it from the state", E::KIND), "id" => id);
+                Read::Gone
             }
-        })
-    }
-
-    fn read<'a>(&'a self, ctx: &'a Ctx, state: Value) -> BoxFuture<'a, ReadResponse> {
-        Box::pin(async move {
-            let current = match decode::<E::Model>(&state, "state") {
-                Ok(Some(current)) => current,
-                Ok(None) => return ReadResponse::default(),
-                Err(diags) => return ReadResponse { new_state: state, diags },
-            };
-            let id = current.id().as_str().unwrap_or_default().to_string();
-            match Endpoint::read(&self.0, ctx, &current, true).await {
-                Ok(Some((new_state, diags))) => ReadResponse { new_state: with_tags(ctx, &current, new_state).to_value(), diags },
-                Ok(None) => {
-                    crate::warn!(format!("{} no longer exists; removing it from the state", E::KIND), "id" => id);
-                    ReadResponse::default()
-                }
-                Err(e) => {
-                    let mut diags = Diagnostics::new();
-                    diags.error(format!("Cannot read the {}", E::KIND), format!("{id}: {e}"));
-                    ReadResponse { new_state: state, diags }
-                }
+            Err(e) => {
+                let mut diags = Diagnostics::new();
+                diags.error(format!("Cannot read the {}", E::KIND), format!("{id}: {e}"));
+                Read::Failed(diags)
             }
-        })
+        }
     }
 
-    fn import<'a>(&'a self, ctx: &'a Ctx, id: String) -> BoxFuture<'a, ImportResponse> {
-        Box::pin(import(&self.0, ctx, id))
+    fn import(&self, ctx: &Ctx, id: String) -> impl Future<Output = ImportResponse> + Send {
+        import(&self.0, ctx, id)
     }
 
-    fn import_identity<'a>(&'a self, ctx: &'a Ctx, identity: Value) -> BoxFuture<'a, ImportResponse> {
-        Box::pin(import_by_identity(&self.0, ctx, identity))
+    fn import_identity(&self, ctx: &Ctx, identity: Value) -> impl Future<Output = ImportResponse> + Send {
+        import_by_identity(&self.0, ctx, identity)
     }
 
     fn identity(&self) -> Option<&dyn Identity> {
@@ -613,16 +546,13 @@ pub(crate) struct PlannedModels<M> {
 /// endpoint, the service-name respelling, schema-driven planning and plan modifiers, the policy,
 /// then the resource's completion. `None` when there is nothing to plan or a value does not fit
 /// the model (an error in `diags`).
-pub(crate) fn plan_models<E: Endpoint>(e: &E, region: &str, req: &PlanRequest, diags: &mut Diagnostics) -> Option<PlannedModels<E::Model>> {
-    let (prior, config) =
-        match decode3::<E::Model>([(&req.prior, "prior state"), (&req.proposed, "proposed state"), (&req.config, "configuration")]) {
-            Ok((prior, Some(_), Some(config))) => (prior, config),
-            Ok(_) => return None,
-            Err(d) => {
-                diags.extend(d);
-                return None;
-            }
-        };
+pub(crate) fn plan_models<E: Endpoint>(
+    e: &E,
+    region: &str,
+    req: TypedPlanRequest<'_, E::Model>,
+    diags: &mut Diagnostics,
+) -> Option<PlannedModels<E::Model>> {
+    let TypedPlanRequest { prior, config, raw: req } = req;
     diags.extend(Endpoint::validate(e, &config));
 
     let mut replace = prior.as_ref().map(|p| e.replacements(p, &config)).unwrap_or_default();
@@ -647,7 +577,7 @@ pub(crate) fn plan_models<E: Endpoint>(e: &E, region: &str, req: &PlanRequest, d
             }
         }
     }
-    let mut p = super::plan::plan(&Endpoint::schema(e).block, &req.prior, &proposed, &cfg, replace);
+    let mut p = crate::protocol::plan::plan(&Endpoint::schema(e).block, &req.prior, &proposed, &cfg, replace);
     model::apply_modifiers::<E::Model>(&mut p.value, &req.config);
     let mut planned = match decode::<E::Model>(&p.value, "plan") {
         Ok(Some(planned)) => planned,
@@ -667,9 +597,23 @@ pub(crate) fn plan_models<E: Endpoint>(e: &E, region: &str, req: &PlanRequest, d
     Some(PlannedModels { prior, planned, replace: p.replace, fresh: p.fresh })
 }
 
-async fn plan<E: Endpoint>(e: &E, ctx: &Ctx, req: PlanRequest) -> PlanResponse {
+/// [`plan_models`] of raw request values, decoded as the adapter decodes them (for tests).
+#[cfg(test)]
+pub(crate) fn plan_values<E: Endpoint>(
+    e: &E,
+    region: &str,
+    req: &crate::protocol::resource::PlanRequest,
+    diags: &mut Diagnostics,
+) -> Option<PlannedModels<E::Model>> {
+    let prior = decode::<E::Model>(&req.prior, "prior state").ok()?;
+    let config = decode::<E::Model>(&req.config, "configuration").ok()??;
+    plan_models(e, region, TypedPlanRequest { prior, config, raw: req }, diags)
+}
+
+async fn plan<E: Endpoint>(e: &E, ctx: &Ctx, req: TypedPlanRequest<'_, E::Model>) -> PlanResponse {
     let mut diags = Diagnostics::new();
-    let Some(mut p) = plan_models(e, ctx.ec2.region(), &req, &mut diags) else {
+    let replaced_private = super::ec2_rules::replaced_id(&req.raw.prior_private);
+    let Some(mut p) = plan_models(e, ctx.ec2.region(), req, &mut diags) else {
         return PlanResponse { diags, ..Default::default() };
     };
     // tags_all: the default tags merged with the resource's (known when both are).
@@ -680,7 +624,7 @@ async fn plan<E: Endpoint>(e: &E, ctx: &Ctx, req: PlanRequest) -> PlanResponse {
     // Terraform plans the create of a replacement with no prior state: the replaced endpoint's id
     // comes through the private data that the plan of the replaced object returned.
     let prior_id = p.prior.as_ref().and_then(|m| m.id().as_str().map(str::to_string));
-    let replaced = if p.prior.is_none() { super::ec2_rules::replaced_id(&req.prior_private) } else { None };
+    let replaced = if p.prior.is_none() { replaced_private } else { None };
     super::ec2_rules::replacing(replaced, e.check_plan(ctx, p.prior.as_ref(), &p.planned, p.fresh, &mut diags)).await;
     let planned_private = Some(super::ec2_rules::private_for(prior_id.as_deref()));
     PlanResponse { planned: p.planned.to_value(), requires_replace: p.replace, diags, planned_private }
@@ -918,7 +862,7 @@ async fn update<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model, planned: &E::Mo
 
 /// Deletes the endpoint of `prior` and waits until it is gone. Already gone counts as deleted; on
 /// any failure the prior state stays.
-async fn delete<E: Endpoint>(_: &E, ctx: &Ctx, prior: &E::Model) -> ApplyResponse {
+async fn delete<E: Endpoint>(ctx: &Ctx, prior: &E::Model) -> ApplyResponse {
     let kind = E::KIND;
     let mut diags = Diagnostics::new();
     let Some(id) = prior.id().as_str().filter(|s| !s.is_empty()).map(str::to_owned) else {
@@ -1225,37 +1169,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn overlay_keeps_planned_and_fills_unknowns() {
-        let planned = Value::object([
-            ("a", Value::string("mine")),
-            ("b", Value::unknown()),
-            ("c", Value::Null),
-            ("d", Value::object([("x", Value::unknown()), ("y", Value::Bool(true))])),
-            ("e", Value::Set(vec![Value::string("s"), Value::unknown()])),
-        ]);
-        let actual = Value::object([
-            ("a", Value::string("theirs")),
-            ("b", Value::string("filled")),
-            ("c", Value::string("ignored")),
-            ("d", Value::object([("x", Value::string("x")), ("y", Value::Bool(false))])),
-            ("e", Value::set_of_strings(["s", "t"])),
-        ]);
-        let out = overlay_planned(&planned, &actual);
-        let expected = Value::object([
-            ("a", Value::string("mine")),
-            ("b", Value::string("filled")),
-            ("c", Value::Null),
-            ("d", Value::object([("x", Value::string("x")), ("y", Value::Bool(true))])),
-            ("e", Value::set_of_strings(["s", "t"])),
-        ]);
-        assert_eq!(out, expected);
-        assert!(unknowns_to_null(overlay_planned(&planned, &Value::Null)).is_wholly_known());
-        let v: Val<crate::protocol::model::Set<String>> =
-            Val::Known(crate::protocol::model::Set(vec![Val::Known("a".into()), Val::unknown()]));
-        assert_eq!(known_or_null(&v), Val::Known(crate::protocol::model::Set(vec![Val::Known("a".into()), Val::Null])));
-    }
-
-    #[test]
     fn identity_from_state() {
         let state = Value::object([
             ("id", Value::string("vpce-1")),
@@ -1295,5 +1208,87 @@ mod tests {
             let j = jitter(Duration::from_secs(4));
             assert!(j >= Duration::from_secs(3) && j <= Duration::from_secs(5), "{j:?}");
         }
+    }
+}
+
+/// Pins the creation-marker fingerprint: the settings string a create request yields for given
+/// plans, and its fingerprint. Existing markers must keep matching, whatever the code shape.
+#[cfg(test)]
+mod fingerprint_pin {
+    use super::super::gateway::{Gateway, GatewayDnsOptions, GatewayModel};
+    use super::super::interface::{Interface, InterfaceDnsOptions, InterfaceModel, SubnetConfiguration};
+    use super::*;
+    use crate::protocol::model::Set;
+
+    fn s(v: &str) -> Val<String> {
+        Val::Known(v.to_string())
+    }
+    fn set(v: &[&str]) -> Val<Set<String>> {
+        Val::Known(Set(v.iter().map(|x| s(x)).collect()))
+    }
+
+    async fn ctx() -> Ctx {
+        let cfg =
+            aws::Ec2Config { region: Some("us-east-1".into()), ec2_endpoint: Some("http://127.0.0.1:9".into()), ..Default::default() };
+        Ctx::new(aws::connect(cfg).await.unwrap(), tokio_util::sync::CancellationToken::new())
+    }
+
+    async fn settings<E: Endpoint>(e: &E, ctx: &Ctx, planned: &E::Model) -> String {
+        let mut diags = Diagnostics::new();
+        let req = e.create_request(ctx, planned, planned, &mut diags).await.expect("a request");
+        assert!(!diags.has_errors(), "{diags:?}");
+        req.settings
+    }
+
+    #[tokio::test]
+    async fn fingerprints_are_pinned() {
+        let ctx = ctx().await;
+        let policy = r#"{"Version":"2012-10-17","Statement":[]}"#;
+        let gw = GatewayModel {
+            route_table_ids: set(&["rtb-2", "rtb-1"]),
+            policy: s(policy),
+            ip_address_type: s("dualstack"),
+            dns_options: Val::Known(GatewayDnsOptions { dns_record_ip_type: s("ipv4") }),
+            ..Default::default()
+        };
+        let got = settings(&Gateway::new(), &ctx, &gw).await;
+        assert_eq!(got, r#"rtb-1,rtb-2|{"Version":"2012-10-17","Statement":[]}|dualstack|ipv4"#);
+        let full = format!("Gateway|vpc-1|com.amazonaws.us-east-1.s3|{got}");
+        assert_eq!(aws::fingerprint(&full), "bc08a9543e805715");
+        let got = settings(&Gateway::new(), &ctx, &GatewayModel::default()).await;
+        assert_eq!(got, "|||");
+        assert_eq!(aws::fingerprint(&format!("Gateway|vpc-1|com.amazonaws.us-east-1.s3|{got}")), "524c74f02ed00458");
+
+        let mut ifc = InterfaceModel {
+            subnet_ids: set(&["subnet-b", "subnet-a"]),
+            security_group_ids: set(&["sg-1"]),
+            private_dns_enabled: Val::Known(false),
+            ip_address_type: s("ipv4"),
+            policy: s(policy),
+            dns_options: Val::Known(InterfaceDnsOptions {
+                dns_record_ip_type: s("ipv4"),
+                private_dns_only_for_inbound_resolver_endpoint: Val::Known(false),
+                private_dns_preference: s("VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS"),
+                private_dns_specified_domains: set(&["b.example.com", "a.example.com"]),
+            }),
+            ..Default::default()
+        };
+        let got = settings(&Interface::new(), &ctx, &ifc).await;
+        assert_eq!(
+            got,
+            r#"subnet-a,subnet-b|sg-1|false|ipv4|Some(DnsOptionsSpecification { dns_record_ip_type: Some(Ipv4), private_dns_only_for_inbound_resolver_endpoint: Some(false), private_dns_preference: Some("VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS"), private_dns_specified_domains: Some(["a.example.com", "b.example.com"]) })|{"Version":"2012-10-17","Statement":[]}"#
+        );
+        assert_eq!(aws::fingerprint(&format!("Interface|vpc-1|com.amazonaws.us-east-1.ssm|{got}")), "43ec9f8caaa43bcd");
+        ifc.subnet_configuration =
+            Val::Known(Set(vec![Val::Known(SubnetConfiguration { subnet_id: s("subnet-a"), ipv4: s("10.0.0.10"), ipv6: Val::Null })]));
+        ifc.service_region = s("us-west-2");
+        let got = settings(&Interface::new(), &ctx, &ifc).await;
+        assert_eq!(
+            got,
+            r#"subnet-a,subnet-b|sg-1|false|ipv4|Some(DnsOptionsSpecification { dns_record_ip_type: Some(Ipv4), private_dns_only_for_inbound_resolver_endpoint: Some(false), private_dns_preference: Some("VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS"), private_dns_specified_domains: Some(["a.example.com", "b.example.com"]) })|{"Version":"2012-10-17","Statement":[]}|[SubnetConfiguration { subnet_id: Some("subnet-a"), ipv4: Some("10.0.0.10"), ipv6: None }]|us-west-2"#
+        );
+        assert_eq!(aws::fingerprint(&format!("Interface|vpc-1|com.amazonaws.us-east-1.ssm|{got}")), "427d61d635781a73");
+        let got = settings(&Interface::new(), &ctx, &InterfaceModel::default()).await;
+        assert_eq!(got, "||false||None|");
     }
 }
