@@ -308,15 +308,16 @@ impl Endpoint for Interface {
         Box::pin(modify_request(ctx, req, prior, planned, diags))
     }
 
-    /// EC2 reports the DNS options of every interface endpoint: an import reads them back into a
-    /// `dns_options` block, as the AWS provider does (a configuration without the block then
-    /// shows a one-time update that drops it from the state and sends nothing).
+    /// An import reads the DNS options back into a `dns_options` block when they are not what a
+    /// create without the block gives (a DNS record type other than the endpoint's IP address
+    /// type, a private DNS preference or domains, the inbound-resolver flag set where EC2 does not
+    /// set it itself): such options were configured. Default options leave the block out, as a
+    /// configuration without it has them.
     fn import_base(&self, ep: &VpcEndpoint) -> InterfaceModel {
-        let dns_options = match ep.dns_options() {
-            Some(_) => Val::Known(InterfaceDnsOptions::default()),
-            None => Val::Null,
-        };
-        InterfaceModel { dns_options, ..Default::default() }
+        InterfaceModel {
+            dns_options: if configured_dns_options(ep) { Val::Known(InterfaceDnsOptions::default()) } else { Val::Null },
+            ..Default::default()
+        }
     }
 
     fn moved_from_aws(&self, source: &AwsEndpoint) -> InterfaceModel {
@@ -1439,6 +1440,19 @@ async fn accept_if_asked(
     }
 }
 
+/// Whether the DNS options EC2 reports for `ep` differ from what a create without a
+/// `dns_options` block gets (see [`Interface::import_base`]).
+fn configured_dns_options(ep: &VpcEndpoint) -> bool {
+    let Some(d) = ep.dns_options() else { return false };
+    let ip_type = ep.ip_address_type().map_or("ipv4".to_string(), |t| t.as_str().to_ascii_lowercase());
+    let record_differs = d.dns_record_ip_type().is_some_and(|r| !r.as_str().eq_ignore_ascii_case(&ip_type));
+    let preference = d.private_dns_preference().is_some_and(|p| !p.is_empty()) || !d.private_dns_specified_domains().is_empty();
+    // EC2 sets the flag itself for an S3 endpoint with private DNS.
+    let s3_default = ep.service_name().is_some_and(|s| s.ends_with(".s3")) && ep.private_dns_enabled() == Some(true);
+    let inbound = d.private_dns_only_for_inbound_resolver_endpoint() == Some(true) && !s3_default;
+    record_differs || preference || inbound
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1527,6 +1541,28 @@ mod tests {
 
     fn paths(d: &Diagnostics) -> Vec<String> {
         d.0.iter().map(|d| d.path.as_ref().map(|p| crate::protocol::values::format_path(p)).unwrap_or_default()).collect()
+    }
+
+    #[test]
+    fn import_reads_back_only_configured_dns_options() {
+        use aws_sdk_ec2::types::{DnsOptions, DnsRecordIpType, IpAddressType};
+        let ep = |ip: IpAddressType, d: DnsOptions, service: &str, private_dns: bool| {
+            VpcEndpoint::builder().ip_address_type(ip).dns_options(d).service_name(service).private_dns_enabled(private_dns).build()
+        };
+        let record = |r: DnsRecordIpType| DnsOptions::builder().dns_record_ip_type(r).build();
+        let ssm = "com.amazonaws.us-east-1.ssm";
+        // What a create without the block gets: no block.
+        assert!(!configured_dns_options(&ep(IpAddressType::Ipv4, record(DnsRecordIpType::Ipv4), ssm, true)));
+        assert!(!configured_dns_options(&ep(IpAddressType::Dualstack, record(DnsRecordIpType::Dualstack), ssm, true)));
+        let s3 = "com.amazonaws.us-east-1.s3";
+        let inbound =
+            DnsOptions::builder().dns_record_ip_type(DnsRecordIpType::Ipv4).private_dns_only_for_inbound_resolver_endpoint(true).build();
+        assert!(!configured_dns_options(&ep(IpAddressType::Ipv4, inbound.clone(), s3, true)), "EC2's own default for S3");
+        // Configured options: the block.
+        assert!(configured_dns_options(&ep(IpAddressType::Dualstack, record(DnsRecordIpType::Ipv4), ssm, true)));
+        assert!(configured_dns_options(&ep(IpAddressType::Ipv4, inbound, ssm, true)));
+        let preference = DnsOptions::builder().private_dns_preference("VERIFIED_DOMAINS_ONLY").build();
+        assert!(configured_dns_options(&ep(IpAddressType::Ipv4, preference, ssm, true)));
     }
 
     #[test]

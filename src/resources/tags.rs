@@ -196,7 +196,7 @@ pub(crate) async fn update(ctx: &Ctx, id: &str, old: &Val<Map<String>>, new: &Va
     unset.retain(|k| !ctx.tags.ignored(k));
     let gone = |e: &crate::aws::AwsError| {
         match e.is_missing(crate::aws::Missing::VpcEndpoint) {
-        true => format!("VPC endpoint {id} is deleted: it was deleted after the plan was made. The state keeps it until the next refresh, whose plan creates it again. ({e})"),
+        true => format!("{id}: {e}. The endpoint is deleted: it was deleted after the plan was made. The state keeps it until the next refresh, whose plan creates it again."),
         false => format!("{id}: {e}"),
     }
     };
