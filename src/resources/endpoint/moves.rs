@@ -156,7 +156,10 @@ fn short_address(address: &str) -> &str {
 pub(crate) fn convert<E: Endpoint>(e: &E, req: &MoveRequest) -> Result<E::Model, Diagnostics> {
     let mut diags = Diagnostics::new();
     let from = format!("{} ({})", req.source_type_name, short_address(&req.source_provider_address));
-    let is_aws = short_address(&req.source_provider_address).eq_ignore_ascii_case(AWS_PROVIDER);
+    // OpenTofu 1.10 to 1.11.11 and 1.12.0 to 1.12.3 send the source type's implied provider, a
+    // bare `aws`, instead of its address (opentofu#4355): the same provider.
+    let source = short_address(&req.source_provider_address);
+    let is_aws = source.eq_ignore_ascii_case(AWS_PROVIDER) || source.eq_ignore_ascii_case("aws");
     if req.source_type_name != AWS_VPC_ENDPOINT || !is_aws {
         diags.error(
             "Cannot move this resource type",
@@ -637,6 +640,10 @@ mod tests {
         // OpenTofu's registry address is the same provider.
         let mut req = request(v3_gateway());
         req.source_provider_address = "registry.opentofu.org/hashicorp/aws".into();
+        assert!(convert(&Gateway::new(), &req).is_ok());
+        // Older OpenTofu releases send the implied provider's bare name.
+        let mut req = request(v3_gateway());
+        req.source_provider_address = "aws".into();
         assert!(convert(&Gateway::new(), &req).is_ok());
 
         for id in [json!(""), json!(null), json!("vpce-svc-1")] {
