@@ -109,6 +109,8 @@ pub(super) struct Inner {
     pub(super) facts: super::facts::Facts,
     /// Refresh reads answered from one listing (see [`super::readahead`]).
     pub(super) read_ahead: super::readahead::ReadAhead,
+    /// How long this process's deletes stayed `deleting` (see [`super::waiters::Settle`]).
+    pub(super) delete_settle: super::waiters::Settle,
 }
 
 impl std::fmt::Debug for Ec2 {
@@ -245,6 +247,7 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
     let client = aws_sdk_ec2::Client::from_conf(builder.build());
     let inner = Inner {
         read_ahead: super::readahead::ReadAhead::new(wrote),
+        delete_settle: Default::default(),
         deletes: super::writes::delete_batcher(&client),
         tag_changes: super::writes::tag_batcher(&client),
         facts: super::facts::Facts::new(&client),
