@@ -29,7 +29,8 @@ WORK = os.path.join(ROOT, ".tmp", "bench")
 RESULTS = os.path.join(WORK, "results")
 REGION = "us-east-1"
 COOKIE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
-OUR_BIN = os.path.join(ROOT, "target", "release", "terraform-provider-vpce")
+# VPCE_BENCH_OURS_BIN: another build of ours (e.g. to compare before / after a change)
+OUR_BIN = os.environ.get("VPCE_BENCH_OURS_BIN") or os.path.join(ROOT, "target", "release", "terraform-provider-vpce")
 AWS_BIN = os.path.join(WORK, "aws-3.39.0", "terraform-provider-aws_v3.39.0_x5")
 PEER = {  # figures measured for the peer at N=100 (from the tracker), for reference only
     "apply": 117.0, "plan": 4.5, "destroy": 109.0,
