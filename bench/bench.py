@@ -915,6 +915,11 @@ def render(hs):
             if kind == "gateway" and n >= 1000 and ph.get("apply"):
                 g = ph["apply"]
                 goal("gateway apply <= 1.2 EC2 requests per endpoint", n, "%d (%.2f/ep)" % (g["requests"], g["requests"] / n), g["requests"] <= 1.2 * n and g["ok"])
+            if n >= 1000 and f and ph.get("plan") and f["phases"].get("plan"):
+                go, gf = ph["plan"], f["phases"]["plan"]
+                goal("%s no-op plan wall <= 2.5x the terraform_data floor" % kind, n, "%s vs %s = %.2fx; %d requests (%.2f/ep)" % (
+                    fmt_s(go["wall_s"]), fmt_s(gf["wall_s"]), go["wall_s"] / gf["wall_s"], go["requests"], go["requests"] / n),
+                    go["wall_s"] <= 2.5 * gf["wall_s"] and go["ok"])
             if n >= 1000 and f:
                 for phase in PHASES:
                     go, gf = ph.get(phase), f["phases"].get(phase)
@@ -939,6 +944,14 @@ def render(hs):
             if g:
                 fl = create_floor(n, scale)
                 goal("%s realistic apply wall <= 1.3x the create floor" % kind, n, "%s vs %s = %.2fx" % (fmt_s(g["wall_s"]), fmt_s(fl), g["wall_s"] / fl if fl else 0), fl and g["wall_s"] <= 1.3 * fl and g["ok"])
+            g = ph.get("destroy")
+            cfg = o.get("realistic") or {}
+            deleting = cfg.get("delete_s", 0)
+            if g and deleting and n >= 1000:
+                # Terraform deletes 10 at a time and each endpoint stays `deleting` for delete_s.
+                bound = n / 10.0 * deleting
+                goal("%s realistic destroy wall <= 1.2x the bound (N / 10 x delete_s)" % kind, n, "%s vs %s = %.2fx; %d requests (%.2f/ep)" % (
+                    fmt_s(g["wall_s"]), fmt_s(bound), g["wall_s"] / bound, g["requests"], g["requests"] / n), g["wall_s"] <= 1.2 * bound and g["ok"])
             tot = sum(p["requests"] for p in ph.values())
             thr = sum(p.get("throttled", 0) for p in ph.values())
             goal("%s realistic: <= 5%% of requests throttled (all phases)" % kind, n, "%d of %d (%.1f%%)" % (thr, tot, 100.0 * thr / max(1, tot)), thr <= 0.05 * tot and all(p["ok"] for p in ph.values()))
@@ -1056,7 +1069,7 @@ def main():
                     merge([run_one(prov, kind, n, "moto", a.tf_log, 1.0) for _ in range(max(1, k))])
                     save()
         for n in rns:
-            for prov in [p for p in provs if p != "floor"]:
+            for prov in [p for p in provs if p != "floor" and not (p == "aws" and n > a.aws_max_n)]:
                 for kind in kinds:
                     run_one(prov, kind, n, "realistic", a.tf_log, a.realistic_scale)
                     save()
