@@ -91,6 +91,10 @@ fn bucket_key(body: &[u8]) -> Option<(String, bool)> {
 struct Bucket {
     capacity: f64,
     max_rate: f64,
+    /// The least rate a throttled answer brings it down to.
+    min_rate: f64,
+    /// A share of the account was given (`VPCE_EC2_SHARE`): see [`Bucket::new`].
+    shared: bool,
     rate: f64,
     tokens: f64,
     at: Instant,
@@ -100,10 +104,24 @@ impl Bucket {
     /// EC2's bucket (`capacity`, `rate`) with the refill rate x `scale` (x [`HEADROOM`]), and
     /// `share` of both (the process's share of the account: 1 alone). A capacity below one token
     /// still works: every request then waits for its token, after a head start of `capacity`.
+    ///
+    /// With a share (below 1), K processes started together would send in step: the same start,
+    /// the same rate, so their requests arrive at EC2 together every 1/rate and the bucket
+    /// throttles all but its capacity each time. Such a bucket therefore starts with a random
+    /// part of its capacity (the processes' phases spread out), a throttled answer shifts it by a
+    /// random part of a token, and it cuts its rate to three quarters of its share at most: the
+    /// share is what the user promised the others leave, so a throttled answer there means
+    /// requests that collided, not a busier account, and a process cut further would wait far
+    /// longer than its share for the requests it has queued.
     fn new((capacity, rate): (f64, f64), scale: f64, share: f64) -> Self {
         let rate = rate * scale * HEADROOM * share;
         let capacity = capacity * share;
-        Bucket { capacity, max_rate: rate, rate, tokens: capacity, at: Instant::now() }
+        let shared = share < 1.0;
+        let (tokens, min_rate) = match shared {
+            true => (capacity * jitter(), rate * 0.75),
+            false => (capacity, rate / 4.0),
+        };
+        Bucket { capacity, max_rate: rate, min_rate, shared, rate, tokens, at: Instant::now() }
     }
 
     fn refill(&mut self, now: Instant) {
@@ -126,7 +144,10 @@ impl Bucket {
     fn throttled(&mut self, now: Instant) {
         self.refill(now);
         self.tokens = self.tokens.min(0.0);
-        self.rate = (self.rate * 0.75).max(self.max_rate / 4.0);
+        if self.shared {
+            self.tokens -= jitter() / 2.0;
+        }
+        self.rate = (self.rate * 0.75).max(self.min_rate);
     }
 
     fn answered(&mut self, now: Instant) {
@@ -135,6 +156,16 @@ impl Bucket {
             self.rate = (self.rate + self.max_rate / 10.0).min(self.max_rate);
         }
     }
+}
+
+/// A number in [0, 1), different in each process and call (no need for a good generator: it only
+/// spreads the phases of processes started together).
+fn jitter() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// Counters of what the pacer did (for logs and tests).
@@ -392,7 +423,7 @@ mod tests {
     #[tokio::test]
     async fn a_share_of_the_account_takes_that_share_of_capacity_and_rate() {
         // EC2's rates x 100 (CreateVpcEndpoint: 4 tokens, 30 a second), a quarter of the account:
-        // 1 token at once, then one every 4/30 s.
+        // a bucket of 1 token, starting with a random part of it, then one every 4/30 s.
         let pacer = Pacer::shared(100.0, 0.25, Arc::default());
         let start = Instant::now();
         for _ in 0..3 {
@@ -400,13 +431,25 @@ mod tests {
         }
         let took = start.elapsed().as_secs_f64();
         let step = 1.0 / (30.0 * HEADROOM * 0.25);
-        assert!((1.9 * step..2.0 * step + 0.15).contains(&took), "2 paced requests at a quarter of 30/s: {took}");
-        assert_eq!(pacer.stats().waited, 2);
-        assert_eq!(pacer.rate("CreateVpcEndpoint"), Some(30.0 * HEADROOM * 0.25));
+        assert!((1.9 * step..3.0 * step + 0.15).contains(&took), "3 requests at a quarter of 30/s, from a part of a token: {took}");
+        let share = 30.0 * HEADROOM * 0.25;
+        assert_eq!(pacer.rate("CreateVpcEndpoint"), Some(share));
+        // Throttled answers cut a shared bucket to three quarters of its share, no further.
+        for _ in 0..10 {
+            pacer.answered("CreateVpcEndpoint", true);
+        }
+        assert_eq!(pacer.rate("CreateVpcEndpoint"), Some(share * 0.75));
         // A share out of (0, 1] is the whole account.
         let all = Pacer::shared(100.0, 4.0, Arc::default());
         all.acquire("CreateVpcEndpoint", false).await;
         assert_eq!(all.rate("CreateVpcEndpoint"), Some(30.0 * HEADROOM));
+    }
+
+    #[test]
+    fn jitter_is_in_the_unit_interval_and_varies() {
+        let draws: Vec<f64> = (0..50).map(|_| jitter()).collect();
+        assert!(draws.iter().all(|x| (0.0..1.0).contains(x)), "{draws:?}");
+        assert!(draws.windows(2).any(|w| w[0] != w[1]), "{draws:?}");
     }
 
     #[test]
