@@ -682,8 +682,10 @@ def load_scenarios(name):
 
 def parallelism_floor(n, p, pending, scale):
     """The least an apply of N endpoints at -parallelism P can take: the larger of the bucket floor
-    and ceil(N / P) rounds of the pending time (a create holds its slot until `available`)."""
-    return max(create_floor(n, scale), -(-n // p) * pending)
+    (plus the pending time of the last create, which cannot start sooner) and ceil(N / P) rounds of
+    the pending time (a create holds its slot until `available`). The issue's own definition leaves
+    out that last pending time: max(bucket floor, ceil(N / P) x pending)."""
+    return max(create_floor(n, scale) + pending, -(-n // p) * pending)
 
 
 def thr_share(g):
@@ -729,8 +731,9 @@ def render_scenarios(L):
     if par:
         L.append("\n## -parallelism with EC2's pending times (interface endpoints)\n")
         L.append("N interface endpoints, one `terraform apply` / `destroy` at `-parallelism` P, proxy in realistic-EC2 mode "
-                 "(EC2's buckets, pending and deleting times per type). Apply floor = max((N - 4) / (0.3 x scale), "
-                 "ceil(N / P) x pending): a create holds its slot until the endpoint is `available`. Destroy bound = "
+                 "(EC2's buckets, pending and deleting times per type). Apply floor = max((N - 4) / (0.3 x scale) + pending, "
+                 "ceil(N / P) x pending): a create holds its slot until the endpoint is `available`, and the last create "
+                 "cannot go out before the bucket lets it. Destroy bound = "
                  "ceil(N / P) x deleting (the deletes are batched, so their bucket binds less).\n")
         L.append("| provider | N | P | pending / deleting | apply wall | apply floor | apply / floor | apply throttled | destroy wall | destroy bound | destroy throttled | ok |")
         L.append("|---|---:|---:|---|---:|---:|---:|---|---:|---:|---|---|")
