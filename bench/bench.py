@@ -29,7 +29,8 @@ WORK = os.path.join(ROOT, ".tmp", "bench")
 RESULTS = os.path.join(WORK, "results")
 REGION = "us-east-1"
 COOKIE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
-OUR_BIN = os.path.join(ROOT, "target", "release", "terraform-provider-vpce")
+# VPCE_BENCH_OURS_BIN: another build of ours (e.g. to compare before / after a change)
+OUR_BIN = os.environ.get("VPCE_BENCH_OURS_BIN") or os.path.join(ROOT, "target", "release", "terraform-provider-vpce")
 AWS_BIN = os.path.join(WORK, "aws-3.39.0", "terraform-provider-aws_v3.39.0_x5")
 PEER = {  # figures measured for the peer at N=100 (from the tracker), for reference only
     "apply": 117.0, "plan": 4.5, "destroy": 109.0,
@@ -391,23 +392,33 @@ def collect_rss(rssdir, mem=None):
     return vals
 
 
-def tf_phase(prov, rundir, rssdir, proxy, phase, n, tf_log, extra_env=None):
-    args = {
+def phase_args(phase):
+    return {
         "apply": ["apply", "-auto-approve", "-input=false", "-no-color", "-var", "round=1"],
         "plan": ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-var", "round=1"],
         "update": ["apply", "-auto-approve", "-input=false", "-no-color", "-var", "round=2"],
         "destroy": ["destroy", "-auto-approve", "-input=false", "-no-color", "-var", "round=2"],
     }[phase]
+
+
+def tf_env(rundir, phase, tf_log, extra_env=None):
     env = dict(os.environ, TF_CLI_CONFIG_FILE=os.path.join(rundir, "cli.tfrc"), TF_IN_AUTOMATION="1",
                CHECKPOINT_DISABLE="1", TF_INPUT="0", AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
                AWS_EC2_METADATA_DISABLED="true", AWS_REGION=REGION, AWS_DEFAULT_REGION=REGION)
     env.pop("TF_LOG", None)
     env.pop("TF_LOG_PATH", None)
     env.pop("VPCE_EC2_PACING", None)
+    env.pop("VPCE_EC2_SHARE", None)
     env.update(extra_env or {})
     if tf_log:
         env["TF_LOG"] = tf_log
         env["TF_LOG_PATH"] = os.path.join(rundir, "%s.tflog" % phase)
+    return env
+
+
+def tf_phase(prov, rundir, rssdir, proxy, phase, n, tf_log, extra_env=None, extra_args=()):
+    args = phase_args(phase) + list(extra_args)
+    env = tf_env(rundir, phase, tf_log, extra_env)
     collect_rss(rssdir)
     if proxy:
         http(proxy + "/__stats/reset", "POST")
@@ -451,19 +462,25 @@ def result_name(prov, kind, mode, n):
     return "%s-%s-%s-%d.json" % (prov, kind, mode, n)
 
 
-def run_one(prov, kind, n, mode, tf_log, scale):
+def run_one(prov, kind, n, mode, tf_log, scale, parallelism=None, realistic=None, phases=PHASES):
     """One full cycle of (provider, kind, N) in `mode` (moto, or realistic: pending delay and EC2's
-    token buckets with refill rates x `scale`; ours then paces at the same rates)."""
-    rundir = os.path.join(WORK, "run-%s-%s-%s-%d" % (prov, kind, mode, n))
+    token buckets with refill rates x `scale`; ours then paces at the same rates). `parallelism`:
+    the parallelism scenario (`-parallelism` P, `realistic` settings, `phases`), stored apart."""
+    tag = "" if parallelism is None else "-par%d" % parallelism
+    rundir = os.path.join(WORK, "run-%s-%s-%s-%d%s" % (prov, kind, mode, n, tag))
     shutil.rmtree(rundir, ignore_errors=True)
     os.makedirs(rundir)
     moto = proxy = None
-    realistic = dict(REALISTIC, throttle_scale=scale) if mode == "realistic" else None
+    if realistic is None:
+        realistic = dict(REALISTIC, throttle_scale=scale) if mode == "realistic" else None
+    extra_args = ["-parallelism=%d" % parallelism] if parallelism else []
     extra_env = {"VPCE_EC2_PACING": str(scale)} if (mode == "realistic" and prov == "ours") else {}
     try:
         result = {"provider": prov, "kind": kind, "mode": mode, "n": n, "proxy": "—",
                   "date": datetime.datetime.now().isoformat(timespec="seconds"), "phases": {}, "checks": {},
                   "realistic": realistic}
+        if parallelism:
+            result.update(scenario="parallelism", parallelism=parallelism)
         ec2 = None
         if prov == "floor":
             rssdir = os.path.join(rundir, "rss")
@@ -483,8 +500,9 @@ def run_one(prov, kind, n, mode, tf_log, scale):
             write_config(prov, kind, rundir, proxy_url, wrapdir)
         with open(os.path.join(rundir, "terraform.tfvars.json"), "w") as f:
             json.dump(tfvars, f)
-        for phase in PHASES:
-            r = tf_phase(prov, rundir, rssdir, proxy_url, phase, n, tf_log, extra_env)
+        for phase in phases:
+            r = tf_phase(prov, rundir, rssdir, proxy_url, phase, n, tf_log, extra_env,
+                         extra_args if phase in ("apply", "update", "destroy") else ())
             result["phases"][phase] = r
             if ec2 is None:
                 if not r["ok"] and phase == "apply":
@@ -503,7 +521,8 @@ def run_one(prov, kind, n, mode, tf_log, scale):
             if not r["ok"] and phase in ("apply",):
                 break
         os.makedirs(RESULTS, exist_ok=True)
-        with open(os.path.join(RESULTS, result_name(prov, kind, mode, n)), "w") as f:
+        name = result_name(prov, kind, mode, n) if not parallelism else "par-%s-%s-%d-p%d.json" % (prov, kind, n, parallelism)
+        with open(os.path.join(RESULTS, name), "w") as f:
             json.dump(result, f, indent=1)
         return result
     finally:
@@ -532,6 +551,210 @@ def merge(runs):
     with open(os.path.join(RESULTS, result_name(out["provider"], out["kind"], out["mode"], out["n"])), "w") as f:
         json.dump(out, f, indent=1)
     return out
+
+
+# ---------------------------------------------------------------- scenarios (issue 25)
+def ec2_times(scale, interface_s):
+    """The realistic settings of the scenarios: EC2's token buckets (refill x `scale`) and EC2's
+    pending / deleting times per endpoint type (scripts/ec2proxy.py `ec2_times`: gateway 3 s,
+    interface 60 s), the interface's replaced by `interface_s` when given."""
+    cfg = {"ec2_times": True, "throttle": True, "throttle_scale": scale}
+    if interface_s is not None:
+        cfg["pending_s_by_type"] = {"interface": interface_s}
+        cfg["delete_s_by_type"] = {"interface": interface_s}
+    return cfg
+
+
+def state_ids_of(wsdir):
+    """The endpoint ids in a working directory's local state (terraform.tfstate)."""
+    path = os.path.join(wsdir, "terraform.tfstate")
+    if not os.path.exists(path):
+        return []
+    st = json.load(open(path))
+    return [i["attributes"]["id"] for r in st.get("resources", []) if r.get("mode") == "managed"
+            for i in r.get("instances", []) if (i.get("attributes") or {}).get("id")]
+
+
+def pacing_env(prov, scale, k, pacing):
+    """The environment of ours in the K-workspace scenario: VPCE_EC2_PACING = the proxy's scale (as
+    each run paces against AWS by default); `share` adds VPCE_EC2_SHARE = 1/K (each run a K-th of
+    every bucket: capacity and rate, docs/guides/scale.md)."""
+    if prov != "ours":
+        return {}
+    env = {"VPCE_EC2_PACING": "%g" % scale}
+    if pacing == "share":
+        env["VPCE_EC2_SHARE"] = "1/%d" % k
+    return env
+
+
+def account_floor(total, scale):
+    """(K.N - 4) / (0.3 x scale): the account's CreateVpcEndpoint bucket bounds K.N creates."""
+    return create_floor(total, scale)
+
+
+def run_workspaces(prov, k, n, kind, scale, pacing, tf_log, interface_s=None):
+    """K concurrent `terraform apply` processes, each with its own directory, state and N endpoints,
+    against one moto behind one realistic proxy whose buckets they all share; then K concurrent
+    destroys. Total wall (first start to last exit), per-run walls and exits, requests, throttled,
+    and EC2 checked against the union of the K states."""
+    tag = "ws-%s-%s-k%d-n%d-%s" % (prov, kind, k, n, pacing if prov == "ours" else "aws")
+    rundir = os.path.join(WORK, "run-" + tag)
+    shutil.rmtree(rundir, ignore_errors=True)
+    os.makedirs(rundir)
+    realistic = ec2_times(scale, interface_s)
+    moto = proxy = None
+    try:
+        moto, moto_url = start_moto(rundir)
+        proxy, proxy_url, _ = start_proxy(rundir, moto_url, realistic)
+        log("workspaces %s %s K=%d N=%d pacing=%s: moto %s, proxy %s" % (prov, kind, k, n, pacing, moto_url, proxy_url))
+        ec2, net = make_network(moto_url, k * n, kind)
+        dirs = []
+        for i in range(k):
+            wsdir = os.path.join(rundir, "ws%d" % i)
+            os.makedirs(wsdir)
+            wrapdir, _ = make_wrapper(prov, wsdir)
+            write_config(prov, kind, wsdir, proxy_url, wrapdir)
+            tfvars = dict(net, n=n) if kind == "interface" else {"vpcs": net["vpcs"][i * n:(i + 1) * n], "rtbs": net["rtbs"][i * n:(i + 1) * n]}
+            with open(os.path.join(wsdir, "terraform.tfvars.json"), "w") as f:
+                json.dump(tfvars, f)
+            dirs.append(wsdir)
+        result = {"scenario": "workspaces", "provider": prov, "kind": kind, "k": k, "n": n, "pacing": pacing if prov == "ours" else "—",
+                  "date": datetime.datetime.now().isoformat(timespec="seconds"), "realistic": realistic,
+                  "env": pacing_env(prov, scale, k, pacing), "phases": {}, "checks": {}}
+        for phase in ("apply", "destroy"):
+            http(proxy_url + "/__stats/reset", "POST")
+            procs = []
+            t0 = time.perf_counter()
+            for wsdir in dirs:
+                out = open(os.path.join(wsdir, "%s.out" % phase), "w")
+                procs.append((subprocess.Popen([os.path.join(ROOT, "scripts", "tf")] + phase_args(phase), cwd=wsdir,
+                                               env=tf_env(wsdir, phase, tf_log, result["env"]), stdout=out,
+                                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL), out))
+            walls, exits = [None] * k, [None] * k
+            while any(e is None for e in exits):
+                for i, (p, out) in enumerate(procs):
+                    if exits[i] is None and p.poll() is not None:
+                        walls[i], exits[i] = round(time.perf_counter() - t0, 2), p.returncode
+                        out.close()
+                if time.perf_counter() - t0 > 3600:
+                    raise SystemExit("workspaces: %s still running after an hour" % phase)
+                time.sleep(0.05)
+            wall = time.perf_counter() - t0
+            acts = stats(proxy_url)
+            thr = throttled(proxy_url)
+            r = {"wall_s": round(wall, 3), "walls": walls, "exits": exits, "requests": sum(acts.values()),
+                 "actions": dict(sorted(acts.items(), key=lambda kv: -kv[1])), "throttled": thr,
+                 "loadavg_before": None, "ok": all(e == 0 for e in exits)}
+            ids = [i for d in dirs for i in state_ids_of(d)]
+            live = sorted(e["VpcEndpointId"] for e in live_endpoints(ec2))
+            if phase == "apply":
+                dup = len(ids) - len(set(ids))
+                check = "%d live, %d in the %d states, %d in two states, EC2 %s the union" % (
+                    len(live), len(ids), k, dup, "==" if sorted(set(ids)) == live else "!=")
+                r["ok"] = r["ok"] and dup == 0 and sorted(set(ids)) == live and len(live) == k * n
+            else:
+                check = "%d live endpoints left, %d in the states" % (len(live), len(ids))
+                r["ok"] = r["ok"] and not live and not ids
+            result["phases"][phase] = r
+            result["checks"][phase] = check
+            log("workspaces %s K=%d N=%d %s %.1fs exits=%s requests=%d throttled=%d; %s" % (
+                prov, k, n, phase, wall, exits, r["requests"], thr, check))
+            for d, e in zip(dirs, exits):
+                if e:
+                    log("%s %s failed (exit %d); tail:\n%s" % (d, phase, e, open(os.path.join(d, "%s.out" % phase)).read()[-2000:]))
+        with open(os.path.join(RESULTS, tag + ".json"), "w") as f:
+            json.dump(result, f, indent=1)
+        return result
+    finally:
+        stop(proxy)
+        stop(moto)
+
+
+def load_scenarios(name):
+    out = []
+    for f in (sorted(os.listdir(RESULTS)) if os.path.isdir(RESULTS) else []):
+        if f.endswith(".json") and f != "handshake.json":
+            r = json.load(open(os.path.join(RESULTS, f)))
+            if r.get("scenario") == name:
+                out.append(r)
+    return out
+
+
+def parallelism_floor(n, p, pending, scale):
+    """The least an apply of N endpoints at -parallelism P can take: the larger of the bucket floor
+    (plus the pending time of the last create, which cannot start sooner) and ceil(N / P) rounds of
+    the pending time (a create holds its slot until `available`). The issue's own definition leaves
+    out that last pending time: max(bucket floor, ceil(N / P) x pending)."""
+    return max(create_floor(n, scale) + pending, -(-n // p) * pending)
+
+
+def thr_share(g):
+    return "%d of %d (%.1f%%)" % (g.get("throttled", 0), g["requests"], 100.0 * g.get("throttled", 0) / max(1, g["requests"]))
+
+
+def render_scenarios(L):
+    """The K-workspace and parallelism sections, and their goal rows (ours)."""
+    ws = load_scenarios("workspaces")
+    par = load_scenarios("parallelism")
+    rows = []
+    if ws:
+        L.append("\n## Many workspaces in one account (K concurrent applies, shared EC2 buckets)\n")
+        L.append("K `terraform apply` processes at once, each with its own directory, state and N endpoints, against one "
+                 "proxy in realistic-EC2 mode whose token buckets they share (EC2's pending times per type, `ec2_times`); "
+                 "then K concurrent destroys. Wall = first start to last exit. Account floor = (K.N - 4) / (0.3 x scale) s. "
+                 "`pacing`: ours with `VPCE_EC2_PACING` = the proxy's scale (`on`: what each run does against AWS "
+                 "when nothing is set) and with `VPCE_EC2_SHARE=1/K` besides (`share`: each run a K-th of every bucket).\n")
+        L.append("| provider | pacing | kind | K | N | apply wall | account floor | apply / floor | apply throttled | destroy wall | destroy throttled | failed runs (apply / destroy) | check |")
+        L.append("|---|---|---|---:|---:|---:|---:|---:|---|---:|---|---|---|")
+        for r in sorted(ws, key=lambda r: (r["k"], r["n"], r["provider"], r["pacing"])):
+            scale = r["realistic"].get("throttle_scale", 1)
+            fl = account_floor(r["k"] * r["n"], scale)
+            a, d = r["phases"].get("apply"), r["phases"].get("destroy")
+            fails = "%s / %s" % (sum(1 for e in a["exits"] if e) if a else "—", sum(1 for e in d["exits"] if e) if d else "—")
+            L.append("| %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                PROVIDERS[r["provider"]]["label"], r["pacing"], r["kind"], r["k"], r["n"], fmt_s(a and a["wall_s"]), fmt_s(fl),
+                "%.2fx" % (a["wall_s"] / fl) if a and fl else "—", thr_share(a) if a else "—",
+                fmt_s(d and d["wall_s"]), thr_share(d) if d else "—", fails,
+                "; ".join("%s: %s" % kv for kv in r["checks"].items())))
+            if r["provider"] == "ours":
+                tot = sum(p["requests"] for p in r["phases"].values())
+                thr = sum(p["throttled"] for p in r["phases"].values())
+                ok = all(p["ok"] for p in r["phases"].values())
+                label = "K=%d x N=%d (%s, pacing %s, scale %g)" % (r["k"], r["n"], r["kind"], r["pacing"], scale)
+                rows.append(("workspaces: every apply and destroy succeeds", label, "apply exits %s, destroy exits %s" % (
+                    a and a["exits"], d and d["exits"]), ok))
+                if a:
+                    rows.append(("workspaces: apply wall <= 1.25x the account floor", label, "%s vs %s = %.2fx" % (
+                        fmt_s(a["wall_s"]), fmt_s(fl), a["wall_s"] / fl if fl else 0), bool(fl) and a["wall_s"] <= 1.25 * fl and a["ok"]))
+                rows.append(("workspaces: <= 5% of requests throttled", label, "%d of %d (%.1f%%)" % (thr, tot, 100.0 * thr / max(1, tot)),
+                             thr <= 0.05 * tot))
+    if par:
+        L.append("\n## -parallelism with EC2's pending times (interface endpoints)\n")
+        L.append("N interface endpoints, one `terraform apply` / `destroy` at `-parallelism` P, proxy in realistic-EC2 mode "
+                 "(EC2's buckets, pending and deleting times per type). Apply floor = max((N - 4) / (0.3 x scale) + pending, "
+                 "ceil(N / P) x pending): a create holds its slot until the endpoint is `available`, and the last create "
+                 "cannot go out before the bucket lets it. Destroy bound = "
+                 "ceil(N / P) x deleting (the deletes are batched, so their bucket binds less).\n")
+        L.append("| provider | N | P | pending / deleting | apply wall | apply floor | apply / floor | apply throttled | destroy wall | destroy bound | destroy throttled | ok |")
+        L.append("|---|---:|---:|---|---:|---:|---:|---|---:|---:|---|---|")
+        for r in sorted(par, key=lambda r: (r["n"], r["parallelism"], r["provider"])):
+            cfg = r["realistic"] or {}
+            scale = cfg.get("throttle_scale", 1)
+            pend = (cfg.get("pending_s_by_type") or {}).get("interface", 60.0 if cfg.get("ec2_times") else cfg.get("pending_s", 0))
+            dele = (cfg.get("delete_s_by_type") or {}).get("interface", 60.0 if cfg.get("ec2_times") else cfg.get("delete_s", 0))
+            n, p = r["n"], r["parallelism"]
+            fl = parallelism_floor(n, p, pend, scale)
+            db = -(-n // p) * dele
+            a, d = r["phases"].get("apply"), r["phases"].get("destroy")
+            ok = all(x["ok"] for x in r["phases"].values())
+            L.append("| %s | %d | %d | %g / %g s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                PROVIDERS[r["provider"]]["label"], n, p, pend, dele, fmt_s(a and a["wall_s"]), fmt_s(fl),
+                "%.2fx" % (a["wall_s"] / fl) if a and fl else "—", thr_share(a) if a else "—",
+                fmt_s(d and d["wall_s"]), fmt_s(db), thr_share(d) if d else "—", "yes" if ok else "FAILED"))
+            if r["provider"] == "ours" and a:
+                rows.append(("parallelism: apply succeeds, <= 5% throttled", "N=%d P=%d" % (n, p), "%s; %s = %.2fx the floor" % (
+                    thr_share(a), fmt_s(a["wall_s"]), a["wall_s"] / fl if fl else 0), ok and a["throttled"] <= 0.05 * a["requests"]))
+    return rows
 
 
 # ---------------------------------------------------------------- report
@@ -570,6 +793,8 @@ def load_results():
     for f in (sorted(os.listdir(RESULTS)) if os.path.isdir(RESULTS) else []):
         if f.endswith(".json") and f != "handshake.json":
             r = json.load(open(os.path.join(RESULTS, f)))
+            if r.get("scenario"):
+                continue  # workspaces / parallelism: load_scenarios
             r.setdefault("kind", "gateway")
             r.setdefault("mode", "moto")
             res[(r["provider"], r["kind"], r["mode"], r["n"])] = r
@@ -693,6 +918,11 @@ def render(hs):
             if kind == "gateway" and n >= 1000 and ph.get("apply"):
                 g = ph["apply"]
                 goal("gateway apply <= 1.2 EC2 requests per endpoint", n, "%d (%.2f/ep)" % (g["requests"], g["requests"] / n), g["requests"] <= 1.2 * n and g["ok"])
+            if n >= 1000 and f and ph.get("plan") and f["phases"].get("plan"):
+                go, gf = ph["plan"], f["phases"]["plan"]
+                goal("%s no-op plan wall <= 2.5x the terraform_data floor" % kind, n, "%s vs %s = %.2fx; %d requests (%.2f/ep)" % (
+                    fmt_s(go["wall_s"]), fmt_s(gf["wall_s"]), go["wall_s"] / gf["wall_s"], go["requests"], go["requests"] / n),
+                    go["wall_s"] <= 2.5 * gf["wall_s"] and go["ok"])
             if n >= 1000 and f:
                 for phase in PHASES:
                     go, gf = ph.get(phase), f["phases"].get(phase)
@@ -717,6 +947,14 @@ def render(hs):
             if g:
                 fl = create_floor(n, scale)
                 goal("%s realistic apply wall <= 1.3x the create floor" % kind, n, "%s vs %s = %.2fx" % (fmt_s(g["wall_s"]), fmt_s(fl), g["wall_s"] / fl if fl else 0), fl and g["wall_s"] <= 1.3 * fl and g["ok"])
+            g = ph.get("destroy")
+            cfg = o.get("realistic") or {}
+            deleting = cfg.get("delete_s", 0)
+            if g and deleting and n >= 1000:
+                # Terraform deletes 10 at a time and each endpoint stays `deleting` for delete_s.
+                bound = n / 10.0 * deleting
+                goal("%s realistic destroy wall <= 1.2x the bound (N / 10 x delete_s)" % kind, n, "%s vs %s = %.2fx; %d requests (%.2f/ep)" % (
+                    fmt_s(g["wall_s"]), fmt_s(bound), g["wall_s"] / bound, g["requests"], g["requests"] / n), g["wall_s"] <= 1.2 * bound and g["ok"])
             tot = sum(p["requests"] for p in ph.values())
             thr = sum(p.get("throttled", 0) for p in ph.values())
             goal("%s realistic: <= 5%% of requests throttled (all phases)" % kind, n, "%d of %d (%.1f%%)" % (thr, tot, 100.0 * thr / max(1, tot)), thr <= 0.05 * tot and all(p["ok"] for p in ph.values()))
@@ -728,10 +966,16 @@ def render(hs):
                     fmt_s(ga["wall_s"]) if ga else "—", (ga["wall_s"] / create_floor(n, scale)) if ga and create_floor(n, scale) else 0,
                     thr_a, tot_a, 100.0 * thr_a / max(1, tot_a), n))
 
+    sections = []
+    for text, n, measured, ok in render_scenarios(sections):
+        goal(text, n, measured, ok)
+
     # Hand-written reading of the goals that fail (why, what was measured beyond these tables).
     notes = os.path.join(ROOT, "bench", "notes.md")
     if os.path.exists(notes):
         L.append("\n" + open(notes).read().rstrip("\n"))
+
+    L.extend(sections)
 
     L.append("\n## Per phase detail\n")
     for (prov, kind, mode, n), r in sorted(res.items(), key=lambda kv: (kv[0][2], kv[0][1], kv[0][3], kv[0][0])):
@@ -777,6 +1021,17 @@ def main():
     ap.add_argument("--aws-max-n", type=int, default=100, help="the peer only up to this N (it takes ~1 min per 100)")
     ap.add_argument("--realistic-n", default="", help="N for realistic-EC2 mode runs (ours and aws), e.g. 30")
     ap.add_argument("--realistic-scale", type=float, default=1.0, help="multiplies EC2's refill rates in realistic mode")
+    ap.add_argument("--workspaces", default="", help="K for the K-workspace scenario (K concurrent applies, one account), e.g. 4,8")
+    ap.add_argument("--workspaces-n", type=int, default=20, help="endpoints per workspace")
+    ap.add_argument("--workspaces-kind", default="gateway", choices=KINDS)
+    ap.add_argument("--workspaces-scale", type=float, default=1.0, help="refill rates x this (1: EC2's)")
+    ap.add_argument("--workspaces-pacing", default="on,share", help="ours: VPCE_EC2_PACING = scale (on) and/or scale / K (share)")
+    ap.add_argument("--parallelism", default="", help="-parallelism values of the interface scenario, e.g. 10,30,50")
+    ap.add_argument("--parallelism-n", type=int, default=50)
+    ap.add_argument("--parallelism-scale", type=float, default=1.0, help="refill rates x this (1: EC2's)")
+    ap.add_argument("--interface-pending-s", type=float, default=None,
+                    help="pending and deleting time of interface endpoints in the scenarios (default: EC2's, 60 s)")
+    ap.add_argument("--skip-handshake", action="store_true")
     ap.add_argument("--hs-runs", type=int, default=20)
     ap.add_argument("--repeat", type=int, default=3, help="full cycles per N for ours (median wall time reported)")
     ap.add_argument("--repeat-max-n", type=int, default=100, help="only one cycle above this N")
@@ -800,7 +1055,7 @@ def main():
             f.write(render(hs))
 
     if not a.report_only:
-        for prov in [p for p in provs if p != "floor"]:
+        for prov in ([] if a.skip_handshake else [p for p in provs if p != "floor"]):
             hs[prov] = handshake(prov, a.hs_runs)
             hs[prov]["no_tls"] = handshake(prov, a.hs_runs, tls=False)
             hs[prov]["loadavg"] = round(os.getloadavg()[0], 2)
@@ -817,10 +1072,21 @@ def main():
                     merge([run_one(prov, kind, n, "moto", a.tf_log, 1.0) for _ in range(max(1, k))])
                     save()
         for n in rns:
-            for prov in [p for p in provs if p != "floor"]:
+            for prov in [p for p in provs if p != "floor" and not (p == "aws" and n > a.aws_max_n)]:
                 for kind in kinds:
                     run_one(prov, kind, n, "realistic", a.tf_log, a.realistic_scale)
                     save()
+        for k in [int(x) for x in a.workspaces.split(",") if x.strip()]:
+            for prov in [p for p in provs if p != "floor"]:
+                for pacing in ([x for x in a.workspaces_pacing.split(",") if x] if prov == "ours" else ["on"]):
+                    run_workspaces(prov, k, a.workspaces_n, a.workspaces_kind, a.workspaces_scale, pacing, a.tf_log,
+                                   a.interface_pending_s)
+                    save()
+        for p in [int(x) for x in a.parallelism.split(",") if x.strip()]:
+            for prov in [x for x in provs if x != "floor"]:
+                run_one(prov, "interface", a.parallelism_n, "realistic", a.tf_log, a.parallelism_scale, parallelism=p,
+                        realistic=ec2_times(a.parallelism_scale, a.interface_pending_s), phases=["apply", "destroy"])
+                save()
     save()
     log("wrote %s" % a.out)
     print(open(a.out).read())

@@ -12,6 +12,13 @@
 #   bash bench/run.sh --tf-log debug ...    # TF_LOG for terraform, logs in .tmp/bench/run-<prov>-<kind>-<mode>-<N>/
 #   bash bench/run.sh --no-build ...        # skip cargo build --release
 #   bash bench/run.sh --repeat 3 --repeat-max-n 100 --repeat-aws 1   # full cycles per N (median wall reported)
+#   bash bench/run.sh --n "" --workspaces 4,8 --workspaces-n 20   # K concurrent applies (own states) in one
+#                                           # account (shared realistic proxy, EC2's rates), then destroys;
+#                                           # ours with and without VPCE_EC2_SHARE=1/K (--workspaces-pacing on,share)
+#   bash bench/run.sh --n "" --parallelism 10,30,50 --parallelism-n 50   # N interface endpoints at each
+#                                           # -parallelism, EC2's pending times (interface 60 s; --interface-pending-s)
+#   (--skip-handshake leaves out the handshake measurement; --workspaces-scale / --parallelism-scale
+#    multiply the refill rates for quick indicative runs)
 #
 # Per provider, kind and N: a fresh moto (scripts/moto_server.py, own port) behind the counting proxy
 # (scripts/ec2proxy.py, faults off; realistic mode for the realistic rows), the network made with boto3

@@ -78,7 +78,20 @@ keeps its own clock per endpoint (from CreateVpcEndpoint's answer) and rewrites 
 `lastError`, `tagSet`) of DescribeVpcEndpoints and CreateVpcEndpoint answers. Every behaviour has its
 own setting (POST /__realistic or --realistic JSON at start), 0 / empty / false switches it off:
 
-  pending_s            a new endpoint is `pending` for this long, then `available`
+  pending_s            a new endpoint is `pending` for this long, then `available` (every type, unless
+                       pending_s_by_type or ec2_times says otherwise for its type)
+  pending_s_by_type    {type: seconds}, type Gateway / Interface / GatewayLoadBalancer (any case): the
+                       pending time of new endpoints of that type (from CreateVpcEndpoint's
+                       VpcEndpointType, Gateway when absent, as EC2 defaults it); other types take pending_s
+  delete_s_by_type     {type: seconds}: the same for `deleting` (other types take delete_s)
+  ec2_times            (default false) the types missing from the two maps above take EC2's own times
+                       (EC2_TIMES below): a gateway endpoint is pending / deleting for 3 s, an interface or
+                       Gateway Load Balancer endpoint for 60 s. EC2 documents no figure; these are the
+                       usual observations (a gateway endpoint is a route-table entry, available within
+                       seconds; an interface endpoint provisions an ENI per subnet and its DNS names, about
+                       a minute, often more; its deletion takes as long). 60 s is the low end on purpose: the
+                       floor it gives is the least a user waits. Off, pending_s / delete_s apply to every
+                       type as before.
   modify_s             after a ModifyVpcEndpoint the endpoint is `pending` for this long (a modification in
                        progress); meanwhile ModifyVpcEndpoint gets `modify_conflict_code` (IncorrectState,
                        or OperationInProgress, EC2's "VpcEndpoint modify operation in progress") and
@@ -212,6 +225,9 @@ REALISTIC_DEFAULTS = {
     "modify_s": 0.0,
     "modify_conflict_code": "IncorrectState",
     "delete_s": 0.0,
+    "pending_s_by_type": {},
+    "delete_s_by_type": {},
+    "ec2_times": False,
     "deleted_linger_s": 0.0,
     "acceptance_services": [],
     "reject_services": [],
@@ -225,12 +241,26 @@ REALISTIC_DEFAULTS = {
 }
 
 
+# EC2's pending and deleting times per endpoint type (lower-case), with the realistic mode's
+# `ec2_times`: the usual observations, EC2 documents none (see the docstring).
+EC2_TIMES = {
+    "pending": {"gateway": 3.0, "interface": 60.0, "gatewayloadbalancer": 60.0},
+    "delete": {"gateway": 3.0, "interface": 60.0, "gatewayloadbalancer": 60.0},
+}
+
+
+def endpoint_type(text):
+    """The lower-case endpoint type of a VpcEndpointType value: EC2's default (gateway) when empty."""
+    return (text or "gateway").strip().lower() or "gateway"
+
+
 class Ep:
     """The proxy's clock of one endpoint."""
 
-    def __init__(self, created, service):
+    def __init__(self, created, service, etype=""):
         self.created = created
         self.service = service
+        self.etype = etype             # "gateway" / "interface" / ...; "" unknown (seen first deleted)
         self.visible_at = created
         self.pending_until = created
         self.awaiting = False          # pendingAcceptance until accepted or rejected
@@ -261,7 +291,8 @@ class Realistic:
     @property
     def enabled(self):
         c = self.cfg
-        return bool(c["pending_s"] or c["modify_s"] or c["delete_s"] or c["deleted_linger_s"] or c["acceptance_services"]
+        return bool(c["pending_s"] or c["modify_s"] or c["delete_s"] or c["pending_s_by_type"] or c["delete_s_by_type"]
+                    or c["ec2_times"] or c["deleted_linger_s"] or c["acceptance_services"]
                     or c["reject_services"] or c["fail_services"] or c["invisible_ms"] or c["tags_invisible_ms"]
                     or c["throttle"] or self.eps)
 
@@ -289,6 +320,10 @@ class Realistic:
                 v = {str(s): (str(e[0]), str(e[1])) for s, e in v.items()}
             elif k == "throttle_buckets":
                 v = {str(a): (float(b[0]), float(b[1])) for a, b in v.items()}
+            elif k in ("pending_s_by_type", "delete_s_by_type"):
+                v = {endpoint_type(t): float(x) for t, x in v.items()}
+                if any(x < 0 for x in v.values()):
+                    raise ValueError(f"{k}: seconds must be >= 0")
             self.cfg[k] = v
         if "throttle" in cfg or "throttle_scale" in cfg or "throttle_buckets" in cfg:
             self.buckets.clear()
@@ -334,14 +369,37 @@ class Realistic:
 
     # -- the endpoints' clocks -------------------------------------------------------------
 
-    def track(self, ep_id, service, now):
+    def times_by_type(self):
+        """True when the pending or deleting time depends on the endpoint type."""
+        c = self.cfg
+        return bool(c["pending_s_by_type"] or c["delete_s_by_type"] or c["ec2_times"])
+
+    def pending_for(self, etype):
+        """The pending time of a new endpoint of type `etype` (lower-case; "" unknown)."""
+        c = self.cfg
+        if etype in c["pending_s_by_type"]:
+            return c["pending_s_by_type"][etype]
+        if c["ec2_times"] and etype in EC2_TIMES["pending"]:
+            return EC2_TIMES["pending"][etype]
+        return c["pending_s"]
+
+    def delete_for(self, etype):
+        """The deleting time of an endpoint of type `etype` (lower-case; "" unknown)."""
+        c = self.cfg
+        if etype in c["delete_s_by_type"]:
+            return c["delete_s_by_type"][etype]
+        if c["ec2_times"] and etype in EC2_TIMES["delete"]:
+            return EC2_TIMES["delete"][etype]
+        return c["delete_s"]
+
+    def track(self, ep_id, service, now, etype=""):
         """Starts the clock of a new endpoint (from CreateVpcEndpoint's answer)."""
         if ep_id in self.eps:
             return self.eps[ep_id]
         c = self.cfg
-        ep = Ep(now, service)
+        ep = Ep(now, service, etype)
         ep.visible_at = now + c["invisible_ms"] / 1000.0
-        ep.pending_until = now + c["pending_s"]
+        ep.pending_until = now + self.pending_for(etype)
         ep.awaiting = service in c["acceptance_services"]
         if service in c["fail_services"]:
             ep.outcome, ep.error = "failed", c["fail_services"][service]
@@ -358,9 +416,10 @@ class Realistic:
         c = self.cfg
         if ep.deleted_at is not None:
             dt = now - ep.deleted_at
-            if dt < c["delete_s"]:
+            deleting = self.delete_for(ep.etype)
+            if dt < deleting:
                 return "deleting"
-            if dt < c["delete_s"] + c["deleted_linger_s"]:
+            if dt < deleting + c["deleted_linger_s"]:
                 return "deleted"
             return "gone"
         if ep.final:
@@ -387,7 +446,7 @@ class Realistic:
             return False
         # EC2 goes pendingAcceptance -> pending -> available once accepted.
         ep.awaiting = False
-        ep.pending_until = now + self.cfg["pending_s"]
+        ep.pending_until = now + self.pending_for(ep.etype)
         return True
 
     def reject(self, ep_id, now):
@@ -763,6 +822,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 now = time.time()
                 out = st.real.stats(now)
                 out["endpoint_states"] = {i: st.real.state(i, now) or "available" for i in st.real.eps}
+                out["endpoint_types"] = {i: ep.etype for i, ep in st.real.eps.items()}
             return self.reply_json(out)
         self.passthrough("GET", self.read_body())
 
@@ -1003,7 +1063,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 conflict = self.deleting_dns_conflict(service, one("VpcId"))
                 if conflict:
                     return (400, conflict), body, None
-            return None, body, lambda status, data: self.realistic_created(status, data, service)
+            etype = endpoint_type(one("VpcEndpointType"))
+            return None, body, lambda status, data: self.realistic_created(status, data, service, etype)
 
         if action == "ModifyVpcEndpoint":
             ep_id = one("VpcEndpointId")
@@ -1060,6 +1121,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         refused.append((i, "IncorrectState", f"The VPC endpoint {i} is in state pending and cannot be deleted until it is available."))
             skip = {r[0] for r in refused} | set(already)
             keep = [i for i in ids if i not in skip]
+            # The deleting time depends on the type: learn it (from moto) for endpoints without a clock.
+            types = {}
+            with st.lock:
+                unknown = [i for i in keep if real.times_by_type() and (i not in real.eps or not real.eps[i].etype)]
+            if unknown:
+                types = {i: endpoint_type(e["vpcEndpointType"]) for i, e in self.realistic_endpoints(unknown).items()}
             if not keep:
                 return (200, unsuccessful_answer(action, refused)), body, None
             if skip:
@@ -1082,7 +1149,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     t = time.time()
                     for i in keep:
                         if i not in failed:
-                            ep = real.eps.get(i) or real.track(i, "", t - 3600)
+                            ep = real.eps.get(i) or real.track(i, "", t - 3600, types.get(i, ""))
+                            ep.etype = ep.etype or types.get(i, "")
                             ep.deleted_at = t
                 for item in unsuccessful_items(ns, refused):
                     uns.append(item)
@@ -1200,7 +1268,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         epset.remove(item)
         return xml_bytes(root, ns)
 
-    def realistic_created(self, status, data, service):
+    def realistic_created(self, status, data, service, etype="gateway"):
         st = self.server.state
         if status != 200:
             return data
@@ -1213,7 +1281,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return data
         with st.lock:
             now = time.time()
-            st.real.track(ep_id, service or child_text(ve, ns, "serviceName") or "", now)
+            etype = endpoint_type(child_text(ve, ns, "vpcEndpointType") or etype)
+            st.real.track(ep_id, service or child_text(ve, ns, "serviceName") or "", now, etype)
             rewrite_endpoint(ve, ns, st.real, now, hide=False)
         return xml_bytes(root, ns)
 

@@ -61,6 +61,21 @@ pub(crate) fn pacing_scale(custom_endpoint: bool) -> f64 {
     }
 }
 
+/// `VPCE_EC2_SHARE`: the share of the account's EC2 buckets this process may use, when the user
+/// runs several at once in one account (`1/K` or its decimal, in (0, 1]); 1 when unset or invalid.
+pub(crate) fn pacing_share() -> f64 {
+    std::env::var("VPCE_EC2_SHARE").ok().as_deref().and_then(parse_share).unwrap_or(1.0)
+}
+
+/// A share in (0, 1] written as a decimal (`0.25`) or a fraction (`1/4`).
+pub(crate) fn parse_share(v: &str) -> Option<f64> {
+    let x = match v.split_once('/') {
+        Some((a, b)) => a.trim().parse::<f64>().ok()? / b.trim().parse::<f64>().ok()?,
+        None => v.trim().parse::<f64>().ok()?,
+    };
+    (x > 0.0 && x <= 1.0).then_some(x)
+}
+
 /// A cheaply cloneable EC2 handle. Clones share the client, the request counter, the lookup
 /// batchers and the per-process caches (endpoint services, prefix lists).
 #[derive(Clone)]
@@ -94,6 +109,8 @@ pub(super) struct Inner {
     pub(super) facts: super::facts::Facts,
     /// Refresh reads answered from one listing (see [`super::readahead`]).
     pub(super) read_ahead: super::readahead::ReadAhead,
+    /// How long this process's deletes stayed `deleting` (see [`super::waiters::Settle`]).
+    pub(super) delete_settle: super::waiters::Settle,
 }
 
 impl std::fmt::Debug for Ec2 {
@@ -197,7 +214,7 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
     let wrote = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let custom_endpoint = cfg.ec2_endpoint.as_deref().is_some_and(|u| !u.is_empty())
         || ["AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL"].iter().any(|k| std::env::var(k).is_ok_and(|v| !v.is_empty()));
-    let pacer = Pacer::new(cfg.pacing.unwrap_or_else(|| pacing_scale(custom_endpoint)), halted.clone());
+    let pacer = Pacer::shared(cfg.pacing.unwrap_or_else(|| pacing_scale(custom_endpoint)), pacing_share(), halted.clone());
     let mut builder = aws_sdk_ec2::config::Builder::from(&shared)
         // The attempt timeout is applied by the paced HTTP client, after the wait for a token.
         .http_client(paced_http_client(https_client(), pacer.clone(), ATTEMPT_TIMEOUT))
@@ -230,6 +247,7 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
     let client = aws_sdk_ec2::Client::from_conf(builder.build());
     let inner = Inner {
         read_ahead: super::readahead::ReadAhead::new(wrote),
+        delete_settle: Default::default(),
         deletes: super::writes::delete_batcher(&client),
         tag_changes: super::writes::tag_batcher(&client),
         facts: super::facts::Facts::new(&client),

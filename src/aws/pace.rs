@@ -26,7 +26,13 @@
 //! EC2's rate, up to the 95 %. So a process that shares
 //! the account with others settles below the full rate after a few throttled requests instead of
 //! being throttled on most of them, and the SDK's retries (with backoff) pass through the same
-//! buckets. The pacing happens in the HTTP connector (it sees every attempt, retries included),
+//! buckets.
+//!
+//! When the user knows that K runs share the account (K workspaces applied at once from one
+//! machine or CI), `VPCE_EC2_SHARE=1/K` (or its decimal) gives each process that share of every
+//! bucket: its capacity and its refill rate. K processes then start with one bucket's worth of
+//! tokens between them, not K (the burst that throttles K - 1 bucketfuls of requests when all
+//! start together), and refill together at EC2's rate. See docs/guides/scale.md. The pacing happens in the HTTP connector (it sees every attempt, retries included),
 //! before the attempt's own timeout starts, so time spent waiting for a token never counts as a
 //! timed-out attempt.
 
@@ -85,15 +91,37 @@ fn bucket_key(body: &[u8]) -> Option<(String, bool)> {
 struct Bucket {
     capacity: f64,
     max_rate: f64,
+    /// The least rate a throttled answer brings it down to.
+    min_rate: f64,
+    /// A share of the account was given (`VPCE_EC2_SHARE`): see [`Bucket::new`].
+    shared: bool,
     rate: f64,
     tokens: f64,
     at: Instant,
 }
 
 impl Bucket {
-    fn new((capacity, rate): (f64, f64), scale: f64) -> Self {
-        let rate = rate * scale * HEADROOM;
-        Bucket { capacity, max_rate: rate, rate, tokens: capacity, at: Instant::now() }
+    /// EC2's bucket (`capacity`, `rate`) with the refill rate x `scale` (x [`HEADROOM`]), and
+    /// `share` of both (the process's share of the account: 1 alone). A capacity below one token
+    /// still works: every request then waits for its token, after a head start of `capacity`.
+    ///
+    /// With a share (below 1), K processes started together would send in step: the same start,
+    /// the same rate, so their requests arrive at EC2 together every 1/rate and the bucket
+    /// throttles all but its capacity each time. Such a bucket therefore starts with a random
+    /// part of its capacity (the processes' phases spread out), a throttled answer shifts it by a
+    /// random part of a token, and it cuts its rate to three quarters of its share at most: the
+    /// share is what the user promised the others leave, so a throttled answer there means
+    /// requests that collided, not a busier account, and a process cut further would wait far
+    /// longer than its share for the requests it has queued.
+    fn new((capacity, rate): (f64, f64), scale: f64, share: f64) -> Self {
+        let rate = rate * scale * HEADROOM * share;
+        let capacity = capacity * share;
+        let shared = share < 1.0;
+        let (tokens, min_rate) = match shared {
+            true => (capacity * jitter(), rate * 0.75),
+            false => (capacity, rate / 4.0),
+        };
+        Bucket { capacity, max_rate: rate, min_rate, shared, rate, tokens, at: Instant::now() }
     }
 
     fn refill(&mut self, now: Instant) {
@@ -116,7 +144,10 @@ impl Bucket {
     fn throttled(&mut self, now: Instant) {
         self.refill(now);
         self.tokens = self.tokens.min(0.0);
-        self.rate = (self.rate * 0.75).max(self.max_rate / 4.0);
+        if self.shared {
+            self.tokens -= jitter() / 2.0;
+        }
+        self.rate = (self.rate * 0.75).max(self.min_rate);
     }
 
     fn answered(&mut self, now: Instant) {
@@ -125,6 +156,16 @@ impl Bucket {
             self.rate = (self.rate + self.max_rate / 10.0).min(self.max_rate);
         }
     }
+}
+
+/// A number in [0, 1), different in each process and call (no need for a good generator: it only
+/// spreads the phases of processes started together).
+fn jitter() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// Counters of what the pacer did (for logs and tests).
@@ -143,6 +184,8 @@ pub(crate) struct Pacer {
     buckets: Mutex<HashMap<String, Bucket>>,
     /// 1.0 = EC2's rates; 0 disables pacing.
     scale: f64,
+    /// The process's share of the account's buckets (capacity and rate): 1.0 = all of them.
+    share: f64,
     stats: Mutex<PaceStats>,
     halted: Arc<AtomicBool>,
 }
@@ -156,8 +199,16 @@ impl std::fmt::Debug for Pacer {
 impl Pacer {
     /// `scale` multiplies EC2's refill rates (1.0: EC2's; 0: no pacing). `halted`: the provider
     /// is stopping; a write that waited for its token is then not sent.
+    #[cfg(test)]
     pub(crate) fn new(scale: f64, halted: Arc<AtomicBool>) -> Arc<Pacer> {
-        Arc::new(Pacer { buckets: Mutex::default(), scale, stats: Mutex::default(), halted })
+        Self::shared(scale, 1.0, halted)
+    }
+
+    /// As [`Pacer::new`], with `share` (in (0, 1]; anything else counts as 1) of every bucket's
+    /// capacity and rate: the process is one of several that share the account.
+    pub(crate) fn shared(scale: f64, share: f64, halted: Arc<AtomicBool>) -> Arc<Pacer> {
+        let share = if share > 0.0 && share <= 1.0 { share } else { 1.0 };
+        Arc::new(Pacer { buckets: Mutex::default(), scale, share, stats: Mutex::default(), halted })
     }
 
     fn enabled(&self) -> bool {
@@ -175,7 +226,7 @@ impl Pacer {
     /// How long a request to bucket `key` must wait; takes its token.
     fn reserve(&self, key: &str, action: &str, unfiltered: bool) -> Duration {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        let bucket = buckets.entry(key.to_owned()).or_insert_with(|| Bucket::new(ec2_bucket(action, unfiltered), self.scale));
+        let bucket = buckets.entry(key.to_owned()).or_insert_with(|| Bucket::new(ec2_bucket(action, unfiltered), self.scale, self.share));
         bucket.take(Instant::now())
     }
 
@@ -367,6 +418,50 @@ mod tests {
             pacer.acquire("DescribeVpcEndpoints", false).await;
         }
         assert!(start.elapsed() < Duration::from_millis(20));
+    }
+
+    #[tokio::test]
+    async fn a_share_of_the_account_takes_that_share_of_capacity_and_rate() {
+        // EC2's rates x 100 (CreateVpcEndpoint: 4 tokens, 30 a second), a quarter of the account:
+        // a bucket of 1 token, starting with a random part of it, then one every 4/30 s.
+        let pacer = Pacer::shared(100.0, 0.25, Arc::default());
+        let start = Instant::now();
+        for _ in 0..3 {
+            pacer.acquire("CreateVpcEndpoint", false).await;
+        }
+        let took = start.elapsed().as_secs_f64();
+        let step = 1.0 / (30.0 * HEADROOM * 0.25);
+        assert!((1.9 * step..3.0 * step + 0.15).contains(&took), "3 requests at a quarter of 30/s, from a part of a token: {took}");
+        let share = 30.0 * HEADROOM * 0.25;
+        assert_eq!(pacer.rate("CreateVpcEndpoint"), Some(share));
+        // Throttled answers cut a shared bucket to three quarters of its share, no further.
+        for _ in 0..10 {
+            pacer.answered("CreateVpcEndpoint", true);
+        }
+        assert_eq!(pacer.rate("CreateVpcEndpoint"), Some(share * 0.75));
+        // A share out of (0, 1] is the whole account.
+        let all = Pacer::shared(100.0, 4.0, Arc::default());
+        all.acquire("CreateVpcEndpoint", false).await;
+        assert_eq!(all.rate("CreateVpcEndpoint"), Some(30.0 * HEADROOM));
+    }
+
+    #[test]
+    fn jitter_is_in_the_unit_interval_and_varies() {
+        let draws: Vec<f64> = (0..50).map(|_| jitter()).collect();
+        assert!(draws.iter().all(|x| (0.0..1.0).contains(x)), "{draws:?}");
+        assert!(draws.windows(2).any(|w| w[0] != w[1]), "{draws:?}");
+    }
+
+    #[test]
+    fn the_share_reads_fractions_and_one_over_k() {
+        use crate::aws::client::parse_share;
+        assert_eq!(parse_share("0.25"), Some(0.25));
+        assert_eq!(parse_share("1/8"), Some(0.125));
+        assert_eq!(parse_share(" 1 / 4 "), Some(0.25));
+        assert_eq!(parse_share("1"), Some(1.0));
+        for bad in ["0", "4", "-1", "x", "1/0", "", "nan"] {
+            assert_eq!(parse_share(bad), None, "{bad:?}");
+        }
     }
 
     #[tokio::test]
