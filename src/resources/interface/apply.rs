@@ -118,7 +118,7 @@ pub(super) async fn modify_request(
         let checks = Checks { private_dns: true, at_apply: true, ..Checks::default() };
         check_aws(ctx, planned, checks, diags).await;
     }
-    super::super::ec2_rules::check_interface_at_apply(ctx, Some(prior), planned, diags).await;
+    super::super::ec2_rules::check_interface_at_apply(ctx, Some(&prior.rule_facts()), &planned.rule_facts(), diags).await;
     if diags.has_errors() {
         return Err(());
     }

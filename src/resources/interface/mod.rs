@@ -30,6 +30,7 @@ use self::moved::moved_from;
 use self::plan::{checks_for, complete_plan, dns_replacements, same_subnet_configuration};
 use self::state::{keep_empty_groups, state_from_endpoint, subnet_configuration_from_enis, subnet_configurations};
 use self::validate::validate_config;
+use super::ec2_rules::InterfaceFacts;
 use super::endpoint::moves::AwsEndpoint;
 use super::endpoint::{endpoint_model, CreateRequest, Endpoint};
 use super::timeouts::Timeouts;
@@ -117,6 +118,19 @@ impl InterfaceModel {
     fn dns(&self) -> InterfaceDnsOptions {
         self.dns_options.known().cloned().unwrap_or_default()
     }
+
+    /// What the EC2 rules about other endpoints read (`ec2_rules::check_interface`).
+    fn rule_facts(&self) -> InterfaceFacts<'_> {
+        InterfaceFacts {
+            id: &self.id,
+            vpc_id: &self.vpc_id,
+            service_name: &self.service_name,
+            private_dns_enabled: &self.private_dns_enabled,
+            service_region: &self.service_region,
+            policy: &self.policy,
+            inbound: self.dns_options.known().map(|d| d.private_dns_only_for_inbound_resolver_endpoint.clone()).unwrap_or(Val::Null),
+        }
+    }
 }
 
 pub(crate) struct Interface {
@@ -176,7 +190,8 @@ impl Endpoint for Interface {
                 check_aws(ctx, planned, checks, diags).await;
             }
             if !diags.has_errors() {
-                super::ec2_rules::check_interface(ctx, prior, planned, fresh, diags).await;
+                super::ec2_rules::check_interface(ctx, prior.map(InterfaceModel::rule_facts).as_ref(), &planned.rule_facts(), fresh, diags)
+                    .await;
             }
             let addresses_change =
                 fresh || prior.is_none_or(|p| !same_subnet_configuration(&p.subnet_configuration, &planned.subnet_configuration));
@@ -250,7 +265,7 @@ impl Endpoint for Interface {
             let checks = Checks { private_dns: true, at_apply: true, ..Checks::default() };
             check_aws(ctx, planned, checks, diags).await;
             if !diags.has_errors() {
-                super::ec2_rules::check_interface_at_apply(ctx, None, planned, diags).await;
+                super::ec2_rules::check_interface_at_apply(ctx, None, &planned.rule_facts(), diags).await;
             }
             if diags.has_errors() {
                 return None;
