@@ -1,9 +1,12 @@
 //! The EC2 rules of issue 23 that the plan checks besides the endpoint's own attributes: rules
 //! about other endpoints of the VPC (one private-DNS endpoint per service and VPC, one gateway
 //! route per service and route table, an S3 gateway endpoint for S3's inbound-resolver-only
-//! private DNS, the per-VPC quota), the policy size and a service's policy support. The other
-//! rules live with their resource (`interface::check_aws`, `gateway::check_with_aws`). The guide
-//! docs/guides/plan-time-checks.md lists every rule: EC2's message, what the plan says and when.
+//! private DNS, the per-VPC quota) and a service's policy support; the policy size is checked in
+//! policy.rs ([`super::policy::check_policy_size`]). The other rules live with their resource
+//! (`interface::check_aws`, `gateway::check_with_aws`). The resources hand these rules the few
+//! values they read ([`InterfaceFacts`], [`GatewayFacts`]): this module names neither resource. The
+//! guide docs/guides/plan-time-checks.md lists every rule: EC2's message, what the plan says and
+//! when.
 //!
 //! The endpoints of the VPC come from one DescribeVpcEndpoints per VPC and process
 //! ([`crate::aws::Ec2::vpc_endpoint_facts`]); what seems to conflict there is confirmed with a
@@ -15,12 +18,10 @@
 
 use aws_sdk_ec2::types::VpcEndpoint;
 
-use super::gateway::GatewayModel;
-use super::interface::InterfaceModel;
 use super::{policy, Ctx};
 use crate::aws::{self, state_str, AwsError};
 use crate::protocol::diagnostics::Diagnostics;
-use crate::protocol::model::Val;
+use crate::protocol::model::{Map, Set, Val};
 use crate::protocol::values::PathStep;
 
 tokio::task_local! {
@@ -53,8 +54,28 @@ fn replaced() -> Option<String> {
     REPLACED.try_with(Clone::clone).ok().flatten()
 }
 
-/// EC2's limit on an endpoint policy, white space included (not adjustable).
-pub const POLICY_MAX_CHARS: usize = 20_480;
+/// What the interface rules read of a `vpce_interface` plan or prior state (the resource builds it,
+/// so that these rules name neither resource).
+pub struct InterfaceFacts<'a> {
+    pub id: &'a Val<String>,
+    pub vpc_id: &'a Val<String>,
+    pub service_name: &'a Val<String>,
+    pub private_dns_enabled: &'a Val<bool>,
+    pub service_region: &'a Val<String>,
+    pub policy: &'a Val<String>,
+    /// `dns_options.private_dns_only_for_inbound_resolver_endpoint` (null without the block).
+    pub inbound: Val<bool>,
+}
+
+/// What the gateway rule reads of a `vpce_gateway` plan or prior state.
+pub struct GatewayFacts<'a> {
+    pub id: &'a Val<String>,
+    pub vpc_id: &'a Val<String>,
+    pub service_name: &'a Val<String>,
+    pub route_table_ids: &'a Val<Set<String>>,
+    pub tags_all: &'a Val<Map<String>>,
+}
+
 /// EC2's default quota of interface (and Gateway Load Balancer) endpoints per VPC (adjustable).
 pub const INTERFACE_ENDPOINTS_PER_VPC: usize = 50;
 
@@ -92,21 +113,6 @@ fn inbound_path() -> Vec<PathStep> {
     vec![PathStep::Attr("dns_options".into()), PathStep::Attr("private_dns_only_for_inbound_resolver_endpoint".into())]
 }
 
-/// A policy over EC2's 20,480 characters (static: at validate and plan).
-pub fn check_policy_size(policy: &Val<String>, diags: &mut Diagnostics) {
-    let Some(p) = policy::configured(policy) else { return };
-    let n = p.chars().count();
-    if n > POLICY_MAX_CHARS {
-        diags.attr_error(
-            "policy",
-            "Policy too long",
-            format!(
-                "The policy has {n} characters; EC2 accepts at most {POLICY_MAX_CHARS}, white space included (it refuses the create or modify: InvalidPolicyDocument \"The size of an endpoint policy cannot exceed 20,480 characters, including white space\"). Shorten it: jsonencode() writes it without white space; fewer statements, wildcards or conditions."
-            ),
-        );
-    }
-}
-
 /// The S3 interface endpoint's `private_dns_only_for_inbound_resolver_endpoint`, as EC2 will
 /// take it: with private DNS, anything but an explicit `false` is `true` for S3 (EC2's default).
 fn needs_s3_gateway(service: &str, private_dns: bool, inbound: &Val<bool>) -> bool {
@@ -114,8 +120,8 @@ fn needs_s3_gateway(service: &str, private_dns: bool, inbound: &Val<bool>) -> bo
     s3 && private_dns && inbound.as_bool() != Some(false)
 }
 
-fn inbound_of(m: &InterfaceModel) -> Val<bool> {
-    m.dns_options.known().map(|d| d.private_dns_only_for_inbound_resolver_endpoint.clone()).unwrap_or(Val::Null)
+fn inbound_of(m: &InterfaceFacts<'_>) -> Val<bool> {
+    m.inbound.clone()
 }
 
 fn private_dns_conflict_detail(service: &str, vpc: &str, others: &[&VpcEndpoint]) -> String {
@@ -148,7 +154,13 @@ fn s3_gateway_detail(service: &str, vpc: &str) -> String {
 /// - A custom policy for a service whose `VpcEndpointPolicySupported` is false: an error.
 /// - The VPC at EC2's default quota of 50 interface endpoints: a warning (quotas are adjustable
 ///   and the plan cannot read the account's).
-pub async fn check_interface(ctx: &Ctx, prior: Option<&InterfaceModel>, planned: &InterfaceModel, fresh: bool, diags: &mut Diagnostics) {
+pub async fn check_interface(
+    ctx: &Ctx,
+    prior: Option<&InterfaceFacts<'_>>,
+    planned: &InterfaceFacts<'_>,
+    fresh: bool,
+    diags: &mut Diagnostics,
+) {
     let region = ctx.ec2.region().to_string();
     let vpc = planned.vpc_id.as_str();
     let Some(service) = planned.service_name.as_str().map(|s| aws::resolve_service_name(s, &region)) else { return };
@@ -161,7 +173,7 @@ pub async fn check_interface(ctx: &Ctx, prior: Option<&InterfaceModel>, planned:
     let needs_gateway = needs_s3_gateway(&service, private_dns, &inbound)
         && (turning_on || prior.filter(|_| !fresh).is_some_and(|p| inbound_of(p).as_bool() == Some(false)));
     let cross_region = planned.service_region.as_str().is_some_and(|r| r != region);
-    let custom_policy = policy::configured(&planned.policy).filter(|p| !policy::is_default(p));
+    let custom_policy = policy::configured(planned.policy).filter(|p| !policy::is_default(p));
     let policy_new = custom_policy
         .is_some_and(|p| fresh || !prior.and_then(|prior| prior.policy.as_str()).is_some_and(|old| policy::policies_equal(old, p)));
 
@@ -282,7 +294,12 @@ pub async fn check_interface(ctx: &Ctx, prior: Option<&InterfaceModel>, planned:
 /// Right before CreateVpcEndpoint (`prior` `None`) or a ModifyVpcEndpoint, against EC2 as it is
 /// now (not the process's listing): private DNS that another endpoint of the service holds, and
 /// S3 private DNS without an S3 gateway endpoint, are errors here.
-pub async fn check_interface_at_apply(ctx: &Ctx, prior: Option<&InterfaceModel>, planned: &InterfaceModel, diags: &mut Diagnostics) {
+pub async fn check_interface_at_apply(
+    ctx: &Ctx,
+    prior: Option<&InterfaceFacts<'_>>,
+    planned: &InterfaceFacts<'_>,
+    diags: &mut Diagnostics,
+) {
     let region = ctx.ec2.region().to_string();
     let (Some(vpc), Some(service)) = (planned.vpc_id.as_str(), planned.service_name.as_str()) else { return };
     let service = aws::resolve_service_name(service, &region);
@@ -326,7 +343,7 @@ pub async fn check_interface_at_apply(ctx: &Ctx, prior: Option<&InterfaceModel>,
 
 /// The plan-time rule of a gateway endpoint: a route table new to the endpoint that another
 /// gateway endpoint of the service already routes (EC2: RouteAlreadyExists) is an error.
-pub async fn check_gateway(ctx: &Ctx, prior: Option<&GatewayModel>, planned: &GatewayModel, fresh: bool, diags: &mut Diagnostics) {
+pub async fn check_gateway(ctx: &Ctx, prior: Option<&GatewayFacts<'_>>, planned: &GatewayFacts<'_>, fresh: bool, diags: &mut Diagnostics) {
     let region = ctx.ec2.region().to_string();
     let (Some(vpc), Some(service)) = (planned.vpc_id.as_str(), planned.service_name.as_str()) else { return };
     let service = aws::resolve_service_name(service, &region);
@@ -387,21 +404,6 @@ pub async fn check_gateway(ctx: &Ctx, prior: Option<&GatewayModel>, planned: &Ga
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn policy_size_is_counted_in_characters() {
-        let ok = format!("{{\"Sid\":\"{}\"}}", "é".repeat(POLICY_MAX_CHARS - 10));
-        assert_eq!(ok.chars().count(), POLICY_MAX_CHARS);
-        let mut d = Diagnostics::new();
-        check_policy_size(&Val::Known(ok), &mut d);
-        assert!(!d.has_errors());
-        let long = format!("{{\"Sid\":\"{}\"}}", "x".repeat(POLICY_MAX_CHARS - 9));
-        check_policy_size(&Val::Known(long), &mut d);
-        assert!(d.has_errors());
-        let mut d = Diagnostics::new();
-        check_policy_size(&Val::unknown(), &mut d);
-        assert!(!d.has_errors());
-    }
 
     #[test]
     fn s3_private_dns_needs_a_gateway_unless_the_flag_is_false() {

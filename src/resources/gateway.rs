@@ -12,6 +12,7 @@ use aws_sdk_ec2::types::{DnsOptionsSpecification, DnsRecordIpType, IpAddressType
 use futures::future::BoxFuture;
 use serde_json::Value as Json;
 
+use super::ec2_rules::GatewayFacts;
 use super::endpoint::moves::AwsEndpoint;
 use super::endpoint::{self, endpoint_model, CreateRequest, Endpoint};
 use super::timeouts::{self, Timeouts};
@@ -65,6 +66,19 @@ crate::model! {
 }
 
 endpoint_model!(GatewayModel);
+
+impl GatewayModel {
+    /// What the EC2 rule about other endpoints reads (`ec2_rules::check_gateway`).
+    fn rule_facts(&self) -> GatewayFacts<'_> {
+        GatewayFacts {
+            id: &self.id,
+            vpc_id: &self.vpc_id,
+            service_name: &self.service_name,
+            route_table_ids: &self.route_table_ids,
+            tags_all: &self.tags_all,
+        }
+    }
+}
 
 static NULL_STRING: Val<String> = Val::Null;
 
@@ -146,7 +160,8 @@ impl Endpoint for Gateway {
                 diags.extend(check_with_aws(ctx, prior, planned, fresh).await);
             }
             if !diags.has_errors() {
-                super::ec2_rules::check_gateway(ctx, prior, planned, fresh, diags).await;
+                super::ec2_rules::check_gateway(ctx, prior.map(GatewayModel::rule_facts).as_ref(), &planned.rule_facts(), fresh, diags)
+                    .await;
             }
         })
     }

@@ -73,9 +73,27 @@ pub(crate) fn plan(prior: &Val<String>, config: &Val<String>, fresh: bool) -> Op
     (config.is_null() && !fresh && is_custom(prior.as_str())).then(Val::unknown)
 }
 
+/// EC2's limit on an endpoint policy, white space included (not adjustable).
+pub const POLICY_MAX_CHARS: usize = 20_480;
+
+/// A policy over EC2's 20,480 characters (static: at validate and plan).
+pub fn check_policy_size(policy: &Val<String>, diags: &mut Diagnostics) {
+    let Some(p) = configured(policy) else { return };
+    let n = p.chars().count();
+    if n > POLICY_MAX_CHARS {
+        diags.attr_error(
+            "policy",
+            "Policy too long",
+            format!(
+                "The policy has {n} characters; EC2 accepts at most {POLICY_MAX_CHARS}, white space included (it refuses the create or modify: InvalidPolicyDocument \"The size of an endpoint policy cannot exceed 20,480 characters, including white space\"). Shorten it: jsonencode() writes it without white space; fewer statements, wildcards or conditions."
+            ),
+        );
+    }
+}
+
 /// Checks that `policy` (when known, set and not `""`) is a JSON object.
 pub(crate) fn validate(policy: &Val<String>, diags: &mut Diagnostics) {
-    super::ec2_rules::check_policy_size(policy, diags);
+    check_policy_size(policy, diags);
     if let Some(p) = configured(policy) {
         match serde_json::from_str::<serde_json::Value>(p) {
             Ok(serde_json::Value::Object(_)) => {}
@@ -132,6 +150,21 @@ pub(crate) fn is_default(policy: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn policy_size_is_counted_in_characters() {
+        let ok = format!("{{\"Sid\":\"{}\"}}", "é".repeat(POLICY_MAX_CHARS - 10));
+        assert_eq!(ok.chars().count(), POLICY_MAX_CHARS);
+        let mut d = Diagnostics::new();
+        check_policy_size(&Val::Known(ok), &mut d);
+        assert!(!d.has_errors());
+        let long = format!("{{\"Sid\":\"{}\"}}", "x".repeat(POLICY_MAX_CHARS - 9));
+        check_policy_size(&Val::Known(long), &mut d);
+        assert!(d.has_errors());
+        let mut d = Diagnostics::new();
+        check_policy_size(&Val::unknown(), &mut d);
+        assert!(!d.has_errors());
+    }
 
     #[test]
     fn policies_compare_semantically() {
