@@ -12,51 +12,8 @@
 mod common;
 
 use aws_sdk_ec2::types::{AttributeBooleanValue, VpcEndpointType};
+use common::diags::diagnostics;
 use common::*;
-
-/// One diagnostic as Terraform printed it.
-#[derive(Debug)]
-struct Diag {
-    severity: String,
-    summary: String,
-    /// e.g. `resource "vpce_interface" "x"`.
-    context: Option<String>,
-    /// The quoted source line.
-    source: Option<String>,
-    text: String,
-}
-
-fn strip(l: &str) -> &str {
-    l.trim_start_matches(['│', '╷', '╵', ' ']).trim_end()
-}
-
-fn diagnostics(output: &str) -> Vec<Diag> {
-    let lines: Vec<&str> = output.lines().collect();
-    let starts: Vec<usize> = lines
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| strip(l).starts_with("Error: ") || strip(l).starts_with("Warning: "))
-        .map(|(i, _)| i)
-        .collect();
-    let mut out = Vec::new();
-    for (k, &start) in starts.iter().enumerate() {
-        let chunk = &lines[start..starts.get(k + 1).copied().unwrap_or(lines.len())];
-        let (severity, summary) = strip(chunk[0]).split_once(": ").map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or_default();
-        let (mut context, mut source) = (None, None);
-        for (j, l) in chunk.iter().enumerate() {
-            if let Some(rest) = strip(l).strip_prefix("on main.tf line ") {
-                let (n, ctx) = rest.split_once(',').unwrap_or((rest, ""));
-                context = Some(ctx.trim().trim_start_matches("in ").trim_end_matches(':').to_string());
-                let prefix = format!("{}:", n.trim());
-                source =
-                    chunk[j + 1..].iter().map(|l| strip(l)).find(|l| l.starts_with(&prefix)).map(|l| l[prefix.len()..].trim().to_string());
-                break;
-            }
-        }
-        out.push(Diag { severity, summary, context, source, text: unwrap_lines(&chunk.join("\n")) });
-    }
-    out
-}
 
 /// What one row expects of Terraform's output.
 struct Expect {

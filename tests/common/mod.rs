@@ -5,6 +5,7 @@
 
 pub mod awsprovider;
 pub mod clients;
+pub mod diags;
 pub mod faultproxy;
 pub mod proxy;
 pub mod run;
