@@ -57,23 +57,25 @@ use super::names::is_read_only;
 /// that arrives a moment before EC2 refilled its token is throttled.
 pub(crate) const HEADROOM: f64 = 0.95;
 
+/// The actions whose unfiltered, unpaginated requests EC2 charges to the smaller bucket.
+const UNFILTERED_ACTIONS: &[&str] = &[
+    "DescribeInstances",
+    "DescribeInstanceStatus",
+    "DescribeNetworkInterfaces",
+    "DescribeSecurityGroups",
+    "DescribeSnapshots",
+    "DescribeSpotInstanceRequests",
+    "DescribeVolumes",
+];
+
 /// EC2's bucket for `action`: (maximum capacity, refill rate per second). `unfiltered` is a
 /// request with neither a filter nor pagination.
 pub(crate) fn ec2_bucket(action: &str, unfiltered: bool) -> (f64, f64) {
-    const UNFILTERED: &[&str] = &[
-        "DescribeInstances",
-        "DescribeInstanceStatus",
-        "DescribeNetworkInterfaces",
-        "DescribeSecurityGroups",
-        "DescribeSnapshots",
-        "DescribeSpotInstanceRequests",
-        "DescribeVolumes",
-    ];
     match action {
         "CreateVpcEndpoint" | "ModifyVpcEndpoint" | "DeleteVpcEndpoints" => (4.0, 0.3),
         "CreateTags" | "DeleteTags" => (100.0, 10.0),
         "AcceptVpcEndpointConnections" | "RejectVpcEndpointConnections" => (10.0, 1.0),
-        a if unfiltered && UNFILTERED.contains(&a) => (50.0, 10.0),
+        a if unfiltered && UNFILTERED_ACTIONS.contains(&a) => (50.0, 10.0),
         a if is_read_only(a) || a.starts_with("Search") => (100.0, 20.0),
         _ => (50.0, 5.0),
     }
@@ -564,15 +566,7 @@ mod tests {
         // The unfiltered list is the same seven actions.
         let start = proxy.find("UNFILTERED_ACTIONS = {").unwrap();
         let listed = &proxy[start..start + proxy[start..].find('}').unwrap()];
-        for action in [
-            "DescribeInstances",
-            "DescribeInstanceStatus",
-            "DescribeNetworkInterfaces",
-            "DescribeSecurityGroups",
-            "DescribeSnapshots",
-            "DescribeSpotInstanceRequests",
-            "DescribeVolumes",
-        ] {
+        for action in UNFILTERED_ACTIONS {
             assert!(listed.contains(&format!("\"{action}\"")), "{action} unfiltered in ec2proxy.py");
             assert_eq!(ec2_bucket(action, true), constant("THROTTLE_UNFILTERED"), "{action}");
         }

@@ -32,6 +32,16 @@ pub fn decode<M: Model>(v: &Value, what: &str) -> Result<Option<M>, Diagnostics>
     M::decode(v).map_err(|e| model::diagnostics(&e, what))
 }
 
+/// Validates `config` decoded as `M` with `check`: nothing for a null configuration, the decode
+/// errors for a value of another shape.
+fn validate_decoded<M: Model>(config: &Value, what: &str, check: impl FnOnce(&M) -> Diagnostics) -> Diagnostics {
+    match decode::<M>(config, what) {
+        Ok(Some(c)) => check(&c),
+        Ok(None) => Diagnostics::new(),
+        Err(d) => d,
+    }
+}
+
 /// [`decode`] of three values; the diagnostics of all that fail.
 #[allow(clippy::type_complexity)]
 fn decode3<M: Model>(values: [(&Value, &str); 3]) -> Result<(Option<M>, Option<M>, Option<M>), Diagnostics> {
@@ -240,11 +250,7 @@ impl<C: Sync + 'static, R: TypedResource<C>> Resource<C> for Typed<R, C> {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        match decode::<R::Model>(config, "configuration") {
-            Ok(Some(c)) => self.inner.validate(&c),
-            Ok(None) => Diagnostics::new(),
-            Err(d) => d,
-        }
+        validate_decoded::<R::Model>(config, "configuration", |c| self.inner.validate(c))
     }
 
     fn plan<'a>(&'a self, ctx: &'a C, req: PlanRequest) -> BoxFuture<'a, PlanResponse> {
@@ -325,11 +331,7 @@ impl<C: Sync + 'static, D: TypedDataSource<C>> DataSource<C> for Typed<D, C> {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        match decode::<D::Model>(config, "configuration") {
-            Ok(Some(c)) => self.inner.validate(&c),
-            Ok(None) => Diagnostics::new(),
-            Err(d) => d,
-        }
+        validate_decoded::<D::Model>(config, "configuration", |c| self.inner.validate(c))
     }
 
     fn read<'a>(&'a self, ctx: &'a C, config: Value) -> BoxFuture<'a, ReadResponse> {
@@ -361,11 +363,7 @@ impl<C: Sync + 'static, L: TypedListResource<C>> ListResource<C> for Typed<L, C>
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        match decode::<L::Model>(config, "list configuration") {
-            Ok(Some(c)) => self.inner.validate(&c),
-            Ok(None) => Diagnostics::new(),
-            Err(d) => d,
-        }
+        validate_decoded::<L::Model>(config, "list configuration", |c| self.inner.validate(c))
     }
 
     fn list<'a>(&'a self, ctx: &'a C, req: ListRequest) -> BoxStream<'a, ListItem> {
