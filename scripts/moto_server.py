@@ -38,6 +38,9 @@ CreateVpcEndpoint / ModifyVpcEndpoint, and the PrivateLink and gateway endpoint 
   a dict ("{'State': 'associated'}").
 - DescribeVpcEndpoints MaxResults (5 to 1000) / NextToken: EC2 answers in pages; moto ignores
   them and answers everything at once (so paging code would go untested).
+- DescribeVpcEndpoints and DescribeVpcEndpointServices filters: every name EC2 documents, with EC2's
+  wildcards, and EC2's InvalidParameterValue for the others; DescribeVpcEndpointServices
+  ServiceRegions (moto knows some filter names only, and ignores ServiceRegions).
 - An endpoint of a service whose configuration has AcceptanceRequired starts `pendingAcceptance`
   until the service owner calls AcceptVpcEndpointConnections, which moto lacks; moto makes every
   endpoint `available`.
@@ -580,21 +583,116 @@ def delete_vpc_endpoints(self):
     return ActionResult({"Unsuccessful": unsuccessful})
 
 
+# --- Filters as EC2 documents them ---------------------------------------------------------------------
+# DescribeVpcEndpoints takes the filters ip-address-type, service-name, service-region, tag:<key>,
+# tag-key, vpc-id, vpc-endpoint-id, vpc-endpoint-state and vpc-endpoint-type; DescribeVpcEndpointServices
+# owner, service-name, service-region, service-type, supported-ip-address-types, tag:<key> and tag-key.
+# EC2 answers any other name with InvalidParameterValue "The filter 'NAME' is invalid"; a filter matches
+# when any of its values does (values may hold the wildcards * and ?), and every filter must match. moto
+# knows only some of these names (and fails with an internal error on the others).
+# DescribeVpcEndpointServices ServiceRegions (cross-region PrivateLink) lists the services of those
+# Regions, each with its ServiceRegion; moto ignores the parameter and lists the local ones.
+
+import fnmatch  # noqa: E402
+
+ENDPOINT_FILTERS = ("ip-address-type", "service-name", "service-region", "tag-key", "vpc-id", "vpc-endpoint-id",
+                    "vpc-endpoint-state", "vpc-endpoint-type")
+SERVICE_FILTERS = ("owner", "service-name", "service-region", "service-type", "supported-ip-address-types", "tag-key")
+
+
+def check_filter_names(filters, known):
+    for name in filters:
+        if name not in known and not name.startswith("tag:"):
+            raise InvalidParameterValue(f"The filter '{name}' is invalid")
+
+
+def filter_matches(values, patterns):
+    return any(fnmatch.fnmatchcase(str(v), p) for v in values for p in patterns)
+
+
+def endpoint_filter_values(ep, name, region):
+    tags = {t["key"]: t["value"] for t in ep.get_tags()}
+    if name.startswith("tag:"):
+        key = name[4:]
+        return [tags[key]] if key in tags else []
+    return {
+        "ip-address-type": [getattr(ep, "ip_address_type", None) or "ipv4"],
+        "service-name": [ep.service_name],
+        "service-region": [getattr(ep, "service_region", None) or region],
+        "tag-key": list(tags),
+        "vpc-id": [ep.vpc_id],
+        "vpc-endpoint-id": [ep.id],
+        "vpc-endpoint-state": [ep.state],
+        "vpc-endpoint-type": [ep.vpc_endpoint_type or "Gateway"],
+    }[name]
+
+
 def describe_vpc_endpoints(self):
     max_results = self._get_param("MaxResults")
     token = self._get_param("NextToken")
-    if max_results is None and token is None:
-        return VPCs_original_describe(self)
     if max_results is not None and not 5 <= int(max_results) <= 1000:
         raise InvalidParameterValue(f"Value ( {max_results} ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.")
+    filters = self._filters_from_querystring()
+    check_filter_names(filters, ENDPOINT_FILTERS)
     ids = self._get_param("VpcEndpointIds", [])
-    found = self.ec2_backend.describe_vpc_endpoints(vpc_end_point_ids=ids, filters=self._filters_from_querystring())
+    found = self.ec2_backend.describe_vpc_endpoints(vpc_end_point_ids=ids, filters={})
+    found = [ep for ep in found
+             if all(filter_matches(endpoint_filter_values(ep, name, self.region), values) for name, values in filters.items())]
+    if max_results is None and token is None:
+        return ActionResult({"VpcEndpoints": found})
     found = sorted(found, key=lambda ep: ep.id)
     start = int(token) if token and token.isdigit() else 0
     end = start + int(max_results or 1000)
     result = {"VpcEndpoints": found[start:end]}
     if end < len(found):
         result["NextToken"] = str(end)
+    return ActionResult(result)
+
+
+def service_filter_values(detail, name):
+    tags = {t.get("Key"): t.get("Value") for t in detail.get("Tags") or []}
+    if name.startswith("tag:"):
+        key = name[4:]
+        return [tags[key]] if key in tags else []
+    return {
+        "owner": [detail.get("Owner")],
+        "service-name": [detail.get("ServiceName")],
+        "service-region": [detail.get("ServiceRegion")],
+        "service-type": [t.get("ServiceType") for t in detail.get("ServiceType") or []],
+        "supported-ip-address-types": list(detail.get("SupportedIpAddressTypes") or ["ipv4"]),
+        "tag-key": list(tags),
+    }[name]
+
+
+def describe_vpc_endpoint_services(self):
+    filters = self._filters_from_querystring()
+    check_filter_names(filters, SERVICE_FILTERS)
+    names = self._get_param("ServiceNames", [])
+    regions = self._get_param("ServiceRegions", []) or [self.region]
+    backend = self.ec2_backend
+    details = []
+    for region in regions:
+        services = backend._collect_default_endpoint_services(backend.account_id, region)
+        if region == self.region:
+            services = services + [c.to_dict() for c in backend.configurations.values()]
+        for s in services:
+            s = dict(s)
+            s["ServiceRegion"] = region
+            details.append(s)
+    for name in names:
+        if name not in {d["ServiceName"] for d in details}:
+            raise models.InvalidServiceName(name)
+    details = [d for d in details
+               if (not names or d["ServiceName"] in names)
+               and all(filter_matches(service_filter_values(d, n), v) for n, v in filters.items())]
+    details.sort(key=lambda d: (d["ServiceName"], d.get("ServiceRegion") or ""))
+    max_results = int(self._get_param("MaxResults") or 1000)
+    token = self._get_param("NextToken")
+    start = int(token) if token and token.isdigit() else 0
+    page = details[start:start + max_results]
+    result = {"ServiceNames": [d["ServiceName"] for d in page], "ServiceDetails": page}
+    if start + max_results < len(details):
+        result["NextToken"] = str(start + max_results)
     return ActionResult(result)
 
 
@@ -688,8 +786,8 @@ from moto.ec2.models.subnets import Subnet as _Subnet  # noqa: E402
 
 _Subnet.ipv6_cidr_block_association_set = property(subnet_ipv6_cidr_block_association_set)
 
-VPCs_original_describe = VPCs.describe_vpc_endpoints
 VPCs.describe_vpc_endpoints = describe_vpc_endpoints
+VPCs.describe_vpc_endpoint_services = describe_vpc_endpoint_services
 VPCs_original_modify = VPCs.modify_vpc_endpoint
 VPCs.delete_vpc_endpoints = delete_vpc_endpoints
 models.create_dns_entries = create_dns_entries
