@@ -701,7 +701,8 @@ def describe_vpc_endpoint_services(self):
 # service other than an AWS service, we allow full access to the endpoint", VPC endpoint policy docs; and
 # EC2 answers "Service com.amazonaws.vpce.REGION.vpce-svc-... only supports the full-access endpoint
 # policy." to a custom policy for one); moto reports true. CreateVpcEndpointServiceConfiguration
-# SupportedIpAddressTypes (default ipv4) is kept and reported; moto drops it.
+# SupportedIpAddressTypes (default ipv4) is kept and reported; moto drops it. The service's tags are
+# reported in its ServiceDetail (Tags), as EC2 does; moto leaves them out.
 
 original_config_to_dict = service_models.VPCServiceConfiguration.to_dict
 
@@ -710,6 +711,7 @@ def config_to_dict(self):
     details = original_config_to_dict(self)
     details["VpcEndpointPolicySupported"] = False
     details["SupportedIpAddressTypes"] = list(getattr(self, "supported_ip_address_types", None) or ["ipv4"])
+    details["Tags"] = [{"Key": t["key"], "Value": t["value"]} for t in self.get_tags()]
     if not self.private_dns_name:
         details.pop("PrivateDnsName", None)
         details.pop("PrivateDnsNames", None)

@@ -18,6 +18,7 @@ pub(crate) mod checks;
 pub mod context;
 pub(crate) mod data_sources;
 pub mod docs;
+pub(crate) mod filters;
 pub use tfplugin as protocol;
 pub use tfplugin::{debug, error, info, log_at, model, warn};
 pub mod provider;

@@ -93,6 +93,7 @@ pub(crate) fn registry() -> Registry<Ctx> {
         .resource(Typed::new(association::RouteTableAssociation::new()))
         .data_source(Typed::new(data_sources::service::Service))
         .data_source(Typed::new(data_sources::endpoint::EndpointData))
+        .data_source(Typed::new(data_sources::associations::Associations))
         .list_resource(Typed::new(list::EndpointList::new(gateway::Gateway::new())))
         .list_resource(Typed::new(list::EndpointList::new(interface::Interface::new())))
 }

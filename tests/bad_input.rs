@@ -62,6 +62,8 @@ macro_rules! d {
 const GW: &str = r#"resource "vpce_gateway" "x""#;
 const IF: &str = r#"resource "vpce_interface" "x""#;
 const PROV: &str = r#"provider "vpce""#;
+const DS_EP: &str = r#"data "vpce_endpoint" "x""#;
+const DS_SVC: &str = r#"data "vpce_service" "x""#;
 
 /// Whether the source line assigns `attr` (`attr = ...` or `attr {`).
 fn names_attr(source: &str, attr: &str) -> bool {
@@ -179,6 +181,19 @@ fn cases(w: &World) -> Vec<Case> {
     // Terraform only configures a provider some resource uses.
     let user = format!("resource \"vpce_gateway\" \"ok\" {{\n  vpc_id       = \"{a}\"\n  service_name = \"s3\"\n}}\n");
     vec![
+        // ---------------- data sources: EC2 filter blocks ----------------
+        case("data vpce_endpoint: filter name DescribeVpcEndpoints does not take", Validate,
+            "data \"vpce_endpoint\" \"x\" {\n  filter {\n    name   = \"vpc_id\"\n    values = [\"vpc-1\"]\n  }\n}\n",
+            "Invalid filter name", d!["does not take the filter \"vpc_id\"", "The filter 'vpc_id' is invalid", "`vpc-id`"], DS_EP, Attr("name")),
+        case("data vpce_endpoint: filter without values", Validate,
+            "data \"vpce_endpoint\" \"x\" {\n  filter {\n    name   = \"vpc-id\"\n    values = []\n  }\n}\n",
+            "Invalid filter values", d!["1 to 200 values", "has 0"], DS_EP, Attr("values")),
+        case("data vpce_endpoint: vpc_endpoint_ids holds a service id", Validate,
+            "data \"vpce_endpoint\" \"x\" {\n  vpc_endpoint_ids = [\"vpce-svc-0123456789abcdef0\"]\n}\n",
+            "Invalid VPC endpoint ID", d!["\"vpce-svc-0123456789abcdef0\" is not a VPC endpoint ID"], DS_EP, Attr("vpc_endpoint_ids")),
+        case("data vpce_service: filter name DescribeVpcEndpointServices does not take", Validate,
+            "data \"vpce_service\" \"x\" {\n  filter {\n    name   = \"vpc-endpoint-type\"\n    values = [\"Interface\"]\n  }\n}\n",
+            "Invalid filter name", d!["DescribeVpcEndpointServices does not take the filter \"vpc-endpoint-type\"", "`service-type`"], DS_SVC, Attr("name")),
         // ---------------- vpce_gateway ----------------
         case("gateway: vpc_id is a subnet id", Validate,
             "resource \"vpce_gateway\" \"x\" {\n  vpc_id       = \"subnet-0123456789abcdef0\"\n  service_name = \"s3\"\n}\n",

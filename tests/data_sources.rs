@@ -268,3 +268,193 @@ fn endpoint_not_found_and_ambiguous() {
     tf.write("data \"vpce_endpoint\" \"x\" {\n  id = \"vpce-svc-0123456789abcdef0\"\n}\n");
     tf.plan().fails_with(&["Invalid VPC endpoint ID", "vpce_service data source"]);
 }
+
+#[test]
+fn endpoint_by_ec2_filter_blocks_and_ids() {
+    let rt = rt();
+    let client = rt.block_on(ec2());
+    let (vpc, gw_id, ifc_id, suite) = endpoints(&rt, &client, "ds-raw");
+    let tf = Tf::new();
+    tf.write(&format!(
+        r#"
+data "vpce_endpoint" "by_filter" {{
+  filter {{
+    name   = "tag:suite"
+    values = ["{suite}"]
+  }}
+  filter {{
+    name   = "tag:Name"
+    values = ["i?c", "nothing-*"]
+  }}
+}}
+
+data "vpce_endpoint" "by_ids" {{
+  vpc_endpoint_ids = ["{gw_id}", "{ifc_id}"]
+  filter {{
+    name   = "vpc-endpoint-type"
+    values = ["Gateway"]
+  }}
+}}
+
+data "vpce_endpoint" "wildcard_service" {{
+  vpc_id = "{vpc}"
+  filter {{
+    name   = "service-name"
+    values = ["*.s3"]
+  }}
+}}
+
+output "by_filter" {{ value = data.vpce_endpoint.by_filter }}
+output "by_ids" {{ value = data.vpce_endpoint.by_ids }}
+output "wildcard_service" {{ value = data.vpce_endpoint.wildcard_service }}
+"#,
+        vpc = vpc.id
+    ));
+    let out = tf.apply().ok();
+    no_warnings(&out);
+    let o = outputs(&tf);
+    let ifc = rt.block_on(endpoint(&client, &ifc_id)).expect("interface");
+    assert_eq!(o["by_filter"]["id"], ifc_id.as_str());
+    assert_eq!(o["by_ids"]["id"], gw_id.as_str());
+    assert_eq!(o["wildcard_service"]["id"], gw_id.as_str());
+    // The whole of EC2's DNS options, and the service region (the provider's: not cross-region).
+    let d = &o["by_filter"];
+    assert_eq!(d["service_region"], "us-east-1");
+    let dns = ifc.dns_options().expect("EC2 reports the interface endpoint's DNS options");
+    assert_eq!(d["dns_options"]["dns_record_ip_type"].as_str(), dns.dns_record_ip_type().map(|t| t.as_str()), "{d}");
+    assert_eq!(
+        d["dns_options"]["private_dns_only_for_inbound_resolver_endpoint"].as_bool(),
+        dns.private_dns_only_for_inbound_resolver_endpoint()
+    );
+    assert_eq!(d["dns_record_ip_type"], d["dns_options"]["dns_record_ip_type"]);
+    assert_eq!(tf.plan().code, 0);
+
+    // A filter that matches nothing says which filters were asked for; EC2's filter names only.
+    tf.write(&format!(
+        "data \"vpce_endpoint\" \"x\" {{\n  vpc_endpoint_ids = [\"{gw_id}\"]\n  filter {{\n    name   = \"vpc-endpoint-type\"\n    values = [\"Interface\"]\n  }}\n}}\n"
+    ));
+    tf.plan().fails_with(&["No VPC endpoint found", &format!("vpc_endpoint_ids = [\"{gw_id}\"]"), "filter { name = \"vpc-endpoint-type\""]);
+}
+
+#[test]
+fn service_by_filter_blocks_tags_and_regions() {
+    let rt = rt();
+    let client = rt.block_on(ec2());
+    let net = rt.block_on(vpc(&client, VpcOpts { subnets: 1, route_tables: 0, security_groups: 0, ..Default::default() }));
+    let name = nlb_service(&[net.subnets[0].id.clone()], false);
+    let detail = rt.block_on(service_entry(&client, &name, "Interface"));
+    let service_id = detail.service_id().expect("service id").to_string();
+    let team = format!("team-{service_id}");
+    rt.block_on(client.create_tags().resources(&service_id).tags(Tag::builder().key("team").value(&team).build()).send())
+        .expect("tag the service");
+    let tf = Tf::new();
+    tf.write(&format!(
+        r#"
+data "vpce_service" "by_tags" {{
+  tags = {{ team = "{team}" }}
+}}
+
+data "vpce_service" "by_filter" {{
+  filter {{
+    name   = "service-name"
+    values = ["*.us-east-1.ssm"]
+  }}
+  filter {{
+    name   = "owner"
+    values = ["amazon"]
+  }}
+}}
+
+data "vpce_service" "remote" {{
+  service_name    = "com.amazonaws.us-west-2.ssm"
+  service_regions = ["us-west-2"]
+}}
+
+output "by_tags" {{ value = data.vpce_service.by_tags }}
+output "by_filter" {{ value = data.vpce_service.by_filter }}
+output "remote" {{ value = data.vpce_service.remote }}
+"#
+    ));
+    let out = tf.apply().ok();
+    no_warnings(&out);
+    let o = outputs(&tf);
+    let t = &o["by_tags"];
+    assert_eq!(t["service_name"], name.as_str());
+    assert_eq!(t["tags"], serde_json::json!({"team": team}));
+    let owner = detail.owner().expect("owner");
+    assert_eq!(t["arn"], format!("arn:aws:ec2:us-east-1:{owner}:vpc-endpoint-service/{service_id}"));
+    assert_eq!(t["service_region"], "us-east-1");
+    assert_eq!(o["by_filter"]["service_name"], SSM);
+    assert_eq!(o["remote"]["service_name"], "com.amazonaws.us-west-2.ssm");
+    assert_eq!(o["remote"]["service_region"], "us-west-2");
+    assert_eq!(tf.plan().code, 0);
+
+    // Several matches are an error that lists them.
+    tf.write("data \"vpce_service\" \"x\" {\n  filter {\n    name   = \"service-name\"\n    values = [\"com.amazonaws.us-east-1.s*\"]\n  }\n  filter {\n    name   = \"service-type\"\n    values = [\"Interface\"]\n  }\n}\n");
+    tf.plan().fails_with(&["Several services match", "com.amazonaws.us-east-1.s3", "com.amazonaws.us-east-1.ssm"]);
+}
+
+#[test]
+fn associations_of_an_endpoint() {
+    let rt = rt();
+    let client = rt.block_on(ec2());
+    let (_vpc, gw_id, ifc_id, _suite) = endpoints(&rt, &client, "ds-assoc");
+    let tf = Tf::new();
+    tf.write(&format!(
+        r#"
+data "vpce_associations" "gw" {{
+  vpc_endpoint_id = "{gw_id}"
+}}
+
+data "vpce_associations" "ifc" {{
+  vpc_endpoint_id = "{ifc_id}"
+}}
+
+output "gw" {{ value = data.vpce_associations.gw }}
+output "ifc" {{ value = data.vpce_associations.ifc }}
+"#
+    ));
+    let out = tf.apply().ok();
+    no_warnings(&out);
+    let o = outputs(&tf);
+    let gw = rt.block_on(endpoint(&client, &gw_id)).expect("gateway");
+    let ifc = rt.block_on(endpoint(&client, &ifc_id)).expect("interface");
+    assert_eq!(strings(&o["gw"]["route_table_ids"]), sorted(gw.route_table_ids().to_vec()));
+    assert_eq!(gw.route_table_ids().len(), 2);
+    let rows = |v: &serde_json::Value| -> Vec<(String, String, String)> {
+        v["associations"]
+            .as_array()
+            .expect("associations")
+            .iter()
+            .map(|a| {
+                (a["kind"].as_str().unwrap().into(), a["resource_type"].as_str().unwrap().into(), a["import_id"].as_str().unwrap().into())
+            })
+            .collect()
+    };
+    let expected: Vec<(String, String, String)> = sorted(gw.route_table_ids().to_vec())
+        .into_iter()
+        .map(|rt| ("route_table".into(), "vpce_route_table_association".into(), format!("{gw_id}/{rt}")))
+        .collect();
+    assert_eq!(rows(&o["gw"]), expected);
+    assert!(o["gw"]["private_dns_enabled"].is_null());
+    let mut expected = vec![];
+    for g in ifc.groups() {
+        let g = g.group_id().expect("group id");
+        expected.push(("security_group".to_string(), "vpce_security_group_association".to_string(), format!("{ifc_id}/{g}")));
+    }
+    for s in sorted(ifc.subnet_ids().to_vec()) {
+        expected.push(("subnet".to_string(), "vpce_subnet_association".to_string(), format!("{ifc_id}/{s}")));
+    }
+    assert_eq!(rows(&o["ifc"]), expected);
+    assert_eq!(o["ifc"]["private_dns_enabled"].as_bool(), ifc.private_dns_enabled());
+
+    // Changed outside Terraform: the next read shows it.
+    rt.block_on(client.modify_vpc_endpoint().vpc_endpoint_id(&gw_id).remove_route_table_ids(&gw.route_table_ids()[0]).send())
+        .expect("remove a route table");
+    tf.apply().ok();
+    let o = outputs(&tf);
+    assert_eq!(strings(&o["gw"]["route_table_ids"]), vec![gw.route_table_ids()[1].clone()]);
+
+    tf.write("data \"vpce_associations\" \"x\" {\n  vpc_endpoint_id = \"vpce-0123456789abcdef0\"\n}\n");
+    tf.plan().fails_with(&["No VPC endpoint found", "vpce-0123456789abcdef0"]);
+}

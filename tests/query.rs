@@ -180,6 +180,70 @@ fn each_list_filter_finds_exactly_its_endpoints_in_one_call() {
 }
 
 #[test]
+fn filter_blocks_and_ids_narrow_the_list() {
+    let rt = rt();
+    let suite = unique("query-raw");
+    let (eps, ifc) = rt.block_on(async {
+        let c = ec2().await;
+        let a = vpc(&c, VpcOpts { subnets: 1, route_tables: 3, security_groups: 0, ..VpcOpts::default() }).await;
+        let s = suite.as_str();
+        let mut eps = Vec::new();
+        for (i, name) in ["web-1", "web-2", "db-1"].iter().enumerate() {
+            let service = if i == 2 { "dynamodb" } else { "s3" };
+            let rtb = if i == 1 { vec![a.route_tables[1].clone()] } else { vec![a.route_tables[i].clone()] };
+            eps.push(create(&c, &a.id, VpcEndpointType::Gateway, service, &[("suite", s), ("Name", name)], &rtb).await);
+        }
+        let ifc =
+            create(&c, &a.id, VpcEndpointType::Interface, "ssm", &[("suite", s), ("Name", "web-3")], &[a.subnets[0].id.clone()]).await;
+        (eps, ifc)
+    });
+    let filter = |name: &str, values: &str| format!("    filter {{\n      name   = \"{name}\"\n      values = {values}\n    }}");
+    let suite_filter = filter("tag:suite", &format!("[\"{suite}\"]"));
+    let blocks: Vec<(String, BTreeSet<String>)> = vec![
+        (list_block("vpce_gateway", "web", &format!("{suite_filter}\n{}", filter("tag:Name", "[\"web-*\"]"))), ids(&[&eps[0], &eps[1]])),
+        (
+            list_block("vpce_gateway", "web_or_db", &format!("{suite_filter}\n{}", filter("tag:Name", "[\"web-?\", \"db-1\"]"))),
+            ids(&[&eps[0], &eps[1], &eps[2]]),
+        ),
+        (list_block("vpce_interface", "ifc_web", &format!("{suite_filter}\n{}", filter("tag:Name", "[\"web-*\"]"))), ids(&[&ifc])),
+        (
+            list_block("vpce_gateway", "by_ids", &format!("    vpc_endpoint_ids = [\"{}\", \"{}\", \"{ifc}\"]", eps[1], eps[2])),
+            ids(&[&eps[1], &eps[2]]),
+        ),
+        (
+            list_block(
+                "vpce_gateway",
+                "ids_and_filter",
+                &format!("    vpc_endpoint_ids = [\"{}\", \"{}\"]\n{}", eps[1], eps[2], filter("service-name", "[\"*.dynamodb\"]")),
+            ),
+            ids(&[&eps[2]]),
+        ),
+    ];
+    let proxy = Proxy::start();
+    let tf = Tf::new();
+    tf.write_via(&proxy.url, "");
+    let text: String = blocks.iter().map(|(b, _)| b.as_str()).collect::<Vec<_>>().join("\n");
+    std::fs::write(tf.path().join("find.tfquery.hcl"), text).expect("write query file");
+    proxy.clear();
+    let found = query(&tf, &[]);
+    for (block, expected) in &blocks {
+        let name = block.split('"').nth(3).expect("block name");
+        assert_eq!(found.get(name), Some(expected), "list block {name} found the wrong endpoints\n{block}");
+    }
+    // The filters and ids went to EC2 (one call per block), as the user wrote them.
+    let calls = proxy.calls("DescribeVpcEndpoints");
+    assert_eq!(calls.len(), blocks.len(), "{calls:?}");
+    assert!(calls.iter().any(|c| param(c, "VpcEndpointId.1").is_some()), "vpc_endpoint_ids went as VpcEndpointIds: {calls:?}");
+    assert!(calls.iter().any(|c| c.iter().any(|(k, v)| k.starts_with("Filter.") && v == "tag:Name")), "{calls:?}");
+
+    // A filter name EC2 does not take is refused before any call, on the block's name.
+    std::fs::write(tf.path().join("find.tfquery.hcl"), list_block("vpce_gateway", "bad", &filter("vpc_id", "[\"x\"]"))).expect("write");
+    let out = tf15().run(&tf, &["query", "-no-color"]);
+    assert_ne!(out.code, 0, "{}", out.all());
+    assert!(out.all().contains("Invalid filter name") && out.all().contains("The filter 'vpc_id' is invalid"), "{}", out.all());
+}
+
+#[test]
 fn generated_configuration_imports_and_plans_no_change() {
     let rt = rt();
     let suite = unique("gen");

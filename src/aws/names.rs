@@ -36,6 +36,11 @@ pub(crate) fn endpoint_arn(region: &str, owner: &str, id: &str) -> String {
     format!("arn:{}:ec2:{region}:{owner}:vpc-endpoint/{id}", partition(region))
 }
 
+/// An endpoint service's ARN: `arn:PARTITION:ec2:REGION:OWNER:vpc-endpoint-service/ID`.
+pub(crate) fn service_arn(region: &str, owner: &str, id: &str) -> String {
+    format!("arn:{}:ec2:{region}:{owner}:vpc-endpoint-service/{id}", partition(region))
+}
+
 /// Resolves short service names (`s3`, `ssm`) against the region; full names pass through.
 pub(crate) fn resolve_service_name(name: &str, region: &str) -> String {
     if name.contains('.') {

@@ -1,6 +1,7 @@
 //! `vpce_endpoint`: one existing VPC endpoint, of any type, by id or by filters (VPC, service,
-//! type, state, tags), with every attribute the `vpce_gateway` and `vpce_interface` resources
-//! expose. Exactly one endpoint must match: none or several is an error naming what matched.
+//! type, state, tags, ids, and EC2's own `filter` blocks), with every attribute the `vpce_gateway`
+//! and `vpce_interface` resources expose. Exactly one endpoint must match: none or several is an
+//! error naming what matched.
 
 use std::collections::BTreeSet;
 
@@ -8,9 +9,10 @@ use aws_sdk_ec2::types::VpcEndpoint;
 
 use std::future::Future;
 
-use crate::aws::{self, EndpointQuery, ENDPOINT_TYPES};
+use crate::aws::{self, EndpointQuery, ENDPOINT_FILTERS, ENDPOINT_TYPES};
 use crate::checks::{attr_path, validate_enum, validate_id};
 use crate::context::Ctx;
+use crate::filters::{raw_filters, validate_filters, FilterBlock};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{Field, List, Map, Set, Val};
 use crate::protocol::typed::TypedDataSource;
@@ -18,7 +20,7 @@ use crate::resources::interface::DnsEntry;
 
 crate::model! {
     /// The configuration and state of a `vpce_endpoint` data source.
-    #[description = "One existing VPC endpoint (of any type, managed by Terraform or not), found by `id` or by the filters `vpc_id`, `service_name`, `vpc_endpoint_type`, `state` and `tags`: exactly one endpoint must match. Deleted endpoints (which EC2 lists for a while) match only `state = \"deleted\"`."]
+    #[description = "One existing VPC endpoint (of any type, managed by Terraform or not), found by `id` or by the filters `vpc_id`, `service_name`, `vpc_endpoint_type`, `state`, `tags`, `service_region`, `vpc_endpoint_ids` and `filter` blocks: exactly one endpoint must match. Deleted endpoints (which EC2 lists for a while) match only `state = \"deleted\"`."]
     pub(crate) struct EndpointDataModel {
         attrs {
             id: String [optional computed] "The endpoint ID (`vpce-...`) to look up; else the ID of the endpoint the filters found.";
@@ -41,6 +43,24 @@ crate::model! {
             dns_entry: List<DnsEntry> [computed] "Interface endpoints: the DNS names and their hosted zones.";
             ip_address_type: String [computed] "`ipv4`, `dualstack` or `ipv6` (null when EC2 does not say).";
             dns_record_ip_type: String [computed] "The DNS record IP type of the endpoint's DNS options (null when EC2 does not say).";
+            vpc_endpoint_ids: Set<String> [optional] "Filter: only among these endpoints (`VpcEndpointIds`; an ID that does not exist is an error of EC2's).";
+            service_region: String [optional computed] "Filter: the region of the endpoint's service (cross-region PrivateLink). The state holds the region EC2 reports, else the provider's.";
+            dns_options: EndpointDnsOptions [computed] "The endpoint's DNS options, as EC2 reports them (null when EC2 reports none).";
+        }
+        blocks {
+            filter: List<FilterBlock>;
+        }
+    }
+}
+
+crate::model! {
+    #[description = "DNS options of the endpoint."]
+    pub(crate) struct EndpointDnsOptions {
+        attrs {
+            dns_record_ip_type: String [computed] "`ipv4`, `dualstack`, `ipv6` or `service-defined`.";
+            private_dns_only_for_inbound_resolver_endpoint: bool [computed] "Whether the private DNS name resolves to the endpoint only for queries from Route 53 Resolver inbound endpoints.";
+            private_dns_preference: String [computed] "Which domains get private DNS (`ALL_DOMAINS`, `VERIFIED_DOMAINS_ONLY`, ...).";
+            private_dns_specified_domains: Set<String> [computed] "The domains of the `..._SPECIFIED_DOMAINS` preferences.";
         }
     }
 }
@@ -69,8 +89,8 @@ impl TypedDataSource<Ctx> for EndpointData {
     }
 }
 
-/// The filters set in the configuration, by attribute name.
-const FILTERS: &[&str] = &["id", "vpc_id", "service_name", "vpc_endpoint_type", "state", "tags"];
+/// The filters set in the configuration, by attribute name (and the `filter` blocks).
+const FILTERS: &[&str] = &["id", "vpc_id", "service_name", "vpc_endpoint_type", "state", "tags", "vpc_endpoint_ids", "service_region"];
 
 fn validate(c: &EndpointDataModel) -> Diagnostics {
     let mut d = Diagnostics::new();
@@ -83,14 +103,27 @@ fn validate(c: &EndpointDataModel) -> Diagnostics {
         );
     }
     validate_enum(&c.vpc_endpoint_type, attr_path(&["vpc_endpoint_type"]), "endpoint type", ENDPOINT_TYPES, &mut d);
+    for id in c.vpc_endpoint_ids.strings().iter().filter(|id| !id.starts_with("vpce-") || id.starts_with("vpce-svc-")) {
+        d.attr_error(
+            "vpc_endpoint_ids",
+            "Invalid VPC endpoint ID",
+            format!("\"{id}\" is not a VPC endpoint ID: those look like \"vpce-0123456789abcdef0\"."),
+        );
+    }
+    if let Some(r) = c.service_region.as_str().filter(|r| !aws::is_region_name(r)) {
+        d.attr_error("service_region", "Invalid service_region", format!("\"{r}\" is not an AWS region name such as \"us-west-2\"."));
+    }
+    validate_filters(&c.filter, ENDPOINT_FILTERS, "DescribeVpcEndpoints", &mut d);
     let value = c.to_value();
-    let all_known = FILTERS.iter().all(|f| value.get(f).is_known());
-    let any_set = FILTERS.iter().any(|f| !value.get(f).is_null());
+    // Some(any block), None while unknown (a list of blocks comes empty, not null, when none).
+    let filter_blocks = if c.filter.is_unknown() { None } else { Some(c.filter.known().is_some_and(|l| !l.0.is_empty())) };
+    let all_known = FILTERS.iter().all(|f| value.get(f).is_known()) && filter_blocks.is_some();
+    let any_set = FILTERS.iter().any(|f| !value.get(f).is_null()) || filter_blocks == Some(true);
     if all_known && !any_set {
         d.attr_error(
             "id",
             "No filter",
-            "Set `id`, or at least one filter (`vpc_id`, `service_name`, `vpc_endpoint_type`, `state`, `tags`) that matches exactly one endpoint.",
+            "Set `id`, or at least one filter (`vpc_id`, `service_name`, `vpc_endpoint_type`, `state`, `tags`, `service_region`, `vpc_endpoint_ids`, a `filter` block) that matches exactly one endpoint.",
         );
     }
     d
@@ -106,6 +139,9 @@ fn query(c: &EndpointDataModel, region: &str) -> EndpointQuery {
         endpoint_type: s(&c.vpc_endpoint_type),
         state: s(&c.state),
         tags: c.tags.string_map(),
+        ids: c.vpc_endpoint_ids.strings().into_iter().collect(),
+        service_region: s(&c.service_region),
+        raw: raw_filters(&c.filter),
     }
 }
 
@@ -118,6 +154,7 @@ fn describe_query(q: &EndpointQuery) -> String {
         ("service_name", &q.service_name),
         ("vpc_endpoint_type", &q.endpoint_type),
         ("state", &q.state),
+        ("service_region", &q.service_region),
     ] {
         if let Some(v) = v {
             parts.push(format!("{name} = \"{v}\""));
@@ -126,6 +163,13 @@ fn describe_query(q: &EndpointQuery) -> String {
     if !q.tags.is_empty() {
         let tags: Vec<String> = q.tags.iter().map(|(k, v)| format!("{k} = \"{v}\"")).collect();
         parts.push(format!("tags = {{{}}}", tags.join(", ")));
+    }
+    if !q.ids.is_empty() {
+        parts.push(format!("vpc_endpoint_ids = [{}]", q.ids.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")));
+    }
+    for f in &q.raw {
+        let values: Vec<String> = f.values.iter().map(|v| format!("\"{v}\"")).collect();
+        parts.push(format!("filter {{ name = \"{}\", values = [{}] }}", f.name, values.join(", ")));
     }
     parts.join(", ")
 }
@@ -159,7 +203,7 @@ async fn read(ctx: &Ctx, config: &EndpointDataModel, diags: &mut Diagnostics) ->
             diags.error(
                 "Several VPC endpoints found",
                 format!(
-                    "{} VPC endpoints in {region} match {asked}: {shown}. The vpce_endpoint data source needs exactly one: add filters (vpc_id, service_name, vpc_endpoint_type, state, tags) or set id.",
+                    "{} VPC endpoints in {region} match {asked}: {shown}. The vpce_endpoint data source needs exactly one: add filters (vpc_id, service_name, vpc_endpoint_type, state, tags, filter blocks) or set id.",
                     ids.len()
                 ),
             );
@@ -167,6 +211,8 @@ async fn read(ctx: &Ctx, config: &EndpointDataModel, diags: &mut Diagnostics) ->
         }
     };
     let mut state = from_endpoint(region, ep);
+    state.vpc_endpoint_ids = config.vpc_endpoint_ids.clone();
+    state.filter = config.filter.clone();
     let is_gateway = ep.vpc_endpoint_type().is_some_and(|t| t.as_str().eq_ignore_ascii_case("Gateway"));
     if is_gateway {
         let service = ep.service_name().unwrap_or_default();
@@ -221,6 +267,18 @@ fn from_endpoint(region: &str, ep: &VpcEndpoint) -> EndpointDataModel {
         dns_entry: Val::Known(dns_entry),
         ip_address_type: ep.ip_address_type().map(|t| t.as_str().to_ascii_lowercase()).into(),
         dns_record_ip_type: ep.dns_options().and_then(|d| d.dns_record_ip_type()).map(|t| t.as_str().to_string()).into(),
+        vpc_endpoint_ids: Val::Null,
+        service_region: Val::Known(ep.service_region().unwrap_or(region).to_string()),
+        dns_options: ep
+            .dns_options()
+            .map(|d| EndpointDnsOptions {
+                dns_record_ip_type: d.dns_record_ip_type().map(|t| t.as_str().to_string()).into(),
+                private_dns_only_for_inbound_resolver_endpoint: d.private_dns_only_for_inbound_resolver_endpoint().into(),
+                private_dns_preference: d.private_dns_preference().map(str::to_string).into(),
+                private_dns_specified_domains: string_set(d.private_dns_specified_domains().iter().map(String::as_str)),
+            })
+            .into(),
+        filter: Val::Known(List::default()),
     }
 }
 
@@ -249,6 +307,17 @@ mod tests {
             summaries(&validate(&model(Value::object([("vpc_endpoint_type", Value::string("gateway"))])))),
             ["Invalid endpoint type"]
         );
+        let ids = |ids: &[&str]| Value::set_of_strings(ids.iter().copied());
+        assert!(validate(&model(Value::object([("vpc_endpoint_ids", ids(&["vpce-1"]))]))).is_empty(), "ids alone are a filter");
+        assert_eq!(summaries(&validate(&model(Value::object([("vpc_endpoint_ids", ids(&["vpc-1"]))])))), ["Invalid VPC endpoint ID"]);
+        assert_eq!(summaries(&validate(&model(Value::object([("service_region", Value::string("west"))])))), ["Invalid service_region"]);
+        let mut c = model(Value::object(Vec::<(&str, Value)>::new()));
+        c.filter = crate::filters::blocks(&[("vpc-endpoint-state", &["available"])]);
+        assert!(validate(&c).is_empty(), "a filter block alone is a filter");
+        c.filter = crate::filters::blocks(&[("state", &["available"])]);
+        assert_eq!(summaries(&validate(&c)), ["Invalid filter name"]);
+        c.filter = Val::Known(List::default());
+        assert_eq!(summaries(&validate(&c)), ["No filter"]);
     }
 
     #[test]

@@ -3,7 +3,10 @@
 //! prefix list of a Gateway service and its CIDR blocks. S3 is offered both as a Gateway and as an
 //! Interface service: `service_type` picks one, and without it the lookup is ambiguous (an error).
 //!
-//! The lookups are the resources' own cached ones ([`Ec2::describe_service_details`],
+//! With `filter` blocks, `tags` or `service_regions`, one uncached DescribeVpcEndpointServices
+//! call with them (the filters go to EC2 as they are) must find exactly one service.
+//!
+//! The lookups by name alone are the resources' own cached ones ([`Ec2::describe_service_details`],
 //! [`Ec2::find_gateway_prefix_list`]): a data source and a resource naming the same service share
 //! one DescribeVpcEndpointServices call per provider process.
 //!
@@ -16,17 +19,19 @@ use aws_sdk_ec2::types::ServiceDetail;
 
 use std::future::Future;
 
+use crate::aws::{self, RawFilter, SERVICE_FILTERS};
 use crate::checks::{attr_path, join_and, join_or, validate_enum};
 use crate::context::Ctx;
+use crate::filters::{raw_filters, validate_filters, FilterBlock};
 use crate::protocol::diagnostics::Diagnostics;
-use crate::protocol::model::{List, Set, Val};
+use crate::protocol::model::{List, Map, Set, Val};
 use crate::protocol::typed::TypedDataSource;
 
 const SERVICE_TYPES: &[&str] = &["Gateway", "Interface", "GatewayLoadBalancer"];
 
 crate::model! {
     /// The configuration and state of a `vpce_service` data source.
-    #[description = "An AWS (or partner) VPC endpoint service in the provider's region: which endpoint types it offers, where, its DNS names, and for Gateway services the AWS-managed prefix list that gateway endpoint routes point at. Give exactly one of `service` and `service_name`."]
+    #[description = "An AWS (or partner) VPC endpoint service in the provider's region (or in `service_regions`): which endpoint types it offers, where, its DNS names, and for Gateway services the AWS-managed prefix list that gateway endpoint routes point at. Give `service` or `service_name` (not both), and/or `filter` blocks or `tags`: exactly one service must match."]
     pub(crate) struct ServiceModel {
         attrs {
             service: String [optional] "The short service name, such as `s3`, `dynamodb` or `ssm`: the full name is `com.amazonaws.<provider region>.<service>`. Exactly one of `service` and `service_name` must be set.";
@@ -45,6 +50,13 @@ crate::model! {
             supported_ip_address_types: Set<String> [computed] "The IP address types the service supports (`ipv4`, `ipv6`).";
             prefix_list_id: String [computed] "For a Gateway service: the AWS-managed prefix list of the service, the destination of the route a gateway endpoint adds to each of its route tables (usable in security group rules). Null for other types.";
             cidr_blocks: List<String> [computed] "For a Gateway service: the CIDR blocks of its prefix list, sorted (empty when AWS lists none, and for other types).";
+            tags: Map<String> [optional computed] "Filter: tags the service must carry, with these values. The state holds all of the service's tags.";
+            service_regions: Set<String> [optional] "Look in these regions (cross-region PrivateLink: `ServiceRegions`) instead of the provider's.";
+            service_region: String [computed] "The region of the service, as EC2 reports it (else the provider's).";
+            arn: String [computed] "The ARN of the endpoint service (`arn:aws:ec2:REGION:OWNER:vpc-endpoint-service/ID`); null when EC2 reports no service ID.";
+        }
+        blocks {
+            filter: List<FilterBlock>;
         }
     }
 }
@@ -84,10 +96,10 @@ fn validate(c: &ServiceModel) -> Diagnostics {
                 "Conflicting service names",
                 "Set either `service` (a short name such as \"s3\") or `service_name` (a full name such as \"com.amazonaws.us-east-1.s3\"), not both.",
             ),
-            (None, None) => d.attr_error(
+            (None, None) if !searches(c).unwrap_or(true) => d.attr_error(
                 "service",
                 "Missing service name",
-                "Set `service` (a short name such as \"s3\") or `service_name` (a full name such as \"com.amazonaws.us-east-1.s3\").",
+                "Set `service` (a short name such as \"s3\") or `service_name` (a full name such as \"com.amazonaws.us-east-1.s3\"), or `filter` blocks or `tags` that match exactly one service.",
             ),
             _ => {}
         }
@@ -115,7 +127,21 @@ fn validate(c: &ServiceModel) -> Diagnostics {
         );
     }
     validate_enum(&c.service_type, attr_path(&["service_type"]), "service type", SERVICE_TYPES, &mut d);
+    validate_filters(&c.filter, SERVICE_FILTERS, "DescribeVpcEndpointServices", &mut d);
+    for r in c.service_regions.strings().iter().filter(|r| !aws::is_region_name(r)) {
+        d.attr_error("service_regions", "Invalid service region", format!("\"{r}\" is not an AWS region name such as \"us-west-2\"."));
+    }
     d
+}
+
+/// Whether the configuration looks the service up by filters, tags or regions (`None` while some
+/// of those are unknown).
+fn searches(c: &ServiceModel) -> Option<bool> {
+    if c.filter.is_unknown() || c.tags.is_unknown() || c.service_regions.is_unknown() {
+        return None;
+    }
+    let blocks = c.filter.known().is_some_and(|l| !l.0.is_empty());
+    Some(blocks || !c.tags.string_map().is_empty() || !c.service_regions.strings().is_empty())
 }
 
 /// The types a service entry offers, as EC2 spells them.
@@ -125,30 +151,68 @@ fn types_of(detail: &ServiceDetail) -> Vec<String> {
 
 async fn read(ctx: &Ctx, config: &ServiceModel, diags: &mut Diagnostics) -> Option<ServiceModel> {
     let region = ctx.ec2.region();
-    let (name, attr) = match (config.service.as_str(), config.service_name.as_str()) {
-        (Some(short), _) => (format!("com.amazonaws.{region}.{short}"), "service"),
-        (None, Some(full)) => (full.to_string(), "service_name"),
-        (None, None) => return None,
+    let named = match (config.service.as_str(), config.service_name.as_str()) {
+        (Some(short), _) => Some((format!("com.amazonaws.{region}.{short}"), "service")),
+        (None, Some(full)) => Some((full.to_string(), "service_name")),
+        (None, None) => None,
     };
-    let details = match ctx.ec2.describe_service_details(&name).await {
+    let searching = searches(config) == Some(true);
+    let attr = named.as_ref().map_or("filter", |(_, a)| *a);
+    let regions: Vec<String> = config.service_regions.strings().into_iter().collect();
+    let details = if searching {
+        let mut filters = raw_filters(&config.filter);
+        filters.extend(config.tags.string_map().into_iter().map(|(k, v)| RawFilter { name: format!("tag:{k}"), values: vec![v] }));
+        ctx.ec2.search_services(named.iter().map(|(n, _)| n.clone()).collect(), &filters, regions.clone()).await
+    } else if let Some((name, _)) = &named {
+        ctx.ec2.describe_service_details(name).await
+    } else {
+        return None;
+    };
+    let asked = match &named {
+        Some((name, _)) => format!("named \"{name}\""),
+        None => "matching the filters".to_string(),
+    };
+    let details = match details {
         Ok(d) => d,
         Err(e) => {
-            diags.attr_error(attr, "Cannot look up the service", format!("DescribeVpcEndpointServices for {name}: {e}"));
+            diags.attr_error(attr, "Cannot look up the service", format!("DescribeVpcEndpointServices for the service {asked}: {e}"));
             return None;
         }
     };
+    let where_ = if regions.is_empty() { region.to_string() } else { join_or(&regions) };
     if details.is_empty() {
-        let hint = match aws_region_of(&name) {
-            Some(other) if other != region => format!(" It names a service in {other}, but the provider is configured for {region}."),
+        let hint = match named.as_ref().and_then(|(n, _)| aws_region_of(n)) {
+            Some(other) if other != region && regions.is_empty() => {
+                format!(" It names a service in {other}, but the provider is configured for {region}.")
+            }
             _ => String::new(),
         };
         diags.attr_error(
             attr,
             "Service not found",
-            format!("EC2 lists no endpoint service named \"{name}\" in {region}.{hint} Check the spelling (`aws ec2 describe-vpc-endpoint-services` lists them)."),
+            format!("EC2 lists no endpoint service {asked} in {where_}.{hint} Check the spelling (`aws ec2 describe-vpc-endpoint-services` lists them)."),
         );
         return None;
     }
+    let found: BTreeSet<(String, String)> = details
+        .iter()
+        .map(|d| (d.service_name().unwrap_or_default().to_string(), d.service_region().unwrap_or(region).to_string()))
+        .collect();
+    if found.len() > 1 {
+        let names: Vec<String> = found.iter().take(10).map(|(n, r)| if r == region { n.clone() } else { format!("{n} ({r})") }).collect();
+        let more = if found.len() > 10 { ", ..." } else { "" };
+        diags.attr_error(
+            attr,
+            "Several services match",
+            format!(
+                "{} endpoint services {asked} in {where_}: {}{more}. Narrow the lookup (service_name, filter blocks, tags) to one.",
+                found.len(),
+                names.join(", ")
+            ),
+        );
+        return None;
+    }
+    let name = found.into_iter().next().map(|(n, _)| n).unwrap_or_default();
     let offered: BTreeSet<String> = details.iter().flat_map(types_of).collect();
     let offered_list: Vec<String> = offered.iter().cloned().collect();
     let detail = match config.service_type.as_str() {
@@ -193,6 +257,13 @@ async fn read(ctx: &Ctx, config: &ServiceModel, diags: &mut Diagnostics) -> Opti
     };
     let set = |items: &[String]| Val::Known(items.iter().cloned().collect::<BTreeSet<String>>().into_iter().collect::<Set<String>>());
     let service_id = detail.service_id().unwrap_or_default().to_string();
+    let service_region = detail.service_region().unwrap_or(region).to_string();
+    let arn = match (detail.owner(), service_id.as_str()) {
+        (Some(owner), id) if !id.is_empty() => Val::Known(aws::service_arn(&service_region, owner, id)),
+        _ => Val::Null,
+    };
+    let tags: Map<String> =
+        detail.tags().iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string()))).collect();
     Some(ServiceModel {
         service: config.service.clone(),
         service_name: Val::Known(detail.service_name().unwrap_or(&name).to_string()),
@@ -210,6 +281,11 @@ async fn read(ctx: &Ctx, config: &ServiceModel, diags: &mut Diagnostics) -> Opti
         supported_ip_address_types: set(&detail.supported_ip_address_types().iter().map(|t| t.as_str().to_string()).collect::<Vec<_>>()),
         prefix_list_id,
         cidr_blocks,
+        tags: Val::Known(tags),
+        service_regions: config.service_regions.clone(),
+        service_region: Val::Known(service_region),
+        arn,
+        filter: config.filter.clone(),
     })
 }
 
@@ -247,5 +323,14 @@ mod tests {
         assert_eq!(summaries(&validate(&full)), ["Full name given as a short name"]);
         let bad_type = model(Value::object([("service", Value::string("s3")), ("service_type", Value::string("gateway"))]));
         assert_eq!(summaries(&validate(&bad_type)), ["Invalid service type"]);
+        let by_tags = model(Value::object([("tags", Value::map_of_strings([("team", "a")]))]));
+        assert!(validate(&by_tags).is_empty(), "tags alone look the service up");
+        let mut by_filter = model(Value::object(Vec::<(&str, Value)>::new()));
+        by_filter.filter = crate::filters::blocks(&[("service-type", &["Interface"]), ("owner", &["amazon"])]);
+        assert!(validate(&by_filter).is_empty(), "filter blocks alone look the service up");
+        by_filter.filter = crate::filters::blocks(&[("vpc-id", &["vpc-1"])]);
+        assert_eq!(summaries(&validate(&by_filter)), ["Invalid filter name"]);
+        let regions = model(Value::object([("service", Value::string("s3")), ("service_regions", Value::set_of_strings(["west"]))]));
+        assert_eq!(summaries(&validate(&regions)), ["Invalid service region"]);
     }
 }

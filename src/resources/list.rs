@@ -2,6 +2,7 @@
 //! `list "vpce_interface"` in `.tfquery.hcl` files find the existing endpoints of that type in the
 //! provider's region, filtered by VPC, service, tags and state, each with its identity (so that
 //! `terraform query -generate-config-out=FILE` writes `import` blocks and configuration for them).
+//! `vpc_endpoint_ids` and `filter` blocks narrow it as the AWS provider's list resource does.
 //!
 //! One DescribeVpcEndpoints call per page, the filters applied by EC2; the full state of each
 //! endpoint (`include_resource`) comes from the resource's own [`Endpoint::describe`] without its
@@ -15,8 +16,9 @@ use super::endpoint::{Endpoint, EndpointIdentity, EndpointModel};
 use super::Ctx;
 use crate::aws::{self, state_str, SdkResultExt};
 use crate::checks::{attr_path, validate_enum, validate_id};
+use crate::filters::{raw_filters, validate_filters, FilterBlock};
 use crate::protocol::diagnostics::Diagnostics;
-use crate::protocol::model::{Field, Map, Model, Val};
+use crate::protocol::model::{Field, List, Map, Model, Set, Val};
 use crate::protocol::resource::ListItem;
 use crate::protocol::schema::Schema;
 use crate::protocol::typed::{TypedListRequest, TypedListResource};
@@ -33,6 +35,10 @@ crate::model! {
             service_name: String [optional] "Only endpoints of this service: a short name such as `s3` (expanded with the provider's region) or the full name such as `com.amazonaws.us-east-1.s3`.";
             tags: Map<String> [optional] "Only endpoints that carry all of these tags, with these values.";
             state: String [optional] "Only endpoints in this state, as EC2 spells it: `available`, `pending`, `pendingAcceptance`, `deleting`, `rejected`, `failed`, `expired` or `partial`.";
+            vpc_endpoint_ids: Set<String> [optional] "Only these endpoints (`VpcEndpointIds`; an ID that does not exist is an error of EC2's).";
+        }
+        blocks {
+            filter: List<FilterBlock>;
         }
     }
 }
@@ -59,6 +65,9 @@ pub(crate) fn filters(config: &ListConfig, endpoint_type: &str, region: &str) ->
         endpoint_type: Some(endpoint_type.to_owned()),
         state: config.state.as_str().map(str::to_owned),
         tags: config.tags.string_map(),
+        ids: Vec::new(),
+        service_region: None,
+        raw: raw_filters(&config.filter),
     };
     query.filters()
 }
@@ -140,6 +149,14 @@ impl<E: Endpoint> TypedListResource<Ctx> for EndpointList<E> {
                 d.attr_error("tags", "Empty tag key", "Tag keys to match must not be empty.");
             }
         }
+        for id in config.vpc_endpoint_ids.strings().iter().filter(|id| !id.starts_with("vpce-") || id.starts_with("vpce-svc-")) {
+            d.attr_error(
+                "vpc_endpoint_ids",
+                "Invalid VPC endpoint ID",
+                format!("\"{id}\" is not a VPC endpoint ID: those look like \"vpce-0123456789abcdef0\"."),
+            );
+        }
+        validate_filters(&config.filter, aws::ENDPOINT_FILTERS, "DescribeVpcEndpoints", &mut d);
         d
     }
 
@@ -150,6 +167,7 @@ impl<E: Endpoint> TypedListResource<Ctx> for EndpointList<E> {
             .ec2
             .client()
             .describe_vpc_endpoints()
+            .set_vpc_endpoint_ids(Some(config.vpc_endpoint_ids.strings().into_iter().collect()).filter(|ids: &Vec<String>| !ids.is_empty()))
             .set_filters(Some(filters(&config, E::EC2_TYPE, ctx.ec2.region())))
             .max_results(page_size)
             .into_paginator()
@@ -208,6 +226,11 @@ mod tests {
                 one("tag:team", "a b"),
             ]
         );
+        let c = config(|c| c.filter = crate::filters::blocks(&[("tag:Name", &["web-*", "db-*"])]));
+        assert_eq!(
+            pairs(&filters(&c, "Gateway", "us-east-1")),
+            vec![one("vpc-endpoint-type", "Gateway"), ("tag:Name".to_string(), vec!["db-*".to_string(), "web-*".to_string()])]
+        );
     }
 
     #[test]
@@ -226,6 +249,12 @@ mod tests {
             assert!(text.contains(needle), "{needle}: {text}");
         }
         assert!(!list(&config(|c| c.state = Val::Known("pendingAcceptance".into()))).has_errors());
+        let d = list(&config(|c| {
+            c.vpc_endpoint_ids = Val::Known(Set(vec![Val::Known("rtb-1".into())]));
+            c.filter = crate::filters::blocks(&[("vpc_id", &["vpc-1"])]);
+        }));
+        let summaries: Vec<&str> = d.0.iter().map(|x| x.summary.as_str()).collect();
+        assert_eq!(summaries, ["Invalid VPC endpoint ID", "Invalid filter name"]);
     }
 
     #[test]

@@ -89,3 +89,27 @@ def test_service_filters_and_regions(ec2):
     assert names([("service-name", ["*.ssm"]), ("supported-ip-address-types", ["ipv4"])]) == [(f"com.amazonaws.{REGION}.ssm", REGION)]
     assert names([("service-name", ["*.s3"]), ("service-type", ["Gateway"])], ServiceRegions=["us-west-2"]) == \
         [("com.amazonaws.us-west-2.s3", "us-west-2")]
+
+
+def test_service_tags_are_reported_and_filtered(ec2):
+    """An endpoint service of the account reports its tags in DescribeVpcEndpointServices, and the
+    tag filters find it (moto leaves the tags out)."""
+    url = ec2.meta.endpoint_url
+    kw = dict(endpoint_url=url, region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+    elb = boto3.client("elbv2", **kw)
+    vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.8.1.0/24")["Subnet"]["SubnetId"]
+    lb = elb.create_load_balancer(Name="nlb-" + uuid.uuid4().hex[:20], Subnets=[subnet], Type="network",
+                                  Scheme="internal")["LoadBalancers"][0]["LoadBalancerArn"]
+    team = uuid.uuid4().hex[:8]
+    cfg = ec2.create_vpc_endpoint_service_configuration(
+        NetworkLoadBalancerArns=[lb],
+        TagSpecifications=[{"ResourceType": "vpc-endpoint-service", "Tags": [{"Key": "team", "Value": team}]}])
+    name = cfg["ServiceConfiguration"]["ServiceName"]
+    detail = ec2.describe_vpc_endpoint_services(ServiceNames=[name])["ServiceDetails"][0]
+    assert detail["Tags"] == [{"Key": "team", "Value": team}]
+    found = ec2.describe_vpc_endpoint_services(Filters=[{"Name": "tag:team", "Values": [team]}])["ServiceDetails"]
+    assert [d["ServiceName"] for d in found] == [name]
+    found = ec2.describe_vpc_endpoint_services(Filters=[{"Name": "tag-key", "Values": ["team"]},
+                                                        {"Name": "service-name", "Values": [name]}])["ServiceDetails"]
+    assert [d["ServiceName"] for d in found] == [name]

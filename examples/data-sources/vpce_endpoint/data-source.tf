@@ -22,3 +22,17 @@ data "vpce_endpoint" "ssm" {
     Name = "ssm"
   }
 }
+
+# EC2's own filters, as in `aws ec2 describe-vpc-endpoints --filters` (wildcards * and ?), among
+# given IDs.
+data "vpce_endpoint" "web" {
+  vpc_endpoint_ids = ["vpce-0123456789abcdef0", "vpce-0fedcba9876543210"]
+  filter {
+    name   = "tag:Name"
+    values = ["web-*"]
+  }
+  filter {
+    name   = "vpc-endpoint-state"
+    values = ["available", "pendingAcceptance"]
+  }
+}

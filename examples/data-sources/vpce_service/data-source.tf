@@ -24,3 +24,18 @@ resource "vpce_interface" "ssm" {
   service_name = data.vpce_service.ssm.service_name
   subnet_ids   = [for s in aws_subnet.private : s.id if contains(data.vpce_service.ssm.availability_zones, s.availability_zone)]
 }
+
+# A partner or in-house service found by EC2's filters and its tags.
+data "vpce_service" "partner" {
+  tags = { team = "payments" }
+  filter {
+    name   = "service-type"
+    values = ["Interface"]
+  }
+}
+
+# A service offered from another region (cross-region PrivateLink).
+data "vpce_service" "remote" {
+  service_name    = "com.amazonaws.vpce.us-west-2.vpce-svc-0123456789abcdef0"
+  service_regions = ["us-west-2"]
+}
