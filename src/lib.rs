@@ -19,6 +19,7 @@ pub mod context;
 pub(crate) mod data_sources;
 pub mod docs;
 pub(crate) mod filters;
+pub(crate) mod models;
 pub use tfplugin as protocol;
 pub use tfplugin::{debug, error, info, log_at, model, warn};
 pub mod provider;

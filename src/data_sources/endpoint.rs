@@ -13,10 +13,10 @@ use crate::aws::{self, EndpointQuery, ENDPOINT_FILTERS, ENDPOINT_TYPES};
 use crate::checks::{attr_path, validate_enum, validate_id};
 use crate::context::Ctx;
 use crate::filters::{raw_filters, validate_filters, FilterBlock};
+use crate::models::{dns_entries, DnsEntry};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{Field, List, Map, Set, Val};
 use crate::protocol::typed::TypedDataSource;
-use crate::resources::interface::DnsEntry;
 
 crate::model! {
     /// The configuration and state of a `vpce_endpoint` data source.
@@ -237,14 +237,7 @@ fn string_set<'a>(items: impl IntoIterator<Item = &'a str>) -> Val<Set<String>> 
 fn from_endpoint(region: &str, ep: &VpcEndpoint) -> EndpointDataModel {
     let id = ep.vpc_endpoint_id().unwrap_or_default();
     let owner = ep.owner_id().unwrap_or_default();
-    let dns_entry: List<DnsEntry> = ep
-        .dns_entries()
-        .iter()
-        .map(|d| DnsEntry {
-            dns_name: d.dns_name().map(str::to_string).into(),
-            hosted_zone_id: d.hosted_zone_id().map(str::to_string).into(),
-        })
-        .collect();
+    let dns_entry = dns_entries(ep);
     let tags: Map<String> = aws::tags_from_ec2(ep.tags()).into_iter().collect();
     EndpointDataModel {
         id: Val::Known(id.to_string()),

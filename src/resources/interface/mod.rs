@@ -35,6 +35,7 @@ use super::endpoint::moves::AwsEndpoint;
 use super::endpoint::{endpoint_model, CreateRequest, Endpoint};
 use super::timeouts::Timeouts;
 use super::{policy, Ctx};
+use crate::models::DnsEntry;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{List, Map, Model, Set, Val};
 use crate::protocol::schema::Schema;
@@ -97,16 +98,6 @@ crate::model! {
             private_dns_only_for_inbound_resolver_endpoint: bool [optional computed] "Resolve the private DNS name to the endpoint only for queries from Route 53 Resolver inbound endpoints (S3 with a gateway endpoint in the same VPC). Needs `private_dns_enabled = true`.";
             private_dns_preference: String [optional computed replace_when_configured] "Which domains get private DNS: `ALL_DOMAINS`, `VERIFIED_DOMAINS_ONLY`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY`. Changing it replaces the endpoint (EC2 cannot change it in place).";
             private_dns_specified_domains: Set<String> [optional computed replace_when_configured] "The domains (1 to 10) for the `..._SPECIFIED_DOMAINS` preferences. Changing them replaces the endpoint.";
-        }
-    }
-}
-
-crate::model! {
-    #[description = "A DNS name of the endpoint."]
-    pub(crate) struct DnsEntry {
-        attrs {
-            dns_name: String [computed] "The DNS name.";
-            hosted_zone_id: String [computed] "Its hosted zone.";
         }
     }
 }

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use serde_json::Value as Json;
 
 use super::super::endpoint::moves::{self, AwsEndpoint};
-use super::{DnsEntry, InterfaceDnsOptions, InterfaceModel};
+use super::{InterfaceDnsOptions, InterfaceModel};
+use crate::models::DnsEntry;
 use crate::protocol::model::{List, Val};
 
 /// `vpce_interface` from an `aws_vpc_endpoint` of type Interface (see the gateway's).

@@ -6,9 +6,10 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use aws_sdk_ec2::types::{NetworkInterface, SubnetConfiguration as Ec2SubnetConfiguration, VpcEndpoint};
 
 use super::super::{policy, tags, Ctx};
-use super::{DnsEntry, InterfaceDnsOptions, InterfaceModel, SubnetConfiguration};
+use super::{InterfaceDnsOptions, InterfaceModel, SubnetConfiguration};
 use crate::aws::{self, AwsError};
-use crate::protocol::model::{List, Set, Val};
+use crate::models::dns_entries;
+use crate::protocol::model::{Set, Val};
 use crate::protocol::plan::known_or_null;
 
 pub(super) fn string_set<I: IntoIterator<Item = String>>(items: I) -> Set<String> {
@@ -55,14 +56,7 @@ pub(super) fn state_from_endpoint(region: &str, base: &InterfaceModel, ep: &VpcE
         Some(t) => Val::Known(t.as_str().to_string()),
         None => known_or_null(&base.ip_address_type),
     };
-    let dns_entry: List<DnsEntry> = ep
-        .dns_entries()
-        .iter()
-        .map(|d| DnsEntry {
-            dns_name: d.dns_name().map(str::to_string).into(),
-            hosted_zone_id: d.hosted_zone_id().map(str::to_string).into(),
-        })
-        .collect();
+    let dns_entry = dns_entries(ep);
     InterfaceModel {
         id: Val::Known(id.to_string()),
         arn: (!owner.is_empty()).then(|| aws::endpoint_arn(region, owner, id)).into(),
