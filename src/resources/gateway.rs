@@ -7,14 +7,13 @@
 
 use std::collections::BTreeSet;
 
-use aws_sdk_ec2::operation::modify_vpc_endpoint::builders::ModifyVpcEndpointFluentBuilder;
-use aws_sdk_ec2::types::{DnsOptionsSpecification, DnsRecordIpType, IpAddressType, RouteTable, VpcEndpoint};
+use aws_sdk_ec2::types::{RouteTable, VpcEndpoint};
 use futures::future::BoxFuture;
 use serde_json::Value as Json;
 
 use super::ec2_rules::GatewayFacts;
 use super::endpoint::moves::AwsEndpoint;
-use super::endpoint::{self, endpoint_model, CreateRequest, Endpoint};
+use super::endpoint::{self, endpoint_model, Endpoint};
 use super::timeouts::{self, Timeouts};
 use super::{policy, tags, Ctx};
 use crate::aws::{self, route_table_has_endpoint_route, state_display, AwsError};
@@ -214,69 +213,39 @@ impl Endpoint for Gateway {
         })
     }
 
-    fn create_request<'a>(
+    fn create_spec<'a>(
         &'a self,
         _ctx: &'a Ctx,
         planned: &'a GatewayModel,
         config: &'a GatewayModel,
         _diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Option<CreateRequest>> {
-        let route_tables: Vec<String> = planned.route_table_ids.strings().into_iter().collect();
-        let policy = policy::configured(&config.policy).map(str::to_string);
-        let ip_type = planned.ip_address_type.as_str().map(str::to_string);
-        let record = dns_record(planned).as_str().map(str::to_string);
-        let settings = format!(
-            "{}|{}|{}|{}",
-            route_tables.join(","),
-            policy.as_deref().unwrap_or_default(),
-            ip_type.as_deref().unwrap_or_default(),
-            record.as_deref().unwrap_or_default()
-        );
-        let build = move |mut call: aws_sdk_ec2::operation::create_vpc_endpoint::builders::CreateVpcEndpointFluentBuilder| {
-            if !route_tables.is_empty() {
-                call = call.set_route_table_ids(Some(route_tables.clone()));
-            }
-            if let Some(p) = &policy {
-                call = call.policy_document(p);
-            }
-            if let Some(t) = &ip_type {
-                call = call.ip_address_type(IpAddressType::from(t.as_str()));
-            }
-            if let Some(r) = &record {
-                call = call.dns_options(DnsOptionsSpecification::builder().dns_record_ip_type(DnsRecordIpType::from(r.as_str())).build());
-            }
-            call
+    ) -> BoxFuture<'a, Option<aws::EndpointSpec>> {
+        let spec = aws::GatewaySpec {
+            route_table_ids: planned.route_table_ids.strings().into_iter().collect(),
+            policy: policy::configured(&config.policy).map(str::to_string),
+            ip_address_type: planned.ip_address_type.as_str().map(str::to_string),
+            dns_record_ip_type: dns_record(planned).as_str().map(str::to_string),
         };
-        Box::pin(async move { Some(CreateRequest { settings, build: Box::new(build) }) })
+        Box::pin(async move { Some(aws::EndpointSpec::Gateway(spec)) })
     }
 
-    fn modify_request<'a>(
+    fn modify_spec<'a>(
         &'a self,
         _ctx: &'a Ctx,
-        mut call: ModifyVpcEndpointFluentBuilder,
         prior: &'a GatewayModel,
         planned: &'a GatewayModel,
         _diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Result<(ModifyVpcEndpointFluentBuilder, bool), ()>> {
+    ) -> BoxFuture<'a, Result<aws::ModifySpec, ()>> {
         let (before, after) = (prior.route_table_ids.strings(), planned.route_table_ids.strings());
-        let add: Vec<String> = after.difference(&before).cloned().collect();
-        let remove: Vec<String> = before.difference(&after).cloned().collect();
-        let new_ip_type = planned.ip_address_type.as_str().filter(|v| prior.ip_address_type.as_str() != Some(*v));
         let new_record = dns_record(planned).as_str().filter(|r| dns_record(prior).as_str() != Some(*r));
-        let modified = !add.is_empty() || !remove.is_empty() || new_ip_type.is_some() || new_record.is_some();
-        if let Some(t) = new_ip_type {
-            call = call.ip_address_type(IpAddressType::from(t));
-        }
-        if let Some(r) = new_record {
-            call = call.dns_options(DnsOptionsSpecification::builder().dns_record_ip_type(DnsRecordIpType::from(r)).build());
-        }
-        if !add.is_empty() {
-            call = call.set_add_route_table_ids(Some(add));
-        }
-        if !remove.is_empty() {
-            call = call.set_remove_route_table_ids(Some(remove));
-        }
-        Box::pin(async move { Ok((call, modified)) })
+        let spec = aws::ModifySpec {
+            add_route_table_ids: after.difference(&before).cloned().collect(),
+            remove_route_table_ids: before.difference(&after).cloned().collect(),
+            ip_address_type: planned.ip_address_type.as_str().filter(|v| prior.ip_address_type.as_str() != Some(*v)).map(str::to_string),
+            dns: new_record.map(|r| aws::DnsSpec { dns_record_ip_type: Some(r.to_string()), ..Default::default() }),
+            ..Default::default()
+        };
+        Box::pin(async move { Ok(spec) })
     }
 
     fn moved_from_aws(&self, source: &AwsEndpoint) -> GatewayModel {
@@ -773,7 +742,7 @@ mod tests {
     fn dns_options_block_follows_the_configuration() {
         let ep = VpcEndpoint::builder()
             .vpc_endpoint_id("vpce-1")
-            .dns_options(aws_sdk_ec2::types::DnsOptions::builder().dns_record_ip_type(DnsRecordIpType::Ipv4).build())
+            .dns_options(aws_sdk_ec2::types::DnsOptions::builder().dns_record_ip_type(aws_sdk_ec2::types::DnsRecordIpType::Ipv4).build())
             .build();
         let s = state_from_endpoint("us-east-1", &GatewayModel::default(), &ep);
         assert!(s.dns_options.is_null(), "not configured: no block");

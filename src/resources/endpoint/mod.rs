@@ -5,9 +5,10 @@
 //! - plan (service-name respelling, replacement of failed endpoints, schema-driven planning and
 //!   plan modifiers, the policy), create (adopt, wait, save what exists), update (modify, tags,
 //!   wait, read back), delete, read and import, with one set of diagnostics;
-//! - crash-safe creation (adopt an orphan of an interrupted create, retry an unknown outcome with
-//!   the same ClientToken, find what a failed create made), and the removal of the creation
-//!   marker once Terraform's state holds an endpoint. The design and its limits:
+//! - crash-safe creation ([`aws::Ec2::create_endpoint`] from the [`aws::CreateSpec`] the resource
+//!   describes: adopt an orphan of an interrupted create, retry an unknown outcome with the same
+//!   ClientToken, find what a failed create made), and the removal of the creation marker once
+//!   Terraform's state holds an endpoint. The design and its limits:
 //!   docs/guides/crash-safety.md.
 
 mod creation;
@@ -21,8 +22,6 @@ mod tests;
 
 use std::time::Duration;
 
-use aws_sdk_ec2::operation::create_vpc_endpoint::builders::CreateVpcEndpointFluentBuilder;
-use aws_sdk_ec2::operation::modify_vpc_endpoint::builders::ModifyVpcEndpointFluentBuilder;
 use aws_sdk_ec2::types::VpcEndpoint;
 use futures::future::BoxFuture;
 
@@ -33,7 +32,7 @@ pub(crate) use self::lifecycle::plan_values;
 pub(crate) use self::lifecycle::AsResource;
 use super::timeouts::Timeouts;
 use super::Ctx;
-use crate::aws::{AwsError, WaitError};
+use crate::aws::{self, AwsError, WaitError};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{Map, Model, Val};
 use crate::protocol::plan::{overlay_planned, unknowns_to_null};
@@ -108,14 +107,6 @@ macro_rules! endpoint_model {
     };
 }
 pub(crate) use endpoint_model;
-
-/// What a create sends beyond the endpoint type, VPC, service, token and tags.
-pub(crate) struct CreateRequest {
-    /// Every setting of the request, canonically written (see [`NewEndpoint::settings`]).
-    pub(crate) settings: String,
-    /// Adds the resource's settings to the request.
-    pub(crate) build: Box<dyn Fn(CreateVpcEndpointFluentBuilder) -> CreateVpcEndpointFluentBuilder + Send + Sync>,
-}
 
 /// What differs between the endpoint resources. Every `Endpoint` is a [`Resource`].
 pub(crate) trait Endpoint: Send + Sync + 'static {
@@ -199,14 +190,15 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
     /// The state of a hashicorp/aws `aws_vpc_endpoint` of this type, for `moved` ([`moves`]).
     fn moved_from_aws(&self, source: &moves::AwsEndpoint) -> Self::Model;
 
-    /// The resource's part of the create request; `None` (with errors in `diags`) to create nothing.
-    fn create_request<'a>(
+    /// The resource's part of the create request (its type and what it sends beyond the VPC and
+    /// the service); `None` (with errors in `diags`) to create nothing.
+    fn create_spec<'a>(
         &'a self,
         ctx: &'a Ctx,
         planned: &'a Self::Model,
         config: &'a Self::Model,
         diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Option<CreateRequest>>;
+    ) -> BoxFuture<'a, Option<aws::EndpointSpec>>;
 
     /// What the plan asks for once the endpoint is ready after a create (`prior` None) or an
     /// update (`ep`: the endpoint as the waiter last read it, None when nothing was modified), such
@@ -223,16 +215,15 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
         Box::pin(async move { ep })
     }
 
-    /// Adds the changes from `prior` to `planned` but the policy to `req`, and whether there are
-    /// some; `Err(())` (with errors in `diags`) to change nothing.
-    fn modify_request<'a>(
+    /// The changes from `prior` to `planned` but the policy (empty when there are none);
+    /// `Err(())` (with errors in `diags`) to change nothing.
+    fn modify_spec<'a>(
         &'a self,
         ctx: &'a Ctx,
-        req: ModifyVpcEndpointFluentBuilder,
         prior: &'a Self::Model,
         planned: &'a Self::Model,
         diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Result<(ModifyVpcEndpointFluentBuilder, bool), ()>>;
+    ) -> BoxFuture<'a, Result<aws::ModifySpec, ()>>;
 }
 
 /// How long a read looks again for an endpoint never seen past `pending` (its create was

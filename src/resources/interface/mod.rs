@@ -18,13 +18,11 @@ mod state;
 mod tests;
 mod validate;
 
-use aws_sdk_ec2::operation::create_vpc_endpoint::builders::CreateVpcEndpointFluentBuilder;
-use aws_sdk_ec2::operation::modify_vpc_endpoint::builders::ModifyVpcEndpointFluentBuilder;
-use aws_sdk_ec2::types::{IpAddressType, VpcEndpoint};
+use aws_sdk_ec2::types::VpcEndpoint;
 use futures::future::BoxFuture;
 
 use self::accept::accept_if_asked;
-use self::apply::{dns_spec, modify_request};
+use self::apply::{dns_spec, modify_spec};
 use self::checks::{check_aws, check_subnet_addresses, Checks};
 use self::moved::moved_from;
 use self::plan::{checks_for, complete_plan, dns_replacements, same_subnet_configuration};
@@ -32,9 +30,10 @@ use self::state::{keep_empty_groups, state_from_endpoint, subnet_configuration_f
 use self::validate::validate_config;
 use super::ec2_rules::InterfaceFacts;
 use super::endpoint::moves::AwsEndpoint;
-use super::endpoint::{endpoint_model, CreateRequest, Endpoint};
+use super::endpoint::{endpoint_model, Endpoint};
 use super::timeouts::Timeouts;
 use super::{policy, Ctx};
+use crate::aws;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{List, Map, Model, Set, Val};
 use crate::protocol::schema::Schema;
@@ -253,13 +252,13 @@ impl Endpoint for Interface {
         Box::pin(accept_if_asked(ctx, prior, planned, ep, diags))
     }
 
-    fn create_request<'a>(
+    fn create_spec<'a>(
         &'a self,
         ctx: &'a Ctx,
         planned: &'a InterfaceModel,
         _config: &'a InterfaceModel,
         diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Option<CreateRequest>> {
+    ) -> BoxFuture<'a, Option<aws::EndpointSpec>> {
         Box::pin(async move {
             // The DNS rule again, right before creating: the VPC may have been unknown at plan time.
             let checks = Checks { private_dns: true, at_apply: true, ..Checks::default() };
@@ -270,64 +269,27 @@ impl Endpoint for Interface {
             if diags.has_errors() {
                 return None;
             }
-            let subnets: Vec<String> = planned.subnet_ids.strings().into_iter().collect();
-            let groups: Vec<String> = planned.security_group_ids.strings().into_iter().collect();
-            let private_dns = planned.private_dns_enabled.as_bool().unwrap_or(false);
-            let ip_type = planned.ip_address_type.as_str().map(str::to_string);
-            let dns = planned.dns_options.known().and_then(dns_spec);
-            let policy = policy::configured(&planned.policy).map(str::to_string);
-            let subnet_configs = subnet_configurations(&planned.subnet_configuration, None);
-            let service_region = planned.service_region.as_str().map(str::to_string);
-            let mut settings = format!(
-                "{}|{}|{private_dns}|{}|{:?}|{}",
-                subnets.join(","),
-                groups.join(","),
-                ip_type.as_deref().unwrap_or_default(),
-                dns,
-                policy.as_deref().unwrap_or_default()
-            );
-            // Only when set, so that endpoints created before these settings existed keep their fingerprint.
-            if !subnet_configs.is_empty() || service_region.is_some() {
-                settings.push_str(&format!("|{subnet_configs:?}|{}", service_region.as_deref().unwrap_or_default()));
-            }
-            let build = move |req: CreateVpcEndpointFluentBuilder| {
-                let mut req = req.private_dns_enabled(private_dns);
-                if !subnets.is_empty() {
-                    req = req.set_subnet_ids(Some(subnets.clone()));
-                }
-                if !groups.is_empty() {
-                    req = req.set_security_group_ids(Some(groups.clone()));
-                }
-                if let Some(t) = &ip_type {
-                    req = req.ip_address_type(IpAddressType::from(t.as_str()));
-                }
-                if let Some(spec) = dns.clone() {
-                    req = req.dns_options(spec);
-                }
-                if let Some(p) = &policy {
-                    req = req.policy_document(p);
-                }
-                if !subnet_configs.is_empty() {
-                    req = req.set_subnet_configurations(Some(subnet_configs.clone()));
-                }
-                if let Some(r) = &service_region {
-                    req = req.service_region(r);
-                }
-                req
-            };
-            Some(CreateRequest { settings, build: Box::new(build) })
+            Some(aws::EndpointSpec::Interface(aws::InterfaceSpec {
+                subnet_ids: planned.subnet_ids.strings().into_iter().collect(),
+                security_group_ids: planned.security_group_ids.strings().into_iter().collect(),
+                private_dns_enabled: planned.private_dns_enabled.as_bool().unwrap_or(false),
+                ip_address_type: planned.ip_address_type.as_str().map(str::to_string),
+                dns: planned.dns_options.known().and_then(dns_spec),
+                policy: policy::configured(&planned.policy).map(str::to_string),
+                subnet_configurations: subnet_configurations(&planned.subnet_configuration, None),
+                service_region: planned.service_region.as_str().map(str::to_string),
+            }))
         })
     }
 
-    fn modify_request<'a>(
+    fn modify_spec<'a>(
         &'a self,
         ctx: &'a Ctx,
-        req: ModifyVpcEndpointFluentBuilder,
         prior: &'a InterfaceModel,
         planned: &'a InterfaceModel,
         diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Result<(ModifyVpcEndpointFluentBuilder, bool), ()>> {
-        Box::pin(modify_request(ctx, req, prior, planned, diags))
+    ) -> BoxFuture<'a, Result<aws::ModifySpec, ()>> {
+        Box::pin(modify_spec(ctx, prior, planned, diags))
     }
 
     /// An import reads the DNS options back into a `dns_options` block when they are not what a

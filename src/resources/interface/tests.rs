@@ -291,7 +291,7 @@ fn endpoint() -> VpcEndpoint {
         .subnet_ids("subnet-a")
         .groups(SecurityGroupIdentifier::builder().group_id("sg-a").group_name("a").build())
         .private_dns_enabled(true)
-        .ip_address_type(IpAddressType::Ipv4)
+        .ip_address_type(aws_sdk_ec2::types::IpAddressType::Ipv4)
         .dns_options(
             DnsOptions::builder().dns_record_ip_type(DnsRecordIpType::Ipv4).private_dns_only_for_inbound_resolver_endpoint(false).build(),
         )
