@@ -8,8 +8,8 @@
 use std::collections::BTreeSet;
 
 use aws_sdk_ec2::types::{RouteTable, VpcEndpoint};
-use futures::future::BoxFuture;
 use serde_json::Value as Json;
+use std::future::Future;
 
 use super::ec2_rules::GatewayFacts;
 use super::endpoint::moves::AwsEndpoint;
@@ -145,24 +145,14 @@ impl Endpoint for Gateway {
         }
     }
 
-    fn check_plan<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        prior: Option<&'a GatewayModel>,
-        planned: &'a GatewayModel,
-        fresh: bool,
-        diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, ()> {
-        Box::pin(async move {
-            check_service_region(planned, ctx.ec2.region(), diags);
-            if !diags.has_errors() {
-                diags.extend(check_with_aws(ctx, prior, planned, fresh).await);
-            }
-            if !diags.has_errors() {
-                super::ec2_rules::check_gateway(ctx, prior.map(GatewayModel::rule_facts).as_ref(), &planned.rule_facts(), fresh, diags)
-                    .await;
-            }
-        })
+    async fn check_plan(&self, ctx: &Ctx, prior: Option<&GatewayModel>, planned: &GatewayModel, fresh: bool, diags: &mut Diagnostics) {
+        check_service_region(planned, ctx.ec2.region(), diags);
+        if !diags.has_errors() {
+            diags.extend(check_with_aws(ctx, prior, planned, fresh).await);
+        }
+        if !diags.has_errors() {
+            super::ec2_rules::check_gateway(ctx, prior.map(GatewayModel::rule_facts).as_ref(), &planned.rule_facts(), fresh, diags).await;
+        }
     }
 
     fn error_attr(&self, code: &str) -> Option<&'static str> {
@@ -179,38 +169,31 @@ impl Endpoint for Gateway {
         base: &'a GatewayModel,
         ep: &'a VpcEndpoint,
         check: bool,
-    ) -> BoxFuture<'a, (GatewayModel, Diagnostics)> {
-        Box::pin(describe_fully(ctx, base, ep, if check { RouteTables::Lookup } else { RouteTables::Skip }))
+    ) -> impl Future<Output = (GatewayModel, Diagnostics)> + Send + 'a {
+        describe_fully(ctx, base, ep, if check { RouteTables::Lookup } else { RouteTables::Skip })
     }
 
     /// Reads the endpoint; with `check`, also checks that every associated route table really
     /// routes the service's prefix list to the endpoint (warnings on `route_table_ids` otherwise;
     /// one batched DescribeRouteTables, made at the same time as the endpoint's read).
-    fn read<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        current: &'a GatewayModel,
-        check: bool,
-    ) -> BoxFuture<'a, Result<Option<(GatewayModel, Diagnostics)>, AwsError>> {
-        Box::pin(async move {
-            let Some(id) = current.id.as_str().filter(|s| !s.is_empty()) else { return Ok(None) };
-            // The route tables in the state are (nearly always) those of the endpoint: look them up at
-            // the same time as the endpoint rather than after it.
-            let tables = if check { current.route_table_ids.strings() } else { BTreeSet::new() };
-            let prefetch = async {
-                let ids: Vec<String> = tables.iter().cloned().collect();
-                (!ids.is_empty()).then_some(ctx.ec2.refresh_route_tables(&ids).await)
-            };
-            let (ep, prefetched) = tokio::join!(endpoint::find_endpoint(ctx, id, current.state.as_str(), check), prefetch);
-            let Some(ep) = ep? else { return Ok(None) };
-            endpoint::settle_marker(ctx, &ep);
-            let route_tables = match prefetched {
-                Some(Ok(found)) if ep.route_table_ids().iter().all(|t| tables.contains(t)) => RouteTables::Prefetched(found),
-                _ if check => RouteTables::Lookup,
-                _ => RouteTables::Skip,
-            };
-            Ok(Some(describe_fully(ctx, current, &ep, route_tables).await))
-        })
+    async fn read(&self, ctx: &Ctx, current: &GatewayModel, check: bool) -> Result<Option<(GatewayModel, Diagnostics)>, AwsError> {
+        let Some(id) = current.id.as_str().filter(|s| !s.is_empty()) else { return Ok(None) };
+        // The route tables in the state are (nearly always) those of the endpoint: look them up at
+        // the same time as the endpoint rather than after it.
+        let tables = if check { current.route_table_ids.strings() } else { BTreeSet::new() };
+        let prefetch = async {
+            let ids: Vec<String> = tables.iter().cloned().collect();
+            (!ids.is_empty()).then_some(ctx.ec2.refresh_route_tables(&ids).await)
+        };
+        let (ep, prefetched) = tokio::join!(endpoint::find_endpoint(ctx, id, current.state.as_str(), check), prefetch);
+        let Some(ep) = ep? else { return Ok(None) };
+        endpoint::settle_marker(ctx, &ep);
+        let route_tables = match prefetched {
+            Some(Ok(found)) if ep.route_table_ids().iter().all(|t| tables.contains(t)) => RouteTables::Prefetched(found),
+            _ if check => RouteTables::Lookup,
+            _ => RouteTables::Skip,
+        };
+        Ok(Some(describe_fully(ctx, current, &ep, route_tables).await))
     }
 
     fn create_spec<'a>(
@@ -219,14 +202,14 @@ impl Endpoint for Gateway {
         planned: &'a GatewayModel,
         config: &'a GatewayModel,
         _diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Option<aws::EndpointSpec>> {
+    ) -> impl Future<Output = Option<aws::EndpointSpec>> + Send + 'a {
         let spec = aws::GatewaySpec {
             route_table_ids: planned.route_table_ids.strings().into_iter().collect(),
             policy: policy::configured(&config.policy).map(str::to_string),
             ip_address_type: planned.ip_address_type.as_str().map(str::to_string),
             dns_record_ip_type: dns_record(planned).as_str().map(str::to_string),
         };
-        Box::pin(async move { Some(aws::EndpointSpec::Gateway(spec)) })
+        std::future::ready(Some(aws::EndpointSpec::Gateway(spec)))
     }
 
     fn modify_spec<'a>(
@@ -235,7 +218,7 @@ impl Endpoint for Gateway {
         prior: &'a GatewayModel,
         planned: &'a GatewayModel,
         _diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Result<aws::ModifySpec, ()>> {
+    ) -> impl Future<Output = Result<aws::ModifySpec, ()>> + Send + 'a {
         let (before, after) = (prior.route_table_ids.strings(), planned.route_table_ids.strings());
         let new_record = dns_record(planned).as_str().filter(|r| dns_record(prior).as_str() != Some(*r));
         let spec = aws::ModifySpec {
@@ -245,7 +228,7 @@ impl Endpoint for Gateway {
             dns: new_record.map(|r| aws::DnsSpec { dns_record_ip_type: Some(r.to_string()), ..Default::default() }),
             ..Default::default()
         };
-        Box::pin(async move { Ok(spec) })
+        std::future::ready(Ok(spec))
     }
 
     fn moved_from_aws(&self, source: &AwsEndpoint) -> GatewayModel {

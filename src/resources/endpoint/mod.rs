@@ -23,7 +23,7 @@ mod tests;
 use std::time::Duration;
 
 use aws_sdk_ec2::types::VpcEndpoint;
-use futures::future::BoxFuture;
+use std::future::Future;
 
 pub(crate) use self::creation::settle_marker;
 pub(crate) use self::identity::EndpointIdentity;
@@ -147,7 +147,7 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
         planned: &'a Self::Model,
         fresh: bool,
         diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, ()>;
+    ) -> impl Future<Output = ()> + Send + 'a;
 
     /// The attribute an EC2 error code of a create or modify is about, beyond the VPC, the
     /// service and the policy.
@@ -165,19 +165,24 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
         base: &'a Self::Model,
         ep: &'a VpcEndpoint,
         check: bool,
-    ) -> BoxFuture<'a, (Self::Model, Diagnostics)>;
+    ) -> impl Future<Output = (Self::Model, Diagnostics)> + Send + 'a;
 
     /// Reads endpoint `current.id` (None when it is gone) and describes it. `check` is set for
     /// Terraform's refresh (ReadResource): the read's checks run, and the endpoint may come from
     /// the process's read-ahead listing ([`find_endpoint`]).
-    fn read<'a>(&'a self, ctx: &'a Ctx, current: &'a Self::Model, check: bool) -> BoxFuture<'a, ReadResult<Self::Model>> {
-        Box::pin(async move {
+    fn read<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        current: &'a Self::Model,
+        check: bool,
+    ) -> impl Future<Output = ReadResult<Self::Model>> + Send + 'a {
+        async move {
             let Some(id) = current.id().as_str().filter(|s| !s.is_empty()) else { return Ok(None) };
             let Some(ep) = find_endpoint(ctx, id, current.state().as_str(), check).await? else { return Ok(None) };
             settle_marker(ctx, &ep);
             let (state, diags) = self.describe(ctx, current, &ep, check).await;
             Ok(Some((with_tags(ctx, current, state), diags)))
-        })
+        }
     }
 
     /// The model an import (or a list resource's result) of `ep` starts from, before
@@ -198,7 +203,7 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
         planned: &'a Self::Model,
         config: &'a Self::Model,
         diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Option<aws::EndpointSpec>>;
+    ) -> impl Future<Output = Option<aws::EndpointSpec>> + Send + 'a;
 
     /// What the plan asks for once the endpoint is ready after a create (`prior` None) or an
     /// update (`ep`: the endpoint as the waiter last read it, None when nothing was modified), such
@@ -211,8 +216,8 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
         _planned: &'a Self::Model,
         ep: Option<VpcEndpoint>,
         _diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Option<VpcEndpoint>> {
-        Box::pin(async move { ep })
+    ) -> impl Future<Output = Option<VpcEndpoint>> + Send + 'a {
+        std::future::ready(ep)
     }
 
     /// The changes from `prior` to `planned` but the policy (empty when there are none);
@@ -223,7 +228,7 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
         prior: &'a Self::Model,
         planned: &'a Self::Model,
         diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Result<aws::ModifySpec, ()>>;
+    ) -> impl Future<Output = Result<aws::ModifySpec, ()>> + Send + 'a;
 }
 
 /// How long a read looks again for an endpoint never seen past `pending` (its create was

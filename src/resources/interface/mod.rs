@@ -19,7 +19,7 @@ mod tests;
 mod validate;
 
 use aws_sdk_ec2::types::VpcEndpoint;
-use futures::future::BoxFuture;
+use std::future::Future;
 
 use self::accept::accept_if_asked;
 use self::apply::{dns_spec, modify_spec};
@@ -172,32 +172,23 @@ impl Endpoint for Interface {
         complete_plan(prior, planned, config, fresh)
     }
 
-    fn check_plan<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        prior: Option<&'a InterfaceModel>,
-        planned: &'a InterfaceModel,
-        fresh: bool,
-        diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, ()> {
-        Box::pin(async move {
-            if diags.has_errors() {
-                return;
-            }
-            let checks = checks_for(prior, planned, fresh);
-            if checks != Checks::default() {
-                check_aws(ctx, planned, checks, diags).await;
-            }
-            if !diags.has_errors() {
-                super::ec2_rules::check_interface(ctx, prior.map(InterfaceModel::rule_facts).as_ref(), &planned.rule_facts(), fresh, diags)
-                    .await;
-            }
-            let addresses_change =
-                fresh || prior.is_none_or(|p| !same_subnet_configuration(&p.subnet_configuration, &planned.subnet_configuration));
-            if addresses_change && !diags.has_errors() {
-                check_subnet_addresses(ctx, planned, diags).await;
-            }
-        })
+    async fn check_plan(&self, ctx: &Ctx, prior: Option<&InterfaceModel>, planned: &InterfaceModel, fresh: bool, diags: &mut Diagnostics) {
+        if diags.has_errors() {
+            return;
+        }
+        let checks = checks_for(prior, planned, fresh);
+        if checks != Checks::default() {
+            check_aws(ctx, planned, checks, diags).await;
+        }
+        if !diags.has_errors() {
+            super::ec2_rules::check_interface(ctx, prior.map(InterfaceModel::rule_facts).as_ref(), &planned.rule_facts(), fresh, diags)
+                .await;
+        }
+        let addresses_change =
+            fresh || prior.is_none_or(|p| !same_subnet_configuration(&p.subnet_configuration, &planned.subnet_configuration));
+        if addresses_change && !diags.has_errors() {
+            check_subnet_addresses(ctx, planned, diags).await;
+        }
     }
 
     fn error_attr(&self, code: &str) -> Option<&'static str> {
@@ -216,29 +207,21 @@ impl Endpoint for Interface {
 
     /// With `check` (a refresh): `security_group_ids = []` stays `[]` when EC2 reports just the
     /// VPC's default group.
-    fn describe<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        base: &'a InterfaceModel,
-        ep: &'a VpcEndpoint,
-        check: bool,
-    ) -> BoxFuture<'a, (InterfaceModel, Diagnostics)> {
-        Box::pin(async move {
-            let mut diags = Diagnostics::new();
-            let state = state_from_endpoint(ctx.ec2.region(), base, ep);
-            let mut state = if check { keep_empty_groups(ctx, base, state).await } else { state };
-            if let Some(configured) = base.subnet_configuration.known().filter(|c| !c.0.is_empty()) {
-                match ctx.ec2.find_network_interfaces(ep.network_interface_ids()).await {
-                    Ok(enis) => state.subnet_configuration = Val::Known(subnet_configuration_from_enis(configured, &enis)),
-                    Err(e) if check => diags.warning(
-                        "Could not read the endpoint's network interfaces",
-                        format!("{e}. subnet_configuration keeps the addresses of the state until the next refresh."),
-                    ),
-                    Err(_) => {}
-                }
+    async fn describe(&self, ctx: &Ctx, base: &InterfaceModel, ep: &VpcEndpoint, check: bool) -> (InterfaceModel, Diagnostics) {
+        let mut diags = Diagnostics::new();
+        let state = state_from_endpoint(ctx.ec2.region(), base, ep);
+        let mut state = if check { keep_empty_groups(ctx, base, state).await } else { state };
+        if let Some(configured) = base.subnet_configuration.known().filter(|c| !c.0.is_empty()) {
+            match ctx.ec2.find_network_interfaces(ep.network_interface_ids()).await {
+                Ok(enis) => state.subnet_configuration = Val::Known(subnet_configuration_from_enis(configured, &enis)),
+                Err(e) if check => diags.warning(
+                    "Could not read the endpoint's network interfaces",
+                    format!("{e}. subnet_configuration keeps the addresses of the state until the next refresh."),
+                ),
+                Err(_) => {}
             }
-            (state, diags)
-        })
+        }
+        (state, diags)
     }
 
     fn settle<'a>(
@@ -248,38 +231,36 @@ impl Endpoint for Interface {
         planned: &'a InterfaceModel,
         ep: Option<VpcEndpoint>,
         diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Option<VpcEndpoint>> {
-        Box::pin(accept_if_asked(ctx, prior, planned, ep, diags))
+    ) -> impl Future<Output = Option<VpcEndpoint>> + Send + 'a {
+        accept_if_asked(ctx, prior, planned, ep, diags)
     }
 
-    fn create_spec<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        planned: &'a InterfaceModel,
-        _config: &'a InterfaceModel,
-        diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Option<aws::EndpointSpec>> {
-        Box::pin(async move {
-            // The DNS rule again, right before creating: the VPC may have been unknown at plan time.
-            let checks = Checks { private_dns: true, at_apply: true, ..Checks::default() };
-            check_aws(ctx, planned, checks, diags).await;
-            if !diags.has_errors() {
-                super::ec2_rules::check_interface_at_apply(ctx, None, &planned.rule_facts(), diags).await;
-            }
-            if diags.has_errors() {
-                return None;
-            }
-            Some(aws::EndpointSpec::Interface(aws::InterfaceSpec {
-                subnet_ids: planned.subnet_ids.strings().into_iter().collect(),
-                security_group_ids: planned.security_group_ids.strings().into_iter().collect(),
-                private_dns_enabled: planned.private_dns_enabled.as_bool().unwrap_or(false),
-                ip_address_type: planned.ip_address_type.as_str().map(str::to_string),
-                dns: planned.dns_options.known().and_then(dns_spec),
-                policy: policy::configured(&planned.policy).map(str::to_string),
-                subnet_configurations: subnet_configurations(&planned.subnet_configuration, None),
-                service_region: planned.service_region.as_str().map(str::to_string),
-            }))
-        })
+    async fn create_spec(
+        &self,
+        ctx: &Ctx,
+        planned: &InterfaceModel,
+        _config: &InterfaceModel,
+        diags: &mut Diagnostics,
+    ) -> Option<aws::EndpointSpec> {
+        // The DNS rule again, right before creating: the VPC may have been unknown at plan time.
+        let checks = Checks { private_dns: true, at_apply: true, ..Checks::default() };
+        check_aws(ctx, planned, checks, diags).await;
+        if !diags.has_errors() {
+            super::ec2_rules::check_interface_at_apply(ctx, None, &planned.rule_facts(), diags).await;
+        }
+        if diags.has_errors() {
+            return None;
+        }
+        Some(aws::EndpointSpec::Interface(aws::InterfaceSpec {
+            subnet_ids: planned.subnet_ids.strings().into_iter().collect(),
+            security_group_ids: planned.security_group_ids.strings().into_iter().collect(),
+            private_dns_enabled: planned.private_dns_enabled.as_bool().unwrap_or(false),
+            ip_address_type: planned.ip_address_type.as_str().map(str::to_string),
+            dns: planned.dns_options.known().and_then(dns_spec),
+            policy: policy::configured(&planned.policy).map(str::to_string),
+            subnet_configurations: subnet_configurations(&planned.subnet_configuration, None),
+            service_region: planned.service_region.as_str().map(str::to_string),
+        }))
     }
 
     fn modify_spec<'a>(
@@ -288,8 +269,8 @@ impl Endpoint for Interface {
         prior: &'a InterfaceModel,
         planned: &'a InterfaceModel,
         diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Result<aws::ModifySpec, ()>> {
-        Box::pin(modify_spec(ctx, prior, planned, diags))
+    ) -> impl Future<Output = Result<aws::ModifySpec, ()>> + Send + 'a {
+        modify_spec(ctx, prior, planned, diags)
     }
 
     /// An import reads the DNS options back into a `dns_options` block when they are not what a
