@@ -14,6 +14,7 @@ use std::future::Future;
 use super::ec2_rules::GatewayFacts;
 use super::endpoint::moves::AwsEndpoint;
 use super::endpoint::{self, endpoint_model, Endpoint};
+use super::ownership::RouteTableOwners;
 use super::timeouts::{self, Timeouts};
 use super::{policy, tags, Ctx};
 use crate::aws::{self, route_table_has_endpoint_route, state_display, AwsError};
@@ -129,10 +130,10 @@ impl Endpoint for Gateway {
     /// A gateway that sets `route_table_ids` owns all of its endpoint's route tables: route table
     /// associations of the same endpoint in this configuration are a conflict (each would undo
     /// the other at every apply).
-    fn check_config(&self, planned: &GatewayModel, config: &GatewayModel, fresh: bool, diags: &mut Diagnostics) {
+    fn check_config(&self, owners: &RouteTableOwners, planned: &GatewayModel, config: &GatewayModel, fresh: bool, diags: &mut Diagnostics) {
         let (Some(id), false) = (planned.id.as_str(), fresh) else { return };
         let Some(tables) = super::association::configured_tables(&config.route_table_ids) else { return };
-        let claimed = super::association::ownership::claim_inline(id, tables);
+        let claimed = owners.claim_inline(id, tables);
         if !claimed.is_empty() {
             diags.attr_error(
                 "route_table_ids",

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use aws_sdk_ec2::types::VpcEndpoint;
 
+use super::super::ownership::RouteTableOwners;
 use super::super::timeouts::{self, Op};
 use super::super::{policy, tags, ApplyResponse, Ctx, ImportResponse, MoveRequest, MoveResponse, PlanResponse};
 use super::creation::{settle_marker, state_owner, warn_other_orphans};
@@ -119,6 +120,7 @@ pub(crate) struct PlannedModels<M> {
 pub(crate) fn plan_models<E: Endpoint>(
     e: &E,
     region: &str,
+    owners: &RouteTableOwners,
     req: TypedPlanRequest<'_, E::Model>,
     diags: &mut Diagnostics,
 ) -> Option<PlannedModels<E::Model>> {
@@ -163,7 +165,7 @@ pub(crate) fn plan_models<E: Endpoint>(
         *planned.policy_mut() = v;
     }
     e.complete_plan(prior.as_ref(), &mut planned, &config, p.fresh);
-    e.check_config(&planned, &config, p.fresh, diags);
+    e.check_config(owners, &planned, &config, p.fresh, diags);
     Some(PlannedModels { prior, planned, replace: p.replace, fresh: p.fresh })
 }
 
@@ -177,13 +179,13 @@ pub(crate) fn plan_values<E: Endpoint>(
 ) -> Option<PlannedModels<E::Model>> {
     let prior = decode::<E::Model>(&req.prior, "prior state").ok()?;
     let config = decode::<E::Model>(&req.config, "configuration").ok()??;
-    plan_models(e, region, TypedPlanRequest { prior, config, raw: req }, diags)
+    plan_models(e, region, &RouteTableOwners::default(), TypedPlanRequest { prior, config, raw: req }, diags)
 }
 
 pub(super) async fn plan<E: Endpoint>(e: &E, ctx: &Ctx, req: TypedPlanRequest<'_, E::Model>) -> PlanResponse {
     let mut diags = Diagnostics::new();
     let replaced_private = super::super::ec2_rules::replaced_id(&req.raw.prior_private);
-    let Some(mut p) = plan_models(e, ctx.ec2.region(), req, &mut diags) else {
+    let Some(mut p) = plan_models(e, ctx.ec2.region(), &ctx.owners, req, &mut diags) else {
         return PlanResponse { diags, ..Default::default() };
     };
     // tags_all: the default tags merged with the resource's (known when both are).

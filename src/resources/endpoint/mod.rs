@@ -135,8 +135,16 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
     fn complete_plan(&self, _prior: Option<&Self::Model>, _planned: &mut Self::Model, _config: &Self::Model, _fresh: bool) {}
 
     /// Checks of the completed plan against the configuration (no AWS calls), e.g. what other
-    /// resources of the configuration manage (see [`super::association::ownership`]).
-    fn check_config(&self, _planned: &Self::Model, _config: &Self::Model, _fresh: bool, _diags: &mut Diagnostics) {}
+    /// resources of the configuration manage (see [`super::ownership`]).
+    fn check_config(
+        &self,
+        _owners: &super::ownership::RouteTableOwners,
+        _planned: &Self::Model,
+        _config: &Self::Model,
+        _fresh: bool,
+        _diags: &mut Diagnostics,
+    ) {
+    }
 
     /// Checks the plan against EC2 (only what the plan changes; errors block the plan, lookup
     /// failures are warnings).
