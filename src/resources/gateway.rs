@@ -18,7 +18,7 @@ use super::ownership::RouteTableOwners;
 use super::timeouts::{self, Timeouts};
 use super::{policy, tags, Ctx};
 use crate::aws::{self, route_table_has_endpoint_route, state_display, AwsError};
-use crate::checks::{attr_path, validate_enum, validate_id, validate_ids};
+use crate::checks::{attr_path, validate_id, validate_ids};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{List, Map, Model, Set, Val};
 use crate::protocol::schema::Schema;
@@ -26,8 +26,6 @@ use crate::protocol::values::PathStep;
 
 /// Short service names `service_name` accepts (resolved against the provider region).
 const SHORT_NAMES: &[&str] = &["s3", "dynamodb"];
-const IP_ADDRESS_TYPES: &[&str] = &["ipv4", "dualstack", "ipv6"];
-const DNS_RECORD_IP_TYPES: &[&str] = &["ipv4", "dualstack", "ipv6", "service-defined"];
 
 crate::model! {
     /// The state, plan or configuration of a `vpce_gateway`.
@@ -46,7 +44,7 @@ crate::model! {
             prefix_list_id: String [computed] "The AWS-managed prefix list of the service (the route destination), e.g. for security group rules.";
             cidr_blocks: List<String> [computed] "The CIDR blocks of the service's prefix list (empty when AWS does not list them).";
             owner_id: String [computed] "The AWS account that owns the endpoint.";
-            ip_address_type: String [optional computed] "`ipv4`, `dualstack` or `ipv6`: which prefix-list routes EC2 adds (`dualstack` adds the IPv4 and the IPv6 one; every subnet using the route tables must have both kinds of address, `ipv6` needs IPv6-only subnets). `ipv4` and `dualstack` switch in place; switching to or from `ipv6` replaces the endpoint.";
+            ip_address_type: String [optional computed one_of(aws::IP_ADDRESS_TYPES)] "`ipv4`, `dualstack` or `ipv6`: which prefix-list routes EC2 adds (`dualstack` adds the IPv4 and the IPv6 one; every subnet using the route tables must have both kinds of address, `ipv6` needs IPv6-only subnets). `ipv4` and `dualstack` switch in place; switching to or from `ipv6` replaces the endpoint.";
             requester_managed: bool [computed] "Whether an AWS service manages the endpoint.";
         }
         blocks {
@@ -60,7 +58,7 @@ crate::model! {
     #[description = "DNS options of the endpoint."]
     pub(crate) struct GatewayDnsOptions {
         attrs {
-            dns_record_ip_type: String [optional computed] "`ipv4`, `dualstack`, `ipv6` or `service-defined` (the default). Any other than `service-defined` needs `enableDnsSupport` and `enableDnsHostnames` on the VPC; DynamoDB supports only `service-defined`.";
+            dns_record_ip_type: String [optional computed one_of(aws::DNS_RECORD_IP_TYPES)] "`ipv4`, `dualstack`, `ipv6` or `service-defined` (the default). Any other than `service-defined` needs `enableDnsSupport` and `enableDnsHostnames` on the VPC; DynamoDB supports only `service-defined`.";
         }
     }
 }
@@ -284,10 +282,9 @@ fn validate(config: &GatewayModel) -> Diagnostics {
         validate_service_name(name, &mut d);
     }
     tags::validate(&config.tags, &mut d);
-    validate_enum(&config.ip_address_type, attr_path(&["ip_address_type"]), "ip_address_type", IP_ADDRESS_TYPES, &mut d);
+    // ip_address_type and dns_record_ip_type take one of EC2's spellings: checked as the model declares.
     let record = dns_record(config);
     let record_at = || attr_path(&["dns_options", "dns_record_ip_type"]);
-    validate_enum(record, record_at(), "dns_record_ip_type", DNS_RECORD_IP_TYPES, &mut d);
     let dynamodb = config.service_name.as_str().is_some_and(|n| n == "dynamodb" || n.ends_with(".dynamodb"));
     if let Some(r) = record.as_str().filter(|r| dynamodb && *r != "service-defined") {
         d.attr_error(

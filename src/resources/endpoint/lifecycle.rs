@@ -125,6 +125,7 @@ pub(crate) fn plan_models<E: Endpoint>(
     diags: &mut Diagnostics,
 ) -> Option<PlannedModels<E::Model>> {
     let TypedPlanRequest { prior, config, raw: req } = req;
+    model::Model::check_declared(&config, &[], diags);
     diags.extend(Endpoint::validate(e, &config));
 
     let mut replace = prior.as_ref().map(|p| e.replacements(p, &config)).unwrap_or_default();

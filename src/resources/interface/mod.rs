@@ -39,11 +39,6 @@ use crate::protocol::model::{List, Map, Model, Set, Val};
 use crate::protocol::schema::Schema;
 use crate::protocol::values::PathStep;
 
-const IP_ADDRESS_TYPES: &[&str] = &["ipv4", "dualstack", "ipv6"];
-const DNS_RECORD_IP_TYPES: &[&str] = &["ipv4", "dualstack", "ipv6", "service-defined"];
-const PRIVATE_DNS_PREFERENCES: &[&str] =
-    &["ALL_DOMAINS", "VERIFIED_DOMAINS_ONLY", "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS", "SPECIFIED_DOMAINS_ONLY"];
-
 crate::model! {
     /// The state, plan or configuration of a `vpce_interface`.
     #[description = "An Interface VPC endpoint (AWS PrivateLink): network interfaces in your subnets through which the VPC reaches an AWS or partner service privately. \
@@ -57,7 +52,7 @@ crate::model! {
             subnet_ids: Set<String> [optional computed] "Subnets for the endpoint's network interfaces: at most one per Availability Zone, all in the VPC.";
             security_group_ids: Set<String> [optional computed] "Security groups of the network interfaces. When not set, AWS applies the VPC's default security group, which the state then shows; `[]` also means the default group.";
             private_dns_enabled: bool [optional computed] "Associate a private hosted zone so the service's default DNS name resolves to the endpoint. Default `false` (always sent explicitly: the EC2 API default is `true`). Needs `enableDnsSupport` and `enableDnsHostnames` on the VPC.";
-            ip_address_type: String [optional computed] "`ipv4`, `dualstack` or `ipv6`. Defaults to what AWS chooses.";
+            ip_address_type: String [optional computed one_of(aws::IP_ADDRESS_TYPES)] "`ipv4`, `dualstack` or `ipv6`. Defaults to what AWS chooses.";
             policy: String [optional computed] "The endpoint policy (JSON). Compared semantically: reformatting never shows a diff. When not set, the endpoint has AWS's default full-access policy; removing it from the configuration resets that default.";
             tags: Map<String> [optional computed empty_when_null] "Tags of the endpoint (at most 50; keys up to 128 characters, not starting with `aws:`; values up to 256). Not set, `null` and `{}` all mean none.";
             tags_all: Map<String> [computed] "Every tag of the endpoint: the provider's `default_tags` merged with `tags` (a key in both takes the value of `tags`), less the tags `ignore_tags` names.";
@@ -92,9 +87,9 @@ crate::model! {
     #[description = "DNS options of the endpoint."]
     pub(crate) struct InterfaceDnsOptions {
         attrs {
-            dns_record_ip_type: String [optional computed] "`ipv4`, `dualstack`, `ipv6` or `service-defined`.";
+            dns_record_ip_type: String [optional computed one_of(aws::DNS_RECORD_IP_TYPES)] "`ipv4`, `dualstack`, `ipv6` or `service-defined`.";
             private_dns_only_for_inbound_resolver_endpoint: bool [optional computed] "Resolve the private DNS name to the endpoint only for queries from Route 53 Resolver inbound endpoints (S3 with a gateway endpoint in the same VPC). Needs `private_dns_enabled = true`.";
-            private_dns_preference: String [optional computed replace_when_configured] "Which domains get private DNS: `ALL_DOMAINS`, `VERIFIED_DOMAINS_ONLY`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY`. Changing it replaces the endpoint (EC2 cannot change it in place).";
+            private_dns_preference: String [optional computed replace_when_configured one_of(aws::PRIVATE_DNS_PREFERENCES)] "Which domains get private DNS: `ALL_DOMAINS`, `VERIFIED_DOMAINS_ONLY`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY`. Changing it replaces the endpoint (EC2 cannot change it in place).";
             private_dns_specified_domains: Set<String> [optional computed replace_when_configured] "The domains (1 to 10) for the `..._SPECIFIED_DOMAINS` preferences. Changing them replaces the endpoint.";
         }
     }
