@@ -45,8 +45,11 @@ use super::values::{CodecError, Number, PathStep, Refinements, Type, Value};
 #[derive(Clone, Debug, PartialEq, Default)]
 pub enum Val<T> {
     #[default]
+    /// Null: not set.
     Null,
+    /// Unknown until apply, with what Terraform knows of it.
     Unknown(Refinements),
+    /// Known.
     Known(T),
 }
 
@@ -68,6 +71,7 @@ impl<T> Val<T> {
         Val::Unknown(Refinements::default())
     }
 
+    /// The value, if known.
     pub fn known(&self) -> Option<&T> {
         match self {
             Val::Known(t) => Some(t),
@@ -75,6 +79,7 @@ impl<T> Val<T> {
         }
     }
 
+    /// The value, if known.
     pub fn into_known(self) -> Option<T> {
         match self {
             Val::Known(t) => Some(t),
@@ -82,10 +87,12 @@ impl<T> Val<T> {
         }
     }
 
+    /// Whether it is null.
     pub fn is_null(&self) -> bool {
         matches!(self, Val::Null)
     }
 
+    /// Whether it is unknown.
     pub fn is_unknown(&self) -> bool {
         matches!(self, Val::Unknown(_))
     }
@@ -95,6 +102,7 @@ impl<T> Val<T> {
         !self.is_unknown()
     }
 
+    /// Applies `f` to a known value (null and unknown stay as they are).
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Val<U> {
         match self {
             Val::Null => Val::Null,
@@ -114,6 +122,7 @@ impl<T> Val<T> {
 }
 
 impl<T: Field> Val<T> {
+    /// Decodes `v` (at path `at`, for errors): null, unknown or a value of `T`.
     pub fn from_value(v: &Value, at: &[PathStep]) -> Result<Self, CodecError> {
         match v {
             Value::Null => Ok(Val::Null),
@@ -122,6 +131,7 @@ impl<T: Field> Val<T> {
         }
     }
 
+    /// The value Terraform gets.
     pub fn to_value(&self) -> Value {
         match self {
             Val::Null => Value::Null,
@@ -141,12 +151,14 @@ impl<T: Field> Val<T> {
 }
 
 impl Val<String> {
+    /// The string, if known.
     pub fn as_str(&self) -> Option<&str> {
         self.known().map(String::as_str)
     }
 }
 
 impl Val<bool> {
+    /// The bool, if known.
     pub fn as_bool(&self) -> Option<bool> {
         self.known().copied()
     }
@@ -183,6 +195,7 @@ pub trait Field: Sized {
     fn ty() -> Type;
     /// From a known, non-null value; a value of another shape is an error on `at`.
     fn from_value(v: &Value, at: &[PathStep]) -> Result<Self, CodecError>;
+    /// The value Terraform gets.
     fn to_value(&self) -> Value;
     /// No unknown value inside.
     fn is_wholly_known(&self) -> bool {
@@ -500,15 +513,19 @@ impl FieldSpec {
 pub mod flags {
     use super::{FieldSpec, Modifier, Validator};
 
+    /// The configuration must set it.
     pub fn required(f: &mut FieldSpec) {
         f.attribute.required = true;
     }
+    /// The configuration may set it.
     pub fn optional(f: &mut FieldSpec) {
         f.attribute.optional = true;
     }
+    /// The provider may set it (when the configuration does not).
     pub fn computed(f: &mut FieldSpec) {
         f.attribute.computed = true;
     }
+    /// Terraform hides its value in output.
     pub fn sensitive(f: &mut FieldSpec) {
         f.attribute.sensitive = true;
     }
@@ -551,6 +568,7 @@ pub trait Model: Field {
     /// The nested blocks, in order.
     fn nested_blocks() -> Vec<NestedBlock>;
 
+    /// The schema block: the description, the attributes and the nested blocks.
     fn block() -> Block {
         Block {
             description: Self::DESCRIPTION,
@@ -559,6 +577,7 @@ pub trait Model: Field {
         }
     }
 
+    /// The schema of a resource or data source of this model, at schema `version`.
     fn schema(version: i64) -> Schema {
         Schema { version, block: Self::block() }
     }
