@@ -1,12 +1,13 @@
 //! What every resource and data source operation gets ([`Ctx`]) and what configuring the
-//! provider yields ([`Configured`]): the EC2 client, the provider's tag settings and the stop
-//! signal. tfplugin builds a [`Ctx`] from the [`Configured`] client for every call.
+//! provider yields ([`Configured`]): the EC2 client, the provider's tag settings, the plan's
+//! route table claims and the stop signal. tfplugin builds a [`Ctx`] from the [`Configured`] client for every call.
 
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
 use crate::aws::Ec2;
+use crate::resources::ownership::RouteTableOwners;
 use crate::resources::tags::TagConfig;
 
 /// What every resource operation gets: the configured EC2 client, the provider's tag settings
@@ -18,13 +19,16 @@ pub struct Ctx {
     pub(crate) tags: Arc<TagConfig>,
     /// Cancelled when Terraform calls StopProvider (Ctrl-C): long waits must end promptly.
     pub(crate) cancel: CancellationToken,
+    /// Which resources of the configuration manage which route tables of an endpoint (claimed
+    /// at plan, shared by every call of the configured provider).
+    pub(crate) owners: RouteTableOwners,
 }
 
 #[cfg(test)]
 impl Ctx {
     /// A context with no default or ignored tags.
     pub(crate) fn new(ec2: Ec2, cancel: CancellationToken) -> Self {
-        Ctx { ec2, tags: Arc::default(), cancel }
+        Ctx { ec2, tags: Arc::default(), cancel, owners: RouteTableOwners::default() }
     }
 }
 
@@ -33,11 +37,13 @@ impl Ctx {
 pub struct Configured {
     pub(crate) ec2: Ec2,
     pub(crate) tags: Arc<TagConfig>,
+    /// The route table claims of this configuration's plan (see [`Ctx::owners`]).
+    pub(crate) owners: RouteTableOwners,
 }
 
 impl crate::protocol::resource::Context for Ctx {
     type Client = Configured;
     fn new(c: Configured, cancel: CancellationToken) -> Self {
-        Ctx { ec2: c.ec2, tags: c.tags, cancel }
+        Ctx { ec2: c.ec2, tags: c.tags, cancel, owners: c.owners }
     }
 }

@@ -10,6 +10,7 @@
 
 mod batch;
 mod client;
+mod create;
 mod error;
 mod exclusive;
 mod facts;
@@ -34,12 +35,16 @@ pub use observe::{CallEvent, CallObserver, Ec2Observer, PollEvent};
 pub use readahead::READ_AHEAD_AFTER;
 
 // What the resources and data sources use.
+pub(crate) use create::{
+    CreateSpec, Created, DnsSpec, EndpointSpec, GatewaySpec, InterfaceSpec, ModifySpec, NewEndpoint, PolicyChange, SubnetAddresses,
+};
 pub use error::AwsError;
 pub(crate) use error::{is_busy_code, Missing, SdkResultExt};
 pub(crate) use finders::{route_table_has_endpoint_route, state_display, state_str};
-pub(crate) use markers::{fingerprint, marker_of, marker_value, OrphanQuery, Orphans};
+pub(crate) use markers::{fingerprint, marker_of};
 pub(crate) use names::{
-    endpoint_arn, is_region_name, resolve_service_name, service_arn, service_region, tags_from_ec2, ENDPOINT_STATES, ENDPOINT_TYPES,
+    endpoint_arn, is_region_name, resolve_service_name, service_arn, service_region, tags_from_ec2, DNS_RECORD_IP_TYPES, ENDPOINT_STATES,
+    ENDPOINT_TYPES, IP_ADDRESS_TYPES, PRIVATE_DNS_PREFERENCES, SERVICE_TYPES,
 };
 pub(crate) use search::{EndpointQuery, RawFilter, ENDPOINT_FILTERS, SERVICE_FILTERS};
 pub(crate) use waiters::{retry_while_busy, WaitError};

@@ -12,6 +12,15 @@ pub(crate) fn is_read_only(operation: &str) -> bool {
 
 /// Endpoint types as EC2 spells them.
 pub(crate) const ENDPOINT_TYPES: &[&str] = &["Gateway", "Interface", "GatewayLoadBalancer", "Resource", "ServiceNetwork"];
+/// Service types (the offerings of an endpoint service) as EC2 spells them.
+pub(crate) const SERVICE_TYPES: &[&str] = &["Gateway", "Interface", "GatewayLoadBalancer"];
+/// An endpoint's IP address types as EC2 spells them.
+pub(crate) const IP_ADDRESS_TYPES: &[&str] = &["ipv4", "dualstack", "ipv6"];
+/// The DNS record IP types of an endpoint's DNS options as EC2 spells them.
+pub(crate) const DNS_RECORD_IP_TYPES: &[&str] = &["ipv4", "dualstack", "ipv6", "service-defined"];
+/// The private DNS preferences of an interface endpoint's DNS options as EC2 spells them.
+pub(crate) const PRIVATE_DNS_PREFERENCES: &[&str] =
+    &["ALL_DOMAINS", "VERIFIED_DOMAINS_ONLY", "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS", "SPECIFIED_DOMAINS_ONLY"];
 /// Endpoint states as EC2 spells them.
 pub(crate) const ENDPOINT_STATES: &[&str] =
     &["pendingAcceptance", "pending", "available", "deleting", "deleted", "rejected", "failed", "expired", "partial"];

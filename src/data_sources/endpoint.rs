@@ -10,7 +10,7 @@ use aws_sdk_ec2::types::VpcEndpoint;
 use std::future::Future;
 
 use crate::aws::{self, EndpointQuery, ENDPOINT_FILTERS, ENDPOINT_TYPES};
-use crate::checks::{attr_path, validate_enum, validate_id};
+use crate::checks::validate_id;
 use crate::context::Ctx;
 use crate::filters::{raw_filters, validate_filters, FilterBlock};
 use crate::models::{dns_entries, DnsEntry};
@@ -26,7 +26,7 @@ crate::model! {
             id: String [optional computed] "The endpoint ID (`vpce-...`) to look up; else the ID of the endpoint the filters found.";
             vpc_id: String [optional computed] "Filter: the endpoint's VPC.";
             service_name: String [optional computed] "Filter: the endpoint's service, in full (`com.amazonaws.us-east-1.s3`) or short (`s3`, expanded with the provider's region). The state holds the name as EC2 reports it.";
-            vpc_endpoint_type: String [optional computed] "Filter: `Gateway`, `Interface`, `GatewayLoadBalancer`, `Resource` or `ServiceNetwork`.";
+            vpc_endpoint_type: String [optional computed one_of_named("endpoint type", ENDPOINT_TYPES)] "Filter: `Gateway`, `Interface`, `GatewayLoadBalancer`, `Resource` or `ServiceNetwork`.";
             state: String [optional computed] "Filter: the endpoint's state (e.g. `available`, `pendingAcceptance`; case-insensitive). Without it, any state but `deleted` matches.";
             tags: Map<String> [optional computed] "Filter: tags the endpoint must have, with these values. The state holds all of the endpoint's tags (AWS-reserved `aws:` tags left out).";
             arn: String [computed] "The endpoint ARN.";
@@ -102,7 +102,6 @@ fn validate(c: &EndpointDataModel) -> Diagnostics {
             format!("\"{id}\" is not a VPC endpoint ID: those look like \"vpce-0123456789abcdef0\" (a `vpce-svc-...` is an endpoint service: see the vpce_service data source)."),
         );
     }
-    validate_enum(&c.vpc_endpoint_type, attr_path(&["vpc_endpoint_type"]), "endpoint type", ENDPOINT_TYPES, &mut d);
     for id in c.vpc_endpoint_ids.strings().iter().filter(|id| !id.starts_with("vpce-") || id.starts_with("vpce-svc-")) {
         d.attr_error(
             "vpc_endpoint_ids",
@@ -280,6 +279,14 @@ mod tests {
     use super::*;
     use crate::protocol::model::Model;
     use crate::protocol::values::Value;
+
+    /// The static checks as the typed adapter runs them: the model's declared ones, then `validate`.
+    fn validate(m: &EndpointDataModel) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        m.check_declared(&[], &mut d);
+        d.extend(super::validate(m));
+        d
+    }
 
     fn model(v: Value) -> EndpointDataModel {
         EndpointDataModel::decode(&v).unwrap().unwrap()

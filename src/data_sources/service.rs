@@ -19,15 +19,13 @@ use aws_sdk_ec2::types::ServiceDetail;
 
 use std::future::Future;
 
-use crate::aws::{self, RawFilter, SERVICE_FILTERS};
-use crate::checks::{attr_path, join_and, join_or, validate_enum};
+use crate::aws::{self, RawFilter, SERVICE_FILTERS, SERVICE_TYPES};
+use crate::checks::{join_and, join_or};
 use crate::context::Ctx;
 use crate::filters::{raw_filters, validate_filters, FilterBlock};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{List, Map, Set, Val};
 use crate::protocol::typed::TypedDataSource;
-
-const SERVICE_TYPES: &[&str] = &["Gateway", "Interface", "GatewayLoadBalancer"];
 
 crate::model! {
     /// The configuration and state of a `vpce_service` data source.
@@ -36,7 +34,7 @@ crate::model! {
         attrs {
             service: String [optional] "The short service name, such as `s3`, `dynamodb` or `ssm`: the full name is `com.amazonaws.<provider region>.<service>`. Exactly one of `service` and `service_name` must be set.";
             service_name: String [optional computed] "The full service name, such as `com.amazonaws.us-east-1.s3` (any service EC2 lists in the region, partner services included). Exactly one of `service` and `service_name` must be set; when `service` is, this is its full name.";
-            service_type: String [optional computed] "`Gateway`, `Interface` or `GatewayLoadBalancer`: which offering of the service to describe. Needed when the service offers several (Amazon S3 offers both a Gateway and an Interface service); otherwise the type the service offers.";
+            service_type: String [optional computed one_of_named("service type", SERVICE_TYPES)] "`Gateway`, `Interface` or `GatewayLoadBalancer`: which offering of the service to describe. Needed when the service offers several (Amazon S3 offers both a Gateway and an Interface service); otherwise the type the service offers.";
             id: String [computed] "The service ID (`vpce-svc-...`), else the full service name.";
             service_id: String [computed] "The service ID as EC2 reports it (`vpce-svc-...`; empty for some AWS services).";
             service_types: Set<String> [computed] "Every endpoint type the service offers (`[\"Gateway\", \"Interface\"]` for S3).";
@@ -126,7 +124,6 @@ fn validate(c: &ServiceModel) -> Diagnostics {
             format!("\"{s}\" is not a service name, such as \"com.amazonaws.us-east-1.s3\"."),
         );
     }
-    validate_enum(&c.service_type, attr_path(&["service_type"]), "service type", SERVICE_TYPES, &mut d);
     validate_filters(&c.filter, SERVICE_FILTERS, "DescribeVpcEndpointServices", &mut d);
     for r in c.service_regions.strings().iter().filter(|r| !aws::is_region_name(r)) {
         d.attr_error("service_regions", "Invalid service region", format!("\"{r}\" is not an AWS region name such as \"us-west-2\"."));
@@ -299,6 +296,14 @@ mod tests {
     use super::*;
     use crate::protocol::model::Model;
     use crate::protocol::values::Value;
+
+    /// The static checks as the typed adapter runs them: the model's declared ones, then `validate`.
+    fn validate(m: &ServiceModel) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        m.check_declared(&[], &mut d);
+        d.extend(super::validate(m));
+        d
+    }
 
     fn model(v: Value) -> ServiceModel {
         ServiceModel::decode(&v).unwrap().unwrap()

@@ -7,18 +7,18 @@
 
 use std::collections::BTreeSet;
 
-use aws_sdk_ec2::operation::modify_vpc_endpoint::builders::ModifyVpcEndpointFluentBuilder;
-use aws_sdk_ec2::types::{DnsOptionsSpecification, DnsRecordIpType, IpAddressType, RouteTable, VpcEndpoint};
-use futures::future::BoxFuture;
+use aws_sdk_ec2::types::{RouteTable, VpcEndpoint};
 use serde_json::Value as Json;
+use std::future::Future;
 
 use super::ec2_rules::GatewayFacts;
 use super::endpoint::moves::AwsEndpoint;
-use super::endpoint::{self, endpoint_model, CreateRequest, Endpoint};
+use super::endpoint::{self, endpoint_model, Endpoint};
+use super::ownership::RouteTableOwners;
 use super::timeouts::{self, Timeouts};
 use super::{policy, tags, Ctx};
 use crate::aws::{self, route_table_has_endpoint_route, state_display, AwsError};
-use crate::checks::{attr_path, validate_enum, validate_id, validate_ids};
+use crate::checks::{attr_path, validate_id, validate_ids};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{List, Map, Model, Set, Val};
 use crate::protocol::schema::Schema;
@@ -26,8 +26,6 @@ use crate::protocol::values::PathStep;
 
 /// Short service names `service_name` accepts (resolved against the provider region).
 const SHORT_NAMES: &[&str] = &["s3", "dynamodb"];
-const IP_ADDRESS_TYPES: &[&str] = &["ipv4", "dualstack", "ipv6"];
-const DNS_RECORD_IP_TYPES: &[&str] = &["ipv4", "dualstack", "ipv6", "service-defined"];
 
 crate::model! {
     /// The state, plan or configuration of a `vpce_gateway`.
@@ -46,7 +44,7 @@ crate::model! {
             prefix_list_id: String [computed] "The AWS-managed prefix list of the service (the route destination), e.g. for security group rules.";
             cidr_blocks: List<String> [computed] "The CIDR blocks of the service's prefix list (empty when AWS does not list them).";
             owner_id: String [computed] "The AWS account that owns the endpoint.";
-            ip_address_type: String [optional computed] "`ipv4`, `dualstack` or `ipv6`: which prefix-list routes EC2 adds (`dualstack` adds the IPv4 and the IPv6 one; every subnet using the route tables must have both kinds of address, `ipv6` needs IPv6-only subnets). `ipv4` and `dualstack` switch in place; switching to or from `ipv6` replaces the endpoint.";
+            ip_address_type: String [optional computed one_of(aws::IP_ADDRESS_TYPES)] "`ipv4`, `dualstack` or `ipv6`: which prefix-list routes EC2 adds (`dualstack` adds the IPv4 and the IPv6 one; every subnet using the route tables must have both kinds of address, `ipv6` needs IPv6-only subnets). `ipv4` and `dualstack` switch in place; switching to or from `ipv6` replaces the endpoint.";
             requester_managed: bool [computed] "Whether an AWS service manages the endpoint.";
         }
         blocks {
@@ -60,7 +58,7 @@ crate::model! {
     #[description = "DNS options of the endpoint."]
     pub(crate) struct GatewayDnsOptions {
         attrs {
-            dns_record_ip_type: String [optional computed] "`ipv4`, `dualstack`, `ipv6` or `service-defined` (the default). Any other than `service-defined` needs `enableDnsSupport` and `enableDnsHostnames` on the VPC; DynamoDB supports only `service-defined`.";
+            dns_record_ip_type: String [optional computed one_of(aws::DNS_RECORD_IP_TYPES)] "`ipv4`, `dualstack`, `ipv6` or `service-defined` (the default). Any other than `service-defined` needs `enableDnsSupport` and `enableDnsHostnames` on the VPC; DynamoDB supports only `service-defined`.";
         }
     }
 }
@@ -130,10 +128,10 @@ impl Endpoint for Gateway {
     /// A gateway that sets `route_table_ids` owns all of its endpoint's route tables: route table
     /// associations of the same endpoint in this configuration are a conflict (each would undo
     /// the other at every apply).
-    fn check_config(&self, planned: &GatewayModel, config: &GatewayModel, fresh: bool, diags: &mut Diagnostics) {
+    fn check_config(&self, owners: &RouteTableOwners, planned: &GatewayModel, config: &GatewayModel, fresh: bool, diags: &mut Diagnostics) {
         let (Some(id), false) = (planned.id.as_str(), fresh) else { return };
         let Some(tables) = super::association::configured_tables(&config.route_table_ids) else { return };
-        let claimed = super::association::ownership::claim_inline(id, tables);
+        let claimed = owners.claim_inline(id, tables);
         if !claimed.is_empty() {
             diags.attr_error(
                 "route_table_ids",
@@ -146,24 +144,14 @@ impl Endpoint for Gateway {
         }
     }
 
-    fn check_plan<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        prior: Option<&'a GatewayModel>,
-        planned: &'a GatewayModel,
-        fresh: bool,
-        diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, ()> {
-        Box::pin(async move {
-            check_service_region(planned, ctx.ec2.region(), diags);
-            if !diags.has_errors() {
-                diags.extend(check_with_aws(ctx, prior, planned, fresh).await);
-            }
-            if !diags.has_errors() {
-                super::ec2_rules::check_gateway(ctx, prior.map(GatewayModel::rule_facts).as_ref(), &planned.rule_facts(), fresh, diags)
-                    .await;
-            }
-        })
+    async fn check_plan(&self, ctx: &Ctx, prior: Option<&GatewayModel>, planned: &GatewayModel, fresh: bool, diags: &mut Diagnostics) {
+        check_service_region(planned, ctx.ec2.region(), diags);
+        if !diags.has_errors() {
+            diags.extend(check_with_aws(ctx, prior, planned, fresh).await);
+        }
+        if !diags.has_errors() {
+            super::ec2_rules::check_gateway(ctx, prior.map(GatewayModel::rule_facts).as_ref(), &planned.rule_facts(), fresh, diags).await;
+        }
     }
 
     fn error_attr(&self, code: &str) -> Option<&'static str> {
@@ -180,103 +168,66 @@ impl Endpoint for Gateway {
         base: &'a GatewayModel,
         ep: &'a VpcEndpoint,
         check: bool,
-    ) -> BoxFuture<'a, (GatewayModel, Diagnostics)> {
-        Box::pin(describe_fully(ctx, base, ep, if check { RouteTables::Lookup } else { RouteTables::Skip }))
+    ) -> impl Future<Output = (GatewayModel, Diagnostics)> + Send + 'a {
+        describe_fully(ctx, base, ep, if check { RouteTables::Lookup } else { RouteTables::Skip })
     }
 
     /// Reads the endpoint; with `check`, also checks that every associated route table really
     /// routes the service's prefix list to the endpoint (warnings on `route_table_ids` otherwise;
     /// one batched DescribeRouteTables, made at the same time as the endpoint's read).
-    fn read<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        current: &'a GatewayModel,
-        check: bool,
-    ) -> BoxFuture<'a, Result<Option<(GatewayModel, Diagnostics)>, AwsError>> {
-        Box::pin(async move {
-            let Some(id) = current.id.as_str().filter(|s| !s.is_empty()) else { return Ok(None) };
-            // The route tables in the state are (nearly always) those of the endpoint: look them up at
-            // the same time as the endpoint rather than after it.
-            let tables = if check { current.route_table_ids.strings() } else { BTreeSet::new() };
-            let prefetch = async {
-                let ids: Vec<String> = tables.iter().cloned().collect();
-                (!ids.is_empty()).then_some(ctx.ec2.refresh_route_tables(&ids).await)
-            };
-            let (ep, prefetched) = tokio::join!(endpoint::find_endpoint(ctx, id, current.state.as_str(), check), prefetch);
-            let Some(ep) = ep? else { return Ok(None) };
-            endpoint::settle_marker(ctx, &ep);
-            let route_tables = match prefetched {
-                Some(Ok(found)) if ep.route_table_ids().iter().all(|t| tables.contains(t)) => RouteTables::Prefetched(found),
-                _ if check => RouteTables::Lookup,
-                _ => RouteTables::Skip,
-            };
-            Ok(Some(describe_fully(ctx, current, &ep, route_tables).await))
-        })
+    async fn read(&self, ctx: &Ctx, current: &GatewayModel, check: bool) -> Result<Option<(GatewayModel, Diagnostics)>, AwsError> {
+        let Some(id) = current.id.as_str().filter(|s| !s.is_empty()) else { return Ok(None) };
+        // The route tables in the state are (nearly always) those of the endpoint: look them up at
+        // the same time as the endpoint rather than after it.
+        let tables = if check { current.route_table_ids.strings() } else { BTreeSet::new() };
+        let prefetch = async {
+            let ids: Vec<String> = tables.iter().cloned().collect();
+            (!ids.is_empty()).then_some(ctx.ec2.refresh_route_tables(&ids).await)
+        };
+        let (ep, prefetched) = tokio::join!(endpoint::find_endpoint(ctx, id, current.state.as_str(), check), prefetch);
+        let Some(ep) = ep? else { return Ok(None) };
+        endpoint::settle_marker(ctx, &ep);
+        let route_tables = match prefetched {
+            Some(Ok(found)) if ep.route_table_ids().iter().all(|t| tables.contains(t)) => RouteTables::Prefetched(found),
+            _ if check => RouteTables::Lookup,
+            _ => RouteTables::Skip,
+        };
+        Ok(Some(describe_fully(ctx, current, &ep, route_tables).await))
     }
 
-    fn create_request<'a>(
+    fn create_spec<'a>(
         &'a self,
         _ctx: &'a Ctx,
         planned: &'a GatewayModel,
         config: &'a GatewayModel,
         _diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Option<CreateRequest>> {
-        let route_tables: Vec<String> = planned.route_table_ids.strings().into_iter().collect();
-        let policy = policy::configured(&config.policy).map(str::to_string);
-        let ip_type = planned.ip_address_type.as_str().map(str::to_string);
-        let record = dns_record(planned).as_str().map(str::to_string);
-        let settings = format!(
-            "{}|{}|{}|{}",
-            route_tables.join(","),
-            policy.as_deref().unwrap_or_default(),
-            ip_type.as_deref().unwrap_or_default(),
-            record.as_deref().unwrap_or_default()
-        );
-        let build = move |mut call: aws_sdk_ec2::operation::create_vpc_endpoint::builders::CreateVpcEndpointFluentBuilder| {
-            if !route_tables.is_empty() {
-                call = call.set_route_table_ids(Some(route_tables.clone()));
-            }
-            if let Some(p) = &policy {
-                call = call.policy_document(p);
-            }
-            if let Some(t) = &ip_type {
-                call = call.ip_address_type(IpAddressType::from(t.as_str()));
-            }
-            if let Some(r) = &record {
-                call = call.dns_options(DnsOptionsSpecification::builder().dns_record_ip_type(DnsRecordIpType::from(r.as_str())).build());
-            }
-            call
+    ) -> impl Future<Output = Option<aws::EndpointSpec>> + Send + 'a {
+        let spec = aws::GatewaySpec {
+            route_table_ids: planned.route_table_ids.strings().into_iter().collect(),
+            policy: policy::configured(&config.policy).map(str::to_string),
+            ip_address_type: planned.ip_address_type.as_str().map(str::to_string),
+            dns_record_ip_type: dns_record(planned).as_str().map(str::to_string),
         };
-        Box::pin(async move { Some(CreateRequest { settings, build: Box::new(build) }) })
+        std::future::ready(Some(aws::EndpointSpec::Gateway(spec)))
     }
 
-    fn modify_request<'a>(
+    fn modify_spec<'a>(
         &'a self,
         _ctx: &'a Ctx,
-        mut call: ModifyVpcEndpointFluentBuilder,
         prior: &'a GatewayModel,
         planned: &'a GatewayModel,
         _diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Result<(ModifyVpcEndpointFluentBuilder, bool), ()>> {
+    ) -> impl Future<Output = Result<aws::ModifySpec, ()>> + Send + 'a {
         let (before, after) = (prior.route_table_ids.strings(), planned.route_table_ids.strings());
-        let add: Vec<String> = after.difference(&before).cloned().collect();
-        let remove: Vec<String> = before.difference(&after).cloned().collect();
-        let new_ip_type = planned.ip_address_type.as_str().filter(|v| prior.ip_address_type.as_str() != Some(*v));
         let new_record = dns_record(planned).as_str().filter(|r| dns_record(prior).as_str() != Some(*r));
-        let modified = !add.is_empty() || !remove.is_empty() || new_ip_type.is_some() || new_record.is_some();
-        if let Some(t) = new_ip_type {
-            call = call.ip_address_type(IpAddressType::from(t));
-        }
-        if let Some(r) = new_record {
-            call = call.dns_options(DnsOptionsSpecification::builder().dns_record_ip_type(DnsRecordIpType::from(r)).build());
-        }
-        if !add.is_empty() {
-            call = call.set_add_route_table_ids(Some(add));
-        }
-        if !remove.is_empty() {
-            call = call.set_remove_route_table_ids(Some(remove));
-        }
-        Box::pin(async move { Ok((call, modified)) })
+        let spec = aws::ModifySpec {
+            add_route_table_ids: after.difference(&before).cloned().collect(),
+            remove_route_table_ids: before.difference(&after).cloned().collect(),
+            ip_address_type: planned.ip_address_type.as_str().filter(|v| prior.ip_address_type.as_str() != Some(*v)).map(str::to_string),
+            dns: new_record.map(|r| aws::DnsSpec { dns_record_ip_type: Some(r.to_string()), ..Default::default() }),
+            ..Default::default()
+        };
+        std::future::ready(Ok(spec))
     }
 
     fn moved_from_aws(&self, source: &AwsEndpoint) -> GatewayModel {
@@ -331,10 +282,9 @@ fn validate(config: &GatewayModel) -> Diagnostics {
         validate_service_name(name, &mut d);
     }
     tags::validate(&config.tags, &mut d);
-    validate_enum(&config.ip_address_type, attr_path(&["ip_address_type"]), "ip_address_type", IP_ADDRESS_TYPES, &mut d);
+    // ip_address_type and dns_record_ip_type take one of EC2's spellings: checked as the model declares.
     let record = dns_record(config);
     let record_at = || attr_path(&["dns_options", "dns_record_ip_type"]);
-    validate_enum(record, record_at(), "dns_record_ip_type", DNS_RECORD_IP_TYPES, &mut d);
     let dynamodb = config.service_name.as_str().is_some_and(|n| n == "dynamodb" || n.ends_with(".dynamodb"));
     if let Some(r) = record.as_str().filter(|r| dynamodb && *r != "service-defined") {
         d.attr_error(
@@ -773,7 +723,7 @@ mod tests {
     fn dns_options_block_follows_the_configuration() {
         let ep = VpcEndpoint::builder()
             .vpc_endpoint_id("vpce-1")
-            .dns_options(aws_sdk_ec2::types::DnsOptions::builder().dns_record_ip_type(DnsRecordIpType::Ipv4).build())
+            .dns_options(aws_sdk_ec2::types::DnsOptions::builder().dns_record_ip_type(aws_sdk_ec2::types::DnsRecordIpType::Ipv4).build())
             .build();
         let s = state_from_endpoint("us-east-1", &GatewayModel::default(), &ep);
         assert!(s.dns_options.is_null(), "not configured: no block");

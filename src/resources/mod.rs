@@ -10,6 +10,7 @@ pub(crate) mod endpoint;
 pub(crate) mod gateway;
 pub(crate) mod interface;
 pub(crate) mod list;
+pub(crate) mod ownership;
 pub(crate) mod policy;
 pub(crate) mod tags;
 pub(crate) mod timeouts;

@@ -4,16 +4,24 @@ use super::values::PathStep;
 use super::wire::tfplugin6 as pb;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How serious a diagnostic is.
 pub enum Severity {
+    /// The operation failed.
     Error,
+    /// The operation went on; Terraform shows the warning.
     Warning,
 }
 
 #[derive(Clone, Debug, PartialEq)]
+/// One message for Terraform to show: severity, summary, detail and the attribute it is about.
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
+    /// A one-line summary.
     pub summary: String,
+    /// The full explanation.
     pub detail: String,
+    /// The attribute the message is about (Terraform points at it in the configuration), if any.
     pub path: Option<Vec<PathStep>>,
 }
 
@@ -23,9 +31,11 @@ pub fn path(dotted: &str) -> Vec<PathStep> {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+/// The diagnostics of one operation, in order.
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// No diagnostics.
     pub fn new() -> Self {
         Self::default()
     }
@@ -44,10 +54,12 @@ impl Diagnostics {
         self.0.push(Diagnostic { severity, summary: summary.into(), detail: detail.into(), path });
     }
 
+    /// Adds an error not tied to an attribute.
     pub fn error(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
         self.push(Severity::Error, summary, detail, None);
     }
 
+    /// Adds a warning not tied to an attribute.
     pub fn warning(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
         self.push(Severity::Warning, summary, detail, None);
     }
@@ -57,14 +69,17 @@ impl Diagnostics {
         self.push(Severity::Error, summary, detail, Some(at.into_path()));
     }
 
+    /// Adds a warning about the attribute at `at`.
     pub fn attr_warning(&mut self, at: impl IntoPath, summary: impl Into<String>, detail: impl Into<String>) {
         self.push(Severity::Warning, summary, detail, Some(at.into_path()));
     }
 
+    /// Whether any of them is an error.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(|d| d.severity == Severity::Error)
     }
 
+    /// Appends `other`'s diagnostics.
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }
@@ -84,16 +99,20 @@ impl Diagnostics {
         )
     }
 
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// The diagnostics as the protocol sends them.
     pub fn to_proto(&self) -> Vec<pb::Diagnostic> {
         self.0.iter().map(Diagnostic::to_proto).collect()
     }
 }
 
+/// What names an attribute path: a dotted name (`"dns_options.dns_record_ip_type"`) or the steps.
 pub trait IntoPath {
+    /// The path's steps.
     fn into_path(self) -> Vec<PathStep>;
 }
 
@@ -115,6 +134,7 @@ impl IntoPath for &[PathStep] {
     }
 }
 
+/// An attribute path as the protocol sends it.
 pub fn path_to_proto(steps: &[PathStep]) -> pb::AttributePath {
     use pb::attribute_path::step::Selector;
     pb::AttributePath {
@@ -131,6 +151,7 @@ pub fn path_to_proto(steps: &[PathStep]) -> pb::AttributePath {
     }
 }
 
+/// An attribute path from the protocol's form (steps it does not know are skipped).
 pub fn path_from_proto(p: &pb::AttributePath) -> Vec<PathStep> {
     use pb::attribute_path::step::Selector;
     p.steps
@@ -144,6 +165,7 @@ pub fn path_from_proto(p: &pb::AttributePath) -> Vec<PathStep> {
 }
 
 impl Diagnostic {
+    /// The diagnostic as the protocol sends it.
     pub fn to_proto(&self) -> pb::Diagnostic {
         pb::Diagnostic {
             severity: match self.severity {

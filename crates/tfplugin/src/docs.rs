@@ -37,7 +37,9 @@ use super::values::Type;
 /// What a page documents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// A resource.
     Resource,
+    /// A data source.
     DataSource,
     /// A list resource of `terraform query` (its schema is that of the `list` block's `config`).
     ListResource,
@@ -65,6 +67,7 @@ impl Kind {
 pub struct Provider<'a> {
     /// The provider's local name, e.g. `aws` (page titles, `docs/index.md`).
     pub name: &'a str,
+    /// The provider block's schema.
     pub schema: &'a Schema,
     /// (type name, schema) of each resource.
     pub resources: Vec<(&'a str, &'a Schema)>,
@@ -81,14 +84,18 @@ pub struct Provider<'a> {
 /// One generated page: its path relative to the docs directory, and its content.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Page {
+    /// The page's path, relative to the docs directory.
     pub path: PathBuf,
+    /// The page's Markdown.
     pub content: String,
 }
 
 /// Why a file under the docs directory does not match the generator.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Stale {
+    /// A page the generator makes is not on disk.
     Missing(PathBuf),
+    /// A page on disk differs from what the generator makes.
     Differs(PathBuf),
     /// A page under a generated directory (`resources/`, `data-sources/`, `list-resources/`)
     /// nothing generates.

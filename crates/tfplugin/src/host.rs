@@ -36,6 +36,7 @@ pub fn is_destroy_command(args: &[String]) -> bool {
 
 /// The process that started the plugin, watched to notice when it exits.
 pub struct Parent {
+    /// The parent's process id.
     pub pid: u32,
     #[cfg(windows)]
     process: win::Process,
@@ -48,6 +49,8 @@ impl Parent {
         Some(Parent { pid: std::os::unix::process::parent_id() })
     }
 
+    /// Whether the parent has exited (the plugin was re-parented).
+    /// Whether the parent has exited (its process handle is signalled).
     #[cfg(unix)]
     pub fn exited(&self) -> bool {
         std::os::unix::process::parent_id() != self.pid

@@ -20,33 +20,20 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
-#[allow(missing_docs)] // Items still to document (issue 22); new modules are checked.
 pub mod diagnostics;
-#[allow(missing_docs)] // Items still to document (issue 22); new modules are checked.
 pub mod docs;
 mod error;
-#[allow(missing_docs)] // Items still to document (issue 22); new modules are checked.
 pub mod host;
-#[allow(missing_docs)] // Items still to document (issue 22); new modules are checked.
 pub mod log;
-#[allow(missing_docs)] // Items still to document (issue 22); new modules are checked.
 pub mod model;
-#[allow(missing_docs)] // Items still to document (issue 22); new modules are checked.
 pub mod plan;
-#[allow(missing_docs)] // Items still to document (issue 22); new modules are checked.
 pub mod plugin;
-#[allow(missing_docs)] // Items still to document (issue 22); new modules are checked.
 pub mod registry;
-#[allow(missing_docs)] // Items still to document (issue 22); new modules are checked.
 pub mod resource;
-#[allow(missing_docs)] // Items still to document (issue 22); new modules are checked.
 pub mod schema;
-#[allow(missing_docs)] // Items still to document (issue 22); new modules are checked.
 pub mod server;
-#[allow(missing_docs)] // Items still to document (issue 22); new modules are checked.
 pub mod tls;
 pub mod typed;
-#[allow(missing_docs)] // Items still to document (issue 22); new modules are checked.
 pub mod values;
 pub mod wire;
 pub mod workdir;

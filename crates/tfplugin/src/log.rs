@@ -8,17 +8,25 @@ use std::io::Write;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::OnceLock;
 
+/// An hclog level, from the most verbose to none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
+    /// Everything, including per-request detail.
     Trace = 1,
+    /// What helps to debug the provider.
     Debug = 2,
+    /// What the provider did.
     Info = 3,
+    /// Something unexpected that the provider worked around.
     Warn = 4,
+    /// Something failed.
     Error = 5,
+    /// Nothing is logged.
     Off = 6,
 }
 
 impl Level {
+    /// The level of a `TF_LOG`-style setting (`trace`, `json`, `debug`, `info`, `warn`, `error`, `off`; any case), `None` for anything else.
     pub fn parse(s: &str) -> Option<Level> {
         Some(match s.trim().to_ascii_lowercase().as_str() {
             "trace" | "json" => Level::Trace,
@@ -74,6 +82,7 @@ pub fn init_from_env() {
     LEVEL.store(level as u8, Ordering::Relaxed);
 }
 
+/// Whether messages at `level` are written (the process's level, from the environment, is at most `level`).
 pub fn enabled(level: Level) -> bool {
     level as u8 >= LEVEL.load(Ordering::Relaxed) && level != Level::Off
 }
@@ -91,6 +100,7 @@ pub fn format_line(level: Level, message: &str, fields: &[(&str, serde_json::Val
     serde_json::Value::Object(obj).to_string()
 }
 
+/// Writes one hclog JSON line on stderr with `message` and `fields`, if `level` is enabled.
 pub fn log(level: Level, message: &str, fields: &[(&str, serde_json::Value)]) {
     if !enabled(level) {
         return;
@@ -101,6 +111,7 @@ pub fn log(level: Level, message: &str, fields: &[(&str, serde_json::Value)]) {
 }
 
 #[macro_export]
+/// Logs `message` at `level` with `"key" => value` fields, if the level is enabled: `log_at!(Level::Info, "created", "id" => id)`.
 macro_rules! log_at {
     ($level:expr, $msg:expr $(, $k:literal => $v:expr)* $(,)?) => {
         if $crate::log::enabled($level) {
@@ -110,12 +121,16 @@ macro_rules! log_at {
 }
 
 #[macro_export]
+/// [`log_at!`] at [`Level::Debug`](crate::log::Level::Debug).
 macro_rules! debug { ($($t:tt)*) => { $crate::log_at!($crate::log::Level::Debug, $($t)*) }; }
 #[macro_export]
+/// [`log_at!`] at [`Level::Info`](crate::log::Level::Info).
 macro_rules! info { ($($t:tt)*) => { $crate::log_at!($crate::log::Level::Info, $($t)*) }; }
 #[macro_export]
+/// [`log_at!`] at [`Level::Warn`](crate::log::Level::Warn).
 macro_rules! warn { ($($t:tt)*) => { $crate::log_at!($crate::log::Level::Warn, $($t)*) }; }
 #[macro_export]
+/// [`log_at!`] at [`Level::Error`](crate::log::Level::Error).
 macro_rules! error { ($($t:tt)*) => { $crate::log_at!($crate::log::Level::Error, $($t)*) }; }
 
 #[cfg(test)]

@@ -27,7 +27,9 @@
 //! The flags are the functions of [`flags`], some with arguments (`deprecated("why")`): a
 //! misspelled flag or attribute is a compile error.
 //! Plan modifiers that the schema sent to Terraform does not carry ([`Modifier`]) are declared
-//! the same way and applied by [`apply_modifiers`].
+//! the same way and applied by [`apply_modifiers`]; so are the static checks of a value
+//! ([`Validator`]: `one_of(LIST)`, `one_of_named("service type", LIST)`), which the typed adapter
+//! runs on every configuration before the object's own `validate` ([`Model::check_declared`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -43,8 +45,11 @@ use super::values::{CodecError, Number, PathStep, Refinements, Type, Value};
 #[derive(Clone, Debug, PartialEq, Default)]
 pub enum Val<T> {
     #[default]
+    /// Null: not set.
     Null,
+    /// Unknown until apply, with what Terraform knows of it.
     Unknown(Refinements),
+    /// Known.
     Known(T),
 }
 
@@ -66,6 +71,7 @@ impl<T> Val<T> {
         Val::Unknown(Refinements::default())
     }
 
+    /// The value, if known.
     pub fn known(&self) -> Option<&T> {
         match self {
             Val::Known(t) => Some(t),
@@ -73,6 +79,7 @@ impl<T> Val<T> {
         }
     }
 
+    /// The value, if known.
     pub fn into_known(self) -> Option<T> {
         match self {
             Val::Known(t) => Some(t),
@@ -80,10 +87,12 @@ impl<T> Val<T> {
         }
     }
 
+    /// Whether it is null.
     pub fn is_null(&self) -> bool {
         matches!(self, Val::Null)
     }
 
+    /// Whether it is unknown.
     pub fn is_unknown(&self) -> bool {
         matches!(self, Val::Unknown(_))
     }
@@ -93,6 +102,7 @@ impl<T> Val<T> {
         !self.is_unknown()
     }
 
+    /// Applies `f` to a known value (null and unknown stay as they are).
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Val<U> {
         match self {
             Val::Null => Val::Null,
@@ -112,6 +122,7 @@ impl<T> Val<T> {
 }
 
 impl<T: Field> Val<T> {
+    /// Decodes `v` (at path `at`, for errors): null, unknown or a value of `T`.
     pub fn from_value(v: &Value, at: &[PathStep]) -> Result<Self, CodecError> {
         match v {
             Value::Null => Ok(Val::Null),
@@ -120,6 +131,7 @@ impl<T: Field> Val<T> {
         }
     }
 
+    /// The value Terraform gets.
     pub fn to_value(&self) -> Value {
         match self {
             Val::Null => Value::Null,
@@ -139,12 +151,14 @@ impl<T: Field> Val<T> {
 }
 
 impl Val<String> {
+    /// The string, if known.
     pub fn as_str(&self) -> Option<&str> {
         self.known().map(String::as_str)
     }
 }
 
 impl Val<bool> {
+    /// The bool, if known.
     pub fn as_bool(&self) -> Option<bool> {
         self.known().copied()
     }
@@ -181,6 +195,7 @@ pub trait Field: Sized {
     fn ty() -> Type;
     /// From a known, non-null value; a value of another shape is an error on `at`.
     fn from_value(v: &Value, at: &[PathStep]) -> Result<Self, CodecError>;
+    /// The value Terraform gets.
     fn to_value(&self) -> Value;
     /// No unknown value inside.
     fn is_wholly_known(&self) -> bool {
@@ -437,32 +452,80 @@ pub enum Modifier {
     EmptyWhenNull,
 }
 
-/// One attribute of a model, as the macro builds it: the schema attribute and its plan modifiers.
+/// A static check of a configured value the wire schema does not carry, run by
+/// [`Model::check_declared`]: an error diagnostic on the attribute when the value fails it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Validator {
+    /// A known string must be one of `allowed`; the messages call the attribute `name`
+    /// ("Invalid {name}": "\"x\" is not a valid {name}: use one of "a", "b" or "c".").
+    OneOf {
+        /// What the messages call the attribute.
+        name: &'static str,
+        /// The values it takes.
+        allowed: &'static [&'static str],
+    },
+}
+
+impl Validator {
+    /// Checks `v` (the attribute's value, at path `at`), adding an error to `diags` when it fails.
+    pub fn check(&self, v: &Value, at: Vec<PathStep>, diags: &mut Diagnostics) {
+        match self {
+            Validator::OneOf { name, allowed } => {
+                let Value::String(s) = v else { return };
+                if !allowed.contains(&s.as_str()) {
+                    let list: Vec<String> = allowed.iter().map(|a| format!("\"{a}\"")).collect();
+                    let list = match list.as_slice() {
+                        [] => String::new(),
+                        [one] => one.clone(),
+                        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+                    };
+                    diags.attr_error(at, format!("Invalid {name}"), format!("\"{s}\" is not a valid {name}: use one of {list}."));
+                }
+            }
+        }
+    }
+}
+
+/// One attribute of a model, as the macro builds it: the schema attribute, its plan modifiers
+/// and its static checks.
 #[derive(Clone, Debug)]
 pub struct FieldSpec {
+    /// The schema attribute.
     pub attribute: Attribute,
+    /// Its plan modifiers ([`apply_modifiers`]).
     pub modifiers: Vec<Modifier>,
+    /// Its static checks ([`Model::check_declared`]).
+    pub validators: Vec<Validator>,
 }
 
 impl FieldSpec {
+    /// An attribute with no flags: neither required, optional nor computed yet.
     pub fn new(name: &'static str, ty: Type, description: &'static str) -> Self {
-        FieldSpec { attribute: Attribute { name, ty: Some(ty), description, ..Default::default() }, modifiers: Vec::new() }
+        FieldSpec {
+            attribute: Attribute { name, ty: Some(ty), description, ..Default::default() },
+            modifiers: Vec::new(),
+            validators: Vec::new(),
+        }
     }
 }
 
 /// The flags of an attribute in [`model!`](crate::model): `[optional computed replace_when_changed]`.
 pub mod flags {
-    use super::{FieldSpec, Modifier};
+    use super::{FieldSpec, Modifier, Validator};
 
+    /// The configuration must set it.
     pub fn required(f: &mut FieldSpec) {
         f.attribute.required = true;
     }
+    /// The configuration may set it.
     pub fn optional(f: &mut FieldSpec) {
         f.attribute.optional = true;
     }
+    /// The provider may set it (when the configuration does not).
     pub fn computed(f: &mut FieldSpec) {
         f.attribute.computed = true;
     }
+    /// Terraform hides its value in output.
     pub fn sensitive(f: &mut FieldSpec) {
         f.attribute.sensitive = true;
     }
@@ -484,6 +547,16 @@ pub mod flags {
     pub fn empty_when_null(f: &mut FieldSpec) {
         f.modifiers.push(Modifier::EmptyWhenNull);
     }
+    /// `one_of(LIST)`: a known value must be one of `LIST` (see [`Validator::OneOf`]); the
+    /// messages call the attribute by its name.
+    pub fn one_of(f: &mut FieldSpec, allowed: &'static [&'static str]) {
+        f.validators.push(Validator::OneOf { name: f.attribute.name, allowed });
+    }
+    /// `one_of_named("service type", LIST)`: [`one_of`], with the messages calling the attribute
+    /// `name`.
+    pub fn one_of_named(f: &mut FieldSpec, name: &'static str, allowed: &'static [&'static str]) {
+        f.validators.push(Validator::OneOf { name, allowed });
+    }
 }
 
 /// An object type with a schema: what [`model!`](crate::model) implements.
@@ -495,6 +568,7 @@ pub trait Model: Field {
     /// The nested blocks, in order.
     fn nested_blocks() -> Vec<NestedBlock>;
 
+    /// The schema block: the description, the attributes and the nested blocks.
     fn block() -> Block {
         Block {
             description: Self::DESCRIPTION,
@@ -503,9 +577,14 @@ pub trait Model: Field {
         }
     }
 
+    /// The schema of a resource or data source of this model, at schema `version`.
     fn schema(version: i64) -> Schema {
         Schema { version, block: Self::block() }
     }
+
+    /// Runs the declared [`Validator`]s of the attributes and of the nested blocks' attributes
+    /// on this object (at path `at`), adding their errors to `diags`.
+    fn check_declared(&self, _at: &[PathStep], _diags: &mut Diagnostics) {}
 
     /// The model of a whole object value: `None` when it is null (no object, e.g. the prior state
     /// of a create); an unknown object or a value of another shape is an error.
@@ -524,19 +603,52 @@ pub fn single_block<M: Model>(name: &'static str) -> NestedBlock {
 
 /// The type of a nested block field in [`model!`](crate::model): a model (a single block, written
 /// at most once), or a [`Set`] or [`List`] of a model (a block written any number of times).
-pub trait NestedBlockType {
+pub trait NestedBlockType: Sized {
+    /// The schema of the block called `name`.
     fn nested_block(name: &'static str) -> NestedBlock;
+    /// Runs the declared checks ([`Model::check_declared`]) of the block's objects (the block is
+    /// at path `at`).
+    fn check_declared_in(v: &Val<Self>, at: &[PathStep], diags: &mut Diagnostics);
 }
 
 impl<M: Model> NestedBlockType for Set<M> {
     fn nested_block(name: &'static str) -> NestedBlock {
         NestedBlock::new(name, Nesting::Set, M::block())
     }
+    fn check_declared_in(v: &Val<Self>, at: &[PathStep], diags: &mut Diagnostics) {
+        // A set element has no index: a diagnostic is on the block.
+        for m in v.known().map(|s| s.0.as_slice()).unwrap_or_default() {
+            if let Val::Known(m) = m {
+                m.check_declared(at, diags);
+            }
+        }
+    }
 }
 
 impl<M: Model> NestedBlockType for List<M> {
     fn nested_block(name: &'static str) -> NestedBlock {
         NestedBlock::new(name, Nesting::List, M::block())
+    }
+    fn check_declared_in(v: &Val<Self>, at: &[PathStep], diags: &mut Diagnostics) {
+        for (i, m) in v.known().map(|l| l.0.as_slice()).unwrap_or_default().iter().enumerate() {
+            if let Val::Known(m) = m {
+                m.check_declared(&step(at, PathStep::Index(i as i64)), diags);
+            }
+        }
+    }
+}
+
+/// Runs the declared [`Validator`]s of attribute `name` of model `M` on its value `v` (for
+/// [`model!`](crate::model)'s [`Model::check_declared`]).
+pub fn check_field<M: Model, T: Field>(v: &Val<T>, name: &str, at: &[PathStep], diags: &mut Diagnostics) {
+    let Val::Known(t) = v else { return };
+    let Some(f) = M::fields().into_iter().find(|f| f.attribute.name == name) else { return };
+    if f.validators.is_empty() {
+        return;
+    }
+    let value = t.to_value();
+    for check in &f.validators {
+        check.check(&value, step(at, PathStep::Attr(name.to_string())), diags);
     }
 }
 
@@ -665,11 +777,32 @@ macro_rules! model {
             fn nested_blocks() -> Vec<$crate::schema::NestedBlock> {
                 vec![ $( $( <$bty as $crate::model::NestedBlockType>::nested_block(stringify!($bname)), )* )? ]
             }
+
+            #[allow(unused_variables)]
+            fn check_declared(&self, at: &[$crate::values::PathStep], diags: &mut $crate::diagnostics::Diagnostics) {
+                $( $crate::model::check_field::<Self, $fty>(&self.$fname, stringify!($fname), at, diags); )*
+                $( $(
+                    <$bty as $crate::model::NestedBlockType>::check_declared_in(
+                        &self.$bname,
+                        &$crate::model::step(at, $crate::values::PathStep::Attr(stringify!($bname).to_string())),
+                        diags,
+                    );
+                )* )?
+            }
         }
 
         impl $crate::model::NestedBlockType for $name {
             fn nested_block(name: &'static str) -> $crate::schema::NestedBlock {
                 $crate::model::single_block::<$name>(name)
+            }
+            fn check_declared_in(
+                v: &$crate::model::Val<Self>,
+                at: &[$crate::values::PathStep],
+                diags: &mut $crate::diagnostics::Diagnostics,
+            ) {
+                if let $crate::model::Val::Known(m) = v {
+                    <Self as $crate::model::Model>::check_declared(m, at, diags);
+                }
             }
         }
     };
@@ -831,5 +964,67 @@ mod tests {
         assert_eq!(planned.get("ids"), &Value::Set(vec![]));
         assert_eq!(planned.get("tags"), &Value::map_of_strings([("a", "b")]));
         assert_eq!(planned.get("name"), &Value::string("n"));
+    }
+
+    const KINDS: &[&str] = &["a", "b", "c"];
+
+    crate::model! {
+        #[description = "A kind."]
+        pub(crate) struct Kinded {
+            attrs {
+                kind: String [optional one_of(KINDS)] "The kind.";
+            }
+        }
+    }
+
+    crate::model! {
+        #[description = "Picky options."]
+        pub(crate) struct Picky {
+            attrs {
+                kind: String [optional one_of(KINDS)] "The kind.";
+                mode: String [optional one_of_named("mode of operation", &["on", "off"])] "The mode.";
+            }
+            blocks {
+                inner: List<Kinded>;
+            }
+        }
+    }
+
+    #[test]
+    fn one_of_checks_known_values_on_the_attribute() {
+        let kinded = |kind: &str| Val::Known(Kinded { kind: Val::Known(kind.to_string()) });
+        let picky = |kind: &str, mode: Val<String>, inner: Vec<Val<Kinded>>| Picky {
+            kind: Val::Known(kind.to_string()),
+            mode,
+            inner: Val::Known(List(inner)),
+        };
+        let mut d = Diagnostics::new();
+        picky("b", Val::Unknown(Refinements::default()), vec![]).check_declared(&[], &mut d);
+        assert!(d.is_empty(), "{d:?}");
+
+        let bad = picky("x", Val::Known("maybe".into()), vec![kinded("a"), kinded("z")]);
+        let mut d = Diagnostics::new();
+        bad.check_declared(&[], &mut d);
+        let got: Vec<(String, String, Vec<PathStep>)> =
+            d.0.iter().map(|x| (x.summary.clone(), x.detail.clone(), x.path.clone().unwrap_or_default())).collect();
+        let attr = |p: &[&str]| p.iter().map(|s| PathStep::Attr(s.to_string())).collect::<Vec<_>>();
+        assert_eq!(
+            got,
+            vec![
+                ("Invalid kind".to_string(), r#""x" is not a valid kind: use one of "a", "b" or "c"."#.to_string(), attr(&["kind"])),
+                (
+                    "Invalid mode of operation".to_string(),
+                    r#""maybe" is not a valid mode of operation: use one of "on" or "off"."#.to_string(),
+                    attr(&["mode"])
+                ),
+                (
+                    "Invalid kind".to_string(),
+                    r#""z" is not a valid kind: use one of "a", "b" or "c"."#.to_string(),
+                    vec![PathStep::Attr("inner".into()), PathStep::Index(1), PathStep::Attr("kind".into())]
+                ),
+            ]
+        );
+        // The schema sent to Terraform does not carry the check.
+        assert_eq!(Picky::block().attributes[0].description, "The kind.");
     }
 }

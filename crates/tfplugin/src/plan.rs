@@ -14,7 +14,9 @@ use crate::values::{PathStep, Value};
 
 /// The planned object and the paths that require replacement.
 pub struct Planned {
+    /// The planned object value.
     pub value: Value,
+    /// The attribute paths whose change requires replacing the object.
     pub replace: Vec<Vec<PathStep>>,
     /// A new object is planned: a create, or a replacement.
     pub fresh: bool,

@@ -31,9 +31,13 @@ use tonic::{Request, Response, Status};
 use super::tls::ServerTls;
 use super::wire::plugin as gp;
 
+/// The environment variable Terraform sets to show that it started the plugin.
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
+/// Its value for Terraform providers.
 pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+/// go-plugin's core protocol version, announced in the handshake line.
 pub const CORE_PROTOCOL_VERSION: u32 = 1;
+/// The plugin protocol version served (tfplugin6).
 pub const PROTOCOL_VERSION: u32 = 6;
 /// How long the server drains connections after Shutdown before it stops waiting for them
 /// (below go-plugin's 2s before it kills the plugin).
@@ -43,11 +47,15 @@ pub const SHUTDOWN_GRACE_DEBUG: Duration = Duration::from_secs(5);
 /// Matches Terraform's own limit for provider messages.
 pub const MAX_MESSAGE_SIZE: usize = 256 << 20;
 
+/// How the plugin was started.
 pub enum Mode {
     /// Started by Terraform.
     Plugin,
     /// Started by a developer; prints TF_REATTACH_PROVIDERS.
-    Debug { provider_address: String },
+    Debug {
+        /// The provider's address Terraform knows it by, e.g. `registry.terraform.io/vpce/vpce`.
+        provider_address: String,
+    },
 }
 
 /// Why the process refuses to start as a plugin, or stopped serving: [`crate::Error`].
@@ -79,7 +87,9 @@ pub fn negotiate_version(offered: Option<&str>) -> (u32, bool) {
 /// Where the server listens: a unix socket, or (Windows, as go-plugin there) TCP on 127.0.0.1.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Addr {
+    /// A unix socket at this path.
     Unix(PathBuf),
+    /// TCP at this address.
     Tcp(std::net::SocketAddr),
 }
 
@@ -169,7 +179,9 @@ fn socket_path() -> PathBuf {
 
 /// One accepted connection, plain (debug mode) or TLS.
 pub enum Conn {
+    /// A plain connection (debug mode).
     Plain(Stream),
+    /// A TLS connection (AutoMTLS).
     Tls(Box<tokio_rustls::server::TlsStream<Stream>>),
 }
 

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::resource::{DataSource, Function, ListResource, Resource};
 
+/// The resources, data sources, list resources and functions a provider serves, by type name (`C`: the context their calls get).
 pub struct Registry<C> {
     resources: BTreeMap<&'static str, Arc<dyn Resource<C>>>,
     data_sources: BTreeMap<&'static str, Arc<dyn DataSource<C>>>,
@@ -29,6 +30,7 @@ fn add<T: ?Sized>(map: &mut BTreeMap<&'static str, Arc<T>>, what: &str, name: &'
 }
 
 impl<C: 'static> Registry<C> {
+    /// An empty registry.
     pub fn new() -> Self {
         Self::default()
     }
@@ -65,30 +67,37 @@ impl<C> Registry<C> {
         self.resources.values().cloned().collect()
     }
 
+    /// The resource of this type name.
     pub fn resource_named(&self, name: &str) -> Option<&Arc<dyn Resource<C>>> {
         self.resources.get(name)
     }
 
+    /// The data sources, in type-name order.
     pub fn data_sources(&self) -> Vec<Arc<dyn DataSource<C>>> {
         self.data_sources.values().cloned().collect()
     }
 
+    /// The data source of this type name.
     pub fn data_source_named(&self, name: &str) -> Option<&Arc<dyn DataSource<C>>> {
         self.data_sources.get(name)
     }
 
+    /// The list resources, in type-name order.
     pub fn list_resources(&self) -> Vec<Arc<dyn ListResource<C>>> {
         self.list_resources.values().cloned().collect()
     }
 
+    /// The list resource of this type name.
     pub fn list_resource_named(&self, name: &str) -> Option<&Arc<dyn ListResource<C>>> {
         self.list_resources.get(name)
     }
 
+    /// The provider functions, in name order.
     pub fn functions(&self) -> Vec<Arc<dyn Function>> {
         self.functions.values().cloned().collect()
     }
 
+    /// The function of this name.
     pub fn function_named(&self, name: &str) -> Option<&Arc<dyn Function>> {
         self.functions.get(name)
     }

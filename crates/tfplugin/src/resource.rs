@@ -25,12 +25,14 @@ use crate::wire::tfplugin6 as pb;
 pub trait Context: Send + Sync + 'static {
     /// What [`Provider::configure`] yields (e.g. an API client); `()` when there is nothing.
     type Client: Clone + Send + Sync + 'static;
+    /// Builds the context of one call from the configured client and the call's stop signal.
     fn new(client: Self::Client, cancel: CancellationToken) -> Self;
 }
 
 /// A ready-made [`Context`]: the configured client and the stop signal.
 #[derive(Clone, Debug)]
 pub struct Ctx<T> {
+    /// What the provider's configure yielded.
     pub client: T,
     /// Cancelled when Terraform calls StopProvider (Ctrl-C): long waits must end promptly.
     pub cancel: CancellationToken,
@@ -43,15 +45,19 @@ impl<T: Clone + Send + Sync + 'static> Context for Ctx<T> {
     }
 }
 
+/// ConfigureProvider: the provider block's configuration.
 pub struct ConfigureRequest {
     /// The provider block, decoded with [`Provider::schema`].
     pub config: Value,
+    /// The version of the Terraform that runs the provider.
     pub terraform_version: String,
 }
 
+/// What configuring the provider yields: the client every call's context is built from, and diagnostics.
 pub struct ConfigureResponse<T> {
     /// What resource calls get (in their [`Context`]); `None` when configuring failed.
     pub client: Option<T>,
+    /// Errors (the provider is then not configured) and warnings.
     pub diags: Diagnostics,
 }
 
@@ -73,11 +79,13 @@ pub trait Provider: Send + Sync + 'static {
 // Managed resources
 // ---------------------------------------------------------------------------
 
+/// PlanResourceChange: the prior state, Terraform's proposal, the configuration and the prior private data.
 pub struct PlanRequest {
     /// Null when the resource is being created.
     pub prior: Value,
     /// Terraform's proposed new state (config merged with prior state for computed attributes).
     pub proposed: Value,
+    /// The configuration (null for a destroy).
     pub config: Value,
     /// The private data of the prior state, or, when Terraform plans the create of a replacement
     /// (prior null), what the plan of the object being replaced returned as `planned_private`.
@@ -85,39 +93,52 @@ pub struct PlanRequest {
 }
 
 #[derive(Default)]
+/// The answer to PlanResourceChange.
 pub struct PlanResponse {
+    /// The planned state (null: destroy).
     pub planned: Value,
+    /// The attribute paths whose change replaces the object.
     pub requires_replace: Vec<Vec<PathStep>>,
+    /// Errors block the plan; warnings are shown.
     pub diags: Diagnostics,
     /// Private data for the planned object (`None`: the prior private data, unchanged).
     pub planned_private: Option<Vec<u8>>,
 }
 
+/// ApplyResourceChange: the prior state, the planned state and the configuration.
 pub struct ApplyRequest {
     /// Null on create.
     pub prior: Value,
     /// Null on delete.
     pub planned: Value,
+    /// The configuration (null for a destroy).
     pub config: Value,
 }
 
 #[derive(Default)]
+/// The answer to ApplyResourceChange: the new state.
 pub struct ApplyResponse {
     /// Null after a delete. After a failed create this still holds whatever was created.
     pub new_state: Value,
+    /// Errors (the new state is then saved as well, and the object tainted when new) and warnings.
     pub diags: Diagnostics,
 }
 
 #[derive(Default)]
+/// The answer to ReadResource or ReadDataSource.
 pub struct ReadResponse {
     /// Null when the object no longer exists.
     pub new_state: Value,
+    /// Errors and warnings.
     pub diags: Diagnostics,
 }
 
 #[derive(Default)]
+/// The answer to ImportResourceState: the state of the imported object.
 pub struct ImportResponse {
+    /// The imported object's state (its id, and what a read then completes).
     pub state: Value,
+    /// Errors and warnings.
     pub diags: Diagnostics,
 }
 
@@ -142,11 +163,13 @@ pub struct MoveRequest {
 }
 
 #[derive(Default)]
+/// The answer to MoveResourceState: the target state.
 pub struct MoveResponse {
     /// The state in this resource's schema; must not be null unless `diags` has errors.
     pub state: Value,
     /// The identity, for a resource with one; `None`: [`Identity::of`] the state.
     pub identity: Option<Value>,
+    /// Errors and warnings.
     pub diags: Diagnostics,
 }
 
@@ -159,7 +182,9 @@ impl MoveResponse {
 
 /// A managed resource (`resource "TYPE" "name" { ... }`).
 pub trait Resource<C>: Send + Sync {
+    /// The resource type name, e.g. `example_thing`.
     fn type_name(&self) -> &'static str;
+    /// The resource's schema.
     fn schema(&self) -> &Schema;
     /// Static checks of the configuration (no API calls; the provider may not be configured yet).
     fn validate(&self, _config: &Value) -> Diagnostics {
@@ -247,17 +272,24 @@ pub fn default_plan(schema: &Schema, req: &PlanRequest) -> PlanResponse {
 /// One attribute of a resource identity.
 #[derive(Clone, Debug)]
 pub struct IdentityAttribute {
+    /// The attribute's name.
     pub name: &'static str,
+    /// Its type (a primitive or a list of one).
     pub ty: Type,
+    /// What it is.
     pub description: &'static str,
+    /// An import by identity must set it.
     pub required_for_import: bool,
+    /// An import by identity may set it.
     pub optional_for_import: bool,
 }
 
 impl IdentityAttribute {
+    /// An attribute an import by identity must set.
     pub fn required(name: &'static str, ty: Type, description: &'static str) -> Self {
         IdentityAttribute { name, ty, description, required_for_import: true, optional_for_import: false }
     }
+    /// An attribute an import by identity may set.
     pub fn optional(name: &'static str, ty: Type, description: &'static str) -> Self {
         IdentityAttribute { name, ty, description, required_for_import: false, optional_for_import: true }
     }
@@ -266,7 +298,9 @@ impl IdentityAttribute {
 /// The schema of a resource identity: its version and attributes (primitives or lists of them).
 #[derive(Clone, Debug, Default)]
 pub struct IdentitySchema {
+    /// The identity schema's version.
     pub version: i64,
+    /// The attributes.
     pub attributes: Vec<IdentityAttribute>,
 }
 
@@ -276,6 +310,7 @@ impl IdentitySchema {
         Type::Object(self.attributes.iter().map(|a| (a.name.to_string(), a.ty.clone())).collect())
     }
 
+    /// The identity schema as the protocol sends it.
     pub fn to_proto(&self) -> pb::ResourceIdentitySchema {
         pb::ResourceIdentitySchema {
             version: self.version,
@@ -297,6 +332,7 @@ impl IdentitySchema {
 /// A resource identity: the attributes that name a remote object (Terraform 1.12+), sent with
 /// every state, used by `import` blocks with `identity` and by list resources.
 pub trait Identity: Send + Sync {
+    /// The identity's schema.
     fn schema(&self) -> &IdentitySchema;
     /// The identity of the object held in `state` (a non-null state).
     fn of(&self, state: &Value) -> Value;
@@ -317,8 +353,11 @@ pub trait Identity: Send + Sync {
 
 /// A data source (`data "TYPE" "name" { ... }`).
 pub trait DataSource<C>: Send + Sync {
+    /// The data source type name.
     fn type_name(&self) -> &'static str;
+    /// The data source's schema.
     fn schema(&self) -> &Schema;
+    /// Static checks of the configuration (no remote calls); by default none.
     fn validate(&self, _config: &Value) -> Diagnostics {
         Diagnostics::new()
     }
@@ -326,6 +365,7 @@ pub trait DataSource<C>: Send + Sync {
     fn read<'a>(&'a self, ctx: &'a C, config: Value) -> BoxFuture<'a, ReadResponse>;
 }
 
+/// ListResource (`terraform query`): what to list.
 pub struct ListRequest {
     /// The `list` block's `config`, decoded with [`ListResource::schema`].
     pub config: Value,
@@ -340,9 +380,11 @@ pub struct ListRequest {
 pub struct ListItem {
     /// Its identity (of the managed resource's [`Identity`] schema).
     pub identity: Value,
+    /// What Terraform shows for it.
     pub display_name: String,
     /// Its state, when [`ListRequest::include_resource`] is set.
     pub resource: Option<Value>,
+    /// Errors and warnings about it.
     pub diags: Diagnostics,
 }
 
@@ -350,9 +392,11 @@ pub struct ListItem {
 /// finds existing objects of the managed resource of the same type name, which must have an
 /// [`Identity`].
 pub trait ListResource<C>: Send + Sync {
+    /// The list resource's type name (that of the managed resource it lists).
     fn type_name(&self) -> &'static str;
     /// The schema of the `list` block's `config`.
     fn schema(&self) -> &Schema;
+    /// Static checks of the `config` block; by default none.
     fn validate(&self, _config: &Value) -> Diagnostics {
         Diagnostics::new()
     }
@@ -363,8 +407,11 @@ pub trait ListResource<C>: Send + Sync {
 /// A function parameter.
 #[derive(Clone, Debug)]
 pub struct Parameter {
+    /// The parameter's name.
     pub name: &'static str,
+    /// Its type.
     pub ty: Type,
+    /// What it is.
     pub description: &'static str,
     /// Whether null may be passed (else Terraform refuses the call).
     pub allow_null: bool,
@@ -373,6 +420,7 @@ pub struct Parameter {
 }
 
 impl Parameter {
+    /// A parameter.
     pub fn new(name: &'static str, ty: Type, description: &'static str) -> Self {
         Parameter { name, ty, description, allow_null: false, allow_unknown: false }
     }
@@ -392,15 +440,20 @@ impl Parameter {
 /// What a function takes and returns.
 #[derive(Clone, Debug)]
 pub struct Signature {
+    /// A one-line summary.
     pub summary: &'static str,
+    /// What the function does.
     pub description: &'static str,
+    /// The parameters, in order.
     pub parameters: Vec<Parameter>,
     /// Zero or more further arguments of this parameter's type.
     pub variadic: Option<Parameter>,
+    /// The type it returns.
     pub returns: Type,
 }
 
 impl Signature {
+    /// The function's signature as the protocol sends it.
     pub fn to_proto(&self) -> pb::Function {
         pb::Function {
             parameters: self.parameters.iter().map(Parameter::to_proto).collect(),
@@ -422,15 +475,18 @@ impl Signature {
 /// Why a function call failed: shown by Terraform, at the argument when one is given.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionError {
+    /// What is wrong.
     pub text: String,
     /// The 0-based argument the error is about.
     pub argument: Option<i64>,
 }
 
 impl FunctionError {
+    /// An error about the call as a whole.
     pub fn new(text: impl Into<String>) -> Self {
         FunctionError { text: text.into(), argument: None }
     }
+    /// An error about the 0-based argument `argument`.
     pub fn at(argument: usize, text: impl Into<String>) -> Self {
         FunctionError { text: text.into(), argument: Some(i64::try_from(argument).unwrap_or(i64::MAX)) }
     }
@@ -439,7 +495,9 @@ impl FunctionError {
 /// A provider-defined function (`provider::NAME::FUNCTION(...)`, Terraform 1.8+). Functions get
 /// no context: Terraform may call them before configuring the provider.
 pub trait Function: Send + Sync {
+    /// The function's name.
     fn name(&self) -> &'static str;
+    /// Its signature.
     fn signature(&self) -> &Signature;
     /// Calls the function with arguments of the signature's types.
     fn call(&self, args: Vec<Value>) -> Result<Value, FunctionError>;

@@ -7,13 +7,21 @@ use super::values::{PathStep, Type, Value};
 use super::wire::tfplugin6 as pb;
 
 #[derive(Clone, Debug, Default)]
+/// One attribute of a schema block.
 pub struct Attribute {
+    /// The attribute's name.
     pub name: &'static str,
+    /// Its type (`None`: dynamic).
     pub ty: Option<Type>,
+    /// What it is (Markdown; the docs show it).
     pub description: &'static str,
+    /// The configuration must set it.
     pub required: bool,
+    /// The configuration may set it.
     pub optional: bool,
+    /// The provider may set it.
     pub computed: bool,
+    /// Terraform hides its value.
     pub sensitive: bool,
     /// When a change of it replaces the object (used by the planner, [`crate::plan`], not sent
     /// on the wire); `None`: it changes in place.
@@ -31,15 +39,19 @@ impl Attribute {
     fn new(name: &'static str, ty: Type, description: &'static str) -> Self {
         Attribute { name, ty: Some(ty), description, ..Default::default() }
     }
+    /// A required attribute.
     pub fn required(name: &'static str, ty: Type, description: &'static str) -> Self {
         Attribute { required: true, ..Self::new(name, ty, description) }
     }
+    /// An optional attribute.
     pub fn optional(name: &'static str, ty: Type, description: &'static str) -> Self {
         Attribute { optional: true, ..Self::new(name, ty, description) }
     }
+    /// A computed attribute.
     pub fn computed(name: &'static str, ty: Type, description: &'static str) -> Self {
         Attribute { computed: true, ..Self::new(name, ty, description) }
     }
+    /// An optional attribute the provider computes when it is not set.
     pub fn optional_computed(name: &'static str, ty: Type, description: &'static str) -> Self {
         Attribute { optional: true, computed: true, ..Self::new(name, ty, description) }
     }
@@ -54,6 +66,7 @@ impl Attribute {
         self.replace = Some(Replace::WhenConfigured);
         self
     }
+    /// Terraform hides its value in output.
     pub fn sensitive(mut self) -> Self {
         self.sensitive = true;
         self
@@ -65,6 +78,7 @@ impl Attribute {
         self.deprecation_message = message;
         self
     }
+    /// Its type (dynamic when not given).
     pub fn ty(&self) -> Type {
         self.ty.clone().unwrap_or(Type::Dynamic)
     }
@@ -82,28 +96,43 @@ pub enum Replace {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How a nested block nests: at most once, or any number of times in a list or a set.
 pub enum Nesting {
+    /// At most once.
     Single,
+    /// Any number of times, in order.
     List,
+    /// Any number of times, unordered.
     Set,
 }
 
 #[derive(Clone, Debug)]
+/// A nested block of a schema block.
 pub struct NestedBlock {
+    /// The block's name.
     pub name: &'static str,
+    /// What it holds.
     pub block: Block,
+    /// How it nests.
     pub nesting: Nesting,
+    /// The fewest times it must be written (0: no bound).
     pub min_items: i64,
+    /// The most times it may be written (0: no bound).
     pub max_items: i64,
     /// Deprecated, with why (see [`NestedBlock::deprecated`]).
     pub deprecated: bool,
+    /// Why it is deprecated and what to use instead.
     pub deprecation_message: &'static str,
 }
 
 #[derive(Clone, Debug, Default)]
+/// A schema block: attributes and nested blocks.
 pub struct Block {
+    /// What the block is (Markdown).
     pub description: &'static str,
+    /// Its attributes, in order.
     pub attributes: Vec<Attribute>,
+    /// Its nested blocks, in order.
     pub blocks: Vec<NestedBlock>,
 }
 
@@ -199,10 +228,12 @@ impl Block {
         }
     }
 
+    /// The attribute of this name.
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
         self.attributes.iter().find(|a| a.name == name)
     }
 
+    /// The block as the protocol sends it.
     pub fn to_proto(&self) -> pb::schema::Block {
         self.to_proto_deprecated(false, "")
     }
@@ -253,16 +284,21 @@ impl Block {
 }
 
 #[derive(Clone, Debug, Default)]
+/// A resource's, data source's or provider's schema: a version and the top block.
 pub struct Schema {
+    /// The schema version (of the state, for a resource).
     pub version: i64,
+    /// The top block.
     pub block: Block,
 }
 
 impl Schema {
+    /// The type of an object of the schema.
     pub fn ty(&self) -> Type {
         self.block.ty()
     }
 
+    /// The schema as the protocol sends it.
     pub fn to_proto(&self) -> pb::Schema {
         pb::Schema { version: self.version, block: Some(self.block.to_proto()) }
     }

@@ -50,11 +50,13 @@ impl Options {
         Options { log_module: format!("provider.{short}"), name, address: address.into(), destroy_plan_errors_as_warnings: None }
     }
 
+    /// The `@module` of the server's log lines (default `provider`).
     pub fn log_module(mut self, module: impl Into<String>) -> Self {
         self.log_module = module.into();
         self
     }
 
+    /// Error diagnostics of a plan that destroys the object become warnings ending with `note` (a destroy must not be blocked by checks of the configuration).
     pub fn destroy_plan_errors_as_warnings(mut self, note: impl Into<String>) -> Self {
         self.destroy_plan_errors_as_warnings = Some(note.into());
         self
@@ -205,6 +207,7 @@ fn identity_data(identity: Option<&dyn Identity>, state: &Value) -> Result<Optio
 }
 
 impl<P: Provider> Server<P> {
+    /// A server for `provider` serving `registry`.
     pub fn new(provider: P, registry: Registry<P::Ctx>, options: Options) -> Self {
         let schema = provider.schema();
         Server {
@@ -217,14 +220,17 @@ impl<P: Provider> Server<P> {
         }
     }
 
+    /// The provider.
     pub fn provider(&self) -> &P {
         &self.provider
     }
 
+    /// The resources, data sources, list resources and functions served.
     pub fn registry(&self) -> &Registry<P::Ctx> {
         &self.registry
     }
 
+    /// The options it was made with.
     pub fn options(&self) -> &Options {
         &self.options
     }

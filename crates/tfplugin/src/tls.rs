@@ -19,7 +19,9 @@ use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, Error, 
 
 /// The server side of AutoMTLS: the rustls config plus the certificate to announce.
 pub struct ServerTls {
+    /// The rustls server configuration, which accepts only the pinned client certificate.
     pub config: Arc<rustls::ServerConfig>,
+    /// The server certificate (DER) announced in the handshake line.
     pub server_cert_der: Vec<u8>,
 }
 
@@ -128,6 +130,7 @@ fn tls_error(e: impl std::error::Error + Send + Sync + 'static) -> crate::Error 
     crate::Error::from_source(e)
 }
 
+/// A client certificate verifier that accepts exactly the certificate Terraform passed in `PLUGIN_CLIENT_CERT`.
 #[derive(Debug)]
 pub struct PinnedClientCert {
     expected: CertificateDer<'static>,

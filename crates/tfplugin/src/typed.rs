@@ -32,14 +32,23 @@ pub fn decode<M: Model>(v: &Value, what: &str) -> Result<Option<M>, Diagnostics>
     M::decode(v).map_err(|e| model::diagnostics(&e, what))
 }
 
-/// Validates `config` decoded as `M` with `check`: nothing for a null configuration, the decode
-/// errors for a value of another shape.
+/// Validates `config` decoded as `M`: the declared checks of its attributes
+/// ([`Model::check_declared`]), then `check`; nothing for a null configuration, the decode errors
+/// for a value of another shape.
 fn validate_decoded<M: Model>(config: &Value, what: &str, check: impl FnOnce(&M) -> Diagnostics) -> Diagnostics {
     match decode::<M>(config, what) {
-        Ok(Some(c)) => check(&c),
+        Ok(Some(c)) => validate_model(&c, check),
         Ok(None) => Diagnostics::new(),
         Err(d) => d,
     }
+}
+
+/// The declared checks of `m`'s attributes, then `check`.
+fn validate_model<M: Model>(m: &M, check: impl FnOnce(&M) -> Diagnostics) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    m.check_declared(&[], &mut diags);
+    diags.extend(check(m));
+    diags
 }
 
 /// [`decode`] of three values; the diagnostics of all that fail.
@@ -341,7 +350,7 @@ impl<C: Sync + 'static, D: TypedDataSource<C>> DataSource<C> for Typed<D, C> {
                 Ok(None) => return ReadResponse::default(),
                 Err(diags) => return ReadResponse { new_state: Value::Null, diags },
             };
-            let mut diags = self.inner.validate(&config);
+            let mut diags = validate_model(&config, |c| self.inner.validate(c));
             if diags.has_errors() {
                 return ReadResponse { new_state: Value::Null, diags };
             }

@@ -1,5 +1,6 @@
-//! Pins the creation-marker fingerprint: the settings string a create request yields for given
-//! plans, and its fingerprint. Existing markers must keep matching, whatever the code shape.
+//! Pins the creation-marker fingerprint: the settings string the create spec of given plans
+//! yields (after the type, VPC and service), and its fingerprint. Existing markers must keep
+//! matching, whatever the code shape. (`aws::create`'s tests pin the spec's own format.)
 
 use super::super::gateway::{Gateway, GatewayDnsOptions, GatewayModel};
 use super::super::interface::{Interface, InterfaceDnsOptions, InterfaceModel, SubnetConfiguration};
@@ -21,9 +22,18 @@ async fn ctx() -> Ctx {
 
 async fn settings<E: Endpoint>(e: &E, ctx: &Ctx, planned: &E::Model) -> String {
     let mut diags = Diagnostics::new();
-    let req = e.create_request(ctx, planned, planned, &mut diags).await.expect("a request");
+    let endpoint = e.create_spec(ctx, planned, planned, &mut diags).await.expect("a request");
     assert!(!diags.has_errors(), "{diags:?}");
-    req.settings
+    let service = match endpoint {
+        aws::EndpointSpec::Gateway(_) => "com.amazonaws.us-east-1.s3",
+        aws::EndpointSpec::Interface(_) => "com.amazonaws.us-east-1.ssm",
+    };
+    let spec = aws::CreateSpec { vpc_id: "vpc-1".into(), service: service.into(), endpoint };
+    let head = format!("{}|vpc-1|{service}|", E::EC2_TYPE);
+    let settings = spec.settings();
+    assert!(settings.starts_with(&head), "{settings}");
+    assert_eq!(spec.fingerprint(), aws::fingerprint(&settings));
+    settings[head.len()..].to_string()
 }
 
 #[tokio::test]

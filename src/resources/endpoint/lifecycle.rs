@@ -4,11 +4,12 @@
 use std::future::Future;
 use std::time::Instant;
 
-use aws_sdk_ec2::types::{VpcEndpoint, VpcEndpointType};
+use aws_sdk_ec2::types::VpcEndpoint;
 
+use super::super::ownership::RouteTableOwners;
 use super::super::timeouts::{self, Op};
 use super::super::{policy, tags, ApplyResponse, Ctx, ImportResponse, MoveRequest, MoveResponse, PlanResponse};
-use super::creation::{create_endpoint, settle_marker, warn_other_orphans, Created, NewEndpoint};
+use super::creation::{settle_marker, state_owner, warn_other_orphans};
 use super::identity::IDENTITY;
 use super::moves;
 use super::{
@@ -119,10 +120,12 @@ pub(crate) struct PlannedModels<M> {
 pub(crate) fn plan_models<E: Endpoint>(
     e: &E,
     region: &str,
+    owners: &RouteTableOwners,
     req: TypedPlanRequest<'_, E::Model>,
     diags: &mut Diagnostics,
 ) -> Option<PlannedModels<E::Model>> {
     let TypedPlanRequest { prior, config, raw: req } = req;
+    model::Model::check_declared(&config, &[], diags);
     diags.extend(Endpoint::validate(e, &config));
 
     let mut replace = prior.as_ref().map(|p| e.replacements(p, &config)).unwrap_or_default();
@@ -163,7 +166,7 @@ pub(crate) fn plan_models<E: Endpoint>(
         *planned.policy_mut() = v;
     }
     e.complete_plan(prior.as_ref(), &mut planned, &config, p.fresh);
-    e.check_config(&planned, &config, p.fresh, diags);
+    e.check_config(owners, &planned, &config, p.fresh, diags);
     Some(PlannedModels { prior, planned, replace: p.replace, fresh: p.fresh })
 }
 
@@ -177,13 +180,13 @@ pub(crate) fn plan_values<E: Endpoint>(
 ) -> Option<PlannedModels<E::Model>> {
     let prior = decode::<E::Model>(&req.prior, "prior state").ok()?;
     let config = decode::<E::Model>(&req.config, "configuration").ok()??;
-    plan_models(e, region, TypedPlanRequest { prior, config, raw: req }, diags)
+    plan_models(e, region, &RouteTableOwners::default(), TypedPlanRequest { prior, config, raw: req }, diags)
 }
 
 pub(super) async fn plan<E: Endpoint>(e: &E, ctx: &Ctx, req: TypedPlanRequest<'_, E::Model>) -> PlanResponse {
     let mut diags = Diagnostics::new();
     let replaced_private = super::super::ec2_rules::replaced_id(&req.raw.prior_private);
-    let Some(mut p) = plan_models(e, ctx.ec2.region(), req, &mut diags) else {
+    let Some(mut p) = plan_models(e, ctx.ec2.region(), &ctx.owners, req, &mut diags) else {
         return PlanResponse { diags, ..Default::default() };
     };
     // tags_all: the default tags merged with the resource's (known when both are).
@@ -213,29 +216,27 @@ pub(super) async fn create<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model,
         return ApplyResponse { new_state: Value::Null, diags };
     };
     let service = aws::resolve_service_name(service, &region);
-    let Some(req) = e.create_request(ctx, &planned, config, &mut diags).await else {
+    let Some(endpoint) = e.create_spec(ctx, &planned, config, &mut diags).await else {
         return ApplyResponse { new_state: Value::Null, diags };
     };
+    let spec = aws::CreateSpec { vpc_id: vpc_id.clone(), service: service.clone(), endpoint };
+    debug_assert_eq!(spec.endpoint_type(), E::EC2_TYPE);
     let tags = all_tags(ctx, &planned).string_map();
-    let endpoint_type = VpcEndpointType::from(E::EC2_TYPE);
-    let new = NewEndpoint {
-        endpoint_type: endpoint_type.clone(),
-        vpc_id: &vpc_id,
-        service: &service,
-        settings: format!("{}|{vpc_id}|{service}|{}", E::EC2_TYPE, req.settings),
+    let owner = state_owner();
+    let new = aws::NewEndpoint {
+        spec: &spec,
+        owner: &owner,
         tags: &tags,
         timeout: timeouts::timeout(planned.timeouts(), Op::Create),
+        cancel: &ctx.cancel,
     };
-    let build = || {
-        (req.build)(ctx.ec2.client().create_vpc_endpoint().vpc_endpoint_type(endpoint_type.clone()).vpc_id(&vpc_id).service_name(&service))
-    };
-    let ep = match create_endpoint(ctx, new, build).await {
-        Created::New(ep, others) => {
+    let ep = match ctx.ec2.create_endpoint(new).await {
+        aws::Created::New(ep, others) => {
             warn_other_orphans(&mut diags, &others);
             ep
         }
-        Created::Adopted(ep) => return adopt(e, ctx, planned, config, &ep).await,
-        Created::Failed(err) => {
+        aws::Created::Adopted(ep) => return adopt(e, ctx, planned, config, &ep).await,
+        aws::Created::Failed(err) => {
             let detail = match err.not_sent {
                 true => format!("{err}\n\nThe request never reached EC2 (no connection could be made), so no endpoint was created. Check the provider's EC2 endpoint and the network."),
                 false => err.to_string(),
@@ -328,20 +329,21 @@ pub(super) async fn update<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model, plan
         diags.error("Provider bug: no endpoint ID", "The prior state has no ID.");
         return ApplyResponse { new_state: prior.to_value(), diags };
     };
-    let req = ctx.ec2.client().modify_vpc_endpoint().vpc_endpoint_id(&id);
-    let (mut req, mut modify) = match e.modify_request(ctx, req, prior, planned, &mut diags).await {
-        Ok(r) => r,
+    let mut spec = match e.modify_spec(ctx, prior, planned, &mut diags).await {
+        Ok(spec) => spec,
         Err(()) => return ApplyResponse { new_state: prior.to_value(), diags },
     };
-    match policy::change(prior.policy(), config.policy()) {
-        policy::Change::Set(p) => (req, modify) = (req.policy_document(p), true),
-        policy::Change::Reset => (req, modify) = (req.reset_policy(true), true),
-        policy::Change::Keep => {}
-    }
+    spec.policy = match policy::change(prior.policy(), config.policy()) {
+        policy::Change::Set(p) => Some(aws::PolicyChange::Set(p.to_string())),
+        policy::Change::Reset => Some(aws::PolicyChange::Reset),
+        policy::Change::Keep => None,
+    };
+    let modify = !spec.is_empty();
     if modify {
         // A busy endpoint (still pending, another modification in progress) refuses the change:
         // sent again until it takes it or the update timeout passes.
         let deadline = tokio::time::Instant::now() + timeouts::timeout(planned.timeouts(), Op::Update);
+        let req = spec.request(ctx.ec2.client(), &id);
         let send = || {
             let req = req.clone();
             async move { req.send().await.aws_op("ModifyVpcEndpoint") }

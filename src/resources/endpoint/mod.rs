@@ -5,9 +5,10 @@
 //! - plan (service-name respelling, replacement of failed endpoints, schema-driven planning and
 //!   plan modifiers, the policy), create (adopt, wait, save what exists), update (modify, tags,
 //!   wait, read back), delete, read and import, with one set of diagnostics;
-//! - crash-safe creation (adopt an orphan of an interrupted create, retry an unknown outcome with
-//!   the same ClientToken, find what a failed create made), and the removal of the creation
-//!   marker once Terraform's state holds an endpoint. The design and its limits:
+//! - crash-safe creation ([`aws::Ec2::create_endpoint`] from the [`aws::CreateSpec`] the resource
+//!   describes: adopt an orphan of an interrupted create, retry an unknown outcome with the same
+//!   ClientToken, find what a failed create made), and the removal of the creation marker once
+//!   Terraform's state holds an endpoint. The design and its limits:
 //!   docs/guides/crash-safety.md.
 
 mod creation;
@@ -21,10 +22,8 @@ mod tests;
 
 use std::time::Duration;
 
-use aws_sdk_ec2::operation::create_vpc_endpoint::builders::CreateVpcEndpointFluentBuilder;
-use aws_sdk_ec2::operation::modify_vpc_endpoint::builders::ModifyVpcEndpointFluentBuilder;
 use aws_sdk_ec2::types::VpcEndpoint;
-use futures::future::BoxFuture;
+use std::future::Future;
 
 pub(crate) use self::creation::settle_marker;
 pub(crate) use self::identity::EndpointIdentity;
@@ -33,7 +32,7 @@ pub(crate) use self::lifecycle::plan_values;
 pub(crate) use self::lifecycle::AsResource;
 use super::timeouts::Timeouts;
 use super::Ctx;
-use crate::aws::{AwsError, WaitError};
+use crate::aws::{self, AwsError, WaitError};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{Map, Model, Val};
 use crate::protocol::plan::{overlay_planned, unknowns_to_null};
@@ -109,14 +108,6 @@ macro_rules! endpoint_model {
 }
 pub(crate) use endpoint_model;
 
-/// What a create sends beyond the endpoint type, VPC, service, token and tags.
-pub(crate) struct CreateRequest {
-    /// Every setting of the request, canonically written (see [`NewEndpoint::settings`]).
-    pub(crate) settings: String,
-    /// Adds the resource's settings to the request.
-    pub(crate) build: Box<dyn Fn(CreateVpcEndpointFluentBuilder) -> CreateVpcEndpointFluentBuilder + Send + Sync>,
-}
-
 /// What differs between the endpoint resources. Every `Endpoint` is a [`Resource`].
 pub(crate) trait Endpoint: Send + Sync + 'static {
     type Model: EndpointModel;
@@ -144,8 +135,16 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
     fn complete_plan(&self, _prior: Option<&Self::Model>, _planned: &mut Self::Model, _config: &Self::Model, _fresh: bool) {}
 
     /// Checks of the completed plan against the configuration (no AWS calls), e.g. what other
-    /// resources of the configuration manage (see [`super::association::ownership`]).
-    fn check_config(&self, _planned: &Self::Model, _config: &Self::Model, _fresh: bool, _diags: &mut Diagnostics) {}
+    /// resources of the configuration manage (see [`super::ownership`]).
+    fn check_config(
+        &self,
+        _owners: &super::ownership::RouteTableOwners,
+        _planned: &Self::Model,
+        _config: &Self::Model,
+        _fresh: bool,
+        _diags: &mut Diagnostics,
+    ) {
+    }
 
     /// Checks the plan against EC2 (only what the plan changes; errors block the plan, lookup
     /// failures are warnings).
@@ -156,7 +155,7 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
         planned: &'a Self::Model,
         fresh: bool,
         diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, ()>;
+    ) -> impl Future<Output = ()> + Send + 'a;
 
     /// The attribute an EC2 error code of a create or modify is about, beyond the VPC, the
     /// service and the policy.
@@ -174,19 +173,24 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
         base: &'a Self::Model,
         ep: &'a VpcEndpoint,
         check: bool,
-    ) -> BoxFuture<'a, (Self::Model, Diagnostics)>;
+    ) -> impl Future<Output = (Self::Model, Diagnostics)> + Send + 'a;
 
     /// Reads endpoint `current.id` (None when it is gone) and describes it. `check` is set for
     /// Terraform's refresh (ReadResource): the read's checks run, and the endpoint may come from
     /// the process's read-ahead listing ([`find_endpoint`]).
-    fn read<'a>(&'a self, ctx: &'a Ctx, current: &'a Self::Model, check: bool) -> BoxFuture<'a, ReadResult<Self::Model>> {
-        Box::pin(async move {
+    fn read<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        current: &'a Self::Model,
+        check: bool,
+    ) -> impl Future<Output = ReadResult<Self::Model>> + Send + 'a {
+        async move {
             let Some(id) = current.id().as_str().filter(|s| !s.is_empty()) else { return Ok(None) };
             let Some(ep) = find_endpoint(ctx, id, current.state().as_str(), check).await? else { return Ok(None) };
             settle_marker(ctx, &ep);
             let (state, diags) = self.describe(ctx, current, &ep, check).await;
             Ok(Some((with_tags(ctx, current, state), diags)))
-        })
+        }
     }
 
     /// The model an import (or a list resource's result) of `ep` starts from, before
@@ -199,14 +203,15 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
     /// The state of a hashicorp/aws `aws_vpc_endpoint` of this type, for `moved` ([`moves`]).
     fn moved_from_aws(&self, source: &moves::AwsEndpoint) -> Self::Model;
 
-    /// The resource's part of the create request; `None` (with errors in `diags`) to create nothing.
-    fn create_request<'a>(
+    /// The resource's part of the create request (its type and what it sends beyond the VPC and
+    /// the service); `None` (with errors in `diags`) to create nothing.
+    fn create_spec<'a>(
         &'a self,
         ctx: &'a Ctx,
         planned: &'a Self::Model,
         config: &'a Self::Model,
         diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Option<CreateRequest>>;
+    ) -> impl Future<Output = Option<aws::EndpointSpec>> + Send + 'a;
 
     /// What the plan asks for once the endpoint is ready after a create (`prior` None) or an
     /// update (`ep`: the endpoint as the waiter last read it, None when nothing was modified), such
@@ -219,20 +224,19 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
         _planned: &'a Self::Model,
         ep: Option<VpcEndpoint>,
         _diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Option<VpcEndpoint>> {
-        Box::pin(async move { ep })
+    ) -> impl Future<Output = Option<VpcEndpoint>> + Send + 'a {
+        std::future::ready(ep)
     }
 
-    /// Adds the changes from `prior` to `planned` but the policy to `req`, and whether there are
-    /// some; `Err(())` (with errors in `diags`) to change nothing.
-    fn modify_request<'a>(
+    /// The changes from `prior` to `planned` but the policy (empty when there are none);
+    /// `Err(())` (with errors in `diags`) to change nothing.
+    fn modify_spec<'a>(
         &'a self,
         ctx: &'a Ctx,
-        req: ModifyVpcEndpointFluentBuilder,
         prior: &'a Self::Model,
         planned: &'a Self::Model,
         diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Result<(ModifyVpcEndpointFluentBuilder, bool), ()>>;
+    ) -> impl Future<Output = Result<aws::ModifySpec, ()>> + Send + 'a;
 }
 
 /// How long a read looks again for an endpoint never seen past `pending` (its create was

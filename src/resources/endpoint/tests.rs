@@ -1,4 +1,3 @@
-use super::creation::{jitter, retryable};
 use super::identity::{EndpointIdentity, IDENTITY};
 use super::lifecycle::is_endpoint_id;
 use super::*;
@@ -29,19 +28,4 @@ fn words() {
     assert_eq!(capitalized("gateway endpoint"), "Gateway endpoint");
     assert_eq!((article("interface endpoint"), article("Gateway")), ("an", "a"));
     assert!(is_endpoint_id("vpce-0123") && !is_endpoint_id("vpce-svc-0123") && !is_endpoint_id("rtb-1"));
-}
-
-#[test]
-fn what_is_retried() {
-    assert!(retryable(&AwsError::new("CreateVpcEndpoint", None, "connection reset")));
-    assert!(retryable(&AwsError::new("CreateVpcEndpoint", Some("InternalError"), "x")));
-    assert!(retryable(&AwsError::new("CreateVpcEndpoint", Some("RequestLimitExceeded"), "x")));
-    assert!(!retryable(&AwsError::new("CreateVpcEndpoint", Some("InvalidParameter"), "x")));
-    assert!(!retryable(&AwsError::new("CreateVpcEndpoint", Some("RouteAlreadyExists"), "x")));
-    let refused = AwsError { not_sent: true, ..AwsError::new("CreateVpcEndpoint", None, "Connection refused") };
-    assert!(!retryable(&refused));
-    for _ in 0..100 {
-        let j = jitter(Duration::from_secs(4));
-        assert!(j >= Duration::from_secs(3) && j <= Duration::from_secs(5), "{j:?}");
-    }
 }

@@ -1,56 +1,39 @@
 //! `vpce_interface`: apply (the modify request).
 
-use aws_sdk_ec2::operation::modify_vpc_endpoint::builders::ModifyVpcEndpointFluentBuilder;
-use aws_sdk_ec2::types::{DnsOptionsSpecification, DnsRecordIpType, IpAddressType};
-
 use super::super::Ctx;
 use super::checks::{check_aws, Checks};
 use super::plan::same_subnet_configuration;
 use super::state::{default_group, subnet_configurations};
 use super::{InterfaceDnsOptions, InterfaceModel};
+use crate::aws::{DnsSpec, ModifySpec};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::Val;
 
-pub(super) fn dns_spec(block: &InterfaceDnsOptions) -> Option<DnsOptionsSpecification> {
-    let record = block.dns_record_ip_type.as_str();
-    let inbound = block.private_dns_only_for_inbound_resolver_endpoint.as_bool();
-    let preference = block.private_dns_preference.as_str();
-    let domains: Vec<String> = block.private_dns_specified_domains.strings().into_iter().collect();
-    if record.is_none() && inbound.is_none() && preference.is_none() && domains.is_empty() {
-        return None;
+/// The DNS options a request sends for the block (`None` when it sets nothing).
+pub(super) fn dns_spec(block: &InterfaceDnsOptions) -> Option<DnsSpec> {
+    DnsSpec {
+        dns_record_ip_type: block.dns_record_ip_type.as_str().map(str::to_string),
+        private_dns_only_for_inbound_resolver_endpoint: block.private_dns_only_for_inbound_resolver_endpoint.as_bool(),
+        private_dns_preference: block.private_dns_preference.as_str().map(str::to_string),
+        private_dns_specified_domains: block.private_dns_specified_domains.strings().into_iter().collect(),
     }
-    Some(
-        DnsOptionsSpecification::builder()
-            .set_dns_record_ip_type(record.map(DnsRecordIpType::from))
-            .set_private_dns_only_for_inbound_resolver_endpoint(inbound)
-            .set_private_dns_preference(preference.map(str::to_owned))
-            .set_private_dns_specified_domains((!domains.is_empty()).then_some(domains))
-            .build(),
-    )
+    .non_empty()
 }
 
 /// The changes from `prior` to `planned` but the policy (subnets, security groups, private DNS,
 /// IP address type, the DNS options EC2 can change in place).
-pub(super) async fn modify_request(
+pub(super) async fn modify_spec(
     ctx: &Ctx,
-    mut req: ModifyVpcEndpointFluentBuilder,
     prior: &InterfaceModel,
     planned: &InterfaceModel,
     diags: &mut Diagnostics,
-) -> Result<(ModifyVpcEndpointFluentBuilder, bool), ()> {
+) -> Result<ModifySpec, ()> {
     let id = prior.id.as_str().unwrap_or_default();
-    let mut modify = false;
+    let mut spec = ModifySpec::default();
     if planned.subnet_ids.is_wholly_known() {
         let (old, new) = (prior.subnet_ids.strings(), planned.subnet_ids.strings());
-        let add: Vec<String> = new.difference(&old).cloned().collect();
-        let remove: Vec<String> = old.difference(&new).cloned().collect();
-        modify |= !add.is_empty() || !remove.is_empty();
-        if !add.is_empty() {
-            req = req.set_add_subnet_ids(Some(add));
-        }
-        if !remove.is_empty() {
-            req = req.set_remove_subnet_ids(Some(remove));
-        }
+        spec.add_subnet_ids = new.difference(&old).cloned().collect();
+        spec.remove_subnet_ids = old.difference(&new).cloned().collect();
     }
     if planned.security_group_ids.is_wholly_known() {
         let old = prior.security_group_ids.strings();
@@ -65,35 +48,18 @@ pub(super) async fn modify_request(
                 }
             };
         }
-        let add: Vec<String> = new.difference(&old).cloned().collect();
-        let remove: Vec<String> = old.difference(&new).cloned().collect();
-        modify |= !add.is_empty() || !remove.is_empty();
-        if !add.is_empty() {
-            req = req.set_add_security_group_ids(Some(add));
-        }
-        if !remove.is_empty() {
-            req = req.set_remove_security_group_ids(Some(remove));
-        }
+        spec.add_security_group_ids = new.difference(&old).cloned().collect();
+        spec.remove_security_group_ids = old.difference(&new).cloned().collect();
     }
     if planned.subnet_configuration.is_wholly_known()
         && !same_subnet_configuration(&planned.subnet_configuration, &prior.subnet_configuration)
     {
-        let changed = subnet_configurations(&planned.subnet_configuration, Some(&prior.subnet_configuration));
-        if !changed.is_empty() {
-            req = req.set_subnet_configurations(Some(changed));
-            modify = true;
-        }
+        spec.subnet_configurations = subnet_configurations(&planned.subnet_configuration, Some(&prior.subnet_configuration));
     }
     let private_dns = planned.private_dns_enabled.as_bool();
     let enabling_private_dns = private_dns == Some(true) && prior.private_dns_enabled.as_bool() != Some(true);
-    if let Some(pd) = private_dns.filter(|pd| prior.private_dns_enabled.as_bool() != Some(*pd)) {
-        req = req.private_dns_enabled(pd);
-        modify = true;
-    }
-    if let Some(t) = planned.ip_address_type.as_str().filter(|t| prior.ip_address_type.as_str() != Some(*t)) {
-        req = req.ip_address_type(IpAddressType::from(t));
-        modify = true;
-    }
+    spec.private_dns_enabled = private_dns.filter(|pd| prior.private_dns_enabled.as_bool() != Some(*pd));
+    spec.ip_address_type = planned.ip_address_type.as_str().filter(|t| prior.ip_address_type.as_str() != Some(*t)).map(str::to_string);
     if !planned.dns_options.is_null() && prior.dns_options != planned.dns_options {
         // Only what changed, and never the attributes EC2 cannot change in place (a change of
         // those replaces the endpoint).
@@ -109,10 +75,7 @@ pub(super) async fn modify_request(
             },
             ..Default::default()
         };
-        if let Some(spec) = dns_spec(&changed) {
-            req = req.dns_options(spec);
-            modify = true;
-        }
+        spec.dns = dns_spec(&changed);
     }
     if enabling_private_dns {
         let checks = Checks { private_dns: true, at_apply: true, ..Checks::default() };
@@ -122,5 +85,5 @@ pub(super) async fn modify_request(
     if diags.has_errors() {
         return Err(());
     }
-    Ok((req, modify))
+    Ok(spec)
 }

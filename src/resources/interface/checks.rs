@@ -6,7 +6,8 @@ use aws_sdk_ec2::types::{SecurityGroup, ServiceDetail, Subnet};
 
 use super::super::Ctx;
 use super::validate::check_address_in_cidr;
-use super::{InterfaceModel, SubnetConfiguration, IP_ADDRESS_TYPES};
+use super::{InterfaceModel, SubnetConfiguration};
+use crate::aws::IP_ADDRESS_TYPES;
 use crate::aws::{self, AwsError, Missing};
 use crate::checks::{attr_path, join_and};
 use crate::protocol::diagnostics::Diagnostics;

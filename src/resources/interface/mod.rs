@@ -18,13 +18,11 @@ mod state;
 mod tests;
 mod validate;
 
-use aws_sdk_ec2::operation::create_vpc_endpoint::builders::CreateVpcEndpointFluentBuilder;
-use aws_sdk_ec2::operation::modify_vpc_endpoint::builders::ModifyVpcEndpointFluentBuilder;
-use aws_sdk_ec2::types::{IpAddressType, VpcEndpoint};
-use futures::future::BoxFuture;
+use aws_sdk_ec2::types::VpcEndpoint;
+use std::future::Future;
 
 use self::accept::accept_if_asked;
-use self::apply::{dns_spec, modify_request};
+use self::apply::{dns_spec, modify_spec};
 use self::checks::{check_aws, check_subnet_addresses, Checks};
 use self::moved::moved_from;
 use self::plan::{checks_for, complete_plan, dns_replacements, same_subnet_configuration};
@@ -32,19 +30,15 @@ use self::state::{keep_empty_groups, state_from_endpoint, subnet_configuration_f
 use self::validate::validate_config;
 use super::ec2_rules::InterfaceFacts;
 use super::endpoint::moves::AwsEndpoint;
-use super::endpoint::{endpoint_model, CreateRequest, Endpoint};
+use super::endpoint::{endpoint_model, Endpoint};
 use super::timeouts::Timeouts;
 use super::{policy, Ctx};
 use crate::models::DnsEntry;
+use crate::aws;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{List, Map, Model, Set, Val};
 use crate::protocol::schema::Schema;
 use crate::protocol::values::PathStep;
-
-const IP_ADDRESS_TYPES: &[&str] = &["ipv4", "dualstack", "ipv6"];
-const DNS_RECORD_IP_TYPES: &[&str] = &["ipv4", "dualstack", "ipv6", "service-defined"];
-const PRIVATE_DNS_PREFERENCES: &[&str] =
-    &["ALL_DOMAINS", "VERIFIED_DOMAINS_ONLY", "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS", "SPECIFIED_DOMAINS_ONLY"];
 
 crate::model! {
     /// The state, plan or configuration of a `vpce_interface`.
@@ -59,7 +53,7 @@ crate::model! {
             subnet_ids: Set<String> [optional computed] "Subnets for the endpoint's network interfaces: at most one per Availability Zone, all in the VPC.";
             security_group_ids: Set<String> [optional computed] "Security groups of the network interfaces. When not set, AWS applies the VPC's default security group, which the state then shows; `[]` also means the default group.";
             private_dns_enabled: bool [optional computed] "Associate a private hosted zone so the service's default DNS name resolves to the endpoint. Default `false` (always sent explicitly: the EC2 API default is `true`). Needs `enableDnsSupport` and `enableDnsHostnames` on the VPC.";
-            ip_address_type: String [optional computed] "`ipv4`, `dualstack` or `ipv6`. Defaults to what AWS chooses.";
+            ip_address_type: String [optional computed one_of(aws::IP_ADDRESS_TYPES)] "`ipv4`, `dualstack` or `ipv6`. Defaults to what AWS chooses.";
             policy: String [optional computed] "The endpoint policy (JSON). Compared semantically: reformatting never shows a diff. When not set, the endpoint has AWS's default full-access policy; removing it from the configuration resets that default.";
             tags: Map<String> [optional computed empty_when_null] "Tags of the endpoint (at most 50; keys up to 128 characters, not starting with `aws:`; values up to 256). Not set, `null` and `{}` all mean none.";
             tags_all: Map<String> [computed] "Every tag of the endpoint: the provider's `default_tags` merged with `tags` (a key in both takes the value of `tags`), less the tags `ignore_tags` names.";
@@ -94,9 +88,9 @@ crate::model! {
     #[description = "DNS options of the endpoint."]
     pub(crate) struct InterfaceDnsOptions {
         attrs {
-            dns_record_ip_type: String [optional computed] "`ipv4`, `dualstack`, `ipv6` or `service-defined`.";
+            dns_record_ip_type: String [optional computed one_of(aws::DNS_RECORD_IP_TYPES)] "`ipv4`, `dualstack`, `ipv6` or `service-defined`.";
             private_dns_only_for_inbound_resolver_endpoint: bool [optional computed] "Resolve the private DNS name to the endpoint only for queries from Route 53 Resolver inbound endpoints (S3 with a gateway endpoint in the same VPC). Needs `private_dns_enabled = true`.";
-            private_dns_preference: String [optional computed replace_when_configured] "Which domains get private DNS: `ALL_DOMAINS`, `VERIFIED_DOMAINS_ONLY`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY`. Changing it replaces the endpoint (EC2 cannot change it in place).";
+            private_dns_preference: String [optional computed replace_when_configured one_of(aws::PRIVATE_DNS_PREFERENCES)] "Which domains get private DNS: `ALL_DOMAINS`, `VERIFIED_DOMAINS_ONLY`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY`. Changing it replaces the endpoint (EC2 cannot change it in place).";
             private_dns_specified_domains: Set<String> [optional computed replace_when_configured] "The domains (1 to 10) for the `..._SPECIFIED_DOMAINS` preferences. Changing them replaces the endpoint.";
         }
     }
@@ -164,32 +158,23 @@ impl Endpoint for Interface {
         complete_plan(prior, planned, config, fresh)
     }
 
-    fn check_plan<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        prior: Option<&'a InterfaceModel>,
-        planned: &'a InterfaceModel,
-        fresh: bool,
-        diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, ()> {
-        Box::pin(async move {
-            if diags.has_errors() {
-                return;
-            }
-            let checks = checks_for(prior, planned, fresh);
-            if checks != Checks::default() {
-                check_aws(ctx, planned, checks, diags).await;
-            }
-            if !diags.has_errors() {
-                super::ec2_rules::check_interface(ctx, prior.map(InterfaceModel::rule_facts).as_ref(), &planned.rule_facts(), fresh, diags)
-                    .await;
-            }
-            let addresses_change =
-                fresh || prior.is_none_or(|p| !same_subnet_configuration(&p.subnet_configuration, &planned.subnet_configuration));
-            if addresses_change && !diags.has_errors() {
-                check_subnet_addresses(ctx, planned, diags).await;
-            }
-        })
+    async fn check_plan(&self, ctx: &Ctx, prior: Option<&InterfaceModel>, planned: &InterfaceModel, fresh: bool, diags: &mut Diagnostics) {
+        if diags.has_errors() {
+            return;
+        }
+        let checks = checks_for(prior, planned, fresh);
+        if checks != Checks::default() {
+            check_aws(ctx, planned, checks, diags).await;
+        }
+        if !diags.has_errors() {
+            super::ec2_rules::check_interface(ctx, prior.map(InterfaceModel::rule_facts).as_ref(), &planned.rule_facts(), fresh, diags)
+                .await;
+        }
+        let addresses_change =
+            fresh || prior.is_none_or(|p| !same_subnet_configuration(&p.subnet_configuration, &planned.subnet_configuration));
+        if addresses_change && !diags.has_errors() {
+            check_subnet_addresses(ctx, planned, diags).await;
+        }
     }
 
     fn error_attr(&self, code: &str) -> Option<&'static str> {
@@ -208,29 +193,21 @@ impl Endpoint for Interface {
 
     /// With `check` (a refresh): `security_group_ids = []` stays `[]` when EC2 reports just the
     /// VPC's default group.
-    fn describe<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        base: &'a InterfaceModel,
-        ep: &'a VpcEndpoint,
-        check: bool,
-    ) -> BoxFuture<'a, (InterfaceModel, Diagnostics)> {
-        Box::pin(async move {
-            let mut diags = Diagnostics::new();
-            let state = state_from_endpoint(ctx.ec2.region(), base, ep);
-            let mut state = if check { keep_empty_groups(ctx, base, state).await } else { state };
-            if let Some(configured) = base.subnet_configuration.known().filter(|c| !c.0.is_empty()) {
-                match ctx.ec2.find_network_interfaces(ep.network_interface_ids()).await {
-                    Ok(enis) => state.subnet_configuration = Val::Known(subnet_configuration_from_enis(configured, &enis)),
-                    Err(e) if check => diags.warning(
-                        "Could not read the endpoint's network interfaces",
-                        format!("{e}. subnet_configuration keeps the addresses of the state until the next refresh."),
-                    ),
-                    Err(_) => {}
-                }
+    async fn describe(&self, ctx: &Ctx, base: &InterfaceModel, ep: &VpcEndpoint, check: bool) -> (InterfaceModel, Diagnostics) {
+        let mut diags = Diagnostics::new();
+        let state = state_from_endpoint(ctx.ec2.region(), base, ep);
+        let mut state = if check { keep_empty_groups(ctx, base, state).await } else { state };
+        if let Some(configured) = base.subnet_configuration.known().filter(|c| !c.0.is_empty()) {
+            match ctx.ec2.find_network_interfaces(ep.network_interface_ids()).await {
+                Ok(enis) => state.subnet_configuration = Val::Known(subnet_configuration_from_enis(configured, &enis)),
+                Err(e) if check => diags.warning(
+                    "Could not read the endpoint's network interfaces",
+                    format!("{e}. subnet_configuration keeps the addresses of the state until the next refresh."),
+                ),
+                Err(_) => {}
             }
-            (state, diags)
-        })
+        }
+        (state, diags)
     }
 
     fn settle<'a>(
@@ -240,85 +217,46 @@ impl Endpoint for Interface {
         planned: &'a InterfaceModel,
         ep: Option<VpcEndpoint>,
         diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Option<VpcEndpoint>> {
-        Box::pin(accept_if_asked(ctx, prior, planned, ep, diags))
+    ) -> impl Future<Output = Option<VpcEndpoint>> + Send + 'a {
+        accept_if_asked(ctx, prior, planned, ep, diags)
     }
 
-    fn create_request<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        planned: &'a InterfaceModel,
-        _config: &'a InterfaceModel,
-        diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Option<CreateRequest>> {
-        Box::pin(async move {
-            // The DNS rule again, right before creating: the VPC may have been unknown at plan time.
-            let checks = Checks { private_dns: true, at_apply: true, ..Checks::default() };
-            check_aws(ctx, planned, checks, diags).await;
-            if !diags.has_errors() {
-                super::ec2_rules::check_interface_at_apply(ctx, None, &planned.rule_facts(), diags).await;
-            }
-            if diags.has_errors() {
-                return None;
-            }
-            let subnets: Vec<String> = planned.subnet_ids.strings().into_iter().collect();
-            let groups: Vec<String> = planned.security_group_ids.strings().into_iter().collect();
-            let private_dns = planned.private_dns_enabled.as_bool().unwrap_or(false);
-            let ip_type = planned.ip_address_type.as_str().map(str::to_string);
-            let dns = planned.dns_options.known().and_then(dns_spec);
-            let policy = policy::configured(&planned.policy).map(str::to_string);
-            let subnet_configs = subnet_configurations(&planned.subnet_configuration, None);
-            let service_region = planned.service_region.as_str().map(str::to_string);
-            let mut settings = format!(
-                "{}|{}|{private_dns}|{}|{:?}|{}",
-                subnets.join(","),
-                groups.join(","),
-                ip_type.as_deref().unwrap_or_default(),
-                dns,
-                policy.as_deref().unwrap_or_default()
-            );
-            // Only when set, so that endpoints created before these settings existed keep their fingerprint.
-            if !subnet_configs.is_empty() || service_region.is_some() {
-                settings.push_str(&format!("|{subnet_configs:?}|{}", service_region.as_deref().unwrap_or_default()));
-            }
-            let build = move |req: CreateVpcEndpointFluentBuilder| {
-                let mut req = req.private_dns_enabled(private_dns);
-                if !subnets.is_empty() {
-                    req = req.set_subnet_ids(Some(subnets.clone()));
-                }
-                if !groups.is_empty() {
-                    req = req.set_security_group_ids(Some(groups.clone()));
-                }
-                if let Some(t) = &ip_type {
-                    req = req.ip_address_type(IpAddressType::from(t.as_str()));
-                }
-                if let Some(spec) = dns.clone() {
-                    req = req.dns_options(spec);
-                }
-                if let Some(p) = &policy {
-                    req = req.policy_document(p);
-                }
-                if !subnet_configs.is_empty() {
-                    req = req.set_subnet_configurations(Some(subnet_configs.clone()));
-                }
-                if let Some(r) = &service_region {
-                    req = req.service_region(r);
-                }
-                req
-            };
-            Some(CreateRequest { settings, build: Box::new(build) })
-        })
+    async fn create_spec(
+        &self,
+        ctx: &Ctx,
+        planned: &InterfaceModel,
+        _config: &InterfaceModel,
+        diags: &mut Diagnostics,
+    ) -> Option<aws::EndpointSpec> {
+        // The DNS rule again, right before creating: the VPC may have been unknown at plan time.
+        let checks = Checks { private_dns: true, at_apply: true, ..Checks::default() };
+        check_aws(ctx, planned, checks, diags).await;
+        if !diags.has_errors() {
+            super::ec2_rules::check_interface_at_apply(ctx, None, &planned.rule_facts(), diags).await;
+        }
+        if diags.has_errors() {
+            return None;
+        }
+        Some(aws::EndpointSpec::Interface(aws::InterfaceSpec {
+            subnet_ids: planned.subnet_ids.strings().into_iter().collect(),
+            security_group_ids: planned.security_group_ids.strings().into_iter().collect(),
+            private_dns_enabled: planned.private_dns_enabled.as_bool().unwrap_or(false),
+            ip_address_type: planned.ip_address_type.as_str().map(str::to_string),
+            dns: planned.dns_options.known().and_then(dns_spec),
+            policy: policy::configured(&planned.policy).map(str::to_string),
+            subnet_configurations: subnet_configurations(&planned.subnet_configuration, None),
+            service_region: planned.service_region.as_str().map(str::to_string),
+        }))
     }
 
-    fn modify_request<'a>(
+    fn modify_spec<'a>(
         &'a self,
         ctx: &'a Ctx,
-        req: ModifyVpcEndpointFluentBuilder,
         prior: &'a InterfaceModel,
         planned: &'a InterfaceModel,
         diags: &'a mut Diagnostics,
-    ) -> BoxFuture<'a, Result<(ModifyVpcEndpointFluentBuilder, bool), ()>> {
-        Box::pin(modify_request(ctx, req, prior, planned, diags))
+    ) -> impl Future<Output = Result<aws::ModifySpec, ()>> + Send + 'a {
+        modify_spec(ctx, prior, planned, diags)
     }
 
     /// An import reads the DNS options back into a `dns_options` block when they are not what a

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use aws_sdk_ec2::types::{NetworkInterface, SubnetConfiguration as Ec2SubnetConfiguration, VpcEndpoint};
+use aws_sdk_ec2::types::{NetworkInterface, VpcEndpoint};
 
 use super::super::{policy, tags, Ctx};
 use super::{InterfaceDnsOptions, InterfaceModel, SubnetConfiguration};
@@ -134,7 +134,7 @@ pub(super) fn same_or_actual<A: std::str::FromStr + PartialEq>(mine: &Val<String
 pub(super) fn subnet_configurations(
     planned: &Val<Set<SubnetConfiguration>>,
     prior: Option<&Val<Set<SubnetConfiguration>>>,
-) -> Vec<Ec2SubnetConfiguration> {
+) -> Vec<aws::SubnetAddresses> {
     let before: Vec<SubnetConfiguration> = prior.and_then(Val::known).map(Set::known_items).unwrap_or_default();
     planned
         .known()
@@ -143,13 +143,11 @@ pub(super) fn subnet_configurations(
         .into_iter()
         .filter(|c| !before.contains(c))
         .filter_map(|c| {
-            Some(
-                Ec2SubnetConfiguration::builder()
-                    .subnet_id(c.subnet_id.as_str()?)
-                    .set_ipv4(c.ipv4.as_str().map(str::to_string))
-                    .set_ipv6(c.ipv6.as_str().map(str::to_string))
-                    .build(),
-            )
+            Some(aws::SubnetAddresses {
+                subnet_id: c.subnet_id.as_str()?.to_string(),
+                ipv4: c.ipv4.as_str().map(str::to_string),
+                ipv6: c.ipv6.as_str().map(str::to_string),
+            })
         })
         .collect()
 }

@@ -148,7 +148,10 @@ fn static_validation_points_at_attributes() {
         });
         c.subnet_ids = set(&["subnet-1", "sn-2"]);
     });
-    let d = validate_config(&c);
+    // As the typed adapter validates: the model's declared checks, then the resource's.
+    let mut d = Diagnostics::new();
+    c.check_declared(&[], &mut d);
+    d.extend(validate_config(&c));
     let p = paths(&d);
     assert_eq!(d.0.len(), 4, "{d:?}");
     assert!(p.iter().any(|p| p.contains("ip_address_type")), "{p:?}");
@@ -291,7 +294,7 @@ fn endpoint() -> VpcEndpoint {
         .subnet_ids("subnet-a")
         .groups(SecurityGroupIdentifier::builder().group_id("sg-a").group_name("a").build())
         .private_dns_enabled(true)
-        .ip_address_type(IpAddressType::Ipv4)
+        .ip_address_type(aws_sdk_ec2::types::IpAddressType::Ipv4)
         .dns_options(
             DnsOptions::builder().dns_record_ip_type(DnsRecordIpType::Ipv4).private_dns_only_for_inbound_resolver_endpoint(false).build(),
         )

@@ -5,9 +5,10 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::super::timeouts;
 use super::super::{policy, tags};
-use super::{InterfaceDnsOptions, InterfaceModel, DNS_RECORD_IP_TYPES, IP_ADDRESS_TYPES, PRIVATE_DNS_PREFERENCES};
+use super::{InterfaceDnsOptions, InterfaceModel};
 use crate::aws;
-use crate::checks::{attr_path, validate_enum, validate_id, validate_ids};
+use crate::aws::{DNS_RECORD_IP_TYPES, IP_ADDRESS_TYPES};
+use crate::checks::{attr_path, validate_id, validate_ids};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::Val;
 
@@ -154,23 +155,10 @@ pub(super) fn validate_config(config: &InterfaceModel) -> Diagnostics {
     policy::validate(&config.policy, &mut d);
     timeouts::validate(&config.timeouts, &mut d);
     tags::validate(&config.tags, &mut d);
-    validate_enum(&config.ip_address_type, attr_path(&["ip_address_type"]), "ip_address_type", IP_ADDRESS_TYPES, &mut d);
+    // ip_address_type, dns_record_ip_type and private_dns_preference take one of EC2's
+    // spellings: checked as the model declares.
     let dns = config.dns();
-    validate_enum(
-        &dns.private_dns_preference,
-        attr_path(&["dns_options", "private_dns_preference"]),
-        "private_dns_preference",
-        PRIVATE_DNS_PREFERENCES,
-        &mut d,
-    );
     validate_specified_domains(&dns, &mut d);
-    validate_enum(
-        &dns.dns_record_ip_type,
-        attr_path(&["dns_options", "dns_record_ip_type"]),
-        "dns_record_ip_type",
-        DNS_RECORD_IP_TYPES,
-        &mut d,
-    );
     if let Some(r) = config.service_region.as_str() {
         if !aws::is_region_name(r) {
             d.attr_error("service_region", "Invalid service_region", format!("\"{r}\" is not an AWS region name such as \"us-west-2\"."));

@@ -100,11 +100,14 @@ pub fn format_path(path: &[PathStep]) -> String {
 /// A decoding/encoding failure and the path of the value it concerns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodecError {
+    /// Where in the value: the path of the offending value.
     pub path: Vec<PathStep>,
+    /// What is wrong.
     pub message: String,
 }
 
 impl CodecError {
+    /// An error about the value at `path`.
     pub fn new(path: Vec<PathStep>, message: impl Into<String>) -> Self {
         CodecError { path, message: message.into() }
     }

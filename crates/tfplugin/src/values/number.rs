@@ -11,8 +11,11 @@ use super::*;
 /// Equality is numeric: `Int(2) == Float(2.0) == Big("2.0")`.
 #[derive(Debug, Clone)]
 pub enum Number {
+    /// An integer.
     Int(i64),
+    /// A float.
     Float(f64),
+    /// A number too large or precise for the others, as its decimal text.
     Big(String),
 }
 

@@ -9,15 +9,23 @@ use super::*;
 /// A cty type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Type {
+    /// cty's `Bool`.
     Bool,
+    /// cty's `Number`.
     Number,
+    /// cty's `String`.
     String,
     /// cty's `DynamicPseudoType`.
     Dynamic,
+    /// A list of the element type.
     List(Box<Type>),
+    /// A set of the element type.
     Set(Box<Type>),
+    /// A map of strings to the element type.
     Map(Box<Type>),
+    /// An object of these attribute types.
     Object(BTreeMap<String, Type>),
+    /// A tuple of these element types.
     Tuple(Vec<Type>),
 }
 

@@ -16,6 +16,7 @@ pub struct Refinements {
     pub string_prefix: Option<String>,
     /// Numbers only: `(bound, inclusive)`.
     pub number_min: Option<(Number, bool)>,
+    /// Numbers only: `(bound, inclusive)`.
     pub number_max: Option<(Number, bool)>,
     /// Collections only: minimum length (0 = no bound).
     pub length_min: u64,
@@ -35,15 +36,25 @@ impl Refinements {
 #[derive(Debug, Clone, Default)]
 pub enum Value {
     #[default]
+    /// Null.
     Null,
+    /// Unknown, with what Terraform knows of the final value.
     Unknown(Refinements),
+    /// A bool.
     Bool(bool),
+    /// A number.
     Number(Number),
+    /// A string.
     String(String),
+    /// A list.
     List(Vec<Value>),
+    /// A set (its elements in no particular order).
     Set(Vec<Value>),
+    /// A map.
     Map(BTreeMap<String, Value>),
+    /// An object, by attribute name.
     Object(BTreeMap<String, Value>),
+    /// A tuple.
     Tuple(Vec<Value>),
 }
 
@@ -55,26 +66,32 @@ impl Value {
         Value::Unknown(Refinements::default())
     }
 
+    /// A string value.
     pub fn string(s: impl Into<String>) -> Value {
         Value::String(s.into())
     }
 
+    /// A number value.
     pub fn number(n: impl Into<Number>) -> Value {
         Value::Number(n.into())
     }
 
+    /// An object value of these attributes.
     pub fn object<K: Into<String>>(attrs: impl IntoIterator<Item = (K, Value)>) -> Value {
         Value::Object(attrs.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
+    /// A list of strings.
     pub fn list_of_strings<S: Into<String>>(items: impl IntoIterator<Item = S>) -> Value {
         Value::List(items.into_iter().map(Value::string).collect())
     }
 
+    /// A set of strings.
     pub fn set_of_strings<S: Into<String>>(items: impl IntoIterator<Item = S>) -> Value {
         Value::Set(items.into_iter().map(Value::string).collect())
     }
 
+    /// A map of strings.
     pub fn map_of_strings<K: Into<String>, V: Into<String>>(entries: impl IntoIterator<Item = (K, V)>) -> Value {
         Value::Map(entries.into_iter().map(|(k, v)| (k.into(), Value::string(v))).collect())
     }
@@ -85,6 +102,7 @@ impl Value {
         self.as_map().and_then(|m| m.get(attr)).unwrap_or(&NULL)
     }
 
+    /// The string, if it is a string.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
@@ -92,6 +110,7 @@ impl Value {
         }
     }
 
+    /// The bool, if it is a bool.
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
@@ -99,6 +118,7 @@ impl Value {
         }
     }
 
+    /// The number, if it is a number.
     pub fn as_number(&self) -> Option<&Number> {
         match self {
             Value::Number(n) => Some(n),
@@ -106,6 +126,7 @@ impl Value {
         }
     }
 
+    /// The number as an i64, if it is a number that fits.
     pub fn as_i64(&self) -> Option<i64> {
         self.as_number()?.as_i64()
     }
@@ -126,6 +147,7 @@ impl Value {
         }
     }
 
+    /// Whether it is null.
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
