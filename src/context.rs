@@ -18,13 +18,16 @@ pub struct Ctx {
     pub(crate) tags: Arc<TagConfig>,
     /// Cancelled when Terraform calls StopProvider (Ctrl-C): long waits must end promptly.
     pub(crate) cancel: CancellationToken,
+    /// The provider's `traffic_advice`: whether the plan warns about traffic that bypasses an
+    /// endpoint (NAT-routed subnets a gateway leaves out, security groups that shut out 443).
+    pub(crate) advice: bool,
 }
 
 #[cfg(test)]
 impl Ctx {
     /// A context with no default or ignored tags.
     pub(crate) fn new(ec2: Ec2, cancel: CancellationToken) -> Self {
-        Ctx { ec2, tags: Arc::default(), cancel }
+        Ctx { ec2, tags: Arc::default(), cancel, advice: true }
     }
 }
 
@@ -33,11 +36,13 @@ impl Ctx {
 pub struct Configured {
     pub(crate) ec2: Ec2,
     pub(crate) tags: Arc<TagConfig>,
+    /// The provider's `traffic_advice` (default true).
+    pub(crate) advice: bool,
 }
 
 impl crate::protocol::resource::Context for Ctx {
     type Client = Configured;
     fn new(c: Configured, cancel: CancellationToken) -> Self {
-        Ctx { ec2: c.ec2, tags: c.tags, cancel }
+        Ctx { ec2: c.ec2, tags: c.tags, cancel, advice: c.advice }
     }
 }

@@ -149,6 +149,8 @@ pub(super) struct Facts {
     default_groups: Mutex<HashMap<String, String>>,
     /// The endpoints of each VPC, as first listed by this process.
     vpc_endpoints: Memo<String, Vec<VpcEndpoint>>,
+    /// The network of each VPC (see [`super::traffic`]).
+    pub(super) networks: Memo<String, std::sync::Arc<super::traffic::VpcNetwork>>,
 }
 
 impl Facts {
@@ -225,6 +227,7 @@ impl Facts {
             dns_enabled: Mutex::default(),
             default_groups: Mutex::default(),
             vpc_endpoints: Memo::default(),
+            networks: Memo::default(),
         }
     }
 }

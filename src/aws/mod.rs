@@ -23,6 +23,7 @@ mod pace;
 mod privatelink;
 mod readahead;
 mod search;
+mod traffic;
 mod waiters;
 mod writes;
 
@@ -42,5 +43,6 @@ pub(crate) use names::{
     endpoint_arn, is_region_name, resolve_service_name, service_region, tags_from_ec2, ENDPOINT_STATES, ENDPOINT_TYPES,
 };
 pub(crate) use search::EndpointQuery;
+pub(crate) use traffic::{admits_https, path_to, Uncovered};
 pub(crate) use waiters::{retry_while_busy, WaitError};
 pub(crate) use writes::Deleted;

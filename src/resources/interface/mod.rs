@@ -173,6 +173,33 @@ impl Endpoint for Interface {
         complete_plan(prior, planned, config, fresh)
     }
 
+    /// Security groups that admit no TCP 443 from the VPC: when the groups are new or changed in
+    /// this plan and known (not set or `[]`: the VPC's default group, as EC2 does).
+    fn advise<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        prior: Option<&'a InterfaceModel>,
+        planned: &'a InterfaceModel,
+        config: &'a InterfaceModel,
+        fresh: bool,
+        diags: &'a mut Diagnostics,
+    ) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let defaulted = config.security_group_ids.known().is_some_and(|g| g.0.is_empty()) || config.security_group_ids.is_null();
+            let groups = if planned.security_group_ids.is_wholly_known() && !(fresh && defaulted) {
+                Some(planned.security_group_ids.strings())
+            } else if defaulted {
+                Some(std::collections::BTreeSet::new())
+            } else {
+                None
+            };
+            let changed = fresh || prior.is_none_or(|p| Some(p.security_group_ids.strings()) != groups);
+            if let (true, Some(vpc), Some(groups)) = (changed, planned.vpc_id.as_str(), groups) {
+                super::advice::interface_https(ctx, vpc, &groups, diags).await;
+            }
+        })
+    }
+
     fn check_plan<'a>(
         &'a self,
         ctx: &'a Ctx,
