@@ -172,7 +172,9 @@ fn gateway_coverage_nat_advice_and_routing() {
     assert!(t.contains(NAT_WARNING), "{t}");
     assert!(t.contains(&format!("{} (route table {}, 0.0.0.0/0 to {})", net.nat, net.rtb_nat, net.nat_gateway)), "{t}");
     assert!(t.contains(&format!("add {} to route_table_ids", net.rtb_nat)), "{t}");
-    assert!(!t.contains(&net.isolated), "the isolated subnet has no NAT route: {t}");
+    let warning = &t[t.find(NAT_WARNING).unwrap()..];
+    let warning = &warning[..warning.find("traffic_advice").unwrap()];
+    assert!(!warning.contains(&net.isolated) && !warning.contains(&net.public), "only the NAT-routed subnet: {warning}");
     assert!(
         t.contains(CHECK_FAILED)
             && t.contains(&format!("Private subnets reach S3 outside an endpoint: {}", sorted_pair(&net.isolated, &net.nat))),
