@@ -150,7 +150,7 @@ pub(super) struct Facts {
     /// The endpoints of each VPC, as first listed by this process.
     vpc_endpoints: Memo<String, Vec<VpcEndpoint>>,
     /// The network of each VPC (see [`super::traffic`]).
-    pub(super) networks: Memo<String, std::sync::Arc<super::traffic::VpcNetwork>>,
+    pub(super) networks: super::traffic::Networks,
 }
 
 impl Facts {
@@ -227,7 +227,7 @@ impl Facts {
             dns_enabled: Mutex::default(),
             default_groups: Mutex::default(),
             vpc_endpoints: Memo::default(),
-            networks: Memo::default(),
+            networks: Default::default(),
         }
     }
 }

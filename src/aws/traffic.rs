@@ -5,16 +5,35 @@
 //! default route (`0.0.0.0/0`, else `::/0`), the subnets a gateway endpoint covers, the path from
 //! a subnet to a service, and whether security groups admit TCP 443 from the VPC.
 //!
+//! Many endpoints each in its own VPC would cost three calls per VPC: once a process has asked for
+//! more than [`ONE_BY_ONE`] VPCs, it lists the VPCs, subnets and route tables of the region once
+//! (up to [`LIST_MAX_PAGES`] pages of 100 each) and answers the VPCs it holds whole from there.
+//!
 //! What is kept may be out of date within the process (an association changed since it was
 //! listed); each Terraform command runs in a new process, so the next refresh sees it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::{Ipv4Addr, Ipv6Addr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use aws_sdk_ec2::types::{Filter, IpPermission, RouteState, RouteTable, SecurityGroup, VpcEndpoint};
+use aws_sdk_ec2::types::{Filter, IpPermission, RouteState, RouteTable, SecurityGroup, Subnet, Vpc, VpcEndpoint};
+use tokio::sync::OnceCell;
 
+use super::batch::Memo;
+use super::facts::LIST_MAX_PAGES;
 use super::{AwsError, Ec2, SdkResultExt};
+
+/// VPCs looked up one at a time before the region is listed.
+pub(crate) const ONE_BY_ONE: usize = 3;
+
+/// The networks of VPCs, kept for the process (see the module comment).
+#[derive(Default)]
+pub(super) struct Networks {
+    by_vpc: Memo<String, Arc<VpcNetwork>>,
+    asked: Mutex<HashSet<String>>,
+    /// The region's networks, listed once; empty when the listing failed or was cut short.
+    region: OnceCell<HashMap<String, Arc<VpcNetwork>>>,
+}
 
 /// A subnet of the VPC: what the traffic rules read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -261,6 +280,97 @@ fn vpc_filter(vpc_id: &str) -> Filter {
     Filter::builder().name("vpc-id").values(vpc_id).build()
 }
 
+/// Up to [`LIST_MAX_PAGES`] pages; `page(token)` returns (items, next token). `None` when there
+/// were more pages.
+async fn all_pages<V, F, Fut>(page: F) -> Result<Option<Vec<V>>, AwsError>
+where
+    F: Fn(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<V>, Option<String>), AwsError>>,
+{
+    let (mut all, mut token) = (Vec::new(), None);
+    for _ in 0..LIST_MAX_PAGES {
+        let (items, next) = page(token).await?;
+        all.extend(items);
+        token = next.filter(|t| !t.is_empty());
+        if token.is_none() {
+            return Ok(Some(all));
+        }
+    }
+    Ok(None)
+}
+
+/// The networks of every VPC of the region, or nothing when a listing fails or is cut short.
+async fn list_region(client: &aws_sdk_ec2::Client) -> HashMap<String, Arc<VpcNetwork>> {
+    let vpcs = all_pages(|t| {
+        let req = client.describe_vpcs().max_results(100).set_next_token(t);
+        async move {
+            let out = req.send().await.aws_op("DescribeVpcs")?;
+            Ok((out.vpcs.unwrap_or_default(), out.next_token))
+        }
+    });
+    let subnets = all_pages(|t| {
+        let req = client.describe_subnets().max_results(100).set_next_token(t);
+        async move {
+            let out = req.send().await.aws_op("DescribeSubnets")?;
+            Ok((out.subnets.unwrap_or_default(), out.next_token))
+        }
+    });
+    let tables = all_pages(|t| {
+        let req = client.describe_route_tables().max_results(100).set_next_token(t);
+        async move {
+            let out = req.send().await.aws_op("DescribeRouteTables")?;
+            Ok((out.route_tables.unwrap_or_default(), out.next_token))
+        }
+    });
+    let (Ok(Some(vpcs)), Ok(Some(subnets)), Ok(Some(tables))) = tokio::join!(vpcs, subnets, tables) else {
+        return HashMap::new();
+    };
+    let mut nets: HashMap<String, VpcNetwork> = vpcs
+        .iter()
+        .filter_map(|v| Some((v.vpc_id()?.to_string(), VpcNetwork { cidr_blocks: cidr_blocks(v), ..VpcNetwork::default() })))
+        .collect();
+    for s in subnets {
+        if let Some(net) = s.vpc_id().and_then(|v| nets.get_mut(v)) {
+            net.subnets.push(subnet_fact(s));
+        }
+    }
+    for t in tables {
+        if let Some(net) = t.vpc_id().and_then(|v| nets.get_mut(v)) {
+            net.route_tables.push(t);
+        }
+    }
+    nets.into_iter()
+        .map(|(id, mut net)| {
+            net.subnets.sort_by(|a, b| a.id.cmp(&b.id));
+            (id, Arc::new(net))
+        })
+        .collect()
+}
+
+/// The associated IPv4 and IPv6 CIDR blocks of a VPC.
+fn cidr_blocks(v: &Vpc) -> Vec<String> {
+    let mut cidr_blocks = Vec::new();
+    let associated = |s: Option<&str>| s.is_none_or(|s| s == "associated");
+    for a in v.cidr_block_association_set() {
+        if associated(a.cidr_block_state().and_then(|s| s.state()).map(|s| s.as_str())) {
+            cidr_blocks.extend(a.cidr_block().map(str::to_string));
+        }
+    }
+    for a in v.ipv6_cidr_block_association_set() {
+        if associated(a.ipv6_cidr_block_state().and_then(|s| s.state()).map(|s| s.as_str())) {
+            cidr_blocks.extend(a.ipv6_cidr_block().map(str::to_string));
+        }
+    }
+    if cidr_blocks.is_empty() {
+        cidr_blocks.extend(v.cidr_block().map(str::to_string));
+    }
+    cidr_blocks
+}
+
+fn subnet_fact(s: Subnet) -> SubnetFact {
+    SubnetFact { id: s.subnet_id.unwrap_or_default(), cidr_block: s.cidr_block.unwrap_or_default() }
+}
+
 /// The network of `vpc_id`, as EC2 has it now.
 async fn fetch_network(client: &aws_sdk_ec2::Client, vpc_id: &str) -> Result<VpcNetwork, AwsError> {
     let vpc = async {
@@ -276,27 +386,8 @@ async fn fetch_network(client: &aws_sdk_ec2::Client, vpc_id: &str) -> Result<Vpc
         req.into_paginator().items().send().try_collect().await.aws_op("DescribeRouteTables")
     };
     let (vpc, subnets, route_tables) = tokio::try_join!(vpc, subnets, tables)?;
-    let mut cidr_blocks = Vec::new();
-    if let Some(v) = vpc {
-        let associated = |s: Option<&str>| s.is_none_or(|s| s == "associated");
-        for a in v.cidr_block_association_set() {
-            if associated(a.cidr_block_state().and_then(|s| s.state()).map(|s| s.as_str())) {
-                cidr_blocks.extend(a.cidr_block().map(str::to_string));
-            }
-        }
-        for a in v.ipv6_cidr_block_association_set() {
-            if associated(a.ipv6_cidr_block_state().and_then(|s| s.state()).map(|s| s.as_str())) {
-                cidr_blocks.extend(a.ipv6_cidr_block().map(str::to_string));
-            }
-        }
-        if cidr_blocks.is_empty() {
-            cidr_blocks.extend(v.cidr_block().map(str::to_string));
-        }
-    }
-    let mut subnets: Vec<SubnetFact> = subnets
-        .into_iter()
-        .map(|s| SubnetFact { id: s.subnet_id.unwrap_or_default(), cidr_block: s.cidr_block.unwrap_or_default() })
-        .collect();
+    let cidr_blocks = vpc.as_ref().map(cidr_blocks).unwrap_or_default();
+    let mut subnets: Vec<SubnetFact> = subnets.into_iter().map(subnet_fact).collect();
     subnets.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(VpcNetwork { cidr_blocks, subnets, route_tables })
 }
@@ -306,8 +397,20 @@ impl Ec2 {
     /// associations), looked up once per VPC and process; concurrent callers share the lookup,
     /// a failure is not kept. A VPC that does not exist is an error (`InvalidVpcID.NotFound`).
     pub(crate) async fn vpc_network(&self, vpc_id: &str) -> Result<Arc<VpcNetwork>, AwsError> {
+        let nets = &self.inner.facts.networks;
+        let asked = {
+            let mut asked = nets.asked.lock().unwrap_or_else(|e| e.into_inner());
+            asked.insert(vpc_id.to_owned());
+            asked.len()
+        };
+        if asked > ONE_BY_ONE {
+            let region = nets.region.get_or_init(|| list_region(self.client())).await;
+            if let Some(net) = region.get(vpc_id) {
+                return Ok(net.clone());
+            }
+        }
         let (client, vpc) = (self.client().clone(), vpc_id.to_owned());
-        self.inner.facts.networks.get(vpc.clone(), || async move { fetch_network(&client, &vpc).await.map(Arc::new) }).await
+        nets.by_vpc.get(vpc.clone(), || async move { fetch_network(&client, &vpc).await.map(Arc::new) }).await
     }
 
     /// The network of `vpc_id` as EC2 has it now (not kept): for the `vpce_routing` data source,
