@@ -149,8 +149,6 @@ pub(super) struct Facts {
     default_groups: Mutex<HashMap<String, String>>,
     /// The endpoints of each VPC, as first listed by this process.
     vpc_endpoints: Memo<String, Vec<VpcEndpoint>>,
-    /// The network of each VPC (see [`super::traffic`]).
-    pub(super) networks: super::traffic::Networks,
 }
 
 impl Facts {
@@ -227,7 +225,6 @@ impl Facts {
             dns_enabled: Mutex::default(),
             default_groups: Mutex::default(),
             vpc_endpoints: Memo::default(),
-            networks: Default::default(),
         }
     }
 }

@@ -397,7 +397,7 @@ impl Ec2 {
     /// associations), looked up once per VPC and process; concurrent callers share the lookup,
     /// a failure is not kept. A VPC that does not exist is an error (`InvalidVpcID.NotFound`).
     pub(crate) async fn vpc_network(&self, vpc_id: &str) -> Result<Arc<VpcNetwork>, AwsError> {
-        let nets = &self.inner.facts.networks;
+        let nets = &self.inner.networks;
         let asked = {
             let mut asked = nets.asked.lock().unwrap_or_else(|e| e.into_inner());
             asked.insert(vpc_id.to_owned());
