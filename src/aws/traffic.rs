@@ -511,6 +511,51 @@ mod tests {
         assert_eq!(p.via, "gateway_endpoint");
     }
 
+    /// Against moto: three VPCs one by one (three calls each), then one listing of the region
+    /// answers the others; both give what EC2 has (the main table, the explicit association).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn networks_one_by_one_then_from_the_region_listing() {
+        let url = crate::test_support::moto_url();
+        let cfg = super::super::Ec2Config { region: Some("us-east-1".into()), ec2_endpoint: Some(url), ..Default::default() };
+        let ec2 = super::super::connect(cfg).await.unwrap();
+        let c = ec2.client().clone();
+        let mut made = Vec::new();
+        for i in 0..5 {
+            let vpc = c.create_vpc().cidr_block(format!("10.{}.0.0/16", 200 + i)).send().await.unwrap().vpc.unwrap().vpc_id.unwrap();
+            let subnet = c.create_subnet().vpc_id(&vpc).cidr_block(format!("10.{}.1.0/24", 200 + i)).send().await.unwrap();
+            let subnet = subnet.subnet.unwrap().subnet_id.unwrap();
+            let other = c.create_subnet().vpc_id(&vpc).cidr_block(format!("10.{}.2.0/24", 200 + i)).send().await.unwrap();
+            let other = other.subnet.unwrap().subnet_id.unwrap();
+            let rtb = c.create_route_table().vpc_id(&vpc).send().await.unwrap().route_table.unwrap().route_table_id.unwrap();
+            c.associate_route_table().route_table_id(&rtb).subnet_id(&subnet).send().await.unwrap();
+            made.push((vpc, subnet, other, rtb));
+        }
+        for (i, (vpc, subnet, other, rtb)) in made.iter().enumerate() {
+            let before = ec2.requests_sent();
+            let net = ec2.vpc_network(vpc).await.unwrap();
+            let calls = ec2.requests_sent() - before;
+            match i {
+                0..ONE_BY_ONE => assert_eq!(calls, 3, "VPC {i}: one DescribeVpcs, DescribeSubnets, DescribeRouteTables"),
+                ONE_BY_ONE => assert!(calls >= 3, "the region's listing"),
+                _ => assert_eq!(calls, 0, "VPC {i}: from the listing"),
+            }
+            assert_eq!(net.cidr_blocks, vec![format!("10.{}.0.0/16", 200 + i)]);
+            let ids: Vec<&str> = net.subnets.iter().map(|s| s.id.as_str()).collect();
+            assert_eq!(ids, {
+                let mut v = vec![subnet.as_str(), other.as_str()];
+                v.sort();
+                v
+            });
+            assert_eq!(net.covered_subnets(&[rtb.clone()].into_iter().collect()), [subnet.clone()].into_iter().collect());
+            let main = net.main_table().and_then(RouteTable::route_table_id).unwrap().to_string();
+            assert_eq!(net.covered_subnets(&[main].into_iter().collect()), [other.clone()].into_iter().collect());
+        }
+        // Kept: asked again, no call.
+        let before = ec2.requests_sent();
+        ec2.vpc_network(&made[0].0).await.unwrap();
+        assert_eq!(ec2.requests_sent(), before);
+    }
+
     #[test]
     fn https_from_the_vpc() {
         let vpc = vec!["10.0.0.0/16".to_string()];
