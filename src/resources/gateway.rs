@@ -635,7 +635,10 @@ async fn describe_fully(ctx: &Ctx, current: &GatewayModel, ep: &VpcEndpoint, rou
         }
     };
 
-    covered_subnets(ctx, ep, &mut state, &mut diags).await;
+    // Not for a list page (the import reads it), nor where the plan holds null (an older state).
+    if !(matches!(route_tables, RouteTables::Skip) && current.covered_subnet_ids.is_null()) {
+        covered_subnets(ctx, ep, &mut state, &mut diags).await;
+    }
     let tables: Vec<String> = ep.route_table_ids().to_vec();
     if let (Some(pl), false) = (prefix_list, tables.is_empty()) {
         let found = match route_tables {
