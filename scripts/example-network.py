@@ -20,6 +20,8 @@ subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.42.{i}.0/24", Availabilit
 tables = [ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"] for _ in range(2)]
 sg = ec2.create_security_group(VpcId=vpc, GroupName="quickstart-endpoints",
                                Description="HTTPS from the VPC to interface endpoints")["GroupId"]
+ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+    {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.42.0.0/16"}]}])
 json.dump({"region": region, "ec2_endpoint": url, "vpc_id": vpc, "route_table_ids": tables,
            "subnet_ids": subnets, "security_group_ids": [sg]}, sys.stdout, indent=2)
 print()

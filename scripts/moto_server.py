@@ -28,6 +28,8 @@ CreateVpcEndpoint / ModifyVpcEndpoint, and the PrivateLink and gateway endpoint 
   `Unsuccessful` with InvalidVpcEndpoint.NotFound and deletes the others; moto answers success (and
   deletes an already deleted gateway endpoint's routes again, failing on the missing route); a
   gateway endpoint whose route was removed out of band is deleted (moto fails on the missing route).
+- A VPC's `default` security group: EC2 creates it with an inbound rule allowing all traffic from
+  members of the group itself (and all outbound traffic); moto creates it with no inbound rule.
 - CreateVpcEndpoint / ModifyVpcEndpoint SubnetConfigurations (static addresses per subnet): EC2
   gives the endpoint's network interface in the subnet those addresses, and rejects an address
   outside the subnet's CIDR block or among the five AWS reserves (InvalidParameterValue); moto
@@ -785,6 +787,22 @@ def subnet_ipv6_cidr_block_association_set(self):
 
 
 from moto.ec2.models.subnets import Subnet as _Subnet  # noqa: E402
+from moto.ec2.models import security_groups as _sg_models  # noqa: E402
+
+_original_create_security_group = _sg_models.SecurityGroupBackend.create_security_group
+
+
+def create_security_group(self, name, description, vpc_id=None, tags=None, force=False, is_default=None):
+    """EC2's default group admits all traffic from its own members ("Default security groups for your
+    VPCs", VPC user guide); moto's has no inbound rule."""
+    group = _original_create_security_group(self, name, description, vpc_id=vpc_id, tags=tags, force=force, is_default=is_default)
+    if is_default:
+        own = {"GroupId": group.id, "UserId": self.account_id}
+        group.ingress_rules.append(_sg_models.SecurityGroupRule(self, "-1", group.id, None, None, None, source_group=own, is_egress=False))
+    return group
+
+
+_sg_models.SecurityGroupBackend.create_security_group = create_security_group
 
 _Subnet.ipv6_cidr_block_association_set = property(subnet_ipv6_cidr_block_association_set)
 

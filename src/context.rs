@@ -22,13 +22,16 @@ pub struct Ctx {
     /// Which resources of the configuration manage which route tables of an endpoint (claimed
     /// at plan, shared by every call of the configured provider).
     pub(crate) owners: RouteTableOwners,
+    /// The provider's `traffic_advice`: whether the plan warns about traffic that bypasses an
+    /// endpoint (NAT-routed subnets a gateway leaves out, security groups that shut out 443).
+    pub(crate) advice: bool,
 }
 
 #[cfg(test)]
 impl Ctx {
     /// A context with no default or ignored tags.
     pub(crate) fn new(ec2: Ec2, cancel: CancellationToken) -> Self {
-        Ctx { ec2, tags: Arc::default(), cancel, owners: RouteTableOwners::default() }
+        Ctx { ec2, tags: Arc::default(), cancel, owners: RouteTableOwners::default(), advice: true }
     }
 }
 
@@ -39,11 +42,13 @@ pub struct Configured {
     pub(crate) tags: Arc<TagConfig>,
     /// The route table claims of this configuration's plan (see [`Ctx::owners`]).
     pub(crate) owners: RouteTableOwners,
+    /// The provider's `traffic_advice` (default true).
+    pub(crate) advice: bool,
 }
 
 impl crate::protocol::resource::Context for Ctx {
     type Client = Configured;
     fn new(c: Configured, cancel: CancellationToken) -> Self {
-        Ctx { ec2: c.ec2, tags: c.tags, cancel, owners: c.owners }
+        Ctx { ec2: c.ec2, tags: c.tags, cancel, owners: c.owners, advice: c.advice }
     }
 }

@@ -33,6 +33,7 @@ crate::model! {
             region: String [optional] "AWS region, e.g. `us-east-1`. Defaults to the standard AWS configuration (`AWS_REGION`, profile).";
             profile: String [optional] "Named profile from the shared AWS config/credentials files.";
             max_retries: Number [optional] "How many times a throttled or failed EC2 request is retried, 1 to 100 (default 25, as the AWS provider; with jittered exponential backoff).";
+            traffic_advice: bool [optional] "Whether plans warn where traffic would bypass an endpoint (default `true`): a `vpce_gateway` that leaves out subnets whose default route goes to a NAT gateway, a `vpce_interface` whose security groups admit no TCP 443 from the VPC. Set `false` to silence this advice where the design is deliberate. Errors are never silenced.";
         }
         blocks {
             endpoints: EndpointsModel;
@@ -94,6 +95,7 @@ pub(crate) fn registry() -> Registry<Ctx> {
         .data_source(Typed::new(data_sources::service::Service))
         .data_source(Typed::new(data_sources::endpoint::EndpointData))
         .data_source(Typed::new(data_sources::associations::Associations))
+        .data_source(Typed::new(data_sources::routing::Routing))
         .list_resource(Typed::new(list::EndpointList::new(gateway::Gateway::new())))
         .list_resource(Typed::new(list::EndpointList::new(interface::Interface::new())))
 }
@@ -161,7 +163,15 @@ impl crate::protocol::resource::Provider for Vpce {
             match crate::aws::connect(cfg).await {
                 Ok(ec2) => {
                     crate::info!("provider configured", "region" => ec2.region().to_string(), "terraform_version" => req.terraform_version);
-                    ConfigureResponse { client: Some(Configured { ec2, tags, owners: Default::default() }), diags: d }
+                    ConfigureResponse {
+                        client: Some(Configured {
+                            ec2,
+                            tags,
+                            owners: Default::default(),
+                            advice: config.traffic_advice.known().copied().unwrap_or(true),
+                        }),
+                        diags: d,
+                    }
                 }
                 Err(e) => {
                     d.error("Cannot configure AWS", e.to_string());

@@ -24,6 +24,7 @@ fn docs_are_up_to_date() {
             "resources/vpce_route_table_association.md",
             "data-sources/vpce_associations.md",
             "data-sources/vpce_endpoint.md",
+            "data-sources/vpce_routing.md",
             "data-sources/vpce_service.md",
             "list-resources/vpce_gateway.md",
             "list-resources/vpce_interface.md"

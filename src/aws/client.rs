@@ -107,6 +107,8 @@ pub(super) struct Inner {
     pub(super) tag_changes: Batcher<super::writes::TagChange, Result<(), AwsError>>,
     /// Plan-time facts about subnets, security groups, route tables and VPCs (see [`super::facts`]).
     pub(super) facts: super::facts::Facts,
+    /// The network of each VPC, for the traffic advice (see [`super::traffic`]).
+    pub(super) networks: super::traffic::Networks,
     /// Refresh reads answered from one listing (see [`super::readahead`]).
     pub(super) read_ahead: super::readahead::ReadAhead,
     /// How long this process's deletes stayed `deleting` (see [`super::waiters::Settle`]).
@@ -251,6 +253,7 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
         deletes: super::writes::delete_batcher(&client),
         tag_changes: super::writes::tag_batcher(&client),
         facts: super::facts::Facts::new(&client),
+        networks: Default::default(),
         endpoints: Batcher::by_id(&client, |c, ids| async move { fetch_endpoints(&c, &ids).await }, |e| e.vpc_endpoint_id()),
         route_tables: Batcher::by_id(&client, |c, ids| async move { fetch_route_tables(&c, &ids).await }, |t| t.route_table_id()),
         services: Memo::default(),

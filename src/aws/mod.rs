@@ -24,6 +24,7 @@ mod pace;
 mod privatelink;
 mod readahead;
 mod search;
+mod traffic;
 mod waiters;
 mod writes;
 
@@ -47,5 +48,6 @@ pub(crate) use names::{
     ENDPOINT_TYPES, IP_ADDRESS_TYPES, PRIVATE_DNS_PREFERENCES, SERVICE_TYPES,
 };
 pub(crate) use search::{EndpointQuery, RawFilter, ENDPOINT_FILTERS, SERVICE_FILTERS};
+pub(crate) use traffic::{admits_https, path_to, Uncovered};
 pub(crate) use waiters::{retry_while_busy, WaitError};
 pub(crate) use writes::Deleted;

@@ -46,6 +46,7 @@ crate::model! {
             owner_id: String [computed] "The AWS account that owns the endpoint.";
             ip_address_type: String [optional computed one_of(aws::IP_ADDRESS_TYPES)] "`ipv4`, `dualstack` or `ipv6`: which prefix-list routes EC2 adds (`dualstack` adds the IPv4 and the IPv6 one; every subnet using the route tables must have both kinds of address, `ipv6` needs IPv6-only subnets). `ipv4` and `dualstack` switch in place; switching to or from `ipv6` replaces the endpoint.";
             requester_managed: bool [computed] "Whether an AWS service manages the endpoint.";
+            covered_subnet_ids: Set<String> [computed] "The subnets of the VPC whose traffic to the service goes through this endpoint: those whose route table (their explicit association, else the VPC's main route table) is one of the endpoint's. Read at every refresh, so an association changed outside Terraform shows; unknown in a plan that changes `route_table_ids`.";
         }
         blocks {
             dns_options: GatewayDnsOptions;
@@ -125,6 +126,19 @@ impl Endpoint for Gateway {
         }
     }
 
+    /// `covered_subnet_ids` follows the route tables: unknown when they change (or are unknown).
+    fn complete_plan(&self, prior: Option<&GatewayModel>, planned: &mut GatewayModel, _config: &GatewayModel, fresh: bool) {
+        let changed = match prior {
+            Some(prior) if !fresh => {
+                !planned.route_table_ids.is_wholly_known() || prior.route_table_ids.strings() != planned.route_table_ids.strings()
+            }
+            _ => true,
+        };
+        if changed {
+            planned.covered_subnet_ids = Val::unknown();
+        }
+    }
+
     /// A gateway that sets `route_table_ids` owns all of its endpoint's route tables: route table
     /// associations of the same endpoint in this configuration are a conflict (each would undo
     /// the other at every apply).
@@ -151,6 +165,27 @@ impl Endpoint for Gateway {
         }
         if !diags.has_errors() {
             super::ec2_rules::check_gateway(ctx, prior.map(GatewayModel::rule_facts).as_ref(), &planned.rule_facts(), fresh, diags).await;
+        }
+    }
+
+    /// Subnets left on a NAT gateway: only when the route tables are known, set in the
+    /// configuration (not "managed elsewhere") and new or changed in this plan.
+    async fn advise(
+        &self,
+        ctx: &Ctx,
+        prior: Option<&GatewayModel>,
+        planned: &GatewayModel,
+        config: &GatewayModel,
+        fresh: bool,
+        diags: &mut Diagnostics,
+    ) {
+        let tables = planned.route_table_ids.is_wholly_known().then(|| planned.route_table_ids.strings());
+        let changed = fresh || prior.is_none_or(|p| Some(p.route_table_ids.strings()) != tables);
+        if let (false, true, Some(vpc), Some(service), Some(tables)) =
+            (config.route_table_ids.is_null(), changed, planned.vpc_id.as_str(), planned.service_name.as_str(), tables)
+        {
+            let service = aws::resolve_service_name(service, ctx.ec2.region());
+            super::advice::gateway_nat(ctx, vpc, &service, &tables, diags).await;
         }
     }
 
@@ -495,6 +530,7 @@ fn state_from_endpoint(region: &str, current: &GatewayModel, ep: &VpcEndpoint) -
             None => current.ip_address_type.clone().or_null(),
         },
         requester_managed: Val::Known(ep.requester_managed().unwrap_or(false)),
+        covered_subnet_ids: current.covered_subnet_ids.clone().or_null(),
         dns_options: match &current.dns_options {
             Val::Null => Val::Null,
             mine => {
@@ -547,6 +583,10 @@ async fn describe_fully(ctx: &Ctx, current: &GatewayModel, ep: &VpcEndpoint, rou
         }
     };
 
+    // Not for a list page (the import reads it), nor where the plan holds null (an older state).
+    if !(matches!(route_tables, RouteTables::Skip) && current.covered_subnet_ids.is_null()) {
+        covered_subnets(ctx, ep, &mut state, &mut diags).await;
+    }
     let tables: Vec<String> = ep.route_table_ids().to_vec();
     if let (Some(pl), false) = (prefix_list, tables.is_empty()) {
         let found = match route_tables {
@@ -582,6 +622,28 @@ async fn describe_fully(ctx: &Ctx, current: &GatewayModel, ep: &VpcEndpoint, rou
     (state, diags)
 }
 
+/// `covered_subnet_ids` from the VPC's network (looked up once per VPC and process); when it
+/// cannot be read, the value in the state stays (empty if there is none) with a warning.
+async fn covered_subnets(ctx: &Ctx, ep: &VpcEndpoint, state: &mut GatewayModel, diags: &mut Diagnostics) {
+    let Some(vpc) = ep.vpc_id() else {
+        state.covered_subnet_ids = Val::Known(Set::default());
+        return;
+    };
+    match ctx.ec2.vpc_network(vpc).await {
+        Ok(net) => {
+            let tables: BTreeSet<String> = ep.route_table_ids().iter().cloned().collect();
+            state.covered_subnet_ids = Val::Known(net.covered_subnets(&tables).into_iter().collect());
+        }
+        Err(e) => {
+            let id = ep.vpc_endpoint_id().unwrap_or_default();
+            diags.warning("Cannot read the subnets the endpoint covers", format!("covered_subnet_ids of {id} may be out of date: {e}"));
+            if state.covered_subnet_ids.known().is_none() {
+                state.covered_subnet_ids = Val::Known(Set::default());
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -615,7 +677,8 @@ mod tests {
                 "cidr_blocks",
                 "owner_id",
                 "ip_address_type",
-                "requester_managed"
+                "requester_managed",
+                "covered_subnet_ids"
             ]
         );
         let forced: Vec<&str> = b.attributes.iter().filter(|a| a.replace.is_some()).map(|a| a.name).collect();

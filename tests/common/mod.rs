@@ -161,7 +161,24 @@ pub async fn vpc(client: &aws_sdk_ec2::Client, opts: VpcOpts) -> TestVpc {
             .send()
             .await
             .expect("create security group");
-        security_groups.push(sg.group_id().expect("sg id").to_string());
+        let sg_id = sg.group_id().expect("sg id").to_string();
+        // As endpoint security groups are: HTTPS from the VPC (else plans warn that the endpoint
+        // is unreachable).
+        client
+            .authorize_security_group_ingress()
+            .group_id(&sg_id)
+            .ip_permissions(
+                aws_sdk_ec2::types::IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(443)
+                    .to_port(443)
+                    .ip_ranges(aws_sdk_ec2::types::IpRange::builder().cidr_ip(format!("10.{n}.0.0/16")).build())
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("authorize https");
+        security_groups.push(sg_id);
     }
     let default_security_group = client
         .describe_security_groups()

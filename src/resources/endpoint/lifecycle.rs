@@ -110,6 +110,8 @@ pub(crate) struct PlannedModels<M> {
     pub(crate) replace: Vec<Vec<PathStep>>,
     /// A new endpoint is planned (create or replacement).
     pub(crate) fresh: bool,
+    /// The configuration.
+    pub(crate) config: M,
 }
 
 /// Plans a change (no AWS calls): static validation of the configuration (it may hold values
@@ -167,7 +169,7 @@ pub(crate) fn plan_models<E: Endpoint>(
     }
     e.complete_plan(prior.as_ref(), &mut planned, &config, p.fresh);
     e.check_config(owners, &planned, &config, p.fresh, diags);
-    Some(PlannedModels { prior, planned, replace: p.replace, fresh: p.fresh })
+    Some(PlannedModels { prior, planned, replace: p.replace, fresh: p.fresh, config })
 }
 
 /// [`plan_models`] of raw request values, decoded as the adapter decodes them (for tests).
@@ -199,6 +201,9 @@ pub(super) async fn plan<E: Endpoint>(e: &E, ctx: &Ctx, req: TypedPlanRequest<'_
     let prior_id = p.prior.as_ref().and_then(|m| m.id().as_str().map(str::to_string));
     let replaced = if p.prior.is_none() { replaced_private } else { None };
     super::super::ec2_rules::replacing(replaced, e.check_plan(ctx, p.prior.as_ref(), &p.planned, p.fresh, &mut diags)).await;
+    if !diags.has_errors() {
+        e.advise(ctx, p.prior.as_ref(), &p.planned, &p.config, p.fresh, &mut diags).await;
+    }
     let planned_private = Some(super::super::ec2_rules::private_for(prior_id.as_deref()));
     PlanResponse { planned: p.planned.to_value(), requires_replace: p.replace, diags, planned_private }
 }

@@ -157,6 +157,19 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
         diags: &'a mut Diagnostics,
     ) -> impl Future<Output = ()> + Send + 'a;
 
+    /// Traffic advice at plan (warnings only, see [`super::advice`]), after the checks passed.
+    fn advise<'a>(
+        &'a self,
+        _ctx: &'a Ctx,
+        _prior: Option<&'a Self::Model>,
+        _planned: &'a Self::Model,
+        _config: &'a Self::Model,
+        _fresh: bool,
+        _diags: &'a mut Diagnostics,
+    ) -> impl Future<Output = ()> + Send + 'a {
+        async {}
+    }
+
     /// The attribute an EC2 error code of a create or modify is about, beyond the VPC, the
     /// service and the policy.
     fn error_attr(&self, code: &str) -> Option<&'static str>;

@@ -158,6 +158,33 @@ impl Endpoint for Interface {
         complete_plan(prior, planned, config, fresh)
     }
 
+    /// Security groups that admit no TCP 443 from the VPC: when the groups are new or changed in
+    /// this plan and known (not set or `[]`: the VPC's default group, as EC2 does).
+    async fn advise(
+        &self,
+        ctx: &Ctx,
+        prior: Option<&InterfaceModel>,
+        planned: &InterfaceModel,
+        config: &InterfaceModel,
+        fresh: bool,
+        diags: &mut Diagnostics,
+    ) {
+        {
+            let defaulted = config.security_group_ids.known().is_some_and(|g| g.0.is_empty()) || config.security_group_ids.is_null();
+            let groups = if planned.security_group_ids.is_wholly_known() && !(fresh && defaulted) {
+                Some(planned.security_group_ids.strings())
+            } else if defaulted {
+                Some(std::collections::BTreeSet::new())
+            } else {
+                None
+            };
+            let changed = fresh || prior.is_none_or(|p| Some(p.security_group_ids.strings()) != groups);
+            if let (true, Some(vpc), Some(groups)) = (changed, planned.vpc_id.as_str(), groups) {
+                super::advice::interface_https(ctx, vpc, &groups, diags).await;
+            }
+        }
+    }
+
     async fn check_plan(&self, ctx: &Ctx, prior: Option<&InterfaceModel>, planned: &InterfaceModel, fresh: bool, diags: &mut Diagnostics) {
         if diags.has_errors() {
             return;
