@@ -418,7 +418,7 @@ fn mutual_tls_with_the_announced_certificates() {
         assert_eq!(names, vec!["vpce_gateway", "vpce_interface", "vpce_route_table_association"]);
         let mut sources: Vec<_> = meta.data_sources.iter().map(|d| d.type_name.clone()).collect();
         sources.sort();
-        assert_eq!(sources, vec!["vpce_endpoint", "vpce_routing", "vpce_service"]);
+        assert_eq!(sources, vec!["vpce_associations", "vpce_endpoint", "vpce_routing", "vpce_service"]);
         let mut lists: Vec<_> = meta.list_resources.iter().map(|r| r.type_name.clone()).collect();
         lists.sort();
         assert_eq!(lists, vec!["vpce_gateway", "vpce_interface"]);
