@@ -161,7 +161,7 @@ impl crate::protocol::resource::Provider for Vpce {
             match crate::aws::connect(cfg).await {
                 Ok(ec2) => {
                     crate::info!("provider configured", "region" => ec2.region().to_string(), "terraform_version" => req.terraform_version);
-                    ConfigureResponse { client: Some(Configured { ec2, tags }), diags: d }
+                    ConfigureResponse { client: Some(Configured { ec2, tags, objects: Default::default() }), diags: d }
                 }
                 Err(e) => {
                     d.error("Cannot configure AWS", e.to_string());

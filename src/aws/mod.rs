@@ -39,7 +39,8 @@ pub(crate) use error::{is_busy_code, Missing, SdkResultExt};
 pub(crate) use finders::{route_table_has_endpoint_route, state_display, state_str};
 pub(crate) use markers::{fingerprint, marker_of, marker_value, OrphanQuery, Orphans};
 pub(crate) use names::{
-    endpoint_arn, is_region_name, resolve_service_name, service_arn, service_region, tags_from_ec2, ENDPOINT_STATES, ENDPOINT_TYPES,
+    endpoint_arn, is_full_service_name, is_region_name, resolve_service_name, service_arn, service_region, tags_from_ec2, ENDPOINT_STATES,
+    ENDPOINT_TYPES,
 };
 pub(crate) use search::{EndpointQuery, RawFilter, ENDPOINT_FILTERS, SERVICE_FILTERS};
 pub(crate) use waiters::{retry_while_busy, WaitError};
