@@ -169,6 +169,7 @@ impl crate::protocol::resource::Provider for Vpce {
                             tags,
                             owners: Default::default(),
                             advice: config.traffic_advice.known().copied().unwrap_or(true),
+                            objects: Default::default(),
                         }),
                         diags: d,
                     }

@@ -567,3 +567,46 @@ resource "vpce_interface" "ssm" {{
     assert!(a.contains(&"delete".to_string()) && a.contains(&"create".to_string()), "{a:?}");
     tf.destroy().ok();
 }
+
+/// A saved plan applied after changes made outside Terraform: the update starts from the endpoint
+/// as EC2 has it then, so the endpoint ends as planned (and as the state says): a route table
+/// removed out of band is added back with the planned one, and a policy changed out of band is
+/// set back; route tables the configuration does not manage are left alone.
+#[test]
+fn a_saved_plan_applied_after_outside_changes_ends_as_planned() {
+    let (net, client) = setup(VpcOpts { subnets: 0, route_tables: 3, security_groups: 0, ..Default::default() });
+    let tf = Tf::new();
+    let rts = |n: usize| net.route_tables[..n].iter().map(|r| format!("\"{r}\"")).collect::<Vec<_>>().join(", ");
+    let config = |n: usize| {
+        format!(
+            "resource \"vpce_gateway\" \"s3\" {{\n  vpc_id          = \"{}\"\n  service_name    = \"s3\"\n  route_table_ids = [{}]\n}}\n",
+            net.id,
+            rts(n)
+        )
+    };
+    tf.write(&config(2));
+    tf.apply().ok();
+    let id = tf.resource("vpce_gateway.s3")["id"].as_str().expect("id").to_string();
+    tf.write(&config(3));
+    tf.run(&["plan", "-out=tfplan", "-no-color", "-input=false"]).ok();
+    // Outside Terraform, after the plan: one planned route table removed, a deny policy set.
+    let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}"#;
+    rt().block_on(
+        client.modify_vpc_endpoint().vpc_endpoint_id(&id).remove_route_table_ids(&net.route_tables[1]).policy_document(deny).send(),
+    )
+    .expect("modify out of band");
+    tf.run(&["apply", "-no-color", "-input=false", "tfplan"]).ok();
+    let ep = rt().block_on(endpoint(&client, &id)).expect("endpoint");
+    let mut have: Vec<String> = ep.route_table_ids().to_vec();
+    have.sort();
+    let mut want = net.route_tables.clone();
+    want.sort();
+    assert_eq!(have, want, "EC2 holds the planned route tables");
+    assert!(
+        !ep.policy_document().unwrap_or_default().contains("Deny"),
+        "the policy is the planned default again: {:?}",
+        ep.policy_document()
+    );
+    assert_eq!(tf.plan().code, 0, "the state matches EC2");
+    tf.destroy().ok();
+}

@@ -502,6 +502,71 @@ fn create_before_destroy_with_private_dns_is_caught() {
     tf.destroy().ok();
 }
 
+/// (d) A tainted endpoint (a create that timed out, `terraform taint`) is replaced by the next
+/// apply: Terraform plans the replacement as a create with no prior state and no private data, so
+/// the plan cannot be told which endpoint it replaces. The tainted endpoint is refreshed by this
+/// plan and planned for no resource: a conflict with it (private DNS, an untagged gateway's route)
+/// is a warning, and the apply, which deletes it first, succeeds. Another resource of the
+/// configuration still gets the error.
+#[test]
+fn a_tainted_endpoint_does_not_block_its_replacement() {
+    let v = vpc_for_cases();
+    let tf = Tf::new();
+    let config = format!(
+        "{}{}",
+        interface("x", &v.id, "ssm", "  private_dns_enabled = true"),
+        gateway("g", &v.id, "s3", &format!("  route_table_ids = [\"{}\"]", v.route_tables[0]))
+    );
+    tf.write(&config);
+    tf.apply().ok();
+    let (old_x, old_g) = (
+        tf.resource("vpce_interface.x")["id"].as_str().unwrap().to_string(),
+        tf.resource("vpce_gateway.g")["id"].as_str().unwrap().to_string(),
+    );
+    for address in ["vpce_interface.x", "vpce_gateway.g"] {
+        tf.run(&["taint", "-no-color", address]).ok();
+    }
+    let out = tf.run(&["plan", "-no-color", "-input=false"]);
+    assert!(out.code == 0 && !out.all().contains("Error:"), "{}", out.all());
+    assert!(out.all().contains("An endpoint this plan deletes has private DNS") && out.all().contains(&old_x), "{}", out.all());
+    assert!(out.all().contains(&old_g) && out.all().contains("tainted or deposed"), "{}", out.all());
+    tf.apply().ok();
+    let (new_x, new_g) = (
+        tf.resource("vpce_interface.x")["id"].as_str().unwrap().to_string(),
+        tf.resource("vpce_gateway.g")["id"].as_str().unwrap().to_string(),
+    );
+    assert!(new_x != old_x && new_g != old_g);
+    let mut live: Vec<String> = rt()
+        .block_on(async { endpoints_in_vpc(&ec2().await, &v.id).await })
+        .iter()
+        .filter_map(|e| e.vpc_endpoint_id().map(str::to_string))
+        .collect();
+    live.sort();
+    let mut expected = vec![new_x.clone(), new_g.clone()];
+    expected.sort();
+    assert_eq!(live, expected, "the tainted endpoints are gone, their replacements alone");
+    assert_eq!(tf.plan().code, 0);
+
+    // A live resource of the configuration is no tainted object: a second private-DNS endpoint
+    // of the service is still refused at plan.
+    tf.write(&format!("{config}{}", interface("y", &v.id, "ssm", "  private_dns_enabled = true")));
+    let out = tf.run(&["plan", "-no-color", "-input=false"]);
+    assert_ne!(out.code, 0, "{}", out.all());
+    assert_all(
+        &out,
+        &[expect(
+            "(d) live",
+            "Error",
+            "Another endpoint has private DNS for this service",
+            "vpce_interface.y",
+            "private_dns_enabled",
+            &[&new_x],
+        )],
+    );
+    tf.write(&config);
+    tf.destroy().ok();
+}
+
 /// (c) An S3 interface endpoint with private DNS whose S3 gateway endpoint is created in the same
 /// apply: ordered with depends_on (known VPC: the plan warns) or with the VPC unknown at plan
 /// (no check at plan), both plan and apply.

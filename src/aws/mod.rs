@@ -44,8 +44,8 @@ pub(crate) use error::{is_busy_code, Missing, SdkResultExt};
 pub(crate) use finders::{route_table_has_endpoint_route, state_display, state_str};
 pub(crate) use markers::{fingerprint, marker_of};
 pub(crate) use names::{
-    endpoint_arn, is_region_name, resolve_service_name, service_arn, service_region, tags_from_ec2, DNS_RECORD_IP_TYPES, ENDPOINT_STATES,
-    ENDPOINT_TYPES, IP_ADDRESS_TYPES, PRIVATE_DNS_PREFERENCES, SERVICE_TYPES,
+    endpoint_arn, is_full_service_name, is_region_name, resolve_service_name, service_arn, service_region, tags_from_ec2,
+    DNS_RECORD_IP_TYPES, ENDPOINT_STATES, ENDPOINT_TYPES, IP_ADDRESS_TYPES, PRIVATE_DNS_PREFERENCES, SERVICE_TYPES,
 };
 pub(crate) use search::{EndpointQuery, RawFilter, ENDPOINT_FILTERS, SERVICE_FILTERS};
 pub(crate) use traffic::{admits_https, path_to, Uncovered};

@@ -50,13 +50,20 @@ pub(crate) fn service_arn(region: &str, owner: &str, id: &str) -> String {
     format!("arn:{}:ec2:{region}:{owner}:vpc-endpoint-service/{id}", partition(region))
 }
 
-/// Resolves short service names (`s3`, `ssm`) against the region; full names pass through.
+/// Resolves short service names (`s3`, `ssm`, and dotted ones such as `ecr.api`) against the
+/// region; full names (`com.amazonaws.…`, `aws.…`, `cn.com.amazonaws.…`, partner `com.…` names)
+/// pass through.
 pub(crate) fn resolve_service_name(name: &str, region: &str) -> String {
-    if name.contains('.') {
+    if is_full_service_name(name) {
         name.to_string()
     } else {
         format!("com.amazonaws.{region}.{name}")
     }
+}
+
+/// Whether `name` is a full endpoint service name rather than a short one.
+pub(crate) fn is_full_service_name(name: &str) -> bool {
+    ["com.", "aws.", "cn."].iter().any(|p| name.starts_with(p))
 }
 
 /// The region a `com.amazonaws.REGION.service` name refers to, if it has that form.
@@ -121,6 +128,16 @@ mod tests {
         assert_eq!(resolve_service_name("s3", "eu-west-1"), "com.amazonaws.eu-west-1.s3");
         assert_eq!(resolve_service_name("com.amazonaws.us-east-1.s3", "eu-west-1"), "com.amazonaws.us-east-1.s3");
         assert_eq!(service_region("com.amazonaws.us-east-1.s3"), Some("us-east-1"));
+        assert_eq!(resolve_service_name("ecr.api", "eu-west-1"), "com.amazonaws.eu-west-1.ecr.api");
+        assert_eq!(resolve_service_name("ssm", "eu-west-1"), "com.amazonaws.eu-west-1.ssm");
+        for full in [
+            "com.amazonaws.us-east-1.ecr.dkr",
+            "com.amazonaws.vpce.us-east-1.vpce-svc-1",
+            "aws.sagemaker.us-east-1.notebook",
+            "cn.com.amazonaws.cn-north-1.s3",
+        ] {
+            assert_eq!(resolve_service_name(full, "eu-west-1"), full);
+        }
         assert_eq!(service_region("com.amazonaws.vpce.us-east-1.vpce-svc-123"), None);
     }
 

@@ -149,7 +149,7 @@ fn types_of(detail: &ServiceDetail) -> Vec<String> {
 async fn read(ctx: &Ctx, config: &ServiceModel, diags: &mut Diagnostics) -> Option<ServiceModel> {
     let region = ctx.ec2.region();
     let named = match (config.service.as_str(), config.service_name.as_str()) {
-        (Some(short), _) => Some((format!("com.amazonaws.{region}.{short}"), "service")),
+        (Some(short), _) => Some((aws::resolve_service_name(short, region), "service")),
         (None, Some(full)) => Some((full.to_string(), "service_name")),
         (None, None) => None,
     };

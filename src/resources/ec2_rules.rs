@@ -224,7 +224,30 @@ pub async fn check_interface(
         if !found.is_empty() {
             found = conflicts(confirm(ctx, vpc, &mut now, &listed).await);
         }
-        let (deleting, holding): (Vec<&VpcEndpoint>, Vec<&VpcEndpoint>) = found.iter().partition(|e| state_str(e) == "deleting");
+        let (deleting, mut holding): (Vec<&VpcEndpoint>, Vec<&VpcEndpoint>) = found.iter().partition(|e| state_str(e) == "deleting");
+        // A create with no prior state may be the replacement of this resource's tainted (or
+        // deposed) endpoint, which this plan deletes first: one that this process refreshed and
+        // that is not planned as a live object ([`crate::context::StateObjects`]).
+        let mut replaced_here = Vec::new();
+        if prior.is_none() && replaced.is_none() {
+            for e in std::mem::take(&mut holding) {
+                match ctx.objects.deleted_by_this_plan(id(e)).await {
+                    true => replaced_here.push(e),
+                    false => holding.push(e),
+                }
+            }
+        }
+        if !replaced_here.is_empty() && holding.is_empty() {
+            diags.attr_warning(
+                "private_dns_enabled",
+                "An endpoint this plan deletes has private DNS for this service",
+                format!(
+                    "{} (A warning only: {} is in this state but planned for no resource of the configuration, so it is the tainted or deposed endpoint this plan replaces; in Terraform's default order it is deleted before this one is created. Under create_before_destroy the apply stops before creating this endpoint.)",
+                    private_dns_conflict_detail(&service, vpc, &replaced_here),
+                    ids(&replaced_here)
+                ),
+            );
+        }
         if !holding.is_empty() {
             diags.attr_error(
                 "private_dns_enabled",
@@ -387,6 +410,9 @@ pub async fn check_gateway(ctx: &Ctx, prior: Option<&GatewayFacts<'_>>, planned:
         }
     }
     for (table, other, maybe_own) in found {
+        // An endpoint of this state that no resource plans as live: the tainted or deposed object
+        // this create replaces ([`crate::context::StateObjects`]).
+        let maybe_own = maybe_own || (prior.is_none() && replaced.is_none() && ctx.objects.deleted_by_this_plan(&other).await);
         let detail = format!(
             "Route table {table} already routes {service} through gateway endpoint {other}. A route table takes one route per prefix list, so one gateway endpoint per service, and EC2 refuses a second: RouteAlreadyExists \"route table {table} already has a route with destination-prefix-list-id pl-...\". Remove {table} from route_table_ids here, or from {other}."
         );
@@ -394,7 +420,7 @@ pub async fn check_gateway(ctx: &Ctx, prior: Option<&GatewayFacts<'_>>, planned:
             true => diags.attr_warning(
                 "route_table_ids",
                 "The route table may already have a route for the service",
-                format!("{detail} (A warning only: {other} has this endpoint's tags or is not available yet, so it may be the tainted endpoint this plan replaces, which is deleted before the new one is created.)"),
+                format!("{detail} (A warning only: {other} has this endpoint's tags, is not available yet, or is in this state but planned for no resource of the configuration, so it may be the tainted or deposed endpoint this plan replaces, which is deleted before the new one is created.)"),
             ),
             false => diags.attr_error("route_table_ids", "The route table already has a route for the service", detail),
         }

@@ -338,7 +338,7 @@ fn validate_service_name(name: &str, d: &mut Diagnostics) {
             "Invalid service name",
             format!("\"{name}\" is not a service name: use `s3`, `dynamodb` or a full name such as `com.amazonaws.us-east-1.s3`."),
         );
-    } else if !name.contains('.') && !SHORT_NAMES.contains(&name) {
+    } else if !aws::is_full_service_name(name) && !SHORT_NAMES.contains(&name) {
         d.attr_error(
             "service_name",
             "Unsupported short service name",

@@ -70,7 +70,10 @@ impl<E: Endpoint> TypedResource<Ctx> for AsResource<E> {
     async fn read(&self, ctx: &Ctx, current: E::Model) -> Read<E::Model> {
         let id = current.id().as_str().unwrap_or_default().to_string();
         match Endpoint::read(&self.0, ctx, &current, true).await {
-            Ok(Some((new_state, diags))) => Read::Found(with_tags(ctx, &current, new_state), diags),
+            Ok(Some((new_state, diags))) => {
+                ctx.objects.refreshed(&id);
+                Read::Found(with_tags(ctx, &current, new_state), diags)
+            }
             Ok(None) => {
                 crate::warn!(format!("{} no longer exists; removing it from the state", E::KIND), "id" => id);
                 Read::Gone
@@ -199,6 +202,9 @@ pub(super) async fn plan<E: Endpoint>(e: &E, ctx: &Ctx, req: TypedPlanRequest<'_
     // Terraform plans the create of a replacement with no prior state: the replaced endpoint's id
     // comes through the private data that the plan of the replaced object returned.
     let prior_id = p.prior.as_ref().and_then(|m| m.id().as_str().map(str::to_string));
+    if let Some(id) = &prior_id {
+        ctx.objects.planned_live(id);
+    }
     let replaced = if p.prior.is_none() { replaced_private } else { None };
     super::super::ec2_rules::replacing(replaced, e.check_plan(ctx, p.prior.as_ref(), &p.planned, p.fresh, &mut diags)).await;
     if !diags.has_errors() {
@@ -206,6 +212,28 @@ pub(super) async fn plan<E: Endpoint>(e: &E, ctx: &Ctx, req: TypedPlanRequest<'_
     }
     let planned_private = Some(super::super::ec2_rules::private_for(prior_id.as_deref()));
     PlanResponse { planned: p.planned.to_value(), requires_replace: p.replace, diags, planned_private }
+}
+
+/// Attributes whose unset value is a setting too (the default policy; private DNS off), so that
+/// they are managed whether the configuration sets them or not.
+const MANAGED_WHEN_UNSET: &[&str] = &["policy", "private_dns_enabled"];
+
+/// `prior` with every attribute that the configuration manages (sets, or one of
+/// [`MANAGED_WHEN_UNSET`]; tags, `tags_all`, `timeouts` and the id excepted) as `now` (the
+/// endpoint as EC2 has it) holds it: what an update changes from. Attributes the configuration
+/// leaves unset (a gateway's route tables managed elsewhere, say) stay as the plan saw them, so an
+/// update never undoes what others manage.
+pub(crate) fn converge_base<M: crate::protocol::model::Model + Clone>(prior: &M, now: &M, config: &M) -> M {
+    let (Value::Object(mut base), Value::Object(now), Value::Object(config)) = (prior.to_value(), now.to_value(), config.to_value()) else {
+        return prior.clone();
+    };
+    for (name, value) in now {
+        let set = MANAGED_WHEN_UNSET.contains(&name.as_str()) || config.get(&name).is_some_and(|v| !v.is_null());
+        if set && !matches!(name.as_str(), "id" | "tags" | "tags_all" | "timeouts") {
+            base.insert(name, value);
+        }
+    }
+    M::decode(&Value::Object(base)).ok().flatten().unwrap_or_else(|| prior.clone())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -333,6 +361,25 @@ pub(super) async fn update<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model, plan
     let Some(id) = prior.id().as_str().map(str::to_string) else {
         diags.error("Provider bug: no endpoint ID", "The prior state has no ID.");
         return ApplyResponse { new_state: prior.to_value(), diags };
+    };
+    // The changes start from the endpoint as EC2 has it now, not as the plan saw it: a saved plan
+    // may be applied after changes made outside Terraform, and the endpoint must end as planned
+    // (the state holds the plan). Only what the configuration sets is taken from EC2.
+    let converged;
+    let prior = match ctx.ec2.find_vpc_endpoint(&id).await {
+        Ok(Some(ep)) => {
+            converged = converge_base(prior, &e.state_from_endpoint(ctx.ec2.region(), prior, &ep), config);
+            &converged
+        }
+        Ok(None) => {
+            diags.error(
+                format!("Cannot update the {}", E::KIND),
+                format!("VPC endpoint {id} is deleted or being deleted: it was deleted after the plan was made, so it could not be changed. The state keeps it until the next refresh, whose plan creates it again."),
+            );
+            return ApplyResponse { new_state: prior.to_value(), diags };
+        }
+        // Unknown: the changes start from the plan's view; the next refresh shows any difference.
+        Err(_) => prior,
     };
     let mut spec = match e.modify_spec(ctx, prior, planned, &mut diags).await {
         Ok(spec) => spec,

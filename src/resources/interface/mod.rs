@@ -49,7 +49,7 @@ crate::model! {
             id: String [computed] "The endpoint ID (`vpce-...`).";
             arn: String [computed] "The endpoint ARN.";
             vpc_id: String [required replace_when_configured] "The VPC. Changing it replaces the endpoint.";
-            service_name: String [required replace_when_configured] "The endpoint service, e.g. `com.amazonaws.us-east-1.ssm` (a short name such as `ssm` is expanded with the provider's region). Changing it replaces the endpoint.";
+            service_name: String [required replace_when_configured] "The endpoint service, e.g. `com.amazonaws.us-east-1.ssm` (a short name such as `ssm` or `ecr.api`, anything not starting with `com.`, `aws.` or `cn.`, is expanded with the provider's region). Changing it replaces the endpoint.";
             subnet_ids: Set<String> [optional computed] "Subnets for the endpoint's network interfaces: at most one per Availability Zone, all in the VPC.";
             security_group_ids: Set<String> [optional computed] "Security groups of the network interfaces. When not set, AWS applies the VPC's default security group, which the state then shows; `[]` also means the default group.";
             private_dns_enabled: bool [optional computed] "Associate a private hosted zone so the service's default DNS name resolves to the endpoint. Default `false` (always sent explicitly: the EC2 API default is `true`). Needs `enableDnsSupport` and `enableDnsHostnames` on the VPC.";
