@@ -36,6 +36,7 @@ pub use readahead::READ_AHEAD_AFTER;
 // What the resources and data sources use.
 pub use error::AwsError;
 pub(crate) use error::{is_busy_code, Missing, SdkResultExt};
+pub(crate) use exclusive::Member;
 pub(crate) use finders::{route_table_has_endpoint_route, state_display, state_str};
 pub(crate) use markers::{fingerprint, marker_of, marker_value, OrphanQuery, Orphans};
 pub(crate) use names::{

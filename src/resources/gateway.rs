@@ -132,18 +132,8 @@ impl Endpoint for Gateway {
     /// the other at every apply).
     fn check_config(&self, planned: &GatewayModel, config: &GatewayModel, fresh: bool, diags: &mut Diagnostics) {
         let (Some(id), false) = (planned.id.as_str(), fresh) else { return };
-        let Some(tables) = super::association::configured_tables(&config.route_table_ids) else { return };
-        let claimed = super::association::ownership::claim_inline(id, tables);
-        if !claimed.is_empty() {
-            diags.attr_error(
-                "route_table_ids",
-                "Route tables managed twice",
-                format!(
-                    "This vpce_gateway sets route_table_ids, and vpce_route_table_association resources in this configuration also manage route tables of {id} ({}). The endpoint would remove the tables they add, or both would own one association. Manage each endpoint's route tables in one place: leave route_table_ids unset (unset means \"managed elsewhere\": the endpoint then keeps the tables the associations add), or list the tables here and drop the associations.",
-                    claimed.join(", ")
-                ),
-            );
-        }
+        let tables = super::association::configured_members(&config.route_table_ids);
+        super::association::ownership::check_inline(&super::association::route_table::NAMES, id, tables, diags);
     }
 
     fn check_plan<'a>(

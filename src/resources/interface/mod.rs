@@ -173,6 +173,16 @@ impl Endpoint for Interface {
         complete_plan(prior, planned, config, fresh)
     }
 
+    /// An interface that sets `subnet_ids` or `security_group_ids` owns all of its endpoint's
+    /// subnets or groups: subnet or security group associations of the same endpoint in this
+    /// configuration are a conflict (each would undo the other at every apply).
+    fn check_config(&self, planned: &InterfaceModel, config: &InterfaceModel, fresh: bool, diags: &mut Diagnostics) {
+        let (Some(id), false) = (planned.id.as_str(), fresh) else { return };
+        use super::association::{configured_members, ownership::check_inline, security_group, subnet};
+        check_inline(&subnet::NAMES, id, configured_members(&config.subnet_ids), diags);
+        check_inline(&security_group::NAMES, id, configured_members(&config.security_group_ids), diags);
+    }
+
     fn check_plan<'a>(
         &'a self,
         ctx: &'a Ctx,

@@ -1,0 +1,185 @@
+//! Who manages which members (route tables, subnets, security groups) of which endpoint, as this
+//! provider process sees the plan: endpoint resources that set the inline list (`route_table_ids`
+//! of a `vpce_gateway`, `subnet_ids` or `security_group_ids` of a `vpce_interface`) and the
+//! association resources. Terraform plans a whole configuration in one provider process, so two
+//! owners of one endpoint's members in one configuration are found whichever is planned first
+//! (with the endpoint ID known; a new endpoint is checked when the association is planned again at
+//! apply, against EC2).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Mutex, OnceLock};
+
+/// The names a conflict's diagnostic speaks of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Names {
+    /// The endpoint resource with the inline list, e.g. `vpce_gateway`.
+    pub(crate) endpoint_resource: &'static str,
+    /// Its inline list, e.g. `route_table_ids`.
+    pub(crate) inline_attr: &'static str,
+    /// The association resource, e.g. `vpce_route_table_association`.
+    pub(crate) association: &'static str,
+    /// One member, lowercase, e.g. `route table`.
+    pub(crate) what: &'static str,
+}
+
+impl Names {
+    /// `Route tables`, `Subnets`, ...
+    fn plural_title(&self) -> String {
+        let mut s = capitalised(self.what);
+        s.push('s');
+        s
+    }
+}
+
+/// The first letter in uppercase.
+pub(crate) fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+#[derive(Default)]
+struct Owners {
+    /// The list an endpoint resource sets in its configuration.
+    inline: Option<BTreeSet<String>>,
+    /// Member -> how many association resources claim it.
+    associations: BTreeMap<String, usize>,
+    /// Members whose association this plan replaces (deletes, then creates again).
+    replacing: BTreeSet<String>,
+}
+
+/// (endpoint, inline attribute) -> its owners.
+fn owners() -> &'static Mutex<HashMap<(String, &'static str), Owners>> {
+    static OWNERS: OnceLock<Mutex<HashMap<(String, &'static str), Owners>>> = OnceLock::new();
+    OWNERS.get_or_init(Default::default)
+}
+
+/// Why an association cannot be planned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Conflict {
+    /// The endpoint resource sets the inline list (these members).
+    Inline(BTreeSet<String>),
+    /// Another association resource of this configuration claims the same pair.
+    Duplicate,
+}
+
+impl Conflict {
+    pub(crate) fn summary(&self, n: &Names) -> String {
+        match self {
+            Conflict::Inline(_) => format!("{} managed twice", n.plural_title()),
+            Conflict::Duplicate => format!("Duplicate {} association", n.what),
+        }
+    }
+
+    pub(crate) fn detail(&self, n: &Names, endpoint: &str, member: &str) -> String {
+        let Names { endpoint_resource: res, inline_attr: attr, association: assoc, what } = n;
+        match self {
+            Conflict::Inline(listed) if listed.contains(member) => format!(
+                "The {res} of {endpoint} lists {member} in its {attr}, and this {assoc} associates it too. Manage each endpoint's {what}s in one place: either leave {attr} unset on the {res} (unset means \"managed elsewhere\": the endpoint then keeps the {what}s associations add), or drop this association."
+            ),
+            Conflict::Inline(listed) => format!(
+                "The {res} of {endpoint} sets {attr} = [{}], which does not include {member}: every apply, the endpoint would remove the {what} this {assoc} adds (endless add/remove). Manage each endpoint's {what}s in one place: either leave {attr} unset on the {res} (unset means \"managed elsewhere\"), or list {member} there and drop this association.",
+                listed.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(", ")
+            ),
+            Conflict::Duplicate => format!(
+                "Another {assoc} in this configuration also associates {member} with {endpoint}. Keep one: with two, destroying either removes the association the other still claims."
+            ),
+        }
+    }
+}
+
+/// An association resource claims `member` of `endpoint`; a conflict with what was claimed before.
+pub(crate) fn claim_association(n: &Names, endpoint: &str, member: &str) -> Option<Conflict> {
+    let mut all = owners().lock().unwrap_or_else(|e| e.into_inner());
+    let o = all.entry((endpoint.to_owned(), n.inline_attr)).or_default();
+    let count = o.associations.entry(member.to_owned()).or_default();
+    *count += 1;
+    if *count > 1 {
+        return Some(Conflict::Duplicate);
+    }
+    o.inline.clone().map(Conflict::Inline)
+}
+
+/// An association of `member` is replaced (another of its settings changed): its create, planned
+/// next, finds the pair still associated.
+pub(crate) fn mark_replacing(n: &Names, endpoint: &str, member: &str) {
+    let mut all = owners().lock().unwrap_or_else(|e| e.into_inner());
+    all.entry((endpoint.to_owned(), n.inline_attr)).or_default().replacing.insert(member.to_owned());
+}
+
+/// Whether [`mark_replacing`] marked the pair.
+pub(crate) fn is_replacing(n: &Names, endpoint: &str, member: &str) -> bool {
+    let all = owners().lock().unwrap_or_else(|e| e.into_inner());
+    all.get(&(endpoint.to_owned(), n.inline_attr)).is_some_and(|o| o.replacing.contains(member))
+}
+
+/// An endpoint resource sets its inline list to `members` for `endpoint`; the members that
+/// association resources claimed for it before (a conflict when not empty).
+pub(crate) fn claim_inline(n: &Names, endpoint: &str, members: BTreeSet<String>) -> Vec<String> {
+    let mut all = owners().lock().unwrap_or_else(|e| e.into_inner());
+    let o = all.entry((endpoint.to_owned(), n.inline_attr)).or_default();
+    o.inline = Some(members);
+    o.associations.keys().cloned().collect()
+}
+
+/// The endpoint resource's side: claims `members` (when the configuration sets the list) and
+/// reports, on the list's attribute, the association resources that manage members too.
+pub(crate) fn check_inline(
+    n: &Names,
+    endpoint: &str,
+    members: Option<BTreeSet<String>>,
+    diags: &mut crate::protocol::diagnostics::Diagnostics,
+) {
+    let Some(members) = members else { return };
+    let claimed = claim_inline(n, endpoint, members);
+    if claimed.is_empty() {
+        return;
+    }
+    let Names { endpoint_resource: res, inline_attr: attr, association: assoc, what } = n;
+    diags.attr_error(
+        *attr,
+        format!("{} managed twice", n.plural_title()),
+        format!(
+            "This {res} sets {attr}, and {assoc} resources in this configuration also manage {what}s of {endpoint} ({}). The endpoint would remove the {what}s they add, or both would own one association. Manage each endpoint's {what}s in one place: leave {attr} unset (unset means \"managed elsewhere\": the endpoint then keeps the {what}s the associations add), or list the {what}s here and drop the associations.",
+            claimed.join(", ")
+        ),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RT: Names = Names {
+        endpoint_resource: "vpce_gateway",
+        inline_attr: "route_table_ids",
+        association: "vpce_route_table_association",
+        what: "route table",
+    };
+    const SN: Names =
+        Names { endpoint_resource: "vpce_interface", inline_attr: "subnet_ids", association: "vpce_subnet_association", what: "subnet" };
+
+    #[test]
+    fn conflicts_whichever_comes_first() {
+        assert_eq!(claim_association(&RT, "vpce-own1", "rtb-1"), None);
+        assert_eq!(claim_association(&RT, "vpce-own1", "rtb-2"), None);
+        assert_eq!(claim_association(&RT, "vpce-own1", "rtb-1"), Some(Conflict::Duplicate));
+        assert_eq!(claim_inline(&RT, "vpce-own1", BTreeSet::new()), ["rtb-1", "rtb-2"]);
+        let listed: BTreeSet<String> = ["rtb-9".to_string()].into();
+        assert_eq!(claim_inline(&RT, "vpce-own2", listed.clone()), Vec::<String>::new());
+        let c = claim_association(&RT, "vpce-own2", "rtb-3").expect("conflict");
+        assert_eq!(c, Conflict::Inline(listed));
+        assert!(c.detail(&RT, "vpce-own2", "rtb-3").contains("does not include rtb-3"), "{}", c.detail(&RT, "vpce-own2", "rtb-3"));
+        assert_eq!(c.summary(&RT), "Route tables managed twice");
+    }
+
+    #[test]
+    fn kinds_are_apart() {
+        // The route tables of an endpoint and its subnets have separate owners.
+        assert_eq!(claim_inline(&RT, "vpce-own3", BTreeSet::new()), Vec::<String>::new());
+        assert_eq!(claim_association(&SN, "vpce-own3", "subnet-1"), None);
+        assert_eq!(Conflict::Duplicate.summary(&SN), "Duplicate subnet association");
+        let mut d = crate::protocol::diagnostics::Diagnostics::new();
+        check_inline(&SN, "vpce-own3", Some(BTreeSet::new()), &mut d);
+        assert_eq!(d.0.iter().map(|x| x.summary.as_str()).collect::<Vec<_>>(), ["Subnets managed twice"]);
+    }
+}
