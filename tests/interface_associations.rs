@@ -52,15 +52,17 @@ fn apply_while_busy(tf: &Tf, proxy: &Proxy) -> TfOutput {
 fn subnet_associations_lifecycle() {
     let rt = rt();
     let client = rt.block_on(ec2());
-    let vpc = rt.block_on(vpc(&client, VpcOpts { subnets: 3, route_tables: 0, security_groups: 0, ..Default::default() }));
+    let vpc = rt.block_on(vpc(&client, VpcOpts { subnets: 3, route_tables: 0, security_groups: 1, ..Default::default() }));
     let subnets: Vec<String> = vpc.subnets.iter().map(|s| s.id.clone()).collect();
     let proxy = Proxy::start();
     let tf = Tf::new();
     let address = |s: &str| format!("vpce_subnet_association.a[\"{s}\"]");
+    // Three subnet associations and a security group association of one endpoint, in one apply.
     let config = format!(
-        "{}\nresource \"vpce_subnet_association\" \"a\" {{\n  for_each        = toset({})\n  vpc_endpoint_id = vpce_interface.e.id\n  subnet_id       = each.value\n}}\n",
+        "{}\nresource \"vpce_subnet_association\" \"a\" {{\n  for_each        = toset({})\n  vpc_endpoint_id = vpce_interface.e.id\n  subnet_id       = each.value\n}}\n\nresource \"vpce_security_group_association\" \"g\" {{\n  vpc_endpoint_id   = vpce_interface.e.id\n  security_group_id = \"{}\"\n}}\n",
         interface(&vpc.id, ""),
-        hcl_list(&subnets)
+        hcl_list(&subnets),
+        vpc.security_groups[0]
     );
     tf.write_via(&proxy.url, &config);
     let out = apply_while_busy(&tf, &proxy);
@@ -71,9 +73,12 @@ fn subnet_associations_lifecycle() {
     added.dedup();
     assert_eq!(added, sorted(subnets.clone()));
     assert!(!out.all().contains("managed twice"));
+    let groups: Vec<String> = modifies.iter().flat_map(|c| param_list(c, "AddSecurityGroupId")).collect();
+    assert!(groups.contains(&vpc.security_groups[0]), "the group association went through the same endpoint: {groups:?}");
 
     let id = tf.resource("vpce_interface.e")["id"].as_str().expect("id").to_string();
     assert_eq!(subnets_of(&rt, &client, &id), sorted(subnets.clone()), "all three associated");
+    assert!(groups_of(&rt, &client, &id).contains(&vpc.security_groups[0]), "and the group");
     assert_eq!(rt.block_on(endpoint(&client, &id)).expect("endpoint").network_interface_ids().len(), 3, "one interface per subnet");
     for s in &subnets {
         assert_eq!(tf.resource(&address(s))["id"], format!("{id}/{s}"));
