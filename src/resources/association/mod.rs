@@ -113,12 +113,7 @@ pub(crate) trait Kind: Send + Sync + 'static {
     ) {
     }
     /// The (add, remove) of a create (`create`) or a delete: by default the member alone.
-    fn changes<'a>(
-        _ctx: &'a Ctx,
-        _m: &'a Self::Model,
-        member: &'a str,
-        create: bool,
-    ) -> BoxFuture<'a, Result<Changes, String>> {
+    fn changes<'a>(_ctx: &'a Ctx, _m: &'a Self::Model, member: &'a str, create: bool) -> BoxFuture<'a, Result<Changes, String>> {
         let one = vec![member.to_string()];
         Box::pin(async move { Ok(if create { (one, Vec::new()) } else { (Vec::new(), one) }) })
     }
