@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::aws::Ec2;
-use crate::resources::ownership::RouteTableOwners;
+use crate::resources::ownership::Owners;
 use crate::resources::tags::TagConfig;
 
 /// What every resource operation gets: the configured EC2 client, the provider's tag settings
@@ -21,9 +21,9 @@ pub struct Ctx {
     pub(crate) tags: Arc<TagConfig>,
     /// Cancelled when Terraform calls StopProvider (Ctrl-C): long waits must end promptly.
     pub(crate) cancel: CancellationToken,
-    /// Which resources of the configuration manage which route tables of an endpoint (claimed
-    /// at plan, shared by every call of the configured provider).
-    pub(crate) owners: RouteTableOwners,
+    /// Which resources of the configuration manage which members (route tables, subnets, security
+    /// groups) of an endpoint (claimed at plan, shared by every call of the configured provider).
+    pub(crate) owners: Owners,
     /// The provider's `traffic_advice`: whether the plan warns about traffic that bypasses an
     /// endpoint (NAT-routed subnets a gateway leaves out, security groups that shut out 443).
     pub(crate) advice: bool,
@@ -95,7 +95,7 @@ impl StateObjects {
 impl Ctx {
     /// A context with no default or ignored tags.
     pub(crate) fn new(ec2: Ec2, cancel: CancellationToken) -> Self {
-        Ctx { ec2, tags: Arc::default(), cancel, owners: RouteTableOwners::default(), advice: true, objects: Arc::default() }
+        Ctx { ec2, tags: Arc::default(), cancel, owners: Owners::default(), advice: true, objects: Arc::default() }
     }
 }
 
@@ -104,8 +104,8 @@ impl Ctx {
 pub struct Configured {
     pub(crate) ec2: Ec2,
     pub(crate) tags: Arc<TagConfig>,
-    /// The route table claims of this configuration's plan (see [`Ctx::owners`]).
-    pub(crate) owners: RouteTableOwners,
+    /// The ownership claims of this configuration's plan (see [`Ctx::owners`]).
+    pub(crate) owners: Owners,
     /// The provider's `traffic_advice` (default true).
     pub(crate) advice: bool,
     /// The endpoints this process has seen in the state it works on.

@@ -64,6 +64,8 @@ const IF: &str = r#"resource "vpce_interface" "x""#;
 const PROV: &str = r#"provider "vpce""#;
 const DS_EP: &str = r#"data "vpce_endpoint" "x""#;
 const DS_SVC: &str = r#"data "vpce_service" "x""#;
+const SN: &str = r#"resource "vpce_subnet_association" "x""#;
+const SG: &str = r#"resource "vpce_security_group_association" "x""#;
 
 /// Whether the source line assigns `attr` (`attr = ...` or `attr {`).
 fn names_attr(source: &str, attr: &str) -> bool {
@@ -292,6 +294,22 @@ fn cases(w: &World) -> Vec<Case> {
         case("interface: resolver-only DNS without private DNS", Validate,
             iface(a, "  private_dns_enabled = false\n  dns_options {\n    private_dns_only_for_inbound_resolver_endpoint = true\n  }"),
             "Private DNS is off", d!["needs private_dns_enabled = true"], IF, Attr("private_dns_only_for_inbound_resolver_endpoint")),
+        // ---------------- vpce_subnet_association, vpce_security_group_association ----------------
+        case("subnet association: subnet_id is a security group id", Validate,
+            "resource \"vpce_subnet_association\" \"x\" {\n  vpc_endpoint_id = \"vpce-0123456789abcdef0\"\n  subnet_id       = \"sg-0123456789abcdef0\"\n}\n",
+            "Invalid subnet ID", d!["\"sg-0123456789abcdef0\" is not a subnet ID", "subnet-"], SN, Attr("subnet_id")),
+        case("subnet association: an endpoint service id", Validate,
+            format!("resource \"vpce_subnet_association\" \"x\" {{\n  vpc_endpoint_id = \"vpce-svc-0123456789abcdef0\"\n  subnet_id       = \"{missing_subnet}\"\n}}\n"),
+            "Invalid VPC endpoint ID", d!["is an endpoint service, not an endpoint", "vpce_interface.NAME.id"], SN, Attr("vpc_endpoint_id")),
+        case("subnet association: endpoint that does not exist", Plan,
+            format!("{user}resource \"vpce_subnet_association\" \"x\" {{\n  vpc_endpoint_id = \"vpce-0123456789abcdef0\"\n  subnet_id       = \"{}\"\n}}\n", w.a.subnets[0].id),
+            "VPC endpoint not found", d!["VPC endpoint vpce-0123456789abcdef0 does not exist in us-east-1"], SN, Attr("vpc_endpoint_id")),
+        case("security group association: security_group_id is a subnet id", Validate,
+            format!("resource \"vpce_security_group_association\" \"x\" {{\n  vpc_endpoint_id   = \"vpce-0123456789abcdef0\"\n  security_group_id = \"{missing_subnet}\"\n}}\n"),
+            "Invalid security group ID", d!["is not a security group ID", "sg-"], SG, Attr("security_group_id")),
+        case("security group association: replace_default_association not a bool", Validate,
+            format!("resource \"vpce_security_group_association\" \"x\" {{\n  vpc_endpoint_id             = \"vpce-0123456789abcdef0\"\n  security_group_id           = \"{missing_sg}\"\n  replace_default_association = \"maybe\"\n}}\n"),
+            "Incorrect attribute value type", d!["a bool is required"], SG, Attr("replace_default_association")),
         // ---------------- provider "vpce" ----------------
         Case {
             provider: provider_with(&format!("  region = \"US East 1\"\n  endpoints {{\n    ec2 = \"{}\"\n  }}", moto_url())),

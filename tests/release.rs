@@ -284,7 +284,10 @@ fn windows_binary_serves_over_tcp_under_wine() {
             .expect("Shutdown");
         names
     });
-    assert_eq!(resources, ["vpce_gateway", "vpce_interface", "vpce_route_table_association"]);
+    assert_eq!(
+        resources,
+        ["vpce_gateway", "vpce_interface", "vpce_route_table_association", "vpce_security_group_association", "vpce_subnet_association"]
+    );
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {

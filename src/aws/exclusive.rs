@@ -2,12 +2,15 @@
 //! another is in progress on the same endpoint (`OperationInProgress`, `IncorrectState`), which
 //! is what many association resources on one endpoint, applied concurrently, run into
 //! (terraform-provider-aws #3382, #42875). Calls here are serialised per endpoint within the
-//! process and retried, with backoff, while EC2 answers that the endpoint is busy.
+//! process and retried, with backoff, while EC2 answers that the endpoint is busy. Every
+//! association resource (route tables, subnets, security groups, the policy, private DNS) changes
+//! its endpoint through here.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use aws_sdk_ec2::operation::modify_vpc_endpoint::builders::ModifyVpcEndpointFluentBuilder;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -26,31 +29,53 @@ impl Locks {
     }
 }
 
+/// What an association adds to or removes from an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Member {
+    RouteTable,
+    Subnet,
+    SecurityGroup,
+}
+
 impl Ec2 {
-    /// ModifyVpcEndpoint adding and removing route tables, exclusively for the endpoint in this
-    /// process, retried while EC2 says the endpoint is busy ([`retry_while_busy`]), until
-    /// `timeout` (then the last refusal) or `cancel`.
-    pub(crate) async fn modify_route_tables_exclusive(
+    /// ModifyVpcEndpoint built by `build` (from the request naming the endpoint), exclusively for
+    /// the endpoint in this process, retried while EC2 says the endpoint is busy
+    /// ([`retry_while_busy`]), until `timeout` (then the last refusal) or `cancel`.
+    pub(crate) async fn modify_endpoint_exclusive<F>(
         &self,
         endpoint_id: &str,
+        build: F,
+        timeout: Duration,
+        cancel: &CancellationToken,
+    ) -> Result<(), AwsError>
+    where
+        F: Fn(ModifyVpcEndpointFluentBuilder) -> ModifyVpcEndpointFluentBuilder,
+    {
+        let lock = self.inner.locks.of(endpoint_id);
+        let _held = lock.lock().await;
+        retry_while_busy(Instant::now() + timeout, cancel, || async {
+            build(self.client().modify_vpc_endpoint().vpc_endpoint_id(endpoint_id)).send().await.aws_op("ModifyVpcEndpoint").map(|_| ())
+        })
+        .await
+    }
+
+    /// [`Ec2::modify_endpoint_exclusive`] adding and removing route tables, subnets or security groups.
+    pub(crate) async fn modify_members_exclusive(
+        &self,
+        endpoint_id: &str,
+        member: Member,
         add: &[String],
         remove: &[String],
         timeout: Duration,
         cancel: &CancellationToken,
     ) -> Result<(), AwsError> {
-        let lock = self.inner.locks.of(endpoint_id);
-        let _held = lock.lock().await;
-        retry_while_busy(Instant::now() + timeout, cancel, || async {
-            let mut req = self.client().modify_vpc_endpoint().vpc_endpoint_id(endpoint_id);
-            if !add.is_empty() {
-                req = req.set_add_route_table_ids(Some(add.to_vec()));
-            }
-            if !remove.is_empty() {
-                req = req.set_remove_route_table_ids(Some(remove.to_vec()));
-            }
-            req.send().await.aws_op("ModifyVpcEndpoint").map(|_| ())
-        })
-        .await
+        let some = |ids: &[String]| (!ids.is_empty()).then(|| ids.to_vec());
+        let build = |req: ModifyVpcEndpointFluentBuilder| match member {
+            Member::RouteTable => req.set_add_route_table_ids(some(add)).set_remove_route_table_ids(some(remove)),
+            Member::Subnet => req.set_add_subnet_ids(some(add)).set_remove_subnet_ids(some(remove)),
+            Member::SecurityGroup => req.set_add_security_group_ids(some(add)).set_remove_security_group_ids(some(remove)),
+        };
+        self.modify_endpoint_exclusive(endpoint_id, build, timeout, cancel).await
     }
 }
 

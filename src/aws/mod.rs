@@ -41,6 +41,7 @@ pub(crate) use create::{
 };
 pub use error::AwsError;
 pub(crate) use error::{is_busy_code, Missing, SdkResultExt};
+pub(crate) use exclusive::Member;
 pub(crate) use finders::{route_table_has_endpoint_route, state_display, state_str};
 pub(crate) use markers::{fingerprint, marker_of};
 pub(crate) use names::{

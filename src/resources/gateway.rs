@@ -14,7 +14,7 @@ use std::future::Future;
 use super::ec2_rules::GatewayFacts;
 use super::endpoint::moves::AwsEndpoint;
 use super::endpoint::{self, endpoint_model, Endpoint};
-use super::ownership::RouteTableOwners;
+use super::ownership::Owners;
 use super::timeouts::{self, Timeouts};
 use super::{policy, tags, Ctx};
 use crate::aws::{self, route_table_has_endpoint_route, state_display, AwsError};
@@ -142,20 +142,10 @@ impl Endpoint for Gateway {
     /// A gateway that sets `route_table_ids` owns all of its endpoint's route tables: route table
     /// associations of the same endpoint in this configuration are a conflict (each would undo
     /// the other at every apply).
-    fn check_config(&self, owners: &RouteTableOwners, planned: &GatewayModel, config: &GatewayModel, fresh: bool, diags: &mut Diagnostics) {
+    fn check_config(&self, owners: &Owners, planned: &GatewayModel, config: &GatewayModel, fresh: bool, diags: &mut Diagnostics) {
         let (Some(id), false) = (planned.id.as_str(), fresh) else { return };
-        let Some(tables) = super::association::configured_tables(&config.route_table_ids) else { return };
-        let claimed = owners.claim_inline(id, tables);
-        if !claimed.is_empty() {
-            diags.attr_error(
-                "route_table_ids",
-                "Route tables managed twice",
-                format!(
-                    "This vpce_gateway sets route_table_ids, and vpce_route_table_association resources in this configuration also manage route tables of {id} ({}). The endpoint would remove the tables they add, or both would own one association. Manage each endpoint's route tables in one place: leave route_table_ids unset (unset means \"managed elsewhere\": the endpoint then keeps the tables the associations add), or list the tables here and drop the associations.",
-                    claimed.join(", ")
-                ),
-            );
-        }
+        let tables = super::association::configured_members(&config.route_table_ids);
+        owners.check_inline(&super::association::route_table::NAMES, id, tables, diags);
     }
 
     async fn check_plan(&self, ctx: &Ctx, prior: Option<&GatewayModel>, planned: &GatewayModel, fresh: bool, diags: &mut Diagnostics) {

@@ -1,80 +1,150 @@
-//! Who manages which route tables of which endpoint, as this provider process sees the plan:
-//! `vpce_gateway` resources that set `route_table_ids` and `vpce_route_table_association`
-//! resources. Terraform plans a whole configuration in one provider process, so two owners of one
-//! endpoint's route tables in one configuration are found whichever is planned first (with the
-//! endpoint ID known; a new endpoint is checked when the association is planned again at apply,
-//! against EC2). The claims are [`RouteTableOwners`], which the configured provider holds and
-//! every call's [`Ctx`](crate::context::Ctx) shares.
+//! Who manages which members (route tables, subnets, security groups) of which endpoint, as this
+//! provider process sees the plan: endpoint resources that set the inline list (`route_table_ids`
+//! of a `vpce_gateway`, `subnet_ids` or `security_group_ids` of a `vpce_interface`) and the
+//! association resources. Terraform plans a whole configuration in one provider process, so two
+//! owners of one endpoint's members in one configuration are found whichever is planned first
+//! (with the endpoint ID known; a new endpoint is checked when the association is planned again at
+//! apply, against EC2). The claims are [`Owners`], which the configured provider holds and every
+//! call's [`Ctx`](crate::context::Ctx) shares (no process-global state).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
-#[derive(Default)]
-struct Owners {
-    /// The `route_table_ids` a `vpce_gateway` of this endpoint sets in its configuration.
-    inline: Option<BTreeSet<String>>,
-    /// Route table -> how many association resources claim it.
-    associations: BTreeMap<String, usize>,
+/// The names a conflict's diagnostic speaks of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Names {
+    /// The endpoint resource with the inline list, e.g. `vpce_gateway`.
+    pub(crate) endpoint_resource: &'static str,
+    /// Its inline list, e.g. `route_table_ids`.
+    pub(crate) inline_attr: &'static str,
+    /// The association resource, e.g. `vpce_route_table_association`.
+    pub(crate) association: &'static str,
+    /// One member, lowercase, e.g. `route table`.
+    pub(crate) what: &'static str,
 }
 
-/// The route table claims of one configured provider, by endpoint ID (cheap to clone: the
-/// clones share the claims).
+impl Names {
+    /// `Route tables`, `Subnets`, ...
+    fn plural_title(&self) -> String {
+        let mut s = capitalised(self.what);
+        s.push('s');
+        s
+    }
+}
+
+/// The first letter in uppercase.
+pub(crate) fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+#[derive(Default)]
+struct Claims {
+    /// The list an endpoint resource sets in its configuration.
+    inline: Option<BTreeSet<String>>,
+    /// Member -> how many association resources claim it.
+    associations: BTreeMap<String, usize>,
+    /// Members whose association this plan replaces (deletes, then creates again).
+    replacing: BTreeSet<String>,
+}
+
+/// The claims of one configured provider: (endpoint, inline attribute) -> its owners (cheap to
+/// clone: the clones share the claims).
 #[derive(Clone, Default)]
-pub(crate) struct RouteTableOwners(Arc<Mutex<HashMap<String, Owners>>>);
+pub(crate) struct Owners(Arc<Mutex<HashMap<(String, &'static str), Claims>>>);
 
 /// Why an association cannot be planned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Conflict {
-    /// The endpoint's `vpce_gateway` sets `route_table_ids` (these tables).
+    /// The endpoint resource sets the inline list (these members).
     Inline(BTreeSet<String>),
     /// Another association resource of this configuration claims the same pair.
     Duplicate,
 }
 
 impl Conflict {
-    pub(crate) fn summary(&self) -> &'static str {
+    pub(crate) fn summary(&self, n: &Names) -> String {
         match self {
-            Conflict::Inline(_) => "Route tables managed twice",
-            Conflict::Duplicate => "Duplicate route table association",
+            Conflict::Inline(_) => format!("{} managed twice", n.plural_title()),
+            Conflict::Duplicate => format!("Duplicate {} association", n.what),
         }
     }
 
-    pub(crate) fn detail(&self, endpoint: &str, table: &str) -> String {
+    pub(crate) fn detail(&self, n: &Names, endpoint: &str, member: &str) -> String {
+        let Names { endpoint_resource: res, inline_attr: attr, association: assoc, what } = n;
         match self {
-            Conflict::Inline(listed) if listed.contains(table) => format!(
-                "The vpce_gateway of {endpoint} lists {table} in its route_table_ids, and this vpce_route_table_association associates it too. Manage each endpoint's route tables in one place: either leave route_table_ids unset on the vpce_gateway (unset means \"managed elsewhere\": the endpoint then keeps the tables associations add), or drop this association."
+            Conflict::Inline(listed) if listed.contains(member) => format!(
+                "The {res} of {endpoint} lists {member} in its {attr}, and this {assoc} associates it too. Manage each endpoint's {what}s in one place: either leave {attr} unset on the {res} (unset means \"managed elsewhere\": the endpoint then keeps the {what}s associations add), or drop this association."
             ),
             Conflict::Inline(listed) => format!(
-                "The vpce_gateway of {endpoint} sets route_table_ids = [{}], which does not include {table}: every apply, the endpoint would remove the table this vpce_route_table_association adds (endless add/remove). Manage each endpoint's route tables in one place: either leave route_table_ids unset on the vpce_gateway (unset means \"managed elsewhere\"), or list {table} there and drop this association.",
+                "The {res} of {endpoint} sets {attr} = [{}], which does not include {member}: every apply, the endpoint would remove the {what} this {assoc} adds (endless add/remove). Manage each endpoint's {what}s in one place: either leave {attr} unset on the {res} (unset means \"managed elsewhere\"), or list {member} there and drop this association.",
                 listed.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(", ")
             ),
             Conflict::Duplicate => format!(
-                "Another vpce_route_table_association in this configuration also associates {table} with {endpoint}. Keep one: with two, destroying either removes the association the other still claims."
+                "Another {assoc} in this configuration also associates {member} with {endpoint}. Keep one: with two, destroying either removes the association the other still claims."
             ),
         }
     }
 }
 
-impl RouteTableOwners {
-    /// An association resource claims `table` of `endpoint`; a conflict with what was claimed before.
-    pub(crate) fn claim_association(&self, endpoint: &str, table: &str) -> Option<Conflict> {
+impl Owners {
+    /// An association resource claims `member` of `endpoint`; a conflict with what was claimed before.
+    pub(crate) fn claim_association(&self, n: &Names, endpoint: &str, member: &str) -> Option<Conflict> {
         let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let o = all.entry(endpoint.to_owned()).or_default();
-        let n = o.associations.entry(table.to_owned()).or_default();
-        *n += 1;
-        if *n > 1 {
+        let o = all.entry((endpoint.to_owned(), n.inline_attr)).or_default();
+        let count = o.associations.entry(member.to_owned()).or_default();
+        *count += 1;
+        if *count > 1 {
             return Some(Conflict::Duplicate);
         }
         o.inline.clone().map(Conflict::Inline)
     }
 
-    /// A `vpce_gateway` sets `route_table_ids = tables` for `endpoint`; the route tables that
-    /// association resources claimed for it before (a conflict when not empty).
-    pub(crate) fn claim_inline(&self, endpoint: &str, tables: BTreeSet<String>) -> Vec<String> {
+    /// An association of `member` is replaced (another of its settings changed): its create, planned
+    /// next, finds the pair still associated.
+    pub(crate) fn mark_replacing(&self, n: &Names, endpoint: &str, member: &str) {
         let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let o = all.entry(endpoint.to_owned()).or_default();
-        o.inline = Some(tables);
+        all.entry((endpoint.to_owned(), n.inline_attr)).or_default().replacing.insert(member.to_owned());
+    }
+
+    /// Whether [`Owners::mark_replacing`] marked the pair.
+    pub(crate) fn is_replacing(&self, n: &Names, endpoint: &str, member: &str) -> bool {
+        let all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        all.get(&(endpoint.to_owned(), n.inline_attr)).is_some_and(|o| o.replacing.contains(member))
+    }
+
+    /// An endpoint resource sets its inline list to `members` for `endpoint`; the members that
+    /// association resources claimed for it before (a conflict when not empty).
+    pub(crate) fn claim_inline(&self, n: &Names, endpoint: &str, members: BTreeSet<String>) -> Vec<String> {
+        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let o = all.entry((endpoint.to_owned(), n.inline_attr)).or_default();
+        o.inline = Some(members);
         o.associations.keys().cloned().collect()
+    }
+
+    /// The endpoint resource's side: claims `members` (when the configuration sets the list) and
+    /// reports, on the list's attribute, the association resources that manage members too.
+    pub(crate) fn check_inline(
+        &self,
+        n: &Names,
+        endpoint: &str,
+        members: Option<BTreeSet<String>>,
+        diags: &mut crate::protocol::diagnostics::Diagnostics,
+    ) {
+        let Some(members) = members else { return };
+        let claimed = self.claim_inline(n, endpoint, members);
+        if claimed.is_empty() {
+            return;
+        }
+        let Names { endpoint_resource: res, inline_attr: attr, association: assoc, what } = n;
+        diags.attr_error(
+            *attr,
+            format!("{} managed twice", n.plural_title()),
+            format!(
+                "This {res} sets {attr}, and {assoc} resources in this configuration also manage {what}s of {endpoint} ({}). The endpoint would remove the {what}s they add, or both would own one association. Manage each endpoint's {what}s in one place: leave {attr} unset (unset means \"managed elsewhere\": the endpoint then keeps the {what}s the associations add), or list the {what}s here and drop the associations.",
+                claimed.join(", ")
+            ),
+        );
     }
 }
 
@@ -82,28 +152,47 @@ impl RouteTableOwners {
 mod tests {
     use super::*;
 
+    const RT: Names = Names {
+        endpoint_resource: "vpce_gateway",
+        inline_attr: "route_table_ids",
+        association: "vpce_route_table_association",
+        what: "route table",
+    };
+    const SN: Names =
+        Names { endpoint_resource: "vpce_interface", inline_attr: "subnet_ids", association: "vpce_subnet_association", what: "subnet" };
+
     #[test]
     fn conflicts_whichever_comes_first() {
-        let owners = RouteTableOwners::default();
-        assert_eq!(owners.claim_association("vpce-own1", "rtb-1"), None);
-        assert_eq!(owners.claim_association("vpce-own1", "rtb-2"), None);
-        assert_eq!(owners.claim_association("vpce-own1", "rtb-1"), Some(Conflict::Duplicate));
-        assert_eq!(owners.claim_inline("vpce-own1", BTreeSet::new()), ["rtb-1", "rtb-2"]);
+        let o = Owners::default();
+        assert_eq!(o.claim_association(&RT, "vpce-own1", "rtb-1"), None);
+        assert_eq!(o.claim_association(&RT, "vpce-own1", "rtb-2"), None);
+        assert_eq!(o.claim_association(&RT, "vpce-own1", "rtb-1"), Some(Conflict::Duplicate));
+        assert_eq!(o.claim_inline(&RT, "vpce-own1", BTreeSet::new()), ["rtb-1", "rtb-2"]);
         let listed: BTreeSet<String> = ["rtb-9".to_string()].into();
-        assert_eq!(owners.claim_inline("vpce-own2", listed.clone()), Vec::<String>::new());
-        let c = owners.claim_association("vpce-own2", "rtb-3").expect("conflict");
+        assert_eq!(o.claim_inline(&RT, "vpce-own2", listed.clone()), Vec::<String>::new());
+        let c = o.claim_association(&RT, "vpce-own2", "rtb-3").expect("conflict");
         assert_eq!(c, Conflict::Inline(listed));
-        assert!(c.detail("vpce-own2", "rtb-3").contains("does not include rtb-3"), "{}", c.detail("vpce-own2", "rtb-3"));
+        assert!(c.detail(&RT, "vpce-own2", "rtb-3").contains("does not include rtb-3"), "{}", c.detail(&RT, "vpce-own2", "rtb-3"));
+        assert_eq!(c.summary(&RT), "Route tables managed twice");
     }
 
-    /// Claims belong to one configured provider: another one (another process, or a test's own
-    /// context) starts with none.
     #[test]
-    fn claims_are_per_configured_provider() {
-        let (a, b) = (RouteTableOwners::default(), RouteTableOwners::default());
-        assert_eq!(a.claim_association("vpce-1", "rtb-1"), None);
-        assert_eq!(b.claim_association("vpce-1", "rtb-1"), None);
-        let shared = a.clone();
-        assert_eq!(shared.claim_association("vpce-1", "rtb-1"), Some(Conflict::Duplicate));
+    fn two_configured_providers_do_not_share_claims() {
+        let (a, b) = (Owners::default(), Owners::default());
+        assert_eq!(a.claim_association(&RT, "vpce-1", "rtb-1"), None);
+        assert_eq!(b.claim_association(&RT, "vpce-1", "rtb-1"), None);
+        assert_eq!(a.clone().claim_association(&RT, "vpce-1", "rtb-1"), Some(Conflict::Duplicate), "clones share");
+    }
+
+    #[test]
+    fn kinds_are_apart() {
+        let o = Owners::default();
+        // The route tables of an endpoint and its subnets have separate owners.
+        assert_eq!(o.claim_inline(&RT, "vpce-own3", BTreeSet::new()), Vec::<String>::new());
+        assert_eq!(o.claim_association(&SN, "vpce-own3", "subnet-1"), None);
+        assert_eq!(Conflict::Duplicate.summary(&SN), "Duplicate subnet association");
+        let mut d = crate::protocol::diagnostics::Diagnostics::new();
+        o.check_inline(&SN, "vpce-own3", Some(BTreeSet::new()), &mut d);
+        assert_eq!(d.0.iter().map(|x| x.summary.as_str()).collect::<Vec<_>>(), ["Subnets managed twice"]);
     }
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use aws_sdk_ec2::types::VpcEndpoint;
 
-use super::super::ownership::RouteTableOwners;
+use super::super::ownership::Owners;
 use super::super::timeouts::{self, Op};
 use super::super::{policy, tags, ApplyResponse, Ctx, ImportResponse, MoveRequest, MoveResponse, PlanResponse};
 use super::creation::{settle_marker, state_owner, warn_other_orphans};
@@ -125,7 +125,7 @@ pub(crate) struct PlannedModels<M> {
 pub(crate) fn plan_models<E: Endpoint>(
     e: &E,
     region: &str,
-    owners: &RouteTableOwners,
+    owners: &Owners,
     req: TypedPlanRequest<'_, E::Model>,
     diags: &mut Diagnostics,
 ) -> Option<PlannedModels<E::Model>> {
@@ -185,7 +185,7 @@ pub(crate) fn plan_values<E: Endpoint>(
 ) -> Option<PlannedModels<E::Model>> {
     let prior = decode::<E::Model>(&req.prior, "prior state").ok()?;
     let config = decode::<E::Model>(&req.config, "configuration").ok()??;
-    plan_models(e, region, &RouteTableOwners::default(), TypedPlanRequest { prior, config, raw: req }, diags)
+    plan_models(e, region, &Owners::default(), TypedPlanRequest { prior, config, raw: req }, diags)
 }
 
 pub(super) async fn plan<E: Endpoint>(e: &E, ctx: &Ctx, req: TypedPlanRequest<'_, E::Model>) -> PlanResponse {

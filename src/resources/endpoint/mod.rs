@@ -138,7 +138,7 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
     /// resources of the configuration manage (see [`super::ownership`]).
     fn check_config(
         &self,
-        _owners: &super::ownership::RouteTableOwners,
+        _owners: &super::ownership::Owners,
         _planned: &Self::Model,
         _config: &Self::Model,
         _fresh: bool,

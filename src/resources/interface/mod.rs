@@ -31,6 +31,7 @@ use self::validate::validate_config;
 use super::ec2_rules::InterfaceFacts;
 use super::endpoint::moves::AwsEndpoint;
 use super::endpoint::{endpoint_model, Endpoint};
+use super::ownership::Owners;
 use super::timeouts::Timeouts;
 use super::{policy, Ctx};
 use crate::aws;
@@ -156,6 +157,16 @@ impl Endpoint for Interface {
 
     fn complete_plan(&self, prior: Option<&InterfaceModel>, planned: &mut InterfaceModel, config: &InterfaceModel, fresh: bool) {
         complete_plan(prior, planned, config, fresh)
+    }
+
+    /// An interface that sets `subnet_ids` or `security_group_ids` owns all of its endpoint's
+    /// subnets or groups: subnet or security group associations of the same endpoint in this
+    /// configuration are a conflict (each would undo the other at every apply).
+    fn check_config(&self, owners: &Owners, planned: &InterfaceModel, config: &InterfaceModel, fresh: bool, diags: &mut Diagnostics) {
+        let (Some(id), false) = (planned.id.as_str(), fresh) else { return };
+        use super::association::{configured_members, security_group, subnet};
+        owners.check_inline(&subnet::NAMES, id, configured_members(&config.subnet_ids), diags);
+        owners.check_inline(&security_group::NAMES, id, configured_members(&config.security_group_ids), diags);
     }
 
     /// Security groups that admit no TCP 443 from the VPC: when the groups are new or changed in

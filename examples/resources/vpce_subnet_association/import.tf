@@ -1,0 +1,4 @@
+import {
+  to = vpce_subnet_association.private
+  id = "vpce-0123456789abcdef0/subnet-0123456789abcdef0"
+}
