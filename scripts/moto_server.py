@@ -74,6 +74,14 @@ tests/emulator/test_ec2_rejections.py):
   IPv6-only subnets) or its service's SupportedIpAddressTypes cannot take (wording not EC2's, see
   check_ip_address_type).
 
+Gateway Load Balancer endpoints (issue 24), which moto creates like gateway endpoints, are served as
+EC2's API reference and the Gateway Load Balancer guide describe them: an endpoint service backed by
+a Gateway Load Balancer reports the type `GatewayLoadBalancer` (moto: `Gateway`); the endpoint needs
+a service of that type, takes exactly one subnet and no security group, policy or private DNS (EC2
+answers InvalidParameter; the wording here is not EC2's, no real answer was found), gets one network
+interface in its subnet, reports no policy and no DNS entries, and waits in `pendingAcceptance` when
+the service requires acceptance; ModifyVpcEndpoint keeps exactly one subnet.
+
 Timing (pending states, delays of acceptance, eventual consistency, throttling) is not here: the realistic-EC2
 mode of scripts/ec2proxy.py layers it on these answers.
 
@@ -135,6 +143,32 @@ def is_gateway(ep):
 
 def is_interface(ep):
     return (ep.vpc_endpoint_type or "").lower() == "interface"
+
+
+def is_gwlb(ep):
+    return (ep.vpc_endpoint_type or "").lower() == "gatewayloadbalancer"
+
+
+GWLB = "Gateway Load Balancer endpoints"
+
+
+def check_gwlb_create(response, service):
+    """What CreateVpcEndpoint takes for a Gateway Load Balancer endpoint (EC2 API reference: one subnet;
+    SecurityGroupIds, PolicyDocument and PrivateDnsEnabled are for other types). Wording not EC2's."""
+    backend = response.ec2_backend
+    details = service_details(backend, response.region, service, "gatewayloadbalancer")
+    types = [(t.get("ServiceType") or "") for t in (details or {}).get("ServiceType", [])]
+    if details is not None and "GatewayLoadBalancer" not in types:
+        raise InvalidParameter(f"The VPC endpoint service {service} does not support the endpoint type GatewayLoadBalancer.")
+    subnets = response._get_param("SubnetIds", []) or []
+    if len(subnets) != 1:
+        raise InvalidParameter(f"{GWLB} must have exactly one subnet; {len(subnets)} were given.")
+    if response._get_param("SecurityGroupIds", []):
+        raise InvalidParameter(f"{GWLB} do not support security groups.")
+    if response._get_param("PolicyDocument"):
+        raise InvalidParameter(f"{GWLB} do not support endpoint policies.")
+    if response._get_bool_param("PrivateDnsEnabled"):
+        raise InvalidParameter(f"{GWLB} do not support private DNS.")
 
 
 # --- What EC2 rejects and moto accepts ---------------------------------------------------------------
@@ -339,6 +373,8 @@ def create_vpc_endpoint(self):
     if private_dns is None:
         private_dns = default_private_dns(backend, self.region, service)
     check_limits(backend, endpoint_type, vpc_id)
+    if endpoint_type == "gatewayloadbalancer":
+        check_gwlb_create(self, service)
     check_policy(backend, self.region, service, self._get_param("PolicyDocument"))
     inbound_only = check_dns_options(self, endpoint_type)
     check_ip_address_type(backend, self.region, endpoint_type, service, self._get_param("IpAddressType") or "ipv4",
@@ -368,6 +404,11 @@ def create_vpc_endpoint(self):
     if is_interface(ep) and is_s3(ep.service_name):
         ep.dns_options["PrivateDnsOnlyForInboundResolverEndpoint"] = bool(ep.private_dns_enabled and inbound_only)
     sync_private_dns_entry(ep)
+    if is_gwlb(ep):
+        ep.policy_document = None
+        ep.dns_entries = []
+        ep.destination_prefix_list_id = None
+        ep.network_interface_ids = [backend.create_network_interface(s, random_private_ip()).id for s in ep.subnet_ids or []]
     privatelink_after_create(self, ep)
     return result
 
@@ -382,6 +423,13 @@ def modify_vpc_endpoint(self):
     remove_subnets = self._get_param("RemoveSubnetIds", [])
     private_dns = self._get_bool_param("PrivateDnsEnabled")
     endpoint_type = (ep.vpc_endpoint_type or "Gateway").lower()
+    if is_gwlb(ep):
+        after = [s for s in (ep.subnet_ids or []) if s not in remove_subnets] + [s for s in add_subnets if s not in (ep.subnet_ids or [])]
+        if len(after) != 1:
+            raise InvalidParameter(f"{GWLB} must have exactly one subnet; the change leaves {len(after)}.")
+        if self._get_param("AddSecurityGroupIds", []) or self._get_param("PolicyDocument") or self._get_bool_param("ResetPolicy") \
+                or self._get_bool_param("PrivateDnsEnabled"):
+            raise InvalidParameter(f"{GWLB} do not support security groups, endpoint policies or private DNS.")
     check_policy(backend, self.region, ep.service_name, self._get_param("PolicyDocument"))
     inbound_only = check_dns_options(self, endpoint_type)
     ip_type = self._get_param("IpAddressType")
@@ -414,7 +462,7 @@ def modify_vpc_endpoint(self):
                     backend.delete_route(rt, ep.destination_prefix_list_id)
                 except Exception:
                     pass
-    if is_interface(ep):
+    if is_interface(ep) or is_gwlb(ep):
         for subnet in add_subnets:
             if subnet not in before_subnets:
                 backend.get_subnet(subnet)
@@ -526,7 +574,7 @@ def privatelink_after_create(response, ep):
     if region:
         ep.service_region = region
     service = own_service(backend, ep.service_name)
-    if is_interface(ep) and service is not None and service.acceptance_required:
+    if (is_interface(ep) or is_gwlb(ep)) and service is not None and service.acceptance_required:
         ep.state = "pendingAcceptance"
 
 
@@ -728,6 +776,9 @@ def create_vpc_endpoint_service_configuration(self):
     config = result.result["ServiceConfiguration"] if hasattr(result, "result") else None
     if config is not None:
         config.supported_ip_address_types = [t.lower() for t in (self._get_param("SupportedIpAddressTypes", []) or ["ipv4"])]
+        if config.gateway_load_balancer_arns:
+            # A service of Gateway Load Balancers is of type GatewayLoadBalancer (moto: Gateway).
+            config._service_type_name = "GatewayLoadBalancer"
     return result
 
 
