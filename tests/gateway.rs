@@ -56,7 +56,7 @@ async fn has_endpoint_route(client: &aws_sdk_ec2::Client, rtb: &str, pl: &str, v
     out.route_tables().iter().flat_map(|t| t.routes()).any(|r| r.destination_prefix_list_id() == Some(pl) && r.gateway_id() == Some(vpce))
 }
 
-/// Adds the route AWS would add for a gateway endpoint association (moto does not on Modify).
+/// Puts back the route of a gateway endpoint association that a test deleted out of band.
 async fn add_endpoint_route(client: &aws_sdk_ec2::Client, rtb: &str, pl: &str, vpce: &str) {
     client.create_route().route_table_id(rtb).destination_prefix_list_id(pl).gateway_id(vpce).send().await.expect("create route");
 }

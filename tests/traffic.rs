@@ -3,7 +3,7 @@
 //! route table, no default route). `vpce_gateway.covered_subnet_ids` (and its drift), the warning
 //! about subnets left on the NAT gateway, the warning about security groups that shut out HTTPS,
 //! `traffic_advice = false`, and the `vpce_routing` data source with a `check` block over it
-//! (also under Terraform 1.6.6).
+//! (also under the embedded Terraform 1.6.6 and 1.15.5).
 
 mod common;
 
@@ -251,6 +251,17 @@ fn sorted_pair(a: &str, b: &str) -> String {
 
 #[test]
 fn routing_under_terraform_1_6() {
+    routing_check_with(Client::embedded_1_6());
+}
+
+#[test]
+fn routing_under_terraform_1_15() {
+    routing_check_with(Client::embedded());
+}
+
+/// The data source and a `check` block over it, with `client` (an embedded Terraform: the PATH
+/// one runs the other tests).
+fn routing_check_with(client: Client) {
     let net = network();
     let tf = Tf::new();
     let body = format!(
@@ -279,11 +290,10 @@ output "igw" {{
         public = net.public
     );
     tf.write_raw(&format!("{}{body}", provider(None)));
-    let old = Client::embedded_1_6();
-    let out = old.apply(&tf);
+    let out = client.apply(&tf);
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(text(&out).contains(CHECK_FAILED), "no endpoint: the NAT and isolated subnets fail the check:\n{}", out.all());
-    let outputs = old.run(&tf, &["output", "-json"]);
+    let outputs = client.run(&tf, &["output", "-json"]);
     let v: serde_json::Value = serde_json::from_str(&outputs.stdout).expect("outputs");
     assert_eq!(v["nat"]["value"], serde_json::json!([net.nat_gateway]));
     // Two services by default (s3 and dynamodb): two rows per subnet.

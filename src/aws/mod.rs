@@ -1,6 +1,7 @@
 //! EC2 access for VPC endpoints: client construction, errors, finders and waiters.
 //!
 //! Knows nothing about Terraform: plain Rust types, [`aws_sdk_ec2::types`] models and [`AwsError`].
+//! (It logs through tfplugin's hclog macros, the provider's one log channel, and nothing else of it.)
 //! Concurrent lookups by id ([`Ec2::find_vpc_endpoint`] and the waiters' polls, [`Ec2::find_vpc`],
 //! [`Ec2::find_route_tables`]) are coalesced into shared Describe calls by [`Batcher`]s; endpoint
 //! services and gateway prefix lists are fetched once per process ([`Memo`]); the facts the plan
@@ -50,5 +51,5 @@ pub(crate) use names::{
 };
 pub(crate) use search::{EndpointQuery, RawFilter, ENDPOINT_FILTERS, SERVICE_FILTERS};
 pub(crate) use traffic::{admits_https, path_to, Uncovered};
-pub(crate) use waiters::{retry_while_busy, WaitError};
+pub(crate) use waiters::{retry_while_busy, WaitError, NOT_FOUND_GRACE};
 pub(crate) use writes::Deleted;

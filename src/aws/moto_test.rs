@@ -110,13 +110,13 @@ async fn gateway_endpoint_roundtrip_against_moto() {
 
     // Waiters.
     let (none, short) = (CancellationToken::new(), Duration::from_millis(300));
-    let ep = ec2.wait_for_endpoint(&ids[0], &["available"], &[], Duration::from_secs(10), &none).await.unwrap();
+    let ep = ec2.wait_for_endpoint(&ids[0], &["available"], Duration::from_secs(10), &none).await.unwrap();
     assert_eq!(ep.vpc_endpoint_id(), Some(ids[0].as_str()));
-    let r = ec2.wait_for_endpoint(&ids[0], &["pendingacceptance"], &[], short, &none).await;
+    let r = ec2.wait_for_endpoint(&ids[0], &["pendingacceptance"], short, &none).await;
     assert_eq!(r.unwrap_err(), WaitError::Timeout("available".into()));
     let cancelled = CancellationToken::new();
     cancelled.cancel();
-    let r = ec2.wait_for_endpoint(&ids[0], &["pendingacceptance"], &[], short, &cancelled).await;
+    let r = ec2.wait_for_endpoint(&ids[0], &["pendingacceptance"], short, &cancelled).await;
     assert_eq!(r.unwrap_err(), WaitError::Cancelled);
 
     // Delete all, wait for all concurrently.
@@ -129,6 +129,6 @@ async fn gateway_endpoint_roundtrip_against_moto() {
     assert_eq!(ec2.find_vpc_endpoint(&ids[0]).await.unwrap(), None);
     let gone = ec2.find_vpc_endpoint_any_state(&ids[0]).await.unwrap().map(|e| state_str(&e));
     assert!(matches!(gone.as_deref(), None | Some("deleted")));
-    let r = ec2.wait_for_endpoint(&ids[1], &["available"], &[], short, &none).await;
+    let r = ec2.wait_for_endpoint(&ids[1], &["available"], short, &none).await;
     assert!(matches!(r, Err(WaitError::Failed(ref s, _)) if s == "deleted") || gone.is_none(), "{r:?}");
 }

@@ -15,8 +15,9 @@ use super::{state_str, AwsError, Ec2};
 
 const FIRST_DELAY: Duration = Duration::from_millis(50);
 const MAX_DELAY: Duration = Duration::from_secs(2);
-/// How long a just-created endpoint may still be unknown to DescribeVpcEndpoints (eventual consistency).
-const NOT_FOUND_GRACE: Duration = Duration::from_secs(30);
+/// How long a just-created endpoint may still be unknown to DescribeVpcEndpoints (eventual
+/// consistency): the create's wait and a refresh of a never-seen endpoint both allow it.
+pub(crate) const NOT_FOUND_GRACE: Duration = Duration::from_secs(30);
 /// States an endpoint never leaves for a better one: waiting ends on them unless accepted.
 const TERMINAL: &[&str] = &["failed", "rejected", "deleted", "expired"];
 /// A change refused because the endpoint is busy is sent again after 0.5 s, 1 s, 2 s, ... (at most 10 s).
@@ -165,14 +166,12 @@ impl Ec2 {
     }
 
     /// Waits until the endpoint's state is one of `accept` (lowercase, e.g. `["available"]`).
-    /// Fails at once on a state of `fail`, or on `failed` / `rejected` / `deleted` / `expired`
-    /// unless accepted, with the endpoint's LastError. A missing endpoint is polled again for
+    /// Fails at once on `failed` / `rejected` / `deleted` / `expired` unless accepted, with the endpoint's LastError. A missing endpoint is polled again for
     /// 30 s (eventual consistency after create), then is [`WaitError::NotFound`].
     pub(crate) async fn wait_for_endpoint(
         &self,
         id: &str,
         accept: &[&str],
-        fail: &[&str],
         timeout: Duration,
         cancel: &CancellationToken,
     ) -> Result<VpcEndpoint, WaitError> {
@@ -189,7 +188,7 @@ impl Ec2 {
             let state = state_str(&endpoint);
             if is_in(&state, accept) {
                 Ok(ControlFlow::Break(endpoint))
-            } else if is_in(&state, fail) || is_in(&state, TERMINAL) {
+            } else if is_in(&state, TERMINAL) {
                 Err(failed(&endpoint, state))
             } else {
                 Ok(ControlFlow::Continue(state))

@@ -178,7 +178,7 @@ async fn read(ctx: &Ctx, config: &ServiceModel, diags: &mut Diagnostics) -> Opti
     };
     let where_ = if regions.is_empty() { region.to_string() } else { join_or(&regions) };
     if details.is_empty() {
-        let hint = match named.as_ref().and_then(|(n, _)| aws_region_of(n)) {
+        let hint = match named.as_ref().and_then(|(n, _)| crate::aws::service_region(n)) {
             Some(other) if other != region && regions.is_empty() => {
                 format!(" It names a service in {other}, but the provider is configured for {region}.")
             }
@@ -284,11 +284,6 @@ async fn read(ctx: &Ctx, config: &ServiceModel, diags: &mut Diagnostics) -> Opti
         arn,
         filter: config.filter.clone(),
     })
-}
-
-/// The region of a `com.amazonaws.REGION.x` name.
-fn aws_region_of(name: &str) -> Option<&str> {
-    crate::aws::service_region(name)
 }
 
 #[cfg(test)]

@@ -64,7 +64,8 @@ pub fn provider_binary() -> PathBuf {
 fn set_test_credentials() {
     static ONCE: OnceLock<()> = OnceLock::new();
     ONCE.get_or_init(|| {
-        // SAFETY-free: tests set these once before any client is built.
+        // set_var is unsafe because other threads may read the environment at the same time: this
+        // runs once (OnceLock), before the test builds any client or starts any thread of its own.
         for (k, v) in [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_EC2_METADATA_DISABLED", "true")] {
             if std::env::var_os(k).is_none() {
                 unsafe { std::env::set_var(k, v) };

@@ -118,12 +118,6 @@ impl Proxy {
         self.post("/__realistic", cfg)
     }
 
-    /// The realistic mode's settings, counters (`throttled`, `conflicts`, `hidden_not_found`) and
-    /// `endpoint_states` (id -> state as EC2 would show it now, `gone` once deleted and no longer listed).
-    pub fn realistic_state(&self) -> Json {
-        self.inner.control("GET", "/__realistic", "")
-    }
-
     fn realistic_ids(&self, path: &str, mut body: Json, ids: &[String]) -> Vec<String> {
         body["ids"] = json!(ids);
         let answer = self.post(path, body);
@@ -139,11 +133,6 @@ impl Proxy {
     /// Out-of-band rejection: the endpoints become `rejected`.
     pub fn reject(&self, ids: &[String]) -> Vec<String> {
         self.realistic_ids("/__realistic/reject", json!({}), ids)
-    }
-
-    /// The endpoints become `failed` with that LastError.
-    pub fn fail_endpoints(&self, ids: &[String], code: &str, message: &str) -> Vec<String> {
-        self.realistic_ids("/__realistic/fail", json!({ "code": code, "message": message }), ids)
     }
 
     /// A modification in progress for `seconds`: the endpoints show `pending`, and ModifyVpcEndpoint /

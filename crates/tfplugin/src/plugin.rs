@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use futures::StreamExt;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 #[cfg(windows)]
 use tokio::net::{TcpListener as Listener, TcpStream as Stream};
@@ -304,8 +305,6 @@ impl gp::grpc_stdio_server::GrpcStdio for Stdio {
         Ok(Response::new(Box::pin(stream)))
     }
 }
-
-use futures::StreamExt;
 
 /// How often the plugin checks that the process that started it is still there.
 pub const PARENT_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);

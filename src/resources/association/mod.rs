@@ -491,7 +491,7 @@ async fn create<K: Kind>(ctx: &Ctx, planned: &K::Model) -> ApplyResponse {
     crate::info!("associated the member with the endpoint", "id" => id.clone());
     // From here the association exists: the state holds it whatever the wait says.
     let state = K::model(endpoint, member, Some(planned));
-    match ctx.ec2.wait_for_endpoint(endpoint, READY, &[], TIMEOUT, &ctx.cancel).await {
+    match ctx.ec2.wait_for_endpoint(endpoint, READY, TIMEOUT, &ctx.cancel).await {
         Ok(ep) if K::listed(&ep).iter().any(|t| t == member) => {}
         Ok(_) => diags.warning(
             "Association not visible yet",
@@ -534,7 +534,7 @@ async fn delete<K: Kind>(ctx: &Ctx, prior: &K::Model) -> ApplyResponse {
         }
     }
     crate::info!("removed the member from the endpoint", "id" => id.clone());
-    if let Err(e) = ctx.ec2.wait_for_endpoint(endpoint, READY, &[], TIMEOUT, &ctx.cancel).await {
+    if let Err(e) = ctx.ec2.wait_for_endpoint(endpoint, READY, TIMEOUT, &ctx.cancel).await {
         crate::debug!("waiting for the endpoint after removing a member", "id" => id, "error" => e.to_string());
     }
     ApplyResponse::default()

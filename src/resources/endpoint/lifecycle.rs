@@ -296,7 +296,7 @@ pub(super) async fn create<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model,
     let answered_ready = E::READY.contains(&aws::state_str(&ep).as_str());
     let waited = match answered_ready {
         true => Ok(ep.clone()),
-        false => ctx.ec2.wait_for_endpoint(&id, E::READY, &[], timeout, &ctx.cancel).await,
+        false => ctx.ec2.wait_for_endpoint(&id, E::READY, timeout, &ctx.cancel).await,
     };
     match waited {
         Ok(ready) => {
@@ -418,7 +418,7 @@ pub(super) async fn update<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model, plan
     let mut ready = None;
     if modify {
         let timeout = timeouts::timeout(planned.timeouts(), Op::Update);
-        match ctx.ec2.wait_for_endpoint(&id, E::READY, &[], timeout, &ctx.cancel).await {
+        match ctx.ec2.wait_for_endpoint(&id, E::READY, timeout, &ctx.cancel).await {
             Ok(ep) => ready = Some(ep),
             Err(err) => {
                 wait_error(&mut diags, err, &id, "to become available again", "The state holds the endpoint as last read.");

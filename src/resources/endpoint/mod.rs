@@ -253,8 +253,9 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
 }
 
 /// How long a read looks again for an endpoint never seen past `pending` (its create was
-/// interrupted or timed out) that DescribeVpcEndpoints does not show, before concluding it is gone.
-const FRESH_NOT_FOUND_GRACE: Duration = Duration::from_secs(30);
+/// interrupted or timed out) that DescribeVpcEndpoints does not show, before concluding it is gone:
+/// the eventual-consistency grace of the create's own wait.
+const FRESH_NOT_FOUND_GRACE: Duration = aws::NOT_FOUND_GRACE;
 
 /// How long an update waits at most for EC2 to show a tag change.
 const TAGS_VISIBLE_WAIT: Duration = Duration::from_secs(120);

@@ -64,7 +64,7 @@ pub(super) async fn accept_if_asked(
     }
     crate::info!("accepted the endpoint's connection", "id" => id.clone(), "service_id" => service_id);
     let timeout = timeouts::timeout(&planned.timeouts, if prior.is_none() { timeouts::Op::Create } else { timeouts::Op::Update });
-    match ctx.ec2.wait_for_endpoint(&id, &["available"], &[], timeout, &ctx.cancel).await {
+    match ctx.ec2.wait_for_endpoint(&id, &["available"], timeout, &ctx.cancel).await {
         Ok(ep) => Some(ep),
         Err(e) => {
             super::super::endpoint::wait_error(

@@ -395,18 +395,10 @@ fn private_dns_message_names_what_is_missing() {
 
 /// The apply-time DNS rule, straight through the create (Terraform normally re-plans first, so
 /// this path is otherwise reached only when the VPC changes between plan and apply).
-/// Against moto, only when MOTO_URL is set.
+/// Against moto (the one at MOTO_URL, else one started as the other moto unit tests do).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_rechecks_private_dns_before_creating() {
-    let Ok(url) = std::env::var("MOTO_URL") else {
-        eprintln!("skipping: MOTO_URL is not set");
-        return;
-    };
-    for (key, value) in [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_EC2_METADATA_DISABLED", "true")] {
-        if std::env::var_os(key).is_none() {
-            std::env::set_var(key, value);
-        }
-    }
+    let url = crate::test_support::moto_url();
     let cfg = crate::aws::Ec2Config { region: Some(REGION.into()), ec2_endpoint: Some(url), ..Default::default() };
     let ctx = Ctx::new(crate::aws::connect(cfg).await.unwrap(), CancellationToken::new());
     let c = ctx.ec2.client();
