@@ -499,6 +499,21 @@ fn create_before_destroy_with_private_dns_is_caught() {
         .collect();
     assert_eq!(live, vec![old.clone()], "only the old endpoint");
     assert_eq!(tf.resource("vpce_interface.x")["id"].as_str(), Some(old.as_str()));
+    // The failed apply left the old endpoint *deposed*: the next plans do not fail on it (it is in
+    // this state and planned for no resource), with create_before_destroy or without it.
+    for config in [
+        interface("x", &v.id, "ssm", "  private_dns_enabled = true\n  lifecycle {\n    create_before_destroy = true\n  }"),
+        interface("x", &v.id, "ssm", "  private_dns_enabled = true"),
+    ] {
+        tf.write(&config);
+        let out = tf.run(&["plan", "-no-color", "-input=false"]);
+        assert!(!out.all().contains("Error:") && out.all().contains("deposed"), "{}", out.all());
+    }
+    // Terraform still creates before it destroys a deposed object, which EC2 cannot take with
+    // private DNS: the documented way out is to forget the resource and import the old endpoint.
+    tf.run(&["state", "rm", "-no-color", "vpce_interface.x"]).ok();
+    tf.run(&["import", "-no-color", "-input=false", "vpce_interface.x", &old]).ok();
+    assert_eq!(tf.plan().code, 0, "the old endpoint is the resource again");
     tf.destroy().ok();
 }
 
