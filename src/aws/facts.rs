@@ -126,16 +126,40 @@ where
     F: Fn(Option<String>) -> Fut,
     Fut: Future<Output = Result<(Vec<V>, Option<String>), AwsError>>,
 {
+    Ok(list_pages_whole(page).await?.0)
+}
+
+/// [`list_pages`], with whether the listing is whole (false: pages were left after the cap).
+pub(super) async fn list_pages_whole<V, F, Fut>(page: F) -> Result<(Vec<V>, bool), AwsError>
+where
+    F: Fn(Option<String>) -> Fut,
+    Fut: Future<Output = Result<(Vec<V>, Option<String>), AwsError>>,
+{
     let (mut all, mut token) = (Vec::new(), None);
     for _ in 0..LIST_MAX_PAGES {
         let (items, next) = page(token).await?;
         all.extend(items);
         token = next.filter(|t| !t.is_empty());
         if token.is_none() {
-            break;
+            return Ok((all, true));
         }
     }
-    Ok(all)
+    Ok((all, false))
+}
+
+/// One page of the region's VPCs (100), for [`list_pages`].
+pub(super) async fn vpcs_page(c: &aws_sdk_ec2::Client, token: Option<String>) -> Result<(Vec<Vpc>, Option<String>), AwsError> {
+    let out = c.describe_vpcs().max_results(100).set_next_token(token).send().await.aws_op("DescribeVpcs")?;
+    Ok((out.vpcs.unwrap_or_default(), out.next_token))
+}
+
+/// One page of the region's route tables (100), for [`list_pages`].
+pub(super) async fn route_tables_page(
+    c: &aws_sdk_ec2::Client,
+    token: Option<String>,
+) -> Result<(Vec<RouteTable>, Option<String>), AwsError> {
+    let out = c.describe_route_tables().max_results(100).set_next_token(token).send().await.aws_op("DescribeRouteTables")?;
+    Ok((out.route_tables.unwrap_or_default(), out.next_token))
 }
 
 pub(super) struct Facts {
@@ -156,30 +180,12 @@ impl Facts {
         let c = client.clone();
         let list_route_tables: Lister<RouteTable> = Box::new(move || {
             let c = c.clone();
-            Box::pin(async move {
-                list_pages(|token| {
-                    let req = c.describe_route_tables().max_results(100).set_next_token(token);
-                    async move {
-                        let out = req.send().await.aws_op("DescribeRouteTables")?;
-                        Ok((out.route_tables.unwrap_or_default(), out.next_token))
-                    }
-                })
-                .await
-            })
+            Box::pin(async move { list_pages(|token| route_tables_page(&c, token)).await })
         });
         let c = client.clone();
         let list_vpcs: Lister<Vpc> = Box::new(move || {
             let c = c.clone();
-            Box::pin(async move {
-                list_pages(|token| {
-                    let req = c.describe_vpcs().max_results(100).set_next_token(token);
-                    async move {
-                        let out = req.send().await.aws_op("DescribeVpcs")?;
-                        Ok((out.vpcs.unwrap_or_default(), out.next_token))
-                    }
-                })
-                .await
-            })
+            Box::pin(async move { list_pages(|token| vpcs_page(&c, token)).await })
         });
         Facts {
             subnets: Known::new(
@@ -345,6 +351,8 @@ mod tests {
         assert_eq!(list_pages(pages(3)).await.unwrap(), vec![0, 1, 2]);
         assert_eq!(calls.swap(0, Ordering::SeqCst), 3);
         assert_eq!(list_pages(pages(100)).await.unwrap().len(), LIST_MAX_PAGES);
-        assert_eq!(calls.load(Ordering::SeqCst), LIST_MAX_PAGES);
+        assert_eq!(calls.swap(0, Ordering::SeqCst), LIST_MAX_PAGES);
+        assert_eq!(list_pages_whole(pages(3)).await.unwrap(), (vec![0, 1, 2], true));
+        assert!(!list_pages_whole(pages(100)).await.unwrap().1, "cut short at the cap");
     }
 }

@@ -7,7 +7,8 @@
 //!
 //! Many endpoints each in its own VPC would cost three calls per VPC: once a process has asked for
 //! more than [`ONE_BY_ONE`] VPCs, it lists the VPCs, subnets and route tables of the region once
-//! (up to [`LIST_MAX_PAGES`] pages of 100 each) and answers the VPCs it holds whole from there.
+//! (up to [`LIST_MAX_PAGES`](super::facts::LIST_MAX_PAGES) pages of 100 each) and answers the
+//! VPCs it holds whole from there.
 //!
 //! What is kept may be out of date within the process (an association changed since it was
 //! listed); each Terraform command runs in a new process, so the next refresh sees it.
@@ -20,7 +21,7 @@ use aws_sdk_ec2::types::{Filter, IpPermission, RouteState, RouteTable, SecurityG
 use tokio::sync::OnceCell;
 
 use super::batch::Memo;
-use super::facts::LIST_MAX_PAGES;
+use super::facts::{list_pages_whole, route_tables_page, vpcs_page};
 use super::{AwsError, Ec2, SdkResultExt};
 
 /// VPCs looked up one at a time before the region is listed.
@@ -280,49 +281,18 @@ fn vpc_filter(vpc_id: &str) -> Filter {
     Filter::builder().name("vpc-id").values(vpc_id).build()
 }
 
-/// Up to [`LIST_MAX_PAGES`] pages; `page(token)` returns (items, next token). `None` when there
-/// were more pages.
-async fn all_pages<V, F, Fut>(page: F) -> Result<Option<Vec<V>>, AwsError>
-where
-    F: Fn(Option<String>) -> Fut,
-    Fut: std::future::Future<Output = Result<(Vec<V>, Option<String>), AwsError>>,
-{
-    let (mut all, mut token) = (Vec::new(), None);
-    for _ in 0..LIST_MAX_PAGES {
-        let (items, next) = page(token).await?;
-        all.extend(items);
-        token = next.filter(|t| !t.is_empty());
-        if token.is_none() {
-            return Ok(Some(all));
-        }
-    }
-    Ok(None)
-}
-
 /// The networks of every VPC of the region, or nothing when a listing fails or is cut short.
 async fn list_region(client: &aws_sdk_ec2::Client) -> HashMap<String, Arc<VpcNetwork>> {
-    let vpcs = all_pages(|t| {
-        let req = client.describe_vpcs().max_results(100).set_next_token(t);
-        async move {
-            let out = req.send().await.aws_op("DescribeVpcs")?;
-            Ok((out.vpcs.unwrap_or_default(), out.next_token))
-        }
-    });
-    let subnets = all_pages(|t| {
+    let vpcs = list_pages_whole(|t| vpcs_page(client, t));
+    let subnets = list_pages_whole(|t| {
         let req = client.describe_subnets().max_results(100).set_next_token(t);
         async move {
             let out = req.send().await.aws_op("DescribeSubnets")?;
             Ok((out.subnets.unwrap_or_default(), out.next_token))
         }
     });
-    let tables = all_pages(|t| {
-        let req = client.describe_route_tables().max_results(100).set_next_token(t);
-        async move {
-            let out = req.send().await.aws_op("DescribeRouteTables")?;
-            Ok((out.route_tables.unwrap_or_default(), out.next_token))
-        }
-    });
-    let (Ok(Some(vpcs)), Ok(Some(subnets)), Ok(Some(tables))) = tokio::join!(vpcs, subnets, tables) else {
+    let tables = list_pages_whole(|t| route_tables_page(client, t));
+    let (Ok((vpcs, true)), Ok((subnets, true)), Ok((tables, true))) = tokio::join!(vpcs, subnets, tables) else {
         return HashMap::new();
     };
     let mut nets: HashMap<String, VpcNetwork> = vpcs

@@ -8,25 +8,14 @@ import sys
 import time
 import urllib.request
 
-import boto3
 import pytest
+
+from test_ec2_rejections import client, url  # noqa: F401  (url is a fixture)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REGION = "us-east-1"
 
 
-@pytest.fixture(scope="module")
-def url():
-    u = os.environ.get("MOTO_URL")
-    if not u:
-        subprocess.run(["bash", os.path.join(ROOT, "scripts", "moto.sh"), "start"], check=True, cwd=ROOT)
-        u = subprocess.run(["bash", os.path.join(ROOT, "scripts", "moto.sh"), "url"], check=True, cwd=ROOT,
-                           capture_output=True, text=True).stdout.strip()
-    return u
-
-
-def client(url):
-    return boto3.client("ec2", endpoint_url=url, region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
 @pytest.fixture

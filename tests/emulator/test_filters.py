@@ -4,27 +4,17 @@ EC2's InvalidParameterValue for a name it does not know; ServiceRegions lists an
 
 Uses the emulator at MOTO_URL (scripts/test.sh sets it), else starts one with scripts/moto.sh.
 """
-import os
-import subprocess
 import uuid
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-REGION = "us-east-1"
+from test_ec2_rejections import REGION, client, url  # noqa: F401  (url is a fixture)
 
 
 @pytest.fixture(scope="module")
-def ec2():
-    url = os.environ.get("MOTO_URL")
-    if not url:
-        subprocess.run(["bash", os.path.join(ROOT, "scripts", "moto.sh"), "start"], check=True, cwd=ROOT)
-        url = subprocess.run(["bash", os.path.join(ROOT, "scripts", "moto.sh"), "url"], check=True, cwd=ROOT,
-                             capture_output=True, text=True).stdout.strip()
-    return boto3.client("ec2", endpoint_url=url, region_name=REGION, aws_access_key_id="testing",
-                        aws_secret_access_key="testing")
+def ec2(url):  # noqa: F811
+    return client(url)
 
 
 @pytest.fixture(scope="module")
@@ -91,12 +81,10 @@ def test_service_filters_and_regions(ec2):
         [("com.amazonaws.us-west-2.s3", "us-west-2")]
 
 
-def test_service_tags_are_reported_and_filtered(ec2):
+def test_service_tags_are_reported_and_filtered(ec2, url):  # noqa: F811
     """An endpoint service of the account reports its tags in DescribeVpcEndpointServices, and the
     tag filters find it (moto leaves the tags out)."""
-    url = ec2.meta.endpoint_url
-    kw = dict(endpoint_url=url, region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
-    elb = boto3.client("elbv2", **kw)
+    elb = client(url, "elbv2")
     vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.8.1.0/24")["Subnet"]["SubnetId"]
     lb = elb.create_load_balancer(Name="nlb-" + uuid.uuid4().hex[:20], Subnets=[subnet], Type="network",

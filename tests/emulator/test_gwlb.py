@@ -4,31 +4,17 @@ gateway endpoints. Calls the emulator directly with boto3.
 
 Uses the emulator at MOTO_URL (scripts/test.sh sets it), else starts one with scripts/moto.sh.
 """
-import os
-import subprocess
 import uuid
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-REGION = "us-east-1"
-
-
-def clients():
-    url = os.environ.get("MOTO_URL")
-    if not url:
-        subprocess.run(["bash", os.path.join(ROOT, "scripts", "moto.sh"), "start"], check=True, cwd=ROOT)
-        url = subprocess.run(["bash", os.path.join(ROOT, "scripts", "moto.sh"), "url"], check=True, cwd=ROOT,
-                             capture_output=True, text=True).stdout.strip()
-    kw = dict(endpoint_url=url, region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
-    return boto3.client("ec2", **kw), boto3.client("elbv2", **kw)
+from test_ec2_rejections import REGION, client, url  # noqa: F401  (url is a fixture)
 
 
 @pytest.fixture(scope="module")
-def world():
-    ec2, elb = clients()
+def world(url):  # noqa: F811
+    ec2, elb = client(url), client(url, "elbv2")
     vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
     a = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
     b = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.2.0/24", AvailabilityZone="us-east-1b")["Subnet"]["SubnetId"]
