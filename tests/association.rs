@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::proxy::{param_list, Proxy};
 use common::*;
 
@@ -65,25 +63,7 @@ resource "vpce_route_table_association" "a" {{
 
     // EC2 refuses changes of an endpoint while another is in progress (OperationInProgress): its
     // first answers here are that refusal, until three ModifyVpcEndpoint calls have been refused.
-    proxy.fail_with("ModifyVpcEndpoint", "OperationInProgress", 400);
-    let (out, healed) = std::thread::scope(|s| {
-        let healer = s.spawn(|| {
-            let started = Instant::now();
-            while started.elapsed() < Duration::from_secs(120) {
-                if proxy.calls("ModifyVpcEndpoint").len() >= 3 {
-                    proxy.heal();
-                    return true;
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            proxy.heal();
-            false
-        });
-        let out = tf.apply();
-        (out, healer.join().expect("healer"))
-    });
-    assert!(healed, "ModifyVpcEndpoint was sent (and refused) three times:\n{}", out.all());
-    let out = out.ok();
+    let out = apply_while_busy(&tf, &proxy);
     let modifies = proxy.calls("ModifyVpcEndpoint");
     assert!(modifies.len() > 3, "refused modifies were retried: {} calls", modifies.len());
     let mut added: Vec<String> = modifies.iter().flat_map(|c| param_list(c, "AddRouteTableId")).collect();

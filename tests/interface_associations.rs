@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::proxy::{param_list, Proxy};
 use common::*;
 
@@ -23,29 +21,6 @@ fn groups_of(rt: &tokio::runtime::Runtime, client: &aws_sdk_ec2::Client, id: &st
 
 fn interface(vpc: &str, extra: &str) -> String {
     format!("resource \"vpce_interface\" \"e\" {{\n  vpc_id       = \"{vpc}\"\n  service_name = \"{SSM}\"\n{extra}}}\n")
-}
-
-/// Runs `tf.apply()` while EC2 refuses the first three ModifyVpcEndpoint calls as busy.
-fn apply_while_busy(tf: &Tf, proxy: &Proxy) -> TfOutput {
-    proxy.fail_with("ModifyVpcEndpoint", "OperationInProgress", 400);
-    let (out, healed) = std::thread::scope(|s| {
-        let healer = s.spawn(|| {
-            let started = Instant::now();
-            while started.elapsed() < Duration::from_secs(120) {
-                if proxy.calls("ModifyVpcEndpoint").len() >= 3 {
-                    proxy.heal();
-                    return true;
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            proxy.heal();
-            false
-        });
-        let out = tf.apply();
-        (out, healer.join().expect("healer"))
-    });
-    assert!(healed, "ModifyVpcEndpoint was sent (and refused) three times:\n{}", out.all());
-    out.ok()
 }
 
 #[test]

@@ -492,3 +492,28 @@ pub fn mixed_fleet(vpcs: &[TestVpc], gateway: impl Fn(usize) -> (&'static str, S
     }
     body
 }
+
+/// Runs `tf.apply()` while EC2 refuses the first three ModifyVpcEndpoint calls as busy
+/// (OperationInProgress, through `proxy`); the apply must succeed.
+#[track_caller]
+pub fn apply_while_busy(tf: &Tf, proxy: &proxy::Proxy) -> TfOutput {
+    proxy.fail_with("ModifyVpcEndpoint", "OperationInProgress", 400);
+    let (out, healed) = std::thread::scope(|s| {
+        let healer = s.spawn(|| {
+            let started = std::time::Instant::now();
+            while started.elapsed() < std::time::Duration::from_secs(120) {
+                if proxy.calls("ModifyVpcEndpoint").len() >= 3 {
+                    proxy.heal();
+                    return true;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            proxy.heal();
+            false
+        });
+        let out = tf.apply();
+        (out, healer.join().expect("healer"))
+    });
+    assert!(healed, "ModifyVpcEndpoint was sent (and refused) three times:\n{}", out.all());
+    out.ok()
+}
