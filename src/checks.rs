@@ -60,6 +60,14 @@ pub(crate) fn validate_ids(v: &Val<Set<String>>, attr: &str, prefix: &str, what:
     }
 }
 
+/// An error on `attr` for each known VPC endpoint ID of the set that is not one (`vpce-...`, and
+/// not an endpoint service's `vpce-svc-...`).
+pub(crate) fn validate_endpoint_ids(v: &Val<Set<String>>, attr: &str, diags: &mut Diagnostics) {
+    for id in v.strings().iter().filter(|id| !id.starts_with("vpce-") || id.starts_with("vpce-svc-")) {
+        bad_id(attr, id, "vpce-", "VPC endpoint", diags);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use aws_sdk_ec2::types::VpcEndpoint;
 use std::future::Future;
 
 use crate::aws::{self, EndpointQuery, ENDPOINT_FILTERS, ENDPOINT_TYPES};
-use crate::checks::validate_id;
+use crate::checks::{validate_endpoint_ids, validate_id};
 use crate::context::Ctx;
 use crate::filters::{raw_filters, validate_filters, FilterBlock};
 use crate::models::{dns_entries, DnsEntry};
@@ -102,13 +102,7 @@ fn validate(c: &EndpointDataModel) -> Diagnostics {
             format!("\"{id}\" is not a VPC endpoint ID: those look like \"vpce-0123456789abcdef0\" (a `vpce-svc-...` is an endpoint service: see the vpce_service data source)."),
         );
     }
-    for id in c.vpc_endpoint_ids.strings().iter().filter(|id| !id.starts_with("vpce-") || id.starts_with("vpce-svc-")) {
-        d.attr_error(
-            "vpc_endpoint_ids",
-            "Invalid VPC endpoint ID",
-            format!("\"{id}\" is not a VPC endpoint ID: those look like \"vpce-0123456789abcdef0\"."),
-        );
-    }
+    validate_endpoint_ids(&c.vpc_endpoint_ids, "vpc_endpoint_ids", &mut d);
     if let Some(r) = c.service_region.as_str().filter(|r| !aws::is_region_name(r)) {
         d.attr_error("service_region", "Invalid service_region", format!("\"{r}\" is not an AWS region name such as \"us-west-2\"."));
     }

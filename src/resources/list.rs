@@ -15,7 +15,7 @@ use futures::stream::{self, BoxStream, StreamExt};
 use super::endpoint::{Endpoint, EndpointIdentity, EndpointModel};
 use super::Ctx;
 use crate::aws::{self, state_str, SdkResultExt};
-use crate::checks::{attr_path, validate_enum, validate_id};
+use crate::checks::{attr_path, validate_endpoint_ids, validate_enum, validate_id};
 use crate::filters::{raw_filters, validate_filters, FilterBlock};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{Field, List, Map, Model, Set, Val};
@@ -149,13 +149,7 @@ impl<E: Endpoint> TypedListResource<Ctx> for EndpointList<E> {
                 d.attr_error("tags", "Empty tag key", "Tag keys to match must not be empty.");
             }
         }
-        for id in config.vpc_endpoint_ids.strings().iter().filter(|id| !id.starts_with("vpce-") || id.starts_with("vpce-svc-")) {
-            d.attr_error(
-                "vpc_endpoint_ids",
-                "Invalid VPC endpoint ID",
-                format!("\"{id}\" is not a VPC endpoint ID: those look like \"vpce-0123456789abcdef0\"."),
-            );
-        }
+        validate_endpoint_ids(&config.vpc_endpoint_ids, "vpc_endpoint_ids", &mut d);
         validate_filters(&config.filter, aws::ENDPOINT_FILTERS, "DescribeVpcEndpoints", &mut d);
         d
     }
