@@ -100,6 +100,8 @@ from moto.ec2.models import vpc_service_configuration as service_models
 from moto.ec2.responses import vpc_service_configuration as service_responses
 import moto.server as moto_server
 
+import moto_lattice
+
 PRIVATE_ZONE = "ZPRIVATEDNSVPCE"
 
 
@@ -367,6 +369,10 @@ original_create = VPCs.create_vpc_endpoint
 def create_vpc_endpoint(self):
     backend = self.ec2_backend
     endpoint_type = (self._get_param("VpcEndpointType") or "Gateway").lower()
+    lattice = moto_lattice.lattice_type(endpoint_type)
+    if lattice:
+        return moto_lattice.create_lattice_endpoint(self, lattice, check_ip_address_type)
+    moto_lattice.check_not_lattice_params(self, endpoint_type)
     vpc_id = self._get_param("VpcId")
     service = self._get_param("ServiceName")
     private_dns = self._get_bool_param("PrivateDnsEnabled")
@@ -417,6 +423,8 @@ def modify_vpc_endpoint(self):
     backend = self.ec2_backend
     ep_id = self._get_param("VpcEndpointId")
     ep = backend.describe_vpc_endpoints(vpc_end_point_ids=[ep_id])[0]
+    if moto_lattice.is_lattice(ep):
+        return moto_lattice.modify_lattice_endpoint(self, ep)
     add_rts = self._get_param("AddRouteTableIds", [])
     remove_rts = self._get_param("RemoveRouteTableIds", [])
     add_subnets = self._get_param("AddSubnetIds", [])
@@ -623,6 +631,8 @@ def delete_vpc_endpoints(self):
                                  "ResourceId": ep_id})
         else:
             ep.vpc_endpoint_type = ep.vpc_endpoint_type or "Gateway"
+            if moto_lattice.is_lattice(ep):
+                moto_lattice.delete_lattice_endpoint(backend, ep)
             if is_gateway(ep):
                 # EC2 deletes whatever routes to the endpoint are left; moto fails on one removed
                 # out of band (DeleteRoute), so only the tables that still have it are cleaned.
@@ -865,6 +875,8 @@ models.create_dns_entries = create_dns_entries
 VPCs.create_vpc_endpoint = create_vpc_endpoint
 VPCs.modify_vpc_endpoint = modify_vpc_endpoint
 VPCs.accept_vpc_endpoint_connections = accept_vpc_endpoint_connections
+
+moto_lattice.install_lattice()
 
 if __name__ == "__main__":
     moto_server.DomainDispatcherApplication = DispatcherWithLimits
