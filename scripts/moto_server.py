@@ -45,7 +45,12 @@ CreateVpcEndpoint / ModifyVpcEndpoint, and the PrivateLink and gateway endpoint 
   ServiceRegions (moto knows some filter names only, and ignores ServiceRegions).
 - An endpoint of a service whose configuration has AcceptanceRequired starts `pendingAcceptance`
   until the service owner calls AcceptVpcEndpointConnections, which moto lacks; moto makes every
-  endpoint `available`.
+  endpoint `available`. RejectVpcEndpointConnections (an endpoint waiting or available becomes
+  `rejected`; an id that is not an endpoint of the service is listed in Unsuccessful) and
+  DescribeVpcEndpointConnections (the endpoints of the account's services with their states, EC2's
+  filters and paging) are served too; moto has neither.
+- VPC endpoints of type Resource and ServiceNetwork, and the VPC Lattice resource configurations and
+  service networks they name: scripts/lattice_endpoints.py (moto treats these types as gateway endpoints).
 
 What EC2 rejects and moto accepts (issue 23), rejected here with EC2's code and message (tests:
 tests/emulator/test_ec2_rejections.py):
@@ -100,7 +105,7 @@ from moto.ec2.models import vpc_service_configuration as service_models
 from moto.ec2.responses import vpc_service_configuration as service_responses
 import moto.server as moto_server
 
-import moto_lattice
+import lattice_endpoints
 
 PRIVATE_ZONE = "ZPRIVATEDNSVPCE"
 
@@ -369,10 +374,10 @@ original_create = VPCs.create_vpc_endpoint
 def create_vpc_endpoint(self):
     backend = self.ec2_backend
     endpoint_type = (self._get_param("VpcEndpointType") or "Gateway").lower()
-    lattice = moto_lattice.lattice_type(endpoint_type)
+    lattice = lattice_endpoints.lattice_type(endpoint_type)
     if lattice:
-        return moto_lattice.create_lattice_endpoint(self, lattice, check_ip_address_type)
-    moto_lattice.check_not_lattice_params(self, endpoint_type)
+        return lattice_endpoints.create_lattice_endpoint(self, lattice, check_ip_address_type)
+    lattice_endpoints.check_not_lattice_params(self, endpoint_type)
     vpc_id = self._get_param("VpcId")
     service = self._get_param("ServiceName")
     private_dns = self._get_bool_param("PrivateDnsEnabled")
@@ -423,8 +428,8 @@ def modify_vpc_endpoint(self):
     backend = self.ec2_backend
     ep_id = self._get_param("VpcEndpointId")
     ep = backend.describe_vpc_endpoints(vpc_end_point_ids=[ep_id])[0]
-    if moto_lattice.is_lattice(ep):
-        return moto_lattice.modify_lattice_endpoint(self, ep)
+    if lattice_endpoints.is_lattice(ep):
+        return lattice_endpoints.modify_lattice_endpoint(self, ep)
     add_rts = self._get_param("AddRouteTableIds", [])
     remove_rts = self._get_param("RemoveRouteTableIds", [])
     add_subnets = self._get_param("AddSubnetIds", [])
@@ -613,6 +618,82 @@ def accept_vpc_endpoint_connections(self):
     return ActionResult({"Unsuccessful": unsuccessful})
 
 
+def endpoints_of_service(backend, config):
+    return [ep for ep in backend.vpc_end_points.values() if ep.service_name == config.service_name and live(ep)]
+
+
+def reject_vpc_endpoint_connections(self):
+    """RejectVpcEndpointConnections: the service owner rejects endpoints of its service, waiting for
+    acceptance or already available ("You can reject an endpoint connection after it's in the available
+    state", PrivateLink guide); they become `rejected`. An id that is not an endpoint of the service is
+    listed in Unsuccessful (InvalidVpcEndpointId.NotFound, as AcceptVpcEndpointConnections does here) and
+    the others are rejected; an unknown service is InvalidVpcEndpointServiceId.NotFound."""
+    backend = self.ec2_backend
+    config = backend.describe_vpc_endpoint_service_configurations([self._get_param("ServiceId")])[0]
+    mine = {ep.id: ep for ep in endpoints_of_service(backend, config)}
+    unsuccessful = []
+    for ep_id in self._get_param("VpcEndpointIds", []) or []:
+        ep = mine.get(ep_id)
+        if ep is None:
+            unsuccessful.append(
+                {"ResourceId": ep_id, "Error": {"Code": "InvalidVpcEndpointId.NotFound", "Message": f"The Vpc Endpoint Id '{ep_id}' does not exist"}}
+            )
+        else:
+            ep.state = "rejected"
+    return ActionResult({"Unsuccessful": unsuccessful})
+
+
+CONNECTION_FILTERS = ("ip-address-type", "service-id", "transit-gateway-attachment-id", "vpc-endpoint-owner", "vpc-endpoint-region",
+                      "vpc-endpoint-state", "vpc-endpoint-id")
+
+
+def describe_vpc_endpoint_connections(self):
+    """DescribeVpcEndpointConnections (moto lacks it): the endpoints connected to the account's endpoint
+    services, each with its state (pendingAcceptance, available, rejected, ...), EC2's filters (any other
+    name: InvalidParameterValue) and MaxResults / NextToken paging."""
+    backend = self.ec2_backend
+    filters = self._filters_from_querystring()
+    check_filter_names(filters, CONNECTION_FILTERS)
+    max_results = self._get_param("MaxResults")
+    if max_results is not None and not 5 <= int(max_results) <= 1000:
+        raise InvalidParameterValue(f"Value ( {max_results} ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.")
+    found = []
+    for config in backend.configurations.values():
+        for ep in endpoints_of_service(backend, config):
+            values = {
+                "ip-address-type": [getattr(ep, "ip_address_type", None) or "ipv4"],
+                "service-id": [config.id],
+                "transit-gateway-attachment-id": [],
+                "vpc-endpoint-owner": [backend.account_id],
+                "vpc-endpoint-region": [self.region],
+                "vpc-endpoint-state": [ep.state],
+                "vpc-endpoint-id": [ep.id],
+            }
+            if not all(filter_matches(values[name], patterns) for name, patterns in filters.items()):
+                continue
+            found.append({
+                "ServiceId": config.id,
+                "VpcEndpointId": ep.id,
+                "VpcEndpointOwner": backend.account_id,
+                "VpcEndpointState": ep.state,
+                "CreationTimestamp": ep.creation_timestamp,
+                "DnsEntries": [{"DnsName": e.get("dns_name"), "HostedZoneId": e.get("hosted_zone_id")} for e in ep.dns_entries or []],
+                "NetworkLoadBalancerArns": list(config.network_load_balancer_arns or []),
+                "GatewayLoadBalancerArns": list(config.gateway_load_balancer_arns or []),
+                "IpAddressType": getattr(ep, "ip_address_type", None) or "ipv4",
+                "VpcEndpointRegion": self.region,
+                "Tags": [{"Key": t["key"], "Value": t["value"]} for t in ep.get_tags()],
+            })
+    found.sort(key=lambda c: c["VpcEndpointId"])
+    token = self._get_param("NextToken")
+    start = int(token) if token and token.isdigit() else 0
+    end = start + int(max_results or 1000)
+    result = {"VpcEndpointConnections": found[start:end]}
+    if end < len(found):
+        result["NextToken"] = str(end)
+    return ActionResult(result)
+
+
 def create_dns_entries(service_name, vpc_endpoint_id):
     """EC2's regional name: vpce-ID-SUFFIX.SVC.REGION.vpce.amazonaws.com (moto: vpce-ID-SUFFIX.SERVICE_NAME)."""
     parts = service_name.split(".")
@@ -631,8 +712,8 @@ def delete_vpc_endpoints(self):
                                  "ResourceId": ep_id})
         else:
             ep.vpc_endpoint_type = ep.vpc_endpoint_type or "Gateway"
-            if moto_lattice.is_lattice(ep):
-                moto_lattice.delete_lattice_endpoint(backend, ep)
+            if lattice_endpoints.is_lattice(ep):
+                lattice_endpoints.delete_lattice_endpoint(backend, ep)
             if is_gateway(ep):
                 # EC2 deletes whatever routes to the endpoint are left; moto fails on one removed
                 # out of band (DeleteRoute), so only the tables that still have it are cleaned.
@@ -875,8 +956,10 @@ models.create_dns_entries = create_dns_entries
 VPCs.create_vpc_endpoint = create_vpc_endpoint
 VPCs.modify_vpc_endpoint = modify_vpc_endpoint
 VPCs.accept_vpc_endpoint_connections = accept_vpc_endpoint_connections
+VPCs.reject_vpc_endpoint_connections = reject_vpc_endpoint_connections
+VPCs.describe_vpc_endpoint_connections = describe_vpc_endpoint_connections
 
-moto_lattice.install_lattice()
+lattice_endpoints.install_lattice()
 
 if __name__ == "__main__":
     moto_server.DomainDispatcherApplication = DispatcherWithLimits

@@ -34,6 +34,9 @@ Messages: EC2's own where real answers were seen ("Route table IDs are only supp
 Endpoint."); the others follow that wording or EC2's generic ones (MissingParameter "The request must
 contain the parameter X", InvalidParameterValue "Value (X) for parameter Y is invalid.") because no real
 answer to these requests was found; the comment at each raise says which.
+
+Its name does not start with `moto`: moto looks for the service of an exception raised in a module named
+moto* among its own packages.
 """
 import json
 import random
