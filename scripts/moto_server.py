@@ -71,8 +71,8 @@ tests/emulator/test_ec2_rejections.py):
   endpoint services of the account report it false, as EC2 does;
 - private DNS for a service without a private DNS name: InvalidParameter "Private DNS can't be enabled
   because the service ... does not provide a private DNS name." (left out, it defaults to false there);
-- VpcEndpointLimitExceeded past 50 interface (and Gateway Load Balancer) endpoints per VPC and 20 gateway
-  endpoints per Region, EC2's default quotas; VPCE_EMU_INTERFACE_ENDPOINTS_PER_VPC and
+- VpcEndpointLimitExceeded past 50 interface (and Gateway Load Balancer) endpoints per VPC, 20 gateway
+  endpoints per Region, 200 Resource and 50 ServiceNetwork endpoints per VPC, EC2's default quotas; VPCE_EMU_INTERFACE_ENDPOINTS_PER_VPC and
   VPCE_EMU_GATEWAY_ENDPOINTS_PER_REGION raise them at start, GET/POST /__emulator/limits (JSON) at run
   time;
 - an interface endpoint's IpAddressType that its subnets (dualstack: IPv4 and IPv6 blocks; ipv6:
@@ -188,9 +188,13 @@ ENV_GATEWAY_LIMIT = "VPCE_EMU_GATEWAY_ENDPOINTS_PER_REGION"
 # EC2's default quotas (PrivateLink quotas page): 50 interface and Gateway Load Balancer endpoints per VPC
 # (combined), 20 gateway endpoints per Region; both adjustable, so both can be raised here: the
 # environment at start, or POST /__emulator/limits at run time.
+# Resource endpoints: 200 per VPC, service-network endpoints: 50 per VPC (the quotas page in its
+# Japanese and Chinese editions); settable at run time too.
 LIMITS = {
     "interface_endpoints_per_vpc": int(os.environ.get(ENV_INTERFACE_LIMIT) or 50),
     "gateway_endpoints_per_region": int(os.environ.get(ENV_GATEWAY_LIMIT) or 20),
+    "resource_endpoints_per_vpc": 200,
+    "service_network_endpoints_per_vpc": 50,
 }
 # Characters per VPC endpoint policy (not adjustable).
 POLICY_MAX_CHARS = 20480
@@ -241,6 +245,11 @@ def check_limits(backend, endpoint_type, vpc_id):
     elif endpoint_type == "gateway":
         n = sum(1 for ep in eps if is_gateway(ep))
         if n >= LIMITS["gateway_endpoints_per_region"]:
+            raise EC2ClientError("VpcEndpointLimitExceeded", message)
+    elif endpoint_type in ("resource", "servicenetwork"):
+        n = sum(1 for ep in eps if ep.vpc_id == vpc_id and (ep.vpc_endpoint_type or "").lower() == endpoint_type)
+        key = "resource_endpoints_per_vpc" if endpoint_type == "resource" else "service_network_endpoints_per_vpc"
+        if n >= LIMITS[key]:
             raise EC2ClientError("VpcEndpointLimitExceeded", message)
 
 
@@ -376,6 +385,7 @@ def create_vpc_endpoint(self):
     endpoint_type = (self._get_param("VpcEndpointType") or "Gateway").lower()
     lattice = lattice_endpoints.lattice_type(endpoint_type)
     if lattice:
+        check_limits(backend, lattice, self._get_param("VpcId"))
         return lattice_endpoints.create_lattice_endpoint(self, lattice, check_ip_address_type)
     lattice_endpoints.check_not_lattice_params(self, endpoint_type)
     vpc_id = self._get_param("VpcId")
@@ -758,7 +768,7 @@ def endpoint_filter_values(ep, name, region):
         return [tags[key]] if key in tags else []
     return {
         "ip-address-type": [getattr(ep, "ip_address_type", None) or "ipv4"],
-        "service-name": [ep.service_name],
+        "service-name": [ep.service_name] if ep.service_name else [],  # Resource / ServiceNetwork endpoints have none
         "service-region": [getattr(ep, "service_region", None) or region],
         "tag-key": list(tags),
         "vpc-id": [ep.vpc_id],

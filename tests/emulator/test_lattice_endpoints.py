@@ -79,6 +79,8 @@ def test_resource_endpoint(world):
     assert now["Tags"] == [{"Key": "Name", "Value": "r"}]
     listed = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-endpoint-type", "Values": ["Resource"]}, {"Name": "vpc-id", "Values": [vpc]}])
     assert ep["VpcEndpointId"] in [e["VpcEndpointId"] for e in listed["VpcEndpoints"]]
+    named = ec2.describe_vpc_endpoints(Filters=[{"Name": "service-name", "Values": ["*"]}, {"Name": "vpc-id", "Values": [vpc]}])
+    assert ep["VpcEndpointId"] not in [e["VpcEndpointId"] for e in named["VpcEndpoints"]]  # it has no service name
     ec2.delete_vpc_endpoints(VpcEndpointIds=[ep["VpcEndpointId"]])
     assert ec2.describe_network_interfaces(Filters=[{"Name": "network-interface-id", "Values": now["NetworkInterfaceIds"]}])["NetworkInterfaces"] == []
 
@@ -236,3 +238,35 @@ def test_bare_http_request_signed_for_vpc_lattice(url):  # noqa: F811
     assert ep["ServiceNetworkArn"] == sn["arn"]
     call("DELETE", "/servicenetworks/" + sn["id"])
     call("DELETE", "/resourceconfigurations/" + rc["id"])
+
+
+def test_endpoints_per_vpc(url):  # noqa: F811
+    """EC2's quotas: 200 Resource and 50 ServiceNetwork endpoints per VPC (lowered here to keep it short)."""
+    import urllib.request as r
+
+    def post(limits):
+        req = r.Request(url + "/__emulator/limits", data=json.dumps(limits).encode(), method="POST")
+        with r.urlopen(req, timeout=5) as answer:
+            return json.load(answer)
+
+    with r.urlopen(url + "/__emulator/limits", timeout=5) as answer:
+        before = json.load(answer)
+    assert before["resource_endpoints_per_vpc"] == 200 and before["service_network_endpoints_per_vpc"] == 50
+    ec2, lattice = client(url), client(url, "vpc-lattice")
+    rc = new_resource_configuration(lattice)["arn"]
+    sn = lattice.create_service_network(name=name("sn"))["arn"]
+    try:
+        post({"resource_endpoints_per_vpc": 2, "service_network_endpoints_per_vpc": 1})
+        vpc = ec2.create_vpc(CidrBlock="10.13.0.0/16")["Vpc"]["VpcId"]
+        res = dict(VpcId=vpc, VpcEndpointType="Resource", ResourceConfigurationArn=rc)
+        net = dict(VpcId=vpc, VpcEndpointType="ServiceNetwork", ServiceNetworkArn=sn)
+        first = ec2.create_vpc_endpoint(**res)["VpcEndpoint"]["VpcEndpointId"]
+        ec2.create_vpc_endpoint(**res)
+        ec2.create_vpc_endpoint(**net)  # counted apart
+        for args in (res, net):
+            code, _ = refused(ec2.create_vpc_endpoint, **args)
+            assert code == "VpcEndpointLimitExceeded"
+        ec2.delete_vpc_endpoints(VpcEndpointIds=[first])
+        ec2.create_vpc_endpoint(**res)
+    finally:
+        post(before)
