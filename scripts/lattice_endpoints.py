@@ -26,7 +26,8 @@ data types; what real answers show, from terraform-provider-aws's acceptance tes
 VPC Lattice (its REST-JSON API, as boto3's `vpc-lattice` client or a request signed for `vpc-lattice`
 sends it): CreateResourceConfiguration, GetResourceConfiguration, ListResourceConfigurations,
 DeleteResourceConfiguration (POST/GET /resourceconfigurations, GET/DELETE /resourceconfigurations/ID) and
-DeleteServiceNetwork (moto has Create/Get/ListServiceNetworks); service network ids take Lattice's form
+DeleteServiceNetwork (moto has Create/Get/ListServiceNetworks; refused with ConflictException while a
+ServiceNetwork endpoint names the network, as documented); service network ids take Lattice's form
 sn-<17 characters> (moto: part of a UUID). The resource gateway a resource configuration names is kept,
 not checked: resource gateways are not served.
 
@@ -152,7 +153,7 @@ def create_resource_configuration(self):
         config["resourceConfigurationDefinition"] = definition
     configurations(backend)[rid] = config
     backend.tag_resource(config["arn"], self._get_param("tags") or {})
-    return 201, {}, json.dumps(config)
+    return 201, {"status": 201, "Content-Type": "application/json"}, json.dumps(config)
 
 
 def path_id(response):
@@ -173,14 +174,24 @@ def list_resource_configurations(self):
 def delete_resource_configuration(self):
     config = find_configuration(self.backend, path_id(self))
     configurations(self.backend).pop(config["id"], None)
-    return 204, {}, ""
+    return 204, {"status": 204}, ""
 
 
 def delete_service_network(self):
+    """Refused while a service network endpoint is associated with it (Lattice API reference,
+    DeleteServiceNetwork: "You can only delete the service network if there are no ... service network
+    endpoints associated with it"); the message is not Lattice's, no real answer was found."""
     backend = self.backend
     sn = backend.get_service_network(path_id(self))
+    from moto.ec2.models import ec2_backends
+
+    ec2 = ec2_backends[self.current_account][self.region]
+    users = [ep.id for ep in ec2.vpc_end_points.values()
+             if getattr(ep, "service_network_arn", None) == sn.arn and (ep.state or "").lower() != "deleted"]
+    if users:
+        raise ConflictException(f"Service network {sn.id} has service network endpoints associated: {', '.join(sorted(users))}.")
     backend.service_networks.pop(sn.id, None)
-    return 204, {}, ""
+    return 204, {"status": 204}, ""
 
 
 _original_sn_init = lattice_models.VPCLatticeServiceNetwork.__init__

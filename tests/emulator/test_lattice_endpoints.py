@@ -52,6 +52,8 @@ def test_lattice_objects_have_lattice_arns(world):
     ec2, lattice, vpc, a, b, sg, rc_arn, sn_arn = world
     assert rc_arn.startswith(f"arn:aws:vpc-lattice:{REGION}:{ACCOUNT}:resourceconfiguration/rcfg-") and len(rc_arn.split("/")[-1]) == 22
     assert sn_arn.startswith(f"arn:aws:vpc-lattice:{REGION}:{ACCOUNT}:servicenetwork/sn-") and len(sn_arn.split("/")[-1]) == 20
+    created = new_resource_configuration(lattice)
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 201  # Lattice's answer to a create
     got = lattice.get_resource_configuration(resourceConfigurationIdentifier=rc_arn)
     assert got["arn"] == rc_arn and got["type"] == "SINGLE" and got["status"] == "ACTIVE"
     assert rc_arn in [i["arn"] for i in lattice.list_resource_configurations()["items"]]
@@ -93,6 +95,13 @@ def test_service_network_endpoint(world):
     assert now["VpcEndpointType"] == "ServiceNetwork" and now["ServiceNetworkArn"] == sn_arn and "ResourceConfigurationArn" not in now
     assert now["IpAddressType"] == "IPV4" and now["SubnetIds"] == [a] and now.get("NetworkInterfaceIds", []) == []
     assert [g["GroupId"] for g in now["Groups"]] == [sg] and "ServiceName" not in now and "PolicyDocument" not in now
+    # The service network cannot go while the endpoint is associated with it; then it can.
+    code, _ = refused(lattice.delete_service_network, serviceNetworkIdentifier=sn_arn)
+    assert code == "ConflictException"
+    spare = lattice.create_service_network(name=name("sn"))
+    ep2 = ec2.create_vpc_endpoint(VpcId=vpc, VpcEndpointType="ServiceNetwork", ServiceNetworkArn=spare["arn"])["VpcEndpoint"]
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[ep2["VpcEndpointId"]])
+    lattice.delete_service_network(serviceNetworkIdentifier=spare["arn"])
 
 
 @pytest.mark.parametrize("preference,domains,reported", [
@@ -236,6 +245,7 @@ def test_bare_http_request_signed_for_vpc_lattice(url):  # noqa: F811
     vpc = ec2.create_vpc(CidrBlock="10.11.0.0/16")["Vpc"]["VpcId"]
     ep = ec2.create_vpc_endpoint(VpcId=vpc, VpcEndpointType="ServiceNetwork", ServiceNetworkArn=sn["arn"])["VpcEndpoint"]
     assert ep["ServiceNetworkArn"] == sn["arn"]
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[ep["VpcEndpointId"]])
     call("DELETE", "/servicenetworks/" + sn["id"])
     call("DELETE", "/resourceconfigurations/" + rc["id"])
 
