@@ -21,7 +21,11 @@ data types; what real answers show, from terraform-provider-aws's acceptance tes
   groups: Interface and Gateway Load Balancer; private DNS: Interface; policy: Interface and Gateway;
   route tables: Gateway), and changing the private DNS options of these types is refused in practice
   (terraform-provider-aws #45679, #46800); here every change to such an endpoint is refused, so each one
-  means a replacement.
+  means a replacement. Tags change as for any endpoint (CreateTags / DeleteTags).
+- Assumed where neither the reference nor a real answer says: PrivateDnsEnabled defaults to false for
+  these types (terraform-provider-aws always sends it); the preference defaults to VERIFIED_DOMAINS_ONLY;
+  a ServiceNetwork endpoint reports no network interface (as its acceptance test saw right after
+  create); the quotas (200 Resource, 50 ServiceNetwork endpoints per VPC) are moto_server.py's LIMITS.
 
 VPC Lattice (its REST-JSON API, as boto3's `vpc-lattice` client or a request signed for `vpc-lattice`
 sends it): CreateResourceConfiguration, GetResourceConfiguration, ListResourceConfigurations,
@@ -313,14 +317,16 @@ def create_lattice_endpoint(response, kind, check_ip_address_type):
     dns_options = lattice_dns_options(response, private_dns)
     subnets = response._get_param("SubnetIds", []) or []
     for subnet_id in subnets:
-        subnet = backend.get_subnet(subnet_id)
+        subnet = backend.get_subnet(subnet_id)  # EC2's InvalidSubnetID.NotFound
         if subnet.vpc_id != vpc_id:
+            # Wording not EC2's (no real answer found); InvalidParameter as for the other endpoint types.
             raise InvalidParameter(f"The subnet {subnet_id} is not in the VPC {vpc_id}.")
     ip_type = (response._get_param("IpAddressType") or "ipv4").lower()
     check_ip_address_type(backend, response.region, "interface", None, ip_type, subnets)
     groups = response._get_param("SecurityGroupIds", []) or []
     for group_id in groups:
         if backend.get_security_group_from_id(group_id) is None:
+            # EC2's code and message for an unknown group.
             raise EC2ClientError("InvalidGroup.NotFound", f"The security group '{group_id}' does not exist")
     if not groups:
         default = backend.get_default_security_group(vpc_id)
