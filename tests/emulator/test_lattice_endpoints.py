@@ -252,7 +252,7 @@ def test_bare_http_request_signed_for_vpc_lattice(url):  # noqa: F811
 
 def test_endpoints_per_vpc(url):  # noqa: F811
     """EC2's quotas: 200 Resource and 50 ServiceNetwork endpoints per VPC (lowered here to keep it short)."""
-    import urllib.request as r
+    r = urllib.request
 
     def post(limits):
         req = r.Request(url + "/__emulator/limits", data=json.dumps(limits).encode(), method="POST")
