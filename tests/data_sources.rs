@@ -120,6 +120,8 @@ fn service_errors() {
         ("service = \"s3\"", &["Ambiguous service", "com.amazonaws.us-east-1.s3 is offered as Gateway and Interface", "service_type"][..]),
         ("service = \"nosuchservice\"", &["Service not found", "com.amazonaws.us-east-1.nosuchservice"][..]),
         ("service_name = \"com.amazonaws.eu-west-1.s3\"", &["Service not found", "It names a service in eu-west-1"][..]),
+        // A short name where the full one goes (the resources take both there): says where it goes.
+        ("service_name = \"ssm\"", &["Service not found", "short name: write `service = \"ssm\"`", "com.amazonaws.us-east-1.ssm"][..]),
         ("service = \"ssm\"\n  service_type = \"Gateway\"", &["Service type not offered", "offered as Interface only, not as Gateway"][..]),
     ] {
         tf.write(&format!("data \"vpce_service\" \"x\" {{\n  {body}\n}}\n"));

@@ -182,7 +182,15 @@ async fn read(ctx: &Ctx, config: &ServiceModel, diags: &mut Diagnostics) -> Opti
             Some(other) if other != region && regions.is_empty() => {
                 format!(" It names a service in {other}, but the provider is configured for {region}.")
             }
-            _ => String::new(),
+            // `service_name` takes the full name only (as aws's data source); the resources take a
+            // short one there too, so say where a short one goes.
+            _ => match named.as_ref() {
+                Some((n, "service_name")) if !aws::is_full_service_name(n) => format!(
+                    " \"{n}\" is a short name: write `service = \"{n}\"` (expanded to \"{}\"), or the full name in `service_name`.",
+                    aws::resolve_service_name(n, region)
+                ),
+                _ => String::new(),
+            },
         };
         diags.attr_error(
             attr,
