@@ -55,7 +55,7 @@ fn create_update_in_place_and_destroy() {
     assert_eq!(st["tags_all"], serde_json::json!({"Name": "first"}));
     let ep = rt.block_on(endpoint(&ec2, &id)).expect("endpoint in EC2");
     assert_eq!(ep.vpc_endpoint_type(), Some(&VpcEndpointType::GatewayLoadBalancer));
-    assert_eq!(ep.subnet_ids(), [s0.clone()]);
+    assert_eq!(ep.subnet_ids(), std::slice::from_ref(&s0));
     assert_eq!(ec2_tags(&ep), tag_pairs(&[("Name", "first")]));
     let create = rec.calls("CreateVpcEndpoint");
     assert_eq!(create.len(), 1);
@@ -75,7 +75,7 @@ fn create_update_in_place_and_destroy() {
     tf.apply().ok();
     assert_eq!(id_of(&tf), id, "updated in place");
     let ep = rt.block_on(endpoint(&ec2, &id)).expect("endpoint in EC2");
-    assert_eq!(ep.subnet_ids(), [s1.clone()]);
+    assert_eq!(ep.subnet_ids(), std::slice::from_ref(&s1));
     assert_eq!(ec2_tags(&ep), tag_pairs(&[("Name", "second"), ("env", "test")]));
     let modify = rec.calls("ModifyVpcEndpoint");
     assert_eq!(modify.len(), 1, "{modify:?}");
