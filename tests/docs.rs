@@ -20,6 +20,7 @@ fn docs_are_up_to_date() {
         [
             "index.md",
             "resources/vpce_gateway.md",
+            "resources/vpce_gateway_load_balancer.md",
             "resources/vpce_interface.md",
             "resources/vpce_route_table_association.md",
             "resources/vpce_security_group_association.md",
@@ -29,6 +30,7 @@ fn docs_are_up_to_date() {
             "data-sources/vpce_routing.md",
             "data-sources/vpce_service.md",
             "list-resources/vpce_gateway.md",
+            "list-resources/vpce_gateway_load_balancer.md",
             "list-resources/vpce_interface.md"
         ]
     );

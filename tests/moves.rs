@@ -1,4 +1,5 @@
-//! `moved` from hashicorp/aws `aws_vpc_endpoint` to `vpce_gateway` / `vpce_interface`, with real
+//! `moved` from hashicorp/aws `aws_vpc_endpoint` to `vpce_gateway` / `vpce_interface` /
+//! `vpce_gateway_load_balancer`, with real
 //! Terraform (>= 1.8: cross-provider moves) and the real terraform-provider-aws 3.39.0
 //! (scripts/aws-provider.sh, fetched by scripts/setup.sh into .tools/), both against moto behind
 //! the recording proxy (scripts/ec2proxy.py): the endpoints the AWS provider created move into
@@ -257,14 +258,14 @@ moved {{
         &format!("{id} is an Interface endpoint, which is a vpce_interface resource, not a vpce_gateway"),
     ]);
 
-    // An endpoint type we do not manage (the stored state says GatewayLoadBalancer): refused.
+    // An endpoint type we do not manage (the stored state says Resource): refused.
     let state_file = tf.path().join("terraform.tfstate");
     let mut state: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&state_file).expect("state file")).expect("state JSON");
     state["serial"] = serde_json::json!(state["serial"].as_i64().unwrap_or(0) + 1);
     let resources = state["resources"].as_array_mut().expect("resources");
     let r = resources.iter_mut().find(|r| r["type"] == "aws_vpc_endpoint").expect("the aws resource");
-    r["instances"][0]["attributes"]["vpc_endpoint_type"] = serde_json::json!("GatewayLoadBalancer");
+    r["instances"][0]["attributes"]["vpc_endpoint_type"] = serde_json::json!("Resource");
     std::fs::write(&state_file, serde_json::to_string_pretty(&state).expect("state")).expect("write state");
     let to_interface = format!(
         r#"
@@ -284,13 +285,82 @@ moved {{
     tf.write_raw(&format!("{}{to_interface}", awsprovider::provider_blocks(&proxy.url(), true)));
     tf.plan().fails_with(&[
         "Endpoint type not supported",
-        &format!("{id} is a GatewayLoadBalancer endpoint; this provider manages Gateway endpoints (vpce_gateway) and Interface endpoints (vpce_interface) only"),
+        &format!("{id} is a Resource endpoint; this provider manages Gateway endpoints (vpce_gateway), Interface endpoints (vpce_interface) and Gateway Load Balancer endpoints (vpce_gateway_load_balancer) only"),
     ]);
     assert_eq!(writes(&proxy), BTreeMap::new(), "refused moves wrote nothing");
     assert!(rt.block_on(common::endpoint(&client, &id)).is_some());
 
     // The AWS provider still owns it: it deletes it.
     tf.write_raw(&format!("{}{aws}", awsprovider::provider_blocks(&proxy.url(), true)));
+    tf.destroy().ok();
+    assert!(rt.block_on(common::endpoint(&client, &id)).is_none());
+}
+
+/// A Gateway Load Balancer endpoint made by the AWS provider 3.39.0 moves into
+/// vpce_gateway_load_balancer: no replacement, no EC2 write, and ours then manages it.
+#[test]
+fn a_gateway_load_balancer_endpoint_moves_from_the_aws_provider() {
+    let rt = rt();
+    let client = rt.block_on(common::ec2());
+    let vpc = rt.block_on(common::vpc(&client, common::VpcOpts { subnets: 1, route_tables: 0, security_groups: 0, ..Default::default() }));
+    let subnet = vpc.subnets[0].id.clone();
+    let service = common::gwlb_service(std::slice::from_ref(&subnet), false);
+    let proxy = FaultProxy::start(&[]);
+    let tf = tf_with_aws();
+    let aws = format!(
+        r#"
+resource "aws_vpc_endpoint" "fw" {{
+  vpc_id            = "{vpc}"
+  service_name      = "{service}"
+  vpc_endpoint_type = "GatewayLoadBalancer"
+  subnet_ids        = ["{subnet}"]
+  tags = {{
+    Name = "fw"
+  }}
+}}
+"#,
+        vpc = vpc.id
+    );
+    tf.write_raw(&format!("{}{aws}", awsprovider::provider_blocks(&proxy.url(), true)));
+    tf.apply().ok();
+    let id = tf.resource("aws_vpc_endpoint.fw")["id"].as_str().expect("id").to_string();
+    assert!(!writes(&proxy).is_empty(), "the AWS provider's apply went through the proxy");
+
+    let ours = format!(
+        r#"
+resource "vpce_gateway_load_balancer" "fw" {{
+  vpc_id       = "{vpc}"
+  service_name = "{service}"
+  subnet_ids   = ["{subnet}"]
+  tags = {{
+    Name = "fw"
+  }}
+}}
+"#,
+        vpc = vpc.id
+    );
+    let moved = "\nmoved {\n  from = aws_vpc_endpoint.fw\n  to   = vpce_gateway_load_balancer.fw\n}\n";
+    tf.write_raw(&format!("{}{ours}{moved}", awsprovider::provider_blocks(&proxy.url(), true)));
+    let plan = tf.run(&["plan", "-no-color", "-input=false"]).ok();
+    assert!(plan.stdout.contains("# aws_vpc_endpoint.fw has moved to vpce_gateway_load_balancer.fw"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("Plan: 0 to add, 0 to change, 0 to destroy."), "{}", plan.stdout);
+    assert_eq!(actions(&tf.plan_changes(), "vpce_gateway_load_balancer.fw"), ["no-op"]);
+    common::no_warnings(&plan);
+    assert_eq!(writes(&proxy), BTreeMap::new(), "planning the move wrote nothing to EC2");
+
+    let applied = tf.apply().ok();
+    assert!(applied.stdout.contains("0 added, 0 changed, 0 destroyed"), "{}", applied.stdout);
+    let r = tf.resource("vpce_gateway_load_balancer.fw");
+    assert_eq!(r["id"], id.as_str());
+    assert_eq!(sorted_strings(&r["subnet_ids"]), vec![subnet.clone()]);
+    assert_eq!(r["tags"], serde_json::json!({"Name": "fw"}));
+    assert_eq!(r["state"], "available");
+
+    tf.write_raw(&format!("{}{ours}", awsprovider::provider_blocks(&proxy.url(), false)));
+    let plan = tf.plan();
+    assert_eq!(plan.code, 0, "no changes after the move:\n{}", plan.all());
+    assert_eq!(writes(&proxy), BTreeMap::new(), "applying the move and planning wrote nothing to EC2");
+    assert_eq!(rt.block_on(common::endpoints_in_vpc(&client, &vpc.id)).len(), 1, "no endpoint was created or replaced");
     tf.destroy().ok();
     assert!(rt.block_on(common::endpoint(&client, &id)).is_none());
 }

@@ -90,11 +90,21 @@ pub(crate) struct InterfaceSpec {
     pub(crate) service_region: Option<String>,
 }
 
+/// What a Gateway Load Balancer endpoint's create sends beyond the VPC and the service (no
+/// security groups, policy or private DNS: EC2 refuses them for this type).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct GatewayLoadBalancerSpec {
+    /// Exactly one subnet (EC2's rule), sent as it is.
+    pub(crate) subnet_ids: Vec<String>,
+    pub(crate) ip_address_type: Option<String>,
+}
+
 /// The endpoint type and what a create of that type sends.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum EndpointSpec {
     Gateway(GatewaySpec),
     Interface(InterfaceSpec),
+    GatewayLoadBalancer(GatewayLoadBalancerSpec),
 }
 
 /// Everything a CreateVpcEndpoint sends but its ClientToken and tags.
@@ -112,6 +122,7 @@ impl CreateSpec {
         match self.endpoint {
             EndpointSpec::Gateway(_) => "Gateway",
             EndpointSpec::Interface(_) => "Interface",
+            EndpointSpec::GatewayLoadBalancer(_) => "GatewayLoadBalancer",
         }
     }
 
@@ -148,6 +159,9 @@ impl CreateSpec {
                     ));
                 }
                 s
+            }
+            EndpointSpec::GatewayLoadBalancer(g) => {
+                format!("{head}|{}|{}", g.subnet_ids.join(","), g.ip_address_type.as_deref().unwrap_or_default())
             }
         }
     }
@@ -201,6 +215,12 @@ impl CreateSpec {
                 }
                 if let Some(r) = &i.service_region {
                     req = req.service_region(r);
+                }
+            }
+            EndpointSpec::GatewayLoadBalancer(g) => {
+                req = req.set_subnet_ids(Some(g.subnet_ids.clone()));
+                if let Some(t) = &g.ip_address_type {
+                    req = req.ip_address_type(IpAddressType::from(t.as_str()));
                 }
             }
         }

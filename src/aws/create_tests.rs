@@ -204,6 +204,36 @@ fn the_fingerprint_covers_every_field_of_the_request() {
     assert_eq!(input.get_service_region(), &service_region);
 }
 
+/// A Gateway Load Balancer endpoint's create: its one subnet and IP address type, in the request
+/// and the fingerprint, and nothing an interface endpoint sends beyond them (no private DNS flag).
+#[test]
+fn a_gateway_load_balancer_create() {
+    let client = client();
+    let gwlb = |g: GatewayLoadBalancerSpec| CreateSpec {
+        vpc_id: "vpc-1".into(),
+        service: "com.amazonaws.vpce.us-east-1.vpce-svc-1".into(),
+        endpoint: EndpointSpec::GatewayLoadBalancer(g),
+    };
+    let full = || GatewayLoadBalancerSpec { subnet_ids: strings(&["subnet-a"]), ip_address_type: Some("dualstack".into()) };
+    let GatewayLoadBalancerSpec { subnet_ids, ip_address_type } = full();
+    let base = gwlb(full());
+    assert_eq!(base.settings(), "GatewayLoadBalancer|vpc-1|com.amazonaws.vpce.us-east-1.vpce-svc-1|subnet-a|dualstack");
+    for (field, v) in [
+        ("subnet_ids", gwlb(GatewayLoadBalancerSpec { subnet_ids: strings(&["subnet-b"]), ..full() })),
+        ("ip_address_type", gwlb(GatewayLoadBalancerSpec { ip_address_type: None, ..full() })),
+    ] {
+        assert_ne!(v.fingerprint(), base.fingerprint(), "{field} is not in the fingerprint");
+        assert_ne!(v.request(&client).as_input(), base.request(&client).as_input(), "{field} is not in the request");
+    }
+    let req = base.request(&client);
+    let input = req.as_input();
+    assert_eq!(input.get_vpc_endpoint_type(), &Some(VpcEndpointType::GatewayLoadBalancer));
+    assert_eq!(input.get_subnet_ids().as_ref(), Some(&subnet_ids));
+    assert_eq!(input.get_ip_address_type().as_ref().map(|t| t.as_str().to_string()), ip_address_type);
+    assert_eq!(input.get_private_dns_enabled(), &None, "EC2 refuses private DNS for this type");
+    assert!(input.get_security_group_ids().is_none() && input.get_policy_document().is_none());
+}
+
 #[test]
 fn a_modify_sends_what_its_spec_says() {
     let client = client();

@@ -38,7 +38,8 @@ pub use readahead::READ_AHEAD_AFTER;
 
 // What the resources and data sources use.
 pub(crate) use create::{
-    CreateSpec, Created, DnsSpec, EndpointSpec, GatewaySpec, InterfaceSpec, ModifySpec, NewEndpoint, PolicyChange, SubnetAddresses,
+    CreateSpec, Created, DnsSpec, EndpointSpec, GatewayLoadBalancerSpec, GatewaySpec, InterfaceSpec, ModifySpec, NewEndpoint, PolicyChange,
+    SubnetAddresses,
 };
 pub use error::AwsError;
 pub(crate) use error::{is_busy_code, Missing, SdkResultExt};

@@ -3,7 +3,7 @@
 //! route per service and route table, an S3 gateway endpoint for S3's inbound-resolver-only
 //! private DNS, the per-VPC quota) and a service's policy support; the policy size is checked in
 //! policy.rs ([`super::policy::check_policy_size`]). The other rules live with their resource
-//! (`interface::check_aws`, `gateway::check_with_aws`). The resources hand these rules the few
+//! (`interface::check_aws`, `gateway::check_with_aws`, `gateway_load_balancer::checks`). The resources hand these rules the few
 //! values they read ([`InterfaceFacts`], [`GatewayFacts`]): this module names neither resource. The
 //! guide docs/guides/plan-time-checks.md lists every rule: EC2's message, what the plan says and
 //! when.
@@ -301,16 +301,39 @@ pub async fn check_interface(
 
     // EC2's default quota of interface endpoints per VPC.
     if fresh {
-        let count = others(&listed).iter().filter(|e| of_type(e, "Interface") || of_type(e, "GatewayLoadBalancer")).count();
-        if count >= INTERFACE_ENDPOINTS_PER_VPC {
-            diags.attr_warning(
-                "vpc_id",
-                "The VPC is at the default endpoint quota",
-                format!(
-                    "{vpc} has {count} interface and Gateway Load Balancer endpoints; EC2's default quota is {INTERFACE_ENDPOINTS_PER_VPC} per VPC, past which it refuses new ones (VpcEndpointLimitExceeded). This is a warning because the quota is adjustable and the plan cannot read the account's: if it has not been raised (Service Quotas, \"Interface VPC endpoints per VPC\"), the create will fail."
-                ),
-            );
+        quota(vpc, &others(&listed), diags);
+    }
+}
+
+/// A warning when the VPC is at EC2's default quota of interface and Gateway Load Balancer
+/// endpoints (`others`: the VPC's live endpoints but the planned one).
+fn quota(vpc: &str, others: &[VpcEndpoint], diags: &mut Diagnostics) {
+    let count = others.iter().filter(|e| of_type(e, "Interface") || of_type(e, "GatewayLoadBalancer")).count();
+    if count >= INTERFACE_ENDPOINTS_PER_VPC {
+        diags.attr_warning(
+            "vpc_id",
+            "The VPC is at the default endpoint quota",
+            format!(
+                "{vpc} has {count} interface and Gateway Load Balancer endpoints; EC2's default quota is {INTERFACE_ENDPOINTS_PER_VPC} per VPC, past which it refuses new ones (VpcEndpointLimitExceeded). This is a warning because the quota is adjustable and the plan cannot read the account's: if it has not been raised (Service Quotas, \"Interface VPC endpoints per VPC\"), the create will fail."
+            ),
+        );
+    }
+}
+
+/// The rule of a new Gateway Load Balancer endpoint about the other endpoints of its VPC: the
+/// per-VPC quota it shares with interface endpoints (a warning; `prior_id`, or the endpoint a
+/// replacement replaces, is not counted).
+pub async fn check_gateway_load_balancer(ctx: &Ctx, prior_id: Option<&str>, vpc: Option<&str>, fresh: bool, diags: &mut Diagnostics) {
+    let (Some(vpc), true) = (vpc, fresh) else { return };
+    let replaced = if prior_id.is_none() { replaced() } else { None };
+    let own = prior_id.or(replaced.as_deref());
+    match ctx.ec2.vpc_endpoint_facts(vpc).await {
+        Ok(listed) => {
+            let others: Vec<VpcEndpoint> =
+                listed.into_iter().filter(|e| live(e) && e.vpc_endpoint_id().is_some() && e.vpc_endpoint_id() != own).collect();
+            quota(vpc, &others, diags);
         }
+        Err(e) => could_not_check(diags, &format!("the other endpoints of VPC {vpc}"), &e),
     }
 }
 

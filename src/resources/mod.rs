@@ -9,6 +9,7 @@ pub(crate) mod association;
 pub(crate) mod ec2_rules;
 pub(crate) mod endpoint;
 pub(crate) mod gateway;
+pub(crate) mod gateway_load_balancer;
 pub(crate) mod interface;
 pub(crate) mod list;
 pub(crate) mod ownership;

@@ -444,15 +444,28 @@ pub fn tag_pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
 /// are offered everywhere), its endpoints needing acceptance or not; its service name. Made with
 /// boto3 from the test venv (ELBv2 and the service configuration).
 pub fn nlb_service(subnets: &[String], acceptance_required: bool) -> String {
+    load_balancer_service("network", subnets, acceptance_required)
+}
+
+/// A new endpoint service of this account backed by a Gateway Load Balancer in the AZs of
+/// `subnets` (type GatewayLoadBalancer), as [`nlb_service`]; its service name.
+pub fn gwlb_service(subnets: &[String], acceptance_required: bool) -> String {
+    load_balancer_service("gateway", subnets, acceptance_required)
+}
+
+/// An endpoint service of a new load balancer of `kind` (`network` or `gateway`).
+fn load_balancer_service(kind: &str, subnets: &[String], acceptance_required: bool) -> String {
     let script = r#"
 import sys, uuid, boto3
-url, subnets, acceptance = sys.argv[1], sys.argv[2].split(","), sys.argv[3] == "true"
+url, subnets, acceptance, kind = sys.argv[1], sys.argv[2].split(","), sys.argv[3] == "true", sys.argv[4]
 kw = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
 elb = boto3.client("elbv2", **kw)
 ec2 = boto3.client("ec2", **kw)
-lb = elb.create_load_balancer(Name="nlb-" + uuid.uuid4().hex[:20], Subnets=subnets, Type="network", Scheme="internal")
+extra = dict(Scheme="internal") if kind == "network" else {}
+lb = elb.create_load_balancer(Name=kind[:3] + "-" + uuid.uuid4().hex[:20], Subnets=subnets, Type=kind, **extra)
 arn = lb["LoadBalancers"][0]["LoadBalancerArn"]
-cfg = ec2.create_vpc_endpoint_service_configuration(NetworkLoadBalancerArns=[arn], AcceptanceRequired=acceptance)
+arns = dict(NetworkLoadBalancerArns=[arn]) if kind == "network" else dict(GatewayLoadBalancerArns=[arn])
+cfg = ec2.create_vpc_endpoint_service_configuration(AcceptanceRequired=acceptance, **arns)
 print(cfg["ServiceConfiguration"]["ServiceName"])
 "#;
     let out = Command::new(repo().join(".venv/bin/python"))
@@ -461,6 +474,7 @@ print(cfg["ServiceConfiguration"]["ServiceName"])
         .arg(moto_url())
         .arg(subnets.join(","))
         .arg(acceptance_required.to_string())
+        .arg(kind)
         .output()
         .expect("run python");
     assert!(out.status.success(), "endpoint service setup failed: {}", String::from_utf8_lossy(&out.stderr));

@@ -3,6 +3,7 @@
 //! matching, whatever the code shape. (`aws::create`'s tests pin the spec's own format.)
 
 use super::super::gateway::{Gateway, GatewayDnsOptions, GatewayModel};
+use super::super::gateway_load_balancer::{GatewayLoadBalancer, GatewayLoadBalancerModel};
 use super::super::interface::{Interface, InterfaceDnsOptions, InterfaceModel, SubnetConfiguration};
 use super::*;
 use crate::aws;
@@ -27,6 +28,7 @@ async fn settings<E: Endpoint>(e: &E, ctx: &Ctx, planned: &E::Model) -> String {
     let service = match endpoint {
         aws::EndpointSpec::Gateway(_) => "com.amazonaws.us-east-1.s3",
         aws::EndpointSpec::Interface(_) => "com.amazonaws.us-east-1.ssm",
+        aws::EndpointSpec::GatewayLoadBalancer(_) => "com.amazonaws.vpce.us-east-1.vpce-svc-1",
     };
     let spec = aws::CreateSpec { vpc_id: "vpc-1".into(), service: service.into(), endpoint };
     let head = format!("{}|vpc-1|{service}|", E::EC2_TYPE);
@@ -86,4 +88,9 @@ async fn fingerprints_are_pinned() {
     assert_eq!(aws::fingerprint(&format!("Interface|vpc-1|com.amazonaws.us-east-1.ssm|{got}")), "427d61d635781a73");
     let got = settings(&Interface::new(), &ctx, &InterfaceModel::default()).await;
     assert_eq!(got, "||false||None|");
+
+    let gwlb = GatewayLoadBalancerModel { subnet_ids: set(&["subnet-a"]), ip_address_type: s("dualstack"), ..Default::default() };
+    let got = settings(&GatewayLoadBalancer::new(), &ctx, &gwlb).await;
+    assert_eq!(got, "subnet-a|dualstack");
+    assert_eq!(settings(&GatewayLoadBalancer::new(), &ctx, &GatewayLoadBalancerModel::default()).await, "|");
 }

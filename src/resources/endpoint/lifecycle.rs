@@ -166,9 +166,12 @@ pub(crate) fn plan_models<E: Endpoint>(
         }
     };
     // Policy: semantic comparison; removal from the configuration means "reset to the default".
-    let prior_policy = prior.as_ref().map(|p| p.policy().clone()).unwrap_or_default();
-    if let Some(v) = policy::plan(&prior_policy, config.policy(), p.fresh) {
-        *planned.policy_mut() = v;
+    // (Not for an endpoint type without a policy.)
+    let prior_policy = prior.as_ref().and_then(|p| p.policy().cloned()).unwrap_or_default();
+    if let (Some(configured), Some(slot)) = (config.policy(), planned.policy_mut()) {
+        if let Some(v) = policy::plan(&prior_policy, configured, p.fresh) {
+            *slot = v;
+        }
     }
     e.complete_plan(prior.as_ref(), &mut planned, &config, p.fresh);
     e.check_config(owners, &planned, &config, p.fresh, diags);
@@ -385,10 +388,13 @@ pub(super) async fn update<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model, plan
         Ok(spec) => spec,
         Err(()) => return ApplyResponse { new_state: prior.to_value(), diags },
     };
-    spec.policy = match policy::change(prior.policy(), config.policy()) {
-        policy::Change::Set(p) => Some(aws::PolicyChange::Set(p.to_string())),
-        policy::Change::Reset => Some(aws::PolicyChange::Reset),
-        policy::Change::Keep => None,
+    spec.policy = match (prior.policy(), config.policy()) {
+        (Some(before), Some(after)) => match policy::change(before, after) {
+            policy::Change::Set(p) => Some(aws::PolicyChange::Set(p.to_string())),
+            policy::Change::Reset => Some(aws::PolicyChange::Reset),
+            policy::Change::Keep => None,
+        },
+        _ => None,
     };
     let modify = !spec.is_empty();
     if modify {
@@ -583,6 +589,7 @@ pub(super) async fn import<E: Endpoint>(e: &E, ctx: &Ctx, id: String) -> ImportR
         let hint = match kind.to_ascii_lowercase().as_str() {
             "gateway" => " Import it as a vpce_gateway resource instead.",
             "interface" => " Import it as a vpce_interface resource instead.",
+            "gatewayloadbalancer" => " Import it as a vpce_gateway_load_balancer resource instead.",
             _ => "",
         };
         let theirs = if kind.is_empty() { "unknown type of" } else { kind.as_str() };

@@ -11,6 +11,7 @@
 //!   Terraform's state holds an endpoint. The design and its limits:
 //!   docs/guides/crash-safety.md.
 
+mod accept;
 mod creation;
 #[cfg(test)]
 mod fingerprint_pin;
@@ -25,6 +26,7 @@ use std::time::Duration;
 use aws_sdk_ec2::types::VpcEndpoint;
 use std::future::Future;
 
+pub(crate) use self::accept::{accept_if_asked, Acceptance};
 pub(crate) use self::creation::settle_marker;
 pub(crate) use self::identity::EndpointIdentity;
 #[cfg(test)]
@@ -53,8 +55,9 @@ pub(crate) trait EndpointModel: Model + Clone + Default + Send + Sync + 'static 
     fn id_mut(&mut self) -> &mut Val<String>;
     fn vpc_id(&self) -> &Val<String>;
     fn service_name(&self) -> &Val<String>;
-    fn policy(&self) -> &Val<String>;
-    fn policy_mut(&mut self) -> &mut Val<String>;
+    /// The endpoint policy; `None` for a type that takes none (Gateway Load Balancer endpoints).
+    fn policy(&self) -> Option<&Val<String>>;
+    fn policy_mut(&mut self) -> Option<&mut Val<String>>;
     fn tags(&self) -> &Val<Map<String>>;
     fn tags_mut(&mut self) -> &mut Val<Map<String>>;
     fn tags_all(&self) -> &Val<Map<String>>;
@@ -63,9 +66,30 @@ pub(crate) trait EndpointModel: Model + Clone + Default + Send + Sync + 'static 
     fn timeouts(&self) -> &Val<Timeouts>;
 }
 
-/// Implements [`EndpointModel`] for a model with the fields of that name.
+/// Implements [`EndpointModel`] for a model with the fields of that name; `endpoint_model!(T,
+/// no_policy)` for a model without `policy` (an endpoint type that takes no policy).
 macro_rules! endpoint_model {
     ($t:ty) => {
+        $crate::resources::endpoint::endpoint_model!(@impl $t,
+            fn policy(&self) -> Option<&Val<String>> {
+                Some(&self.policy)
+            }
+            fn policy_mut(&mut self) -> Option<&mut Val<String>> {
+                Some(&mut self.policy)
+            }
+        );
+    };
+    ($t:ty, no_policy) => {
+        $crate::resources::endpoint::endpoint_model!(@impl $t,
+            fn policy(&self) -> Option<&Val<String>> {
+                None
+            }
+            fn policy_mut(&mut self) -> Option<&mut Val<String>> {
+                None
+            }
+        );
+    };
+    (@impl $t:ty, $($policy:item)*) => {
         impl $crate::resources::endpoint::EndpointModel for $t {
             fn id(&self) -> &Val<String> {
                 &self.id
@@ -79,12 +103,7 @@ macro_rules! endpoint_model {
             fn service_name(&self) -> &Val<String> {
                 &self.service_name
             }
-            fn policy(&self) -> &Val<String> {
-                &self.policy
-            }
-            fn policy_mut(&mut self) -> &mut Val<String> {
-                &mut self.policy
-            }
+            $($policy)*
             fn tags(&self) -> &Val<$crate::protocol::model::Map<String>> {
                 &self.tags
             }
@@ -289,8 +308,10 @@ fn settled<M: Model>(planned: &M, actual: &M) -> Value {
 /// now even if it was not at plan time) so that the user's spelling of it is kept.
 fn read_basis<M: EndpointModel>(planned: &M, config: &M) -> M {
     let mut basis = planned.clone();
-    if let (Val::Known(p), false) = (config.policy(), planned.policy().is_known()) {
-        *basis.policy_mut() = Val::Known(p.clone());
+    if let (Some(Val::Known(p)), Some(planned)) = (config.policy(), basis.policy_mut()) {
+        if planned.is_unknown() {
+            *planned = Val::Known(p.clone());
+        }
     }
     basis
 }
@@ -331,7 +352,7 @@ fn api_error<E: Endpoint>(e: &E, diags: &mut Diagnostics, summary: &str, detail:
         Some("service_name")
     } else if let Some(a) = e.error_attr(code) {
         Some(a)
-    } else if code.contains("Policy") {
+    } else if code.contains("Policy") && e.schema().block.attributes.iter().any(|a| a.name == "policy") {
         Some("policy")
     } else {
         None

@@ -8,7 +8,6 @@
 //! enableDnsSupport and enableDnsHostnames. The DNS rule is checked again right before
 //! CreateVpcEndpoint (the VPC may have been unknown at plan) and before a modify enabling it.
 
-mod accept;
 mod apply;
 mod checks;
 mod moved;
@@ -21,7 +20,6 @@ mod validate;
 use aws_sdk_ec2::types::VpcEndpoint;
 use std::future::Future;
 
-use self::accept::accept_if_asked;
 use self::apply::{dns_spec, modify_spec};
 use self::checks::{check_aws, check_subnet_addresses, Checks};
 use self::moved::moved_from;
@@ -30,7 +28,7 @@ use self::state::{keep_empty_groups, state_from_endpoint, subnet_configuration_f
 use self::validate::validate_config;
 use super::ec2_rules::InterfaceFacts;
 use super::endpoint::moves::AwsEndpoint;
-use super::endpoint::{endpoint_model, Endpoint};
+use super::endpoint::{accept_if_asked, endpoint_model, Acceptance, Endpoint};
 use super::ownership::Owners;
 use super::timeouts::Timeouts;
 use super::{policy, Ctx};
@@ -256,7 +254,13 @@ impl Endpoint for Interface {
         ep: Option<VpcEndpoint>,
         diags: &'a mut Diagnostics,
     ) -> impl Future<Output = Option<VpcEndpoint>> + Send + 'a {
-        accept_if_asked(ctx, prior, planned, ep, diags)
+        let ask = Acceptance {
+            auto_accept: &planned.auto_accept,
+            planned_id: &planned.id,
+            timeouts: &planned.timeouts,
+            prior: prior.map(|p| (&p.state, &p.id)),
+        };
+        accept_if_asked(ctx, ask, ep, diags)
     }
 
     async fn create_spec(

@@ -1,5 +1,5 @@
 //! `moved` from hashicorp/aws: `moved { from = aws_vpc_endpoint.x  to = vpce_gateway.x }` (or
-//! `vpce_interface`, by the endpoint's type), Terraform 1.8+.
+//! `vpce_interface`, `vpce_gateway_load_balancer`, by the endpoint's type), Terraform 1.8+.
 //!
 //! The conversion works from the AWS provider's stored state alone (no EC2 call, no write): the
 //! next plan refreshes the moved state with our own read, as for any resource. What the read keeps
@@ -11,7 +11,7 @@
 //! the rest (`vpc_endpoint_type`, `region`, ...) is dropped.
 //!
 //! Refused, with a diagnostic naming what to do instead: a source type other than hashicorp/aws
-//! `aws_vpc_endpoint`, an endpoint type we do not manage (GatewayLoadBalancer, Resource,
+//! `aws_vpc_endpoint`, an endpoint type we do not manage (Resource,
 //! ServiceNetwork), an endpoint of the other type than the target (it names the right target), a
 //! state without an endpoint ID. Terraform moves before it configures the provider, so the
 //! provider's region is not known here: the guide tells to move with a provider configuration of
@@ -187,6 +187,7 @@ pub(crate) fn convert<E: Endpoint>(e: &E, req: &MoveRequest) -> Result<E::Model,
     let target = match kind.to_ascii_lowercase().as_str() {
         "gateway" => Some("vpce_gateway"),
         "interface" => Some("vpce_interface"),
+        "gatewayloadbalancer" => Some("vpce_gateway_load_balancer"),
         _ => None,
     };
     match target {
@@ -194,7 +195,7 @@ pub(crate) fn convert<E: Endpoint>(e: &E, req: &MoveRequest) -> Result<E::Model,
             diags.error(
                 "Endpoint type not supported",
                 format!(
-                    "{id} is a {kind} endpoint; this provider manages Gateway endpoints (vpce_gateway) and Interface endpoints (vpce_interface) only. Keep it in {AWS_VPC_ENDPOINT}: remove the `moved` block and the {} block for it.",
+                    "{id} is a {kind} endpoint; this provider manages Gateway endpoints (vpce_gateway), Interface endpoints (vpce_interface) and Gateway Load Balancer endpoints (vpce_gateway_load_balancer) only. Keep it in {AWS_VPC_ENDPOINT}: remove the `moved` block and the {} block for it.",
                     E::TYPE_NAME
                 ),
             );

@@ -8,6 +8,7 @@ use crate::protocol::schema::Nesting;
 use crate::resources::endpoint::plan_values;
 use crate::resources::gateway::Gateway;
 use crate::resources::gateway::GatewayModel;
+use crate::resources::gateway_load_balancer::{GatewayLoadBalancer, GatewayLoadBalancerModel};
 use crate::resources::interface::Interface;
 use crate::resources::interface::InterfaceModel;
 
@@ -346,7 +347,15 @@ fn the_type_decides_the_target() {
     }
     let msg = refused(&Gateway::new(), request(v3_interface()));
     assert!(msg.contains("is an Interface endpoint, which is a vpce_interface resource, not a vpce_gateway"), "{msg}");
-    for kind in ["GatewayLoadBalancer", "Resource", "ServiceNetwork"] {
+    let gwlb = with(v3_interface(), json!({"vpc_endpoint_type": "GatewayLoadBalancer"}));
+    let msg = refused(&Interface::new(), request(gwlb));
+    assert!(
+        msg.contains("vpce-0c is a GatewayLoadBalancer endpoint, which is a vpce_gateway_load_balancer resource, not a vpce_interface"),
+        "{msg}"
+    );
+    let msg = refused(&GatewayLoadBalancer::new(), request(v3_gateway()));
+    assert!(msg.contains("is a Gateway endpoint, which is a vpce_gateway resource, not a vpce_gateway_load_balancer"), "{msg}");
+    for kind in ["Resource", "ServiceNetwork"] {
         let msg = refused(&Interface::new(), request(with(v3_interface(), json!({"vpc_endpoint_type": kind}))));
         assert!(msg.starts_with(&format!("Endpoint type not supported: vpce-0c is a {kind} endpoint")), "{msg}");
         assert!(msg.contains("Keep it in aws_vpc_endpoint"), "{msg}");
@@ -420,4 +429,94 @@ fn attributes_of_the_same_name_are_carried_over_where_the_target_has_them() {
     let mut plain = Value::object([("id", Value::string("vpce-0c")), ("auto_accept", Value::Bool(false))]);
     carry_over(&mut plain, &source);
     assert_eq!(plain, Value::object([("id", Value::string("vpce-0c")), ("auto_accept", Value::Bool(false))]));
+}
+
+/// A Gateway Load Balancer endpoint as aws provider 6.x stores it (hand-written after the 6.x
+/// schema: `region`, the Lattice ARNs empty, `dns_options` as EC2 reports it for this type).
+fn v6_gateway_load_balancer() -> Json {
+    json!({
+        "arn": "arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/vpce-0g",
+        "auto_accept": true,
+        "cidr_blocks": [],
+        "dns_entry": [],
+        "dns_options": [],
+        "id": "vpce-0g",
+        "ip_address_type": "ipv4",
+        "network_interface_ids": ["eni-9"],
+        "owner_id": "123456789012",
+        "policy": "",
+        "prefix_list_id": null,
+        "private_dns_enabled": false,
+        "region": "us-east-1",
+        "requester_managed": false,
+        "resource_configuration_arn": "",
+        "route_table_ids": [],
+        "security_group_ids": [],
+        "service_name": "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
+        "service_network_arn": "",
+        "service_region": "us-east-1",
+        "state": "available",
+        "subnet_configuration": [],
+        "subnet_ids": ["subnet-a"],
+        "tags": {"Name": "inspection"},
+        "tags_all": {"Name": "inspection"},
+        "timeouts": {"create": "15m", "delete": null, "update": null},
+        "vpc_endpoint_type": "GatewayLoadBalancer",
+        "vpc_id": "vpc-0123"
+    })
+}
+
+#[test]
+fn v6_gateway_load_balancer_converts_and_reads_back_unchanged() {
+    let e = GatewayLoadBalancer::new();
+    let state = move_state(&e, &request(v6_gateway_load_balancer())).state;
+    let ty = Endpoint::schema(&e).ty();
+    crate::protocol::server::encode(&state, &ty).expect("a value of the schema's type");
+    let m = GatewayLoadBalancerModel::decode(&state).expect("the schema's shape").expect("a state");
+    assert_eq!(m.subnet_ids.to_value(), set(&["subnet-a"]));
+    assert_eq!(m.network_interface_ids.to_value(), set(&["eni-9"]));
+    assert_eq!(m.tags.to_value(), Value::map_of_strings([("Name", "inspection")]));
+    assert_eq!(m.tags_all.to_value(), Value::map_of_strings([("Name", "inspection")]), "carried over");
+    assert_eq!(m.auto_accept.as_bool(), Some(true), "carried over");
+    assert_eq!(m.ip_address_type.as_str(), Some("ipv4"));
+    // What the refresh makes of it: the same state.
+    let ep = VpcEndpoint::builder()
+        .vpc_endpoint_id("vpce-0g")
+        .vpc_endpoint_type(ec2::VpcEndpointType::GatewayLoadBalancer)
+        .vpc_id("vpc-0123")
+        .service_name("com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0")
+        .state(ec2::State::Available)
+        .subnet_ids("subnet-a")
+        .network_interface_ids("eni-9")
+        .ip_address_type(ec2::IpAddressType::Ipv4)
+        .owner_id("123456789012")
+        .requester_managed(false)
+        .tags(ec2::Tag::builder().key("Name").value("inspection").build())
+        .build();
+    let read = e.state_from_endpoint(REGION, &m, &ep);
+    assert_eq!(read.to_value(), state);
+    // And the configuration that made it plans no change.
+    let config = Value::object([
+        ("vpc_id", Value::string("vpc-0123")),
+        ("service_name", Value::string("com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0")),
+        ("subnet_ids", set(&["subnet-a"])),
+        ("tags", Value::map_of_strings([("Name", "inspection")])),
+        ("auto_accept", Value::Bool(true)),
+        ("timeouts", Value::object([("create", Value::string("15m")), ("update", Value::Null), ("delete", Value::Null)])),
+    ]);
+    assert_no_change(&e, &state, &config);
+}
+
+#[test]
+fn v3_gateway_load_balancer_shape() {
+    // 3.x: no ip_address_type, tags_all or dns_options; the policy empty.
+    let v3 = with(
+        v6_gateway_load_balancer(),
+        json!({"ip_address_type": null, "dns_options": null, "region": null, "service_region": null, "tags_all": null, "subnet_configuration": null}),
+    );
+    let m = convert(&GatewayLoadBalancer::new(), &request(v3)).unwrap_or_else(|d| panic!("{:?}", d.0));
+    assert_eq!(m.id.as_str(), Some("vpce-0g"));
+    assert_eq!(m.arn.as_str(), Some("arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/vpce-0g"));
+    assert!(m.ip_address_type.is_null(), "left to the refresh");
+    assert_eq!(m.tags.to_value(), Value::map_of_strings([("Name", "inspection")]));
 }

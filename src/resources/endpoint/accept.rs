@@ -1,29 +1,38 @@
-//! `vpce_interface`: `auto_accept`.
+//! `auto_accept` (interface and Gateway Load Balancer endpoints): accepting the endpoint's
+//! connection when the service is this account's.
 
 use aws_sdk_ec2::types::VpcEndpoint;
 
-use super::super::timeouts;
+use super::super::timeouts::{self, Timeouts};
 use super::super::Ctx;
-use super::InterfaceModel;
 use crate::aws;
 use crate::protocol::diagnostics::Diagnostics;
+use crate::protocol::model::Val;
+
+/// What [`accept_if_asked`] reads of the plan and the prior state.
+pub(crate) struct Acceptance<'a> {
+    pub(crate) auto_accept: &'a Val<bool>,
+    pub(crate) planned_id: &'a Val<String>,
+    pub(crate) timeouts: &'a Val<Timeouts>,
+    /// The prior state's `state` and `id`: `None` after a create.
+    pub(crate) prior: Option<(&'a Val<String>, &'a Val<String>)>,
+}
 
 /// With `auto_accept = true`, accepts the endpoint's connection when it waits for acceptance:
-/// after a create (`prior` None), or after an update that sets `auto_accept` (or modified the
+/// after a create (no prior), or after an update that sets `auto_accept` (or modified the
 /// endpoint) while it waits. Only the owner of the service can: for another account's service a
 /// warning says that the owner must accept. Then waits until the endpoint is available.
-pub(super) async fn accept_if_asked(
+pub(crate) async fn accept_if_asked(
     ctx: &Ctx,
-    prior: Option<&InterfaceModel>,
-    planned: &InterfaceModel,
+    ask: Acceptance<'_>,
     ep: Option<VpcEndpoint>,
     diags: &mut Diagnostics,
 ) -> Option<VpcEndpoint> {
-    if planned.auto_accept.as_bool() != Some(true) {
+    if ask.auto_accept.as_bool() != Some(true) {
         return ep;
     }
-    let prior_waiting = prior.and_then(|p| p.state.as_str()).is_some_and(|s| s.eq_ignore_ascii_case("pendingacceptance"));
-    let id = planned.id.as_str().or(prior.and_then(|p| p.id.as_str())).unwrap_or_default().to_string();
+    let prior_waiting = ask.prior.and_then(|(s, _)| s.as_str()).is_some_and(|s| s.eq_ignore_ascii_case("pendingacceptance"));
+    let id = ask.planned_id.as_str().or(ask.prior.and_then(|(_, id)| id.as_str())).unwrap_or_default().to_string();
     let current = match ep {
         Some(ep) => ep,
         None if prior_waiting => match ctx.ec2.find_vpc_endpoint(&id).await {
@@ -63,17 +72,11 @@ pub(super) async fn accept_if_asked(
         return Some(current);
     }
     crate::info!("accepted the endpoint's connection", "id" => id.clone(), "service_id" => service_id);
-    let timeout = timeouts::timeout(&planned.timeouts, if prior.is_none() { timeouts::Op::Create } else { timeouts::Op::Update });
+    let timeout = timeouts::timeout(ask.timeouts, if ask.prior.is_none() { timeouts::Op::Create } else { timeouts::Op::Update });
     match ctx.ec2.wait_for_endpoint(&id, &["available"], timeout, &ctx.cancel).await {
         Ok(ep) => Some(ep),
         Err(e) => {
-            super::super::endpoint::wait_error(
-                diags,
-                e,
-                &id,
-                "to become available after its acceptance",
-                "The state holds the endpoint as last read.",
-            );
+            super::wait_error(diags, e, &id, "to become available after its acceptance", "The state holds the endpoint as last read.");
             Some(current)
         }
     }
