@@ -194,6 +194,12 @@ pub(super) async fn plan<E: Endpoint>(e: &E, ctx: &Ctx, req: TypedPlanRequest<'_
     let Some(mut p) = plan_models(e, ctx.ec2.region(), &ctx.owners, req, &mut diags) else {
         return PlanResponse { diags, ..Default::default() };
     };
+    // Settings a separate resource manages (vpce_policy, vpce_private_dns) stay as EC2 has them.
+    if let (false, Some(prior)) = (p.fresh, &p.prior) {
+        if let Some(id) = prior.id().as_str().map(str::to_string) {
+            super::elsewhere::plan(ctx, &id, prior, &mut p.planned, &p.config, &mut diags).await;
+        }
+    }
     // tags_all: the default tags merged with the resource's (known when both are).
     let tags_all = ctx.tags.plan(p.planned.tags());
     tags::validate_merged(&tags_all, p.planned.tags(), &mut diags);
@@ -366,9 +372,13 @@ pub(super) async fn update<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model, plan
     // may be applied after changes made outside Terraform, and the endpoint must end as planned
     // (the state holds the plan). Only what the configuration sets is taken from EC2.
     let converged;
+    // Settings a separate resource manages, which the configuration leaves to it: not changed.
+    let mut elsewhere = Vec::new();
     let prior = match ctx.ec2.find_vpc_endpoint(&id).await {
         Ok(Some(ep)) => {
-            converged = converge_base(prior, &e.state_from_endpoint(ctx.ec2.region(), prior, &ep), config);
+            elsewhere = super::elsewhere::managed_elsewhere(&ep, config);
+            let base = converge_base(prior, &e.state_from_endpoint(ctx.ec2.region(), prior, &ep), config);
+            converged = super::elsewhere::keep(&base, prior, &elsewhere);
             &converged
         }
         Ok(None) => {
@@ -386,6 +396,7 @@ pub(super) async fn update<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model, plan
         Err(()) => return ApplyResponse { new_state: prior.to_value(), diags },
     };
     spec.policy = match policy::change(prior.policy(), config.policy()) {
+        _ if elsewhere.contains(&"policy") => None,
         policy::Change::Set(p) => Some(aws::PolicyChange::Set(p.to_string())),
         policy::Change::Reset => Some(aws::PolicyChange::Reset),
         policy::Change::Keep => None,

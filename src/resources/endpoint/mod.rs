@@ -12,6 +12,7 @@
 //!   docs/guides/crash-safety.md.
 
 mod creation;
+mod elsewhere;
 #[cfg(test)]
 mod fingerprint_pin;
 mod identity;
