@@ -13,6 +13,7 @@ use super::super::Ctx;
 use crate::aws;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::Model;
+use crate::protocol::resource::PlanRequest;
 use crate::protocol::values::Value;
 
 /// The split settings a model has (`policy` on every endpoint, `private_dns_enabled` on some).
@@ -43,12 +44,12 @@ pub(super) fn keep<M: Model + Clone>(base: &M, prior: &M, attrs: &[&str]) -> M {
     M::decode(&Value::Object(b)).ok().flatten().unwrap_or_else(|| base.clone())
 }
 
-/// The plan of an existing endpoint (`prior`, id `id`) as split ownership makes it: the
-/// configuration's claims checked against the separate resources of this configuration, and,
-/// when the plan would change a split setting or the configuration sets one, the endpoint's
-/// hidden tags read (from the refresh's listing when there is one): a setting a separate resource
-/// manages keeps its value when unset, and is an error when set.
-pub(super) async fn plan<M: Model + Clone>(ctx: &Ctx, id: &str, prior: &M, planned: &mut M, config: &M, diags: &mut Diagnostics) {
+/// The split settings of an existing endpoint (`prior`, id `id`) that its plan must keep as EC2
+/// has them. The configuration's claims are checked against the separate resources of this
+/// configuration; when the plan would change a split setting or the configuration sets one, the
+/// endpoint's hidden tags are read (from the refresh's listing when there is one): a setting a
+/// separate resource manages is kept when unset (returned), and is an error when set.
+pub(super) async fn plan<M: Model>(ctx: &Ctx, id: &str, prior: &M, planned: &M, config: &M, diags: &mut Diagnostics) -> Vec<&'static str> {
     let (config_v, prior_v, planned_v) = (config.to_value(), prior.to_value(), planned.to_value());
     let splits: Vec<&Split> = splits_of(&planned_v).collect();
     for s in &splits {
@@ -58,14 +59,14 @@ pub(super) async fn plan<M: Model + Clone>(ctx: &Ctx, id: &str, prior: &M, plann
     }
     let wanted = splits.iter().any(|s| configured(&config_v, s.attr) || planned_v.get(s.attr) != prior_v.get(s.attr));
     if !wanted || diags.has_errors() {
-        return;
+        return Vec::new();
     }
     let ep = match ctx.ec2.refresh_vpc_endpoint(id).await {
         Ok(Some(ep)) => ep,
-        Ok(None) => return,
+        Ok(None) => return Vec::new(),
         Err(e) => {
             crate::debug!("cannot read the endpoint's split-ownership tags at plan", "id" => id, "error" => e.to_string());
-            return;
+            return Vec::new();
         }
     };
     let mut kept = Vec::new();
@@ -76,5 +77,26 @@ pub(super) async fn plan<M: Model + Clone>(ctx: &Ctx, id: &str, prior: &M, plann
             kept.push(s.attr);
         }
     }
-    *planned = keep(planned, prior, &kept);
+    kept
+}
+
+/// The plan request as if the configuration set the `kept` attributes to their prior values (what
+/// "managed elsewhere" means for the plan: as EC2 has it), for planning again.
+pub(super) fn as_configured(req: &PlanRequest, kept: &[&str]) -> PlanRequest {
+    let set = |v: &Value| match v {
+        Value::Object(m) => {
+            let mut m = m.clone();
+            for attr in kept {
+                m.insert(attr.to_string(), req.prior.get(attr).clone());
+            }
+            Value::Object(m)
+        }
+        other => other.clone(),
+    };
+    PlanRequest {
+        prior: req.prior.clone(),
+        proposed: set(&req.proposed),
+        config: set(&req.config),
+        prior_private: req.prior_private.clone(),
+    }
 }

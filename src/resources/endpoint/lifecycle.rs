@@ -190,14 +190,21 @@ pub(crate) fn plan_values<E: Endpoint>(
 
 pub(super) async fn plan<E: Endpoint>(e: &E, ctx: &Ctx, req: TypedPlanRequest<'_, E::Model>) -> PlanResponse {
     let mut diags = Diagnostics::new();
-    let replaced_private = super::super::ec2_rules::replaced_id(&req.raw.prior_private);
+    let (replaced_private, raw) = (super::super::ec2_rules::replaced_id(&req.raw.prior_private), req.raw);
     let Some(mut p) = plan_models(e, ctx.ec2.region(), &ctx.owners, req, &mut diags) else {
         return PlanResponse { diags, ..Default::default() };
     };
-    // Settings a separate resource manages (vpce_policy, vpce_private_dns) stay as EC2 has them.
-    if let (false, Some(prior)) = (p.fresh, &p.prior) {
-        if let Some(id) = prior.id().as_str().map(str::to_string) {
-            super::elsewhere::plan(ctx, &id, prior, &mut p.planned, &p.config, &mut diags).await;
+    // Settings a separate resource manages (vpce_policy, vpce_private_dns) stay as EC2 has them:
+    // planned again as if configured so (the checks ran on the first plan).
+    if let (false, Some(prior), Some(id)) = (p.fresh, &p.prior, p.prior.as_ref().and_then(|m| m.id().as_str())) {
+        let kept = super::elsewhere::plan(ctx, id, prior, &p.planned, &p.config, &mut diags).await;
+        let again = super::elsewhere::as_configured(raw, &kept);
+        let config = decode::<E::Model>(&again.config, "configuration").ok().flatten();
+        if let (false, Some(config)) = (kept.is_empty(), config) {
+            let typed = TypedPlanRequest { prior: Some(prior.clone()), config, raw: &again };
+            if let Some(q) = plan_models(e, ctx.ec2.region(), &Owners::default(), typed, &mut Diagnostics::new()) {
+                (p.planned, p.replace) = (q.planned, q.replace);
+            }
         }
     }
     // tags_all: the default tags merged with the resource's (known when both are).
