@@ -395,6 +395,8 @@ fn mutual_tls_with_the_announced_certificates() {
             vec![
                 "vpce_gateway",
                 "vpce_interface",
+                "vpce_policy",
+                "vpce_private_dns",
                 "vpce_route_table_association",
                 "vpce_security_group_association",
                 "vpce_subnet_association"
@@ -426,6 +428,8 @@ fn mutual_tls_with_the_announced_certificates() {
             vec![
                 "vpce_gateway",
                 "vpce_interface",
+                "vpce_policy",
+                "vpce_private_dns",
                 "vpce_route_table_association",
                 "vpce_security_group_association",
                 "vpce_subnet_association"

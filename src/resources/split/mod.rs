@@ -43,7 +43,7 @@
 //! (the tag is written again, with the same value). If the configuration drops the separate
 //! resource instead, the stale tag keeps the endpoint from managing the setting until it is
 //! removed: `aws ec2 delete-tags --resources vpce-... --tags Key=terraform-provider-vpce:managed-by:policy`
-//! (docs/guides/split-ownership.md). Writing the tag first means that an endpoint planned at
+//! (docs/resources/vpce_policy.md). Writing the tag first means that an endpoint planned at
 //! the same time (another state) never resets a setting a separate resource is taking over.
 
 pub(crate) mod policy;
