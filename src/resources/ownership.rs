@@ -240,6 +240,23 @@ mod tests {
     }
 
     #[test]
+    fn split_settings_conflict_whichever_comes_first() {
+        let o = Owners::default();
+        // The separate resource first, then the endpoint setting the attribute.
+        assert_eq!(SPLIT_POLICY.claim(&o, "vpce-s1"), None);
+        assert!(SPLIT_POLICY.claim_inline(&o, "vpce-s1", true).is_some_and(|d| d.contains("leave policy unset")));
+        // The endpoint first (leaving it unset claims nothing).
+        assert_eq!(SPLIT_PRIVATE_DNS.claim_inline(&o, "vpce-s2", false), None);
+        assert_eq!(SPLIT_PRIVATE_DNS.claim(&o, "vpce-s2"), None);
+        assert_eq!(SPLIT_PRIVATE_DNS.claim_inline(&o, "vpce-s3", true), None);
+        let (summary, _) = SPLIT_PRIVATE_DNS.claim(&o, "vpce-s3").expect("conflict");
+        assert_eq!(summary, "Private DNS setting managed twice");
+        assert_eq!(SPLIT_PRIVATE_DNS.claim(&o, "vpce-s2").map(|c| c.0), Some("Duplicate vpce_private_dns".to_string()));
+        // Settings and members are apart: a policy claim is no subnet claim.
+        assert_eq!(o.claim_association(&SN, "vpce-s1", "policy"), None);
+    }
+
+    #[test]
     fn two_configured_providers_do_not_share_claims() {
         let (a, b) = (Owners::default(), Owners::default());
         assert_eq!(a.claim_association(&RT, "vpce-1", "rtb-1"), None);

@@ -20,7 +20,7 @@ fn moves_from_aws_state() {
         .expect("moved");
     assert_eq!(m.policy.as_str(), Some(pol));
     assert_eq!(m.id.as_str(), Some("vpce-1"));
-    let e = move_from_aws::<policy::PolicySetting>(&req(serde_json::json!({"vpc_endpoint_id": "vpce-svc-1"}))).err().expect("refused");
+    let e = move_from_aws::<policy::PolicySetting>(&req(serde_json::json!({"vpc_endpoint_id": "vpce-svc-1"}))).expect_err("refused");
     assert!(e.contains("not a VPC endpoint ID"), "{e}");
     let d = move_from_aws::<private_dns::PrivateDnsSetting>(&req(
         serde_json::json!({"vpc_endpoint_id": "vpce-2", "private_dns_enabled": true}),
