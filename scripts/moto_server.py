@@ -45,7 +45,12 @@ CreateVpcEndpoint / ModifyVpcEndpoint, and the PrivateLink and gateway endpoint 
   ServiceRegions (moto knows some filter names only, and ignores ServiceRegions).
 - An endpoint of a service whose configuration has AcceptanceRequired starts `pendingAcceptance`
   until the service owner calls AcceptVpcEndpointConnections, which moto lacks; moto makes every
-  endpoint `available`.
+  endpoint `available`. RejectVpcEndpointConnections (an endpoint waiting or available becomes
+  `rejected`; an id that is not an endpoint of the service is listed in Unsuccessful) and
+  DescribeVpcEndpointConnections (the endpoints of the account's services with their states, EC2's
+  filters and paging) are served too; moto has neither.
+- VPC endpoints of type Resource and ServiceNetwork, and the VPC Lattice resource configurations and
+  service networks they name: scripts/lattice_endpoints.py (moto treats these types as gateway endpoints).
 
 What EC2 rejects and moto accepts (issue 23), rejected here with EC2's code and message (tests:
 tests/emulator/test_ec2_rejections.py):
@@ -66,8 +71,8 @@ tests/emulator/test_ec2_rejections.py):
   endpoint services of the account report it false, as EC2 does;
 - private DNS for a service without a private DNS name: InvalidParameter "Private DNS can't be enabled
   because the service ... does not provide a private DNS name." (left out, it defaults to false there);
-- VpcEndpointLimitExceeded past 50 interface (and Gateway Load Balancer) endpoints per VPC and 20 gateway
-  endpoints per Region, EC2's default quotas; VPCE_EMU_INTERFACE_ENDPOINTS_PER_VPC and
+- VpcEndpointLimitExceeded past 50 interface (and Gateway Load Balancer) endpoints per VPC, 20 gateway
+  endpoints per Region, 200 Resource and 50 ServiceNetwork endpoints per VPC, EC2's default quotas; VPCE_EMU_INTERFACE_ENDPOINTS_PER_VPC and
   VPCE_EMU_GATEWAY_ENDPOINTS_PER_REGION raise them at start, GET/POST /__emulator/limits (JSON) at run
   time;
 - an interface endpoint's IpAddressType that its subnets (dualstack: IPv4 and IPv6 blocks; ipv6:
@@ -99,6 +104,8 @@ from moto.core.responses import ActionResult
 from moto.ec2.models import vpc_service_configuration as service_models
 from moto.ec2.responses import vpc_service_configuration as service_responses
 import moto.server as moto_server
+
+import lattice_endpoints
 
 PRIVATE_ZONE = "ZPRIVATEDNSVPCE"
 
@@ -181,9 +188,13 @@ ENV_GATEWAY_LIMIT = "VPCE_EMU_GATEWAY_ENDPOINTS_PER_REGION"
 # EC2's default quotas (PrivateLink quotas page): 50 interface and Gateway Load Balancer endpoints per VPC
 # (combined), 20 gateway endpoints per Region; both adjustable, so both can be raised here: the
 # environment at start, or POST /__emulator/limits at run time.
+# Resource endpoints: 200 per VPC, service-network endpoints: 50 per VPC (the quotas page in its
+# Japanese and Chinese editions); settable at run time too.
 LIMITS = {
     "interface_endpoints_per_vpc": int(os.environ.get(ENV_INTERFACE_LIMIT) or 50),
     "gateway_endpoints_per_region": int(os.environ.get(ENV_GATEWAY_LIMIT) or 20),
+    "resource_endpoints_per_vpc": 200,
+    "service_network_endpoints_per_vpc": 50,
 }
 # Characters per VPC endpoint policy (not adjustable).
 POLICY_MAX_CHARS = 20480
@@ -234,6 +245,11 @@ def check_limits(backend, endpoint_type, vpc_id):
     elif endpoint_type == "gateway":
         n = sum(1 for ep in eps if is_gateway(ep))
         if n >= LIMITS["gateway_endpoints_per_region"]:
+            raise EC2ClientError("VpcEndpointLimitExceeded", message)
+    elif endpoint_type in ("resource", "servicenetwork"):
+        n = sum(1 for ep in eps if ep.vpc_id == vpc_id and (ep.vpc_endpoint_type or "").lower() == endpoint_type)
+        key = "resource_endpoints_per_vpc" if endpoint_type == "resource" else "service_network_endpoints_per_vpc"
+        if n >= LIMITS[key]:
             raise EC2ClientError("VpcEndpointLimitExceeded", message)
 
 
@@ -367,6 +383,11 @@ original_create = VPCs.create_vpc_endpoint
 def create_vpc_endpoint(self):
     backend = self.ec2_backend
     endpoint_type = (self._get_param("VpcEndpointType") or "Gateway").lower()
+    lattice = lattice_endpoints.lattice_type(endpoint_type)
+    if lattice:
+        check_limits(backend, lattice, self._get_param("VpcId"))
+        return lattice_endpoints.create_lattice_endpoint(self, lattice, check_ip_address_type)
+    lattice_endpoints.check_not_lattice_params(self, endpoint_type)
     vpc_id = self._get_param("VpcId")
     service = self._get_param("ServiceName")
     private_dns = self._get_bool_param("PrivateDnsEnabled")
@@ -417,6 +438,8 @@ def modify_vpc_endpoint(self):
     backend = self.ec2_backend
     ep_id = self._get_param("VpcEndpointId")
     ep = backend.describe_vpc_endpoints(vpc_end_point_ids=[ep_id])[0]
+    if lattice_endpoints.is_lattice(ep):
+        return lattice_endpoints.modify_lattice_endpoint(self, ep)
     add_rts = self._get_param("AddRouteTableIds", [])
     remove_rts = self._get_param("RemoveRouteTableIds", [])
     add_subnets = self._get_param("AddSubnetIds", [])
@@ -605,6 +628,82 @@ def accept_vpc_endpoint_connections(self):
     return ActionResult({"Unsuccessful": unsuccessful})
 
 
+def endpoints_of_service(backend, config):
+    return [ep for ep in backend.vpc_end_points.values() if ep.service_name == config.service_name and live(ep)]
+
+
+def reject_vpc_endpoint_connections(self):
+    """RejectVpcEndpointConnections: the service owner rejects endpoints of its service, waiting for
+    acceptance or already available ("You can reject an endpoint connection after it's in the available
+    state", PrivateLink guide); they become `rejected`. An id that is not an endpoint of the service is
+    listed in Unsuccessful (InvalidVpcEndpointId.NotFound, as AcceptVpcEndpointConnections does here) and
+    the others are rejected; an unknown service is InvalidVpcEndpointServiceId.NotFound."""
+    backend = self.ec2_backend
+    config = backend.describe_vpc_endpoint_service_configurations([self._get_param("ServiceId")])[0]
+    mine = {ep.id: ep for ep in endpoints_of_service(backend, config)}
+    unsuccessful = []
+    for ep_id in self._get_param("VpcEndpointIds", []) or []:
+        ep = mine.get(ep_id)
+        if ep is None:
+            unsuccessful.append(
+                {"ResourceId": ep_id, "Error": {"Code": "InvalidVpcEndpointId.NotFound", "Message": f"The Vpc Endpoint Id '{ep_id}' does not exist"}}
+            )
+        else:
+            ep.state = "rejected"
+    return ActionResult({"Unsuccessful": unsuccessful})
+
+
+CONNECTION_FILTERS = ("ip-address-type", "service-id", "transit-gateway-attachment-id", "vpc-endpoint-owner", "vpc-endpoint-region",
+                      "vpc-endpoint-state", "vpc-endpoint-id")
+
+
+def describe_vpc_endpoint_connections(self):
+    """DescribeVpcEndpointConnections (moto lacks it): the endpoints connected to the account's endpoint
+    services, each with its state (pendingAcceptance, available, rejected, ...), EC2's filters (any other
+    name: InvalidParameterValue) and MaxResults / NextToken paging."""
+    backend = self.ec2_backend
+    filters = self._filters_from_querystring()
+    check_filter_names(filters, CONNECTION_FILTERS)
+    max_results = self._get_param("MaxResults")
+    if max_results is not None and not 5 <= int(max_results) <= 1000:
+        raise InvalidParameterValue(f"Value ( {max_results} ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.")
+    found = []
+    for config in backend.configurations.values():
+        for ep in endpoints_of_service(backend, config):
+            values = {
+                "ip-address-type": [getattr(ep, "ip_address_type", None) or "ipv4"],
+                "service-id": [config.id],
+                "transit-gateway-attachment-id": [],
+                "vpc-endpoint-owner": [backend.account_id],
+                "vpc-endpoint-region": [self.region],
+                "vpc-endpoint-state": [ep.state],
+                "vpc-endpoint-id": [ep.id],
+            }
+            if not all(filter_matches(values[name], patterns) for name, patterns in filters.items()):
+                continue
+            found.append({
+                "ServiceId": config.id,
+                "VpcEndpointId": ep.id,
+                "VpcEndpointOwner": backend.account_id,
+                "VpcEndpointState": ep.state,
+                "CreationTimestamp": ep.creation_timestamp,
+                "DnsEntries": [{"DnsName": e.get("dns_name"), "HostedZoneId": e.get("hosted_zone_id")} for e in ep.dns_entries or []],
+                "NetworkLoadBalancerArns": list(config.network_load_balancer_arns or []),
+                "GatewayLoadBalancerArns": list(config.gateway_load_balancer_arns or []),
+                "IpAddressType": getattr(ep, "ip_address_type", None) or "ipv4",
+                "VpcEndpointRegion": self.region,
+                "Tags": [{"Key": t["key"], "Value": t["value"]} for t in ep.get_tags()],
+            })
+    found.sort(key=lambda c: c["VpcEndpointId"])
+    token = self._get_param("NextToken")
+    start = int(token) if token and token.isdigit() else 0
+    end = start + int(max_results or 1000)
+    result = {"VpcEndpointConnections": found[start:end]}
+    if end < len(found):
+        result["NextToken"] = str(end)
+    return ActionResult(result)
+
+
 def create_dns_entries(service_name, vpc_endpoint_id):
     """EC2's regional name: vpce-ID-SUFFIX.SVC.REGION.vpce.amazonaws.com (moto: vpce-ID-SUFFIX.SERVICE_NAME)."""
     parts = service_name.split(".")
@@ -623,6 +722,8 @@ def delete_vpc_endpoints(self):
                                  "ResourceId": ep_id})
         else:
             ep.vpc_endpoint_type = ep.vpc_endpoint_type or "Gateway"
+            if lattice_endpoints.is_lattice(ep):
+                lattice_endpoints.delete_lattice_endpoint(backend, ep)
             if is_gateway(ep):
                 # EC2 deletes whatever routes to the endpoint are left; moto fails on one removed
                 # out of band (DeleteRoute), so only the tables that still have it are cleaned.
@@ -667,7 +768,7 @@ def endpoint_filter_values(ep, name, region):
         return [tags[key]] if key in tags else []
     return {
         "ip-address-type": [getattr(ep, "ip_address_type", None) or "ipv4"],
-        "service-name": [ep.service_name],
+        "service-name": [ep.service_name] if ep.service_name else [],  # Resource / ServiceNetwork endpoints have none
         "service-region": [getattr(ep, "service_region", None) or region],
         "tag-key": list(tags),
         "vpc-id": [ep.vpc_id],
@@ -865,6 +966,10 @@ models.create_dns_entries = create_dns_entries
 VPCs.create_vpc_endpoint = create_vpc_endpoint
 VPCs.modify_vpc_endpoint = modify_vpc_endpoint
 VPCs.accept_vpc_endpoint_connections = accept_vpc_endpoint_connections
+VPCs.reject_vpc_endpoint_connections = reject_vpc_endpoint_connections
+VPCs.describe_vpc_endpoint_connections = describe_vpc_endpoint_connections
+
+lattice_endpoints.install_lattice()
 
 if __name__ == "__main__":
     moto_server.DomainDispatcherApplication = DispatcherWithLimits

@@ -330,7 +330,8 @@ def test_gateway_endpoints_per_region(url, set_limits):
 def test_limits_are_configurable(url):
     with urllib.request.urlopen(url + "/__emulator/limits", timeout=5) as r:
         limits = json.load(r)
-    assert set(limits) == {"interface_endpoints_per_vpc", "gateway_endpoints_per_region"}
+    assert set(limits) == {"interface_endpoints_per_vpc", "gateway_endpoints_per_region", "resource_endpoints_per_vpc",
+                           "service_network_endpoints_per_vpc"}
     req = urllib.request.Request(url + "/__emulator/limits", data=b'{"no_such_limit": 1}', method="POST")
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(req, timeout=5)
