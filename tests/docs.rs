@@ -22,6 +22,8 @@ fn docs_are_up_to_date() {
             "resources/vpce_gateway.md",
             "resources/vpce_gateway_load_balancer.md",
             "resources/vpce_interface.md",
+            "resources/vpce_policy.md",
+            "resources/vpce_private_dns.md",
             "resources/vpce_route_table_association.md",
             "resources/vpce_security_group_association.md",
             "resources/vpce_subnet_association.md",

@@ -396,6 +396,8 @@ fn mutual_tls_with_the_announced_certificates() {
                 "vpce_gateway",
                 "vpce_gateway_load_balancer",
                 "vpce_interface",
+                "vpce_policy",
+                "vpce_private_dns",
                 "vpce_route_table_association",
                 "vpce_security_group_association",
                 "vpce_subnet_association"
@@ -428,6 +430,8 @@ fn mutual_tls_with_the_announced_certificates() {
                 "vpce_gateway",
                 "vpce_gateway_load_balancer",
                 "vpce_interface",
+                "vpce_policy",
+                "vpce_private_dns",
                 "vpce_route_table_association",
                 "vpce_security_group_association",
                 "vpce_subnet_association"

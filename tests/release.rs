@@ -286,7 +286,15 @@ fn windows_binary_serves_over_tcp_under_wine() {
     });
     assert_eq!(
         resources,
-        ["vpce_gateway", "vpce_interface", "vpce_route_table_association", "vpce_security_group_association", "vpce_subnet_association"]
+        [
+            "vpce_gateway",
+            "vpce_interface",
+            "vpce_policy",
+            "vpce_private_dns",
+            "vpce_route_table_association",
+            "vpce_security_group_association",
+            "vpce_subnet_association"
+        ]
     );
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let status = loop {

@@ -25,6 +25,7 @@ mod pace;
 mod privatelink;
 mod readahead;
 mod search;
+mod split;
 mod traffic;
 mod waiters;
 mod writes;
@@ -35,6 +36,7 @@ pub use markers::{Background, CREATE_MARKER};
 pub use names::tag_specification;
 pub use observe::{CallEvent, CallObserver, Ec2Observer, PollEvent};
 pub use readahead::READ_AHEAD_AFTER;
+pub use split::MANAGED_BY_PREFIX;
 
 // What the resources and data sources use.
 pub(crate) use create::{
@@ -51,6 +53,7 @@ pub(crate) use names::{
     DNS_RECORD_IP_TYPES, ENDPOINT_STATES, ENDPOINT_TYPES, IP_ADDRESS_TYPES, PRIVATE_DNS_PREFERENCES, SERVICE_TYPES,
 };
 pub(crate) use search::{EndpointQuery, RawFilter, ENDPOINT_FILTERS, SERVICE_FILTERS};
+pub(crate) use split::{is_hidden_tag, managed_by, managed_by_key};
 pub(crate) use traffic::{admits_https, path_to, Uncovered};
 pub(crate) use waiters::{retry_while_busy, WaitError, NOT_FOUND_GRACE};
 pub(crate) use writes::Deleted;

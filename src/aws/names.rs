@@ -75,11 +75,12 @@ pub(crate) fn service_region(name: &str) -> Option<&str> {
     }
 }
 
-/// The user's tags of an endpoint: AWS-reserved `aws:*` tags and the creation marker left out.
+/// The user's tags of an endpoint: AWS-reserved `aws:*` tags and the provider's hidden tags (the
+/// creation marker, the split-ownership tags) left out.
 pub(crate) fn tags_from_ec2(tags: &[Tag]) -> BTreeMap<String, String> {
     tags.iter()
         .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
-        .filter(|(k, _)| !k.to_ascii_lowercase().starts_with("aws:") && k != super::CREATE_MARKER)
+        .filter(|(k, _)| !k.to_ascii_lowercase().starts_with("aws:") && !super::is_hidden_tag(k))
         .collect()
 }
 

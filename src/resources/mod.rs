@@ -14,6 +14,7 @@ pub(crate) mod interface;
 pub(crate) mod list;
 pub(crate) mod ownership;
 pub(crate) mod policy;
+pub(crate) mod split;
 pub(crate) mod tags;
 pub(crate) mod timeouts;
 

@@ -148,6 +148,69 @@ impl Owners {
     }
 }
 
+/// A setting of an endpoint that a separate resource may manage instead of the endpoint's own
+/// resource (split ownership: `vpce_policy`, `vpce_private_dns`). Its claims are kept under the
+/// attribute's name, as one member: the endpoint setting the attribute claims it "inline", the
+/// separate resource as an association.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Split {
+    /// The endpoint attribute, `policy`.
+    pub(crate) attr: &'static str,
+    /// The separate resource, `vpce_policy`.
+    pub(crate) resource: &'static str,
+    /// What it is, lowercase, `policy`.
+    pub(crate) what: &'static str,
+}
+
+/// `vpce_policy`.
+pub(crate) const SPLIT_POLICY: Split = Split { attr: "policy", resource: "vpce_policy", what: "policy" };
+/// `vpce_private_dns`.
+pub(crate) const SPLIT_PRIVATE_DNS: Split =
+    Split { attr: "private_dns_enabled", resource: "vpce_private_dns", what: "private DNS setting" };
+/// Every setting a separate resource may manage.
+pub(crate) const SPLITS: &[Split] = &[SPLIT_POLICY, SPLIT_PRIVATE_DNS];
+
+impl Split {
+    fn names(&self) -> Names {
+        Names { endpoint_resource: "endpoint", inline_attr: self.attr, association: self.resource, what: self.what }
+    }
+
+    /// `Policy managed twice`.
+    pub(crate) fn twice(&self) -> String {
+        format!("{} managed twice", capitalised(self.what))
+    }
+
+    /// The separate resource claims the setting of `endpoint`: why it cannot, if it cannot.
+    pub(crate) fn claim(&self, owners: &Owners, endpoint: &str) -> Option<(String, String)> {
+        let (res, attr, what) = (self.resource, self.attr, self.what);
+        match owners.claim_association(&self.names(), endpoint, attr)? {
+            Conflict::Duplicate => Some((
+                format!("Duplicate {res}"),
+                format!("Another {res} in this configuration also manages the {what} of {endpoint}. Keep one: two would undo each other's value, and destroying either resets what the other still claims."),
+            )),
+            Conflict::Inline(_) => Some((self.twice(), self.inline_detail(endpoint))),
+        }
+    }
+
+    /// The endpoint resource of `endpoint` sets the attribute (`set`): whether a separate resource
+    /// of this configuration claimed it already.
+    pub(crate) fn claim_inline(&self, owners: &Owners, endpoint: &str, set: bool) -> Option<String> {
+        if !set {
+            return None;
+        }
+        let claimed = owners.claim_inline(&self.names(), endpoint, BTreeSet::from([self.attr.to_string()]));
+        (!claimed.is_empty()).then(|| self.inline_detail(endpoint))
+    }
+
+    /// The detail of the conflict between the endpoint's attribute and the separate resource.
+    pub(crate) fn inline_detail(&self, endpoint: &str) -> String {
+        let (res, attr, what) = (self.resource, self.attr, self.what);
+        format!(
+            "The endpoint resource of {endpoint} sets {attr}, and a {res} manages the {what} of {endpoint} too: at every apply one would undo the other. Manage the {what} in one place: leave {attr} unset on the endpoint (while a {res} manages it, unset means \"managed elsewhere\": the endpoint keeps the {res}'s value), or remove the {res}."
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,6 +237,23 @@ mod tests {
         assert_eq!(c, Conflict::Inline(listed));
         assert!(c.detail(&RT, "vpce-own2", "rtb-3").contains("does not include rtb-3"), "{}", c.detail(&RT, "vpce-own2", "rtb-3"));
         assert_eq!(c.summary(&RT), "Route tables managed twice");
+    }
+
+    #[test]
+    fn split_settings_conflict_whichever_comes_first() {
+        let o = Owners::default();
+        // The separate resource first, then the endpoint setting the attribute.
+        assert_eq!(SPLIT_POLICY.claim(&o, "vpce-s1"), None);
+        assert!(SPLIT_POLICY.claim_inline(&o, "vpce-s1", true).is_some_and(|d| d.contains("leave policy unset")));
+        // The endpoint first (leaving it unset claims nothing).
+        assert_eq!(SPLIT_PRIVATE_DNS.claim_inline(&o, "vpce-s2", false), None);
+        assert_eq!(SPLIT_PRIVATE_DNS.claim(&o, "vpce-s2"), None);
+        assert_eq!(SPLIT_PRIVATE_DNS.claim_inline(&o, "vpce-s3", true), None);
+        let (summary, _) = SPLIT_PRIVATE_DNS.claim(&o, "vpce-s3").expect("conflict");
+        assert_eq!(summary, "Private DNS setting managed twice");
+        assert_eq!(SPLIT_PRIVATE_DNS.claim(&o, "vpce-s2").map(|c| c.0), Some("Duplicate vpce_private_dns".to_string()));
+        // Settings and members are apart: a policy claim is no subnet claim.
+        assert_eq!(o.claim_association(&SN, "vpce-s1", "policy"), None);
     }
 
     #[test]

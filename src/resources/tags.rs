@@ -109,8 +109,12 @@ pub(crate) fn validate(tags: &Val<Map<String>>, diags: &mut Diagnostics) {
     for (key, value) in map {
         let at = || vec![PathStep::Attr("tags".into()), PathStep::Key(key.clone())];
         let chars = key.chars().count();
-        if key == crate::aws::CREATE_MARKER {
-            diags.attr_error(at(), "Invalid tag key", format!("\"{key}\" is the provider's own creation marker and cannot be set."));
+        if crate::aws::is_hidden_tag(key) {
+            diags.attr_error(
+                at(),
+                "Invalid tag key",
+                format!("\"{key}\" is one of the provider's own hidden tags (crash-safe creates, split ownership) and cannot be set."),
+            );
         } else if key.to_ascii_lowercase().starts_with("aws:") {
             diags.attr_error(
                 at(),

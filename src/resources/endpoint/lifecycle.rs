@@ -193,10 +193,23 @@ pub(crate) fn plan_values<E: Endpoint>(
 
 pub(super) async fn plan<E: Endpoint>(e: &E, ctx: &Ctx, req: TypedPlanRequest<'_, E::Model>) -> PlanResponse {
     let mut diags = Diagnostics::new();
-    let replaced_private = super::super::ec2_rules::replaced_id(&req.raw.prior_private);
+    let (replaced_private, raw) = (super::super::ec2_rules::replaced_id(&req.raw.prior_private), req.raw);
     let Some(mut p) = plan_models(e, ctx.ec2.region(), &ctx.owners, req, &mut diags) else {
         return PlanResponse { diags, ..Default::default() };
     };
+    // Settings a separate resource manages (vpce_policy, vpce_private_dns) stay as EC2 has them:
+    // planned again as if configured so (the checks ran on the first plan).
+    if let (false, Some(prior), Some(id)) = (p.fresh, &p.prior, p.prior.as_ref().and_then(|m| m.id().as_str())) {
+        let kept = super::elsewhere::plan(ctx, id, prior, &p.planned, &p.config, &mut diags).await;
+        let again = super::elsewhere::as_configured(raw, &kept);
+        let config = decode::<E::Model>(&again.config, "configuration").ok().flatten();
+        if let (false, Some(config)) = (kept.is_empty(), config) {
+            let typed = TypedPlanRequest { prior: Some(prior.clone()), config, raw: &again };
+            if let Some(q) = plan_models(e, ctx.ec2.region(), &Owners::default(), typed, &mut Diagnostics::new()) {
+                (p.planned, p.replace) = (q.planned, q.replace);
+            }
+        }
+    }
     // tags_all: the default tags merged with the resource's (known when both are).
     let tags_all = ctx.tags.plan(p.planned.tags());
     tags::validate_merged(&tags_all, p.planned.tags(), &mut diags);
@@ -369,9 +382,13 @@ pub(super) async fn update<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model, plan
     // may be applied after changes made outside Terraform, and the endpoint must end as planned
     // (the state holds the plan). Only what the configuration sets is taken from EC2.
     let converged;
+    // Settings a separate resource manages, which the configuration leaves to it: not changed.
+    let mut elsewhere = Vec::new();
     let prior = match ctx.ec2.find_vpc_endpoint(&id).await {
         Ok(Some(ep)) => {
-            converged = converge_base(prior, &e.state_from_endpoint(ctx.ec2.region(), prior, &ep), config);
+            elsewhere = super::elsewhere::managed_elsewhere(&ep, config);
+            let base = converge_base(prior, &e.state_from_endpoint(ctx.ec2.region(), prior, &ep), config);
+            converged = super::elsewhere::keep(&base, prior, &elsewhere);
             &converged
         }
         Ok(None) => {
@@ -389,6 +406,7 @@ pub(super) async fn update<E: Endpoint>(e: &E, ctx: &Ctx, prior: &E::Model, plan
         Err(()) => return ApplyResponse { new_state: prior.to_value(), diags },
     };
     spec.policy = match (prior.policy(), config.policy()) {
+        _ if elsewhere.contains(&"policy") => None,
         (Some(before), Some(after)) => match policy::change(before, after) {
             policy::Change::Set(p) => Some(aws::PolicyChange::Set(p.to_string())),
             policy::Change::Reset => Some(aws::PolicyChange::Reset),

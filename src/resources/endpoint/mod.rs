@@ -13,6 +13,7 @@
 
 mod accept;
 mod creation;
+mod elsewhere;
 #[cfg(test)]
 mod fingerprint_pin;
 mod identity;

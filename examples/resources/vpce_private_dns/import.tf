@@ -1,0 +1,4 @@
+import {
+  to = vpce_private_dns.api
+  id = "vpce-0123456789abcdef0"
+}
