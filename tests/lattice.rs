@@ -214,3 +214,52 @@ fn plan_time_checks() {
         tf.plan().fails_with(&needles);
     }
 }
+
+/// `terraform query` (1.15) finds the Resource and ServiceNetwork endpoints of a VPC, each list
+/// its own type, and the configuration it generates imports them and then plans no change.
+#[test]
+fn query_finds_them_and_generated_configuration_imports() {
+    let (rt, ec2, net) = net();
+    let (rc, sn) = lattice_targets();
+    let s0 = net.subnets[0].id.clone();
+    let (r, n) = rt.block_on(async {
+        let r = ec2
+            .create_vpc_endpoint()
+            .vpc_id(&net.id)
+            .vpc_endpoint_type(VpcEndpointType::Resource)
+            .resource_configuration_arn(&rc)
+            .subnet_ids(&s0)
+            .send()
+            .await
+            .expect("create a Resource endpoint");
+        let n = ec2
+            .create_vpc_endpoint()
+            .vpc_id(&net.id)
+            .vpc_endpoint_type(VpcEndpointType::ServiceNetwork)
+            .service_network_arn(&sn)
+            .subnet_ids(&s0)
+            .send()
+            .await
+            .expect("create a ServiceNetwork endpoint");
+        let id = |e: Option<&aws_sdk_ec2::types::VpcEndpoint>| e.and_then(|e| e.vpc_endpoint_id()).expect("id").to_string();
+        (id(r.vpc_endpoint()), id(n.vpc_endpoint()))
+    });
+    let client = common::clients::Client::embedded();
+    let tf = Tf::new();
+    tf.write("");
+    let list = |kind: &str| format!("list \"{kind}\" \"all\" {{\n  provider = vpce\n  config {{\n    vpc_id = \"{}\"\n  }}\n}}\n", net.id);
+    std::fs::write(tf.path().join("find.tfquery.hcl"), format!("{}\n{}", list("vpce_resource"), list("vpce_service_network")))
+        .expect("write");
+    let out = client.run(&tf, &["query", "-no-color", "-generate-config-out=generated.tf"]).ok();
+    let generated =
+        std::fs::read_to_string(tf.path().join("generated.tf")).unwrap_or_else(|e| panic!("no generated.tf ({e}):\n{}", out.all()));
+    for (id, kind) in [(&r, "vpce_resource"), (&n, "vpce_service_network")] {
+        assert!(generated.contains(&format!("id         = \"{id}\"")), "{generated}");
+        assert_eq!(generated.matches(&format!("resource \"{kind}\"")).count(), 1, "{generated}");
+    }
+    std::fs::remove_file(tf.path().join("find.tfquery.hcl")).expect("remove query file");
+    let applied = client.apply(&tf).ok();
+    assert!(applied.stdout.contains("2 imported, 0 added, 0 changed, 0 destroyed"), "{}", applied.all());
+    assert_eq!(client.plan(&tf).code, 0, "the generated configuration plans no change");
+    client.destroy(&tf).ok();
+}
