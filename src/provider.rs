@@ -20,6 +20,7 @@ use crate::protocol::server::{Options, Server};
 use crate::protocol::typed::{decode, Typed};
 use crate::protocol::values::{Number, PathStep, Value};
 use crate::protocol::Registry;
+use crate::resources::lattice::{resource::ResourceEndpoint, service_network::ServiceNetworkEndpoint};
 use crate::resources::{association, endpoint, gateway, gateway_load_balancer, interface, list, split, tags};
 
 /// The address Terraform knows the provider by.
@@ -27,7 +28,7 @@ pub(crate) const PROVIDER_ADDRESS: &str = "registry.terraform.io/vpce/vpce";
 
 crate::model! {
     /// The `provider "vpce"` block.
-    #[description = "Manages AWS VPC endpoints: free Gateway endpoints (S3, DynamoDB), Interface endpoints (PrivateLink) and Gateway Load Balancer endpoints."]
+    #[description = "Manages AWS VPC endpoints: free Gateway endpoints (S3, DynamoDB), Interface endpoints (PrivateLink), Gateway Load Balancer endpoints, and Resource and ServiceNetwork endpoints (VPC Lattice)."]
     pub(crate) struct ProviderModel {
         attrs {
             region: String [optional] "AWS region, e.g. `us-east-1`. Defaults to the standard AWS configuration (`AWS_REGION`, profile).";
@@ -92,6 +93,8 @@ pub(crate) fn registry() -> Registry<Ctx> {
         .resource(Typed::new(endpoint::AsResource(gateway::Gateway::new())))
         .resource(Typed::new(endpoint::AsResource(interface::Interface::new())))
         .resource(Typed::new(endpoint::AsResource(gateway_load_balancer::GatewayLoadBalancer::new())))
+        .resource(Typed::new(endpoint::AsResource(ResourceEndpoint::new())))
+        .resource(Typed::new(endpoint::AsResource(ServiceNetworkEndpoint::new())))
         .resource(Typed::new(association::route_table::RouteTableAssociation::new()))
         .resource(Typed::new(association::subnet::SubnetAssociation::new()))
         .resource(Typed::new(association::security_group::SecurityGroupAssociation::new()))
@@ -104,6 +107,8 @@ pub(crate) fn registry() -> Registry<Ctx> {
         .list_resource(Typed::new(list::EndpointList::new(gateway::Gateway::new())))
         .list_resource(Typed::new(list::EndpointList::new(interface::Interface::new())))
         .list_resource(Typed::new(list::EndpointList::new(gateway_load_balancer::GatewayLoadBalancer::new())))
+        .list_resource(Typed::new(list::EndpointList::new(ResourceEndpoint::new())))
+        .list_resource(Typed::new(list::EndpointList::new(ServiceNetworkEndpoint::new())))
 }
 
 /// The resources, by type name.

@@ -62,6 +62,7 @@ macro_rules! d {
 const GW: &str = r#"resource "vpce_gateway" "x""#;
 const IF: &str = r#"resource "vpce_interface" "x""#;
 const GWLB: &str = r#"resource "vpce_gateway_load_balancer" "x""#;
+const RES: &str = r#"resource "vpce_resource" "x""#;
 const PROV: &str = r#"provider "vpce""#;
 const DS_EP: &str = r#"data "vpce_endpoint" "x""#;
 const DS_SVC: &str = r#"data "vpce_service" "x""#;
@@ -190,6 +191,10 @@ fn cases(w: &World) -> Vec<Case> {
         )
     };
     let (s0, s1) = (w.a.subnets[0].id.as_str(), w.a.subnets[1].id.as_str());
+    let rc = "arn:aws:vpc-lattice:us-east-1:123456789012:resourceconfiguration/rcfg-0123456789abcdefg";
+    let res = |arn: &str, extra: &str| {
+        format!("resource \"vpce_resource\" \"x\" {{\n  vpc_id                     = \"{}\"\n  resource_configuration_arn = \"{arn}\"\n{extra}\n}}\n", w.a.id)
+    };
     let a = w.a.id.as_str();
     let missing_vpc = "vpc-0123456789abcdef0";
     let missing_rtb = "rtb-0123456789abcdef0";
@@ -343,6 +348,22 @@ fn cases(w: &World) -> Vec<Case> {
         case("gwlb: nonexistent subnet", Plan,
             gwlb(&w.gwlb, &[missing_subnet], ""),
             "Subnet not found", d![&format!("Subnet {missing_subnet} does not exist")], GWLB, Attr("subnet_ids")),
+        // ---------------- vpce_resource (vpce_service_network shares its checks) ----------------
+        case("resource: a service network's ARN", Validate,
+            res("arn:aws:vpc-lattice:us-east-1:123456789012:servicenetwork/sn-0123456789abcdefg", ""),
+            "Invalid resource configuration ARN", d!["does not name a resource configuration", "resourceconfiguration/rcfg-"], RES, Attr("resource_configuration_arn")),
+        case("resource: empty security_group_ids", Validate,
+            res(rc, "  security_group_ids = []"),
+            "Empty security_group_ids", d!["leave the argument out"], RES, Attr("security_group_ids")),
+        case("resource: a DNS preference without private DNS", Validate,
+            res(rc, "  dns_options {\n    private_dns_preference = \"ALL_DOMAINS\"\n  }"),
+            "Private DNS is off", d!["need private_dns_enabled = true"], RES, Attr("private_dns_preference")),
+        case("resource: a service_name", Validate,
+            res(rc, "  service_name = \"com.amazonaws.us-east-1.ssm\""),
+            "Unsupported argument", d!["An argument named \"service_name\" is not expected here"], RES, Attr("service_name")),
+        case("resource: subnet of another VPC", Plan,
+            res(rc, &format!("  subnet_ids = [\"{}\"]", w.b.subnets[0].id)),
+            "Subnet in another VPC", d![&w.b.subnets[0].id, &format!("belongs to {}", w.b.id)], RES, Attr("subnet_ids")),
         // ---------------- vpce_subnet_association, vpce_security_group_association ----------------
         case("subnet association: subnet_id is a security group id", Validate,
             "resource \"vpce_subnet_association\" \"x\" {\n  vpc_endpoint_id = \"vpce-0123456789abcdef0\"\n  subnet_id       = \"sg-0123456789abcdef0\"\n}\n",

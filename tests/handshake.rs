@@ -398,8 +398,10 @@ fn mutual_tls_with_the_announced_certificates() {
                 "vpce_interface",
                 "vpce_policy",
                 "vpce_private_dns",
+                "vpce_resource",
                 "vpce_route_table_association",
                 "vpce_security_group_association",
+                "vpce_service_network",
                 "vpce_subnet_association"
             ]
         );
@@ -414,7 +416,7 @@ fn mutual_tls_with_the_announced_certificates() {
             .await
             .expect("GetResourceIdentitySchemas")
             .into_inner();
-        for r in ["vpce_gateway", "vpce_gateway_load_balancer", "vpce_interface"] {
+        for r in ["vpce_gateway", "vpce_gateway_load_balancer", "vpce_interface", "vpce_resource", "vpce_service_network"] {
             let schema = ids.identity_schemas.get(r).unwrap_or_else(|| panic!("no identity schema for {r}: {:?}", ids.identity_schemas));
             let attrs: Vec<(&str, bool)> = schema.identity_attributes.iter().map(|a| (a.name.as_str(), a.required_for_import)).collect();
             assert_eq!(attrs, [("id", true), ("region", false), ("account_id", false)], "{r}");
@@ -432,8 +434,10 @@ fn mutual_tls_with_the_announced_certificates() {
                 "vpce_interface",
                 "vpce_policy",
                 "vpce_private_dns",
+                "vpce_resource",
                 "vpce_route_table_association",
                 "vpce_security_group_association",
+                "vpce_service_network",
                 "vpce_subnet_association"
             ]
         );
@@ -442,7 +446,7 @@ fn mutual_tls_with_the_announced_certificates() {
         assert_eq!(sources, vec!["vpce_associations", "vpce_endpoint", "vpce_routing", "vpce_service"]);
         let mut lists: Vec<_> = meta.list_resources.iter().map(|r| r.type_name.clone()).collect();
         lists.sort();
-        assert_eq!(lists, vec!["vpce_gateway", "vpce_gateway_load_balancer", "vpce_interface"]);
+        assert_eq!(lists, vec!["vpce_gateway", "vpce_gateway_load_balancer", "vpce_interface", "vpce_resource", "vpce_service_network"]);
 
         use tonic_health::pb::health_check_response::ServingStatus;
         let mut health = tonic_health::pb::health_client::HealthClient::new(ch.clone());

@@ -258,14 +258,14 @@ moved {{
         &format!("{id} is an Interface endpoint, which is a vpce_interface resource, not a vpce_gateway"),
     ]);
 
-    // An endpoint type we do not manage (the stored state says Resource): refused.
+    // An endpoint type we do not manage (the stored state says a type EC2 may add later): refused.
     let state_file = tf.path().join("terraform.tfstate");
     let mut state: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&state_file).expect("state file")).expect("state JSON");
     state["serial"] = serde_json::json!(state["serial"].as_i64().unwrap_or(0) + 1);
     let resources = state["resources"].as_array_mut().expect("resources");
     let r = resources.iter_mut().find(|r| r["type"] == "aws_vpc_endpoint").expect("the aws resource");
-    r["instances"][0]["attributes"]["vpc_endpoint_type"] = serde_json::json!("Resource");
+    r["instances"][0]["attributes"]["vpc_endpoint_type"] = serde_json::json!("Future");
     std::fs::write(&state_file, serde_json::to_string_pretty(&state).expect("state")).expect("write state");
     let to_interface = format!(
         r#"
@@ -285,7 +285,7 @@ moved {{
     tf.write_raw(&format!("{}{to_interface}", awsprovider::provider_blocks(&proxy.url(), true)));
     tf.plan().fails_with(&[
         "Endpoint type not supported",
-        &format!("{id} is a Resource endpoint; this provider manages Gateway endpoints (vpce_gateway), Interface endpoints (vpce_interface) and Gateway Load Balancer endpoints (vpce_gateway_load_balancer) only"),
+        &format!("{id} is a Future endpoint; this provider manages Gateway (vpce_gateway), Interface (vpce_interface), Gateway Load Balancer (vpce_gateway_load_balancer), Resource (vpce_resource) and ServiceNetwork (vpce_service_network) endpoints only"),
     ]);
     assert_eq!(writes(&proxy), BTreeMap::new(), "refused moves wrote nothing");
     assert!(rt.block_on(common::endpoint(&client, &id)).is_some());

@@ -99,19 +99,37 @@ pub(crate) struct GatewayLoadBalancerSpec {
     pub(crate) ip_address_type: Option<String>,
 }
 
+/// What a Resource or ServiceNetwork endpoint's create sends beyond the VPC and its VPC Lattice
+/// target (the resource configuration or service network ARN, [`CreateSpec::service`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct LatticeSpec {
+    /// Sent when not empty, in this order.
+    pub(crate) subnet_ids: Vec<String>,
+    /// Sent when not empty, in this order.
+    pub(crate) security_group_ids: Vec<String>,
+    pub(crate) private_dns_enabled: bool,
+    pub(crate) ip_address_type: Option<String>,
+    pub(crate) dns: Option<DnsSpec>,
+}
+
 /// The endpoint type and what a create of that type sends.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum EndpointSpec {
     Gateway(GatewaySpec),
     Interface(InterfaceSpec),
     GatewayLoadBalancer(GatewayLoadBalancerSpec),
+    /// A Resource endpoint (VPC Lattice resource configuration).
+    Resource(LatticeSpec),
+    /// A ServiceNetwork endpoint (VPC Lattice service network).
+    ServiceNetwork(LatticeSpec),
 }
 
 /// Everything a CreateVpcEndpoint sends but its ClientToken and tags.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CreateSpec {
     pub(crate) vpc_id: String,
-    /// The full service name (`com.amazonaws.REGION.s3`).
+    /// The full service name (`com.amazonaws.REGION.s3`); for a Resource or ServiceNetwork
+    /// endpoint, the ARN of its resource configuration or service network.
     pub(crate) service: String,
     pub(crate) endpoint: EndpointSpec,
 }
@@ -123,6 +141,8 @@ impl CreateSpec {
             EndpointSpec::Gateway(_) => "Gateway",
             EndpointSpec::Interface(_) => "Interface",
             EndpointSpec::GatewayLoadBalancer(_) => "GatewayLoadBalancer",
+            EndpointSpec::Resource(_) => "Resource",
+            EndpointSpec::ServiceNetwork(_) => "ServiceNetwork",
         }
     }
 
@@ -163,6 +183,14 @@ impl CreateSpec {
             EndpointSpec::GatewayLoadBalancer(g) => {
                 format!("{head}|{}|{}", g.subnet_ids.join(","), g.ip_address_type.as_deref().unwrap_or_default())
             }
+            EndpointSpec::Resource(l) | EndpointSpec::ServiceNetwork(l) => format!(
+                "{head}|{}|{}|{}|{}|{:?}",
+                l.subnet_ids.join(","),
+                l.security_group_ids.join(","),
+                l.private_dns_enabled,
+                l.ip_address_type.as_deref().unwrap_or_default(),
+                l.dns.as_ref().map(DnsSpec::sdk)
+            ),
         }
     }
 
@@ -173,11 +201,12 @@ impl CreateSpec {
 
     /// The CreateVpcEndpoint request: everything but the ClientToken and the tags.
     pub(crate) fn request(&self, client: &aws_sdk_ec2::Client) -> CreateVpcEndpointFluentBuilder {
-        let mut req = client
-            .create_vpc_endpoint()
-            .vpc_endpoint_type(VpcEndpointType::from(self.endpoint_type()))
-            .vpc_id(&self.vpc_id)
-            .service_name(&self.service);
+        let mut req = client.create_vpc_endpoint().vpc_endpoint_type(VpcEndpointType::from(self.endpoint_type())).vpc_id(&self.vpc_id);
+        req = match &self.endpoint {
+            EndpointSpec::Resource(_) => req.resource_configuration_arn(&self.service),
+            EndpointSpec::ServiceNetwork(_) => req.service_network_arn(&self.service),
+            _ => req.service_name(&self.service),
+        };
         match &self.endpoint {
             EndpointSpec::Gateway(g) => {
                 if !g.route_table_ids.is_empty() {
@@ -221,6 +250,21 @@ impl CreateSpec {
                 req = req.set_subnet_ids(Some(g.subnet_ids.clone()));
                 if let Some(t) = &g.ip_address_type {
                     req = req.ip_address_type(IpAddressType::from(t.as_str()));
+                }
+            }
+            EndpointSpec::Resource(l) | EndpointSpec::ServiceNetwork(l) => {
+                req = req.private_dns_enabled(l.private_dns_enabled);
+                if !l.subnet_ids.is_empty() {
+                    req = req.set_subnet_ids(Some(l.subnet_ids.clone()));
+                }
+                if !l.security_group_ids.is_empty() {
+                    req = req.set_security_group_ids(Some(l.security_group_ids.clone()));
+                }
+                if let Some(t) = &l.ip_address_type {
+                    req = req.ip_address_type(IpAddressType::from(t.as_str()));
+                }
+                if let Some(d) = &l.dns {
+                    req = req.dns_options(d.sdk());
                 }
             }
         }

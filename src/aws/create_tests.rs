@@ -234,6 +234,47 @@ fn a_gateway_load_balancer_create() {
     assert!(input.get_security_group_ids().is_none() && input.get_policy_document().is_none());
 }
 
+/// A Resource or ServiceNetwork endpoint's create names its Lattice target by its ARN, never a
+/// service name, and sends private DNS explicitly.
+#[test]
+fn a_lattice_create() {
+    let client = client();
+    let arn = "arn:aws:vpc-lattice:us-east-1:123456789012:resourceconfiguration/rcfg-0123456789abcdefg";
+    let full = || LatticeSpec {
+        subnet_ids: strings(&["subnet-a"]),
+        security_group_ids: strings(&["sg-1"]),
+        private_dns_enabled: true,
+        ip_address_type: Some("ipv4".into()),
+        dns: Some(DnsSpec { private_dns_preference: Some("ALL_DOMAINS".into()), ..Default::default() }),
+    };
+    let spec = |e: EndpointSpec| CreateSpec { vpc_id: "vpc-1".into(), service: arn.into(), endpoint: e };
+    let base = spec(EndpointSpec::Resource(full()));
+    assert!(base.settings().starts_with(&format!("Resource|vpc-1|{arn}|subnet-a|sg-1|true|ipv4|Some(")), "{}", base.settings());
+    let req = base.request(&client);
+    let input = req.as_input();
+    assert_eq!(input.get_vpc_endpoint_type(), &Some(VpcEndpointType::Resource));
+    assert_eq!(input.get_resource_configuration_arn().as_deref(), Some(arn));
+    assert_eq!((input.get_service_name(), input.get_service_network_arn()), (&None, &None));
+    assert_eq!(input.get_private_dns_enabled(), &Some(true));
+    assert_eq!(input.get_dns_options().as_ref().and_then(|d| d.private_dns_preference()), Some("ALL_DOMAINS"));
+    let sn = spec(EndpointSpec::ServiceNetwork(full()));
+    assert_ne!(sn.fingerprint(), base.fingerprint());
+    let req = sn.request(&client);
+    assert_eq!(req.as_input().get_service_network_arn().as_deref(), Some(arn));
+    assert_eq!(req.as_input().get_resource_configuration_arn(), &None);
+    for (field, v) in [
+        ("subnet_ids", LatticeSpec { subnet_ids: vec![], ..full() }),
+        ("security_group_ids", LatticeSpec { security_group_ids: vec![], ..full() }),
+        ("private_dns_enabled", LatticeSpec { private_dns_enabled: false, ..full() }),
+        ("ip_address_type", LatticeSpec { ip_address_type: None, ..full() }),
+        ("dns", LatticeSpec { dns: None, ..full() }),
+    ] {
+        let v = spec(EndpointSpec::Resource(v));
+        assert_ne!(v.fingerprint(), base.fingerprint(), "{field} is not in the fingerprint");
+        assert_ne!(v.request(&client).as_input(), base.request(&client).as_input(), "{field} is not in the request");
+    }
+}
+
 #[test]
 fn a_modify_sends_what_its_spec_says() {
     let client = client();

@@ -23,6 +23,12 @@ pub(crate) fn state_display(endpoint: &VpcEndpoint) -> String {
     }
 }
 
+/// What the endpoint connects to: its service name, else (Resource and ServiceNetwork endpoints,
+/// which have none) the ARN of its VPC Lattice resource configuration or service network.
+pub(crate) fn endpoint_target(endpoint: &VpcEndpoint) -> Option<&str> {
+    endpoint.service_name().or(endpoint.resource_configuration_arn()).or(endpoint.service_network_arn())
+}
+
 /// Whether `rt` routes `prefix_list_id` to the gateway endpoint `endpoint_id`.
 pub(crate) fn route_table_has_endpoint_route(rt: &RouteTable, prefix_list_id: &str, endpoint_id: &str) -> bool {
     rt.routes().iter().any(|r| r.destination_prefix_list_id() == Some(prefix_list_id) && r.gateway_id() == Some(endpoint_id))

@@ -53,7 +53,7 @@ impl<'a> Marker<'a> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct OrphanQuery<'a> {
     pub(crate) vpc_id: &'a str,
-    /// The full service name.
+    /// The full service name (or a Resource or ServiceNetwork endpoint's Lattice ARN).
     pub(crate) service: &'a str,
     /// As EC2 spells it (`Gateway`).
     pub(crate) endpoint_type: &'a str,
@@ -272,7 +272,7 @@ fn choose_orphans(claims: &Claims, marked: Vec<VpcEndpoint>, q: &OrphanQuery<'_>
     let mut candidates: Vec<VpcEndpoint> = marked
         .into_iter()
         .filter(|e| e.vpc_id() == Some(q.vpc_id))
-        .filter(|e| e.service_name() == Some(q.service))
+        .filter(|e| super::endpoint_target(e) == Some(q.service))
         .filter(|e| e.vpc_endpoint_type().is_some_and(|t| t.as_str().eq_ignore_ascii_case(q.endpoint_type)))
         .filter(|e| !["deleting", "deleted", "failed", "rejected", "expired"].contains(&state_str(e).as_str()))
         .filter(|e| marker_of(e).is_some_and(|m| Marker::parse(m).owner == Some(q.owner)))

@@ -40,13 +40,13 @@ pub use split::MANAGED_BY_PREFIX;
 
 // What the resources and data sources use.
 pub(crate) use create::{
-    CreateSpec, Created, DnsSpec, EndpointSpec, GatewayLoadBalancerSpec, GatewaySpec, InterfaceSpec, ModifySpec, NewEndpoint, PolicyChange,
-    SubnetAddresses,
+    CreateSpec, Created, DnsSpec, EndpointSpec, GatewayLoadBalancerSpec, GatewaySpec, InterfaceSpec, LatticeSpec, ModifySpec, NewEndpoint,
+    PolicyChange, SubnetAddresses,
 };
 pub use error::AwsError;
 pub(crate) use error::{is_busy_code, Missing, SdkResultExt};
 pub(crate) use exclusive::Member;
-pub(crate) use finders::{route_table_has_endpoint_route, state_display, state_str};
+pub(crate) use finders::{endpoint_target, route_table_has_endpoint_route, state_display, state_str};
 pub(crate) use markers::{fingerprint, marker_of};
 pub(crate) use names::{
     endpoint_arn, is_full_service_name, is_region_name, resolve_service_name, service_arn, service_region, tags_from_ec2,

@@ -75,7 +75,7 @@ pub(crate) fn filters(config: &ListConfig, endpoint_type: &str, region: &str) ->
 /// How `terraform query` shows an endpoint: its `Name` tag, else its ID, with the service and VPC.
 pub(crate) fn display_name(ep: &VpcEndpoint) -> String {
     let id = ep.vpc_endpoint_id().unwrap_or_default();
-    let service = ep.service_name().unwrap_or_default();
+    let service = aws::endpoint_target(ep).unwrap_or_default();
     let vpc = ep.vpc_id().unwrap_or_default();
     let name = ep.tags().iter().find(|t| t.key() == Some("Name")).and_then(|t| t.value()).filter(|n| !n.is_empty());
     match name {

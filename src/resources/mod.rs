@@ -11,6 +11,7 @@ pub(crate) mod endpoint;
 pub(crate) mod gateway;
 pub(crate) mod gateway_load_balancer;
 pub(crate) mod interface;
+pub(crate) mod lattice;
 pub(crate) mod list;
 pub(crate) mod ownership;
 pub(crate) mod policy;

@@ -481,6 +481,26 @@ print(cfg["ServiceConfiguration"]["ServiceName"])
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// A new VPC Lattice resource configuration and service network (scripts/lattice_endpoints.py
+/// serves them); their ARNs, for Resource and ServiceNetwork endpoints. Made with boto3.
+pub fn lattice_targets() -> (String, String) {
+    let script = r#"
+import sys, uuid, boto3
+kw = dict(endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+lattice = boto3.client("vpc-lattice", **kw)
+rc = lattice.create_resource_configuration(
+    name="rc-" + uuid.uuid4().hex[:12], type="SINGLE", resourceGatewayIdentifier="rgw-0123456789abcdefg", portRanges=["5432"],
+    resourceConfigurationDefinition={"dnsResource": {"domainName": "db.example.com", "ipAddressType": "IPV4"}})
+sn = lattice.create_service_network(name="sn-" + uuid.uuid4().hex[:12])
+print(rc["arn"], sn["arn"])
+"#;
+    let out = Command::new(repo().join(".venv/bin/python")).arg("-c").arg(script).arg(moto_url()).output().expect("run python");
+    assert!(out.status.success(), "VPC Lattice setup failed: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut arns = text.split_whitespace().map(str::to_string);
+    (arns.next().expect("resource configuration ARN"), arns.next().expect("service network ARN"))
+}
+
 /// HCL for a mixed fleet over `vpcs` (each with two subnets and a security group): a
 /// `vpce_gateway` `g{v}_{r}` per route table, whose service and extra lines `gateway(r)` gives,
 /// and ten `vpce_interface`s `i{v}_{i}` per VPC (ten services, on alternate subnets).

@@ -29,6 +29,7 @@ async fn settings<E: Endpoint>(e: &E, ctx: &Ctx, planned: &E::Model) -> String {
         aws::EndpointSpec::Gateway(_) => "com.amazonaws.us-east-1.s3",
         aws::EndpointSpec::Interface(_) => "com.amazonaws.us-east-1.ssm",
         aws::EndpointSpec::GatewayLoadBalancer(_) => "com.amazonaws.vpce.us-east-1.vpce-svc-1",
+        aws::EndpointSpec::Resource(_) | aws::EndpointSpec::ServiceNetwork(_) => "arn:aws:vpc-lattice:us-east-1:123456789012:x/y",
     };
     let spec = aws::CreateSpec { vpc_id: "vpc-1".into(), service: service.into(), endpoint };
     let head = format!("{}|vpc-1|{service}|", E::EC2_TYPE);

@@ -143,15 +143,17 @@ pub(crate) fn plan_models<E: Endpoint>(
     // no change; the plan keeps the prior spelling (Terraform accepts the prior value for a
     // configured one that means the same), so that a respelled configuration, or an import
     // (which reads EC2's full name) under a configuration that spells it short, plans nothing.
-    let respelled = match (prior.as_ref().and_then(|p| p.service_name().as_str()), config.service_name().as_str()) {
-        (Some(old), Some(new)) => old != new && aws::resolve_service_name(old, region) == aws::resolve_service_name(new, region),
+    let respelled = match (prior.as_ref().and_then(|p| p.target().as_str()), config.target().as_str(), E::TARGET_ATTR) {
+        (Some(old), Some(new), "service_name") => {
+            old != new && aws::resolve_service_name(old, region) == aws::resolve_service_name(new, region)
+        }
         _ => false,
     };
     let (mut proposed, mut cfg) = (req.proposed.clone(), req.config.clone());
     if let (true, Some(prior)) = (respelled, &prior) {
         for v in [&mut proposed, &mut cfg] {
             if let Value::Object(m) = v {
-                m.insert("service_name".to_string(), prior.service_name().to_value());
+                m.insert("service_name".to_string(), prior.target().to_value());
             }
         }
     }
@@ -260,11 +262,15 @@ pub(super) async fn create<E: Endpoint>(e: &E, ctx: &Ctx, mut planned: E::Model,
     let started = Instant::now();
     let mut diags = Diagnostics::new();
     let region = ctx.ec2.region().to_string();
-    let (Some(vpc_id), Some(service)) = (planned.vpc_id().as_str().map(str::to_string), planned.service_name().as_str()) else {
-        diags.error("Provider bug: unknown values at apply", "vpc_id and service_name must be known when the endpoint is created.");
+    let (Some(vpc_id), Some(target)) = (planned.vpc_id().as_str().map(str::to_string), planned.target().as_str()) else {
+        diags.error(
+            "Provider bug: unknown values at apply",
+            format!("vpc_id and {} must be known when the endpoint is created.", E::TARGET_ATTR),
+        );
         return ApplyResponse { new_state: Value::Null, diags };
     };
-    let service = aws::resolve_service_name(service, &region);
+    // A service name may be short; a VPC Lattice ARN is sent as it is.
+    let service = if E::TARGET_ATTR == "service_name" { aws::resolve_service_name(target, &region) } else { target.to_string() };
     let Some(endpoint) = e.create_spec(ctx, &planned, config, &mut diags).await else {
         return ApplyResponse { new_state: Value::Null, diags };
     };
@@ -608,6 +614,8 @@ pub(super) async fn import<E: Endpoint>(e: &E, ctx: &Ctx, id: String) -> ImportR
             "gateway" => " Import it as a vpce_gateway resource instead.",
             "interface" => " Import it as a vpce_interface resource instead.",
             "gatewayloadbalancer" => " Import it as a vpce_gateway_load_balancer resource instead.",
+            "resource" => " Import it as a vpce_resource resource instead.",
+            "servicenetwork" => " Import it as a vpce_service_network resource instead.",
             _ => "",
         };
         let theirs = if kind.is_empty() { "unknown type of" } else { kind.as_str() };

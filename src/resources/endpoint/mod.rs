@@ -55,7 +55,9 @@ pub(crate) trait EndpointModel: Model + Clone + Default + Send + Sync + 'static 
     fn id(&self) -> &Val<String>;
     fn id_mut(&mut self) -> &mut Val<String>;
     fn vpc_id(&self) -> &Val<String>;
-    fn service_name(&self) -> &Val<String>;
+    /// What the endpoint connects to ([`Endpoint::TARGET_ATTR`]): its service name, or the ARN of
+    /// a Resource or ServiceNetwork endpoint's VPC Lattice resource configuration or service network.
+    fn target(&self) -> &Val<String>;
     /// The endpoint policy; `None` for a type that takes none (Gateway Load Balancer endpoints).
     fn policy(&self) -> Option<&Val<String>>;
     fn policy_mut(&mut self) -> Option<&mut Val<String>>;
@@ -68,10 +70,11 @@ pub(crate) trait EndpointModel: Model + Clone + Default + Send + Sync + 'static 
 }
 
 /// Implements [`EndpointModel`] for a model with the fields of that name; `endpoint_model!(T,
-/// no_policy)` for a model without `policy` (an endpoint type that takes no policy).
+/// no_policy)` for a model without `policy` (an endpoint type that takes no policy), and
+/// `endpoint_model!(T, no_policy, target = FIELD)` for one whose target is not `service_name`.
 macro_rules! endpoint_model {
     ($t:ty) => {
-        $crate::resources::endpoint::endpoint_model!(@impl $t,
+        $crate::resources::endpoint::endpoint_model!(@impl $t, service_name,
             fn policy(&self) -> Option<&Val<String>> {
                 Some(&self.policy)
             }
@@ -81,7 +84,10 @@ macro_rules! endpoint_model {
         );
     };
     ($t:ty, no_policy) => {
-        $crate::resources::endpoint::endpoint_model!(@impl $t,
+        $crate::resources::endpoint::endpoint_model!($t, no_policy, target = service_name);
+    };
+    ($t:ty, no_policy, target = $target:ident) => {
+        $crate::resources::endpoint::endpoint_model!(@impl $t, $target,
             fn policy(&self) -> Option<&Val<String>> {
                 None
             }
@@ -90,7 +96,7 @@ macro_rules! endpoint_model {
             }
         );
     };
-    (@impl $t:ty, $($policy:item)*) => {
+    (@impl $t:ty, $target:ident, $($policy:item)*) => {
         impl $crate::resources::endpoint::EndpointModel for $t {
             fn id(&self) -> &Val<String> {
                 &self.id
@@ -101,8 +107,8 @@ macro_rules! endpoint_model {
             fn vpc_id(&self) -> &Val<String> {
                 &self.vpc_id
             }
-            fn service_name(&self) -> &Val<String> {
-                &self.service_name
+            fn target(&self) -> &Val<String> {
+                &self.$target
             }
             $($policy)*
             fn tags(&self) -> &Val<$crate::protocol::model::Map<String>> {
@@ -141,6 +147,9 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
     const EXAMPLE_ADDRESS: &'static str;
     /// The (lowercase) states in which the endpoint is ready after a create or a modify.
     const READY: &'static [&'static str];
+    /// The attribute naming what the endpoint connects to ([`EndpointModel::target`]):
+    /// `service_name` (short names are resolved against the region), or a VPC Lattice ARN.
+    const TARGET_ATTR: &'static str = "service_name";
 
     fn schema(&self) -> &Schema;
 

@@ -1,5 +1,6 @@
 //! `moved` from hashicorp/aws: `moved { from = aws_vpc_endpoint.x  to = vpce_gateway.x }` (or
-//! `vpce_interface`, `vpce_gateway_load_balancer`, by the endpoint's type), Terraform 1.8+.
+//! `vpce_interface`, `vpce_gateway_load_balancer`, `vpce_resource`, `vpce_service_network`, by the
+//! endpoint's type), Terraform 1.8+.
 //!
 //! The conversion works from the AWS provider's stored state alone (no EC2 call, no write): the
 //! next plan refreshes the moved state with our own read, as for any resource. What the read keeps
@@ -11,8 +12,8 @@
 //! the rest (`vpc_endpoint_type`, `region`, ...) is dropped.
 //!
 //! Refused, with a diagnostic naming what to do instead: a source type other than hashicorp/aws
-//! `aws_vpc_endpoint`, an endpoint type we do not manage (Resource,
-//! ServiceNetwork), an endpoint of the other type than the target (it names the right target), a
+//! `aws_vpc_endpoint`, an endpoint type we do not manage (none
+//! yet: a type EC2 adds later), an endpoint of the other type than the target (it names the right target), a
 //! state without an endpoint ID. Terraform moves before it configures the provider, so the
 //! provider's region is not known here: the guide tells to move with a provider configuration of
 //! the endpoint's region (else the refresh finds no endpoint and the plan shows a create).
@@ -188,6 +189,8 @@ pub(crate) fn convert<E: Endpoint>(e: &E, req: &MoveRequest) -> Result<E::Model,
         "gateway" => Some("vpce_gateway"),
         "interface" => Some("vpce_interface"),
         "gatewayloadbalancer" => Some("vpce_gateway_load_balancer"),
+        "resource" => Some("vpce_resource"),
+        "servicenetwork" => Some("vpce_service_network"),
         _ => None,
     };
     match target {
@@ -195,7 +198,7 @@ pub(crate) fn convert<E: Endpoint>(e: &E, req: &MoveRequest) -> Result<E::Model,
             diags.error(
                 "Endpoint type not supported",
                 format!(
-                    "{id} is a {kind} endpoint; this provider manages Gateway endpoints (vpce_gateway), Interface endpoints (vpce_interface) and Gateway Load Balancer endpoints (vpce_gateway_load_balancer) only. Keep it in {AWS_VPC_ENDPOINT}: remove the `moved` block and the {} block for it.",
+                    "{id} is a {kind} endpoint; this provider manages Gateway (vpce_gateway), Interface (vpce_interface), Gateway Load Balancer (vpce_gateway_load_balancer), Resource (vpce_resource) and ServiceNetwork (vpce_service_network) endpoints only. Keep it in {AWS_VPC_ENDPOINT}: remove the `moved` block and the {} block for it.",
                     E::TYPE_NAME
                 ),
             );

@@ -11,6 +11,8 @@ use crate::resources::gateway::GatewayModel;
 use crate::resources::gateway_load_balancer::{GatewayLoadBalancer, GatewayLoadBalancerModel};
 use crate::resources::interface::Interface;
 use crate::resources::interface::InterfaceModel;
+use crate::resources::lattice::resource::ResourceEndpoint;
+use crate::resources::lattice::service_network::ServiceNetworkEndpoint;
 
 const REGION: &str = "us-east-1";
 const AWS: &str = "registry.terraform.io/hashicorp/aws";
@@ -355,11 +357,14 @@ fn the_type_decides_the_target() {
     );
     let msg = refused(&GatewayLoadBalancer::new(), request(v3_gateway()));
     assert!(msg.contains("is a Gateway endpoint, which is a vpce_gateway resource, not a vpce_gateway_load_balancer"), "{msg}");
-    for kind in ["Resource", "ServiceNetwork"] {
+    for (kind, target) in [("Resource", "vpce_resource"), ("ServiceNetwork", "vpce_service_network")] {
         let msg = refused(&Interface::new(), request(with(v3_interface(), json!({"vpc_endpoint_type": kind}))));
-        assert!(msg.starts_with(&format!("Endpoint type not supported: vpce-0c is a {kind} endpoint")), "{msg}");
-        assert!(msg.contains("Keep it in aws_vpc_endpoint"), "{msg}");
+        assert!(msg.contains(&format!("vpce-0c is a {kind} endpoint, which is a {target} resource, not a vpce_interface")), "{msg}");
     }
+    // A type EC2 may add later: refused.
+    let msg = refused(&Interface::new(), request(with(v3_interface(), json!({"vpc_endpoint_type": "Future"}))));
+    assert!(msg.starts_with("Endpoint type not supported: vpce-0c is a Future endpoint"), "{msg}");
+    assert!(msg.contains("Keep it in aws_vpc_endpoint"), "{msg}");
 }
 
 #[test]
@@ -519,4 +524,102 @@ fn v3_gateway_load_balancer_shape() {
     assert_eq!(m.arn.as_str(), Some("arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/vpce-0g"));
     assert!(m.ip_address_type.is_null(), "left to the refresh");
     assert_eq!(m.tags.to_value(), Value::map_of_strings([("Name", "inspection")]));
+}
+
+/// A Resource endpoint as aws provider 6.x stores it (hand-written after the 6.x schema and the
+/// provider's acceptance tests: no service name, `IPV4` in capitals, the preference and `["*"]`).
+fn v6_resource() -> Json {
+    json!({
+        "arn": "arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/vpce-0r",
+        "auto_accept": null,
+        "cidr_blocks": [],
+        "dns_entry": [],
+        "dns_options": [{
+            "dns_record_ip_type": "ipv4",
+            "private_dns_only_for_inbound_resolver_endpoint": false,
+            "private_dns_preference": "VERIFIED_DOMAINS_ONLY",
+            "private_dns_specified_domains": ["*"]
+        }],
+        "id": "vpce-0r",
+        "ip_address_type": "IPV4",
+        "network_interface_ids": ["eni-1"],
+        "owner_id": "123456789012",
+        "policy": "",
+        "prefix_list_id": null,
+        "private_dns_enabled": true,
+        "region": "us-east-1",
+        "requester_managed": false,
+        "resource_configuration_arn": "arn:aws:vpc-lattice:us-east-1:123456789012:resourceconfiguration/rcfg-0123456789abcdefg",
+        "route_table_ids": [],
+        "security_group_ids": ["sg-1"],
+        "service_name": "",
+        "service_network_arn": "",
+        "service_region": "",
+        "state": "available",
+        "subnet_configuration": [],
+        "subnet_ids": ["subnet-a"],
+        "tags": {"Name": "db"},
+        "tags_all": {"Name": "db"},
+        "timeouts": null,
+        "vpc_endpoint_type": "Resource",
+        "vpc_id": "vpc-0123"
+    })
+}
+
+#[test]
+fn v6_resource_and_service_network_convert_and_plan_no_change() {
+    let e = ResourceEndpoint::new();
+    let state = move_state(&e, &request(v6_resource())).state;
+    crate::protocol::server::encode(&state, &Endpoint::schema(&e).ty()).expect("a value of the schema's type");
+    assert_eq!(
+        state.get("resource_configuration_arn"),
+        &Value::string("arn:aws:vpc-lattice:us-east-1:123456789012:resourceconfiguration/rcfg-0123456789abcdefg")
+    );
+    assert_eq!(state.get("ip_address_type"), &Value::string("ipv4"));
+    assert_eq!(state.get("dns_options").get("private_dns_preference"), &Value::string("VERIFIED_DOMAINS_ONLY"));
+    assert_eq!(state.get("tags_all"), &Value::map_of_strings([("Name", "db")]));
+    let config = Value::object([
+        ("vpc_id", Value::string("vpc-0123")),
+        (
+            "resource_configuration_arn",
+            Value::string("arn:aws:vpc-lattice:us-east-1:123456789012:resourceconfiguration/rcfg-0123456789abcdefg"),
+        ),
+        ("subnet_ids", set(&["subnet-a"])),
+        ("security_group_ids", set(&["sg-1"])),
+        ("private_dns_enabled", Value::Bool(true)),
+        ("tags", Value::map_of_strings([("Name", "db")])),
+        ("dns_options", Value::object([("private_dns_preference", Value::string("VERIFIED_DOMAINS_ONLY"))])),
+    ]);
+    assert_no_change(&e, &state, &config);
+
+    // The same endpoint of type ServiceNetwork: the other ARN, no DNS options of the user's.
+    let sn = with(
+        v6_resource(),
+        json!({
+            "vpc_endpoint_type": "ServiceNetwork",
+            "resource_configuration_arn": "",
+            "service_network_arn": "arn:aws:vpc-lattice:us-east-1:123456789012:servicenetwork/sn-0123456789abcdefg",
+            "private_dns_enabled": false,
+            "network_interface_ids": [],
+            "dns_options": [{"dns_record_ip_type": "ipv4", "private_dns_only_for_inbound_resolver_endpoint": false, "private_dns_preference": "", "private_dns_specified_domains": []}]
+        }),
+    );
+    let e = ServiceNetworkEndpoint::new();
+    let state = move_state(&e, &request(sn.clone())).state;
+    assert_eq!(
+        state.get("service_network_arn"),
+        &Value::string("arn:aws:vpc-lattice:us-east-1:123456789012:servicenetwork/sn-0123456789abcdefg")
+    );
+    assert!(state.get("dns_options").is_null(), "nothing of the user's in the block");
+    let config = Value::object([
+        ("vpc_id", Value::string("vpc-0123")),
+        ("service_network_arn", Value::string("arn:aws:vpc-lattice:us-east-1:123456789012:servicenetwork/sn-0123456789abcdefg")),
+        ("subnet_ids", set(&["subnet-a"])),
+        ("security_group_ids", set(&["sg-1"])),
+        ("tags", Value::map_of_strings([("Name", "db")])),
+    ]);
+    assert_no_change(&e, &state, &config);
+    // Moved to the other Lattice type: refused, naming the right one.
+    let msg = refused(&ResourceEndpoint::new(), request(sn));
+    assert!(msg.contains("is a ServiceNetwork endpoint, which is a vpce_service_network resource, not a vpce_resource"), "{msg}");
 }

@@ -1,0 +1,4 @@
+import {
+  to = vpce_service_network.main
+  id = "vpce-0123456789abcdef0"
+}
