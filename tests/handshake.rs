@@ -393,6 +393,7 @@ fn mutual_tls_with_the_announced_certificates() {
         assert_eq!(
             schema_resources(ch.clone()).await.expect("GetProviderSchema"),
             vec![
+                "vpce_connection_accepter",
                 "vpce_gateway",
                 "vpce_interface",
                 "vpce_policy",
@@ -426,6 +427,7 @@ fn mutual_tls_with_the_announced_certificates() {
         assert_eq!(
             names,
             vec![
+                "vpce_connection_accepter",
                 "vpce_gateway",
                 "vpce_interface",
                 "vpce_policy",
