@@ -21,7 +21,7 @@ use crate::protocol::typed::{decode, Typed};
 use crate::protocol::values::{Number, PathStep, Value};
 use crate::protocol::Registry;
 use crate::resources::lattice::{resource::ResourceEndpoint, service_network::ServiceNetworkEndpoint};
-use crate::resources::{association, endpoint, gateway, gateway_load_balancer, interface, list, split, tags};
+use crate::resources::{accepter, association, endpoint, gateway, gateway_load_balancer, interface, list, split, tags};
 
 /// The address Terraform knows the provider by.
 pub(crate) const PROVIDER_ADDRESS: &str = "registry.terraform.io/vpce/vpce";
@@ -100,6 +100,7 @@ pub(crate) fn registry() -> Registry<Ctx> {
         .resource(Typed::new(association::security_group::SecurityGroupAssociation::new()))
         .resource(Typed::new(split::policy::EndpointPolicy::new()))
         .resource(Typed::new(split::private_dns::EndpointPrivateDns::new()))
+        .resource(Typed::new(accepter::ConnectionAccepter::new()))
         .data_source(Typed::new(data_sources::service::Service))
         .data_source(Typed::new(data_sources::endpoint::EndpointData))
         .data_source(Typed::new(data_sources::associations::Associations))

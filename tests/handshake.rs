@@ -393,6 +393,7 @@ fn mutual_tls_with_the_announced_certificates() {
         assert_eq!(
             schema_resources(ch.clone()).await.expect("GetProviderSchema"),
             vec![
+                "vpce_connection_accepter",
                 "vpce_gateway",
                 "vpce_gateway_load_balancer",
                 "vpce_interface",
@@ -429,6 +430,7 @@ fn mutual_tls_with_the_announced_certificates() {
         assert_eq!(
             names,
             vec![
+                "vpce_connection_accepter",
                 "vpce_gateway",
                 "vpce_gateway_load_balancer",
                 "vpce_interface",

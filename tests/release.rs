@@ -287,6 +287,7 @@ fn windows_binary_serves_over_tcp_under_wine() {
     assert_eq!(
         resources,
         [
+            "vpce_connection_accepter",
             "vpce_gateway",
             "vpce_interface",
             "vpce_policy",

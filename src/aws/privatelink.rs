@@ -50,3 +50,44 @@ impl Ec2 {
         }
     }
 }
+
+impl Ec2 {
+    /// The connection of endpoint `endpoint_id` to service `service_id` of this account
+    /// (DescribeVpcEndpointConnections), if there is one.
+    pub(crate) async fn find_endpoint_connection(
+        &self,
+        service_id: &str,
+        endpoint_id: &str,
+    ) -> Result<Option<aws_sdk_ec2::types::VpcEndpointConnection>, AwsError> {
+        let pages = self
+            .client()
+            .describe_vpc_endpoint_connections()
+            .filters(Filter::builder().name("service-id").values(service_id).build())
+            .filters(Filter::builder().name("vpc-endpoint-id").values(endpoint_id).build())
+            .into_paginator();
+        let found: Vec<aws_sdk_ec2::types::VpcEndpointConnection> =
+            pages.items().send().try_collect().await.aws_op("DescribeVpcEndpointConnections")?;
+        Ok(found.into_iter().find(|c| c.service_id() == Some(service_id) && c.vpc_endpoint_id() == Some(endpoint_id)))
+    }
+
+    /// Rejects the connection of endpoint `endpoint_id` to service `service_id`
+    /// (RejectVpcEndpointConnections); an endpoint EC2 lists as unsuccessful is an error.
+    pub(crate) async fn reject_endpoint_connection(&self, service_id: &str, endpoint_id: &str) -> Result<(), AwsError> {
+        let out = self
+            .client()
+            .reject_vpc_endpoint_connections()
+            .service_id(service_id)
+            .vpc_endpoint_ids(endpoint_id)
+            .send()
+            .await
+            .aws_op("RejectVpcEndpointConnections")?;
+        match out.unsuccessful().iter().find_map(|u| u.error()) {
+            Some(err) => Err(AwsError::new(
+                "RejectVpcEndpointConnections",
+                err.code(),
+                format!("EC2 did not reject {endpoint_id}: {}", err.message().unwrap_or("no reason given")),
+            )),
+            None => Ok(()),
+        }
+    }
+}

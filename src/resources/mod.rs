@@ -4,6 +4,7 @@
 //! is [`crate::context`], the static checks are [`crate::checks`], and the provider's registry
 //! (which resource is which) is in [`crate::provider`].
 
+pub(crate) mod accepter;
 pub(crate) mod advice;
 pub(crate) mod association;
 pub(crate) mod ec2_rules;

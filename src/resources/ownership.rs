@@ -167,7 +167,10 @@ pub(crate) const SPLIT_POLICY: Split = Split { attr: "policy", resource: "vpce_p
 /// `vpce_private_dns`.
 pub(crate) const SPLIT_PRIVATE_DNS: Split =
     Split { attr: "private_dns_enabled", resource: "vpce_private_dns", what: "private DNS setting" };
-/// Every setting a separate resource may manage.
+/// `vpce_connection_accepter`: the acceptance of an interface endpoint's connection, which a
+/// `vpce_interface` manages with `auto_accept = true` (not managed when unset: not in [`SPLITS`]).
+pub(crate) const SPLIT_ACCEPT: Split = Split { attr: "auto_accept", resource: "vpce_connection_accepter", what: "connection acceptance" };
+/// Every setting a separate resource may manage that the endpoint manages even when unset.
 pub(crate) const SPLITS: &[Split] = &[SPLIT_POLICY, SPLIT_PRIVATE_DNS];
 
 impl Split {

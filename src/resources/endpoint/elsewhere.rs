@@ -100,3 +100,31 @@ pub(super) fn as_configured(req: &PlanRequest, kept: &[&str]) -> PlanRequest {
         prior_private: req.prior_private.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::Tag;
+
+    #[test]
+    fn as_configured_sets_the_kept_attributes_to_their_prior_values() {
+        let prior = Value::object([("policy", Value::string("{\"Statement\":[]}")), ("private_dns_enabled", Value::Bool(true))]);
+        let config = Value::object([("policy", Value::Null), ("private_dns_enabled", Value::Null)]);
+        let req = PlanRequest { prior: prior.clone(), proposed: config.clone(), config, prior_private: Vec::new() };
+        let again = as_configured(&req, &["private_dns_enabled"]);
+        assert_eq!(again.config.get("private_dns_enabled"), &Value::Bool(true));
+        assert_eq!(again.proposed.get("private_dns_enabled"), &Value::Bool(true));
+        assert!(again.config.get("policy").is_null(), "only the kept attributes");
+    }
+
+    #[test]
+    fn only_marked_and_unset_settings_are_managed_elsewhere() {
+        use crate::resources::split::policy::PolicyModel;
+        let ep = VpcEndpoint::builder().tags(Tag::builder().key(aws::managed_by_key("policy")).value("x").build()).build();
+        let unset = PolicyModel::default();
+        assert_eq!(managed_elsewhere(&ep, &unset), ["policy"]);
+        let set = PolicyModel { policy: crate::protocol::model::Val::Known("{}".into()), ..Default::default() };
+        assert!(managed_elsewhere(&ep, &set).is_empty(), "set in the configuration: a conflict, not kept");
+        assert!(managed_elsewhere(&VpcEndpoint::builder().build(), &unset).is_empty(), "no tag");
+    }
+}

@@ -165,6 +165,10 @@ impl Endpoint for Interface {
         use super::association::{configured_members, security_group, subnet};
         owners.check_inline(&subnet::NAMES, id, configured_members(&config.subnet_ids), diags);
         owners.check_inline(&security_group::NAMES, id, configured_members(&config.security_group_ids), diags);
+        let accept = super::ownership::SPLIT_ACCEPT;
+        if let Some(detail) = accept.claim_inline(owners, id, config.auto_accept.as_bool() == Some(true)) {
+            diags.attr_error(accept.attr, accept.twice(), detail);
+        }
     }
 
     /// Security groups that admit no TCP 443 from the VPC: when the groups are new or changed in

@@ -194,17 +194,17 @@ fn modify_error<S: Setting>(diags: &mut Diagnostics, summary: &str, id: &str, e:
     }
 }
 
-/// Sends `change` (if any), waits for the endpoint, and returns the state as EC2 then has it
-/// (else `planned`, with a warning).
+/// Sends `change` (if any) and waits for the endpoint; the state as EC2 then has it (else
+/// `planned`, with a warning).
 async fn apply<S: Setting>(ctx: &Ctx, id: &str, planned: &S::Model, change: Option<Change>, diags: &mut Diagnostics) -> Result<Value, ()> {
     let what = S::SPLIT.what;
-    if let Some(change) = change {
-        if let Err(e) = send(ctx, id, &change).await {
-            modify_error::<S>(diags, &format!("Cannot change the {what}"), id, &e);
-            return Err(());
-        }
-        crate::info!(format!("changed the endpoint's {what}"), "id" => id);
+    // Nothing to send (the plan changed nothing EC2 holds): nothing to wait for either.
+    let Some(change) = change else { return Ok(settled::<S>(planned, planned)) };
+    if let Err(e) = send(ctx, id, &change).await {
+        modify_error::<S>(diags, &format!("Cannot change the {what}"), id, &e);
+        return Err(());
     }
+    crate::info!(format!("changed the endpoint's {what}"), "id" => id);
     match ctx.ec2.wait_for_endpoint(id, READY, TIMEOUT, &ctx.cancel).await {
         Ok(ep) => Ok(settled::<S>(planned, &S::from_ec2(Some(planned), id, &ep))),
         Err(e) => {
