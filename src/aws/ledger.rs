@@ -11,6 +11,8 @@
 //! behind it) and writes it back. So the K runs together start with one bucketful, not K, and
 //! send at the bucket's rate between them.
 //!
+//! Unix only (`flock`): elsewhere each process keeps its own buckets.
+//!
 //! The file holds `tokens at` (the count and the wall-clock second it was counted, since the
 //! Unix epoch). A file that cannot be opened, locked or read makes [`Ledger::with`] answer `None`:
 //! the caller falls back to its own bucket (pacing never fails a request).
@@ -61,7 +63,7 @@ impl Ledger {
     /// file could not be used.
     pub(crate) fn with<R>(&self, key: &str, f: impl FnOnce(&mut Option<Count>, f64) -> R) -> Option<R> {
         let mut file: File = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(self.path(key)).ok()?;
-        file.lock().ok()?;
+        lock(&file)?;
         let mut text = String::new();
         file.read_to_string(&mut text).ok()?;
         let mut count = parse(&text);
@@ -76,6 +78,27 @@ impl Ledger {
         Some(result)
         // The lock goes with the file.
     }
+}
+
+/// Takes the exclusive lock of `file` (released when the file is closed): `flock`, which the
+/// processes of one machine share. Elsewhere than Unix there is no ledger (each process paces
+/// with its own buckets, as with `VPCE_EC2_PACING_DIR=off`).
+#[cfg(unix)]
+fn lock(file: &File) -> Option<()> {
+    use std::os::fd::AsRawFd;
+    loop {
+        // SAFETY: flock on a file descriptor this function borrows for the call.
+        match unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } {
+            0 => return Some(()),
+            _ if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => continue,
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn lock(_file: &File) -> Option<()> {
+    None
 }
 
 /// More requests than any run queues for one bucket.
@@ -97,12 +120,14 @@ fn fnv(bytes: &[u8]) -> u64 {
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
     fn temp_ledger(name: &str) -> Ledger {
         let dir = std::env::temp_dir().join(format!("vpce-ledger-test-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         Ledger::open(dir, "http://127.0.0.1:1 us-east-1").unwrap()
     }
 
+    #[cfg(unix)]
     #[test]
     fn counts_persist_between_uses_and_scopes_are_apart() {
         let ledger = temp_ledger("persist");
@@ -117,6 +142,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&ledger.dir);
     }
 
+    #[cfg(unix)]
     #[test]
     fn concurrent_takers_never_lose_a_take() {
         // Eight threads (as eight processes would) take 50 tokens each under the lock.

@@ -502,6 +502,7 @@ mod tests {
         assert_eq!(all.rate("CreateVpcEndpoint"), Some(30.0 * HEADROOM));
     }
 
+    #[cfg(unix)]
     #[tokio::test]
     async fn processes_sharing_a_ledger_draw_on_one_bucket() {
         // Two pacers (as two processes of one machine) at EC2's rates x 100: CreateVpcEndpoint
