@@ -81,7 +81,11 @@ pub(crate) fn pacing_ledger(scope: &str, share_given: bool) -> Option<Ledger> {
         _ => {
             let user = ["USER", "USERNAME"].iter().find_map(|k| std::env::var(k).ok().filter(|u| !u.is_empty()));
             let user: String = user.unwrap_or_default().chars().filter(char::is_ascii_alphanumeric).collect();
-            Ledger::open(std::env::temp_dir().join(format!("terraform-provider-vpce-pacing-{user}")), scope)
+            let name = match user.is_empty() {
+                true => "terraform-provider-vpce-pacing".to_owned(),
+                false => format!("terraform-provider-vpce-pacing-{user}"),
+            };
+            Ledger::open(std::env::temp_dir().join(name), scope)
         }
     }
 }
