@@ -577,13 +577,18 @@ def state_ids_of(wsdir):
 
 def pacing_env(prov, scale, k, pacing):
     """The environment of ours in the K-workspace scenario: VPCE_EC2_PACING = the proxy's scale (as
-    each run paces against AWS by default); `share` adds VPCE_EC2_SHARE = 1/K (each run a K-th of
-    every bucket: capacity and rate, docs/guides/scale.md)."""
+    each run paces against AWS by default; `on`: nothing else set, so the K processes share the
+    machine's pacing buckets, VPCE_EC2_PACING_DIR's default); `local` adds VPCE_EC2_PACING_DIR=off
+    (each process its own buckets, adapting to throttled answers only); `share` adds
+    VPCE_EC2_SHARE = 1/K (each run a K-th of every bucket: capacity and rate, without the shared
+    buckets; docs/guides/scale.md)."""
     if prov != "ours":
         return {}
     env = {"VPCE_EC2_PACING": "%g" % scale}
     if pacing == "share":
         env["VPCE_EC2_SHARE"] = "1/%d" % k
+    if pacing == "local":
+        env["VPCE_EC2_PACING_DIR"] = "off"
     return env
 
 
@@ -703,7 +708,9 @@ def render_scenarios(L):
                  "proxy in realistic-EC2 mode whose token buckets they share (EC2's pending times per type, `ec2_times`); "
                  "then K concurrent destroys. Wall = first start to last exit. Account floor = (K.N - 4) / (0.3 x scale) s. "
                  "`pacing`: ours with `VPCE_EC2_PACING` = the proxy's scale (`on`: what each run does against AWS "
-                 "when nothing is set) and with `VPCE_EC2_SHARE=1/K` besides (`share`: each run a K-th of every bucket).\n")
+                 "when nothing is set: the K processes share the machine's pacing buckets, `VPCE_EC2_PACING_DIR`), with "
+                 "`VPCE_EC2_PACING_DIR=off` besides (`local`: each process its own buckets) or with `VPCE_EC2_SHARE=1/K` "
+                 "(`share`: each run a K-th of every bucket).\n")
         L.append("| provider | pacing | kind | K | N | apply wall | account floor | apply / floor | apply throttled | destroy wall | destroy throttled | failed runs (apply / destroy) | check |")
         L.append("|---|---|---|---:|---:|---:|---:|---:|---|---:|---|---|---|")
         for r in sorted(ws, key=lambda r: (r["k"], r["n"], r["provider"], r["pacing"])):
@@ -1025,7 +1032,8 @@ def main():
     ap.add_argument("--workspaces-n", type=int, default=20, help="endpoints per workspace")
     ap.add_argument("--workspaces-kind", default="gateway", choices=KINDS)
     ap.add_argument("--workspaces-scale", type=float, default=1.0, help="refill rates x this (1: EC2's)")
-    ap.add_argument("--workspaces-pacing", default="on,share", help="ours: VPCE_EC2_PACING = scale (on) and/or scale / K (share)")
+    ap.add_argument("--workspaces-pacing", default="on", help="ours: any of on (nothing set: the machine's shared buckets), "
+                    "local (VPCE_EC2_PACING_DIR=off: each process its own), share (VPCE_EC2_SHARE=1/K)")
     ap.add_argument("--parallelism", default="", help="-parallelism values of the interface scenario, e.g. 10,30,50")
     ap.add_argument("--parallelism-n", type=int, default=50)
     ap.add_argument("--parallelism-scale", type=float, default=1.0, help="refill rates x this (1: EC2's)")

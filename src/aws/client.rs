@@ -15,6 +15,7 @@ use aws_smithy_types::timeout::TimeoutConfig;
 
 use super::batch::{Batcher, Memo};
 use super::finders::{fetch_endpoints, fetch_route_tables};
+use super::ledger::Ledger;
 use super::markers::Background;
 use super::names::is_read_only;
 use super::observe::{CallObserver, Observe};
@@ -65,6 +66,38 @@ pub(crate) fn pacing_scale(custom_endpoint: bool) -> f64 {
 /// runs several at once in one account (`1/K` or its decimal, in (0, 1]); 1 when unset or invalid.
 pub(crate) fn pacing_share() -> f64 {
     std::env::var("VPCE_EC2_SHARE").ok().as_deref().and_then(parse_share).unwrap_or(1.0)
+}
+
+/// `VPCE_EC2_PACING_DIR`: where the provider processes of this machine keep the pacing buckets
+/// they share ([`Ledger`]): a directory, or `off` for each process's own buckets. Unset: a
+/// directory of the user's in the system's temporary directory, unless `VPCE_EC2_SHARE` is set
+/// (the user then coordinates the runs by their shares; with both set, the share is that of all
+/// the runs using the directory together).
+pub(crate) fn pacing_ledger(scope: &str, share_given: bool) -> Option<Ledger> {
+    match std::env::var("VPCE_EC2_PACING_DIR").ok().as_deref().map(str::trim) {
+        Some("off" | "false" | "0") => None,
+        Some(dir) if !dir.is_empty() => Ledger::open(dir.into(), scope),
+        _ if share_given => None,
+        _ => {
+            let user = ["USER", "USERNAME"].iter().find_map(|k| std::env::var(k).ok().filter(|u| !u.is_empty()));
+            let user: String = user.unwrap_or_default().chars().filter(char::is_ascii_alphanumeric).collect();
+            let name = match user.is_empty() {
+                true => "terraform-provider-vpce-pacing".to_owned(),
+                false => format!("terraform-provider-vpce-pacing-{user}"),
+            };
+            Ledger::open(std::env::temp_dir().join(name), scope)
+        }
+    }
+}
+
+/// The EC2 endpoint a client sends to, for the pacing ledger's scope: the configured one, else
+/// the environment's, else AWS's.
+fn endpoint_scope(configured: Option<&str>) -> String {
+    configured
+        .filter(|u| !u.is_empty())
+        .map(str::to_owned)
+        .or_else(|| ["AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL"].iter().find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty())))
+        .unwrap_or_else(|| "aws".into())
 }
 
 /// A share in (0, 1] written as a decimal (`0.25`) or a fraction (`1/4`).
@@ -216,7 +249,14 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
     let wrote = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let custom_endpoint = cfg.ec2_endpoint.as_deref().is_some_and(|u| !u.is_empty())
         || ["AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL"].iter().any(|k| std::env::var(k).is_ok_and(|v| !v.is_empty()));
-    let pacer = Pacer::shared(cfg.pacing.unwrap_or_else(|| pacing_scale(custom_endpoint)), pacing_share(), halted.clone());
+    let scope = format!("{} {region}", endpoint_scope(cfg.ec2_endpoint.as_deref()));
+    let share = pacing_share();
+    let pacer = Pacer::shared(
+        cfg.pacing.unwrap_or_else(|| pacing_scale(custom_endpoint)),
+        share,
+        halted.clone(),
+        pacing_ledger(&scope, share < 1.0),
+    );
     let mut builder = aws_sdk_ec2::config::Builder::from(&shared)
         // The attempt timeout is applied by the paced HTTP client, after the wait for a token.
         .http_client(paced_http_client(https_client(), pacer.clone(), ATTEMPT_TIMEOUT))

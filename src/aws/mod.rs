@@ -16,6 +16,7 @@ mod error;
 mod exclusive;
 mod facts;
 mod finders;
+mod ledger;
 mod markers;
 #[cfg(test)]
 mod moto_test;

@@ -32,7 +32,15 @@
 //! machine or CI), `VPCE_EC2_SHARE=1/K` (or its decimal) gives each process that share of every
 //! bucket: its capacity and its refill rate. K processes then start with one bucket's worth of
 //! tokens between them, not K (the burst that throttles K - 1 bucketfuls of requests when all
-//! start together), and refill together at EC2's rate. See docs/guides/scale.md. The pacing happens in the HTTP connector (it sees every attempt, retries included),
+//! start together), and refill together at EC2's rate. See docs/guides/scale.md.
+//!
+//! Processes on one machine need no such promise: by default their buckets are one, kept in a
+//! file per action that each process reads and writes under a file lock ([`Ledger`],
+//! `VPCE_EC2_PACING_DIR`), so K runs started together from one machine (and the several provider
+//! processes of one Terraform command) draw on one bucketful and one refill between them. The
+//! adaptive rate stays each process's own; a throttled answer empties the shared bucket.
+//!
+//! The pacing happens in the HTTP connector (it sees every attempt, retries included),
 //! before the attempt's own timeout starts, so time spent waiting for a token never counts as a
 //! timed-out attempt.
 
@@ -51,6 +59,7 @@ use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, Metadata};
 use aws_smithy_runtime_api::client::result::ConnectorError;
 use tokio::time::Instant;
 
+use super::ledger::{Count, Ledger};
 use super::names::is_read_only;
 
 /// The share of EC2's refill rates the provider uses: sending exactly at EC2's rate, a request
@@ -136,11 +145,15 @@ impl Bucket {
     fn take(&mut self, now: Instant) -> Duration {
         self.refill(now);
         self.tokens -= 1.0;
-        if self.tokens >= 0.0 {
-            Duration::ZERO
-        } else {
-            Duration::from_secs_f64(-self.tokens / self.rate)
-        }
+        wait_for(self.tokens, self.rate)
+    }
+
+    /// As [`Bucket::take`], on the machine's shared count of this bucket (`None`: unused yet,
+    /// full), at this process's capacity and rate.
+    fn take_shared(&self, count: &mut Option<Count>, now: f64) -> Duration {
+        let tokens = count.map_or(self.capacity, |c| c.refilled(now, self.capacity, self.rate)) - 1.0;
+        *count = Some(Count { tokens, at: now });
+        wait_for(tokens, self.rate)
     }
 
     fn throttled(&mut self, now: Instant) {
@@ -157,6 +170,14 @@ impl Bucket {
             self.refill(now);
             self.rate = (self.rate + self.max_rate / 10.0).min(self.max_rate);
         }
+    }
+}
+
+/// How long a request waits when the bucket is left with `tokens` (negative: reserved ahead).
+fn wait_for(tokens: f64, rate: f64) -> Duration {
+    match tokens >= 0.0 {
+        true => Duration::ZERO,
+        false => Duration::from_secs_f64(-tokens / rate),
     }
 }
 
@@ -190,6 +211,8 @@ pub(crate) struct Pacer {
     share: f64,
     stats: Mutex<PaceStats>,
     halted: Arc<AtomicBool>,
+    /// The buckets shared with the machine's other provider processes (`None`: this process's own).
+    ledger: Option<Ledger>,
 }
 
 impl std::fmt::Debug for Pacer {
@@ -203,14 +226,16 @@ impl Pacer {
     /// is stopping; a write that waited for its token is then not sent.
     #[cfg(test)]
     pub(crate) fn new(scale: f64, halted: Arc<AtomicBool>) -> Arc<Pacer> {
-        Self::shared(scale, 1.0, halted)
+        Self::shared(scale, 1.0, halted, None)
     }
 
     /// As [`Pacer::new`], with `share` (in (0, 1]; anything else counts as 1) of every bucket's
-    /// capacity and rate: the process is one of several that share the account.
-    pub(crate) fn shared(scale: f64, share: f64, halted: Arc<AtomicBool>) -> Arc<Pacer> {
+    /// capacity and rate: the process is one of several that share the account. With a `ledger`
+    /// the buckets' counts are the machine's (shared with the other processes using that ledger),
+    /// and the share is then that of all of them together.
+    pub(crate) fn shared(scale: f64, share: f64, halted: Arc<AtomicBool>, ledger: Option<Ledger>) -> Arc<Pacer> {
         let share = if share > 0.0 && share <= 1.0 { share } else { 1.0 };
-        Arc::new(Pacer { buckets: Mutex::default(), scale, share, stats: Mutex::default(), halted })
+        Arc::new(Pacer { buckets: Mutex::default(), scale, share, stats: Mutex::default(), halted, ledger })
     }
 
     fn enabled(&self) -> bool {
@@ -228,15 +253,37 @@ impl Pacer {
     /// How long a request to bucket `key` must wait; takes its token.
     fn reserve(&self, key: &str, action: &str, unfiltered: bool) -> Duration {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        let bucket = buckets.entry(key.to_owned()).or_insert_with(|| Bucket::new(ec2_bucket(action, unfiltered), self.scale, self.share));
+        let bucket = buckets.entry(key.to_owned()).or_insert_with(|| self.new_bucket(action, unfiltered));
+        if let Some(wait) = self.ledger.as_ref().and_then(|l| l.with(key, |count, now| bucket.take_shared(count, now))) {
+            return wait;
+        }
         bucket.take(Instant::now())
+    }
+
+    fn new_bucket(&self, action: &str, unfiltered: bool) -> Bucket {
+        let mut bucket = Bucket::new(ec2_bucket(action, unfiltered), self.scale, self.share);
+        if self.ledger.is_some() {
+            // One bucket for the machine: the processes do not send in step, no jitter needed.
+            (bucket.shared, bucket.min_rate, bucket.tokens) = (false, bucket.max_rate / 4.0, bucket.capacity);
+        }
+        bucket
     }
 
     /// Gives back a token taken by a request that was not sent.
     fn refund(&self, key: &str) {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(bucket) = buckets.get_mut(key) {
-            bucket.tokens = (bucket.tokens + 1.0).min(bucket.capacity);
+            let (capacity, rate) = (bucket.capacity, bucket.rate);
+            let shared = self.ledger.as_ref().and_then(|l| {
+                l.with(key, |count, now| {
+                    if let Some(c) = count {
+                        *c = Count { tokens: (c.refilled(now, capacity, rate) + 1.0).min(capacity), at: now };
+                    }
+                })
+            });
+            if shared.is_none() {
+                bucket.tokens = (bucket.tokens + 1.0).min(bucket.capacity);
+            }
         }
     }
 
@@ -268,10 +315,18 @@ impl Pacer {
         }
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        for bucket in buckets.iter_mut().filter(|(k, _)| k.split('#').next() == Some(action)).map(|(_, b)| b) {
+        for (key, bucket) in buckets.iter_mut().filter(|(k, _)| k.split('#').next() == Some(action)) {
             match throttled {
                 true => bucket.throttled(now),
                 false => bucket.answered(now),
+            }
+            if let (true, Some(ledger)) = (throttled, &self.ledger) {
+                // Someone drew the account's tokens: the machine's bucket is empty too.
+                let (capacity, rate) = (bucket.capacity, bucket.rate);
+                ledger.with(key, |count, now| {
+                    let tokens = count.map_or(0.0, |c| c.refilled(now, capacity, rate).min(0.0));
+                    *count = Some(Count { tokens, at: now });
+                });
             }
         }
         if throttled {
@@ -426,7 +481,7 @@ mod tests {
     async fn a_share_of_the_account_takes_that_share_of_capacity_and_rate() {
         // EC2's rates x 100 (CreateVpcEndpoint: 4 tokens, 30 a second), a quarter of the account:
         // a bucket of 1 token, starting with a random part of it, then one every 4/30 s.
-        let pacer = Pacer::shared(100.0, 0.25, Arc::default());
+        let pacer = Pacer::shared(100.0, 0.25, Arc::default(), None);
         let start = Instant::now();
         for _ in 0..3 {
             pacer.acquire("CreateVpcEndpoint", false).await;
@@ -442,9 +497,47 @@ mod tests {
         }
         assert_eq!(pacer.rate("CreateVpcEndpoint"), Some(share * 0.75));
         // A share out of (0, 1] is the whole account.
-        let all = Pacer::shared(100.0, 4.0, Arc::default());
+        let all = Pacer::shared(100.0, 4.0, Arc::default(), None);
         all.acquire("CreateVpcEndpoint", false).await;
         assert_eq!(all.rate("CreateVpcEndpoint"), Some(30.0 * HEADROOM));
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn processes_sharing_a_ledger_draw_on_one_bucket() {
+        // Two pacers (as two processes of one machine) at EC2's rates x 100: CreateVpcEndpoint
+        // holds 4 tokens for both, then one every 1/28.5 s between them.
+        let dir = std::env::temp_dir().join(format!("vpce-pace-ledger-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let ledger = || Ledger::open(dir.clone(), "http://127.0.0.1:9 us-east-1");
+        let (a, b) = (Pacer::shared(100.0, 1.0, Arc::default(), ledger()), Pacer::shared(100.0, 1.0, Arc::default(), ledger()));
+        let step = 1.0 / (30.0 * HEADROOM);
+        let start = Instant::now();
+        for _ in 0..4 {
+            a.acquire("CreateVpcEndpoint", false).await;
+        }
+        assert!(start.elapsed().as_secs_f64() < step, "the first bucketful at once");
+        for _ in 0..4 {
+            b.acquire("CreateVpcEndpoint", false).await;
+        }
+        let took = start.elapsed().as_secs_f64();
+        assert!((3.5 * step..4.0 * step + 0.15).contains(&took), "b waits for the refill a left: {took}");
+        assert_eq!(b.stats().waited, 4);
+        // A throttled answer seen by one empties the machine's bucket for both.
+        tokio::time::sleep(Duration::from_secs_f64(5.0 * step)).await;
+        b.answered("CreateVpcEndpoint", true);
+        let start = Instant::now();
+        a.acquire("CreateVpcEndpoint", false).await;
+        assert!(start.elapsed().as_secs_f64() >= 0.9 * step, "a waits after b's throttled answer");
+        // Without a ledger the two are apart: each has its own bucketful.
+        let (c, d) = (Pacer::new(100.0, Arc::default()), Pacer::new(100.0, Arc::default()));
+        let start = Instant::now();
+        for _ in 0..4 {
+            c.acquire("CreateVpcEndpoint", false).await;
+            d.acquire("CreateVpcEndpoint", false).await;
+        }
+        assert!(start.elapsed().as_secs_f64() < step);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
