@@ -89,8 +89,8 @@ crate::model! {
         attrs {
             dns_record_ip_type: String [optional computed one_of(aws::DNS_RECORD_IP_TYPES)] "`ipv4`, `dualstack`, `ipv6` or `service-defined`.";
             private_dns_only_for_inbound_resolver_endpoint: bool [optional computed] "Resolve the private DNS name to the endpoint only for queries from Route 53 Resolver inbound endpoints (S3 with a gateway endpoint in the same VPC). Needs `private_dns_enabled = true`.";
-            private_dns_preference: String [optional computed replace_when_configured one_of(aws::PRIVATE_DNS_PREFERENCES)] "Which domains get private DNS: `ALL_DOMAINS`, `VERIFIED_DOMAINS_ONLY`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY`. Changing it replaces the endpoint (EC2 cannot change it in place).";
-            private_dns_specified_domains: Set<String> [optional computed replace_when_configured] "The domains (1 to 10) for the `..._SPECIFIED_DOMAINS` preferences. Changing them replaces the endpoint.";
+            private_dns_preference: String [optional computed replace_when_configured one_of(aws::PRIVATE_DNS_PREFERENCES)] "Refused for interface endpoints: EC2 takes a private DNS preference only for Resource and ServiceNetwork endpoints (`vpce_resource`, `vpce_service_network`). Kept for the shape of `aws_vpc_endpoint`'s block: a moved state may hold it.";
+            private_dns_specified_domains: Set<String> [optional computed replace_when_configured] "Refused for interface endpoints, as `private_dns_preference`.";
         }
     }
 }

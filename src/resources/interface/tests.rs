@@ -270,10 +270,11 @@ fn update_plans() {
     let (planned, _) = plan_for(Some(&on), &base);
     assert_eq!(planned.private_dns_enabled, Val::Known(false));
 
-    // A new private DNS preference replaces; an unknown one does not (yet).
+    // A private DNS preference is refused (EC2 takes it only for Resource and ServiceNetwork
+    // endpoints); an unknown one is not judged (yet), and replaces nothing.
     let dns = |p: Val<String>| Val::Known(InterfaceDnsOptions { private_dns_preference: p, ..Default::default() });
-    let (_, replace) = plan_for(Some(&prior), &with(&base, |c| c.dns_options = dns(s("ALL_DOMAINS"))));
-    assert_eq!(replace, vec![attr_path(&["dns_options", "private_dns_preference"])]);
+    let refused = validate_config(&with(&base, |c| c.dns_options = dns(s("ALL_DOMAINS"))));
+    assert_eq!(refused.0.iter().map(|d| d.summary.as_str()).collect::<Vec<_>>(), ["Not for interface endpoints"]);
     let (_, replace) = plan_for(Some(&prior), &with(&base, |c| c.dns_options = dns(Val::unknown())));
     assert!(replace.is_empty());
 

@@ -159,6 +159,17 @@ pub(super) fn validate_config(config: &InterfaceModel) -> Diagnostics {
     // spellings: checked as the model declares.
     let dns = config.dns();
     validate_specified_domains(&dns, &mut d);
+    // EC2's API reference (DnsOptionsSpecification): the preference and its domains are only for
+    // Resource and ServiceNetwork endpoints; CreateVpcEndpoint refuses them for this type.
+    let chosen =
+        dns.private_dns_preference.as_str().is_some() || dns.private_dns_specified_domains.known().is_some_and(|l| !l.0.is_empty());
+    if chosen {
+        d.attr_error(
+            attr_path(&["dns_options", "private_dns_preference"]),
+            "Not for interface endpoints",
+            "EC2 takes private_dns_preference and private_dns_specified_domains only for Resource and ServiceNetwork endpoints (VPC Lattice): use vpce_resource or vpce_service_network for those, and leave both out here.",
+        );
+    }
     if let Some(r) = config.service_region.as_str() {
         if !aws::is_region_name(r) {
             d.attr_error("service_region", "Invalid service_region", format!("\"{r}\" is not an AWS region name such as \"us-west-2\"."));
