@@ -1,8 +1,9 @@
 //! vpce_resource and vpce_service_network (VPC Lattice endpoints) against moto through real
 //! Terraform: lifecycle (the create's request, tags in place, every other change a replacement,
-//! destroy), private DNS options, import (and its refusal of another type), drift (deleted out of
-//! band), `moved` from aws 6.x aws_vpc_endpoint. scripts/lattice_endpoints.py serves these endpoint types and the Lattice objects they
-//! name, as EC2's API reference describes them.
+//! destroy), private DNS options, import (and its refusal of another type), drift (tags changed
+//! and endpoints deleted out of band), `moved` from aws 6.x aws_vpc_endpoint.
+//! scripts/lattice_endpoints.py serves these endpoint types and the Lattice objects they name, as
+//! EC2's API reference describes them.
 
 mod common;
 
@@ -414,4 +415,106 @@ fn moves_from_aws_vpc_endpoint_of_both_types() {
     for id in [&r, &n] {
         assert!(rt.block_on(endpoint(&ec2, id)).is_none(), "{id} deleted by ours");
     }
+}
+
+/// Drift of a Resource endpoint: tags changed outside Terraform (the plan updates them in place,
+/// the apply restores them, the next plan is empty), then the endpoint deleted outside Terraform
+/// (the plan creates it again).
+#[test]
+fn resource_endpoint_drift() {
+    let (rt, ec2, net) = net();
+    let (rc, _) = lattice_targets();
+    let s0 = net.subnets[0].id.clone();
+    let address = "vpce_resource.e";
+    let rec = Proxy::start();
+    let tf = Tf::new();
+    tf.write_via(
+        &rec.url,
+        &resource(
+            "vpce_resource",
+            "resource_configuration_arn",
+            &net,
+            &rc,
+            std::slice::from_ref(&s0),
+            "  tags = { Name = \"db\", env = \"test\" }",
+        ),
+    );
+    tf.apply().ok();
+    let id = tf.resource(address)["id"].as_str().expect("id").to_string();
+
+    // Out of band: one tag changed, one removed, one added.
+    rt.block_on(async {
+        let tag = |k: &str, v: &str| aws_sdk_ec2::types::Tag::builder().key(k).value(v).build();
+        ec2.create_tags().resources(&id).tags(tag("Name", "other")).tags(tag("extra", "x")).send().await.expect("create tags");
+        ec2.delete_tags().resources(&id).tags(aws_sdk_ec2::types::Tag::builder().key("env").build()).send().await.expect("delete tags");
+    });
+    let changes = tf.plan_changes();
+    assert_eq!(actions(&changes, address), ["update"], "tags drift is fixed in place");
+    let change = changes.iter().find(|c| c["address"] == address).expect("a change");
+    assert_eq!(change["change"]["before"]["tags"], serde_json::json!({"Name": "other", "extra": "x"}), "the refresh saw the drift");
+    assert_eq!(change["change"]["after"]["tags"], serde_json::json!({"Name": "db", "env": "test"}));
+    rec.clear();
+    tf.apply().ok();
+    assert!(rec.calls("ModifyVpcEndpoint").is_empty() && rec.calls("CreateVpcEndpoint").is_empty(), "only the tags change");
+    assert!(!rec.calls("CreateTags").is_empty() && !rec.calls("DeleteTags").is_empty(), "tags set and removed");
+    let ep = rt.block_on(endpoint(&ec2, &id)).expect("endpoint in EC2");
+    assert_eq!(ec2_tags(&ep), tag_pairs(&[("Name", "db"), ("env", "test")]), "the apply restored the tags");
+    assert_eq!(tf.resource(address)["id"], id.as_str());
+    let out = tf.plan();
+    assert_eq!(out.code, 0, "nothing to change:\n{}", out.all());
+
+    // Deleted outside Terraform: the plan creates it again.
+    rt.block_on(async { ec2.delete_vpc_endpoints().vpc_endpoint_ids(&id).send().await.expect("delete") });
+    assert_eq!(actions(&tf.plan_changes(), address), ["create"]);
+    tf.apply().ok();
+    let new = tf.resource(address)["id"].as_str().expect("id").to_string();
+    assert_ne!(new, id);
+    let ep = rt.block_on(endpoint(&ec2, &new)).expect("the new endpoint");
+    assert_eq!(ep.resource_configuration_arn(), Some(rc.as_str()));
+    assert_eq!(ec2_tags(&ep), tag_pairs(&[("Name", "db"), ("env", "test")]));
+    let out = tf.plan();
+    assert_eq!(out.code, 0, "nothing to change:\n{}", out.all());
+    tf.destroy().ok();
+    assert!(rt.block_on(endpoint(&ec2, &new)).is_none());
+}
+
+/// A ServiceNetwork endpoint's tags change in place: no replacement, no ModifyVpcEndpoint, the
+/// tags changed in EC2.
+#[test]
+fn service_network_endpoint_tags_in_place() {
+    let (rt, ec2, net) = net();
+    let (_, sn) = lattice_targets();
+    let s0 = net.subnets[0].id.clone();
+    let address = "vpce_service_network.e";
+    let body = |tags: &str| resource("vpce_service_network", "service_network_arn", &net, &sn, std::slice::from_ref(&s0), tags);
+    let rec = Proxy::start();
+    let tf = Tf::new();
+    tf.write_via(&rec.url, &body("  tags = { Name = \"mesh\", env = \"test\" }"));
+    tf.apply().ok();
+    let id = tf.resource(address)["id"].as_str().expect("id").to_string();
+    let ep = rt.block_on(endpoint(&ec2, &id)).expect("endpoint in EC2");
+    assert_eq!(ec2_tags(&ep), tag_pairs(&[("Name", "mesh"), ("env", "test")]));
+
+    rec.clear();
+    tf.write_via(&rec.url, &body("  tags = { Name = \"mesh2\", team = \"net\" }"));
+    assert_eq!(actions(&tf.plan_changes(), address), ["update"], "in place, not a replacement");
+    tf.apply().ok();
+    assert!(rec.calls("ModifyVpcEndpoint").is_empty(), "no ModifyVpcEndpoint");
+    assert!(rec.calls("CreateVpcEndpoint").is_empty() && rec.calls("DeleteVpcEndpoints").is_empty(), "not replaced");
+    assert_eq!(tf.resource(address)["id"], id.as_str());
+    assert_eq!(tf.resource(address)["tags_all"], serde_json::json!({"Name": "mesh2", "team": "net"}));
+    let ep = rt.block_on(endpoint(&ec2, &id)).expect("endpoint in EC2");
+    assert_eq!(ec2_tags(&ep), tag_pairs(&[("Name", "mesh2"), ("team", "net")]));
+
+    // All tags removed.
+    tf.write_via(&rec.url, &body(""));
+    assert_eq!(actions(&tf.plan_changes(), address), ["update"]);
+    tf.apply().ok();
+    let ep = rt.block_on(endpoint(&ec2, &id)).expect("endpoint in EC2");
+    assert!(ec2_tags(&ep).is_empty(), "{:?}", ec2_tags(&ep));
+    assert!(rec.calls("ModifyVpcEndpoint").is_empty() && rec.calls("CreateVpcEndpoint").is_empty());
+    let out = tf.plan();
+    assert_eq!(out.code, 0, "nothing to change:\n{}", out.all());
+    tf.destroy().ok();
+    assert!(rt.block_on(endpoint(&ec2, &id)).is_none());
 }
