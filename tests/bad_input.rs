@@ -63,6 +63,7 @@ const GW: &str = r#"resource "vpce_gateway" "x""#;
 const IF: &str = r#"resource "vpce_interface" "x""#;
 const GWLB: &str = r#"resource "vpce_gateway_load_balancer" "x""#;
 const RES: &str = r#"resource "vpce_resource" "x""#;
+const SNW: &str = r#"resource "vpce_service_network" "x""#;
 const PROV: &str = r#"provider "vpce""#;
 const DS_EP: &str = r#"data "vpce_endpoint" "x""#;
 const DS_SVC: &str = r#"data "vpce_service" "x""#;
@@ -196,6 +197,13 @@ fn cases(w: &World) -> Vec<Case> {
     let res = |arn: &str, extra: &str| {
         format!("resource \"vpce_resource\" \"x\" {{\n  vpc_id                     = \"{}\"\n  resource_configuration_arn = \"{arn}\"\n{extra}\n}}\n", w.a.id)
     };
+    let snw = |arn: &str, extra: &str| {
+        format!(
+            "resource \"vpce_service_network\" \"x\" {{\n  vpc_id              = \"{}\"\n  service_network_arn = \"{arn}\"\n{extra}\n}}\n",
+            w.a.id
+        )
+    };
+    let sn_arn = "arn:aws:vpc-lattice:us-east-1:123456789012:servicenetwork/sn-0123456789abcdefg";
     let a = w.a.id.as_str();
     let missing_vpc = "vpc-0123456789abcdef0";
     let missing_rtb = "rtb-0123456789abcdef0";
@@ -217,6 +225,18 @@ fn cases(w: &World) -> Vec<Case> {
         case("data vpce_service: filter name DescribeVpcEndpointServices does not take", Validate,
             "data \"vpce_service\" \"x\" {\n  filter {\n    name   = \"vpc-endpoint-type\"\n    values = [\"Interface\"]\n  }\n}\n",
             "Invalid filter name", d!["DescribeVpcEndpointServices does not take the filter \"vpc-endpoint-type\"", "`service-type`"], DS_SVC, Attr("name")),
+        case("data vpce_service: a service region that is not a region name", Validate,
+            "data \"vpce_service\" \"x\" {\n  service         = \"s3\"\n  service_regions = [\"us-west-2\", \"US West\"]\n}\n",
+            "Invalid service region", d!["\"US West\" is not an AWS region name"], DS_SVC, Attr("service_regions")),
+        case("data vpce_service: service_regions a string", Validate,
+            "data \"vpce_service\" \"x\" {\n  service         = \"s3\"\n  service_regions = \"us-west-2\"\n}\n",
+            "Incorrect attribute value type", d!["set of string required"], DS_SVC, Attr("service_regions")),
+        case("data vpce_service: tags a list", Validate,
+            "data \"vpce_service\" \"x\" {\n  service = \"s3\"\n  tags    = [\"team\"]\n}\n",
+            "Incorrect attribute value type", d!["map of string required"], DS_SVC, Attr("tags")),
+        case("data vpce_service: tags no service carries", Plan,
+            "data \"vpce_service\" \"x\" {\n  service = \"s3\"\n  tags    = { team = \"nobody\" }\n}\n",
+            "Service not found", d!["EC2 lists no endpoint service named \"com.amazonaws.us-east-1.s3\" in us-east-1"], DS_SVC, Attr("service")),
         // ---------------- vpce_gateway ----------------
         case("gateway: vpc_id is a subnet id", Validate,
             "resource \"vpce_gateway\" \"x\" {\n  vpc_id       = \"subnet-0123456789abcdef0\"\n  service_name = \"s3\"\n}\n",
@@ -365,6 +385,31 @@ fn cases(w: &World) -> Vec<Case> {
         case("resource: subnet of another VPC", Plan,
             res(rc, &format!("  subnet_ids = [\"{}\"]", w.b.subnets[0].id)),
             "Subnet in another VPC", d![&w.b.subnets[0].id, &format!("belongs to {}", w.b.id)], RES, Attr("subnet_ids")),
+        // ---------------- vpce_service_network ----------------
+        case("service network: not an ARN", Validate,
+            snw("sn-0123456789abcdefg", ""),
+            "Invalid service network ARN", d!["\"sn-0123456789abcdefg\" is not the ARN of a VPC Lattice service network", "six parts of an ARN", "servicenetwork/sn-"], SNW, Attr("service_network_arn")),
+        case("service network: an ARN of another service", Validate,
+            snw("arn:aws:ec2:us-east-1:123456789012:servicenetwork/sn-0123456789abcdefg", ""),
+            "Invalid service network ARN", d!["not a VPC Lattice ARN"], SNW, Attr("service_network_arn")),
+        case("service network: a resource configuration's ARN", Validate,
+            snw(rc, ""),
+            "Invalid service network ARN", d!["does not name a service network", "servicenetwork/sn-"], SNW, Attr("service_network_arn")),
+        case("service network: a policy", Validate,
+            snw(sn_arn, "  policy = jsonencode({ Statement = [] })"),
+            "Unsupported argument", d!["An argument named \"policy\" is not expected here"], SNW, Attr("policy")),
+        case("service network: empty security_group_ids", Validate,
+            snw(sn_arn, "  security_group_ids = []"),
+            "Empty security_group_ids", d!["leave the argument out"], SNW, Attr("security_group_ids")),
+        case("service network: domains with a preference that takes none", Validate,
+            snw(sn_arn, "  private_dns_enabled = true\n  dns_options {\n    private_dns_preference        = \"ALL_DOMAINS\"\n    private_dns_specified_domains = [\"a.example.com\"]\n  }"),
+            "Unexpected private_dns_specified_domains", d!["not to \"ALL_DOMAINS\""], SNW, Attr("private_dns_specified_domains")),
+        case("service network: a service network of another region", Plan,
+            snw(&sn_arn.replace("us-east-1", "eu-west-1"), ""),
+            "The service network is in another region", d!["names region eu-west-1", "configured for us-east-1"], SNW, Attr("service_network_arn")),
+        case("service network: nonexistent VPC", Plan,
+            format!("resource \"vpce_service_network\" \"x\" {{\n  vpc_id              = \"{missing_vpc}\"\n  service_network_arn = \"{sn_arn}\"\n}}\n"),
+            "VPC not found", d![&format!("VPC {missing_vpc} does not exist")], SNW, Attr("vpc_id")),
         // ---------------- vpce_subnet_association, vpce_security_group_association ----------------
         case("subnet association: subnet_id is a security group id", Validate,
             "resource \"vpce_subnet_association\" \"x\" {\n  vpc_endpoint_id = \"vpce-0123456789abcdef0\"\n  subnet_id       = \"sg-0123456789abcdef0\"\n}\n",

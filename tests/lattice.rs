@@ -1,8 +1,9 @@
 //! vpce_resource and vpce_service_network (VPC Lattice endpoints) against moto through real
 //! Terraform: lifecycle (the create's request, tags in place, every other change a replacement,
-//! destroy), private DNS options, import (and its refusal of another type), drift (deleted out of
-//! band). scripts/lattice_endpoints.py serves these endpoint types and the Lattice objects they
-//! name, as EC2's API reference describes them.
+//! destroy), private DNS options, import (and its refusal of another type), drift (tags changed
+//! and endpoints deleted out of band), `moved` from aws 6.x aws_vpc_endpoint.
+//! scripts/lattice_endpoints.py serves these endpoint types and the Lattice objects they name, as
+//! EC2's API reference describes them.
 
 mod common;
 
@@ -262,4 +263,258 @@ fn query_finds_them_and_generated_configuration_imports() {
     assert!(applied.stdout.contains("2 imported, 0 added, 0 changed, 0 destroyed"), "{}", applied.all());
     assert_eq!(client.plan(&tf).code, 0, "the generated configuration plans no change");
     client.destroy(&tf).ok();
+}
+
+/// The network interfaces of endpoint `id`, as EC2 reports them.
+fn enis(rt: &tokio::runtime::Runtime, ec2: &aws_sdk_ec2::Client, id: &str) -> Vec<String> {
+    let ep = rt.block_on(endpoint(ec2, id)).expect("endpoint in EC2");
+    sorted(ep.network_interface_ids().to_vec())
+}
+
+/// `moved` from hashicorp/aws 6.x `aws_vpc_endpoint` of type Resource and ServiceNetwork (aws
+/// 3.39.0 has neither type: their 6.x state is written by hand, as aws 6.x stores it) into
+/// vpce_resource / vpce_service_network through real Terraform: the plan shows the moves and no
+/// change, the apply writes nothing to EC2, and ours then manage the endpoints.
+#[test]
+fn moves_from_aws_vpc_endpoint_of_both_types() {
+    let (rt, ec2, net) = net();
+    let (rc, sn) = lattice_targets();
+    let s0 = net.subnets[0].id.clone();
+    let sg = net.security_groups[0].clone();
+    let (r, n) = rt.block_on(async {
+        let tags = |name: &str| {
+            aws_sdk_ec2::types::TagSpecification::builder()
+                .resource_type(aws_sdk_ec2::types::ResourceType::VpcEndpoint)
+                .tags(aws_sdk_ec2::types::Tag::builder().key("Name").value(name).build())
+                .build()
+        };
+        let r = ec2
+            .create_vpc_endpoint()
+            .vpc_id(&net.id)
+            .vpc_endpoint_type(VpcEndpointType::Resource)
+            .resource_configuration_arn(&rc)
+            .subnet_ids(&s0)
+            .security_group_ids(&sg)
+            .private_dns_enabled(true)
+            .dns_options(aws_sdk_ec2::types::DnsOptionsSpecification::builder().private_dns_preference("VERIFIED_DOMAINS_ONLY").build())
+            .tag_specifications(tags("db"))
+            .send()
+            .await
+            .expect("create a Resource endpoint");
+        let n = ec2
+            .create_vpc_endpoint()
+            .vpc_id(&net.id)
+            .vpc_endpoint_type(VpcEndpointType::ServiceNetwork)
+            .service_network_arn(&sn)
+            .subnet_ids(&s0)
+            .security_group_ids(&sg)
+            .private_dns_enabled(false)
+            .tag_specifications(tags("mesh"))
+            .send()
+            .await
+            .expect("create a ServiceNetwork endpoint");
+        let id = |e: Option<&aws_sdk_ec2::types::VpcEndpoint>| e.and_then(|e| e.vpc_endpoint_id()).expect("id").to_string();
+        (id(r.vpc_endpoint()), id(n.vpc_endpoint()))
+    });
+    // aws 6.x's state of both (after its schema: IPV4 in capitals, the other ARN empty, the
+    // preference and ["*"] EC2 reports for a Resource endpoint, an empty one for the other).
+    let attrs = |id: &str, ty: &str, name: &str, dns: bool, preference: &str, domains: serde_json::Value| {
+        serde_json::json!({
+            "arn": format!("arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/{id}"),
+            "auto_accept": null, "cidr_blocks": [], "dns_entry": [],
+            "dns_options": [{
+                "dns_record_ip_type": "ipv4", "private_dns_only_for_inbound_resolver_endpoint": false,
+                "private_dns_preference": preference, "private_dns_specified_domains": domains
+            }],
+            "id": id, "ip_address_type": "IPV4", "network_interface_ids": enis(&rt, &ec2, id),
+            "owner_id": "123456789012", "policy": "", "prefix_list_id": null, "private_dns_enabled": dns,
+            "region": "us-east-1", "requester_managed": false,
+            "resource_configuration_arn": if ty == "Resource" { rc.as_str() } else { "" },
+            "route_table_ids": [], "security_group_ids": [sg], "service_name": "",
+            "service_network_arn": if ty == "ServiceNetwork" { sn.as_str() } else { "" },
+            "service_region": "", "state": "available", "subnet_configuration": [], "subnet_ids": [s0],
+            "tags": {"Name": name}, "tags_all": {"Name": name}, "timeouts": null,
+            "vpc_endpoint_type": ty, "vpc_id": net.id
+        })
+    };
+    let resources: Vec<serde_json::Value> = [
+        ("r", attrs(&r, "Resource", "db", true, "VERIFIED_DOMAINS_ONLY", serde_json::json!(["*"]))),
+        ("n", attrs(&n, "ServiceNetwork", "mesh", false, "", serde_json::json!([]))),
+    ]
+    .into_iter()
+    .map(|(name, attributes)| {
+        serde_json::json!({
+            "mode": "managed", "type": "aws_vpc_endpoint", "name": name,
+            "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+            "instances": [{"schema_version": 0, "attributes": attributes, "sensitive_attributes": [], "private": "bnVsbA=="}]
+        })
+    })
+    .collect();
+    let state = serde_json::json!({"version": 4, "terraform_version": "1.9.0", "serial": 1, "lineage": "lattice-moves", "outputs": {}, "resources": resources});
+    let tf = awsprovider::tf_with_both();
+    std::fs::write(tf.path().join("terraform.tfstate"), serde_json::to_string_pretty(&state).unwrap()).expect("state");
+    let proxy = common::faultproxy::FaultProxy::start(&[]);
+    let ours = |kind: &str, name: &str, attr: &str, target: &str, extra: &str, tag: &str| {
+        format!(
+            "resource \"{kind}\" \"{name}\" {{\n  vpc_id             = \"{vpc}\"\n  {attr} = \"{target}\"\n  subnet_ids         = [\"{s0}\"]\n  security_group_ids = [\"{sg}\"]\n{extra}\n  tags = {{ Name = \"{tag}\" }}\n}}\n",
+            vpc = net.id
+        )
+    };
+    let body = format!(
+        "{}\n{}",
+        ours(
+            "vpce_resource",
+            "r",
+            "resource_configuration_arn",
+            &rc,
+            "  private_dns_enabled = true\n  dns_options {\n    private_dns_preference = \"VERIFIED_DOMAINS_ONLY\"\n  }",
+            "db"
+        ),
+        ours("vpce_service_network", "n", "service_network_arn", &sn, "", "mesh")
+    );
+    let moved = "moved {\n  from = aws_vpc_endpoint.r\n  to   = vpce_resource.r\n}\n\nmoved {\n  from = aws_vpc_endpoint.n\n  to   = vpce_service_network.n\n}\n";
+    tf.write_raw(&format!("{}\n{body}\n{moved}", awsprovider::provider_blocks(&proxy.url(), true)));
+    let writes = |proxy: &common::faultproxy::FaultProxy| -> Vec<String> {
+        let stats = proxy.phase();
+        let by_action = stats["by_action"].as_object().unwrap_or_else(|| panic!("proxy stats without by_action: {stats}"));
+        by_action.keys().filter(|a| !a.starts_with("Describe") && !a.starts_with("Get")).cloned().collect()
+    };
+    proxy.reset_stats();
+    let plan = tf.run(&["plan", "-no-color", "-input=false"]).ok();
+    no_warnings(&plan);
+    for (from, to) in [("aws_vpc_endpoint.r", "vpce_resource.r"), ("aws_vpc_endpoint.n", "vpce_service_network.n")] {
+        assert!(plan.stdout.contains(&format!("# {from} has moved to {to}")), "{}", plan.stdout);
+    }
+    assert!(plan.stdout.contains("Plan: 0 to add, 0 to change, 0 to destroy."), "{}", plan.stdout);
+    let changes = tf.plan_changes();
+    for (ours, theirs) in [("vpce_resource.r", "aws_vpc_endpoint.r"), ("vpce_service_network.n", "aws_vpc_endpoint.n")] {
+        let change = changes.iter().find(|c| c["address"] == ours).expect("a change for ours");
+        assert_eq!(change["previous_address"], theirs);
+        assert_eq!(actions(&changes, ours), ["no-op"], "moved, not replaced");
+    }
+    assert!(writes(&proxy).is_empty(), "planning the moves wrote nothing to EC2");
+    let applied = tf.apply().ok();
+    assert!(applied.stdout.contains("0 added, 0 changed, 0 destroyed"), "{}", applied.stdout);
+    assert!(writes(&proxy).is_empty(), "applying the moves wrote nothing to EC2");
+    let st = tf.resource("vpce_resource.r");
+    assert_eq!((st["id"].as_str(), st["resource_configuration_arn"].as_str()), (Some(r.as_str()), Some(rc.as_str())));
+    assert_eq!(st["ip_address_type"], "ipv4");
+    assert_eq!(st["dns_options"]["private_dns_preference"], "VERIFIED_DOMAINS_ONLY");
+    assert_eq!(st["tags"], serde_json::json!({"Name": "db"}));
+    let st = tf.resource("vpce_service_network.n");
+    assert_eq!((st["id"].as_str(), st["service_network_arn"].as_str()), (Some(n.as_str()), Some(sn.as_str())));
+    assert_eq!(st["private_dns_enabled"], false);
+
+    // Ours manage them now: without the AWS provider nothing changes, and the destroy deletes both.
+    tf.write_raw(&format!("{}\n{body}", awsprovider::provider_blocks(&proxy.url(), false)));
+    let out = tf.plan();
+    assert_eq!(out.code, 0, "no changes after the moves:\n{}", out.all());
+    assert!(writes(&proxy).is_empty(), "planning after the moves wrote nothing to EC2");
+    assert_eq!(rt.block_on(endpoints_in_vpc(&ec2, &net.id)).len(), 2, "no endpoint was created or replaced");
+    tf.destroy().ok();
+    for id in [&r, &n] {
+        assert!(rt.block_on(endpoint(&ec2, id)).is_none(), "{id} deleted by ours");
+    }
+}
+
+/// Drift of a Resource endpoint: tags changed outside Terraform (the plan updates them in place,
+/// the apply restores them, the next plan is empty), then the endpoint deleted outside Terraform
+/// (the plan creates it again).
+#[test]
+fn resource_endpoint_drift() {
+    let (rt, ec2, net) = net();
+    let (rc, _) = lattice_targets();
+    let s0 = net.subnets[0].id.clone();
+    let address = "vpce_resource.e";
+    let rec = Proxy::start();
+    let tf = Tf::new();
+    tf.write_via(
+        &rec.url,
+        &resource(
+            "vpce_resource",
+            "resource_configuration_arn",
+            &net,
+            &rc,
+            std::slice::from_ref(&s0),
+            "  tags = { Name = \"db\", env = \"test\" }",
+        ),
+    );
+    tf.apply().ok();
+    let id = tf.resource(address)["id"].as_str().expect("id").to_string();
+
+    // Out of band: one tag changed, one removed, one added.
+    rt.block_on(async {
+        let tag = |k: &str, v: &str| aws_sdk_ec2::types::Tag::builder().key(k).value(v).build();
+        ec2.create_tags().resources(&id).tags(tag("Name", "other")).tags(tag("extra", "x")).send().await.expect("create tags");
+        ec2.delete_tags().resources(&id).tags(aws_sdk_ec2::types::Tag::builder().key("env").build()).send().await.expect("delete tags");
+    });
+    let changes = tf.plan_changes();
+    assert_eq!(actions(&changes, address), ["update"], "tags drift is fixed in place");
+    let change = changes.iter().find(|c| c["address"] == address).expect("a change");
+    assert_eq!(change["change"]["before"]["tags"], serde_json::json!({"Name": "other", "extra": "x"}), "the refresh saw the drift");
+    assert_eq!(change["change"]["after"]["tags"], serde_json::json!({"Name": "db", "env": "test"}));
+    rec.clear();
+    tf.apply().ok();
+    assert!(rec.calls("ModifyVpcEndpoint").is_empty() && rec.calls("CreateVpcEndpoint").is_empty(), "only the tags change");
+    assert!(!rec.calls("CreateTags").is_empty() && !rec.calls("DeleteTags").is_empty(), "tags set and removed");
+    let ep = rt.block_on(endpoint(&ec2, &id)).expect("endpoint in EC2");
+    assert_eq!(ec2_tags(&ep), tag_pairs(&[("Name", "db"), ("env", "test")]), "the apply restored the tags");
+    assert_eq!(tf.resource(address)["id"], id.as_str());
+    let out = tf.plan();
+    assert_eq!(out.code, 0, "nothing to change:\n{}", out.all());
+
+    // Deleted outside Terraform: the plan creates it again.
+    rt.block_on(async { ec2.delete_vpc_endpoints().vpc_endpoint_ids(&id).send().await.expect("delete") });
+    assert_eq!(actions(&tf.plan_changes(), address), ["create"]);
+    tf.apply().ok();
+    let new = tf.resource(address)["id"].as_str().expect("id").to_string();
+    assert_ne!(new, id);
+    let ep = rt.block_on(endpoint(&ec2, &new)).expect("the new endpoint");
+    assert_eq!(ep.resource_configuration_arn(), Some(rc.as_str()));
+    assert_eq!(ec2_tags(&ep), tag_pairs(&[("Name", "db"), ("env", "test")]));
+    let out = tf.plan();
+    assert_eq!(out.code, 0, "nothing to change:\n{}", out.all());
+    tf.destroy().ok();
+    assert!(rt.block_on(endpoint(&ec2, &new)).is_none());
+}
+
+/// A ServiceNetwork endpoint's tags change in place: no replacement, no ModifyVpcEndpoint, the
+/// tags changed in EC2.
+#[test]
+fn service_network_endpoint_tags_in_place() {
+    let (rt, ec2, net) = net();
+    let (_, sn) = lattice_targets();
+    let s0 = net.subnets[0].id.clone();
+    let address = "vpce_service_network.e";
+    let body = |tags: &str| resource("vpce_service_network", "service_network_arn", &net, &sn, std::slice::from_ref(&s0), tags);
+    let rec = Proxy::start();
+    let tf = Tf::new();
+    tf.write_via(&rec.url, &body("  tags = { Name = \"mesh\", env = \"test\" }"));
+    tf.apply().ok();
+    let id = tf.resource(address)["id"].as_str().expect("id").to_string();
+    let ep = rt.block_on(endpoint(&ec2, &id)).expect("endpoint in EC2");
+    assert_eq!(ec2_tags(&ep), tag_pairs(&[("Name", "mesh"), ("env", "test")]));
+
+    rec.clear();
+    tf.write_via(&rec.url, &body("  tags = { Name = \"mesh2\", team = \"net\" }"));
+    assert_eq!(actions(&tf.plan_changes(), address), ["update"], "in place, not a replacement");
+    tf.apply().ok();
+    assert!(rec.calls("ModifyVpcEndpoint").is_empty(), "no ModifyVpcEndpoint");
+    assert!(rec.calls("CreateVpcEndpoint").is_empty() && rec.calls("DeleteVpcEndpoints").is_empty(), "not replaced");
+    assert_eq!(tf.resource(address)["id"], id.as_str());
+    assert_eq!(tf.resource(address)["tags_all"], serde_json::json!({"Name": "mesh2", "team": "net"}));
+    let ep = rt.block_on(endpoint(&ec2, &id)).expect("endpoint in EC2");
+    assert_eq!(ec2_tags(&ep), tag_pairs(&[("Name", "mesh2"), ("team", "net")]));
+
+    // All tags removed.
+    tf.write_via(&rec.url, &body(""));
+    assert_eq!(actions(&tf.plan_changes(), address), ["update"]);
+    tf.apply().ok();
+    let ep = rt.block_on(endpoint(&ec2, &id)).expect("endpoint in EC2");
+    assert!(ec2_tags(&ep).is_empty(), "{:?}", ec2_tags(&ep));
+    assert!(rec.calls("ModifyVpcEndpoint").is_empty() && rec.calls("CreateVpcEndpoint").is_empty());
+    let out = tf.plan();
+    assert_eq!(out.code, 0, "nothing to change:\n{}", out.all());
+    tf.destroy().ok();
+    assert!(rt.block_on(endpoint(&ec2, &id)).is_none());
 }
