@@ -316,3 +316,51 @@ fn moves_from_the_aws_counterparts() {
     assert!(raw_tags(&rt, &client, &id).is_empty(), "both tags removed");
     rt.block_on(client.delete_vpc_endpoints().vpc_endpoint_ids(&id).send()).expect("delete");
 }
+
+/// The settings moving back to the endpoint in one change: the configuration drops vpce_policy and
+/// vpce_private_dns and sets `policy` and `private_dns_enabled` on the endpoint instead. The plan
+/// warns (the separate resources' tags are still on the endpoint) but does not refuse; Terraform
+/// destroys the separate resources before it updates the endpoint, so EC2 ends with the endpoint's
+/// values and no hidden tag, and the next plan is empty. Kept in the configuration beside the
+/// endpoint's own setting, a separate resource is still refused ("managed twice").
+#[test]
+fn settings_move_back_to_the_endpoint_in_one_apply() {
+    let rt = rt();
+    let client = rt.block_on(ec2());
+    let vpc = rt.block_on(vpc(&client, VpcOpts { subnets: 1, route_tables: 0, security_groups: 1, ..Default::default() }));
+    let tf = Tf::new();
+    let interface = |inline: &str| {
+        format!(
+            "resource \"vpce_interface\" \"e\" {{\n  vpc_id             = \"{}\"\n  service_name       = \"{SSM}\"\n  subnet_ids         = [\"{}\"]\n  security_group_ids = [\"{}\"]\n{inline}}}\n",
+            vpc.id, vpc.subnets[0].id, vpc.security_groups[0]
+        )
+    };
+    let separate = format!(
+        "resource \"vpce_policy\" \"p\" {{\n  vpc_endpoint_id = vpce_interface.e.id\n  policy          = {}\n}}\n\nresource \"vpce_private_dns\" \"d\" {{\n  vpc_endpoint_id     = vpce_interface.e.id\n  private_dns_enabled = true\n}}\n",
+        hcl(&custom("ssm:GetParameter"))
+    );
+    tf.write(&format!("{}\n{separate}", interface("")));
+    tf.apply().ok();
+    let id = tf.resource("vpce_interface.e")["id"].as_str().expect("id").to_string();
+    assert!(raw_tags(&rt, &client, &id).contains(&POLICY_TAG.to_string()));
+    assert!(private_dns(&rt, &client, &id));
+
+    let inline = format!("  policy              = {}\n  private_dns_enabled = true\n", hcl(&custom("ssm:GetParameters")));
+    // Both at once: the separate resources still in the configuration are refused.
+    tf.write(&format!("{}\n{separate}", interface(&inline)));
+    tf.plan().fails_with(&["managed twice"]);
+
+    // The separate resources dropped: a warning per setting, and the apply works.
+    tf.write(&interface(&inline));
+    let out = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(out.all().contains("Policy moves back to the endpoint"), "{}", out.all());
+    assert!(out.all().contains("Private DNS setting moves back to the endpoint"), "{}", out.all());
+    assert_eq!(ec2_policy(&rt, &client, &id), serde_json::from_str::<serde_json::Value>(&custom("ssm:GetParameters")).unwrap());
+    assert!(private_dns(&rt, &client, &id), "private DNS stays on");
+    let tags = raw_tags(&rt, &client, &id);
+    assert!(!tags.contains(&POLICY_TAG.to_string()) && !tags.contains(&DNS_TAG.to_string()), "{tags:?}");
+    let out = tf.plan();
+    assert_eq!(out.code, 0, "the next plan is empty:\n{}", out.all());
+    tf.destroy().ok();
+}

@@ -205,6 +205,20 @@ impl Split {
         (!claimed.is_empty()).then(|| self.inline_detail(endpoint))
     }
 
+    /// The setting's name, capitalised (a diagnostic's summary).
+    pub(crate) fn what_capitalised(&self) -> String {
+        capitalised(self.what)
+    }
+
+    /// The detail of the warning when the endpoint sets the attribute while the separate resource
+    /// of this state still marks the endpoint (being removed in this apply).
+    pub(crate) fn moving_back_detail(&self, endpoint: &str) -> String {
+        let (res, attr, what) = (self.resource, self.attr, self.what);
+        format!(
+            "A {res} of this Terraform state manages the {what} of {endpoint} (the endpoint carries its tag), and the endpoint resource now sets {attr}. That is right when the {res} is removed from the configuration in this apply: it is destroyed first, then the endpoint sets {attr}. Were the {res} still in the configuration, the two would undo each other, and its plan would fail."
+        )
+    }
+
     /// The detail of the conflict between the endpoint's attribute and the separate resource.
     pub(crate) fn inline_detail(&self, endpoint: &str) -> String {
         let (res, attr, what) = (self.resource, self.attr, self.what);
@@ -212,6 +226,12 @@ impl Split {
             "The endpoint resource of {endpoint} sets {attr}, and a {res} manages the {what} of {endpoint} too: at every apply one would undo the other. Manage the {what} in one place: leave {attr} unset on the endpoint (while a {res} manages it, unset means \"managed elsewhere\": the endpoint keeps the {res}'s value), or remove the {res}."
         )
     }
+}
+
+/// Which Terraform state this process works for, as the split-ownership tags name it (the
+/// fingerprint of [`crate::protocol::workdir::state_identity`]).
+pub(crate) fn state_owner() -> String {
+    crate::aws::fingerprint(crate::protocol::workdir::state_identity())
 }
 
 #[cfg(test)]

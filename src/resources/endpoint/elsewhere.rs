@@ -8,7 +8,7 @@
 
 use aws_sdk_ec2::types::VpcEndpoint;
 
-use super::super::ownership::{Split, SPLITS};
+use super::super::ownership::{state_owner, Split, SPLITS};
 use super::super::Ctx;
 use crate::aws;
 use crate::protocol::diagnostics::Diagnostics;
@@ -70,11 +70,20 @@ pub(super) async fn plan<M: Model>(ctx: &Ctx, id: &str, prior: &M, planned: &M, 
         }
     };
     let mut kept = Vec::new();
-    for s in splits.iter().filter(|s| aws::managed_by(&ep, s.attr).is_some()) {
-        if configured(&config_v, s.attr) {
-            diags.attr_error(s.attr, s.twice(), s.inline_detail(id));
-        } else {
+    let ours = state_owner();
+    for s in splits.iter() {
+        let Some(owner) = aws::managed_by(&ep, s.attr) else { continue };
+        if !configured(&config_v, s.attr) {
             kept.push(s.attr);
+        } else if owner == ours {
+            // A separate resource of this state manages it, and the endpoint now sets it: the
+            // setting moving back inline, the separate resource removed in this same apply
+            // (Terraform destroys it before it updates the endpoint it depends on). Were it still
+            // in the configuration, its own plan would fail: it finds the endpoint's inline claim
+            // made here ([`Split::claim_inline`] above).
+            diags.attr_warning(s.attr, format!("{} moves back to the endpoint", s.what_capitalised()), s.moving_back_detail(id));
+        } else {
+            diags.attr_error(s.attr, s.twice(), s.inline_detail(id));
         }
     }
     kept

@@ -129,7 +129,7 @@ impl<S: Setting> Default for SplitResource<S> {
 
 /// Which Terraform state this process works for: the hidden tag's value.
 fn owner() -> String {
-    aws::fingerprint(crate::protocol::workdir::state_identity())
+    super::ownership::state_owner()
 }
 
 fn validate<S: Setting>(c: &S::Model) -> Diagnostics {
