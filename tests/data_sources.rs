@@ -460,3 +460,106 @@ output "ifc" {{ value = data.vpce_associations.ifc }}
     tf.write("data \"vpce_associations\" \"x\" {\n  vpc_endpoint_id = \"vpce-0123456789abcdef0\"\n}\n");
     tf.plan().fails_with(&["No VPC endpoint found", "vpce-0123456789abcdef0"]);
 }
+
+/// `vpce_associations` of the endpoint types whose subnets and security groups no association
+/// resource manages (those accept Interface endpoints only): a GatewayLoadBalancer endpoint (one
+/// subnet, no security groups, no private DNS) and a Resource endpoint (subnet, security group,
+/// private DNS on). Each row names the endpoint's own resource, which holds the ID in its state, and
+/// no import ID.
+#[test]
+fn associations_of_endpoints_without_association_resources() {
+    let rt = rt();
+    let client = rt.block_on(ec2());
+    let net = rt.block_on(vpc(&client, VpcOpts { subnets: 2, route_tables: 0, security_groups: 1, ..Default::default() }));
+    let subnets: Vec<String> = net.subnets.iter().map(|s| s.id.clone()).collect();
+    let service = gwlb_service(&subnets, false);
+    let (rc, _) = lattice_targets();
+    let tf = Tf::new();
+    tf.write(&format!(
+        r#"
+resource "vpce_gateway_load_balancer" "g" {{
+  vpc_id       = "{vpc}"
+  service_name = "{service}"
+  subnet_ids   = ["{s0}"]
+}}
+
+resource "vpce_resource" "r" {{
+  vpc_id                     = "{vpc}"
+  resource_configuration_arn = "{rc}"
+  subnet_ids                 = ["{s1}"]
+  security_group_ids         = ["{sg}"]
+  private_dns_enabled        = true
+}}
+
+data "vpce_associations" "g" {{
+  vpc_endpoint_id = vpce_gateway_load_balancer.g.id
+}}
+
+data "vpce_associations" "r" {{
+  vpc_endpoint_id = vpce_resource.r.id
+}}
+
+output "g" {{ value = data.vpce_associations.g }}
+output "r" {{ value = data.vpce_associations.r }}
+"#,
+        vpc = net.id,
+        s0 = subnets[0],
+        s1 = subnets[1],
+        sg = net.security_groups[0],
+    ));
+    let out = tf.apply().ok();
+    no_warnings(&out);
+    let o = outputs(&tf);
+    let rows = |v: &serde_json::Value| -> Vec<(String, String, String, serde_json::Value)> {
+        v["associations"]
+            .as_array()
+            .expect("associations")
+            .iter()
+            .map(|a| {
+                (
+                    a["kind"].as_str().unwrap().into(),
+                    a["associated_id"].as_str().unwrap().into(),
+                    a["resource_type"].as_str().expect("a manager").into(),
+                    a["import_id"].clone(),
+                )
+            })
+            .collect()
+    };
+    let g_id = tf.resource("vpce_gateway_load_balancer.g")["id"].as_str().expect("id").to_string();
+    let g = rt.block_on(endpoint(&client, &g_id)).expect("GWLB endpoint");
+    assert_eq!(g.vpc_endpoint_type(), Some(&VpcEndpointType::GatewayLoadBalancer));
+    assert_eq!(o["g"]["vpc_endpoint_type"], "GatewayLoadBalancer");
+    assert_eq!(strings(&o["g"]["subnet_ids"]), vec![subnets[0].clone()]);
+    assert_eq!(strings(&o["g"]["security_group_ids"]), Vec::<String>::new());
+    assert!(o["g"]["private_dns_enabled"].is_null(), "{}", o["g"]);
+    assert_eq!(
+        rows(&o["g"]),
+        [("subnet".to_string(), subnets[0].clone(), "vpce_gateway_load_balancer".to_string(), serde_json::Value::Null)]
+    );
+    assert_eq!(strings(&tf.resource("vpce_gateway_load_balancer.g")["subnet_ids"]), vec![subnets[0].clone()]);
+
+    let r_state = tf.resource("vpce_resource.r");
+    let r = rt.block_on(endpoint(&client, r_state["id"].as_str().expect("id"))).expect("Resource endpoint");
+    assert_eq!(r.vpc_endpoint_type(), Some(&VpcEndpointType::Resource));
+    assert_eq!(r.private_dns_enabled(), Some(true));
+    assert_eq!(o["r"]["private_dns_enabled"], true, "{}", o["r"]);
+    assert_eq!(strings(&o["r"]["security_group_ids"]), vec![net.security_groups[0].clone()]);
+    assert_eq!(
+        rows(&o["r"]),
+        [
+            ("security_group".to_string(), net.security_groups[0].clone(), "vpce_resource".to_string(), serde_json::Value::Null),
+            ("subnet".to_string(), subnets[1].clone(), "vpce_resource".to_string(), serde_json::Value::Null),
+        ]
+    );
+    assert_eq!(strings(&r_state["security_group_ids"]), vec![net.security_groups[0].clone()]);
+    assert_eq!(strings(&r_state["subnet_ids"]), vec![subnets[1].clone()]);
+
+    // The association resources indeed refuse these endpoints: no import ID is advertised for them.
+    tf.write(&format!(
+        "resource \"vpce_subnet_association\" \"a\" {{\n  vpc_endpoint_id = \"{}\"\n  subnet_id       = \"{}\"\n}}\n",
+        g_id, subnets[1]
+    ));
+    tf.plan().fails_with(&["Not an interface endpoint", "is a gatewayloadbalancer endpoint"]);
+    tf.write("");
+    tf.destroy().ok();
+}

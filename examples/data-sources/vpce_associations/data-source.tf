@@ -10,7 +10,8 @@ check "s3_private" {
   }
 }
 
-# The import IDs of the associations, e.g. for `import` blocks that adopt associations made elsewhere.
+# The import IDs of the associations, e.g. for `import` blocks that adopt associations made elsewhere
+# (null where the endpoint's own resource manages the association).
 output "association_import_ids" {
-  value = { for a in data.vpce_associations.s3.associations : a.associated_id => a.import_id }
+  value = { for a in data.vpce_associations.s3.associations : a.associated_id => a.import_id if a.import_id != null }
 }
