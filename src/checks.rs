@@ -5,6 +5,24 @@ use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{Set, Val};
 use crate::protocol::values::PathStep;
 
+/// A plan-time check that could not run (EC2 did not answer): a warning, not an error, since EC2
+/// still refuses invalid values when the endpoint is created or modified.
+pub(crate) fn could_not_check(diags: &mut Diagnostics, what: &str, e: &dyn std::fmt::Display) {
+    skipped(diags, what, e, "created or modified");
+}
+
+/// [`could_not_check`] for an endpoint type that is never modified (every change replaces it).
+pub(crate) fn could_not_check_before_create(diags: &mut Diagnostics, what: &str, e: &dyn std::fmt::Display) {
+    skipped(diags, what, e, "created");
+}
+
+fn skipped(diags: &mut Diagnostics, what: &str, e: &dyn std::fmt::Display, when: &str) {
+    diags.warning(
+        format!("Could not check {what}"),
+        format!("{e}. The check was skipped; EC2 still rejects invalid values when the endpoint is {when}."),
+    );
+}
+
 /// "a, b or c".
 pub(crate) fn join_or(items: &[String]) -> String {
     join(items, "or")

@@ -19,7 +19,8 @@
 use aws_sdk_ec2::types::VpcEndpoint;
 
 use super::{policy, Ctx};
-use crate::aws::{self, state_str, AwsError};
+use crate::aws::{self, state_str};
+use crate::checks::could_not_check;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{Map, Set, Val};
 use crate::protocol::values::PathStep;
@@ -100,13 +101,6 @@ fn id(e: &VpcEndpoint) -> &str {
 
 fn ids(found: &[&VpcEndpoint]) -> String {
     found.iter().map(|e| id(e)).collect::<Vec<_>>().join(", ")
-}
-
-fn could_not_check(diags: &mut Diagnostics, what: &str, e: &AwsError) {
-    diags.warning(
-        format!("Could not check {what}"),
-        format!("{e}. The check was skipped; EC2 still rejects invalid values when the endpoint is created or modified."),
-    );
 }
 
 fn inbound_path() -> Vec<PathStep> {

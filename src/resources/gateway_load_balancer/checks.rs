@@ -9,18 +9,11 @@ use aws_sdk_ec2::types::{ServiceDetail, Subnet};
 
 use super::super::Ctx;
 use super::GatewayLoadBalancerModel;
-use crate::aws::{self, AwsError};
-use crate::checks::join_and;
+use crate::aws;
+use crate::checks::{could_not_check, join_and};
 use crate::protocol::diagnostics::Diagnostics;
 
 const EC2_TYPE: &str = "GatewayLoadBalancer";
-
-fn could_not_check(diags: &mut Diagnostics, what: &str, e: &AwsError) {
-    diags.warning(
-        format!("Could not check {what}"),
-        format!("{e}. The check was skipped; EC2 still rejects invalid values when the endpoint is created or modified."),
-    );
-}
 
 /// The region of a `com.amazonaws.vpce.REGION.vpce-svc-...` name.
 fn vpce_service_region(name: &str) -> Option<&str> {

@@ -8,8 +8,8 @@ use super::super::Ctx;
 use super::validate::check_address_in_cidr;
 use super::{InterfaceModel, SubnetConfiguration};
 use crate::aws::IP_ADDRESS_TYPES;
-use crate::aws::{self, AwsError, Missing};
-use crate::checks::{attr_path, join_and};
+use crate::aws::{self, Missing};
+use crate::checks::{attr_path, could_not_check, join_and};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::Set;
 
@@ -28,13 +28,6 @@ impl Checks {
     pub(super) fn all() -> Self {
         Checks { vpc: true, service: true, subnets: true, groups: true, private_dns: true, at_apply: false }
     }
-}
-
-pub(super) fn could_not_check(diags: &mut Diagnostics, what: &str, e: &AwsError) {
-    diags.warning(
-        format!("Could not check {what}"),
-        format!("{e}. The check was skipped; EC2 still rejects invalid values when the endpoint is created or modified."),
-    );
 }
 
 pub(super) fn private_dns_error(vpc: &str, support: bool, hostnames: bool) -> String {

@@ -9,16 +9,8 @@ use std::collections::BTreeMap;
 
 use super::super::Ctx;
 use super::{arn_region, LatticeKind, View};
-use crate::aws::AwsError;
-use crate::checks::join_and;
+use crate::checks::{could_not_check_before_create, join_and};
 use crate::protocol::diagnostics::Diagnostics;
-
-fn could_not_check(diags: &mut Diagnostics, what: &str, e: &AwsError) {
-    diags.warning(
-        format!("Could not check {what}"),
-        format!("{e}. The check was skipped; EC2 still rejects invalid values when the endpoint is created."),
-    );
-}
 
 pub(super) async fn check_plan<K: LatticeKind>(ctx: &Ctx, v: View<'_>, diags: &mut Diagnostics) {
     let region = ctx.ec2.region().to_string();
@@ -52,7 +44,7 @@ pub(super) async fn check_plan<K: LatticeKind>(ctx: &Ctx, v: View<'_>, diags: &m
                 vpc_found = None;
                 diags.attr_error("vpc_id", "VPC not found", format!("VPC {id} does not exist in {region}."));
             }
-            Err(e) => could_not_check(diags, &format!("VPC {id}"), &e),
+            Err(e) => could_not_check_before_create(diags, &format!("VPC {id}"), &e),
         }
     }
     match subnets_r {
@@ -85,7 +77,7 @@ pub(super) async fn check_plan<K: LatticeKind>(ctx: &Ctx, v: View<'_>, diags: &m
                 );
             }
         }
-        Some(Err(e)) => could_not_check(diags, "the subnets", &e),
+        Some(Err(e)) => could_not_check_before_create(diags, "the subnets", &e),
         None => {}
     }
     match groups_r {
@@ -109,7 +101,7 @@ pub(super) async fn check_plan<K: LatticeKind>(ctx: &Ctx, v: View<'_>, diags: &m
                 }
             }
         }
-        Some(Err(e)) => could_not_check(diags, "the security groups", &e),
+        Some(Err(e)) => could_not_check_before_create(diags, "the security groups", &e),
         None => {}
     }
 }
