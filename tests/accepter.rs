@@ -155,14 +155,7 @@ fn moves_from_aws_connection_accepter() {
     assert_eq!(change["previous_address"], "aws_vpc_endpoint_connection_accepter.a");
     assert_eq!(actions(&changes, "vpce_connection_accepter.a"), ["no-op"], "moved, not replaced");
     tf.apply().ok();
-    let stats = proxy.phase();
-    let writes: Vec<String> = stats["by_action"]
-        .as_object()
-        .expect("by_action")
-        .keys()
-        .filter(|a| !a.starts_with("Describe") && !a.starts_with("Get"))
-        .cloned()
-        .collect();
+    let writes = proxy.writes();
     assert!(writes.is_empty(), "no EC2 write during the move: {writes:?}");
     assert_eq!(tf.resource("vpce_connection_accepter.a")["id"], format!("{svc}_{ep}"));
     assert_eq!(tf.plan().code, 0);

@@ -255,14 +255,7 @@ fn moves_from_the_aws_association_without_writes() {
     assert_eq!(change["previous_address"], "aws_vpc_endpoint_route_table_association.private");
     assert_eq!(actions(&changes, "vpce_route_table_association.private"), ["no-op"], "moved, not replaced");
     tf.apply().ok();
-    let stats = proxy.phase();
-    let writes: Vec<String> = stats["by_action"]
-        .as_object()
-        .expect("by_action")
-        .keys()
-        .filter(|a| !a.starts_with("Describe") && !a.starts_with("Get"))
-        .cloned()
-        .collect();
+    let writes = proxy.writes();
     assert!(writes.is_empty(), "no EC2 write during the move: {writes:?}");
     let state = tf.resource("vpce_route_table_association.private");
     assert_eq!(state["id"], format!("{id}/{table}"));

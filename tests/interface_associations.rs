@@ -322,14 +322,7 @@ fn moves_from_the_aws_associations_without_writes() {
         assert_eq!(actions(&changes, ours), ["no-op"], "moved, not replaced");
     }
     tf.apply().ok();
-    let stats = proxy.phase();
-    let writes: Vec<String> = stats["by_action"]
-        .as_object()
-        .expect("by_action")
-        .keys()
-        .filter(|a| !a.starts_with("Describe") && !a.starts_with("Get"))
-        .cloned()
-        .collect();
+    let writes = proxy.writes();
     assert!(writes.is_empty(), "no EC2 write during the move: {writes:?}");
     assert_eq!(tf.resource("vpce_subnet_association.s")["id"], format!("{id}/{subnet}"));
     assert_eq!(tf.resource("vpce_security_group_association.g")["replace_default_association"], false);

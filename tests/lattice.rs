@@ -374,11 +374,6 @@ fn moves_from_aws_vpc_endpoint_of_both_types() {
     );
     let moved = "moved {\n  from = aws_vpc_endpoint.r\n  to   = vpce_resource.r\n}\n\nmoved {\n  from = aws_vpc_endpoint.n\n  to   = vpce_service_network.n\n}\n";
     tf.write_raw(&format!("{}\n{body}\n{moved}", awsprovider::provider_blocks(&proxy.url(), true)));
-    let writes = |proxy: &common::faultproxy::FaultProxy| -> Vec<String> {
-        let stats = proxy.phase();
-        let by_action = stats["by_action"].as_object().unwrap_or_else(|| panic!("proxy stats without by_action: {stats}"));
-        by_action.keys().filter(|a| !a.starts_with("Describe") && !a.starts_with("Get")).cloned().collect()
-    };
     proxy.reset_stats();
     let plan = tf.run(&["plan", "-no-color", "-input=false"]).ok();
     no_warnings(&plan);
@@ -392,10 +387,10 @@ fn moves_from_aws_vpc_endpoint_of_both_types() {
         assert_eq!(change["previous_address"], theirs);
         assert_eq!(actions(&changes, ours), ["no-op"], "moved, not replaced");
     }
-    assert!(writes(&proxy).is_empty(), "planning the moves wrote nothing to EC2");
+    assert!(proxy.writes().is_empty(), "planning the moves wrote nothing to EC2");
     let applied = tf.apply().ok();
     assert!(applied.stdout.contains("0 added, 0 changed, 0 destroyed"), "{}", applied.stdout);
-    assert!(writes(&proxy).is_empty(), "applying the moves wrote nothing to EC2");
+    assert!(proxy.writes().is_empty(), "applying the moves wrote nothing to EC2");
     let st = tf.resource("vpce_resource.r");
     assert_eq!((st["id"].as_str(), st["resource_configuration_arn"].as_str()), (Some(r.as_str()), Some(rc.as_str())));
     assert_eq!(st["ip_address_type"], "ipv4");
@@ -409,7 +404,7 @@ fn moves_from_aws_vpc_endpoint_of_both_types() {
     tf.write_raw(&format!("{}\n{body}", awsprovider::provider_blocks(&proxy.url(), false)));
     let out = tf.plan();
     assert_eq!(out.code, 0, "no changes after the moves:\n{}", out.all());
-    assert!(writes(&proxy).is_empty(), "planning after the moves wrote nothing to EC2");
+    assert!(proxy.writes().is_empty(), "planning after the moves wrote nothing to EC2");
     assert_eq!(rt.block_on(endpoints_in_vpc(&ec2, &net.id)).len(), 2, "no endpoint was created or replaced");
     tf.destroy().ok();
     for id in [&r, &n] {

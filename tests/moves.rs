@@ -25,18 +25,6 @@ fn tf_with_aws() -> Tf {
     tf
 }
 
-/// The EC2 actions (and their counts) the proxy saw since the last phase that are not reads
-/// (EC2's reads are the `Describe*` and `Get*` actions).
-fn writes(proxy: &FaultProxy) -> BTreeMap<String, u64> {
-    let stats = proxy.phase();
-    let by_action = stats["by_action"].as_object().unwrap_or_else(|| panic!("proxy stats without by_action: {stats}"));
-    by_action
-        .iter()
-        .filter(|(action, _)| !action.starts_with("Describe") && !action.starts_with("Get"))
-        .map(|(action, n)| (action.clone(), n.as_u64().unwrap_or_default()))
-        .collect()
-}
-
 const POLICY: &str = r#"jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -105,7 +93,7 @@ resource "aws_vpc_endpoint" "ec2" {{
     tf.apply().ok();
     let id = |address: &str| tf.resource(address)["id"].as_str().unwrap_or_else(|| panic!("no id for {address}")).to_string();
     let (s3, ssm, ec2) = (id("aws_vpc_endpoint.s3"), id("aws_vpc_endpoint.ssm"), id("aws_vpc_endpoint.ec2"));
-    assert!(!writes(&proxy).is_empty(), "the AWS provider's apply went through the proxy");
+    assert!(!proxy.writes().is_empty(), "the AWS provider's apply went through the proxy");
 
     // 2. The same endpoints as our resources, with `moved` blocks: the plan shows the moves only.
     let ours = format!(
@@ -177,7 +165,7 @@ moved {
         assert_eq!(change["previous_address"], previous);
     }
     common::no_warnings(&plan);
-    assert_eq!(writes(&proxy), BTreeMap::new(), "planning the moves wrote nothing to EC2");
+    assert_eq!(proxy.writes(), BTreeMap::new(), "planning the moves wrote nothing to EC2");
 
     // 3. Apply: the state now holds our resources, the same endpoints.
     let applied = tf.apply().ok();
@@ -200,7 +188,7 @@ moved {
     tf.write_raw(&format!("{}{ours}", awsprovider::provider_blocks(&proxy.url(), false)));
     let plan = tf.plan();
     assert_eq!(plan.code, 0, "no changes after the move:\n{}", plan.all());
-    assert_eq!(writes(&proxy), BTreeMap::new(), "applying the moves and planning wrote nothing to EC2");
+    assert_eq!(proxy.writes(), BTreeMap::new(), "applying the moves and planning wrote nothing to EC2");
     for id in [&s3, &ssm, &ec2] {
         assert!(rt.block_on(common::endpoint(&client, id)).is_some(), "{id} still exists");
     }
@@ -287,7 +275,7 @@ moved {{
         "Endpoint type not supported",
         &format!("{id} is a Future endpoint; this provider manages Gateway (vpce_gateway), Interface (vpce_interface), Gateway Load Balancer (vpce_gateway_load_balancer), Resource (vpce_resource) and ServiceNetwork (vpce_service_network) endpoints only"),
     ]);
-    assert_eq!(writes(&proxy), BTreeMap::new(), "refused moves wrote nothing");
+    assert_eq!(proxy.writes(), BTreeMap::new(), "refused moves wrote nothing");
     assert!(rt.block_on(common::endpoint(&client, &id)).is_some());
 
     // The AWS provider still owns it: it deletes it.
@@ -324,7 +312,7 @@ resource "aws_vpc_endpoint" "fw" {{
     tf.write_raw(&format!("{}{aws}", awsprovider::provider_blocks(&proxy.url(), true)));
     tf.apply().ok();
     let id = tf.resource("aws_vpc_endpoint.fw")["id"].as_str().expect("id").to_string();
-    assert!(!writes(&proxy).is_empty(), "the AWS provider's apply went through the proxy");
+    assert!(!proxy.writes().is_empty(), "the AWS provider's apply went through the proxy");
 
     let ours = format!(
         r#"
@@ -346,7 +334,7 @@ resource "vpce_gateway_load_balancer" "fw" {{
     assert!(plan.stdout.contains("Plan: 0 to add, 0 to change, 0 to destroy."), "{}", plan.stdout);
     assert_eq!(actions(&tf.plan_changes(), "vpce_gateway_load_balancer.fw"), ["no-op"]);
     common::no_warnings(&plan);
-    assert_eq!(writes(&proxy), BTreeMap::new(), "planning the move wrote nothing to EC2");
+    assert_eq!(proxy.writes(), BTreeMap::new(), "planning the move wrote nothing to EC2");
 
     let applied = tf.apply().ok();
     assert!(applied.stdout.contains("0 added, 0 changed, 0 destroyed"), "{}", applied.stdout);
@@ -359,7 +347,7 @@ resource "vpce_gateway_load_balancer" "fw" {{
     tf.write_raw(&format!("{}{ours}", awsprovider::provider_blocks(&proxy.url(), false)));
     let plan = tf.plan();
     assert_eq!(plan.code, 0, "no changes after the move:\n{}", plan.all());
-    assert_eq!(writes(&proxy), BTreeMap::new(), "applying the move and planning wrote nothing to EC2");
+    assert_eq!(proxy.writes(), BTreeMap::new(), "applying the move and planning wrote nothing to EC2");
     assert_eq!(rt.block_on(common::endpoints_in_vpc(&client, &vpc.id)).len(), 1, "no endpoint was created or replaced");
     tf.destroy().ok();
     assert!(rt.block_on(common::endpoint(&client, &id)).is_none());

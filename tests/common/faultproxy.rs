@@ -79,6 +79,18 @@ impl FaultProxy {
         self.reset_stats();
         s
     }
+
+    /// The EC2 actions (and their counts) of the phase that just ended that are not reads (EC2's
+    /// reads are the `Describe*` and `Get*` actions); the stats are then zeroed, as by [`Self::phase`].
+    pub fn writes(&self) -> std::collections::BTreeMap<String, u64> {
+        let stats = self.phase();
+        let by_action = stats["by_action"].as_object().unwrap_or_else(|| panic!("proxy stats without by_action: {stats}"));
+        by_action
+            .iter()
+            .filter(|(action, _)| !action.starts_with("Describe") && !action.starts_with("Get"))
+            .map(|(action, n)| (action.clone(), n.as_u64().unwrap_or_default()))
+            .collect()
+    }
 }
 
 impl Drop for FaultProxy {
