@@ -3,8 +3,6 @@
 //! and `vpce_interface` resources expose. Exactly one endpoint must match: none or several is an
 //! error naming what matched.
 
-use std::collections::BTreeSet;
-
 use aws_sdk_ec2::types::VpcEndpoint;
 
 use std::future::Future;
@@ -13,7 +11,7 @@ use crate::aws::{self, EndpointQuery, ENDPOINT_FILTERS, ENDPOINT_TYPES};
 use crate::checks::{validate_endpoint_ids, validate_id};
 use crate::context::Ctx;
 use crate::filters::{raw_filters, validate_filters, FilterBlock};
-use crate::models::{dns_entries, DnsEntry};
+use crate::models::{dns_entries, string_set, DnsEntry};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{Field, List, Map, Set, Val};
 use crate::protocol::typed::TypedDataSource;
@@ -222,10 +220,6 @@ async fn read(ctx: &Ctx, config: &EndpointDataModel, diags: &mut Diagnostics) ->
     Some(state)
 }
 
-fn string_set<'a>(items: impl IntoIterator<Item = &'a str>) -> Val<Set<String>> {
-    Val::Known(items.into_iter().map(str::to_string).collect::<BTreeSet<String>>().into_iter().collect())
-}
-
 /// The state for `ep` from the endpoint alone (the prefix list is looked up by the caller).
 fn from_endpoint(region: &str, ep: &VpcEndpoint) -> EndpointDataModel {
     let id = ep.vpc_endpoint_id().unwrap_or_default();
@@ -243,12 +237,12 @@ fn from_endpoint(region: &str, ep: &VpcEndpoint) -> EndpointDataModel {
         owner_id: ep.owner_id().map(str::to_string).into(),
         requester_managed: Val::Known(ep.requester_managed().unwrap_or(false)),
         policy: ep.policy_document().map(str::to_string).into(),
-        route_table_ids: string_set(ep.route_table_ids().iter().map(String::as_str)),
+        route_table_ids: Val::Known(string_set(ep.route_table_ids())),
         prefix_list_id: Val::Null,
         cidr_blocks: Val::Known(List::default()),
-        subnet_ids: string_set(ep.subnet_ids().iter().map(String::as_str)),
-        security_group_ids: string_set(ep.groups().iter().filter_map(|g| g.group_id())),
-        network_interface_ids: string_set(ep.network_interface_ids().iter().map(String::as_str)),
+        subnet_ids: Val::Known(string_set(ep.subnet_ids())),
+        security_group_ids: Val::Known(string_set(ep.groups().iter().filter_map(|g| g.group_id()))),
+        network_interface_ids: Val::Known(string_set(ep.network_interface_ids())),
         private_dns_enabled: Val::Known(ep.private_dns_enabled().unwrap_or(false)),
         dns_entry: Val::Known(dns_entry),
         ip_address_type: ep.ip_address_type().map(|t| t.as_str().to_ascii_lowercase()).into(),
@@ -261,7 +255,7 @@ fn from_endpoint(region: &str, ep: &VpcEndpoint) -> EndpointDataModel {
                 dns_record_ip_type: d.dns_record_ip_type().map(|t| t.as_str().to_string()).into(),
                 private_dns_only_for_inbound_resolver_endpoint: d.private_dns_only_for_inbound_resolver_endpoint().into(),
                 private_dns_preference: d.private_dns_preference().map(str::to_string).into(),
-                private_dns_specified_domains: string_set(d.private_dns_specified_domains().iter().map(String::as_str)),
+                private_dns_specified_domains: Val::Known(string_set(d.private_dns_specified_domains())),
             })
             .into(),
         filter: Val::Known(List::default()),

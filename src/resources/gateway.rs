@@ -19,6 +19,7 @@ use super::timeouts::{self, Timeouts};
 use super::{policy, tags, Ctx};
 use crate::aws::{self, route_table_has_endpoint_route, state_display, AwsError};
 use crate::checks::{attr_path, validate_id, validate_ids};
+use crate::models::string_set;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{List, Map, Model, Set, Val};
 use crate::protocol::schema::Schema;
@@ -506,7 +507,7 @@ fn state_from_endpoint(region: &str, current: &GatewayModel, ep: &VpcEndpoint) -
         id: Val::Known(id.to_string()),
         vpc_id: ep.vpc_id().map(str::to_string).into(),
         service_name: Val::Known(service_name),
-        route_table_ids: Val::Known(ep.route_table_ids().iter().cloned().collect::<BTreeSet<String>>().into_iter().collect()),
+        route_table_ids: Val::Known(string_set(ep.route_table_ids())),
         policy: policy::reconcile(&current.policy, ep.policy_document()),
         tags: tags::state_value(aws::tags_from_ec2(ep.tags())),
         tags_all: tags::state_value(aws::tags_from_ec2(ep.tags())),

@@ -20,6 +20,7 @@ use super::timeouts::{self, Timeouts};
 use super::{tags, Ctx};
 use crate::aws;
 use crate::checks::{validate_id, validate_ids};
+use crate::models::string_set;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{Map, Model, Set, Val};
 use crate::protocol::plan::known_or_null;
@@ -262,10 +263,6 @@ fn validate_service_name(name: &str, d: &mut Diagnostics) {
 // ---------------------------------------------------------------------------------------------
 // State
 // ---------------------------------------------------------------------------------------------
-
-fn string_set<'a>(items: impl IntoIterator<Item = &'a String>) -> Set<String> {
-    items.into_iter().cloned().collect::<std::collections::BTreeSet<String>>().into_iter().collect()
-}
 
 /// The state of `ep`, with `base` (prior state, plan or an empty model) supplying what EC2 does
 /// not say or what the user wrote differently but equivalently: the service name's spelling,

@@ -1,6 +1,5 @@
 //! `vpce_interface`: state from EC2.
 
-use std::collections::BTreeSet;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use aws_sdk_ec2::types::{NetworkInterface, VpcEndpoint};
@@ -8,13 +7,9 @@ use aws_sdk_ec2::types::{NetworkInterface, VpcEndpoint};
 use super::super::{policy, tags, Ctx};
 use super::{InterfaceDnsOptions, InterfaceModel, SubnetConfiguration};
 use crate::aws::{self, AwsError};
-use crate::models::dns_entries;
+use crate::models::{dns_entries, string_set};
 use crate::protocol::model::{Set, Val};
 use crate::protocol::plan::known_or_null;
-
-pub(super) fn string_set<I: IntoIterator<Item = String>>(items: I) -> Set<String> {
-    items.into_iter().collect::<BTreeSet<String>>().into_iter().collect()
-}
 
 /// The state of `ep`, with `base` (prior state, plan or an empty model) supplying what EC2 does
 /// not say or what the user wrote differently but equivalently: the service name spelling, the

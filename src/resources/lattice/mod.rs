@@ -26,6 +26,7 @@ use super::timeouts::{self, Timeouts};
 use super::{tags, Ctx};
 use crate::aws;
 use crate::checks::{attr_path, validate_id, validate_ids};
+use crate::models::string_set;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::model::{Map, Model, Set, Val};
 use crate::protocol::plan::known_or_null;
@@ -411,10 +412,6 @@ fn arn_region(arn: &str) -> Option<&str> {
 // ---------------------------------------------------------------------------------------------
 // State
 // ---------------------------------------------------------------------------------------------
-
-fn string_set<'a>(items: impl IntoIterator<Item = &'a String>) -> Set<String> {
-    items.into_iter().cloned().collect::<BTreeSet<String>>().into_iter().collect()
-}
 
 /// The state of `ep`, with `base` (prior state, plan or an empty model) supplying what EC2 does
 /// not say: the `dns_options` block's presence and `timeouts`.
