@@ -958,6 +958,31 @@ _sg_models.SecurityGroupBackend.create_security_group = create_security_group
 
 _Subnet.ipv6_cidr_block_association_set = property(subnet_ipv6_cidr_block_association_set)
 
+# --- emulator speed: what makes moto, not the provider, the bound of the scale benches ---------------
+# moto finds one resource's tags by scanning every tag of the region (describe_tags with a resource-id
+# filter, a regular expression per tag): every endpoint of a DescribeVpcEndpoints answer, and every
+# endpoint a filter looks at, costs time in proportion to all the tags there are, so a listing of N
+# tagged endpoints is O(N^2) (1000 endpoints: seconds per call). The same answer by key. And moto's
+# dispatcher lists its own package directory (a listdir and ~150 isdir calls) on every request to find
+# the service; the directory does not change while the server runs.
+from moto.ec2.models.core import TaggedEC2Resource  # noqa: E402
+from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, get_prefix  # noqa: E402
+import moto.backends as _moto_backends  # noqa: E402
+
+
+def tags_by_key(self):
+    resource_id = getattr(self, "id", None)
+    if not resource_id:
+        return []
+    kind = EC2_PREFIX_TO_RESOURCE.get(get_prefix(resource_id), "")
+    return [{"resource_id": resource_id, "key": k, "value": v, "resource_type": kind}
+            for k, v in self.ec2_backend.tags.get(resource_id, {}).items()]
+
+
+TaggedEC2Resource.get_tags = tags_by_key
+_MOTO_MODULES = tuple(_moto_backends.list_of_moto_modules())
+_moto_backends.list_of_moto_modules = lambda: _MOTO_MODULES
+
 VPCs.describe_vpc_endpoints = describe_vpc_endpoints
 VPCs.describe_vpc_endpoint_services = describe_vpc_endpoint_services
 VPCs_original_modify = VPCs.modify_vpc_endpoint

@@ -14,6 +14,8 @@ use tokio::time::Instant;
 use super::AwsError;
 
 type Reply<V> = oneshot::Sender<Result<Option<V>, AwsError>>;
+/// How long until a paced call could be sent without waiting (see [`Batcher::gated`]).
+type Gate = Arc<dyn Fn() -> Duration + Send + Sync>;
 
 /// Batched lookups (`find_vpc_endpoint`, `find_vpc`, `find_route_tables`): a batch collects ids
 /// until none has arrived for this long...
@@ -64,7 +66,7 @@ where
         F: Fn(Vec<K>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
     {
-        Self::spawn(Window { gap, max_gap: gap, max_wait: max_wait.max(gap) }, max_batch, in_flight, fetch)
+        Self::spawn(Window { gap, max_gap: gap, max_wait: max_wait.max(gap) }, max_batch, in_flight, None, fetch)
     }
 
     /// Like [`Batcher::with_in_flight`], with a gap that follows the arrivals: twice the recent
@@ -84,17 +86,39 @@ where
         Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
     {
         let max_gap = max_gap.max(gap);
-        Self::spawn(Window { gap, max_gap, max_wait: max_wait.max(max_gap) }, max_batch, in_flight, fetch)
+        Self::spawn(Window { gap, max_gap, max_wait: max_wait.max(max_gap) }, max_batch, in_flight, None, fetch)
     }
 
-    fn spawn<F, Fut>(window: Window, max_batch: usize, in_flight: usize, fetch: F) -> Self
+    /// Like [`Batcher::with_in_flight`], for a call that must wait for a token of a paced
+    /// bucket: `gate()` says how long until the bucket holds a token (zero: now), taking none. A
+    /// closed batch is sent when the gate opens, and collects the keys that arrive until then;
+    /// so the batch goes out the moment a token is there, rather than being closed first and
+    /// then waiting for its token in the HTTP client while the keys that arrive meanwhile wait
+    /// for the batch after it (a key waited for two tokens instead of one). When tokens are
+    /// plentiful the gate is always open and the short window alone decides.
+    pub(crate) fn gated<F, Fut>(
+        gap: Duration,
+        max_wait: Duration,
+        max_batch: usize,
+        in_flight: usize,
+        gate: Arc<dyn Fn() -> Duration + Send + Sync>,
+        fetch: F,
+    ) -> Self
+    where
+        F: Fn(Vec<K>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
+    {
+        Self::spawn(Window { gap, max_gap: gap, max_wait: max_wait.max(gap) }, max_batch, in_flight, Some(gate), fetch)
+    }
+
+    fn spawn<F, Fut>(window: Window, max_batch: usize, in_flight: usize, gate: Option<Gate>, fetch: F) -> Self
     where
         F: Fn(Vec<K>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,
     {
         let (tx, rx) = mpsc::unbounded_channel();
         let slots = Arc::new(Semaphore::new(in_flight.clamp(1, Semaphore::MAX_PERMITS)));
-        tokio::spawn(collect(rx, window, max_batch.max(1), slots, Arc::new(fetch)));
+        tokio::spawn(collect(rx, window, max_batch.max(1), slots, gate, Arc::new(fetch)));
         Batcher { tx }
     }
 
@@ -145,6 +169,7 @@ async fn collect<K, V, F, Fut>(
     window: Window,
     max_batch: usize,
     slots: Arc<Semaphore>,
+    gate: Option<Gate>,
     fetch: Arc<F>,
 ) where
     K: Eq + Hash + Clone + Send + 'static,
@@ -198,6 +223,19 @@ async fn collect<K, V, F, Fut>(
                 },
             }
         };
+        // The paced bucket's token, collecting meanwhile (until the batch is full).
+        while let Some(wait) = gate.as_ref().map(|g| g()).filter(|w| !w.is_zero() && waiters.len() < max_batch) {
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                next = rx.recv() => match next {
+                    Some((key, reply)) => {
+                        arrived(Instant::now());
+                        waiters.entry(key).or_default().push(reply)
+                    }
+                    None => break,
+                },
+            }
+        }
         let keys: Vec<K> = waiters.keys().cloned().collect();
         let pending = fetch(keys.clone());
         let fetch = fetch.clone();
@@ -401,6 +439,88 @@ mod tests {
         staggered(&b, 300, 12, Duration::from_millis(30)).await;
         let fixed = calls.lock().unwrap().len();
         assert!(fixed >= 8, "with a fixed 10 ms gap nearly every key goes alone: {fixed} fetches");
+    }
+
+    /// A paced bucket with no token at first and one more every `every` after `start`, and a
+    /// fetch that (as the paced HTTP client does) waits for its token, then records when it went
+    /// and with which keys.
+    #[derive(Clone)]
+    struct FakeBucket {
+        start: Instant,
+        every: Duration,
+        taken: Arc<Mutex<u32>>,
+        sent: Arc<Mutex<Vec<(Instant, Vec<u32>)>>>,
+    }
+
+    impl FakeBucket {
+        fn new(every: Duration) -> Self {
+            FakeBucket { start: Instant::now(), every, taken: Arc::default(), sent: Arc::default() }
+        }
+        fn until_token(&self) -> Duration {
+            (self.start + self.every * (*self.taken.lock().unwrap() + 1)).saturating_duration_since(Instant::now())
+        }
+        fn fetch(&self) -> impl Fn(Vec<u32>) -> futures::future::BoxFuture<'static, Result<HashMap<u32, u32>, AwsError>> {
+            let bucket = self.clone();
+            move |keys: Vec<u32>| {
+                let bucket = bucket.clone();
+                Box::pin(async move {
+                    let due = {
+                        let mut taken = bucket.taken.lock().unwrap();
+                        *taken += 1;
+                        bucket.start + bucket.every * *taken
+                    };
+                    tokio::time::sleep_until(due).await;
+                    bucket.sent.lock().unwrap().push((Instant::now(), keys.clone()));
+                    Ok(keys.into_iter().map(|k| (k, k)).collect())
+                })
+            }
+        }
+        /// The longest time a key waited from its get to the call that carried it.
+        fn longest_wait(&self, asked: &HashMap<u32, Instant>) -> Duration {
+            let sent = self.sent.lock().unwrap();
+            sent.iter().flat_map(|(at, keys)| keys.iter().map(|k| at.saturating_duration_since(asked[k]))).max().unwrap()
+        }
+    }
+
+    /// 12 keys, one every 25 ms, each on its own task; when each was asked for.
+    async fn asked_every_25ms(b: &Batcher<u32, u32>) -> HashMap<u32, Instant> {
+        let tasks: Vec<_> = (0..12u32)
+            .map(|k| {
+                let b = b.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(25) * k).await;
+                    let asked = Instant::now();
+                    assert_eq!(b.get(k).await.unwrap(), Some(k));
+                    (k, asked)
+                })
+            })
+            .collect();
+        futures::future::join_all(tasks).await.into_iter().map(Result::unwrap).collect()
+    }
+
+    #[tokio::test]
+    async fn a_gated_batch_goes_when_the_token_is_there_and_no_key_waits_for_two() {
+        // A token every 200 ms, keys every 25 ms: each call carries the keys of one token's wait.
+        let every = Duration::from_millis(200);
+        let bucket = FakeBucket::new(every);
+        let gate = {
+            let bucket = bucket.clone();
+            Arc::new(move || bucket.until_token())
+        };
+        let b = Batcher::gated(Duration::from_millis(10), Duration::from_millis(50), 100, 1, gate, bucket.fetch());
+        let asked = asked_every_25ms(&b).await;
+        let gated = bucket.longest_wait(&asked);
+        let calls = bucket.sent.lock().unwrap().len();
+        assert!(gated < every + Duration::from_millis(80), "a key waited {gated:?}, more than one token's {every:?}");
+        assert!(calls <= 3, "12 keys over 275 ms at a token every 200 ms: {calls} calls");
+
+        // Closed first, then waiting for its token in the fetch: a key that arrives meanwhile
+        // waits for that token and then for its own batch's.
+        let bucket = FakeBucket::new(every);
+        let b = Batcher::with_in_flight(Duration::from_millis(10), Duration::from_millis(50), 100, 1, bucket.fetch());
+        let asked = asked_every_25ms(&b).await;
+        let ungated = bucket.longest_wait(&asked);
+        assert!(ungated > gated + Duration::from_millis(100), "ungated {ungated:?} against gated {gated:?}");
     }
 
     #[tokio::test]

@@ -290,7 +290,7 @@ pub async fn connect(cfg: Ec2Config) -> Result<Ec2, AwsError> {
     let inner = Inner {
         read_ahead: super::readahead::ReadAhead::new(wrote),
         delete_settle: Default::default(),
-        deletes: super::writes::delete_batcher(&client),
+        deletes: super::writes::delete_batcher(&client, &pacer),
         tag_changes: super::writes::tag_batcher(&client),
         facts: super::facts::Facts::new(&client),
         networks: Default::default(),

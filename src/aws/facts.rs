@@ -8,8 +8,8 @@
 //!
 //! The endpoints of a VPC (for the rules that involve other endpoints: one private-DNS endpoint
 //! per service and VPC, one gateway route per service and route table, the per-VPC quota) are
-//! listed once per VPC and process ([`Ec2::vpc_endpoint_facts`], one DescribeVpcEndpoints filtered
-//! by `vpc-id`); unlike the facts above they may be out of date within the process (an endpoint
+//! listed once per VPC and process ([`Ec2::vpc_endpoint_facts`]: DescribeVpcEndpoints filtered by
+//! `vpc-id`, several VPCs a call, the region's endpoints once past [`LIST_AFTER`] VPCs); unlike the facts above they may be out of date within the process (an endpoint
 //! created or deleted since), so a conflict found there is confirmed with
 //! [`Ec2::vpc_endpoints_now`] before it is reported.
 //!
@@ -21,13 +21,13 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use aws_sdk_ec2::types::{Filter, RouteTable, SecurityGroup, Subnet, Vpc, VpcEndpoint};
 use futures::future::BoxFuture;
 use tokio::sync::OnceCell;
 
-use super::batch::{Batcher, Memo};
+use super::batch::{Batcher, Memo, BATCH_MAX_WAIT, BATCH_WINDOW};
 use super::error::Missing;
 use super::finders::{describe_existing, fetch_route_tables, fetch_vpcs, state_str};
 use super::{AwsError, Ec2, SdkResultExt};
@@ -172,7 +172,7 @@ pub(super) struct Facts {
     /// The `default` security group of each VPC.
     default_groups: Mutex<HashMap<String, String>>,
     /// The endpoints of each VPC, as first listed by this process.
-    vpc_endpoints: Memo<String, Vec<VpcEndpoint>>,
+    vpc_endpoints: VpcEndpoints,
 }
 
 impl Facts {
@@ -230,7 +230,7 @@ impl Facts {
             ),
             dns_enabled: Mutex::default(),
             default_groups: Mutex::default(),
-            vpc_endpoints: Memo::default(),
+            vpc_endpoints: VpcEndpoints::new(client),
         }
     }
 }
@@ -283,19 +283,20 @@ impl Ec2 {
     }
 }
 
-/// The endpoints of `vpc_id` that are not `deleted`, with the fields the rules read (id, type,
-/// service, state, private DNS, DNS options, route tables).
-async fn list_vpc_endpoints(client: &aws_sdk_ec2::Client, vpc_id: &str) -> Result<Vec<VpcEndpoint>, AwsError> {
-    let filter = Filter::builder().name("vpc-id").values(vpc_id).build();
-    let all = list_pages(|token| {
-        let req = client.describe_vpc_endpoints().filters(filter.clone()).max_results(1000).set_next_token(token);
+/// The endpoints that are not `deleted` among what one DescribeVpcEndpoints listing (pages of
+/// 1000, at most [`LIST_MAX_PAGES`]) answers with `filter` (none: the region's), with the fields
+/// the rules read (id, type, VPC, service, state, private DNS, DNS options, route tables, tags);
+/// and whether the listing is whole.
+async fn list_endpoints(client: &aws_sdk_ec2::Client, filter: Option<Filter>) -> Result<(Vec<VpcEndpoint>, bool), AwsError> {
+    let (all, whole) = list_pages_whole(|token| {
+        let req = client.describe_vpc_endpoints().set_filters(filter.clone().map(|f| vec![f])).max_results(1000).set_next_token(token);
         async move {
             let out = req.send().await.aws_op("DescribeVpcEndpoints")?;
             Ok((out.vpc_endpoints.unwrap_or_default(), out.next_token))
         }
     })
     .await?;
-    Ok(all
+    let kept = all
         .into_iter()
         .filter(|e| state_str(e) != "deleted")
         .map(|e| {
@@ -311,17 +312,102 @@ async fn list_vpc_endpoints(client: &aws_sdk_ec2::Client, vpc_id: &str) -> Resul
                 .set_tags(e.tags)
                 .build()
         })
-        .collect())
+        .collect();
+    Ok((kept, whole))
+}
+
+/// The endpoints of `vpc_id` that are not `deleted` (see [`list_endpoints`]).
+async fn list_vpc_endpoints(client: &aws_sdk_ec2::Client, vpc_id: &str) -> Result<Vec<VpcEndpoint>, AwsError> {
+    Ok(list_endpoints(client, Some(Filter::builder().name("vpc-id").values(vpc_id).build())).await?.0)
+}
+
+/// `endpoints` by VPC, with an entry (maybe empty) for each of `vpcs`.
+fn by_vpc(vpcs: &[String], endpoints: Vec<VpcEndpoint>) -> HashMap<String, Vec<VpcEndpoint>> {
+    let mut out: HashMap<String, Vec<VpcEndpoint>> = vpcs.iter().map(|v| (v.clone(), Vec::new())).collect();
+    for e in endpoints {
+        if let Some(list) = e.vpc_id().map(str::to_owned).and_then(|v| out.get_mut(&v)) {
+            list.push(e);
+        }
+    }
+    out
+}
+
+/// VPCs per DescribeVpcEndpoints of the batched lookup (values of its one `vpc-id` filter).
+const VPCS_PER_CALL: usize = 50;
+
+type RegionEndpoints = Arc<OnceCell<Option<Arc<HashMap<String, Vec<VpcEndpoint>>>>>>;
+
+/// The endpoints of each VPC, as first listed by this process: concurrent lookups of several
+/// VPCs share one DescribeVpcEndpoints (a `vpc-id` filter of up to [`VPCS_PER_CALL`] values), and
+/// once [`LIST_AFTER`] distinct VPCs were asked for, the region's endpoints are listed once and
+/// answer the rest. Without that, N gateway endpoints in N VPCs cost N calls per walk (a plan and
+/// an apply: 2 requests per endpoint, at EC2's 20 Describe calls a second).
+struct VpcEndpoints {
+    memo: Memo<String, Vec<VpcEndpoint>>,
+    batcher: Batcher<String, Vec<VpcEndpoint>>,
+    asked: Arc<AtomicUsize>,
+    /// The region's listing, when taken: `None` when it failed or was cut short.
+    region: RegionEndpoints,
+    client: aws_sdk_ec2::Client,
+}
+
+impl VpcEndpoints {
+    fn new(client: &aws_sdk_ec2::Client) -> Self {
+        let c = client.clone();
+        let batcher = Batcher::with_in_flight(BATCH_WINDOW, BATCH_MAX_WAIT, VPCS_PER_CALL, 2, move |vpcs: Vec<String>| {
+            let c = c.clone();
+            async move {
+                let filter = Filter::builder().name("vpc-id").set_values(Some(vpcs.clone())).build();
+                let (found, whole) = list_endpoints(&c, Some(filter)).await?;
+                match whole {
+                    true => Ok(by_vpc(&vpcs, found)),
+                    // More than the pages listed: each VPC alone (the batcher's fallback).
+                    false if vpcs.len() > 1 => Err(AwsError::new("DescribeVpcEndpoints", None, "too many endpoints for one listing")),
+                    false => Ok(by_vpc(&vpcs, found)),
+                }
+            }
+        });
+        VpcEndpoints { memo: Memo::default(), batcher, asked: Arc::default(), region: Arc::default(), client: client.clone() }
+    }
+
+    async fn get(&self, vpc: &str) -> Result<Vec<VpcEndpoint>, AwsError> {
+        let (batcher, asked, region, client) = (self.batcher.clone(), self.asked.clone(), self.region.clone(), self.client.clone());
+        let vpc_id = vpc.to_owned();
+        self.memo
+            .get(vpc.to_owned(), move || async move {
+                if asked.fetch_add(1, Ordering::Relaxed) + 1 > LIST_AFTER {
+                    let listing = region
+                        .get_or_init(|| async move {
+                            match list_endpoints(&client, None).await {
+                                Ok((all, true)) => {
+                                    let mut map: HashMap<String, Vec<VpcEndpoint>> = HashMap::new();
+                                    for e in all {
+                                        map.entry(e.vpc_id().unwrap_or_default().to_owned()).or_default().push(e);
+                                    }
+                                    Some(Arc::new(map))
+                                }
+                                // Cut short, or failed: the VPCs are looked up in batches.
+                                _ => None,
+                            }
+                        })
+                        .await;
+                    if let Some(map) = listing {
+                        return Ok(map.get(&vpc_id).cloned().unwrap_or_default());
+                    }
+                }
+                Ok(batcher.get(vpc_id).await?.unwrap_or_default())
+            })
+            .await
+    }
 }
 
 impl Ec2 {
-    /// The endpoints of `vpc_id` that are not `deleted`, listed once per VPC and process (one
-    /// DescribeVpcEndpoints filtered by `vpc-id`; concurrent callers share it, a failure is not
-    /// kept). It may miss what was created or deleted since: confirm a finding with
+    /// The endpoints of `vpc_id` that are not `deleted`, listed once per VPC and process
+    /// ([`VpcEndpoints`]: batched by VPC, then from one listing of the region; concurrent callers
+    /// share it, a failure is not kept). It may miss what was created or deleted since: confirm a finding with
     /// [`Ec2::vpc_endpoints_now`].
     pub async fn vpc_endpoint_facts(&self, vpc_id: &str) -> Result<Vec<VpcEndpoint>, AwsError> {
-        let (client, vpc) = (self.client().clone(), vpc_id.to_owned());
-        self.inner.facts.vpc_endpoints.get(vpc.clone(), || async move { list_vpc_endpoints(&client, &vpc).await }).await
+        self.inner.facts.vpc_endpoints.get(vpc_id).await
     }
 
     /// The endpoints of `vpc_id` that are not `deleted`, as EC2 has them now (not kept): for the

@@ -132,3 +132,64 @@ async fn gateway_endpoint_roundtrip_against_moto() {
     let r = ec2.wait_for_endpoint(&ids[1], &["available"], short, &none).await;
     assert!(matches!(r, Err(WaitError::Failed(ref s, _)) if s == "deleted") || gone.is_none(), "{r:?}");
 }
+
+/// The endpoints of many VPCs for the plan-time rules: concurrent lookups share calls (several
+/// VPCs a DescribeVpcEndpoints), each VPC gets its own endpoints and no other's, a VPC without
+/// any gets none, and past LIST_AFTER VPCs one listing of the region answers the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vpc_endpoint_facts_are_batched_by_vpc_then_listed() {
+    let url = crate::test_support::moto_url();
+    let cfg = Ec2Config { region: Some("us-east-1".into()), ec2_endpoint: Some(url), ..Default::default() };
+    let ec2 = connect(cfg).await.unwrap();
+    let c = ec2.client();
+    let s3 = "com.amazonaws.us-east-1.s3";
+    let vpcs_n = facts::LIST_AFTER + 10;
+    let mut vpcs = Vec::new();
+    let mut endpoint_of = std::collections::HashMap::new();
+    for i in 0..vpcs_n {
+        let vpc = c.create_vpc().cidr_block(format!("10.{}.{}.0/24", 200 + i / 256, i % 256)).send().await.aws_op("CreateVpc").unwrap();
+        let vpc = id(vpc.vpc.and_then(|v| v.vpc_id), "vpc id");
+        // Every VPC but the first two of each ten gets one gateway endpoint.
+        if i % 10 >= 2 {
+            let out = c
+                .create_vpc_endpoint()
+                .vpc_id(&vpc)
+                .service_name(s3)
+                .vpc_endpoint_type(VpcEndpointType::Gateway)
+                .send()
+                .await
+                .aws_op("CreateVpcEndpoint")
+                .unwrap();
+            endpoint_of.insert(vpc.clone(), id(out.vpc_endpoint.and_then(|e| e.vpc_endpoint_id), "endpoint id"));
+        }
+        vpcs.push(vpc);
+    }
+    let check = |vpc: &String, found: &[aws_sdk_ec2::types::VpcEndpoint]| {
+        let ids: Vec<&str> = found.iter().filter_map(|e| e.vpc_endpoint_id()).collect();
+        let want: Vec<&str> = endpoint_of.get(vpc).map(String::as_str).into_iter().collect();
+        assert_eq!(ids, want, "the endpoints of {vpc}");
+    };
+    // Ten at a time, as Terraform asks.
+    let (first, rest) = vpcs.split_at(facts::LIST_AFTER);
+    let before = ec2.requests_sent();
+    for group in first.chunks(10) {
+        let found = futures::future::join_all(group.iter().map(|v| ec2.vpc_endpoint_facts(v))).await;
+        for (v, f) in group.iter().zip(found) {
+            check(v, &f.unwrap());
+        }
+    }
+    let batched = ec2.requests_sent() - before;
+    assert!(batched <= (facts::LIST_AFTER / 10 * 2) as u64, "{batched} calls for {} VPCs asked ten at a time", facts::LIST_AFTER);
+    // Asked again: kept.
+    let before = ec2.requests_sent();
+    check(&first[3], &ec2.vpc_endpoint_facts(&first[3]).await.unwrap());
+    assert_eq!(ec2.requests_sent(), before);
+    // Past LIST_AFTER: one listing of the region (every endpoint moto holds fits one page).
+    let before = ec2.requests_sent();
+    for v in rest {
+        check(v, &ec2.vpc_endpoint_facts(v).await.unwrap());
+    }
+    // (moto may hold other tests' endpoints too: a page is 1000.)
+    let listed = ec2.requests_sent() - before;
+    assert!((1..=3).contains(&listed), "{listed} calls: one listing of the region for the other {} VPCs", rest.len());
+}

@@ -238,7 +238,7 @@ impl Pacer {
         Arc::new(Pacer { buckets: Mutex::default(), scale, share, stats: Mutex::default(), halted, ledger })
     }
 
-    fn enabled(&self) -> bool {
+    pub(crate) fn enabled(&self) -> bool {
         self.scale > 0.0
     }
 
@@ -285,6 +285,28 @@ impl Pacer {
                 bucket.tokens = (bucket.tokens + 1.0).min(bucket.capacity);
             }
         }
+    }
+
+    /// How long until `action`'s bucket holds a token for one more request (zero: now, and
+    /// always without pacing), taking none: a batch of writes collects until then
+    /// ([`super::batch::Batcher::gated`]). Another process of the machine may take that token
+    /// first; the request then waits in [`Pacer::acquire`] as any other.
+    pub(crate) fn until_token(&self, action: &str) -> Duration {
+        if !self.enabled() {
+            return Duration::ZERO;
+        }
+        let key = Self::key(action, false);
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        let bucket = buckets.entry(key.clone()).or_insert_with(|| self.new_bucket(action, false));
+        let (capacity, rate) = (bucket.capacity, bucket.rate);
+        let shared = self
+            .ledger
+            .as_ref()
+            .and_then(|l| l.with(&key, |count, now| wait_for(count.map_or(capacity, |c| c.refilled(now, capacity, rate)) - 1.0, rate)));
+        shared.unwrap_or_else(|| {
+            bucket.refill(Instant::now());
+            wait_for(bucket.tokens - 1.0, bucket.rate)
+        })
     }
 
     /// Waits for a token of `action`. A wait abandoned (the request dropped: its operation was
@@ -609,6 +631,27 @@ mod tests {
         pacer.acquire("DeleteVpcEndpoints", false).await;
         let took = start.elapsed().as_secs_f64();
         assert!((0.5..0.95).contains(&took), "{took}");
+    }
+
+    #[tokio::test]
+    async fn until_token_tells_the_wait_and_takes_nothing() {
+        // DeleteVpcEndpoints at EC2's rates: 4 tokens, then one every 1 / (0.3 x HEADROOM) s.
+        let pacer = Pacer::new(1.0, Arc::default());
+        assert_eq!(pacer.until_token("DeleteVpcEndpoints"), Duration::ZERO, "a full bucket");
+        for _ in 0..3 {
+            pacer.acquire("DeleteVpcEndpoints", false).await;
+        }
+        assert_eq!(pacer.until_token("DeleteVpcEndpoints"), Duration::ZERO, "one token left");
+        pacer.acquire("DeleteVpcEndpoints", false).await;
+        let step = 1.0 / (0.3 * HEADROOM);
+        for _ in 0..3 {
+            let wait = pacer.until_token("DeleteVpcEndpoints").as_secs_f64();
+            assert!((step - 0.1..=step).contains(&wait), "empty: the next token in {wait} s, not {step}");
+        }
+        assert_eq!(pacer.stats().waited, 0, "asking took no token");
+        // Another action's bucket is its own; without pacing nothing ever waits.
+        assert_eq!(pacer.until_token("CreateVpcEndpoint"), Duration::ZERO);
+        assert_eq!(Pacer::new(0.0, Arc::default()).until_token("DeleteVpcEndpoints"), Duration::ZERO);
     }
 
     #[tokio::test]

@@ -6,11 +6,13 @@
 //! hundreds of endpoints from waiting minutes for tokens.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_ec2::types::Tag;
 
-use super::batch::{Batcher, BATCH_MAX_IDS, BATCH_WINDOW};
+use super::batch::{Batcher, BATCH_MAX_IDS, BATCH_MAX_WAIT, BATCH_WINDOW};
+use super::pace::Pacer;
 use super::{AwsError, Ec2, Missing, SdkResultExt};
 
 /// Write batches close once no write has arrived for twice the recent mean time between writes
@@ -58,9 +60,14 @@ fn delete_outcomes(ids: &[String], unsuccessful: &[aws_sdk_ec2::types::Unsuccess
 /// One DeleteVpcEndpoints per batch of endpoints, one batch in flight at a time (the next one
 /// collects meanwhile). A failed call is retried endpoint by endpoint (see [`Batcher`]), so a bad
 /// id fails only its own resource.
-pub(super) fn delete_batcher(client: &aws_sdk_ec2::Client) -> Batcher<String, Deleted> {
+///
+/// With pacing (`pacer` enabled: against AWS), a batch closes after the short lookup window and
+/// is sent as soon as DeleteVpcEndpoints' bucket holds a token, collecting until then
+/// ([`Batcher::gated`]): the bucket decides the batches, and no delete waits longer than for the
+/// next token. Without pacing (an emulator) the window follows the arrivals, as for tags.
+pub(super) fn delete_batcher(client: &aws_sdk_ec2::Client, pacer: &Arc<Pacer>) -> Batcher<String, Deleted> {
     let client = client.clone();
-    Batcher::adaptive(BATCH_WINDOW, WRITE_MAX_GAP, WRITE_MAX_WAIT, BATCH_MAX_IDS, 1, move |ids: Vec<String>| {
+    let fetch = move |ids: Vec<String>| {
         let client = client.clone();
         async move {
             let out = client.delete_vpc_endpoints().set_vpc_endpoint_ids(Some(ids.clone())).send().await.aws_op("DeleteVpcEndpoints")?;
@@ -72,7 +79,13 @@ pub(super) fn delete_batcher(client: &aws_sdk_ec2::Client) -> Batcher<String, De
                 )
             })
         }
-    })
+    };
+    if pacer.enabled() {
+        let pacer = pacer.clone();
+        let gate = Arc::new(move || pacer.until_token("DeleteVpcEndpoints"));
+        return Batcher::gated(BATCH_WINDOW, BATCH_MAX_WAIT, BATCH_MAX_IDS, 1, gate, fetch);
+    }
+    Batcher::adaptive(BATCH_WINDOW, WRITE_MAX_GAP, WRITE_MAX_WAIT, BATCH_MAX_IDS, 1, fetch)
 }
 
 /// One resource's share of a tag change: set `tags` (or, with `remove`, delete their keys).
