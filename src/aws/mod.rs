@@ -55,6 +55,6 @@ pub(crate) use names::{
 };
 pub(crate) use search::{EndpointQuery, RawFilter, ENDPOINT_FILTERS, SERVICE_FILTERS};
 pub(crate) use split::{is_hidden_tag, managed_by, managed_by_key};
-pub(crate) use traffic::{admits_https, path_to, Uncovered};
+pub(crate) use traffic::{admits_https, covered_by, path_to, Uncovered};
 pub(crate) use waiters::{retry_while_busy, WaitError, NOT_FOUND_GRACE};
 pub(crate) use writes::Deleted;

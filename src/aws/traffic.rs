@@ -121,6 +121,22 @@ impl VpcNetwork {
     }
 }
 
+/// The subnets that route through `tables` (route tables of one VPC, as DescribeRouteTables
+/// answers them), when none of them is the VPC's main table: the subnets of their explicit
+/// associations, the same set as [`VpcNetwork::covered_subnets`] gives, without the VPC's network.
+/// `None` when one of them is the main table: the subnets it covers are those without an explicit
+/// association, which only the VPC's network tells.
+pub(crate) fn covered_by(tables: &[RouteTable]) -> Option<BTreeSet<String>> {
+    let mut covered = BTreeSet::new();
+    for a in tables.iter().flat_map(RouteTable::associations) {
+        if a.main().unwrap_or(false) {
+            return None;
+        }
+        covered.extend(a.subnet_id().map(str::to_string));
+    }
+    Some(covered)
+}
+
 /// The target of `table`'s default route: `0.0.0.0/0`, else `::/0` (active routes only).
 pub(crate) fn egress(table: &RouteTable) -> Egress {
     let active = |r: &&aws_sdk_ec2::types::Route| r.state() != Some(&RouteState::Blackhole);
@@ -446,6 +462,20 @@ mod tests {
             vec![Uncovered { subnet_id: "subnet-nat".into(), route_table_id: "rtb-nat".into(), nat_gateway_id: "nat-1".into() }]
         );
         assert!(n.uncovered_nat_subnets(&set(&["rtb-nat"])).is_empty());
+    }
+
+    #[test]
+    fn covered_by_the_tables_alone_agrees_with_the_network_unless_a_table_is_main() {
+        let n = net();
+        let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        let tables =
+            |ids: &[&str]| n.route_tables.iter().filter(|t| ids.contains(&t.route_table_id().unwrap())).cloned().collect::<Vec<_>>();
+        for ids in [&["rtb-nat"][..], &["rtb-nat", "rtb-pub"], &["rtb-pub"], &[]] {
+            assert_eq!(covered_by(&tables(ids)), Some(n.covered_subnets(&set(ids))), "{ids:?}");
+        }
+        // The main table covers the subnets without an association: only the network knows them.
+        assert_eq!(covered_by(&tables(&["rtb-main"])), None);
+        assert_eq!(covered_by(&tables(&["rtb-nat", "rtb-main"])), None);
     }
 
     #[test]

@@ -574,17 +574,27 @@ async fn describe_fully(ctx: &Ctx, current: &GatewayModel, ep: &VpcEndpoint, rou
         }
     };
 
-    // Not for a list page (the import reads it), nor where the plan holds null (an older state).
-    if !(matches!(route_tables, RouteTables::Skip) && current.covered_subnet_ids.is_null()) {
-        covered_subnets(ctx, ep, &mut state, &mut diags).await;
-    }
+    // The endpoint's route tables, where this read checks them: their routes, and the subnets
+    // they cover (from their associations alone unless one is the VPC's main table).
     let tables: Vec<String> = ep.route_table_ids().to_vec();
-    if let (Some(pl), false) = (prefix_list, tables.is_empty()) {
-        let found = match route_tables {
-            RouteTables::Skip => return (state, diags),
-            RouteTables::Lookup => ctx.ec2.find_route_tables(&tables).await,
-            RouteTables::Prefetched(found) => Ok(found),
+    let found = match route_tables {
+        RouteTables::Skip => None,
+        _ if tables.is_empty() => Some(Ok(Vec::new())),
+        RouteTables::Lookup => Some(ctx.ec2.find_route_tables(&tables).await),
+        RouteTables::Prefetched(found) => Some(Ok(found)),
+    };
+    // Not for a list page (the import reads it), nor where the plan holds null (an older state).
+    if !(found.is_none() && current.covered_subnet_ids.is_null()) {
+        // (A prefetch may hold tables the endpoint no longer has: the state's.)
+        let mine = |f: &Vec<RouteTable>| -> Vec<RouteTable> {
+            f.iter().filter(|t| t.route_table_id().is_some_and(|id| tables.iter().any(|m| m == id))).cloned().collect()
         };
+        match found.as_ref().and_then(|f| f.as_ref().ok()).and_then(|f| aws::covered_by(&mine(f))) {
+            Some(covered) => state.covered_subnet_ids = Val::Known(covered.into_iter().collect()),
+            None => covered_subnets(ctx, ep, &mut state, &mut diags).await,
+        }
+    }
+    if let (Some(pl), false, Some(found)) = (prefix_list, tables.is_empty(), found) {
         match found {
             Ok(found) => {
                 for rt in &tables {
