@@ -10,7 +10,9 @@ Each (provider, N) result goes to .tmp/bench/results/<prov>-<N>.json; bench/resu
 rendered from all result files present (so `--only` runs merge side by side).
 """
 import argparse
+import concurrent.futures
 import datetime
+import functools
 import json
 import resource
 import os
@@ -21,6 +23,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -678,7 +681,7 @@ def run_workspaces(prov, k, n, kind, scale, pacing, tf_log, interface_s=None):
 def load_scenarios(name):
     out = []
     for f in (sorted(os.listdir(RESULTS)) if os.path.isdir(RESULTS) else []):
-        if f.endswith(".json") and f != "handshake.json":
+        if f.endswith(".json") and f not in ("handshake.json", "side.json"):
             r = json.load(open(os.path.join(RESULTS, f)))
             if r.get("scenario") == name:
                 out.append(r)
@@ -702,6 +705,17 @@ def render_scenarios(L):
     ws = load_scenarios("workspaces")
     par = load_scenarios("parallelism")
     rows = []
+    side = os.path.join(RESULTS, "side.json")
+    if (ws or par) and os.path.exists(side):
+        sd = json.load(open(side))
+        load = sorted(sd.get("loadavg") or [0])
+        if sd.get("lanes", 1) > 1:
+            L.append("\n**Run side by side:** these EC2-bound scenarios (%d: %s) ran up to %d at once (started %s, %.0f s "
+                     "in all), each with its own moto, proxy and EC2 buckets, after the CPU-bound rows. Load average meanwhile "
+                     "(every 10 s): median %.2f, max %.2f, on %d cores. Their walls are EC2's refill and pending times; "
+                     "what the machine adds shows in the ratios to the floors.\n" % (
+                         len(sd["jobs"]), ", ".join(sd["jobs"]), sd["lanes"], sd.get("started", "?"), sd.get("wall_s", 0),
+                         statistics.median(load), load[-1], os.cpu_count() or 0))
     if ws:
         L.append("\n## Many workspaces in one account (K concurrent applies, shared EC2 buckets)\n")
         L.append("K `terraform apply` processes at once, each with its own directory, state and N endpoints, against one "
@@ -798,7 +812,7 @@ def fmt_s(v):
 def load_results():
     res = {}
     for f in (sorted(os.listdir(RESULTS)) if os.path.isdir(RESULTS) else []):
-        if f.endswith(".json") and f != "handshake.json":
+        if f.endswith(".json") and f not in ("handshake.json", "side.json"):
             r = json.load(open(os.path.join(RESULTS, f)))
             if r.get("scenario"):
                 continue  # workspaces / parallelism: load_scenarios
@@ -1019,6 +1033,48 @@ def render(hs):
 
 
 
+def run_side_by_side(jobs, lanes, save):
+    """Runs `jobs` ((label, callable)) up to `lanes` at once (one after the other with 1). Each
+    scenario has its own moto, proxy and so its own EC2 buckets (ours' pacing ledger is scoped by
+    the proxy's URL), so they do not share anything but the machine; the load average is sampled
+    every 10 s meanwhile and kept in side.json, which the report prints beside the scenarios."""
+    if not jobs:
+        return
+    lock = threading.Lock()
+    done = threading.Event()
+    samples = []
+    started = datetime.datetime.now().isoformat(timespec="seconds")
+    t0 = time.perf_counter()
+
+    def sample():
+        while not done.wait(10):
+            samples.append(round(os.getloadavg()[0], 2))
+
+    def one(job):
+        label, run = job
+        log("side by side: %s starts" % label)
+        try:
+            run()
+        except BaseException as e:  # one scenario's failure is its own; the others go on
+            log("side by side: %s failed: %r" % (label, e))
+        with lock:
+            save()
+        log("side by side: %s done" % label)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    if lanes <= 1:
+        for job in jobs:
+            one(job)
+    else:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=lanes) as pool:
+            list(pool.map(one, jobs))
+    done.set()
+    with open(os.path.join(RESULTS, "side.json"), "w") as f:
+        json.dump({"lanes": lanes, "jobs": [label for label, _ in jobs], "started": started,
+                   "wall_s": round(time.perf_counter() - t0, 1), "loadavg": samples}, f, indent=1)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", default="10,100", help="N for the moto runs")
@@ -1039,6 +1095,11 @@ def main():
     ap.add_argument("--parallelism-scale", type=float, default=1.0, help="refill rates x this (1: EC2's)")
     ap.add_argument("--interface-pending-s", type=float, default=None,
                     help="pending and deleting time of interface endpoints in the scenarios (default: EC2's, 60 s)")
+    ap.add_argument("--side-realistic-n", default="",
+                    help="N of realistic rows at EC2's own rates, run with the scenarios below (side by side with --lanes)")
+    ap.add_argument("--lanes", type=int, default=1,
+                    help="run the EC2-bound scenarios (--side-realistic-n, --workspaces, --parallelism) up to this many at "
+                         "once, after the CPU-bound rows (moto, --realistic-n), which always run one at a time")
     ap.add_argument("--skip-handshake", action="store_true")
     ap.add_argument("--hs-runs", type=int, default=20)
     ap.add_argument("--repeat", type=int, default=3, help="full cycles per N for ours (median wall time reported)")
@@ -1084,17 +1145,25 @@ def main():
                 for kind in kinds:
                     run_one(prov, kind, n, "realistic", a.tf_log, a.realistic_scale)
                     save()
+        # The EC2-bound scenarios: their time is EC2's refill and pending times, not the machine's.
+        jobs = []
+        for n in [int(x) for x in a.side_realistic_n.split(",") if x.strip()]:
+            for prov in [p for p in provs if p != "floor"]:
+                for kind in kinds:
+                    jobs.append(("realistic %s %s N=%d" % (prov, kind, n),
+                                 functools.partial(run_one, prov, kind, n, "realistic", a.tf_log, 1.0)))
         for k in [int(x) for x in a.workspaces.split(",") if x.strip()]:
             for prov in [p for p in provs if p != "floor"]:
                 for pacing in ([x for x in a.workspaces_pacing.split(",") if x] if prov == "ours" else ["on"]):
-                    run_workspaces(prov, k, a.workspaces_n, a.workspaces_kind, a.workspaces_scale, pacing, a.tf_log,
-                                   a.interface_pending_s)
-                    save()
+                    jobs.append(("workspaces %s K=%d %s" % (prov, k, pacing), functools.partial(
+                        run_workspaces, prov, k, a.workspaces_n, a.workspaces_kind, a.workspaces_scale, pacing, a.tf_log,
+                        a.interface_pending_s)))
         for p in [int(x) for x in a.parallelism.split(",") if x.strip()]:
             for prov in [x for x in provs if x != "floor"]:
-                run_one(prov, "interface", a.parallelism_n, "realistic", a.tf_log, a.parallelism_scale, parallelism=p,
-                        realistic=ec2_times(a.parallelism_scale, a.interface_pending_s), phases=["apply", "destroy"])
-                save()
+                jobs.append(("parallelism %s P=%d" % (prov, p), functools.partial(
+                    run_one, prov, "interface", a.parallelism_n, "realistic", a.tf_log, a.parallelism_scale, parallelism=p,
+                    realistic=ec2_times(a.parallelism_scale, a.interface_pending_s), phases=["apply", "destroy"])))
+        run_side_by_side(jobs, a.lanes, save)
     save()
     log("wrote %s" % a.out)
     print(open(a.out).read())
