@@ -1152,7 +1152,7 @@ def main():
                 for kind in kinds:
                     jobs.append(("realistic %s %s N=%d" % (prov, kind, n),
                                  functools.partial(run_one, prov, kind, n, "realistic", a.tf_log, 1.0)))
-        for k in [int(x) for x in a.workspaces.split(",") if x.strip()]:
+        for k in sorted([int(x) for x in a.workspaces.split(",") if x.strip()], reverse=True):
             for prov in [p for p in provs if p != "floor"]:
                 for pacing in ([x for x in a.workspaces_pacing.split(",") if x] if prov == "ours" else ["on"]):
                     jobs.append(("workspaces %s K=%d %s" % (prov, k, pacing), functools.partial(
@@ -1163,7 +1163,10 @@ def main():
                 jobs.append(("parallelism %s P=%d" % (prov, p), functools.partial(
                     run_one, prov, "interface", a.parallelism_n, "realistic", a.tf_log, a.parallelism_scale, parallelism=p,
                     realistic=ec2_times(a.parallelism_scale, a.interface_pending_s), phases=["apply", "destroy"])))
-        run_side_by_side(jobs, a.lanes, save)
+        # Longest first (aws and the larger K take longest), so that the lanes finish together.
+        order = lambda label: (not label.startswith("workspaces aws"), not label.startswith("workspaces"),
+                               not label.startswith("parallelism aws"), not label.startswith("parallelism"))
+        run_side_by_side(sorted(jobs, key=lambda j: order(j[0])), a.lanes, save)
     save()
     log("wrote %s" % a.out)
     print(open(a.out).read())

@@ -17,6 +17,9 @@
 #                                           # ours with and without VPCE_EC2_SHARE=1/K (--workspaces-pacing on,share)
 #   bash bench/run.sh --n "" --parallelism 10,30,50 --parallelism-n 50   # N interface endpoints at each
 #                                           # -parallelism, EC2's pending times (interface 60 s; --interface-pending-s)
+#   bash bench/run.sh ... --side-realistic-n 20 --lanes 6   # the EC2-bound scenarios (realistic rows at EC2's
+#                                           # rates, --workspaces, --parallelism) up to 6 at once, each with its own
+#                                           # moto, proxy and buckets, after the CPU-bound rows (one at a time)
 #   (--skip-handshake leaves out the handshake measurement; --workspaces-scale / --parallelism-scale
 #    multiply the refill rates for quick indicative runs)
 #
