@@ -449,8 +449,11 @@ mod tests {
         start: Instant,
         every: Duration,
         taken: Arc<Mutex<u32>>,
-        sent: Arc<Mutex<Vec<(Instant, Vec<u32>)>>>,
+        sent: Sent,
     }
+
+    /// When each call went, and with which keys.
+    type Sent = Arc<Mutex<Vec<(Instant, Vec<u32>)>>>;
 
     impl FakeBucket {
         fn new(every: Duration) -> Self {
