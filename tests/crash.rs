@@ -98,16 +98,28 @@ fn a_lost_create_answer_followed_by_errors_creates_exactly_one_endpoint() {
     }
 }
 
-/// Kill -9 of the provider while its creates are in flight (executed by EC2, answers not back):
-/// the endpoints are orphans; the next apply adopts them instead of creating duplicates.
-#[test]
-fn provider_killed_mid_create_leaves_nothing_behind() {
+fn interfaces(net: &TestVpc, n: usize) -> String {
+    ["ssm", "ec2messages", "ssmmessages", "logs"][..n]
+        .iter()
+        .enumerate()
+        .map(|(i, service)| {
+            format!(
+                "resource \"vpce_interface\" \"i{i}\" {{\n  vpc_id              = \"{}\"\n  service_name        = \"{service}\"\n  subnet_ids          = [\"{}\"]\n  security_group_ids  = [\"{}\"]\n  private_dns_enabled = false\n  tags                = {{ Name = \"crash-{i}\" }}\n}}\n\n",
+                net.id, net.subnets[0].id, net.security_groups[0]
+            )
+        })
+        .collect()
+}
+
+/// Kill -9 of the provider while its 4 creates of `config` are in flight (executed by EC2,
+/// answers not back): the endpoints are orphans; the next apply adopts them instead of creating
+/// duplicates.
+fn provider_killed_mid_create(net: &TestVpc, config: &str) {
     let client = rt().block_on(ec2());
-    let net = rt().block_on(vpc(&client, VpcOpts { subnets: 0, route_tables: 4, security_groups: 0, ..Default::default() }));
     let proxy = Proxy::start();
     proxy.hold_answer("CreateVpcEndpoint");
     let tf = Tf::new();
-    tf.write_via(&proxy.url, &gateways(&net, 4));
+    tf.write_via(&proxy.url, config);
     let child = spawn_apply(&tf);
     let tf_pid = child.id();
     wait_until("4 creates executed with held answers", Duration::from_secs(120), || proxy.held() == 4);
@@ -124,10 +136,26 @@ fn provider_killed_mid_create_leaves_nothing_behind() {
     assert!(state_ids(&tf).is_empty(), "none reached the state");
 
     proxy.clear();
-    converges(&tf, &client, &net, 4);
+    converges(&tf, &client, net, 4);
     assert!(proxy.calls("CreateVpcEndpoint").is_empty(), "the re-apply adopted the orphans instead of creating");
     tf.destroy().ok();
     assert!(live_ids(&client, &net.id).is_empty());
+}
+
+#[test]
+fn provider_killed_mid_create_leaves_nothing_behind() {
+    let client = rt().block_on(ec2());
+    let net = rt().block_on(vpc(&client, VpcOpts { subnets: 0, route_tables: 4, security_groups: 0, ..Default::default() }));
+    provider_killed_mid_create(&net, &gateways(&net, 4));
+}
+
+/// The same with interface endpoints (their create path is the gateways' until EC2's answer,
+/// then waits for `available`): nothing orphaned, nothing duplicated.
+#[test]
+fn provider_killed_mid_interface_create_leaves_nothing_behind() {
+    let client = rt().block_on(ec2());
+    let net = rt().block_on(vpc(&client, VpcOpts { subnets: 1, route_tables: 0, security_groups: 1, ..Default::default() }));
+    provider_killed_mid_create(&net, &interfaces(&net, 4));
 }
 
 /// SIGKILL of Terraform mid-apply: the provider notices its parent is gone, sends no more writes
