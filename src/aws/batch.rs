@@ -15,7 +15,7 @@ use super::AwsError;
 
 type Reply<V> = oneshot::Sender<Result<Option<V>, AwsError>>;
 /// How long until a paced call could be sent without waiting (see [`Batcher::gated`]).
-type Gate = Arc<dyn Fn() -> Duration + Send + Sync>;
+pub(crate) type Gate = Arc<dyn Fn() -> Duration + Send + Sync>;
 
 /// Batched lookups (`find_vpc_endpoint`, `find_vpc`, `find_route_tables`): a batch collects ids
 /// until none has arrived for this long...
@@ -96,14 +96,7 @@ where
     /// then waiting for its token in the HTTP client while the keys that arrive meanwhile wait
     /// for the batch after it (a key waited for two tokens instead of one). When tokens are
     /// plentiful the gate is always open and the short window alone decides.
-    pub(crate) fn gated<F, Fut>(
-        gap: Duration,
-        max_wait: Duration,
-        max_batch: usize,
-        in_flight: usize,
-        gate: Arc<dyn Fn() -> Duration + Send + Sync>,
-        fetch: F,
-    ) -> Self
+    pub(crate) fn gated<F, Fut>(gap: Duration, max_wait: Duration, max_batch: usize, in_flight: usize, gate: Gate, fetch: F) -> Self
     where
         F: Fn(Vec<K>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<HashMap<K, V>, AwsError>> + Send + 'static,

@@ -321,13 +321,11 @@ async fn list_vpc_endpoints(client: &aws_sdk_ec2::Client, vpc_id: &str) -> Resul
     Ok(list_endpoints(client, Some(Filter::builder().name("vpc-id").values(vpc_id).build())).await?.0)
 }
 
-/// `endpoints` by VPC, with an entry (maybe empty) for each of `vpcs`.
-fn by_vpc(vpcs: &[String], endpoints: Vec<VpcEndpoint>) -> HashMap<String, Vec<VpcEndpoint>> {
-    let mut out: HashMap<String, Vec<VpcEndpoint>> = vpcs.iter().map(|v| (v.clone(), Vec::new())).collect();
+/// `endpoints` by VPC.
+fn by_vpc(endpoints: Vec<VpcEndpoint>) -> HashMap<String, Vec<VpcEndpoint>> {
+    let mut out: HashMap<String, Vec<VpcEndpoint>> = HashMap::new();
     for e in endpoints {
-        if let Some(list) = e.vpc_id().map(str::to_owned).and_then(|v| out.get_mut(&v)) {
-            list.push(e);
-        }
+        out.entry(e.vpc_id().unwrap_or_default().to_owned()).or_default().push(e);
     }
     out
 }
@@ -359,11 +357,11 @@ impl VpcEndpoints {
             async move {
                 let filter = Filter::builder().name("vpc-id").set_values(Some(vpcs.clone())).build();
                 let (found, whole) = list_endpoints(&c, Some(filter)).await?;
-                match whole {
-                    true => Ok(by_vpc(&vpcs, found)),
+                // A VPC without endpoints is absent from the map: `get` makes it empty.
+                match whole || vpcs.len() == 1 {
+                    true => Ok(by_vpc(found)),
                     // More than the pages listed: each VPC alone (the batcher's fallback).
-                    false if vpcs.len() > 1 => Err(AwsError::new("DescribeVpcEndpoints", None, "too many endpoints for one listing")),
-                    false => Ok(by_vpc(&vpcs, found)),
+                    false => Err(AwsError::new("DescribeVpcEndpoints", None, "too many endpoints for one listing")),
                 }
             }
         });
@@ -371,31 +369,28 @@ impl VpcEndpoints {
     }
 
     async fn get(&self, vpc: &str) -> Result<Vec<VpcEndpoint>, AwsError> {
-        let (batcher, asked, region, client) = (self.batcher.clone(), self.asked.clone(), self.region.clone(), self.client.clone());
-        let vpc_id = vpc.to_owned();
+        // (The fetch is made only for a VPC not listed yet in this process.)
         self.memo
-            .get(vpc.to_owned(), move || async move {
-                if asked.fetch_add(1, Ordering::Relaxed) + 1 > LIST_AFTER {
-                    let listing = region
-                        .get_or_init(|| async move {
-                            match list_endpoints(&client, None).await {
-                                Ok((all, true)) => {
-                                    let mut map: HashMap<String, Vec<VpcEndpoint>> = HashMap::new();
-                                    for e in all {
-                                        map.entry(e.vpc_id().unwrap_or_default().to_owned()).or_default().push(e);
-                                    }
-                                    Some(Arc::new(map))
+            .get(vpc.to_owned(), || {
+                let (batcher, asked, region, client) = (self.batcher.clone(), self.asked.clone(), self.region.clone(), self.client.clone());
+                let vpc_id = vpc.to_owned();
+                async move {
+                    if asked.fetch_add(1, Ordering::Relaxed) + 1 > LIST_AFTER {
+                        let listing = region
+                            .get_or_init(|| async move {
+                                match list_endpoints(&client, None).await {
+                                    Ok((all, true)) => Some(Arc::new(by_vpc(all))),
+                                    // Cut short, or failed: the VPCs are looked up in batches.
+                                    _ => None,
                                 }
-                                // Cut short, or failed: the VPCs are looked up in batches.
-                                _ => None,
-                            }
-                        })
-                        .await;
-                    if let Some(map) = listing {
-                        return Ok(map.get(&vpc_id).cloned().unwrap_or_default());
+                            })
+                            .await;
+                        if let Some(map) = listing {
+                            return Ok(map.get(&vpc_id).cloned().unwrap_or_default());
+                        }
                     }
+                    Ok(batcher.get(vpc_id).await?.unwrap_or_default())
                 }
-                Ok(batcher.get(vpc_id).await?.unwrap_or_default())
             })
             .await
     }

@@ -148,12 +148,28 @@ impl Bucket {
         wait_for(self.tokens, self.rate)
     }
 
-    /// As [`Bucket::take`], on the machine's shared count of this bucket (`None`: unused yet,
-    /// full), at this process's capacity and rate.
+    /// How long a request sent now would wait for its token, taking none.
+    fn until_token(&mut self, now: Instant) -> Duration {
+        self.refill(now);
+        wait_for(self.tokens - 1.0, self.rate)
+    }
+
+    /// The tokens of the machine's shared count of this bucket (`None`: unused yet, full), at
+    /// this process's capacity and rate.
+    fn shared_tokens(&self, count: Option<Count>, now: f64) -> f64 {
+        count.map_or(self.capacity, |c| c.refilled(now, self.capacity, self.rate))
+    }
+
+    /// As [`Bucket::take`], on the machine's shared count of this bucket.
     fn take_shared(&self, count: &mut Option<Count>, now: f64) -> Duration {
-        let tokens = count.map_or(self.capacity, |c| c.refilled(now, self.capacity, self.rate)) - 1.0;
+        let tokens = self.shared_tokens(*count, now) - 1.0;
         *count = Some(Count { tokens, at: now });
         wait_for(tokens, self.rate)
+    }
+
+    /// As [`Bucket::until_token`], on the machine's shared count of this bucket.
+    fn until_token_shared(&self, count: Option<Count>, now: f64) -> Duration {
+        wait_for(self.shared_tokens(count, now) - 1.0, self.rate)
     }
 
     fn throttled(&mut self, now: Instant) {
@@ -298,15 +314,10 @@ impl Pacer {
         let key = Self::key(action, false);
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let bucket = buckets.entry(key.clone()).or_insert_with(|| self.new_bucket(action, false));
-        let (capacity, rate) = (bucket.capacity, bucket.rate);
-        let shared = self
-            .ledger
-            .as_ref()
-            .and_then(|l| l.with(&key, |count, now| wait_for(count.map_or(capacity, |c| c.refilled(now, capacity, rate)) - 1.0, rate)));
-        shared.unwrap_or_else(|| {
-            bucket.refill(Instant::now());
-            wait_for(bucket.tokens - 1.0, bucket.rate)
-        })
+        if let Some(wait) = self.ledger.as_ref().and_then(|l| l.with(&key, |count, now| bucket.until_token_shared(*count, now))) {
+            return wait;
+        }
+        bucket.until_token(Instant::now())
     }
 
     /// Waits for a token of `action`. A wait abandoned (the request dropped: its operation was

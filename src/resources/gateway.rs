@@ -214,7 +214,11 @@ impl Endpoint for Gateway {
         let Some(ep) = ep? else { return Ok(None) };
         endpoint::settle_marker(ctx, &ep);
         let route_tables = match prefetched {
-            Some(Ok(found)) if ep.route_table_ids().iter().all(|t| tables.contains(t)) => RouteTables::Prefetched(found),
+            Some(Ok(found)) if ep.route_table_ids().iter().all(|t| tables.contains(t)) => {
+                // The state's tables: keep the endpoint's (it may have dropped some since).
+                let mine = |t: &RouteTable| t.route_table_id().is_some_and(|id| ep.route_table_ids().iter().any(|m| m == id));
+                RouteTables::Prefetched(found.into_iter().filter(mine).collect())
+            }
             _ if check => RouteTables::Lookup,
             _ => RouteTables::Skip,
         };
@@ -540,7 +544,7 @@ enum RouteTables {
     Skip,
     /// Looks the tables up.
     Lookup,
-    /// Among these tables, looked up already; a table of the endpoint's missing here does not exist.
+    /// The endpoint's tables, looked up already; a table of the endpoint's missing here does not exist.
     Prefetched(Vec<RouteTable>),
 }
 
@@ -585,12 +589,8 @@ async fn describe_fully(ctx: &Ctx, current: &GatewayModel, ep: &VpcEndpoint, rou
     };
     // Not for a list page (the import reads it), nor where the plan holds null (an older state).
     if !(found.is_none() && current.covered_subnet_ids.is_null()) {
-        // (A prefetch may hold tables the endpoint no longer has: the state's.)
-        let mine = |f: &Vec<RouteTable>| -> Vec<RouteTable> {
-            f.iter().filter(|t| t.route_table_id().is_some_and(|id| tables.iter().any(|m| m == id))).cloned().collect()
-        };
-        match found.as_ref().and_then(|f| f.as_ref().ok()).and_then(|f| aws::covered_by(&mine(f))) {
-            Some(covered) => state.covered_subnet_ids = Val::Known(covered.into_iter().collect()),
+        match found.as_ref().and_then(|f| f.as_ref().ok()).and_then(|f| aws::covered_by(f)) {
+            Some(covered) => state.covered_subnet_ids = Val::Known(string_set(covered)),
             None => covered_subnets(ctx, ep, &mut state, &mut diags).await,
         }
     }
